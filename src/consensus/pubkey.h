@@ -1,0 +1,48 @@
+// Public-key encodings and signature verification, all curve math by libsecp256k1.
+//
+// Every function here is stateless and thread-safe (it uses libsecp256k1's static
+// context, which supports verification and parsing).
+#pragma once
+
+#include <array>
+#include <optional>
+
+#include "util/bytes.h"
+#include "util/uint256.h"
+
+namespace minicash {
+
+inline constexpr size_t kCompressedPubkeySize = 33;
+inline constexpr size_t kUncompressedPubkeySize = 65;
+inline constexpr size_t kXOnlyPubkeySize = 32;
+inline constexpr size_t kSchnorrSignatureSize = 64;
+
+// Encoding checks on the bytes only (no curve check), as Bitcoin's STRICTENC rules.
+bool is_compressed_or_uncompressed_pubkey(ByteView pubkey);  // 02/03 + 32, or 04 + 64
+bool is_compressed_pubkey(ByteView pubkey);                  // 02/03 + 32
+
+// Verifies an ECDSA signature (DER, without the hash type byte) over `hash`. Parses the
+// DER leniently, as Bitcoin did before BIP66 (consensus for old blocks), then normalises
+// S to the lower half before verifying: high-S rejection is a separate policy check.
+// Fails for a pubkey that does not parse or is not on the curve.
+bool verify_ecdsa(ByteView pubkey, ByteView der_sig, const uint256& hash);
+
+// Parses a DER-ish signature with the lax rules (any length bytes, padding, overlong
+// integers) into 64 bytes R || S (big-endian). nullopt when not even lax-parsable.
+std::optional<std::array<uint8_t, 64>> parse_der_lax(ByteView der_sig);
+
+// True when the DER signature's S is at most half the curve order.
+bool is_low_s_der(ByteView der_sig);
+
+// BIP340: verifies a 64-byte Schnorr signature over a 32-byte message with an x-only key.
+bool verify_schnorr(ByteView xonly_pubkey, ByteView sig64, const uint256& msg);
+
+// BIP341: checks that `output_key` (x-only, with parity `output_parity`) equals
+// `internal_key` + tweak*G.
+bool check_taproot_tweak(ByteView internal_key, ByteView output_key, bool output_parity, const uint256& tweak);
+
+// Computes internal_key + tweak*G; returns the x-only output key and its parity bit.
+// nullopt when the internal key is invalid or the tweak overflows.
+std::optional<std::pair<uint256, bool>> taproot_tweak_pubkey(ByteView internal_key, const uint256& tweak);
+
+}  // namespace minicash

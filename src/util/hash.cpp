@@ -1,0 +1,70 @@
+#include "util/hash.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+
+#include <stdexcept>
+
+namespace minicash {
+
+uint256 sha256(ByteView data) {
+    uint256 out;
+    SHA256(data.data(), data.size(), out.data());
+    return out;
+}
+
+uint256 sha256d(ByteView data) {
+    uint256 once = sha256(data);
+    return sha256(once.view());
+}
+
+Hash160 ripemd160(ByteView data) {
+    Hash160 out{};
+    unsigned len = 0;
+    if (EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_ripemd160(), nullptr) != 1 || len != out.size())
+        throw std::runtime_error("OpenSSL RIPEMD-160 unavailable");
+    return out;
+}
+
+Hash160 hash160(ByteView data) { return ripemd160(sha256(data).view()); }
+
+Hash512 hmac_sha512(ByteView key, ByteView data) {
+    Hash512 out{};
+    unsigned len = 0;
+    if (!HMAC(EVP_sha512(), key.data(), int(key.size()), data.data(), data.size(), out.data(), &len) || len != out.size())
+        throw std::runtime_error("OpenSSL HMAC-SHA512 failed");
+    return out;
+}
+
+Hash512 sha512(ByteView data) {
+    Hash512 out{};
+    SHA512(data.data(), data.size(), out.data());
+    return out;
+}
+
+HashWriter& HashWriter::write_compact_size(uint64_t n) {
+    if (n < 253) return write_u8(uint8_t(n));
+    if (n <= 0xffff) { uint8_t b[3] = {253, uint8_t(n), uint8_t(n >> 8)}; return write(b); }
+    if (n <= 0xffffffff) { write_u8(254); return write_u32(uint32_t(n)); }
+    write_u8(255);
+    return write_u64(n);
+}
+
+HashWriter HashWriter::tagged(std::string_view tag) {
+    uint256 t = minicash::sha256(ByteView(reinterpret_cast<const uint8_t*>(tag.data()), tag.size()));
+    HashWriter w;
+    w.write(t.view()).write(t.view());
+    return w;
+}
+
+uint256 tagged_hash(std::string_view tag, ByteView msg) {
+    return HashWriter::tagged(tag).write(msg).sha256();
+}
+
+}  // namespace minicash
+
+namespace minicash {
+uint256 HashWriter::sha256() const { return minicash::sha256(buf_); }
+uint256 HashWriter::sha256d() const { return minicash::sha256d(buf_); }
+}  // namespace minicash
