@@ -27,6 +27,12 @@ Hash160 ripemd160(ByteView data) {
     return out;
 }
 
+Hash160 sha1(ByteView data) {
+    Hash160 out{};
+    SHA1(data.data(), data.size(), out.data());
+    return out;
+}
+
 Hash160 hash160(ByteView data) { return ripemd160(sha256(data).view()); }
 
 Hash512 hmac_sha512(ByteView key, ByteView data) {

@@ -15,6 +15,7 @@ using Hash512 = std::array<uint8_t, 64>;
 uint256 sha256(ByteView data);
 uint256 sha256d(ByteView data);            // SHA256(SHA256(data))
 Hash160 ripemd160(ByteView data);
+Hash160 sha1(ByteView data);                // only for OP_SHA1
 Hash160 hash160(ByteView data);            // RIPEMD160(SHA256(data))
 Hash512 hmac_sha512(ByteView key, ByteView data);
 Hash512 sha512(ByteView data);
