@@ -23,17 +23,17 @@ bool check_witness_commitment(const Block& block, bool segwit_active, Validation
         if (auto pos = witness_commitment_index(block)) {
             const Witness& reserved = block.txs[0].vin[0].witness;
             if (reserved.size() != 1 || reserved[0].size() != 32)
-                return state.invalid("bad-witness-nonce-size", "invalid witness reserved value size");
+                return state.invalid("bad-witness-nonce-size", "invalid witness reserved value size", ValidationResult::MUTATED);
             const uint256 commitment = witness_commitment(block_witness_merkle_root(block), reserved[0]);
             const Bytes& spk = block.txs[0].vout[*pos].script_pubkey.bytes();
             if (!std::equal(commitment.begin(), commitment.end(), spk.begin() + 6))
-                return state.invalid("bad-witness-merkle-match", "witness merkle commitment mismatch");
+                return state.invalid("bad-witness-merkle-match", "witness merkle commitment mismatch", ValidationResult::MUTATED);
             return true;
         }
     }
     // Witness data without a commitment would be unvalidated, free block space.
     for (const Transaction& tx : block.txs)
-        if (tx.has_witness()) return state.invalid("unexpected-witness", "unexpected witness data found");
+        if (tx.has_witness()) return state.invalid("unexpected-witness", "unexpected witness data found", ValidationResult::MUTATED);
     return true;
 }
 
@@ -42,7 +42,7 @@ bool check_witness_commitment(const Block& block, bool segwit_active, Validation
 bool check_block_header(const BlockHeader& header, const ConsensusParams& params, ValidationState& state,
                         bool check_pow) {
     if (check_pow && !check_proof_of_work(header.hash(), header.bits, params))
-        return state.invalid("high-hash", "proof of work failed");
+        return state.invalid("high-hash", "proof of work failed", ValidationResult::INVALID_HEADER);
     return true;
 }
 
@@ -54,8 +54,8 @@ bool check_block(const Block& block, const ConsensusParams& params, ValidationSt
     if (check_merkle) {
         bool mutated = false;
         if (block_merkle_root(block, &mutated) != block.header.merkle_root)
-            return state.invalid("bad-txnmrklroot", "hashMerkleRoot mismatch");
-        if (mutated) return state.invalid("bad-txns-duplicate", "duplicate transaction");
+            return state.invalid("bad-txnmrklroot", "hashMerkleRoot mismatch", ValidationResult::MUTATED);
+        if (mutated) return state.invalid("bad-txns-duplicate", "duplicate transaction", ValidationResult::MUTATED);
     }
     if (block.txs.empty() || block.txs.size() * kWitnessScaleFactor > kMaxBlockWeight ||
         non_witness_size(block) * kWitnessScaleFactor > kMaxBlockWeight)
@@ -66,8 +66,8 @@ bool check_block(const Block& block, const ConsensusParams& params, ValidationSt
     for (const Transaction& tx : block.txs) {
         ValidationState tx_state;
         if (!check_transaction(tx, tx_state))
-            return state.invalid(tx_state.reason(), "Transaction check failed (tx hash " + tx.txid().to_hex() + ") " +
-                                                         tx_state.debug());
+            return state.invalid(tx_state.reason(),
+                                 "Transaction check failed (tx hash " + tx.txid().to_hex() + ") " + tx_state.debug());
     }
     uint64_t sigops = 0;
     for (const Transaction& tx : block.txs) sigops += legacy_sigop_count(tx);
@@ -80,17 +80,17 @@ bool contextual_check_block_header(const BlockHeader& header, const AncestorView
                                    const ConsensusParams& params, ValidationState& state) {
     const int height = chain.tip_height() + 1;
     if (header.bits != next_work_required(chain, header.time, params))
-        return state.invalid("bad-diffbits", "incorrect proof of work");
+        return state.invalid("bad-diffbits", "incorrect proof of work", ValidationResult::INVALID_HEADER);
     if (int64_t(header.time) <= chain.median_time_past_at(chain.tip_height()))
-        return state.invalid("time-too-old", "block's timestamp is too early");
+        return state.invalid("time-too-old", "block's timestamp is too early", ValidationResult::INVALID_HEADER);
     if (params.enforce_bip94 && height % params.difficulty_adjustment_interval() == 0 &&
         int64_t(header.time) < chain.time_at(chain.tip_height()) - kMaxTimewarp)
-        return state.invalid("time-timewarp-attack", "block's timestamp is too early on diff adjustment block");
+        return state.invalid("time-timewarp-attack", "block's timestamp is too early on diff adjustment block", ValidationResult::INVALID_HEADER);
     if (int64_t(header.time) > now + kMaxFutureBlockTime)
-        return state.invalid("time-too-new", "block timestamp too far in the future");
+        return state.invalid("time-too-new", "block timestamp too far in the future", ValidationResult::TIME_FUTURE);
     if ((header.version < 2 && height >= params.bip34_height) || (header.version < 3 && height >= params.bip66_height) ||
         (header.version < 4 && height >= params.bip65_height))
-        return state.invalid(version_reason(header.version), "rejected nVersion block");
+        return state.invalid(version_reason(header.version), "rejected nVersion block", ValidationResult::INVALID_HEADER);
     return true;
 }
 

@@ -18,7 +18,8 @@ bool is_final_tx(const Transaction& tx, int block_height, int64_t block_time) {
 SequenceLocks calculate_sequence_locks(const Transaction& tx, bool enforce_bip68, std::vector<int>& prev_heights,
                                        const AncestorView& chain) {
     SequenceLocks locks;
-    if (!enforce_bip68 || tx.version < 2) return locks;
+    // The version is compared as unsigned (as since BIP68 activated): negative versions enforce it.
+    if (!enforce_bip68 || uint32_t(tx.version) < 2) return locks;
     for (size_t i = 0; i < tx.vin.size(); ++i) {
         const uint32_t seq = tx.vin[i].sequence;
         if (seq & TxIn::kSequenceDisableFlag) {

@@ -74,3 +74,28 @@ namespace minicash {
 uint256 HashWriter::sha256() const { return minicash::sha256(buf_); }
 uint256 HashWriter::sha256d() const { return minicash::sha256d(buf_); }
 }  // namespace minicash
+
+namespace minicash {
+
+Sha256Stream::Sha256Stream() : ctx_(EVP_MD_CTX_new()) {
+    if (!ctx_ || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr) != 1)
+        throw std::runtime_error("OpenSSL SHA-256 unavailable");
+}
+
+Sha256Stream::~Sha256Stream() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+Sha256Stream& Sha256Stream::write(ByteView data) {
+    if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size()) != 1)
+        throw std::runtime_error("OpenSSL SHA-256 update failed");
+    return *this;
+}
+
+uint256 Sha256Stream::finalize() {
+    uint256 out;
+    unsigned len = 0;
+    if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), out.data(), &len) != 1 || len != 32)
+        throw std::runtime_error("OpenSSL SHA-256 final failed");
+    return out;
+}
+
+}  // namespace minicash

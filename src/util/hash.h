@@ -45,6 +45,20 @@ private:
     Bytes buf_;
 };
 
+// Incremental SHA-256 for inputs too large to buffer (e.g. the whole UTXO set).
+class Sha256Stream {
+public:
+    Sha256Stream();
+    ~Sha256Stream();
+    Sha256Stream(const Sha256Stream&) = delete;
+    Sha256Stream& operator=(const Sha256Stream&) = delete;
+    Sha256Stream& write(ByteView data);
+    uint256 finalize();  // REQUIRES: called once
+
+private:
+    void* ctx_;  // EVP_MD_CTX
+};
+
 // BIP340 tagged hash of `msg` under `tag`.
 uint256 tagged_hash(std::string_view tag, ByteView msg);
 

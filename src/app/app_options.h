@@ -1,0 +1,98 @@
+// Option handling shared by the programs that open a data directory (minicashd,
+// minicash-chainstate), in bitcoind's style:
+//
+//   -name=value, -name (booleans: same as -name=1), -noname (same as -name=0); also
+//   with two dashes. Values must be attached with '='; a value in the next argument or
+//   an abbreviated name is an error, as is anything unknown or malformed.
+//
+//   <datadir>/minicash.conf (or -conf=FILE): "name=value" lines, '#' comments, and
+//   [main] [test] [testnet4] [signet] [regtest] sections whose lines apply only to that
+//   chain ("regtest.name=value" is the same as a line in [regtest]). Precedence: the
+//   command line (its last value), then the chain's section, then the top of the file
+//   (their first value). Options that take several values (-loadblock, -debug) collect
+//   them from every source. The chain itself (-chain, -regtest, ...) is chosen on the
+//   command line or at the top of the file only.
+//
+// Error messages name the option (and the file line) but never repeat a value read from
+// the configuration file, which may hold secrets.
+#pragma once
+
+#include <boost/program_options.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "consensus/params.h"
+
+namespace minicash::app {
+
+// A problem with the options or the configuration file; what() is the message to print.
+struct OptionError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+class NodeOptions {
+public:
+    // `program` and `summary` head the -help text.
+    NodeOptions(std::string program, std::string summary);
+
+    // Program-specific options. `value_name` shows in -help as -name=<value_name>.
+    void add_bool(const std::string& name, const std::string& help);
+    void add_string(const std::string& name, const std::string& value_name, const std::string& help);
+    void add_int(const std::string& name, const std::string& value_name, const std::string& help);
+    void add_list(const std::string& name, const std::string& value_name, const std::string& help,
+                  std::optional<std::string> implicit = std::nullopt);  // repeatable
+
+    // Parses the command line, then the configuration file (unless -help). Resolves the
+    // data directory and the chain. Throws OptionError.
+    void parse(int argc, const char* const* argv);
+
+    bool help_requested() const { return help_; }
+    std::string help_text() const;
+
+    bool get_bool(const std::string& name, bool fallback = false) const;  // throws OptionError if malformed
+    std::optional<std::string> get_string(const std::string& name) const;
+    std::optional<int64_t> get_int(const std::string& name) const;
+    std::vector<std::string> get_list(const std::string& name) const;
+    bool is_set(const std::string& name) const;
+
+    const std::filesystem::path& datadir() const { return datadir_; }  // absolute
+    // datadir()/<chain subdirectory> ("" for mainnet). Not created here.
+    std::filesystem::path network_dir() const;
+    const ChainParams& params() const { return *params_; }
+
+private:
+    struct Entry {  // one name=value line of the configuration file
+        std::string section;  // "" for the top of the file
+        std::string key;
+        std::string value;
+        int line = 0;
+    };
+    std::vector<std::string> preprocess(const std::vector<std::string>& args) const;
+    void read_config(const std::filesystem::path& path, bool required);
+    void resolve_chain();
+    void store_config(const std::vector<const Entry*>& entries, const std::string& origin);
+
+    std::string program_;
+    std::string summary_;
+    boost::program_options::options_description desc_;
+    std::set<std::string> bools_;       // names of boolean options
+    std::set<std::string> lists_;       // names of repeatable options
+    std::vector<std::pair<std::string, std::string>> help_lines_;  // "-name=<v>", help
+    boost::program_options::variables_map vm_;
+    std::vector<Entry> config_;
+    std::filesystem::path config_path_;
+    bool help_ = false;
+    std::filesystem::path datadir_;
+    std::optional<ChainParams> params_;
+};
+
+// A boolean option's value: "1", "true", "yes" -> true; "0", "false", "no" -> false
+// (as -name, -name=1, -name=0 and -noname); nullopt for anything else.
+std::optional<bool> parse_bool_value(const std::string& text);
+
+}  // namespace minicash::app

@@ -1,0 +1,333 @@
+// minicashd: the full node daemon. For now it opens (or creates) the chain state, imports
+// blocks from -loadblock files and then waits for SIGINT/SIGTERM; networking and RPC
+// come later.
+//
+// Exit codes: 0 after a clean shutdown (also when stopped by a signal), 1 when start-up
+// fails (bad option or configuration file, data directory in use or unusable), 2 when
+// the chain state cannot be written (disk full, I/O error) while running.
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "app/app_options.h"
+#include "node/chainstate.h"
+#include "node/import.h"
+#include "storage/database.h"
+#include "util/logging.h"
+
+using namespace minicash;
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitStartup = 1;
+constexpr int kExitStorage = 2;
+
+constexpr int64_t kDefaultDbcacheMiB = 450;
+constexpr int64_t kMinDbcacheMiB = 4;
+constexpr int64_t kMaxDbcacheMiB = int64_t(1) << 24;  // 16 TiB: anything above is a typo
+constexpr int kMaxScriptThreads = 15;                 // as bitcoind's -par
+
+std::atomic<bool> g_shutdown{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "used from a signal handler");
+
+extern "C" void on_stop_signal(int) { g_shutdown.store(true); }
+extern "C" void on_hangup(int) { log_request_reopen(); }
+
+void install_signal_handlers() {
+    struct sigaction sa {};
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_stop_signal;
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    sa.sa_handler = on_hangup;
+    sigaction(SIGHUP, &sa, nullptr);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, nullptr);
+}
+
+// An exclusive lock on <netdir>/.lock, held while the process lives (fcntl locks vanish
+// with the process, so a crash never leaves a stale lock behind).
+class DirectoryLock {
+public:
+    // nullptr with `error` set when the directory is in use or the file cannot be made.
+    static std::unique_ptr<DirectoryLock> acquire(const std::filesystem::path& dir, std::string* error) {
+        const std::filesystem::path path = dir / ".lock";
+        const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0) {
+            *error = "cannot create lock file " + path.string() + ": " + std::strerror(errno);
+            return nullptr;
+        }
+        struct flock fl {};
+        fl.l_type = F_WRLCK;
+        fl.l_whence = SEEK_SET;
+        if (::fcntl(fd, F_SETLK, &fl) != 0) {
+            const int err = errno;
+            ::close(fd);
+            if (err == EACCES || err == EAGAIN)
+                *error = "cannot obtain a lock on data directory " + dir.string() +
+                         ": minicashd (or another minicash program) is probably already using it";
+            else
+                *error = "cannot lock " + path.string() + ": " + std::strerror(err);
+            return nullptr;
+        }
+        return std::unique_ptr<DirectoryLock>(new DirectoryLock(fd));
+    }
+    ~DirectoryLock() { ::close(fd_); }  // releases the lock
+    DirectoryLock(const DirectoryLock&) = delete;
+    DirectoryLock& operator=(const DirectoryLock&) = delete;
+
+private:
+    explicit DirectoryLock(int fd) : fd_(fd) {}
+    int fd_;
+};
+
+// -daemon: the parent waits until the child has started (or failed), so that start-up
+// errors still reach the terminal and the exit code says whether the node runs.
+class Daemonizer {
+public:
+    // Returns in the child only; the parent exits with the child's start-up verdict.
+    void fork_and_wait() {
+        int fds[2];
+        if (::pipe(fds) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+        std::fflush(nullptr);
+        const pid_t pid = ::fork();
+        if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+        if (pid > 0) {
+            ::close(fds[1]);
+            char token = 0;
+            ssize_t n;
+            do n = ::read(fds[0], &token, 1);
+            while (n < 0 && errno == EINTR);
+            std::_Exit(n == 1 && token == '1' ? kExitOk : kExitStartup);
+        }
+        ::close(fds[0]);
+        write_fd_ = fds[1];
+        ::setsid();
+    }
+    // Child: start-up succeeded; detach from the terminal.
+    void started() {
+        if (write_fd_ < 0) return;
+        const char token = '1';
+        (void)!::write(write_fd_, &token, 1);
+        ::close(write_fd_);
+        write_fd_ = -1;
+        const int null_fd = ::open("/dev/null", O_RDWR);
+        if (null_fd >= 0) {
+            ::dup2(null_fd, STDIN_FILENO);
+            ::dup2(null_fd, STDOUT_FILENO);
+            ::dup2(null_fd, STDERR_FILENO);
+            if (null_fd > STDERR_FILENO) ::close(null_fd);
+        }
+    }
+
+private:
+    int write_fd_ = -1;
+};
+
+struct Settings {
+    std::filesystem::path netdir;
+    std::vector<std::filesystem::path> loadblock;
+    int64_t dbcache_mib = kDefaultDbcacheMiB;
+    int script_threads = 0;
+    bool print_to_console = false;
+    uint32_t debug_categories = 0;
+    bool daemon = false;
+    bool exit_after_import = false;
+};
+
+app::NodeOptions make_options() {
+    app::NodeOptions o("minicashd", "minicash full node daemon. It imports blocks given with -loadblock and then "
+                                    "waits for SIGINT/SIGTERM\n(peer-to-peer networking and RPC are not there yet).");
+    o.add_list("loadblock", "file", "Import blocks from a Bitcoin Core style blk*.dat file on start-up, in order");
+    o.add_int("dbcache", "MiB", "UTXO cache size in MiB (default: 450, minimum: 4)");
+    o.add_int("par", "n",
+              "Script verification threads (0 = one per core, negative = leave that many cores free, "
+              "at most 15; default: 0)");
+    o.add_bool("printtoconsole", "Also write log lines to standard output");
+    o.add_list("debug", "category",
+               "Log debug lines of a category: net, rpc, validation, bench, db, mempool, import, http, "
+               "all (or -debug alone); none disables",
+               std::string("1"));
+    o.add_bool("daemon", "Run in the background (the command returns once start-up has succeeded)");
+    o.add_bool("exitafterimport",
+               "Shut down once the -loadblock imports are done instead of waiting for a signal "
+               "(a scripting and testing aid)");
+    return o;
+}
+
+Settings read_settings(const app::NodeOptions& o) {
+    Settings s;
+    s.netdir = o.network_dir();
+    for (const std::string& f : o.get_list("loadblock")) {
+        if (f.empty()) throw app::OptionError("-loadblock needs a file name");
+        std::error_code ec;
+        std::filesystem::path p = std::filesystem::absolute(f, ec);
+        if (!std::filesystem::exists(p, ec)) throw app::OptionError("-loadblock: file " + f + " does not exist");
+        if (!std::filesystem::is_regular_file(p, ec))
+            throw app::OptionError("-loadblock: " + f + " is not a regular file");
+        if (::access(p.c_str(), R_OK) != 0)
+            throw app::OptionError("-loadblock: cannot read " + f + ": " + std::strerror(errno));
+        s.loadblock.push_back(p);
+    }
+    if (auto d = o.get_int("dbcache")) {
+        if (*d < kMinDbcacheMiB) {
+            std::cerr << "minicashd: warning: -dbcache=" << *d << " is below the minimum; using " << kMinDbcacheMiB
+                      << " MiB\n";
+            s.dbcache_mib = kMinDbcacheMiB;
+        } else if (*d > kMaxDbcacheMiB) {
+            throw app::OptionError("-dbcache=" + std::to_string(*d) + " is too large (at most " +
+                                   std::to_string(kMaxDbcacheMiB) + " MiB)");
+        } else {
+            s.dbcache_mib = *d;
+        }
+    }
+    if (auto p = o.get_int("par")) {
+        const int64_t cores = std::max<int64_t>(1, std::thread::hardware_concurrency());
+        if (*p == 0)
+            s.script_threads = 0;
+        else if (*p < 0)
+            s.script_threads = int(std::max<int64_t>(1, cores + *p));
+        else
+            s.script_threads = int(std::min<int64_t>(*p, kMaxScriptThreads));
+    }
+    s.print_to_console = o.get_bool("printtoconsole");
+    std::string error;
+    auto cats = parse_log_categories(o.get_list("debug"), &error);
+    if (!cats) throw app::OptionError(error);
+    s.debug_categories = *cats;
+    s.daemon = o.get_bool("daemon");
+    s.exit_after_import = o.get_bool("exitafterimport");
+    return s;
+}
+
+int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& daemonizer) {
+    const ChainParams& params = options.params();
+    std::string error;
+    std::unique_ptr<DirectoryLock> lock = DirectoryLock::acquire(s.netdir, &error);
+    if (!lock) {
+        std::cerr << "minicashd: error: " << error << "\n";
+        return kExitStartup;
+    }
+    if (!log_start({s.netdir / "debug.log", s.print_to_console, s.debug_categories}, &error)) {
+        std::cerr << "minicashd: error: " << error << "\n";
+        return kExitStartup;
+    }
+    install_signal_handlers();
+    log_info("minicashd starting: chain %s, data directory %s", network_name(params.network).c_str(),
+             s.netdir.c_str());
+    log_info("UTXO cache %" PRId64 " MiB, script threads %s", s.dbcache_mib,
+             s.script_threads == 0 ? "auto" : std::to_string(s.script_threads).c_str());
+
+    std::unique_ptr<Chainstate> chainstate;
+    try {
+        ChainstateOptions copts;
+        copts.datadir = s.netdir;
+        copts.dbcache_bytes = size_t(s.dbcache_mib) << 20;
+        copts.script_threads = s.script_threads;
+        const auto t0 = std::chrono::steady_clock::now();
+        chainstate = Chainstate::open(params, copts, &error);
+        if (!chainstate) {
+            log_error("cannot open the chain state in %s: %s", s.netdir.c_str(), error.c_str());
+            std::cerr << "minicashd: error: cannot open the chain state in " << s.netdir.string() << ": " << error
+                      << "\n";
+            return kExitStartup;
+        }
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        log_info("chain state loaded in %.2f s: height %d, tip %s", secs, chainstate->height(),
+                 chainstate->tip() ? chainstate->tip()->hash.to_hex().c_str() : "(none)");
+    } catch (const StorageError& e) {
+        log_error("cannot open the chain state: %s", e.what());
+        std::cerr << "minicashd: error: cannot open the chain state: " << e.what() << "\n";
+        return kExitStartup;
+    }
+    daemonizer.started();
+
+    int exit_code = kExitOk;
+    try {
+        const std::function<bool()> interrupted = [] { return g_shutdown.load(); };
+        BlockImporter importer(*chainstate);
+        for (const auto& file : s.loadblock) {
+            if (g_shutdown) break;
+            const auto t0 = std::chrono::steady_clock::now();
+            const int h0 = chainstate->height();
+            const ImportResult r = importer.import_file(file, interrupted);
+            const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            const uint64_t processed = r.accepted + r.invalid;
+            log_info("imported %s%s: %" PRIu64 " accepted, %" PRIu64 " already known, %" PRIu64
+                     " invalid, %" PRIu64 " errors in %.2f s (%.1f blocks/s); height %d -> %d",
+                     file.c_str(), r.interrupted ? " (interrupted)" : "", r.accepted, r.already_known, r.invalid,
+                     r.error_count, secs, double(processed) / std::max(secs, 1e-3), h0, chainstate->height());
+        }
+        if (importer.pending_count() > 0)
+            log_warning("%zu imported blocks never had their parent appear; they were not connected",
+                        importer.pending_count());
+        if (!s.exit_after_import && !g_shutdown) {
+            log_info("imports done; waiting for SIGINT or SIGTERM");
+            while (!g_shutdown) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        log_info("shutting down: flushing the chain state at height %d", chainstate->height());
+        chainstate->flush();
+    } catch (const StorageError& e) {
+        log_error("fatal storage error (disk full or not writable?): %s", e.what());
+        std::cerr << "minicashd: fatal storage error (disk full or not writable?): " << e.what() << "\n";
+        exit_code = kExitStorage;
+    }
+    chainstate.reset();  // flushes what is left; errors are logged
+    log_info("shutdown complete");
+    log_stop();
+    return exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    app::NodeOptions options = make_options();
+    Settings settings;
+    try {
+        options.parse(argc, argv);
+        if (options.help_requested()) {
+            std::cout << options.help_text();
+            return kExitOk;
+        }
+        settings = read_settings(options);
+    } catch (const app::OptionError& e) {
+        std::cerr << "minicashd: error: " << e.what() << "\n";
+        return kExitStartup;
+    }
+
+    try {
+        std::error_code ec;
+        std::filesystem::create_directories(settings.netdir, ec);
+        if (ec || !std::filesystem::is_directory(settings.netdir)) {
+            std::cerr << "minicashd: error: cannot create data directory " << settings.netdir.string() << ": "
+                      << (ec ? ec.message() : "not a directory") << "\n";
+            return kExitStartup;
+        }
+        Daemonizer daemonizer;
+        if (settings.daemon) daemonizer.fork_and_wait();  // before any thread exists
+        return run_node(options, settings, daemonizer);
+    } catch (const StorageError& e) {
+        std::cerr << "minicashd: fatal storage error: " << e.what() << "\n";
+        return kExitStorage;
+    } catch (const std::exception& e) {
+        std::cerr << "minicashd: fatal error: " << e.what() << "\n";
+        return kExitStartup;
+    }
+}

@@ -1,0 +1,752 @@
+#include "node/chainstate.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "consensus/block_check.h"
+#include "consensus/interpreter.h"
+#include "consensus/sighash.h"
+#include "consensus/tx_check.h"
+#include "consensus/tx_verify.h"
+#include "node/coins_cache.h"
+#include "node/script_check_pool.h"
+#include "node/sig_cache.h"
+#include "storage/block_store.h"
+#include "storage/coins_db.h"
+#include "util/hash.h"
+
+namespace minicash {
+namespace {
+
+// Coinbases Bitcoin's history duplicated before BIP34 (BIP30 does not apply to them).
+bool is_bip30_repeat(const BlockIndex* b) {
+    static const uint256 h91842 = *uint256::from_hex("00000000000a4d0a398161ffc163c503763b1f4360639393e0e4c8e300e0caec");
+    static const uint256 h91880 = *uint256::from_hex("00000000000743f190a18c5577a3c2d2a1f610ae9601ac046a38084ccb7cd721");
+    return (b->height == 91842 && b->hash == h91842) || (b->height == 91880 && b->hash == h91880);
+}
+
+// Below this height BIP34 guarantees unique coinbases; from it on, BIP30 is checked again
+// (an early coinbase may commit to this height).
+constexpr int kBip34ImpliesBip30Limit = 1983702;
+
+// Better candidates sort first: more work, then the block whose data arrived first.
+struct CandidateOrder {
+    bool operator()(const BlockIndex* a, const BlockIndex* b) const {
+        if (a->chain_work != b->chain_work) return a->chain_work > b->chain_work;
+        if (a->sequence_id != b->sequence_id) return a->sequence_id < b->sequence_id;
+        return a < b;
+    }
+};
+
+}  // namespace
+
+struct Chainstate::Impl {
+    const ChainParams& params;
+    ChainstateOptions options;
+    mutable std::mutex mutex;
+
+    std::unique_ptr<BlockIndexDB> index_db;
+    std::unique_ptr<CoinsDB> coins_db;
+    std::unique_ptr<BlockStore> store;
+    std::unique_ptr<CoinsCache> coins;
+    std::unique_ptr<SignatureCache> sig_cache;
+    std::unique_ptr<ScriptCheckPool> pool;
+
+    std::unordered_map<uint256, std::unique_ptr<BlockIndex>, Uint256Hasher> index;
+    ActiveChain chain;
+    BlockIndex* best_header = nullptr;
+    std::set<BlockIndex*, CandidateOrder> candidates;
+    std::multimap<BlockIndex*, BlockIndex*> unlinked;  // parent without data -> child with data
+    std::unordered_set<BlockIndex*> dirty;
+    int64_t next_sequence = 1;
+    Listener listener;
+
+    Impl(const ChainParams& p, ChainstateOptions o) : params(p), options(std::move(o)) {}
+
+    const ConsensusParams& consensus() const { return params.consensus; }
+    int64_t now() const {
+        if (options.clock) return options.clock();
+        return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    }
+
+    BlockIndex* find(const uint256& hash) const {
+        auto it = index.find(hash);
+        return it == index.end() ? nullptr : it->second.get();
+    }
+
+    void mark_dirty(BlockIndex* b) { dirty.insert(b); }
+
+    // ---- Block tree ----
+
+    BlockIndex* add_to_index(const BlockHeader& header, const uint256& hash, BlockIndex* prev) {
+        auto entry = std::make_unique<BlockIndex>();
+        BlockIndex* b = entry.get();
+        b->hash = hash;
+        b->header = header;
+        b->prev = prev;
+        b->height = prev ? prev->height + 1 : 0;
+        b->chain_work = (prev ? prev->chain_work : arith_uint256(0)) + block_proof(header.bits);
+        b->build_skip();
+        b->raise_validity(BLOCK_VALID_TREE);
+        index.emplace(hash, std::move(entry));
+        if (!best_header || b->chain_work > best_header->chain_work) best_header = b;
+        mark_dirty(b);
+        return b;
+    }
+
+    // The block's data is now stored: if every ancestor's is too, it (and any children
+    // that were waiting for it) can be connected.
+    void data_received(BlockIndex* b) {
+        if (b->prev && b->prev->chain_tx_count == 0) {
+            unlinked.emplace(b->prev, b);
+            return;
+        }
+        std::vector<BlockIndex*> queue{b};
+        while (!queue.empty()) {
+            BlockIndex* x = queue.back();
+            queue.pop_back();
+            x->chain_tx_count = (x->prev ? x->prev->chain_tx_count : 0) + x->tx_count;
+            if (x->is_valid(BLOCK_VALID_TRANSACTIONS)) candidates.insert(x);
+            auto [lo, hi] = unlinked.equal_range(x);
+            for (auto it = lo; it != hi; ++it) queue.push_back(it->second);
+            unlinked.erase(lo, hi);
+        }
+    }
+
+    bool accept_header(const BlockHeader& header, ValidationState& state, BlockIndex** out) {
+        const uint256 hash = header.hash();
+        if (BlockIndex* known = find(hash)) {
+            if (out) *out = known;
+            if (known->status & BLOCK_FAILED_MASK)
+                return state.invalid("duplicate-invalid", "block is marked invalid");
+            return true;
+        }
+        if (!check_block_header(header, consensus(), state)) return false;
+        BlockIndex* prev = find(header.prev_block);
+        if (!prev) return state.invalid("prev-blk-not-found", "", ValidationResult::MISSING_PREV);
+        if (prev->status & BLOCK_FAILED_MASK)
+            return state.invalid("bad-prevblk", "", ValidationResult::INVALID_PREV);
+        if (!contextual_check_block_header(header, IndexAncestorView(prev), now(), consensus(), state)) return false;
+        BlockIndex* b = add_to_index(header, hash, prev);
+        if (out) *out = b;
+        return true;
+    }
+
+    // Marks a block found invalid; its descendants are marked when next looked at.
+    void invalid_block_found(BlockIndex* b) {
+        b->status |= BLOCK_FAILED_VALID;
+        mark_dirty(b);
+        candidates.erase(b);
+        if (best_header && best_header->ancestor(b->height) == b) recompute_best_header();
+    }
+
+    void recompute_best_header() {
+        best_header = chain.tip();
+        for (auto& [hash, entry] : index) {
+            BlockIndex* x = entry.get();
+            if (!(x->status & BLOCK_FAILED_MASK) && (!best_header || x->chain_work > best_header->chain_work))
+                best_header = x;
+        }
+    }
+
+    // Best candidate whose whole branch is stored and not known invalid, or nullptr.
+    BlockIndex* most_work_candidate() {
+        while (!candidates.empty()) {
+            BlockIndex* best = *candidates.begin();
+            BlockIndex* failed_at = nullptr;
+            bool missing = false;
+            for (BlockIndex* p = best; p && !chain.contains(p); p = p->prev) {
+                if (p->status & BLOCK_FAILED_MASK) failed_at = p;
+                if (!(p->status & BLOCK_HAVE_DATA)) missing = true;
+            }
+            if (!failed_at && !missing) return best;
+            if (failed_at) {
+                for (BlockIndex* p = best; p != failed_at; p = p->prev) {
+                    p->status |= BLOCK_FAILED_CHILD;
+                    mark_dirty(p);
+                    candidates.erase(p);
+                }
+            }
+            candidates.erase(best);
+        }
+        return nullptr;
+    }
+
+    // ---- Connecting and disconnecting ----
+
+    bool connect_block(const Block& block, BlockIndex* b, BlockUndo& undo, ValidationState& state) {
+        // The genesis coinbase is not spendable: Bitcoin never added it to the UTXO set.
+        if (!b->prev) return true;
+
+        const int height = b->height;
+        const ScriptFlags flags = block_script_flags(height, b->hash, consensus());
+        const IndexAncestorView parent_view(b->prev);
+        std::vector<uint256> txids;
+        txids.reserve(block.txs.size());
+        for (const Transaction& tx : block.txs) txids.push_back(tx.txid());
+
+        bool enforce_bip30 = !is_bip30_repeat(b);
+        const BlockIndex* bip34_block = b->prev->ancestor(consensus().bip34_height);
+        if (bip34_block && !consensus().bip34_hash.is_null() && bip34_block->hash == consensus().bip34_hash)
+            enforce_bip30 = false;
+        if (enforce_bip30 || height >= kBip34ImpliesBip30Limit) {
+            for (size_t t = 0; t < block.txs.size(); ++t)
+                for (uint32_t o = 0; o < block.txs[t].vout.size(); ++o)
+                    if (coins->have(OutPoint{txids[t], o}))
+                        return state.invalid("bad-txns-BIP30", "tried to overwrite transaction");
+        }
+
+        const bool bip68 = enforce_sequence_locks(height, consensus());
+        Amount fees = 0;
+        int64_t sigop_cost = 0;
+        std::vector<PrecomputedTxData> txdata(block.txs.size());
+        std::vector<std::vector<TxOut>> spent_outputs(block.txs.size());
+        std::vector<ScriptCheck> checks;
+        undo.txs.clear();
+        undo.txs.reserve(block.txs.size() - 1);
+
+        for (size_t t = 0; t < block.txs.size(); ++t) {
+            const Transaction& tx = block.txs[t];
+            std::vector<Coin> spent;
+            if (!tx.is_coinbase()) {
+                spent.reserve(tx.vin.size());
+                for (const TxIn& in : tx.vin) {
+                    const Coin* c = coins->access(in.prevout);
+                    if (!c)
+                        return state.invalid("bad-txns-inputs-missingorspent",
+                                             "CheckTxInputs: inputs missing/spent in transaction " + txids[t].to_hex());
+                    spent.push_back(*c);
+                }
+                Amount fee = 0;
+                ValidationState tx_state;
+                if (!check_tx_inputs(tx, spent, height, fee, tx_state))
+                    return state.invalid(tx_state.reason(), tx_state.debug() + " in transaction " + txids[t].to_hex());
+                fees += fee;
+                if (!money_range(fees))
+                    return state.invalid("bad-txns-accumulated-fee-outofrange", "accumulated fee in the block out of range");
+                std::vector<int> prev_heights;
+                prev_heights.reserve(spent.size());
+                for (const Coin& c : spent) prev_heights.push_back(c.height);
+                const SequenceLocks locks = calculate_sequence_locks(tx, bip68, prev_heights, parent_view);
+                if (!sequence_locks_satisfied(locks, parent_view))
+                    return state.invalid("bad-txns-nonfinal",
+                                         "contains a non-BIP68-final transaction " + txids[t].to_hex());
+            }
+            sigop_cost += transaction_sigop_cost(tx, spent, flags);
+            if (sigop_cost > kMaxBlockSigopsCost) return state.invalid("bad-blk-sigops", "too many sigops");
+
+            if (!tx.is_coinbase()) {
+                spent_outputs[t].reserve(spent.size());
+                for (const Coin& c : spent) spent_outputs[t].push_back(c.out);
+                txdata[t].init(tx, spent_outputs[t]);
+                for (unsigned i = 0; i < tx.vin.size(); ++i)
+                    checks.push_back(ScriptCheck{&tx, i, &spent_outputs[t][i], &txdata[t], flags});
+                // Spend the inputs, keeping them for undo.
+                TxUndo tx_undo;
+                tx_undo.spent.reserve(tx.vin.size());
+                for (const TxIn& in : tx.vin) {
+                    Coin c;
+                    coins->spend(in.prevout, &c);
+                    tx_undo.spent.push_back(std::move(c));
+                }
+                undo.txs.push_back(std::move(tx_undo));
+            }
+            for (uint32_t o = 0; o < tx.vout.size(); ++o) {
+                if (tx.vout[o].script_pubkey.is_unspendable()) continue;
+                // Only the historic duplicate coinbases may overwrite (BIP30 allowed them).
+                coins->add(OutPoint{txids[t], o}, Coin{tx.vout[o], height, tx.is_coinbase()}, tx.is_coinbase());
+            }
+        }
+
+        const Amount reward = fees + block_subsidy(height, consensus());
+        if (block.txs[0].value_out() > reward)
+            return state.invalid("bad-cb-amount", "coinbase pays too much (actual=" +
+                                                      std::to_string(block.txs[0].value_out()) +
+                                                      " vs limit=" + std::to_string(reward) + ")");
+
+        if (auto failure = pool->run(checks)) {
+            return state.invalid("block-script-verify-flag-failed (" + script_error_message(failure->error) + ")",
+                                 "input " + std::to_string(failure->n_in) + " of " + failure->tx->txid().to_hex());
+        }
+        return true;
+    }
+
+    // Reverts a connected block using its undo data. Throws StorageError on inconsistency:
+    // that means the data directory is corrupt, not that the block is invalid.
+    void disconnect_block(const Block& block, const BlockIndex* b, const BlockUndo& undo) {
+        if (undo.txs.size() + 1 != block.txs.size()) throw StorageError("undo data does not match block " + b->hash.to_hex());
+        for (size_t t = block.txs.size(); t-- > 0;) {
+            const Transaction& tx = block.txs[t];
+            const uint256 txid = tx.txid();
+            for (uint32_t o = 0; o < tx.vout.size(); ++o) {
+                if (tx.vout[o].script_pubkey.is_unspendable()) continue;
+                coins->spend(OutPoint{txid, o});
+            }
+            if (t == 0) break;
+            const TxUndo& tx_undo = undo.txs[t - 1];
+            if (tx_undo.spent.size() != tx.vin.size())
+                throw StorageError("undo data does not match transaction " + txid.to_hex());
+            for (size_t i = tx.vin.size(); i-- > 0;) {
+                const OutPoint& prevout = tx.vin[i].prevout;
+                coins->add(prevout, tx_undo.spent[i], coins->have(prevout));
+            }
+        }
+    }
+
+    Block read_block_or_throw(const BlockIndex* b) const {
+        std::string error;
+        auto block = store->read_block(b->data, &error);
+        if (!block) throw StorageError("cannot read block " + b->hash.to_hex() + ": " + error);
+        return std::move(*block);
+    }
+
+    // REQUIRES: b->prev is the tip (or b is genesis and the chain is empty).
+    bool connect_tip(BlockIndex* b, const Block& block, ValidationState& state) {
+        BlockUndo undo;
+        if (!connect_block(block, b, undo, state)) return false;
+        if (b->prev && !(b->status & BLOCK_HAVE_UNDO)) {
+            b->undo = store->write_undo(undo, b->prev->hash, b->data.file);
+            b->status |= BLOCK_HAVE_UNDO;
+        }
+        b->raise_validity(BLOCK_VALID_SCRIPTS);
+        mark_dirty(b);
+        coins->set_best_block(b->hash);
+        chain.set_tip(b);
+        if (listener.connected) listener.connected(block, b);
+        return true;
+    }
+
+    void disconnect_tip() {
+        BlockIndex* b = chain.tip();
+        const Block block = read_block_or_throw(b);
+        std::string error;
+        auto undo = store->read_undo(b->undo, b->prev->hash, &error);
+        if (!undo) throw StorageError("cannot read undo data of block " + b->hash.to_hex() + ": " + error);
+        disconnect_block(block, b, *undo);
+        coins->set_best_block(b->prev->hash);
+        chain.set_tip(b->prev);
+        // It may be needed again if the chain we move to turns out invalid.
+        if (b->is_valid(BLOCK_VALID_TRANSACTIONS) && b->chain_tx_count) candidates.insert(b);
+        if (listener.disconnected) listener.disconnected(block, b);
+    }
+
+    // Moves the tip to the most-work valid chain. Reports in `state` when `submitted`
+    // (or an ancestor of it that had to be connected) turned out invalid.
+    void activate_best_chain(ValidationState& state, const BlockIndex* submitted) {
+        while (true) {
+            BlockIndex* best = most_work_candidate();
+            BlockIndex* tip = chain.tip();
+            if (!best || best == tip) break;
+            if (tip && best->chain_work <= tip->chain_work) break;
+
+            const BlockIndex* fork = chain.find_fork(best);
+            while (chain.tip() != fork) disconnect_tip();
+
+            std::vector<BlockIndex*> path;
+            for (BlockIndex* p = best; p != fork; p = p->prev) path.push_back(p);
+            for (auto it = path.rbegin(); it != path.rend(); ++it) {
+                BlockIndex* b = *it;
+                ValidationState connect_state;
+                if (!connect_tip_atomic(b, connect_state)) {
+                    invalid_block_found(b);
+                    if (submitted && submitted->ancestor(b->height) == b) state = connect_state;
+                    break;
+                }
+                maybe_flush();
+            }
+        }
+        prune_candidates();
+    }
+
+    // Connects `b`; on failure the UTXO cache is left exactly as it was.
+    bool connect_tip_atomic(BlockIndex* b, ValidationState& state);
+
+    void prune_candidates() {
+        const BlockIndex* tip = chain.tip();
+        if (!tip) return;
+        for (auto it = candidates.begin(); it != candidates.end();) {
+            if ((*it)->chain_work < tip->chain_work && *it != tip) {
+                it = candidates.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+
+    // ---- Persistence ----
+
+    void flush() {
+        store->flush();
+        if (!dirty.empty()) {
+            std::vector<DiskBlockIndex> records;
+            records.reserve(dirty.size());
+            for (BlockIndex* b : dirty) records.push_back(b->to_disk());
+            index_db->write(records);
+            dirty.clear();
+        }
+        coins->flush();
+    }
+
+    void maybe_flush() {
+        if (coins->memory_usage() > options.dbcache_bytes) flush();
+    }
+
+    bool load(std::string* error);
+};
+
+// connect_block() changes the UTXO cache as it goes; when a later check fails, the
+// outpoints it touched are put back as they were, so a rejected block leaves no trace.
+bool Chainstate::Impl::connect_tip_atomic(BlockIndex* b, ValidationState& state) {
+    // Journal the prior state of every outpoint the block spends or creates.
+    const Block block = read_block_or_throw(b);
+    std::vector<std::pair<OutPoint, std::optional<Coin>>> before;
+    if (b->prev) {
+        for (const Transaction& tx : block.txs) {
+            if (!tx.is_coinbase())
+                for (const TxIn& in : tx.vin) {
+                    const Coin* c = coins->access(in.prevout);
+                    before.emplace_back(in.prevout, c ? std::optional<Coin>(*c) : std::nullopt);
+                }
+            const uint256 txid = tx.txid();
+            for (uint32_t o = 0; o < tx.vout.size(); ++o) {
+                const OutPoint op{txid, o};
+                const Coin* c = coins->access(op);
+                before.emplace_back(op, c ? std::optional<Coin>(*c) : std::nullopt);
+            }
+        }
+    }
+    if (connect_tip(b, block, state)) return true;
+    // Restore in reverse so the earliest recorded state of each outpoint wins.
+    for (auto it = before.rbegin(); it != before.rend(); ++it) {
+        const bool present = coins->have(it->first);
+        if (it->second) {
+            coins->add(it->first, *it->second, true);
+        } else if (present) {
+            coins->spend(it->first);
+        }
+    }
+    return false;
+}
+
+bool Chainstate::Impl::load(std::string* error) {
+    namespace fs = std::filesystem;
+    const fs::path blocks_dir = options.datadir / "blocks";
+    std::error_code ec;
+    fs::create_directories(blocks_dir, ec);
+    if (ec) {
+        *error = "cannot create " + blocks_dir.string() + ": " + ec.message();
+        return false;
+    }
+    const size_t index_cache = std::min<size_t>(options.dbcache_bytes / 8, 2 << 20);
+    index_db = BlockIndexDB::open(blocks_dir / "index", index_cache, options.wipe, error);
+    if (!index_db) return false;
+    coins_db = CoinsDB::open(options.datadir / "chainstate", std::max<size_t>(options.dbcache_bytes / 8, 1 << 20),
+                             options.wipe, error);
+    if (!coins_db) return false;
+    try {
+        if (options.wipe) {
+            for (const auto& entry : fs::directory_iterator(blocks_dir)) {
+                const std::string name = entry.path().filename().string();
+                if (name.rfind("blk", 0) == 0 || name.rfind("rev", 0) == 0) fs::remove(entry.path());
+            }
+        }
+        store = std::make_unique<BlockStore>(blocks_dir, params.magic);
+        coins = std::make_unique<CoinsCache>(*coins_db);
+        sig_cache = std::make_unique<SignatureCache>(SignatureCache::entries_for_bytes(options.signature_cache_bytes));
+        pool = std::make_unique<ScriptCheckPool>(options.script_threads, sig_cache.get());
+
+        // Rebuild the tree from the stored records.
+        std::vector<std::pair<uint256, DiskBlockIndex>> records;
+        index_db->load([&](const uint256& hash, const DiskBlockIndex& d) { records.emplace_back(hash, d); });
+        std::sort(records.begin(), records.end(),
+                  [](const auto& a, const auto& b) { return a.second.height < b.second.height; });
+        for (const auto& [hash, d] : records) {
+            BlockIndex* prev = nullptr;
+            if (d.height > 0) {
+                prev = find(d.header.prev_block);
+                if (!prev || prev->height + 1 != d.height) {
+                    *error = "block index is corrupt: parent of " + hash.to_hex() + " is missing";
+                    return false;
+                }
+            } else if (hash != consensus().genesis_hash) {
+                *error = "the data directory " + options.datadir.string() + " holds another network's chain";
+                return false;
+            }
+            auto entry = std::make_unique<BlockIndex>();
+            BlockIndex* b = entry.get();
+            b->hash = hash;
+            b->header = d.header;
+            b->prev = prev;
+            b->height = d.height;
+            b->status = d.status;
+            b->tx_count = d.tx_count;
+            b->data = d.data;
+            b->undo = d.undo;
+            b->chain_work = (prev ? prev->chain_work : arith_uint256(0)) + block_proof(d.header.bits);
+            b->build_skip();
+            index.emplace(hash, std::move(entry));
+            if (!(b->status & BLOCK_FAILED_MASK) && (!best_header || b->chain_work > best_header->chain_work))
+                best_header = b;
+            if (b->status & BLOCK_HAVE_DATA) data_received(b);
+        }
+
+        if (!find(consensus().genesis_hash)) {
+            BlockIndex* g = add_to_index(params.genesis.header, consensus().genesis_hash, nullptr);
+            g->data = store->write_block(params.genesis);
+            g->tx_count = uint32_t(params.genesis.txs.size());
+            g->status |= BLOCK_HAVE_DATA;
+            g->raise_validity(BLOCK_VALID_TRANSACTIONS);
+            data_received(g);
+        }
+
+        const uint256 best = coins->best_block();
+        if (!best.is_null()) {
+            BlockIndex* tip = find(best);
+            if (!tip) {
+                *error = "the UTXO set's best block " + best.to_hex() +
+                         " is not in the block index; the data directory is corrupt (start with a fresh one)";
+                return false;
+            }
+            chain.set_tip(tip);
+        }
+        // Replay: connect stored blocks beyond the UTXO set's best block.
+        ValidationState state;
+        activate_best_chain(state, nullptr);
+        flush();
+    } catch (const StorageError& e) {
+        *error = e.what();
+        return false;
+    }
+    return true;
+}
+
+// ---- Public interface ----
+
+Chainstate::Chainstate(const ChainParams& params, std::unique_ptr<Impl> impl) : params_(params), impl_(std::move(impl)) {}
+
+std::unique_ptr<Chainstate> Chainstate::open(const ChainParams& params, ChainstateOptions options, std::string* error) {
+    std::string local_error;
+    if (!error) error = &local_error;
+    auto cs = std::unique_ptr<Chainstate>(new Chainstate(params, nullptr));
+    // Impl refers to the Chainstate's own copy of the parameters.
+    cs->impl_ = std::make_unique<Impl>(cs->params_, std::move(options));
+    std::lock_guard lock(cs->impl_->mutex);
+    if (!cs->impl_->load(error)) return nullptr;
+    return cs;
+}
+
+Chainstate::~Chainstate() {
+    if (!impl_ || !impl_->coins) return;
+    try {
+        std::lock_guard lock(impl_->mutex);
+        impl_->flush();
+    } catch (const std::exception&) {
+        // Nothing more can be done here; the next start replays from the last good flush.
+    }
+}
+
+bool Chainstate::process_block(const Block& block, ValidationState& state, bool* is_new) {
+    std::lock_guard lock(impl_->mutex);
+    Impl& m = *impl_;
+    if (is_new) *is_new = false;
+    const uint256 hash = block.hash();
+    if (BlockIndex* known = m.find(hash)) {
+        if (known->status & BLOCK_FAILED_MASK) return state.invalid("duplicate-invalid", "block is marked invalid");
+        if (known->status & BLOCK_HAVE_DATA) return true;
+    }
+    if (!check_block(block, m.consensus(), state)) return false;
+    BlockIndex* b = nullptr;
+    if (!m.accept_header(block.header, state, &b)) return false;
+    if (!contextual_check_block(block, IndexAncestorView(b->prev), m.consensus(), state)) {
+        if (state.result() != ValidationResult::MUTATED) m.invalid_block_found(b);
+        return false;
+    }
+    b->data = m.store->write_block(block);
+    b->tx_count = uint32_t(block.txs.size());
+    b->status |= BLOCK_HAVE_DATA;
+    b->raise_validity(BLOCK_VALID_TRANSACTIONS);
+    b->sequence_id = m.next_sequence++;
+    m.mark_dirty(b);
+    m.data_received(b);
+    if (is_new) *is_new = true;
+    m.activate_best_chain(state, b);
+    return state.valid();
+}
+
+bool Chainstate::process_header(const BlockHeader& header, ValidationState& state, const BlockIndex** out) {
+    std::lock_guard lock(impl_->mutex);
+    BlockIndex* b = nullptr;
+    const bool ok = impl_->accept_header(header, state, &b);
+    if (out) *out = b;
+    return ok;
+}
+
+bool Chainstate::invalidate_block(const uint256& hash, ValidationState& state) {
+    std::lock_guard lock(impl_->mutex);
+    Impl& m = *impl_;
+    BlockIndex* target = m.find(hash);
+    if (!target) return state.invalid("Block not found");
+    if (!target->prev) return state.invalid("Cannot invalidate the genesis block");
+    // Disconnect down to the block's parent, then mark it and every descendant.
+    while (m.chain.contains(target)) m.disconnect_tip();
+    target->status |= BLOCK_FAILED_VALID;
+    m.mark_dirty(target);
+    for (auto& [h, entry] : m.index) {
+        BlockIndex* x = entry.get();
+        if (x != target && x->height > target->height && x->ancestor(target->height) == target) {
+            x->status |= BLOCK_FAILED_CHILD;
+            m.mark_dirty(x);
+        }
+    }
+    m.candidates.clear();
+    for (auto& [h, entry] : m.index) {
+        BlockIndex* x = entry.get();
+        if (x->is_valid(BLOCK_VALID_TRANSACTIONS) && x->chain_tx_count) m.candidates.insert(x);
+    }
+    m.recompute_best_header();
+    // Only more work than the new tip moves it: re-run selection from here.
+    ValidationState ignored;
+    m.activate_best_chain(ignored, nullptr);
+    return true;
+}
+
+bool Chainstate::reconsider_block(const uint256& hash, ValidationState& state) {
+    std::lock_guard lock(impl_->mutex);
+    Impl& m = *impl_;
+    BlockIndex* target = m.find(hash);
+    if (!target) return state.invalid("Block not found");
+    for (auto& [h, entry] : m.index) {
+        BlockIndex* x = entry.get();
+        const bool descendant = x->height >= target->height && x->ancestor(target->height) == target;
+        const bool ancestor = target->ancestor(x->height) == x;
+        if ((descendant || ancestor) && (x->status & BLOCK_FAILED_MASK)) {
+            x->status &= ~uint32_t(BLOCK_FAILED_MASK);
+            m.mark_dirty(x);
+            if (x->is_valid(BLOCK_VALID_TRANSACTIONS) && x->chain_tx_count) m.candidates.insert(x);
+        }
+    }
+    m.recompute_best_header();
+    m.activate_best_chain(state, nullptr);
+    return state.valid();
+}
+
+void Chainstate::flush() {
+    std::lock_guard lock(impl_->mutex);
+    impl_->flush();
+}
+
+const BlockIndex* Chainstate::tip() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->chain.tip();
+}
+
+int Chainstate::height() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->chain.height();
+}
+
+const BlockIndex* Chainstate::lookup(const uint256& hash) const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->find(hash);
+}
+
+const BlockIndex* Chainstate::at_height(int height) const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->chain.at(height);
+}
+
+bool Chainstate::in_active_chain(const BlockIndex* b) const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->chain.contains(b);
+}
+
+std::optional<Block> Chainstate::read_block(const BlockIndex* b) const {
+    std::lock_guard lock(impl_->mutex);
+    if (!b || !(b->status & BLOCK_HAVE_DATA)) return std::nullopt;
+    return impl_->store->read_block(b->data);
+}
+
+std::optional<Coin> Chainstate::coin(const OutPoint& outpoint) const {
+    std::lock_guard lock(impl_->mutex);
+    const Coin* c = impl_->coins->access(outpoint);
+    if (!c) return std::nullopt;
+    return *c;
+}
+
+std::vector<ChainTip> Chainstate::chain_tips() const {
+    std::lock_guard lock(impl_->mutex);
+    const Impl& m = *impl_;
+    // Tips: blocks nothing else builds on, plus the active tip.
+    std::unordered_set<const BlockIndex*> has_child;
+    for (const auto& [h, entry] : m.index)
+        if (entry->prev) has_child.insert(entry->prev);
+    std::vector<ChainTip> tips;
+    for (const auto& [h, entry] : m.index) {
+        const BlockIndex* b = entry.get();
+        if (has_child.count(b) && b != m.chain.tip()) continue;
+        const BlockIndex* fork = m.chain.find_fork(b);
+        ChainTip t{b, b->height - (fork ? fork->height : -1), ""};
+        if (m.chain.contains(b)) {
+            t.status = "active";
+        } else if (b->status & BLOCK_FAILED_MASK) {
+            t.status = "invalid";
+        } else if (b->chain_tx_count == 0) {
+            t.status = "headers-only";
+        } else if (b->is_valid(BLOCK_VALID_SCRIPTS)) {
+            t.status = "valid-fork";
+        } else if (b->is_valid(BLOCK_VALID_TREE)) {
+            t.status = "valid-headers";
+        } else {
+            t.status = "unknown";
+        }
+        tips.push_back(t);
+    }
+    std::sort(tips.begin(), tips.end(), [](const ChainTip& a, const ChainTip& b) { return a.block->height > b.block->height; });
+    return tips;
+}
+
+UtxoStats Chainstate::utxo_stats() {
+    std::lock_guard lock(impl_->mutex);
+    Impl& m = *impl_;
+    m.flush();
+    UtxoStats s;
+    s.height = m.chain.height();
+    s.best_block = m.coins_db->best_block();
+    Sha256Stream hasher;
+    uint256 last_txid;
+    bool any = false;
+    Bytes record;
+    m.coins_db->for_each([&](const OutPoint& op, const Coin& c) {
+        ++s.txouts;
+        if (!any || op.txid != last_txid) ++s.transactions;
+        any = true;
+        last_txid = op.txid;
+        s.total_amount += c.out.value;
+        // txid || vout || height*2+coinbase || value || CompactSize(len) || script
+        record.clear();
+        Writer w(record);
+        w.hash(op.txid);
+        w.u32(op.index);
+        w.u32(uint32_t(c.height) * 2 + (c.coinbase ? 1 : 0));
+        w.i64(c.out.value);
+        w.var_bytes(c.out.script_pubkey.view());
+        hasher.write(record);
+        return true;
+    });
+    s.hash_serialized_3 = sha256(hasher.finalize().view());
+    s.disk_size = m.coins_db->estimate_disk_size();
+    return s;
+}
+
+void Chainstate::set_listener(Listener listener) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->listener = std::move(listener);
+}
+
+}  // namespace minicash

@@ -1,0 +1,106 @@
+// The chain state: the block tree, the active chain and the UTXO set, kept consistent
+// on disk. Every block, from a peer, a file or RPC, enters through process_block().
+//
+// Consistency on disk (survives SIGKILL at any point): block and undo data are fsynced,
+// then the block index is written, then the UTXO set and its best-block marker in one
+// atomic batch. On open, the UTXO set's best block becomes the tip and any stored blocks
+// beyond it are connected again, so the UTXO set always matches the tip it names.
+//
+// Thread-safety: all public methods lock one internal mutex; script checks run on a
+// worker pool while it is held.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "consensus/params.h"
+#include "consensus/validation_state.h"
+#include "node/block_index.h"
+
+namespace minicash {
+
+struct ChainstateOptions {
+    std::filesystem::path datadir;       // network data directory (holds blocks/, chainstate/)
+    size_t dbcache_bytes = 450 << 20;    // UTXO cache budget before a flush
+    int script_threads = 0;              // 0: one per core; 1: verify on the calling thread
+    std::function<int64_t()> clock;      // seconds since epoch; default: system clock
+    bool wipe = false;                   // start from an empty chain state
+    size_t signature_cache_bytes = 32 << 20;
+};
+
+struct UtxoStats {
+    int height = 0;
+    uint256 best_block;
+    uint64_t txouts = 0;        // unspent outputs
+    uint64_t transactions = 0;  // distinct txids with unspent outputs
+    Amount total_amount = 0;
+    uint256 hash_serialized_3;  // see doc/ and Core's gettxoutsetinfo
+    uint64_t disk_size = 0;
+};
+
+struct ChainTip {
+    const BlockIndex* block;
+    int branch_length;   // blocks not on the active chain
+    std::string status;  // "active", "valid-fork", "valid-headers", "headers-only", "invalid"
+};
+
+class Chainstate {
+public:
+    // Opens (or creates) the chain state in options.datadir, loads the block index and
+    // replays stored blocks beyond the UTXO set's best block. nullptr with `error` set on
+    // failure (unwritable directory, corrupt database, data of another network).
+    static std::unique_ptr<Chainstate> open(const ChainParams& params, ChainstateOptions options,
+                                            std::string* error);
+    ~Chainstate();  // flushes (errors are logged, not thrown)
+
+    // Validates a block fully, stores it and makes the most-work valid chain active.
+    // Returns false with `state` when the block is invalid (the block, or a block it made
+    // us connect, broke a rule); true for valid or already-known blocks. `is_new` tells
+    // whether the block's data was stored by this call. Throws StorageError on disk failure.
+    bool process_block(const Block& block, ValidationState& state, bool* is_new = nullptr);
+    // Header-only acceptance (headers-first sync).
+    bool process_header(const BlockHeader& header, ValidationState& state, const BlockIndex** out = nullptr);
+
+    // Marks a block and its descendants invalid and moves the tip off them (RPC invalidateblock).
+    bool invalidate_block(const uint256& hash, ValidationState& state);
+    // Clears invalid marks from a block, its ancestors and descendants (RPC reconsiderblock).
+    bool reconsider_block(const uint256& hash, ValidationState& state);
+
+    // Makes everything durable. Throws StorageError.
+    void flush();
+
+    const ChainParams& params() const { return params_; }
+    // Snapshot accessors (they lock; pointers stay valid for the Chainstate's life).
+    const BlockIndex* tip() const;
+    int height() const;
+    const BlockIndex* lookup(const uint256& hash) const;
+    const BlockIndex* at_height(int height) const;  // on the active chain
+    bool in_active_chain(const BlockIndex* b) const;
+    std::optional<Block> read_block(const BlockIndex* b) const;
+    std::optional<Coin> coin(const OutPoint& outpoint) const;  // unspent output at the tip
+    std::vector<ChainTip> chain_tips() const;
+    // Statistics of the UTXO set at the tip (flushes first, then reads the database).
+    UtxoStats utxo_stats();
+
+    // Called after each block is connected (tip moved forward) or disconnected; under the lock.
+    struct Listener {
+        std::function<void(const Block&, const BlockIndex*)> connected;
+        std::function<void(const Block&, const BlockIndex*)> disconnected;
+    };
+    void set_listener(Listener listener);
+
+    Chainstate(const Chainstate&) = delete;
+    Chainstate& operator=(const Chainstate&) = delete;
+
+private:
+    struct Impl;
+    Chainstate(const ChainParams& params, std::unique_ptr<Impl> impl);
+    const ChainParams params_;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace minicash
