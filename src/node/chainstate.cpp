@@ -64,7 +64,8 @@ struct Chainstate::Impl {
     std::multimap<BlockIndex*, BlockIndex*> unlinked;  // parent without data -> child with data
     std::unordered_set<BlockIndex*> dirty;
     int64_t next_sequence = 1;
-    Listener listener;
+    int blocks_since_flush = 0;
+    std::vector<Listener> listeners;
 
     Impl(const ChainParams& p, ChainstateOptions o) : params(p), options(std::move(o)) {}
 
@@ -318,7 +319,8 @@ struct Chainstate::Impl {
         mark_dirty(b);
         coins->set_best_block(b->hash);
         chain.set_tip(b);
-        if (listener.connected) listener.connected(block, b);
+        for (const Listener& l : listeners)
+            if (l.connected) l.connected(block, b);
         return true;
     }
 
@@ -333,7 +335,8 @@ struct Chainstate::Impl {
         chain.set_tip(b->prev);
         // It may be needed again if the chain we move to turns out invalid.
         if (b->is_valid(BLOCK_VALID_TRANSACTIONS) && b->chain_tx_count) candidates.insert(b);
-        if (listener.disconnected) listener.disconnected(block, b);
+        for (const Listener& l : listeners)
+            if (l.disconnected) l.disconnected(block, b);
     }
 
     // Moves the tip to the most-work valid chain. Reports in `state` when `submitted`
@@ -391,10 +394,14 @@ struct Chainstate::Impl {
             dirty.clear();
         }
         coins->flush();
+        blocks_since_flush = 0;
     }
 
     void maybe_flush() {
-        if (coins->memory_usage() > options.dbcache_bytes) flush();
+        ++blocks_since_flush;
+        if (coins->memory_usage() > options.dbcache_bytes ||
+            (options.flush_interval_blocks > 0 && blocks_since_flush >= options.flush_interval_blocks))
+            flush();
     }
 
     bool load(std::string* error);
@@ -728,6 +735,7 @@ UtxoStats Chainstate::utxo_stats() {
         any = true;
         last_txid = op.txid;
         s.total_amount += c.out.value;
+        s.bogosize += 50 + c.out.script_pubkey.size();  // 32 txid + 4 vout + 4 height + 8 value + 2 len
         // txid || vout || height*2+coinbase || value || CompactSize(len) || script
         record.clear();
         Writer w(record);
@@ -744,9 +752,27 @@ UtxoStats Chainstate::utxo_stats() {
     return s;
 }
 
-void Chainstate::set_listener(Listener listener) {
+const BlockIndex* Chainstate::View::tip() const { return impl_.chain.tip(); }
+std::optional<Coin> Chainstate::View::coin(const OutPoint& outpoint) const {
+    const Coin* c = impl_.coins->access(outpoint);
+    if (!c) return std::nullopt;
+    return *c;
+}
+const ChainParams& Chainstate::View::params() const { return impl_.params; }
+const BlockIndex* Chainstate::View::lookup(const uint256& hash) const { return impl_.find(hash); }
+const BlockIndex* Chainstate::View::at_height(int height) const { return impl_.chain.at(height); }
+SignatureCache& Chainstate::View::signature_cache() const { return *impl_.sig_cache; }
+int64_t Chainstate::View::now() const { return impl_.now(); }
+
+void Chainstate::with_view(const std::function<void(View&)>& fn) {
     std::lock_guard lock(impl_->mutex);
-    impl_->listener = std::move(listener);
+    View view(*impl_);
+    fn(view);
+}
+
+void Chainstate::add_listener(Listener listener) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->listeners.push_back(std::move(listener));
 }
 
 }  // namespace minicash

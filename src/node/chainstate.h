@@ -22,6 +22,10 @@
 #include "node/block_index.h"
 
 namespace minicash {
+class SignatureCache;
+}
+
+namespace minicash {
 
 struct ChainstateOptions {
     std::filesystem::path datadir;       // network data directory (holds blocks/, chainstate/)
@@ -30,6 +34,9 @@ struct ChainstateOptions {
     std::function<int64_t()> clock;      // seconds since epoch; default: system clock
     bool wipe = false;                   // start from an empty chain state
     size_t signature_cache_bytes = 32 << 20;
+    // Also flush after this many connected blocks (0: only when the cache is full, at
+    // shutdown and on request). Small values make crash tests meaningful.
+    int flush_interval_blocks = 0;
 };
 
 struct UtxoStats {
@@ -37,6 +44,7 @@ struct UtxoStats {
     uint256 best_block;
     uint64_t txouts = 0;        // unspent outputs
     uint64_t transactions = 0;  // distinct txids with unspent outputs
+    uint64_t bogosize = 0;      // Core's: sum of 50 + scriptPubKey size per output
     Amount total_amount = 0;
     uint256 hash_serialized_3;  // see doc/ and Core's gettxoutsetinfo
     uint64_t disk_size = 0;
@@ -49,6 +57,8 @@ struct ChainTip {
 };
 
 class Chainstate {
+    struct Impl;
+
 public:
     // Opens (or creates) the chain state in options.datadir, loads the block index and
     // replays stored blocks beyond the UTXO set's best block. nullptr with `error` set on
@@ -86,18 +96,39 @@ public:
     // Statistics of the UTXO set at the tip (flushes first, then reads the database).
     UtxoStats utxo_stats();
 
-    // Called after each block is connected (tip moved forward) or disconnected; under the lock.
+    // Consistent read access to the tip and the UTXO set: the chain cannot move while
+    // `fn` runs. Used by mempool acceptance and RPC. Lock order: chain state before
+    // mempool; `fn` must not call other Chainstate methods.
+    class View {
+    public:
+        const BlockIndex* tip() const;
+        std::optional<Coin> coin(const OutPoint& outpoint) const;
+        const ChainParams& params() const;
+        const BlockIndex* lookup(const uint256& hash) const;
+        const BlockIndex* at_height(int height) const;
+        SignatureCache& signature_cache() const;  // mempool stores verified signatures here
+        int64_t now() const;                       // the chain state's clock
+
+    private:
+        friend class Chainstate;
+        explicit View(Impl& impl) : impl_(impl) {}
+        Impl& impl_;
+    };
+    void with_view(const std::function<void(View&)>& fn);
+
+    // Called after each block is connected (tip moved forward) or disconnected, under the
+    // chain state's lock, in registration order. Listeners must not call back into the
+    // Chainstate (they may take their own locks: chain state is always locked first).
     struct Listener {
         std::function<void(const Block&, const BlockIndex*)> connected;
         std::function<void(const Block&, const BlockIndex*)> disconnected;
     };
-    void set_listener(Listener listener);
+    void add_listener(Listener listener);
 
     Chainstate(const Chainstate&) = delete;
     Chainstate& operator=(const Chainstate&) = delete;
 
 private:
-    struct Impl;
     Chainstate(const ChainParams& params, std::unique_ptr<Impl> impl);
     const ChainParams params_;
     std::unique_ptr<Impl> impl_;

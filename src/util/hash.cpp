@@ -4,13 +4,54 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
+#include <map>
+#include <mutex>
 #include <stdexcept>
+#include <string>
 
 namespace minicash {
 
+namespace {
+
+// OpenSSL 3 looks algorithms up by name on every one-shot call; fetching each digest
+// once and reusing a per-thread context halves the cost of a small hash.
+struct Digests {
+    EVP_MD* sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    EVP_MD* sha512 = EVP_MD_fetch(nullptr, "SHA512", nullptr);
+    EVP_MD* sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+    EVP_MD* ripemd160 = EVP_MD_fetch(nullptr, "RIPEMD160", nullptr);
+    ~Digests() {
+        EVP_MD_free(sha256);
+        EVP_MD_free(sha512);
+        EVP_MD_free(sha1);
+        EVP_MD_free(ripemd160);
+    }
+};
+
+const Digests& digests() {
+    static const Digests d;
+    return d;
+}
+
+struct ThreadContext {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~ThreadContext() { EVP_MD_CTX_free(ctx); }
+};
+
+void digest(const EVP_MD* md, ByteView data, uint8_t* out, unsigned expected_len) {
+    thread_local ThreadContext tc;
+    unsigned len = 0;
+    if (!md || !tc.ctx || EVP_DigestInit_ex2(tc.ctx, md, nullptr) != 1 ||
+        EVP_DigestUpdate(tc.ctx, data.data(), data.size()) != 1 || EVP_DigestFinal_ex(tc.ctx, out, &len) != 1 ||
+        len != expected_len)
+        throw std::runtime_error("OpenSSL digest unavailable");
+}
+
+}  // namespace
+
 uint256 sha256(ByteView data) {
     uint256 out;
-    SHA256(data.data(), data.size(), out.data());
+    digest(digests().sha256, data, out.data(), 32);
     return out;
 }
 
@@ -21,15 +62,13 @@ uint256 sha256d(ByteView data) {
 
 Hash160 ripemd160(ByteView data) {
     Hash160 out{};
-    unsigned len = 0;
-    if (EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_ripemd160(), nullptr) != 1 || len != out.size())
-        throw std::runtime_error("OpenSSL RIPEMD-160 unavailable");
+    digest(digests().ripemd160, data, out.data(), 20);
     return out;
 }
 
 Hash160 sha1(ByteView data) {
     Hash160 out{};
-    SHA1(data.data(), data.size(), out.data());
+    digest(digests().sha1, data, out.data(), 20);
     return out;
 }
 
@@ -45,7 +84,7 @@ Hash512 hmac_sha512(ByteView key, ByteView data) {
 
 Hash512 sha512(ByteView data) {
     Hash512 out{};
-    SHA512(data.data(), data.size(), out.data());
+    digest(digests().sha512, data, out.data(), 64);
     return out;
 }
 
@@ -58,8 +97,19 @@ HashWriter& HashWriter::write_compact_size(uint64_t n) {
 }
 
 HashWriter HashWriter::tagged(std::string_view tag) {
-    uint256 t = minicash::sha256(ByteView(reinterpret_cast<const uint8_t*>(tag.data()), tag.size()));
+    // SHA256(tag) for the few tags Bitcoin uses, computed once each.
+    static std::mutex mutex;
+    static std::map<std::string, uint256, std::less<>> cache;
+    uint256 t;
+    {
+        std::lock_guard lock(mutex);
+        auto it = cache.find(tag);
+        if (it == cache.end())
+            it = cache.emplace(std::string(tag), minicash::sha256(ByteView(reinterpret_cast<const uint8_t*>(tag.data()), tag.size()))).first;
+        t = it->second;
+    }
     HashWriter w;
+    w.reserve(64 + 128);
     w.write(t.view()).write(t.view());
     return w;
 }

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# THE test command: installs what is missing, builds everything, runs every test.
+#
+#   bash contrib/run-tests.sh
+#
+# 1. contrib/install-deps.sh (Debian packages; apt only when something is missing)
+# 2. configure + build build/ with Ninja (warnings are errors; MINICASH_WERROR=OFF to relax)
+# 3. ctest --output-on-failure -j2 in build/ (unit and conformance tests; vector tests
+#    read $MINICASH_VECTORS, default ../shared/vectors next to the repository)
+# 4. fuzz smoke run when clang is installed: build-fuzz/ with libFuzzer + ASan/UBSan, each
+#    target for MINICASH_FUZZ_SECONDS (default 30; both run in parallel) on seeds made
+#    from the vectors. Any crash or property violation fails the run.
+#
+# Exits non-zero if any step fails. Benchmarks are built but not run (bench/run.sh).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+export MINICASH_VECTORS="${MINICASH_VECTORS:-$(realpath -m "$root/../shared/vectors")}"
+werror="${MINICASH_WERROR:-ON}"
+fuzz_seconds="${MINICASH_FUZZ_SECONDS:-30}"
+jobs="${MINICASH_JOBS:-$(nproc)}"
+
+start=$SECONDS
+stage() { printf '\n==> %s  [%ds]\n' "$*" "$((SECONDS - start))"; }
+failures=()
+
+stage "dependencies"
+bash contrib/install-deps.sh
+
+stage "configure build/ (Ninja, MINICASH_WERROR=$werror)"
+mkdir -p build
+cmake -S . -B build -G Ninja -DMINICASH_WERROR="$werror" -DMINICASH_BUILD_FUZZ=OFF >build/configure.log 2>&1 ||
+  { cat build/configure.log; echo "run-tests: configure failed" >&2; exit 1; }
+
+stage "build"
+cmake --build build -j "$jobs"
+
+stage "ctest (vectors: $MINICASH_VECTORS)"
+[[ -d "$MINICASH_VECTORS" ]] || echo "run-tests: note: no vectors at $MINICASH_VECTORS; vector tests will skip"
+if ! (cd build && ctest --output-on-failure -j2); then
+  failures+=("ctest")
+fi
+
+if command -v clang++ >/dev/null 2>&1; then
+  stage "fuzz: configure and build build-fuzz/ (clang, libFuzzer, ASan+UBSan)"
+  # RelWithDebInfo without -DNDEBUG: optimised, with assertions.
+  mkdir -p build-fuzz
+  CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DMINICASH_BUILD_FUZZ=ON -DMINICASH_BUILD_BENCH=OFF \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g" >build-fuzz/configure.log 2>&1 ||
+    { cat build-fuzz/configure.log; echo "run-tests: fuzz configure failed" >&2; exit 1; }
+  cmake --build build-fuzz -j "$jobs" --target fuzz
+
+  stage "fuzz: smoke run, ${fuzz_seconds}s per target"
+  work="build-fuzz/smoke"
+  rm -rf "$work"
+  mkdir -p "$work/seeds" "$work/artifacts"
+  if [[ -d "$MINICASH_VECTORS" ]]; then
+    build-fuzz/test/fuzz/fuzz_seeds "$MINICASH_VECTORS" "$work/seeds"
+  else
+    mkdir -p "$work/seeds/tx" "$work/seeds/script"
+    echo "run-tests: no vectors: fuzzing from an empty corpus"
+  fi
+  declare -A seeds=([fuzz_tx_deserialize]=tx [fuzz_script_interpreter]=script)
+  pids=()
+  for target in fuzz_tx_deserialize fuzz_script_interpreter; do
+    mkdir -p "$work/corpus/$target"
+    # New inputs go to the first directory; the seeds are read only.
+    build-fuzz/test/fuzz/$target -max_total_time="$fuzz_seconds" -timeout=30 -print_final_stats=1 \
+      -artifact_prefix="$work/artifacts/$target-" "$work/corpus/$target" "$work/seeds/${seeds[$target]}" \
+      >"$work/$target.log" 2>&1 &
+    pids+=($!)
+  done
+  i=0
+  for target in fuzz_tx_deserialize fuzz_script_interpreter; do
+    if wait "${pids[$i]}"; then
+      runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$target.log")
+      added=$(sed -n 's/^stat::new_units_added: *//p' "$work/$target.log")
+      echo "  $target: ok, ${runs:-?} inputs executed, ${added:-?} new corpus entries"
+    else
+      echo "  $target: FAILED; last lines of $work/$target.log:"
+      tail -n 40 "$work/$target.log" | sed 's/^/    /'
+      ls "$work/artifacts" | sed 's/^/    artifact: /'
+      failures+=("$target")
+    fi
+    i=$((i + 1))
+  done
+else
+  stage "fuzz: skipped (clang++ not installed)"
+fi
+
+stage "done"
+if ((${#failures[@]})); then
+  echo "run-tests: FAILED: ${failures[*]}" >&2
+  exit 1
+fi
+echo "run-tests: all passed in $((SECONDS - start))s"

@@ -1,0 +1,33 @@
+// Everything a running node is made of, shared by the RPC server, the P2P layer and the
+// daemon's main(). Components from higher layers (net/) are held by shared_ptr so that
+// node/ only needs their declarations.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "consensus/params.h"
+
+namespace minicash {
+
+class Chainstate;
+class Mempool;
+class Connman;  // net/connman.h: peers, address manager, bans
+
+struct NodeContext {
+    ChainParams params;
+    std::filesystem::path datadir;      // network data directory (datadir/<network subdir>)
+    std::shared_ptr<Chainstate> chainstate;
+    std::shared_ptr<Mempool> mempool;
+    std::shared_ptr<Connman> connman;   // null when networking is off
+    int64_t start_time = 0;             // seconds since epoch, for uptime
+    std::atomic<bool> shutdown_requested{false};
+    std::function<void()> request_shutdown;  // RPC stop, signals: wakes main()
+    bool txindex = false;
+    bool blockfilterindex = false;
+};
+
+}  // namespace minicash
