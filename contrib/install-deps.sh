@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   python3 python3-bitcoinlib
+  time
 )
 
 die() { echo "install-deps: error: $*" >&2; exit 1; }

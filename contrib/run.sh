@@ -3,9 +3,12 @@
 #
 #   bash contrib/run.sh
 #
-# Until the node exists this is a tour of the consensus layer through minicash-tx:
-# a 1 MB mainnet block decoded and checked, the first bitcoin payment decoded and its
-# signature verified, and every script of a 450-block regtest chain verified.
+# A tour of the consensus layer through minicash-tx (a 1 MB mainnet block decoded and
+# checked, the first bitcoin payment decoded and its signature verified, every script of
+# a 450-block regtest chain verified), then a real regtest node: minicashd started in a
+# temporary directory, 101 blocks mined through minicash-cli, chain and UTXO set shown,
+# node stopped. (The wallet payment and the multi-node devnet come with minicash-wallet
+# and minicash-devnet.)
 # Test data comes from $MINICASH_VECTORS (default ../shared/vectors next to the repository).
 set -euo pipefail
 
@@ -25,10 +28,10 @@ show() { printf '%s$ %s%s\n' "$green" "$*" "$reset"; }
 say "Installing missing dependencies"
 bash contrib/install-deps.sh
 
-say "Building minicash-tx (build/)"
+say "Building minicash-tx, minicashd and minicash-cli (build/)"
 mkdir -p build
 cmake -S . -B build -G Ninja >build/configure.log 2>&1 || { cat build/configure.log; exit 1; }
-cmake --build build --target minicash-tx
+cmake --build build --target minicash-tx minicashd minicash-cli
 tx="build/src/minicash-tx"
 
 if [[ ! -d "$vectors" ]]; then
@@ -66,6 +69,37 @@ note "6,796 inputs: P2PKH, P2PK, bare and P2SH multisig, P2WPKH (native and nest
 note "P2WSH with timelocks, taproot key path and script path (multi_a, CSV), anchors..."
 show "minicash-tx verifyblocks $(rel "$chain/regtest/chain-a.blk")"
 "$tx" verifyblocks "$chain/regtest/chain-a.blk"
+
+say "5. A regtest node: minicashd and minicash-cli"
+datadir="$(mktemp -d "${TMPDIR:-/tmp}/minicash-demo.XXXXXX")"
+# A port pair derived from the process id, so two demos never collide.
+rpcport=$(( 20000 + ($$ % 20000) ))
+node=(build/src/minicashd -regtest -datadir="$datadir" -rpcport="$rpcport" -listen=0 -printtoconsole=0)
+cli=(build/src/minicash-cli -regtest -datadir="$datadir" -rpcport="$rpcport")
+cleanup() {
+  "${cli[@]}" stop >/dev/null 2>&1 || true
+  sleep 1
+  [[ -n "${node_pid:-}" ]] && kill "$node_pid" 2>/dev/null || true
+  rm -rf "$datadir"
+}
+trap cleanup EXIT
+show "minicashd -regtest -datadir=$datadir -rpcport=$rpcport -listen=0 &"
+"${node[@]}" &
+node_pid=$!
+"${cli[@]}" -rpcwait -rpcwaittimeout=60 getblockcount >/dev/null
+note "Authentication: the cookie file $datadir/regtest/.cookie (mode 0600), found by minicash-cli."
+addr="$("${cli[@]}" decodescript 0014751e76e8199196d454941c45d1b3a323f1433bd6 |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)["address"])')"
+show "minicash-cli -regtest generatetoaddress 101 $addr"
+"${cli[@]}" generatetoaddress 101 "$addr" | python3 -c 'import json, sys; h = json.load(sys.stdin); print(f"    mined {len(h)} blocks, last {h[-1]}")'
+show "minicash-cli -regtest getblockchaininfo"
+"${cli[@]}" getblockchaininfo
+show "minicash-cli -regtest gettxoutsetinfo"
+"${cli[@]}" gettxoutsetinfo
+show "minicash-cli -regtest stop"
+"${cli[@]}" stop
+wait "$node_pid" || true
+node_pid=""
 
 say "Done"
 note "More: $tx --help;  tests: bash contrib/run-tests.sh;  benchmarks: bash bench/run.sh"

@@ -245,6 +245,7 @@ void NodeOptions::read_config(const std::filesystem::path& path, bool required) 
             e.key = name.substr(dot + 1);
             if (!kSections.count(e.section)) throw OptionError(at + "unknown section in '" + name + "'");
         }
+        if (ignored_.count(e.key) && !desc_.find_nothrow(e.key, false)) continue;  // another program's
         const std::string base = e.key.size() > 2 && e.key.compare(0, 2, "no") == 0 && bools_.count(e.key.substr(2))
                                       ? e.key.substr(2)
                                       : e.key;
@@ -349,5 +350,32 @@ std::vector<std::string> NodeOptions::get_list(const std::string& name) const {
 }
 
 bool NodeOptions::is_set(const std::string& name) const { return vm_.count(name) > 0; }
+
+std::set<std::string> NodeOptions::names() const {
+    std::set<std::string> out;
+    for (const auto& opt : desc_.options()) out.insert(opt->long_name());
+    for (const std::string& b : bools_) out.insert("no" + b);  // negated forms in the file
+    return out;
+}
+
+void add_daemon_options(NodeOptions& o) {
+    o.add_list("loadblock", "file", "Import blocks from a Bitcoin Core style blk*.dat file on start-up, in order");
+    o.add_int("dbcache", "MiB", "UTXO cache size in MiB (default: 450, minimum: 4)");
+    o.add_int("par", "n",
+              "Script verification threads (0 = one per core, negative = leave that many cores free, "
+              "at most 15; default: 0)");
+    o.add_bool("printtoconsole", "Also write log lines to standard output");
+    o.add_list("debug", "category",
+               "Log debug lines of a category: net, rpc, validation, bench, db, mempool, import, http, "
+               "all (or -debug alone); none disables",
+               std::string("1"));
+    o.add_bool("daemon", "Run in the background (the command returns once start-up has succeeded)");
+    o.add_bool("exitafterimport",
+               "Shut down once the -loadblock imports are done instead of waiting for a signal "
+               "(a scripting and testing aid)");
+    o.add_int("dbflushinterval", "n",
+              "Also write the chain state to disk after every n connected blocks (default: 0, only when the "
+              "cache is full and at shutdown; a testing aid: small values make crash tests meaningful)");
+}
 
 }  // namespace minicash::app

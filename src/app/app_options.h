@@ -47,6 +47,12 @@ public:
     void add_list(const std::string& name, const std::string& value_name, const std::string& help,
                   std::optional<std::string> implicit = std::nullopt);  // repeatable
 
+    // Configuration file lines for these options (another program's, e.g. minicashd's
+    // when this is a tool) are accepted and ignored. Call before parse().
+    void ignore_in_config(const std::set<std::string>& names) { ignored_.insert(names.begin(), names.end()); }
+    // Names of every option this program takes (without dashes).
+    std::set<std::string> names() const;
+
     // Parses the command line, then the configuration file (unless -help). Resolves the
     // data directory and the chain. Throws OptionError.
     void parse(int argc, const char* const* argv);
@@ -82,6 +88,7 @@ private:
     boost::program_options::options_description desc_;
     std::set<std::string> bools_;       // names of boolean options
     std::set<std::string> lists_;       // names of repeatable options
+    std::set<std::string> ignored_;     // other programs' options: skipped in the file
     std::vector<std::pair<std::string, std::string>> help_lines_;  // "-name=<v>", help
     boost::program_options::variables_map vm_;
     std::vector<Entry> config_;
@@ -94,5 +101,9 @@ private:
 // A boolean option's value: "1", "true", "yes" -> true; "0", "false", "no" -> false
 // (as -name, -name=1, -name=0 and -noname); nullopt for anything else.
 std::optional<bool> parse_bool_value(const std::string& text);
+
+// The options of minicashd (beyond the common ones above). Tools that read minicash.conf
+// pass names() of a NodeOptions with these to ignore_in_config().
+void add_daemon_options(NodeOptions& options);
 
 }  // namespace minicash::app

@@ -57,6 +57,11 @@ bool lock_directory(const std::filesystem::path& dir, std::string* error) {
 int run(int argc, char** argv) {
     app::NodeOptions options("minicash-chainstate",
                              "Prints the UTXO set statistics of a minicash data directory as JSON.");
+    {
+        app::NodeOptions daemon("minicashd", "");
+        app::add_daemon_options(daemon);
+        options.ignore_in_config(daemon.names());  // minicash.conf is shared with minicashd
+    }
     try {
         options.parse(argc, argv);
     } catch (const app::OptionError& e) {

@@ -8,8 +8,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,8 +24,13 @@
 #include <vector>
 
 #include "app/app_options.h"
+#include "app/rpc_setup.h"  // RPC server, node context (rpc engineer)
+#include "app/net_setup.h"  // P2P networking (net engineer)
+#include "rpc/net.h"        // network RPCs (net engineer)
 #include "node/chainstate.h"
 #include "node/import.h"
+#include "node/context.h"
+#include "node/mempool.h"
 #include "storage/database.h"
 #include "util/logging.h"
 
@@ -150,25 +153,17 @@ struct Settings {
     uint32_t debug_categories = 0;
     bool daemon = false;
     bool exit_after_import = false;
+    int flush_interval_blocks = 0;
+    app::RpcSettings rpc;  // RPC options (app/rpc_setup.h)
+    app::NetSettings net;  // P2P options (app/net_setup.h)
 };
 
 app::NodeOptions make_options() {
     app::NodeOptions o("minicashd", "minicash full node daemon. It imports blocks given with -loadblock and then "
                                     "waits for SIGINT/SIGTERM\n(peer-to-peer networking and RPC are not there yet).");
-    o.add_list("loadblock", "file", "Import blocks from a Bitcoin Core style blk*.dat file on start-up, in order");
-    o.add_int("dbcache", "MiB", "UTXO cache size in MiB (default: 450, minimum: 4)");
-    o.add_int("par", "n",
-              "Script verification threads (0 = one per core, negative = leave that many cores free, "
-              "at most 15; default: 0)");
-    o.add_bool("printtoconsole", "Also write log lines to standard output");
-    o.add_list("debug", "category",
-               "Log debug lines of a category: net, rpc, validation, bench, db, mempool, import, http, "
-               "all (or -debug alone); none disables",
-               std::string("1"));
-    o.add_bool("daemon", "Run in the background (the command returns once start-up has succeeded)");
-    o.add_bool("exitafterimport",
-               "Shut down once the -loadblock imports are done instead of waiting for a signal "
-               "(a scripting and testing aid)");
+    app::add_daemon_options(o);
+    app::add_rpc_options(o);
+    app::add_net_options(o);
     return o;
 }
 
@@ -214,6 +209,12 @@ Settings read_settings(const app::NodeOptions& o) {
     s.debug_categories = *cats;
     s.daemon = o.get_bool("daemon");
     s.exit_after_import = o.get_bool("exitafterimport");
+    if (auto n = o.get_int("dbflushinterval")) {
+        if (*n < 0 || *n > 1000000000) throw app::OptionError("-dbflushinterval must be between 0 and 1000000000");
+        s.flush_interval_blocks = int(*n);
+    }
+    s.rpc = app::read_rpc_settings(o, s.netdir);
+    s.net = app::read_net_settings(o, s.netdir);
     return s;
 }
 
@@ -232,8 +233,10 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
     install_signal_handlers();
     log_info("minicashd starting: chain %s, data directory %s", network_name(params.network).c_str(),
              s.netdir.c_str());
-    log_info("UTXO cache %" PRId64 " MiB, script threads %s", s.dbcache_mib,
-             s.script_threads == 0 ? "auto" : std::to_string(s.script_threads).c_str());
+    log_info("UTXO cache %" PRId64 " MiB, script threads %s, flush %s", s.dbcache_mib,
+             s.script_threads == 0 ? "auto" : std::to_string(s.script_threads).c_str(),
+             s.flush_interval_blocks > 0 ? ("every " + std::to_string(s.flush_interval_blocks) + " blocks").c_str()
+                                         : "when the cache is full");
 
     std::unique_ptr<Chainstate> chainstate;
     try {
@@ -241,6 +244,7 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
         copts.datadir = s.netdir;
         copts.dbcache_bytes = size_t(s.dbcache_mib) << 20;
         copts.script_threads = s.script_threads;
+        copts.flush_interval_blocks = s.flush_interval_blocks;
         const auto t0 = std::chrono::steady_clock::now();
         chainstate = Chainstate::open(params, copts, &error);
         if (!chainstate) {
@@ -257,6 +261,42 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
         std::cerr << "minicashd: error: cannot open the chain state: " << e.what() << "\n";
         return kExitStartup;
     }
+
+    // ---- RPC: node context, mempool and the JSON-RPC server (app/rpc_setup.h) ----
+    NodeContext node;
+    node.params = params;
+    node.datadir = s.netdir;
+    node.chainstate = std::shared_ptr<Chainstate>(chainstate.get(), [](Chainstate*) {});  // owned above
+    node.mempool = std::make_shared<Mempool>(*chainstate, MempoolOptions{});
+    node.start_time = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+    node.request_shutdown = [] { g_shutdown.store(true); };
+    node.txindex = s.rpc.txindex;
+    node.blockfilterindex = s.rpc.blockfilterindex;
+    const std::filesystem::path mempool_file = s.netdir / "mempool.dat";
+    if (std::filesystem::exists(mempool_file) && !node.mempool->load(mempool_file, &error))
+        log_warning("cannot load %s: %s", mempool_file.c_str(), error.c_str());
+    std::unique_ptr<app::RpcService> rpc_service;
+    if (s.rpc.server) {
+        rpc_service = app::RpcService::start(s.rpc, node, {rpc::register_net_commands}, &error);
+        if (!rpc_service) {
+            log_error("cannot start the RPC server: %s", error.c_str());
+            std::cerr << "minicashd: error: cannot start the RPC server: " << error << "\n";
+            node.mempool.reset();
+            return kExitStartup;
+        }
+    }
+    // ---- end RPC ----
+    // ---- P2P networking (app/net_setup.h): after the chain state, before the imports ----
+    std::unique_ptr<app::NetService> net_service = app::NetService::start(s.net, node, &error);
+    if (!net_service) {
+        log_error("cannot start networking: %s", error.c_str());
+        std::cerr << "minicashd: error: cannot start networking: " << error << "\n";
+        rpc_service.reset();
+        node.mempool.reset();
+        return kExitStartup;
+    }
+    // ---- end P2P ----
     daemonizer.started();
 
     int exit_code = kExitOk;
@@ -282,6 +322,10 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
             log_info("imports done; waiting for SIGINT or SIGTERM");
             while (!g_shutdown) std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
+        if (rpc_service) rpc_service->stop();  // RPC: no more requests; deletes the cookie
+        net_service->stop();  // P2P: peers closed, peers.dat and banlist.json saved
+        if (auto e = app::net_fatal_error()) throw StorageError(*e);  // P2P: block storage failed
+        if (!node.mempool->save(mempool_file, &error)) log_warning("cannot save %s: %s", mempool_file.c_str(), error.c_str());
         log_info("shutting down: flushing the chain state at height %d", chainstate->height());
         chainstate->flush();
     } catch (const StorageError& e) {
@@ -289,6 +333,9 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
         std::cerr << "minicashd: fatal storage error (disk full or not writable?): " << e.what() << "\n";
         exit_code = kExitStorage;
     }
+    rpc_service.reset();   // RPC: stopped before the chain state goes
+    net_service.reset();   // P2P: stopped before the mempool and the chain state go
+    node.mempool.reset();
     chainstate.reset();  // flushes what is left; errors are logged
     log_info("shutdown complete");
     log_stop();

@@ -65,6 +65,7 @@ struct Chainstate::Impl {
     std::unordered_set<BlockIndex*> dirty;
     int64_t next_sequence = 1;
     int blocks_since_flush = 0;
+    std::chrono::steady_clock::time_point last_flush = std::chrono::steady_clock::now();
     std::vector<Listener> listeners;
 
     Impl(const ChainParams& p, ChainstateOptions o) : params(p), options(std::move(o)) {}
@@ -181,16 +182,15 @@ struct Chainstate::Impl {
 
     // ---- Connecting and disconnecting ----
 
-    bool connect_block(const Block& block, BlockIndex* b, BlockUndo& undo, ValidationState& state) {
+    // REQUIRES: txids[i] == block.txs[i].txid().
+    bool connect_block(const Block& block, const std::vector<uint256>& txids, BlockIndex* b, BlockUndo& undo,
+                       ValidationState& state) {
         // The genesis coinbase is not spendable: Bitcoin never added it to the UTXO set.
         if (!b->prev) return true;
 
         const int height = b->height;
         const ScriptFlags flags = block_script_flags(height, b->hash, consensus());
         const IndexAncestorView parent_view(b->prev);
-        std::vector<uint256> txids;
-        txids.reserve(block.txs.size());
-        for (const Transaction& tx : block.txs) txids.push_back(tx.txid());
 
         bool enforce_bip30 = !is_bip30_repeat(b);
         const BlockIndex* bip34_block = b->prev->ancestor(consensus().bip34_height);
@@ -308,9 +308,9 @@ struct Chainstate::Impl {
     }
 
     // REQUIRES: b->prev is the tip (or b is genesis and the chain is empty).
-    bool connect_tip(BlockIndex* b, const Block& block, ValidationState& state) {
+    bool connect_tip(BlockIndex* b, const Block& block, const std::vector<uint256>& txids, ValidationState& state) {
         BlockUndo undo;
-        if (!connect_block(block, b, undo, state)) return false;
+        if (!connect_block(block, txids, b, undo, state)) return false;
         if (b->prev && !(b->status & BLOCK_HAVE_UNDO)) {
             b->undo = store->write_undo(undo, b->prev->hash, b->data.file);
             b->status |= BLOCK_HAVE_UNDO;
@@ -319,8 +319,11 @@ struct Chainstate::Impl {
         mark_dirty(b);
         coins->set_best_block(b->hash);
         chain.set_tip(b);
-        for (const Listener& l : listeners)
-            if (l.connected) l.connected(block, b);
+        if (!listeners.empty()) {
+            const View view(*this);
+            for (const Listener& l : listeners)
+                if (l.connected) l.connected(block, b, view);
+        }
         return true;
     }
 
@@ -335,13 +338,18 @@ struct Chainstate::Impl {
         chain.set_tip(b->prev);
         // It may be needed again if the chain we move to turns out invalid.
         if (b->is_valid(BLOCK_VALID_TRANSACTIONS) && b->chain_tx_count) candidates.insert(b);
-        for (const Listener& l : listeners)
-            if (l.disconnected) l.disconnected(block, b);
+        if (!listeners.empty()) {
+            const View view(*this);
+            for (const Listener& l : listeners)
+                if (l.disconnected) l.disconnected(block, b, view);
+        }
     }
 
     // Moves the tip to the most-work valid chain. Reports in `state` when `submitted`
     // (or an ancestor of it that had to be connected) turned out invalid.
-    void activate_best_chain(ValidationState& state, const BlockIndex* submitted) {
+    // `submitted_block`, when given, is `submitted`'s data already in memory (saves a read).
+    void activate_best_chain(ValidationState& state, const BlockIndex* submitted,
+                             const Block* submitted_block = nullptr) {
         while (true) {
             BlockIndex* best = most_work_candidate();
             BlockIndex* tip = chain.tip();
@@ -356,7 +364,8 @@ struct Chainstate::Impl {
             for (auto it = path.rbegin(); it != path.rend(); ++it) {
                 BlockIndex* b = *it;
                 ValidationState connect_state;
-                if (!connect_tip_atomic(b, connect_state)) {
+                const Block* known = b == submitted ? submitted_block : nullptr;
+                if (!connect_tip_atomic(b, known, connect_state)) {
                     invalid_block_found(b);
                     if (submitted && submitted->ancestor(b->height) == b) state = connect_state;
                     break;
@@ -368,7 +377,7 @@ struct Chainstate::Impl {
     }
 
     // Connects `b`; on failure the UTXO cache is left exactly as it was.
-    bool connect_tip_atomic(BlockIndex* b, ValidationState& state);
+    bool connect_tip_atomic(BlockIndex* b, const Block* known, ValidationState& state);
 
     void prune_candidates() {
         const BlockIndex* tip = chain.tip();
@@ -395,12 +404,15 @@ struct Chainstate::Impl {
         }
         coins->flush();
         blocks_since_flush = 0;
+        last_flush = std::chrono::steady_clock::now();
     }
 
     void maybe_flush() {
         ++blocks_since_flush;
+        const auto elapsed = std::chrono::steady_clock::now() - last_flush;
         if (coins->memory_usage() > options.dbcache_bytes ||
-            (options.flush_interval_blocks > 0 && blocks_since_flush >= options.flush_interval_blocks))
+            (options.flush_interval_blocks > 0 && blocks_since_flush >= options.flush_interval_blocks) ||
+            (options.flush_interval_seconds > 0 && elapsed >= std::chrono::seconds(options.flush_interval_seconds)))
             flush();
     }
 
@@ -409,26 +421,31 @@ struct Chainstate::Impl {
 
 // connect_block() changes the UTXO cache as it goes; when a later check fails, the
 // outpoints it touched are put back as they were, so a rejected block leaves no trace.
-bool Chainstate::Impl::connect_tip_atomic(BlockIndex* b, ValidationState& state) {
+bool Chainstate::Impl::connect_tip_atomic(BlockIndex* b, const Block* known, ValidationState& state) {
+    std::optional<Block> loaded;
+    if (!known) loaded = read_block_or_throw(b);
+    const Block& block = known ? *known : *loaded;
+    std::vector<uint256> txids;
+    txids.reserve(block.txs.size());
+    for (const Transaction& tx : block.txs) txids.push_back(tx.txid());
     // Journal the prior state of every outpoint the block spends or creates.
-    const Block block = read_block_or_throw(b);
     std::vector<std::pair<OutPoint, std::optional<Coin>>> before;
     if (b->prev) {
-        for (const Transaction& tx : block.txs) {
+        for (size_t t = 0; t < block.txs.size(); ++t) {
+            const Transaction& tx = block.txs[t];
             if (!tx.is_coinbase())
                 for (const TxIn& in : tx.vin) {
                     const Coin* c = coins->access(in.prevout);
                     before.emplace_back(in.prevout, c ? std::optional<Coin>(*c) : std::nullopt);
                 }
-            const uint256 txid = tx.txid();
             for (uint32_t o = 0; o < tx.vout.size(); ++o) {
-                const OutPoint op{txid, o};
+                const OutPoint op{txids[t], o};
                 const Coin* c = coins->access(op);
                 before.emplace_back(op, c ? std::optional<Coin>(*c) : std::nullopt);
             }
         }
     }
-    if (connect_tip(b, block, state)) return true;
+    if (connect_tip(b, block, txids, state)) return true;
     // Restore in reverse so the earliest recorded state of each outpoint wins.
     for (auto it = before.rbegin(); it != before.rend(); ++it) {
         const bool present = coins->have(it->first);
@@ -582,7 +599,7 @@ bool Chainstate::process_block(const Block& block, ValidationState& state, bool*
     m.mark_dirty(b);
     m.data_received(b);
     if (is_new) *is_new = true;
-    m.activate_best_chain(state, b);
+    m.activate_best_chain(state, b, &block);
     return state.valid();
 }
 
@@ -661,6 +678,14 @@ int Chainstate::height() const {
 const BlockIndex* Chainstate::lookup(const uint256& hash) const {
     std::lock_guard lock(impl_->mutex);
     return impl_->find(hash);
+}
+
+int64_t Chainstate::now() const { return impl_->now(); }
+
+bool Chainstate::have_block_data(const uint256& hash) const {
+    std::lock_guard lock(impl_->mutex);
+    const BlockIndex* b = impl_->find(hash);
+    return b && (b->status & BLOCK_HAVE_DATA);
 }
 
 const BlockIndex* Chainstate::at_height(int height) const {

@@ -37,6 +37,8 @@ struct ChainstateOptions {
     // Also flush after this many connected blocks (0: only when the cache is full, at
     // shutdown and on request). Small values make crash tests meaningful.
     int flush_interval_blocks = 0;
+    // And at least this often while blocks connect, so a crash loses little replay work.
+    int flush_interval_seconds = 3600;
 };
 
 struct UtxoStats {
@@ -84,10 +86,15 @@ public:
     void flush();
 
     const ChainParams& params() const { return params_; }
+    // The chain state's clock (ChainstateOptions::clock); needs no lock.
+    int64_t now() const;
     // Snapshot accessors (they lock; pointers stay valid for the Chainstate's life).
     const BlockIndex* tip() const;
     int height() const;
     const BlockIndex* lookup(const uint256& hash) const;
+    // True when the block's full data is stored (read under the lock: a BlockIndex's
+    // status may change while another thread validates).
+    bool have_block_data(const uint256& hash) const;
     const BlockIndex* at_height(int height) const;  // on the active chain
     bool in_active_chain(const BlockIndex* b) const;
     std::optional<Block> read_block(const BlockIndex* b) const;
@@ -101,6 +108,8 @@ public:
     // mempool; `fn` must not call other Chainstate methods.
     class View {
     public:
+        View(const View&) = delete;
+        View& operator=(const View&) = delete;
         const BlockIndex* tip() const;
         std::optional<Coin> coin(const OutPoint& outpoint) const;
         const ChainParams& params() const;
@@ -119,9 +128,10 @@ public:
     // Called after each block is connected (tip moved forward) or disconnected, under the
     // chain state's lock, in registration order. Listeners must not call back into the
     // Chainstate (they may take their own locks: chain state is always locked first).
+    // `view` gives the same consistent access as with_view (the lock is already held).
     struct Listener {
-        std::function<void(const Block&, const BlockIndex*)> connected;
-        std::function<void(const Block&, const BlockIndex*)> disconnected;
+        std::function<void(const Block&, const BlockIndex*, const View& view)> connected;
+        std::function<void(const Block&, const BlockIndex*, const View& view)> disconnected;
     };
     void add_listener(Listener listener);
 

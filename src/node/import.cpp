@@ -238,8 +238,7 @@ ImportResult BlockImporter::import_file(const std::filesystem::path& path, const
             continue;
         }
         const uint256 hash = header->hash();
-        const BlockIndex* known = chainstate_.lookup(hash);
-        if (known != nullptr && (known->status & BLOCK_HAVE_DATA)) {
+        if (chainstate_.have_block_data(hash)) {
             ++result.blocks_read;
             ++result.already_known;
             in.skip(kRecordHeaderSize + len);

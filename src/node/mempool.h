@@ -4,6 +4,48 @@
 //
 // Thread-safety: internally locked. Acceptance runs inside Chainstate::with_view, so the
 // lock order is always chain state, then mempool.
+//
+// Policy (Bitcoin Core 29/30 defaults; see node/policy.h for standardness):
+//   - full replace-by-fee (BIP125 rules 2-6 without the signalling requirement), TRUC
+//     (version 3) topology rules with sibling eviction, CPFP carve-out;
+//   - ancestor/descendant limits 25 transactions / 101 kvB each;
+//   - minimum relay fee, and a rolling minimum fee that rises when the pool is full
+//     (evicting by descendant score) and decays with a 12 hour half-life once blocks
+//     arrive (faster when the pool is less than half full), as Core's GetMinFee;
+//   - expiry after `expiry_seconds` (checked on every acceptance);
+//   - finality and BIP68 sequence locks against the next block (tip height + 1, tip
+//     median time past), coinbase maturity against the next block.
+//
+// Reject reasons are Core's strings (ValidationState::reason()). ValidationState::result()
+// is CONSENSUS for consensus failures, MUTATED for witness problems (a different witness
+// may be valid) and INPUTS for everything else (missing inputs and every policy failure:
+// nothing permanent); AcceptResult::reject gives Core's finer category.
+// Script failures: checked with the standard flags; on failure the failing input is
+// checked again with the mandatory (consensus) flags: "mempool-script-verify-flag-failed
+// (<error>)" when that passes (policy), "mandatory-script-verify-flag-failed (<error>)"
+// when it fails too (consensus). (Core 30 reports both as mempool-script-verify-flag-
+// failed; Core 29 wrote non-mandatory-script-verify-flag for the first.)
+// Conflicts are always replaceable (full RBF), so Core's old "txn-mempool-conflict" does
+// not occur: a conflict that does not pay enough is "insufficient fee".
+//
+// Blocks: the mempool listens to the chain state. On connect it removes the block's
+// transactions and everything that conflicts with them (with descendants). On disconnect
+// it re-accepts the block's transactions (no fee checks, as Core's reorg path) and then
+// drops entries the shorter chain makes invalid: non-final, BIP68-locked, spending an
+// immature coinbase or an output that no longer exists.
+//
+// Callbacks registered with on_transaction_added run without the mempool lock. For
+// accept(), test_accept_package() and load() they run after the chain state's lock is
+// released too. For transactions added while the chain state notifies a block (orphans
+// whose parents a block confirmed, transactions re-added after a disconnection) they run
+// inside that notification, i.e. with the chain state locked: callbacks must never call
+// Chainstate methods, nor Mempool::accept/test_accept_package/load (they take the chain
+// state's lock); the Mempool's read methods are fine.
+//
+// Memory accounting (info().usage, compared with max_bytes): a deterministic estimate of
+// the heap held per entry (transaction, indexes, links), not malloc's real usage.
+//
+// REQUIRES: the Chainstate outlives the Mempool.
 #pragma once
 
 #include <filesystem>
@@ -34,6 +76,34 @@ struct MempoolOptions {
     FeeRate dust_relay_feerate{3000};              // -dustrelayfee
     size_t max_orphans = 100;
     bool persist = true;                           // -persistmempool: mempool.dat on start/stop
+
+    bool require_standard = true;                  // !-acceptnonstdtxn (all networks' default)
+    bool permit_bare_multisig = true;              // -permitbaremultisig
+    // -datacarriersize: total bytes of OP_RETURN scriptPubKeys per transaction (Core 30:
+    // 100000, any number of outputs); nullopt for -datacarrier=0.
+    std::optional<size_t> max_datacarrier_bytes = 100000;
+    unsigned bytes_per_sigop = 20;                 // -bytespersigop
+    size_t ancestor_count = 25;                    // -limitancestorcount (includes the tx)
+    size_t ancestor_size_vbytes = 101000;          // -limitancestorsize
+    size_t descendant_count = 25;                  // -limitdescendantcount
+    size_t descendant_size_vbytes = 101000;        // -limitdescendantsize
+    size_t max_orphan_weight = 4000000;            // total weight of the orphan pool
+    int64_t orphan_expiry_seconds = 20 * 60;       // as Core's ORPHAN_TX_EXPIRE_TIME
+};
+
+// Core's TxValidationResult: why a transaction was refused.
+enum class TxReject {
+    NONE,
+    CONSENSUS,            // invalid by consensus rules
+    INPUTS_NOT_STANDARD,  // bad-txns-nonstandard-inputs
+    NOT_STANDARD,         // other standardness rules
+    MISSING_INPUTS,       // orphan: see AcceptResult::missing_inputs
+    PREMATURE_SPEND,      // non-final, non-BIP68-final, immature coinbase spend
+    WITNESS_MUTATED,      // bad-witness-nonstandard: another witness may be fine
+    WITNESS_STRIPPED,     // script failure of a witness spend that carries no witness
+    CONFLICT,             // already known (mempool or chain)
+    MEMPOOL_POLICY,       // limits, replacement rules, TRUC, max-fee-exceeded
+    RECONSIDERABLE,       // fee too low alone; might pass in a package
 };
 
 struct AcceptResult {
@@ -45,6 +115,13 @@ struct AcceptResult {
     size_t vsize = 0;
     std::vector<uint256> replaced;  // txids evicted by RBF
     std::vector<uint256> missing_inputs;  // set when rejected for missing inputs (orphan)
+
+    TxReject reject = TxReject::NONE;
+    FeeRate effective_feerate;            // modified fee / vsize (testmempoolaccept's effective-feerate)
+    std::vector<uint256> effective_includes;  // wtxids the effective fee rate covers
+    // test_accept_package: a package-wide error (Core's "package-error", e.g.
+    // "package-not-sorted"); then no transaction was evaluated.
+    std::string package_error;
 };
 
 struct MempoolEntryInfo {
@@ -55,11 +132,14 @@ struct MempoolEntryInfo {
     size_t vsize = 0, weight = 0;
     int64_t time = 0;             // entry time (seconds)
     int height = 0;               // chain height at entry
+    // Counts and sizes include the transaction itself; fees are modified fees (as Core's
+    // fees.ancestor / fees.descendant).
     size_t ancestor_count = 0, ancestor_size = 0, descendant_count = 0, descendant_size = 0;
     Amount ancestor_fees = 0, descendant_fees = 0;
     std::vector<uint256> depends;   // in-mempool parents
     std::vector<uint256> spent_by;  // in-mempool children
-    bool bip125_replaceable = false;
+    bool bip125_replaceable = false;  // signals BIP125 itself or through an ancestor
+    bool unbroadcast = false;
 };
 
 struct MempoolInfo {
@@ -74,6 +154,8 @@ struct MempoolInfo {
 
 class Mempool {
 public:
+    // Registers with the chain state (listener for blocks). REQUIRES: not called inside
+    // Chainstate::with_view or a listener.
     Mempool(Chainstate& chain, MempoolOptions options);
     ~Mempool();
     Mempool(const Mempool&) = delete;
@@ -83,8 +165,16 @@ public:
     // `test_only`). `max_fee_rate` (sendrawtransaction's maxfeerate) rejects absurd fees
     // with "max-fee-exceeded" when non-zero. Transactions with missing inputs go to the
     // orphan pool (bounded) and are retried when a parent arrives.
+    // A transaction already in the pool is reported with already_known (and accepted false,
+    // reason "txn-already-in-mempool" or "txn-same-nonwitness-data-in-mempool").
+    // REQUIRES: not called inside Chainstate::with_view or a chain state listener.
     AcceptResult accept(const Transaction& tx, bool test_only = false, FeeRate max_fee_rate = {});
     // testmempoolaccept for up to 25 transactions (a package: later ones may spend earlier).
+    // One transaction: as accept(tx, true). Several: Core's package test, without
+    // replacements ("bip125-replacement-disallowed") and with each transaction's own fee
+    // rate. Evaluation stops at the first failure: later results are left unevaluated
+    // (accepted false, state valid), as Core leaves them blank. A malformed package sets
+    // package_error on every result and evaluates nothing.
     std::vector<AcceptResult> test_accept_package(const std::vector<Transaction>& txs, FeeRate max_fee_rate = {});
 
     bool contains(const uint256& txid) const;
@@ -100,22 +190,52 @@ public:
     // prioritisetransaction: adds `fee_delta` (satoshis) to the modified fee. The delta is
     // remembered even if the transaction is not (yet) in the pool.
     void prioritise(const uint256& txid, Amount fee_delta);
+    // getprioritisedtransactions: every non-zero delta (txid, delta).
+    std::vector<std::pair<uint256, Amount>> fee_deltas() const;
 
     // Transactions for a block template, parents before children, by ancestor fee rate,
     // within the weight and sigop-cost budgets. `fees` receives their total base fee.
+    // The budgets are for the transactions alone (the caller reserves the coinbase's).
+    // Packages below 1 sat/kvB (modified fee) are left out (Core 30's -blockmintxfee).
     std::vector<std::shared_ptr<const Transaction>> select_for_block(size_t max_weight, int64_t max_sigops_cost,
                                                                      Amount& fees) const;
 
     // estimatesmartfee: a fee rate likely to confirm within `target` blocks, and the
-    // target it actually answers for; nullopt with too little data.
+    // target it actually answers for; nullopt with too little data. The rate is raised to
+    // the current mempool minimum and minimum relay fee, as Core's RPC does. See
+    // node/fee_estimator.h for the (simplified) method.
     std::optional<std::pair<FeeRate, int>> estimate_fee(int target) const;
 
-    // mempool.dat (Bitcoin Core's format, version 1): load on start, save on stop.
-    bool load(const std::filesystem::path& file, std::string* error);
+    // mempool.dat (Bitcoin Core's format): load on start, save on stop. load() reads
+    // version 1 and version 2 (Core 28+, XOR-obfuscated); save() writes version 1,
+    // atomically (temporary file, fsync, rename). load() re-accepts every transaction not
+    // yet expired with its original entry time and fee delta; `stats` (optional) tells
+    // how that went. Returns false with `error` when the file cannot be read or is
+    // malformed (what was accepted before the error stays).
+    struct LoadStats {
+        uint64_t accepted = 0, failed = 0, expired = 0, already_there = 0;
+    };
+    bool load(const std::filesystem::path& file, std::string* error, LoadStats* stats = nullptr);
     bool save(const std::filesystem::path& file, std::string* error) const;
 
     // Notified (outside the mempool lock) for every transaction added, for relay.
     void on_transaction_added(std::function<void(const MempoolEntryInfo&)> callback);
+
+    // Orphans: transactions whose inputs were missing, kept (at most max_orphans, and
+    // max_orphan_weight in total; the oldest go first; 20 minutes at most) until a parent
+    // arrives in the mempool or in a block.
+    size_t orphan_count() const;
+    bool contains_orphan(const uint256& wtxid) const;
+
+    // Transactions submitted locally and not yet requested by a peer (Core's unbroadcast
+    // set, saved in mempool.dat). Entries leave the set when they leave the pool.
+    void add_unbroadcast(const uint256& txid);
+    void remove_unbroadcast(const uint256& txid);
+    std::vector<uint256> unbroadcast() const;
+
+    // Verifies the pool's internal invariants (links, spent outputs, ancestor/descendant
+    // aggregates, indexes, totals), as Core's -checkmempool; for tests. Slow: O(n * depth).
+    bool check_consistency(std::string* error) const;
 
 private:
     struct Impl;

@@ -131,7 +131,7 @@ TEST(Daemon, RejectsBadOptionsWithoutTouchingTheDataDirectory) {
     };
     for (const auto& [text, mention] : conf_cases) {
         write_file(conf, ByteView(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
-        const RunResult r = run_program({kDaemon, datadir}, tmp.path(), 30s);
+        const RunResult r = run_program({kDaemon, "-server=0", "-listen=0", datadir}, tmp.path(), 30s);
         EXPECT_EQ(r.status, 1) << text << r.err;
         EXPECT_TRUE(contains(r.err, "minicash.conf")) << text << r.err;
         EXPECT_TRUE(contains(r.err, mention)) << text << ": should mention '" << mention << "': " << r.err;
@@ -148,7 +148,7 @@ TEST(Daemon, ConfigFileSectionsAndImport) {
                              "[regtest]\nloadblock=" + (vectors / "chain/regtest/chain-a.blk").string() +
                              "\ndbcache=16  # comment\n";
     write_file(tmp.path() / "minicash.conf", ByteView(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
-    const RunResult r = run_program({kDaemon, "-datadir=" + tmp.path().string()}, tmp.path(), 120s);
+    const RunResult r = run_program({kDaemon, "-server=0", "-listen=0", "-datadir=" + tmp.path().string()}, tmp.path(), 120s);
     ASSERT_EQ(r.status, 0) << r.err;
     const std::string log = read_text(tmp.path() / "regtest/debug.log");
     EXPECT_TRUE(contains(log, "UTXO cache 16 MiB")) << log;
@@ -162,11 +162,11 @@ TEST(Daemon, ConfigFileSectionsAndImport) {
 TEST(Daemon, LockRefusesSecondInstanceAndSigtermShutsDownCleanly) {
     TempDir tmp("lock");
     const auto netdir = tmp.path() / "regtest";
-    ChildProcess first({kDaemon, "-regtest", "-datadir=" + tmp.path().string()}, tmp.path() / "1.out",
+    ChildProcess first({kDaemon, "-server=0", "-listen=0", "-regtest", "-datadir=" + tmp.path().string()}, tmp.path() / "1.out",
                        tmp.path() / "1.err");
     ASSERT_TRUE(wait_for_log(netdir / "debug.log", "waiting for SIGINT", 60s)) << read_text(tmp.path() / "1.err");
 
-    const RunResult second = run_program({kDaemon, "-regtest", "-datadir=" + tmp.path().string()}, tmp.path(), 30s);
+    const RunResult second = run_program({kDaemon, "-server=0", "-listen=0", "-regtest", "-datadir=" + tmp.path().string()}, tmp.path(), 30s);
     EXPECT_EQ(second.status, 1);
     EXPECT_TRUE(contains(second.err, "lock")) << second.err;
     std::string error;
@@ -191,7 +191,7 @@ TEST(Daemon, DaemonModeReturnsAfterStartup) {
             if (auto pid = lock_holder(netdir)) ::kill(*pid, SIGKILL);
         }
     } reaper{netdir};
-    const RunResult r = run_program({kDaemon, "-regtest", "-daemon", "-datadir=" + tmp.path().string()}, tmp.path(), 60s);
+    const RunResult r = run_program({kDaemon, "-server=0", "-listen=0", "-regtest", "-daemon", "-datadir=" + tmp.path().string()}, tmp.path(), 60s);
     ASSERT_EQ(r.status, 0) << r.err;
     const auto pid = lock_holder(netdir);
     ASSERT_TRUE(pid) << "the daemon should hold the data directory lock";
@@ -202,7 +202,7 @@ TEST(Daemon, DaemonModeReturnsAfterStartup) {
     EXPECT_TRUE(wait_for_log(netdir / "debug.log", "shutdown complete", 5s));
 
     // A start-up failure in daemon mode is still reported by the command.
-    const RunResult bad = run_program({kDaemon, "-regtest", "-daemon", "-datadir=" + tmp.path().string(),
+    const RunResult bad = run_program({kDaemon, "-server=0", "-listen=0", "-regtest", "-daemon", "-datadir=" + tmp.path().string(),
                                        "-dbcache=x"}, tmp.path(), 30s);
     EXPECT_EQ(bad.status, 1);
 }
@@ -211,7 +211,7 @@ TEST(Daemon, SigtermDuringImportLeavesAConsistentState) {
     MINICASH_REQUIRE_VECTORS(vectors);
     const auto reference = reference_stats(vectors);
     TempDir tmp("sigterm");
-    ChildProcess node({kDaemon, "-regtest", "-datadir=" + tmp.path().string(), "-dbcache=4",
+    ChildProcess node({kDaemon, "-server=0", "-listen=0", "-regtest", "-datadir=" + tmp.path().string(), "-dbcache=4",
                        "-loadblock=" + (vectors / "chain/regtest/chain-a.blk").string(), "-exitafterimport"},
                       tmp.path() / "n.out", tmp.path() / "n.err");
     ASSERT_TRUE(wait_for_log(tmp.path() / "regtest/debug.log", "import: reading", 60s));
@@ -234,14 +234,15 @@ TEST(Daemon, FullDiskExitsNonZeroAndKeepsDataUsable) {
     // File size limit of 512 KiB with SIGXFSZ ignored: writes beyond it fail with EFBIG,
     // as they would on a full disk.
     const RunResult r = run_program({"/bin/sh", "-c", "trap '' XFSZ; ulimit -f 1024; exec \"$0\" \"$@\"", kDaemon,
-                                     "-regtest", "-datadir=" + tmp.path().string(), "-loadblock=" + chain_a,
+                                     "-server=0", "-listen=0", "-regtest", "-datadir=" + tmp.path().string(),
+                                     "-loadblock=" + chain_a,
                                      "-exitafterimport"},
                                     tmp.path(), 120s);
     EXPECT_EQ(r.status, 2) << "stderr: " << r.err;
     EXPECT_TRUE(contains(r.err, "storage error")) << r.err;
 
     // Without the limit the same directory opens and the import completes.
-    const RunResult again = run_program({kDaemon, "-regtest", "-datadir=" + tmp.path().string(),
+    const RunResult again = run_program({kDaemon, "-server=0", "-listen=0", "-regtest", "-datadir=" + tmp.path().string(),
                                          "-loadblock=" + chain_a, "-exitafterimport"},
                                         tmp.path(), 120s);
     ASSERT_EQ(again.status, 0) << again.err;
@@ -264,7 +265,7 @@ TEST(Daemon, CrashSafetyUnderSigkill) {
     for (const Block& b : read_blocks(vectors / "chain/regtest/fork-b.blk")) fork_hashes.insert(b.hash().to_hex());
     TempDir tmp("crash");
     const auto args = [&](const fs::path& dir) {
-        return std::vector<std::string>{kDaemon, "-regtest", "-datadir=" + dir.string(),
+        return std::vector<std::string>{kDaemon, "-server=0", "-listen=0", "-regtest", "-datadir=" + dir.string(),
                                         "-loadblock=" + (vectors / "chain/regtest/chain-a.blk").string(),
                                         "-loadblock=" + (vectors / "chain/regtest/fork-b.blk").string(),
                                         "-exitafterimport", "-dbcache=4", "-dbflushinterval=5"};

@@ -1,0 +1,106 @@
+#include "app/net_setup.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include "net/txpool.h"
+#include "node/chainstate.h"
+#include "node/context.h"
+#include "node/mempool.h"
+#include "util/logging.h"
+
+namespace minicash::app {
+
+namespace {
+
+std::mutex g_fatal_mutex;
+std::optional<std::string> g_fatal;
+
+std::vector<std::string> non_empty(const std::vector<std::string>& in, const char* option) {
+    std::vector<std::string> out;
+    for (const std::string& s : in) {
+        if (s.empty()) throw OptionError(std::string("-") + option + " needs an address");
+        out.push_back(s);
+    }
+    return out;
+}
+
+}  // namespace
+
+void add_net_options(NodeOptions& o) {
+    o.add_bool("listen", "Accept connections from outside (default: 1 if no -connect)");
+    o.add_int("port", "port", "Listen for connections on <port> (default: 8333, testnet4: 48333, signet: 38333, "
+                              "regtest: 18444)");
+    o.add_list("bind", "addr[:port]", "Bind to the given address and always listen on it (default: 0.0.0.0 and ::)");
+    o.add_list("connect", "ip[:port]",
+               "Connect only to the specified node(s); -connect=0 disables automatic connections");
+    o.add_list("addnode", "ip[:port]", "Add a node to connect to and attempt to keep the connection open");
+    o.add_list("seednode", "ip[:port]", "Connect to a node to retrieve peer addresses, and disconnect");
+    o.add_bool("dnsseed", "Query for peer addresses via DNS lookup, if low on addresses (default: 1 unless -connect)");
+    o.add_int("maxconnections", "n", "Maintain at most <n> connections to peers (default: 125)");
+    o.add_bool("networkactive", "Enable all P2P network activity (default: 1). Can be changed by setnetworkactive");
+}
+
+NetSettings read_net_settings(const NodeOptions& o, const std::filesystem::path& netdir) {
+    NetSettings s;
+    net::ConnmanOptions& c = s.connman;
+    c.netdir = netdir;
+    const ChainParams& params = o.params();
+    c.allow_local_addresses = params.network == Network::REGTEST;
+    std::vector<std::string> connect = o.get_list("connect");
+    c.connect_only = !connect.empty();
+    connect.erase(std::remove(connect.begin(), connect.end(), "0"), connect.end());
+    c.connect = non_empty(connect, "connect");
+    c.addnode = non_empty(o.get_list("addnode"), "addnode");
+    c.seednode = non_empty(o.get_list("seednode"), "seednode");
+    c.bind = non_empty(o.get_list("bind"), "bind");
+    c.listen = o.is_set("listen") ? o.get_bool("listen") : !c.connect_only;
+    c.dnsseed = o.is_set("dnsseed") ? o.get_bool("dnsseed") : !c.connect_only;
+    c.network_active = o.get_bool("networkactive", true);
+    if (auto p = o.get_int("port")) {
+        if (*p < 1 || *p > 65535) throw OptionError("-port must be between 1 and 65535");
+        c.port = uint16_t(*p);
+    }
+    if (auto m = o.get_int("maxconnections")) {
+        if (*m < 0 || *m > 100000) throw OptionError("-maxconnections must be between 0 and 100000");
+        c.max_connections = int(*m);
+    }
+    for (const std::string& b : c.bind)
+        if (!net::Service::parse(b, 1)) throw OptionError("-bind: cannot parse address '" + b + "'");
+    return s;
+}
+
+std::unique_ptr<NetService> NetService::start(const NetSettings& settings, NodeContext& node, std::string* error) {
+    if (!node.chainstate) {
+        if (error) *error = "no chain state";
+        return nullptr;
+    }
+    std::unique_ptr<NetService> svc(new NetService());
+    if (node.mempool) svc->txpool_ = net::make_txpool(*node.mempool);
+    net::ConnmanOptions options = settings.connman;
+    auto request_shutdown = node.request_shutdown;
+    options.fatal_error = [request_shutdown](const std::string& what) {
+        {
+            std::lock_guard lock(g_fatal_mutex);
+            if (!g_fatal) g_fatal = what;
+        }
+        if (request_shutdown) request_shutdown();
+    };
+    svc->connman_ = std::make_shared<Connman>(node.params, *node.chainstate, svc->txpool_.get(), std::move(options));
+    if (!svc->connman_->start(error)) return nullptr;
+    node.connman = svc->connman_;
+    return svc;
+}
+
+NetService::~NetService() { stop(); }
+
+void NetService::stop() {
+    if (connman_) connman_->stop();
+}
+
+std::optional<std::string> net_fatal_error() {
+    std::lock_guard lock(g_fatal_mutex);
+    return g_fatal;
+}
+
+}  // namespace minicash::app

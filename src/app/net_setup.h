@@ -1,0 +1,55 @@
+// What the P2P layer adds to minicashd, kept out of minicashd.cpp: its options (-listen,
+// -port, -bind, -connect, -addnode, -seednode, -dnsseed, -maxconnections,
+// -networkactive), and the connection manager's start and stop.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/app_options.h"
+#include "net/connman.h"
+
+namespace minicash {
+struct NodeContext;
+}
+
+namespace minicash::net {
+class TxPool;
+}
+
+namespace minicash::app {
+
+void add_net_options(NodeOptions& o);
+
+struct NetSettings {
+    net::ConnmanOptions connman;
+};
+
+// Validates and collects the options (Core's interactions: -connect turns off -listen
+// and -dnsseed unless they are given). Throws OptionError.
+NetSettings read_net_settings(const NodeOptions& o, const std::filesystem::path& netdir);
+
+class NetService {
+public:
+    // Creates the Connman (node.connman), wires it to node.chainstate and node.mempool,
+    // loads peers.dat/banlist.json, binds the sockets and starts it. nullptr with
+    // `error` on failure (e.g. the port is taken).
+    static std::unique_ptr<NetService> start(const NetSettings& settings, NodeContext& node, std::string* error);
+    ~NetService();  // stop()s
+    // Closes every connection and saves peers.dat and banlist.json. Idempotent.
+    void stop();
+
+private:
+    NetService() = default;
+    std::shared_ptr<Connman> connman_;
+    std::unique_ptr<net::TxPool> txpool_;
+};
+
+// Set when block processing on the network's validation thread hit a storage error; the
+// daemon must then stop with its storage exit code.
+std::optional<std::string> net_fatal_error();
+
+}  // namespace minicash::app

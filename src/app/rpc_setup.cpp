@@ -1,0 +1,118 @@
+#include "app/rpc_setup.h"
+
+#include <chrono>
+
+#include "node/context.h"
+#include "util/logging.h"
+
+namespace minicash::app {
+
+void add_rpc_options(NodeOptions& o) {
+    o.add_bool("server", "Accept JSON-RPC commands (default: 1)");
+    o.add_int("rpcport", "port", "Listen for JSON-RPC connections on <port> (default: 8332, testnet4: 48332, "
+                                 "signet: 38332, regtest: 18443)");
+    o.add_list("rpcbind", "addr[:port]",
+               "Bind to given address to listen for JSON-RPC connections. Ignored unless -rpcallowip is also "
+               "given. Repeatable (default: 127.0.0.1 and ::1)");
+    o.add_list("rpcallowip", "ip",
+               "Allow JSON-RPC connections from the specified source: a single IP (1.2.3.4), a network/netmask "
+               "(1.2.3.4/255.255.255.0) or a network/CIDR (1.2.3.4/24). Repeatable");
+    o.add_string("rpcuser", "user", "Username for JSON-RPC connections");
+    o.add_string("rpcpassword", "pw", "Password for JSON-RPC connections");
+    o.add_list("rpcauth", "userpw",
+               "Username and HMAC-SHA-256 hashed password for JSON-RPC connections, as <USERNAME>:<SALT>$<HASH> "
+               "(Bitcoin Core's share/rpcauth/rpcauth.py output). Repeatable");
+    o.add_string("rpccookiefile", "loc", "Location of the auth cookie, relative to the network data directory "
+                                         "(default: .cookie)");
+    o.add_int("rpcthreads", "n", "Number of threads serving RPC calls (default: 4)");
+    o.add_int("rpcservertimeout", "n", "Seconds an idle HTTP connection stays open (default: 30)");
+    o.add_bool("txindex", "Maintain a full transaction index (accepted; the index itself is not built yet)");
+    o.add_string("blockfilterindex", "type",
+                 "Maintain an index of compact block filters: 0, 1 or basic (accepted; not built yet)");
+}
+
+RpcSettings read_rpc_settings(const NodeOptions& o, const std::filesystem::path& netdir) {
+    RpcSettings s;
+    s.server = o.get_bool("server", true);
+    s.http.port = o.params().rpc_port;
+    if (auto p = o.get_int("rpcport")) {
+        if (*p <= 0 || *p > 65535) throw OptionError("-rpcport must be between 1 and 65535");
+        s.http.port = uint16_t(*p);
+    }
+    s.http.bind = o.get_list("rpcbind");
+    s.http.allow_ip = o.get_list("rpcallowip");
+    for (const std::string& a : s.http.allow_ip)
+        if (!rpc::parse_subnet(a)) throw OptionError("Invalid -rpcallowip subnet specification: " + a);
+    if (auto t = o.get_int("rpcthreads")) {
+        if (*t < 1 || *t > 64) throw OptionError("-rpcthreads must be between 1 and 64");
+        s.http.threads = int(*t);
+    }
+    if (auto t = o.get_int("rpcservertimeout")) {
+        if (*t < 1) throw OptionError("-rpcservertimeout must be at least 1");
+        s.http.idle_timeout = std::chrono::seconds(*t);
+    }
+    s.user = o.get_string("rpcuser").value_or("");
+    s.password = o.get_string("rpcpassword").value_or("");
+    for (const std::string& spec : o.get_list("rpcauth")) {
+        auto e = rpc::parse_rpcauth(spec);
+        if (!e) throw OptionError("Invalid -rpcauth argument.");
+        s.rpcauth.push_back(*e);
+    }
+    std::filesystem::path cookie = o.get_string("rpccookiefile").value_or(".cookie");
+    if (cookie.empty()) throw OptionError("-rpccookiefile is empty");
+    s.cookie_file = cookie.is_absolute() ? cookie : netdir / cookie;
+    s.txindex = o.get_bool("txindex", false);
+    if (auto f = o.get_string("blockfilterindex")) {
+        if (*f == "basic" || *f == "1") s.blockfilterindex = true;
+        else if (*f != "0" && !f->empty()) throw OptionError("Unknown -blockfilterindex value " + *f + ".");
+    }
+    return s;
+}
+
+std::unique_ptr<RpcService> RpcService::start(const RpcSettings& settings, NodeContext& node,
+                                              const std::vector<Registration>& extra, std::string* error) {
+    std::unique_ptr<RpcService> svc(new RpcService());
+    svc->node_ = &node;
+    try {
+        rpc::register_all_commands(svc->table_);
+        for (const Registration& r : extra) r(svc->table_);
+    } catch (const std::exception& e) {
+        if (error) *error = std::string("RPC command registration failed: ") + e.what();
+        return nullptr;
+    }
+    rpc::Authenticator auth;
+    if (settings.password.empty()) {
+        const std::string cookie = rpc::generate_cookie();
+        if (!rpc::write_cookie_file(settings.cookie_file, cookie, error)) return nullptr;
+        svc->cookie_written_ = settings.cookie_file;
+        auth.add_user_password(cookie);
+        log_info("Generated RPC authentication cookie %s", settings.cookie_file.c_str());
+    } else {
+        auth.add_user_password(settings.user + ":" + settings.password);
+    }
+    for (const rpc::RpcAuthEntry& e : settings.rpcauth) auth.add_rpcauth(e);
+    svc->server_ = std::make_unique<rpc::HttpRpcServer>(svc->table_, node, std::move(auth), settings.http);
+    if (!svc->server_->start(error)) {
+        svc->stop();
+        return nullptr;
+    }
+    return svc;
+}
+
+RpcService::~RpcService() { stop(); }
+
+void RpcService::stop() {
+    if (server_) {
+        if (node_) node_->shutdown_requested = true;
+        server_->stop();
+        server_.reset();
+    }
+    if (!cookie_written_.empty()) {
+        std::error_code ec;
+        std::filesystem::remove(cookie_written_, ec);
+        if (ec) log_warning("unable to remove the RPC cookie file %s: %s", cookie_written_.c_str(), ec.message().c_str());
+        cookie_written_.clear();
+    }
+}
+
+}  // namespace minicash::app

@@ -1,0 +1,62 @@
+// What the JSON-RPC server adds to minicashd, kept out of minicashd.cpp: its options
+// (-server, -rpcport, -rpcbind, -rpcallowip, -rpcuser, -rpcpassword, -rpcauth,
+// -rpccookiefile, -rpcthreads, -rpcservertimeout, -txindex, -blockfilterindex), the
+// cookie file's life, and the server's start and stop.
+//
+// Other components add RPC commands by passing their registration functions to
+// RpcService::start (see rpc/server.h); handlers receive the NodeContext, whose fields
+// (connman, ...) may be filled in after start as long as handlers check for null.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/app_options.h"
+#include "rpc/http_server.h"
+
+namespace minicash {
+struct NodeContext;
+}
+
+namespace minicash::app {
+
+void add_rpc_options(NodeOptions& o);
+
+struct RpcSettings {
+    bool server = true;
+    rpc::HttpServerOptions http;
+    std::string user, password;            // -rpcuser / -rpcpassword (never logged)
+    std::vector<rpc::RpcAuthEntry> rpcauth;
+    std::filesystem::path cookie_file;     // absolute
+    bool txindex = false;
+    bool blockfilterindex = false;
+};
+
+// Validates and collects the options. Throws OptionError (e.g. malformed -rpcauth).
+RpcSettings read_rpc_settings(const NodeOptions& o, const std::filesystem::path& netdir);
+
+class RpcService {
+public:
+    using Registration = std::function<void(rpc::RpcTable&)>;
+    // Registers every command (ours and `extra`), writes the cookie when no password is
+    // set, binds and starts the HTTP server. nullptr with `error` set on failure.
+    static std::unique_ptr<RpcService> start(const RpcSettings& settings, NodeContext& node,
+                                             const std::vector<Registration>& extra, std::string* error);
+    ~RpcService();  // stop()s
+    // Stops the server (requests in progress finish first; long ones such as
+    // generatetoaddress see node.shutdown_requested and return early) and deletes the cookie.
+    void stop();
+    rpc::RpcTable& table() { return table_; }
+
+private:
+    RpcService() = default;
+    rpc::RpcTable table_;
+    std::unique_ptr<rpc::HttpRpcServer> server_;
+    std::filesystem::path cookie_written_;
+    NodeContext* node_ = nullptr;
+};
+
+}  // namespace minicash::app

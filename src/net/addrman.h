@@ -1,0 +1,127 @@
+// The address manager: addresses of possible peers, where we learned them and how
+// connecting to them went, in bounded tables (a simplified version of Bitcoin Core's
+// addrman).
+//
+// Addresses live in exactly one slot of one of two tables:
+//   new   (1024 buckets x 64 slots): heard of, never connected. The bucket is chosen by
+//         a keyed hash of the *source's* group and the address's group, so one source
+//         (or one /16) can fill at most 64 buckets, never the whole table.
+//   tried (256 buckets x 64 slots): we completed a handshake with it. The bucket is
+//         chosen by the address's group (at most 8 buckets per group).
+// A new address whose slot is taken replaces the occupant only when the occupant is
+// "terrible" (stale, from the future, or failing); otherwise it is dropped. An address
+// promoted to a taken tried slot pushes the occupant back to new. So the total is at
+// most 81,920 entries, whatever peers send.
+//
+// Persistence: <netdir>/peers.dat in minicash's own format (not Core's):
+//   "mcpeers\0" | u32 version (1) | network magic (4) | bucket key (32) | u32 count |
+//   count x entry | sha256d of everything before (32)
+//   entry: u8 tried | 16-byte IPv6(-mapped) address | u16 port (BE) | u64 services |
+//          i64 time | 16-byte source address | i64 last_try | i64 last_success |
+//          i32 attempts
+// written atomically (temporary file, fsync, rename). A damaged file is reported and
+// ignored (the node starts with an empty table).
+//
+// Thread-safety: every method locks an internal mutex.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "net/netaddress.h"
+#include "net/protocol.h"
+#include "util/uint256.h"
+
+namespace minicash::net {
+
+struct AddrInfo {
+    Service service;
+    uint64_t services = 0;
+    int64_t time = 0;          // when the address was last heard of (as claimed)
+    NetAddr source;            // who told us
+    int64_t last_try = 0;      // our last connection attempt
+    int64_t last_success = 0;  // our last completed handshake
+    int32_t attempts = 0;      // failed attempts since the last success
+    bool tried = false;
+};
+
+class AddrMan {
+public:
+    static constexpr int kNewBuckets = 1024;
+    static constexpr int kTriedBuckets = 256;
+    static constexpr int kBucketSize = 64;
+    static constexpr size_t kMaxEntries = size_t(kNewBuckets + kTriedBuckets) * kBucketSize;
+
+    // `clock` returns unix seconds (default: system clock); `seed` 0 picks a random key.
+    explicit AddrMan(std::function<int64_t()> clock = {}, uint64_t seed = 0);
+
+    // Adds an address heard from `source`; `time_penalty` seconds are subtracted from its
+    // claimed time (Core: 2 hours for addresses relayed by others). Unroutable addresses
+    // (except when `allow_local`) and port 0 are refused. True when it was new.
+    bool add(const Service& service, uint64_t services, int64_t time, const NetAddr& source,
+             int64_t time_penalty = 0, bool allow_local = false);
+    // A handshake with this address completed: move it to the tried table.
+    void good(const Service& service);
+    // We are about to connect; `count_failure` when the previous attempt failed.
+    void attempt(const Service& service, bool count_failure);
+    // Refreshes the address's time (on disconnect of a peer that worked).
+    void connected(const Service& service);
+    void set_services(const Service& service, uint64_t services);
+
+    // An address to connect to, favouring ones that worked; nullopt when empty.
+    std::optional<AddrInfo> select(bool new_only = false);
+    // A random sample for a getaddr reply: at most `max_count` and `max_pct` percent of
+    // all entries, without terrible ones.
+    std::vector<AddrInfo> get_addresses(size_t max_count, size_t max_pct);
+
+    size_t size() const;
+    size_t new_count() const;
+    size_t tried_count() const;
+    std::optional<AddrInfo> find(const Service& service) const;
+
+    // peers.dat. `magic` ties the file to a network.
+    bool save(const std::filesystem::path& file, const Magic& magic, std::string* error) const;
+    bool load(const std::filesystem::path& file, const Magic& magic, std::string* error);
+
+private:
+    struct Entry {
+        AddrInfo info;
+        int slot = -1;        // index into new_slots_ or tried_slots_
+        size_t list_pos = 0;  // index into new_ids_ or tried_ids_
+    };
+
+    int new_slot(const Service& addr, const NetAddr& source) const;
+    int tried_slot(const Service& addr) const;
+    uint64_t keyed_hash(std::initializer_list<ByteView> parts) const;
+    bool is_terrible(const AddrInfo& info, int64_t now) const;
+    double chance(const AddrInfo& info, int64_t now) const;
+
+    void place_new(int id, int slot);
+    void place_tried(int id, int slot);
+    void unplace(int id);
+    void erase(int id);
+    int alloc(const AddrInfo& info);
+    void clear_locked();
+
+    std::function<int64_t()> clock_;
+    mutable std::mutex mutex_;
+    std::array<uint8_t, 32> key_{};
+    std::mt19937_64 rng_;
+    std::unordered_map<Service, int, ServiceHasher> by_service_;
+    std::vector<Entry> entries_;  // by id; free ids are reused
+    std::vector<int> free_ids_;
+    std::vector<int> new_slots_;    // -1 empty, else id
+    std::vector<int> tried_slots_;
+    std::vector<int> new_ids_;      // ids in new, for O(1) random choice
+    std::vector<int> tried_ids_;
+};
+
+}  // namespace minicash::net

@@ -1,0 +1,251 @@
+// The connection manager: owns the network event loop, the listening sockets, every
+// peer connection, the address manager and the ban list, and decides whom to connect
+// to and whom to evict.
+//
+// Threads (see README.md):
+//   "net"        the Boost.Asio event loop: sockets, timers, framing, all protocol and
+//                sync state (no locks needed for any of it);
+//   "net-query"  a worker for everything that takes the chain state or mempool locks
+//                on behalf of peers (headers, getheaders/getdata answers, tx acceptance);
+//   "net-valid"  a worker that validates blocks (Chainstate::process_block), fed by a
+//                bounded queue.
+// Public methods may be called from any thread (RPC): they run their work on the event
+// loop and wait for it, so they must not be called from the event loop itself except
+// through the *_on_loop variants used internally.
+#pragma once
+
+#include <boost/asio.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "consensus/params.h"
+#include "net/addrman.h"
+#include "net/banman.h"
+#include "net/peer.h"
+#include "net/protocol.h"
+#include "net/worker.h"
+
+namespace minicash {
+class Chainstate;
+}
+
+namespace minicash::net {
+
+class TxPool;
+class PeerManager;
+class BlockSync;
+
+struct ConnmanOptions {
+    std::filesystem::path netdir;         // peers.dat and banlist.json go here ("" = not persisted)
+    bool listen = true;                   // -listen
+    uint16_t port = 0;                    // -port (0: the network's default)
+    std::vector<std::string> bind;        // -bind (host[:port]); empty: all interfaces
+    std::vector<std::string> connect;     // -connect: only these peers (manual)
+    bool connect_only = false;            // -connect given (also -noconnect: no outbound at all)
+    std::vector<std::string> addnode;     // -addnode: kept connected (manual)
+    std::vector<std::string> seednode;    // -seednode: ask for addresses, then disconnect
+    bool dnsseed = true;                  // -dnsseed
+    int max_connections = 125;            // -maxconnections
+    bool network_active = true;           // -networkactive
+    int max_outbound = 8;                 // full-relay outbound target
+    std::string user_agent = "/minicash:0.1.0/";
+    bool allow_local_addresses = false;   // regtest: loopback addresses enter the address manager
+    int64_t max_tip_age = 24 * 60 * 60;   // -maxtipage: older tips mean initial block download
+    std::function<void(const std::string&)> fatal_error;  // storage failure: shut the node down
+};
+
+// getpeerinfo, one entry per peer (Core's field names are chosen in rpc/net.cpp).
+struct PeerInfo {
+    int64_t id = 0;
+    std::string addr, addr_bind, addr_local, network;
+    uint64_t services = 0;
+    bool relay_txs = false;
+    int64_t last_send = 0, last_recv = 0, conn_time = 0, time_offset = 0;
+    uint64_t bytes_sent = 0, bytes_recv = 0;
+    double ping_time = -1, min_ping = -1, ping_wait = -1;
+    int32_t version = 0;
+    std::string subver;
+    bool inbound = false;
+    bool bip152_hb_to = false, bip152_hb_from = false;
+    int starting_height = 0, synced_headers = -1, synced_blocks = -1;
+    std::vector<int> inflight;
+    bool addr_relay_enabled = false;
+    std::string connection_type;
+    int64_t min_fee_filter = 0;  // satoshis per kvB
+    int64_t last_block = 0, last_transaction = 0;
+    bool wtxid_relay = false, prefer_headers = false;
+    std::map<std::string, uint64_t> bytes_sent_per_msg, bytes_recv_per_msg;
+    bool presyncing = false;
+    int64_t presynced_headers = -1;
+};
+
+struct AddedNodeInfo {
+    std::string name;
+    bool connected = false;
+    std::string address;  // when connected
+    bool inbound = false;
+};
+
+struct NetTotals {
+    uint64_t bytes_recv = 0, bytes_sent = 0;
+    int64_t time_millis = 0;
+};
+
+struct ConnectionCounts {
+    int inbound = 0, outbound = 0;
+};
+
+class Connman {
+public:
+    Connman(const ChainParams& params, Chainstate& chain, TxPool* txpool, ConnmanOptions options);
+    ~Connman();  // stop()s
+    Connman(const Connman&) = delete;
+    Connman& operator=(const Connman&) = delete;
+
+    // Loads peers.dat and banlist.json, binds the listening sockets and starts the threads.
+    // False with `error` when a socket cannot be bound or an option is invalid.
+    bool start(std::string* error);
+    // Closes every connection, stops the threads, saves peers.dat and banlist.json.
+    void stop();
+    bool running() const { return running_; }
+
+    // ---- RPC (any thread except the event loop) ----
+    std::vector<PeerInfo> peer_info();
+    ConnectionCounts connection_counts();
+    NetTotals totals() const;
+    bool network_active() const { return network_active_; }
+    void set_network_active(bool active);
+    uint64_t local_services() const { return kLocalServices; }
+    std::vector<Service> listen_addresses() const;
+    const std::string& user_agent() const { return options_.user_agent; }
+    bool in_initial_block_download() const { return ibd_flag_; }
+    // addnode: "add" (false if already added), "remove" (false if not added), "onetry".
+    enum class AddNodeResult { OK, ALREADY_ADDED, NOT_ADDED, INVALID };
+    AddNodeResult add_node(const std::string& node, const std::string& command);
+    std::vector<AddedNodeInfo> added_node_info();
+    // Disconnects by address ("1.2.3.4:8333") or id; false when no such peer.
+    bool disconnect_node(const std::string& address);
+    bool disconnect_node(int64_t id);
+    BanMan& banman() { return *banman_; }
+    // After setban add: drops current connections from the subnet; saves the list.
+    void ban_changed(const SubNet* banned);
+    AddrMan& addrman() { return *addrman_; }
+    void request_pings();  // RPC ping: every peer is pinged at the next tick
+
+    // ---- net-internal (event loop thread only) ----
+    const ChainParams& params() const { return params_; }
+    Chainstate& chain() { return chain_; }
+    TxPool* txpool() { return txpool_; }
+    Worker& query_worker() { return query_; }
+    Worker& validation_worker() { return validation_; }
+    asio::io_context& io() { return io_; }
+    const ConnmanOptions& options() const { return options_; }
+    const std::map<int64_t, std::shared_ptr<Peer>>& peers() const { return peers_; }
+    std::shared_ptr<Peer> find_peer(int64_t id) const;
+    // The peer broke the protocol: disconnect it, and discourage its address unless it is
+    // a manual connection (then only logged, as Core) or a loopback address.
+    void misbehaving(Peer& peer, const std::string& reason);
+    bool stopping() const { return stopping_; }
+    void set_ibd(bool ibd) { ibd_flag_ = ibd; }
+    void report_fatal(const std::string& what);
+    uint16_t listen_port() const { return listen_port_; }
+    bool listening() const { return !acceptors_.empty(); }
+    uint64_t random_u64();
+    void count_recv(uint64_t n) { total_recv_ += n; }
+
+private:
+    struct ManualTarget {
+        std::string name;
+        bool persistent = true;  // addnode/connect (retried) vs onetry
+        bool from_connect = false;  // -connect: not an "added node" (getaddednodeinfo, addnode remove)
+        SteadyTime next_attempt{};
+        int failures = 0;
+    };
+
+    asio::awaitable<void> accept_loop(std::shared_ptr<asio::ip::tcp::acceptor> acceptor);
+    asio::awaitable<void> connect_to(Service target, std::string name, ConnType type);
+    asio::awaitable<void> reader(std::shared_ptr<Peer> peer);
+    asio::awaitable<void> maintenance_loop();
+    asio::awaitable<void> dns_seed_loop();
+    void open_connections();
+    void start_peer(std::shared_ptr<Peer> peer);
+    void peer_closed(const std::shared_ptr<Peer>& peer);
+    bool accept_inbound(const Service& from);
+    std::optional<int64_t> select_node_to_evict();
+    void check_timeouts();
+    void dump_addresses();
+    bool is_connected_or_pending(const Service& s) const;
+    std::optional<Service> resolve_numeric(const std::string& name) const;
+    void stop_on_loop();
+
+    // Runs `f` on the event loop and waits for its result.
+    template <class F>
+    auto call_on_loop(F f) -> decltype(f());
+
+    const ChainParams params_;
+    Chainstate& chain_;
+    TxPool* txpool_;
+    ConnmanOptions options_;
+
+    // Declared first: destroyed last (after everything that references its executor).
+    asio::io_context io_;
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+    std::thread io_thread_;
+    Worker query_{"net-query"};
+    Worker validation_{"net-valid"};
+
+    std::unique_ptr<AddrMan> addrman_;
+    std::unique_ptr<BanMan> banman_;
+    std::unique_ptr<BlockSync> sync_;
+    std::unique_ptr<PeerManager> pm_;
+
+    std::vector<std::shared_ptr<asio::ip::tcp::acceptor>> acceptors_;
+    std::vector<Service> listen_addrs_;
+    uint16_t listen_port_ = 0;
+    std::map<int64_t, std::shared_ptr<Peer>> peers_;
+    std::set<Service> pending_;  // outbound connection attempts in progress
+    std::set<std::shared_ptr<asio::ip::tcp::socket>> pending_sockets_;
+    std::vector<ManualTarget> manual_;   // -connect/-addnode/addnode RPC/onetry
+    std::vector<std::string> seednodes_;
+    int64_t next_peer_id_ = 0;
+    std::shared_ptr<asio::steady_timer> maintenance_timer_;
+    std::shared_ptr<asio::ip::tcp::resolver> resolver_;
+    SteadyTime last_addr_dump_{};
+    SteadyTime next_outbound_attempt_{};
+    SteadyTime start_time_{};
+    bool dns_done_ = false;
+
+    std::atomic<bool> running_{false};
+    std::atomic<bool> stopping_{false};
+    std::atomic<bool> network_active_{true};
+    std::atomic<bool> ibd_flag_{true};
+    std::atomic<uint64_t> total_sent_{0};
+    std::atomic<uint64_t> total_recv_{0};
+    std::mutex rng_mutex_;
+    std::mt19937_64 rng_;
+    struct Bridge;
+    std::shared_ptr<Bridge> bridge_;  // chain/mempool callbacks -> event loop
+};
+
+}  // namespace minicash::net
+
+namespace minicash {
+
+// The name NodeContext (node/context.h) holds the connection manager by.
+class Connman final : public net::Connman {
+public:
+    using net::Connman::Connman;
+};
+
+}  // namespace minicash

@@ -1,0 +1,582 @@
+#include "net/processing.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "net/connman.h"
+#include "net/sync.h"
+#include "net/txpool.h"
+#include "node/chainstate.h"
+#include "util/hash.h"
+#include "util/logging.h"
+
+namespace minicash::net {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr int64_t kMaxMoney = int64_t(21000000) * 100000000;
+constexpr auto kPingInterval = 2min;
+constexpr double kAddrRatePerSecond = 0.1;   // MAX_ADDR_RATE_PER_SECOND
+constexpr double kMaxAddrTokens = 1000;      // MAX_ADDR_PROCESSING_TOKEN_BUCKET
+constexpr auto kAddrSendInterval = 30s;      // AVG_ADDRESS_BROADCAST_INTERVAL
+constexpr auto kInboundInvInterval = 5s;     // INBOUND_INVENTORY_BROADCAST_INTERVAL
+constexpr auto kOutboundInvInterval = 2s;    // OUTBOUND_INVENTORY_BROADCAST_INTERVAL
+constexpr auto kFeeFilterInterval = 60s;
+constexpr size_t kMaxTxDataBatchBytes = 1 << 20;
+
+int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+SteadyTime steady_now() { return std::chrono::steady_clock::now(); }
+
+uint256 address_key(const Service& s) { return sha256(s.key()); }
+
+std::string sanitize(const std::string& in) {
+    std::string out;
+    for (char c : in)
+        if (c >= 0x20 && c <= 0x7e) out.push_back(c);
+    return out;
+}
+
+}  // namespace
+
+PeerManager::PeerManager(Connman& connman, BlockSync& sync) : connman_(connman), sync_(sync) {}
+
+bool PeerManager::is_our_nonce(uint64_t nonce) const {
+    for (const auto& [id, n] : our_nonces_)
+        if (n == nonce) return true;
+    return false;
+}
+
+void PeerManager::malformed(Peer& peer, const std::string& command, const std::string& error) {
+    connman_.misbehaving(peer, "malformed " + command + " message: " + error);
+}
+
+void PeerManager::send_version(Peer& peer) {
+    VersionMsg m;
+    m.version = kProtocolVersion;
+    m.services = kLocalServices;
+    m.time = unix_now();
+    m.addr_recv.services = peer.services;
+    m.addr_recv.service = peer.addr;
+    m.addr_from.services = kLocalServices;
+    m.nonce = connman_.random_u64() | 1;
+    m.user_agent = connman_.options().user_agent;
+    m.start_height = sync_.tip() ? sync_.tip()->height : 0;
+    m.relay = true;
+    peer.local_nonce = m.nonce;
+    if (!peer.inbound()) our_nonces_[peer.id] = m.nonce;
+    peer.version_sent = true;
+    peer.send(cmd::VERSION, encode_version(m));
+}
+
+void PeerManager::on_peer_closed(Peer& peer) {
+    for (const auto& [h, t] : peer.tx_in_flight) {
+        auto it = tx_requested_.find(h);
+        if (it != tx_requested_.end() && it->second.first == peer.id) tx_requested_.erase(it);
+    }
+    our_nonces_.erase(peer.id);
+}
+
+asio::awaitable<void> PeerManager::process_message(std::shared_ptr<Peer> peer, Message msg) {
+    const std::string& c = msg.command;
+    const ByteView payload(msg.payload);
+    if (c == cmd::VERSION) {
+        handle_version(*peer, payload);
+        co_return;
+    }
+    if (!peer->version_received) {
+        connman_.misbehaving(*peer, "'" + sanitize(c) + "' message before the version handshake");
+        co_return;
+    }
+    if (c == cmd::VERACK) {
+        handle_verack(peer);
+        co_return;
+    }
+    if (c == cmd::WTXIDRELAY) {
+        if (peer->verack_received) connman_.misbehaving(*peer, "wtxidrelay received after verack");
+        else if (peer->version >= kWtxidRelayVersion) peer->wtxid_relay = true;
+        co_return;
+    }
+    if (c == cmd::SENDADDRV2) {
+        if (peer->verack_received) connman_.misbehaving(*peer, "sendaddrv2 received after verack");
+        else peer->wants_addrv2 = true;
+        co_return;
+    }
+    if (!peer->successfully_connected) {
+        log_debug(LogCategory::NET, "ignoring '%s' before verack from peer=%lld", sanitize(c).c_str(),
+                  (long long)peer->id);
+        co_return;
+    }
+    std::string error;
+    if (c == cmd::PING) {
+        if (peer->version > kBip31Version || !payload.empty()) {
+            auto nonce = decode_ping(payload, &error);
+            if (!nonce) co_return malformed(*peer, c, error);
+            peer->send(cmd::PONG, encode_u64(*nonce));
+        }
+    } else if (c == cmd::PONG) {
+        auto nonce = decode_ping(payload, &error);
+        if (!nonce) co_return malformed(*peer, c, error);
+        if (peer->ping_nonce != 0 && *nonce == peer->ping_nonce) {
+            const double secs = std::chrono::duration<double>(steady_now() - peer->ping_start).count();
+            peer->last_ping_seconds = secs;
+            if (peer->min_ping_seconds < 0 || secs < peer->min_ping_seconds) peer->min_ping_seconds = secs;
+            peer->ping_nonce = 0;
+        }
+    } else if (c == cmd::SENDHEADERS) {
+        peer->prefer_headers = true;
+    } else if (c == cmd::SENDCMPCT) {
+        // Compact blocks are not implemented: the announcement is declined by ignoring it.
+        if (!decode_sendcmpct(payload, &error)) co_return malformed(*peer, c, error);
+    } else if (c == cmd::FEEFILTER) {
+        auto fee = decode_feefilter(payload, &error);
+        if (!fee) co_return malformed(*peer, c, error);
+        if (*fee >= 0 && *fee <= kMaxMoney) peer->fee_filter = *fee;
+    } else if (c == cmd::ADDR || c == cmd::ADDRV2) {
+        handle_addr(*peer, payload, c == cmd::ADDRV2);
+    } else if (c == cmd::GETADDR) {
+        handle_getaddr(*peer);
+    } else if (c == cmd::INV) {
+        co_await handle_inv(peer, payload);
+    } else if (c == cmd::GETDATA) {
+        auto items = decode_inv(payload, &error);
+        if (!items) co_return malformed(*peer, c, error);
+        co_await handle_getdata(peer, std::move(*items));
+    } else if (c == cmd::NOTFOUND) {
+        handle_notfound(*peer, payload);
+    } else if (c == cmd::GETHEADERS || c == cmd::GETBLOCKS) {
+        auto m = decode_getheaders(payload, &error);
+        if (!m) co_return malformed(*peer, c, error);
+        co_await sync_.handle_getheaders(peer, std::move(*m), c == cmd::GETBLOCKS);
+    } else if (c == cmd::HEADERS) {
+        auto headers = decode_headers(payload, &error);
+        if (!headers) co_return malformed(*peer, c, error);
+        co_await sync_.handle_headers(peer, std::move(*headers));
+    } else if (c == cmd::BLOCK) {
+        co_await sync_.handle_block(peer, std::move(msg.payload));
+    } else if (c == cmd::TX) {
+        co_await handle_tx(peer, std::move(msg.payload));
+    } else {
+        // mempool (BIP35, needs bloom filters), reject (obsolete), compact blocks and
+        // anything unknown: ignored.
+        log_debug(LogCategory::NET, "ignoring '%s' (%zu bytes) from peer=%lld", sanitize(c).c_str(), payload.size(),
+                  (long long)peer->id);
+    }
+}
+
+void PeerManager::handle_version(Peer& peer, ByteView payload) {
+    if (peer.version_received) {
+        connman_.misbehaving(peer, "duplicate version message");
+        return;
+    }
+    std::string error;
+    auto v = decode_version(payload, &error);
+    if (!v) return malformed(peer, cmd::VERSION, error);
+    if (v->version < kMinPeerProtocolVersion) {
+        log_debug(LogCategory::NET, "peer=%lld uses obsolete version %d; disconnecting", (long long)peer.id,
+                  v->version);
+        peer.disconnect("obsolete protocol version");
+        return;
+    }
+    if (peer.inbound() && v->nonce != 0 && is_our_nonce(v->nonce)) {
+        log_info("connected to self at %s, disconnecting", peer.addr.to_string().c_str());
+        peer.disconnect("connected to self");
+        return;
+    }
+    peer.version = v->version;
+    peer.services = v->services;
+    peer.user_agent = sanitize(v->user_agent);
+    peer.start_height = v->start_height;
+    peer.relay_txs = v->relay;
+    peer.time_offset = v->time - unix_now();
+    peer.addr_as_seen = v->addr_recv.service;
+    if (peer.type == ConnType::OUTBOUND_FULL_RELAY) {
+        const bool blocks = (v->services & (NODE_NETWORK | NODE_NETWORK_LIMITED)) != 0;
+        if (!blocks || !(v->services & NODE_WITNESS)) {
+            log_debug(LogCategory::NET, "peer=%lld does not offer the expected services (%08llx); disconnecting",
+                      (long long)peer.id, (unsigned long long)v->services);
+            peer.disconnect("does not offer the expected services");
+            return;
+        }
+    }
+    peer.version_received = true;
+    if (peer.inbound()) send_version(peer);
+    if (v->version >= kWtxidRelayVersion) peer.send(cmd::WTXIDRELAY, Bytes{});
+    peer.send(cmd::SENDADDRV2, Bytes{});
+    peer.send(cmd::VERACK, Bytes{});
+}
+
+void PeerManager::handle_verack(const std::shared_ptr<Peer>& p) {
+    Peer& peer = *p;
+    if (peer.verack_received) return;
+    peer.verack_received = true;
+    peer.successfully_connected = true;
+    log_info("New %s peer connected: version: %d, blocks=%d, peer=%lld (%s)", conn_type_name(peer.type),
+             peer.version, peer.start_height, (long long)peer.id, peer.addr.to_string().c_str());
+    const bool allow_local = connman_.options().allow_local_addresses;
+    if (!peer.inbound() && peer.type != ConnType::ADDR_FETCH) {
+        connman_.addrman().add(peer.addr, peer.services, unix_now(), peer.addr.addr, 0, allow_local);
+        connman_.addrman().good(peer.addr);
+        connman_.addrman().set_services(peer.addr, peer.services);
+    }
+    if (peer.version >= kSendHeadersVersion) peer.send(cmd::SENDHEADERS, Bytes{});
+    if (!peer.inbound() && !peer.getaddr_sent) {
+        peer.send(cmd::GETADDR, Bytes{});
+        peer.getaddr_sent = true;
+        peer.addr_tokens += kMaxAddrTokens;
+    }
+    // Advertise our listening address as this peer sees it.
+    if (connman_.listening() && !peer.inbound() && peer.addr_as_seen.addr.is_routable()) {
+        AddrEntry self{uint32_t(unix_now()), kLocalServices, Service{peer.addr_as_seen.addr, connman_.listen_port()}};
+        push_address(peer, self);
+    }
+    peer.next_fee_filter_send = steady_now();
+    send_ping(peer);
+    sync_.on_peer_ready(p);
+}
+
+void PeerManager::send_ping(Peer& peer) {
+    uint64_t nonce = 0;
+    while (nonce == 0) nonce = connman_.random_u64();
+    peer.ping_nonce = nonce;
+    peer.ping_start = steady_now();
+    peer.next_ping = peer.ping_start + kPingInterval;
+    if (peer.version > kBip31Version) peer.send(cmd::PING, encode_u64(nonce));
+    else {
+        peer.send(cmd::PING, Bytes{});
+        peer.ping_nonce = 0;
+    }
+}
+
+// ---- addresses ----
+
+void PeerManager::push_address(Peer& peer, const AddrEntry& entry) {
+    if (!entry.service) return;
+    const uint256 key = address_key(*entry.service);
+    if (peer.known_addresses.contains(key)) return;
+    peer.known_addresses.insert(key);
+    if (peer.addr_to_send.size() >= Peer::kMaxAddrToSend) {
+        peer.addr_to_send[size_t(connman_.random_u64() % peer.addr_to_send.size())] = entry;
+    } else {
+        peer.addr_to_send.push_back(entry);
+    }
+}
+
+void PeerManager::relay_address(const AddrEntry& entry, int64_t from_peer) {
+    std::vector<Peer*> candidates;
+    for (const auto& [id, p] : connman_.peers()) {
+        if (id == from_peer || !p->successfully_connected || p->disconnected() || p->type == ConnType::ADDR_FETCH)
+            continue;
+        candidates.push_back(p.get());
+    }
+    for (int i = 0; i < 2 && !candidates.empty(); ++i) {
+        const size_t j = size_t(connman_.random_u64() % candidates.size());
+        push_address(*candidates[j], entry);
+        candidates.erase(candidates.begin() + long(j));
+    }
+}
+
+void PeerManager::handle_addr(Peer& peer, ByteView payload, bool v2) {
+    std::string error;
+    auto entries = decode_addr(payload, v2, &error);
+    if (!entries) return malformed(peer, v2 ? cmd::ADDRV2 : cmd::ADDR, error);
+    const SteadyTime now_s = steady_now();
+    const double elapsed = std::chrono::duration<double>(now_s - peer.addr_tokens_time).count();
+    peer.addr_tokens = std::min(kMaxAddrTokens, peer.addr_tokens + elapsed * kAddrRatePerSecond);
+    peer.addr_tokens_time = now_s;
+    const int64_t now = unix_now();
+    const bool allow_local = connman_.options().allow_local_addresses;
+    size_t rate_limited = 0, added = 0;
+    for (AddrEntry& e : *entries) {
+        if (peer.addr_tokens < 1.0) {
+            ++rate_limited;
+            continue;
+        }
+        peer.addr_tokens -= 1.0;
+        if (!e.service) continue;
+        peer.known_addresses.insert(address_key(*e.service));
+        if (e.time <= 100000000 || int64_t(e.time) > now + 10 * 60) e.time = uint32_t(now - 5 * 24 * 60 * 60);
+        const bool reachable =
+            e.service->addr.is_routable() || (allow_local && e.service->addr.is_loopback());
+        if (!reachable) continue;
+        if (entries->size() <= 10 && int64_t(e.time) > now - 10 * 60 && !peer.getaddr_sent)
+            relay_address(e, peer.id);
+        if (connman_.addrman().add(*e.service, e.services, e.time, peer.addr.addr, 2 * 60 * 60, allow_local))
+            ++added;
+    }
+    if (rate_limited)
+        log_debug(LogCategory::NET, "rate-limited %zu addresses from peer=%lld", rate_limited, (long long)peer.id);
+    log_debug(LogCategory::NET, "received %zu addresses (%zu new) from peer=%lld", entries->size(), added,
+              (long long)peer.id);
+    if (entries->size() < kMaxAddrEntries) peer.getaddr_sent = false;
+    if (peer.type == ConnType::ADDR_FETCH) peer.disconnect("addr-fetch connection done");
+}
+
+void PeerManager::handle_getaddr(Peer& peer) {
+    // Only inbound peers may ask, once per connection (answering outbound ones would let
+    // them fingerprint us).
+    if (!peer.inbound() || peer.getaddr_served) return;
+    peer.getaddr_served = true;
+    for (const AddrInfo& a : connman_.addrman().get_addresses(kMaxAddrEntries, 23)) {
+        AddrEntry e{uint32_t(a.time), a.services, a.service};
+        push_address(peer, e);
+    }
+    peer.next_addr_send = steady_now();
+}
+
+void PeerManager::flush_addresses(Peer& peer) {
+    if (peer.addr_to_send.empty() || steady_now() < peer.next_addr_send) return;
+    std::vector<AddrEntry> out;
+    out.swap(peer.addr_to_send);
+    if (out.size() > kMaxAddrEntries) out.resize(kMaxAddrEntries);
+    peer.send(peer.wants_addrv2 ? cmd::ADDRV2 : cmd::ADDR, encode_addr(out, peer.wants_addrv2));
+    peer.next_addr_send = steady_now() + kAddrSendInterval;
+}
+
+// ---- inventory and transactions ----
+
+asio::awaitable<void> PeerManager::handle_inv(std::shared_ptr<Peer> peer, ByteView payload) {
+    std::string error;
+    auto items = decode_inv(payload, &error);
+    if (!items) co_return malformed(*peer, cmd::INV, error);
+    std::optional<uint256> last_block;
+    std::vector<std::pair<uint256, bool>> txs;
+    const bool want_txs = connman_.txpool() && !sync_.ibd();
+    for (const Inv& inv : *items) {
+        if (inv.type == MSG_BLOCK || inv.type == MSG_WITNESS_BLOCK) {
+            last_block = inv.hash;
+        } else if (inv.type == MSG_TX || inv.type == MSG_WTX) {
+            peer->known_inventory.insert(inv.hash);
+            const bool is_wtx = inv.type == MSG_WTX;
+            if (!want_txs || is_wtx != peer->wtxid_relay) continue;
+            if (recently_rejected_.contains(inv.hash) || peer->tx_in_flight.count(inv.hash)) continue;
+            if (peer->tx_to_request.size() + txs.size() >= Peer::kMaxTxToRequest) continue;
+            txs.emplace_back(inv.hash, is_wtx);
+        }
+    }
+    if (last_block) {
+        co_await sync_.handle_block_inv(peer, *last_block);
+        if (peer->disconnected()) co_return;
+    }
+    if (txs.empty()) co_return;
+    TxPool* pool = connman_.txpool();
+    auto filter_job = [pool, &txs] {
+        std::vector<std::pair<uint256, bool>> out;
+        for (const auto& [h, wtx] : txs)
+            if (!(wtx ? pool->contains_wtxid(h) : pool->contains(h))) out.emplace_back(h, wtx);
+        return out;
+    };
+    std::vector<std::pair<uint256, bool>> unknown = co_await connman_.query_worker().run(filter_job);
+    if (peer->disconnected()) co_return;
+    for (auto& t : unknown) peer->tx_to_request.push_back(t);
+    request_txs(*peer);
+}
+
+void PeerManager::request_txs(Peer& peer) {
+    std::vector<Inv> request;
+    const SteadyTime now = steady_now();
+    while (!peer.tx_to_request.empty() && peer.tx_in_flight.size() < Peer::kMaxTxInFlight) {
+        auto [h, wtx] = peer.tx_to_request.front();
+        peer.tx_to_request.pop_front();
+        auto it = tx_requested_.find(h);
+        if (it != tx_requested_.end() && now - it->second.second < kTxRequestTimeout) continue;  // asked elsewhere
+        if (tx_requested_.size() >= kMaxTxRequestsTracked) break;
+        tx_requested_[h] = {peer.id, now};
+        peer.tx_in_flight[h] = now;
+        request.push_back(Inv{wtx ? uint32_t(MSG_WTX) : uint32_t(MSG_WITNESS_TX), h});
+    }
+    if (!request.empty()) peer.send(cmd::GETDATA, encode_inv(request));
+}
+
+asio::awaitable<void> PeerManager::handle_getdata(std::shared_ptr<Peer> peer, std::vector<Inv> items) {
+    std::vector<Inv> notfound;
+    TxPool* pool = connman_.txpool();
+    size_t i = 0;
+    while (i < items.size() && !peer->disconnected() && !connman_.stopping()) {
+        const Inv inv = items[i];
+        if (inv.type == MSG_BLOCK || inv.type == MSG_WITNESS_BLOCK) {
+            co_await sync_.serve_block(peer, inv);
+            ++i;
+            continue;
+        }
+        if (inv.type != MSG_TX && inv.type != MSG_WTX && inv.type != MSG_WITNESS_TX) {
+            ++i;  // filtered/compact blocks and unknown types: not served
+            continue;
+        }
+        // A run of transaction requests, answered in batches of about a megabyte.
+        std::vector<Inv> batch;
+        while (i < items.size() && batch.size() < 1000 &&
+               (items[i].type == MSG_TX || items[i].type == MSG_WTX || items[i].type == MSG_WITNESS_TX))
+            batch.push_back(items[i++]);
+        size_t done = 0;
+        while (done < batch.size() && !peer->disconnected()) {
+            co_await peer->wait_send_below(Peer::kSendSoftLimit);
+            if (peer->disconnected()) co_return;
+            std::vector<Inv> part(batch.begin() + long(done), batch.end());
+            auto lookup_job = [pool, &part] {
+                std::vector<std::optional<Bytes>> out;
+                size_t bytes = 0;
+                for (const Inv& x : part) {
+                    if (bytes > kMaxTxDataBatchBytes) break;
+                    std::shared_ptr<const Transaction> tx;
+                    if (pool) tx = x.type == MSG_WTX ? pool->get_by_wtxid(x.hash) : pool->get(x.hash);
+                    if (tx) {
+                        out.emplace_back(tx->serialize(x.type != MSG_TX));
+                        bytes += out.back()->size();
+                    } else {
+                        out.emplace_back(std::nullopt);
+                    }
+                }
+                return out;
+            };
+            std::vector<std::optional<Bytes>> found = co_await connman_.query_worker().run(lookup_job);
+            if (peer->disconnected()) co_return;
+            for (size_t k = 0; k < found.size(); ++k) {
+                if (found[k]) peer->send(cmd::TX, *found[k]);
+                else notfound.push_back(part[k]);
+            }
+            done += std::max<size_t>(found.size(), 1);
+        }
+    }
+    if (!notfound.empty() && !peer->disconnected()) {
+        if (notfound.size() > kMaxInvEntries) notfound.resize(kMaxInvEntries);
+        peer->send(cmd::NOTFOUND, encode_inv(notfound));
+    }
+}
+
+void PeerManager::handle_notfound(Peer& peer, ByteView payload) {
+    std::string error;
+    auto items = decode_inv(payload, &error);
+    if (!items) return malformed(peer, cmd::NOTFOUND, error);
+    for (const Inv& inv : *items) {
+        if (inv.type == MSG_BLOCK || inv.type == MSG_WITNESS_BLOCK) {
+            sync_.handle_notfound_block(peer, inv.hash);
+        } else if (peer.tx_in_flight.erase(inv.hash)) {
+            auto it = tx_requested_.find(inv.hash);
+            if (it != tx_requested_.end() && it->second.first == peer.id) tx_requested_.erase(it);
+        }
+    }
+}
+
+asio::awaitable<void> PeerManager::handle_tx(std::shared_ptr<Peer> peer, Bytes payload) {
+    TxPool* pool = connman_.txpool();
+    if (!pool || sync_.ibd()) co_return;  // Core ignores transactions during initial download
+    struct Outcome {
+        bool malformed = false;
+        std::string error;
+        uint256 txid, wtxid;
+        AcceptResult result;
+    };
+    auto accept_job = [pool, &payload] {
+        Outcome out;
+        auto tx = Transaction::decode(payload, &out.error);
+        if (!tx) {
+            out.malformed = true;
+            return out;
+        }
+        out.txid = tx->txid();
+        out.wtxid = tx->wtxid();
+        out.result = pool->accept(*tx);
+        return out;
+    };
+    Outcome o = co_await connman_.query_worker().run(accept_job);
+    if (o.malformed) co_return malformed(*peer, cmd::TX, o.error);
+    for (const uint256& h : {o.txid, o.wtxid}) {
+        peer->known_inventory.insert(h);
+        peer->tx_in_flight.erase(h);
+        auto it = tx_requested_.find(h);
+        if (it != tx_requested_.end()) tx_requested_.erase(it);
+    }
+    if (o.result.accepted) {
+        peer->last_tx_time = unix_now();
+        log_debug(LogCategory::MEMPOOL, "accepted %s from peer=%lld", o.txid.to_hex().c_str(), (long long)peer->id);
+    } else if (!o.result.already_known) {
+        log_debug(LogCategory::MEMPOOL, "rejected %s from peer=%lld: %s", o.txid.to_hex().c_str(),
+                  (long long)peer->id, o.result.state.to_string().c_str());
+        if (o.result.missing_inputs.empty()) {
+            recently_rejected_.insert(o.wtxid);
+            recently_rejected_.insert(o.txid);
+        }
+    }
+    request_txs(*peer);
+}
+
+void PeerManager::on_transaction_added(const uint256& txid, const uint256& wtxid, int64_t fee_rate) {
+    size_t queued = 0;
+    for (const auto& [id, p] : connman_.peers()) {
+        Peer& peer = *p;
+        if (!peer.successfully_connected || peer.disconnected() || !peer.relay_txs || peer.type == ConnType::ADDR_FETCH)
+            continue;
+        if (fee_rate < peer.fee_filter) continue;
+        const uint256& h = peer.wtxid_relay ? wtxid : txid;
+        if (peer.known_inventory.contains(h) || peer.tx_to_announce_set.size() >= Peer::kMaxTxToAnnounce) continue;
+        if (peer.tx_to_announce_set.insert(h).second) {
+            peer.tx_to_announce.emplace_back(txid, wtxid);
+            ++queued;
+        }
+    }
+    log_debug(LogCategory::MEMPOOL, "tx %s (%lld sat/kvB) queued for announcement to %zu peers", txid.to_hex().c_str(),
+              (long long)fee_rate, queued);
+}
+
+void PeerManager::on_tip_changed() { recently_rejected_.clear(); }
+
+void PeerManager::flush_tx_announcements(Peer& peer, bool force) {
+    const SteadyTime now = steady_now();
+    if (peer.tx_to_announce.empty() || (!force && now < peer.next_inv_send)) return;
+    std::vector<Inv> inv;
+    while (!peer.tx_to_announce.empty() && inv.size() < kMaxInvPerMessage) {
+        const auto [txid, wtxid] = peer.tx_to_announce.front();
+        peer.tx_to_announce.pop_front();
+        const uint256& h = peer.wtxid_relay ? wtxid : txid;
+        peer.tx_to_announce_set.erase(h);
+        if (peer.known_inventory.contains(h)) continue;
+        peer.known_inventory.insert(h);
+        inv.push_back(Inv{peer.wtxid_relay ? uint32_t(MSG_WTX) : uint32_t(MSG_TX), h});
+    }
+    if (!inv.empty()) peer.send(cmd::INV, encode_inv(inv));
+    // Poisson-distributed intervals, as Core: announcements do not reveal the origin.
+    const auto mean = peer.inbound() ? kInboundInvInterval : kOutboundInvInterval;
+    const double r = -std::log(1.0 - double(connman_.random_u64() >> 11) * (1.0 / 9007199254740992.0));
+    peer.next_inv_send = now + std::chrono::milliseconds(int64_t(r * double(std::chrono::milliseconds(mean).count())));
+}
+
+void PeerManager::tick() {
+    const SteadyTime now = steady_now();
+    const int64_t fee = sync_.ibd() ? kMaxMoney : min_fee_;
+    for (const auto& [id, p] : connman_.peers()) {
+        Peer& peer = *p;
+        if (!peer.successfully_connected || peer.disconnected()) continue;
+        if (peer.ping_nonce == 0 && now >= peer.next_ping) send_ping(peer);
+        flush_tx_announcements(peer, false);
+        flush_addresses(peer);
+        // Out of initial download: lift the MAX_MONEY filter right away (as Core).
+        if (peer.fee_filter_sent == kMaxMoney && fee != kMaxMoney) peer.next_fee_filter_send = now;
+        if (peer.version >= kFeeFilterVersion && peer.type != ConnType::ADDR_FETCH && connman_.txpool() &&
+            now >= peer.next_fee_filter_send) {
+            if (fee != peer.fee_filter_sent) {
+                peer.send(cmd::FEEFILTER, encode_i64(fee));
+                peer.fee_filter_sent = fee;
+            }
+            peer.next_fee_filter_send = now + kFeeFilterInterval;
+        }
+        // Requested transactions that never came: forget them (another peer may have it).
+        for (auto it = peer.tx_in_flight.begin(); it != peer.tx_in_flight.end();) {
+            if (now - it->second > kTxRequestTimeout) {
+                auto r = tx_requested_.find(it->first);
+                if (r != tx_requested_.end() && r->second.first == peer.id) tx_requested_.erase(r);
+                it = peer.tx_in_flight.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        request_txs(peer);
+    }
+}
+
+}  // namespace minicash::net

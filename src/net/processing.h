@@ -1,0 +1,78 @@
+// Message handling: the version handshake, pings, addresses, inventory, transaction
+// relay and answering data requests. Block and header logic is delegated to BlockSync
+// (sync.h). Modelled on Bitcoin Core's net_processing.cpp; see README.md for what is
+// simplified.
+//
+// Rules enforced here (a violation is misbehaviour: disconnect, and discourage the
+// address unless it is a manual or loopback connection):
+//   - anything but "version" before the peer's version; a second version;
+//   - wtxidrelay / sendaddrv2 after verack;
+//   - a payload that does not decode (including counts above the protocol maximums).
+// Unknown commands are ignored, as are known ones sent before verack.
+//
+// Event loop thread only.
+#pragma once
+
+#include <boost/asio.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "net/peer.h"
+#include "net/protocol.h"
+
+namespace minicash::net {
+
+class Connman;
+class BlockSync;
+
+class PeerManager {
+public:
+    static constexpr size_t kMaxTxRequestsTracked = 50000;
+    static constexpr auto kTxRequestTimeout = std::chrono::seconds(60);
+    static constexpr size_t kMaxInvPerMessage = 1000;  // our own announcements
+
+    PeerManager(Connman& connman, BlockSync& sync);
+
+    // Our version message (outbound: right after connecting; inbound: after theirs).
+    void send_version(Peer& peer);
+    asio::awaitable<void> process_message(std::shared_ptr<Peer> peer, Message msg);
+    void on_peer_closed(Peer& peer);
+    void tick();  // every second: pings, announcements, addresses, fee filters
+
+    // A transaction entered the mempool (from anywhere): announce it.
+    void on_transaction_added(const uint256& txid, const uint256& wtxid, int64_t fee_rate_per_kvb);
+    void on_tip_changed();  // forget recent rejections (they may be valid now)
+    void set_min_fee(int64_t sat_per_kvb) { min_fee_ = sat_per_kvb; }
+    bool is_our_nonce(uint64_t nonce) const;
+
+private:
+    void handle_version(Peer& peer, ByteView payload);
+    void handle_verack(const std::shared_ptr<Peer>& peer);
+    void handle_addr(Peer& peer, ByteView payload, bool v2);
+    void handle_getaddr(Peer& peer);
+    asio::awaitable<void> handle_inv(std::shared_ptr<Peer> peer, ByteView payload);
+    asio::awaitable<void> handle_getdata(std::shared_ptr<Peer> peer, std::vector<Inv> items);
+    asio::awaitable<void> handle_tx(std::shared_ptr<Peer> peer, Bytes payload);
+    void handle_notfound(Peer& peer, ByteView payload);
+    void request_txs(Peer& peer);
+    void send_ping(Peer& peer);
+    void flush_tx_announcements(Peer& peer, bool force);
+    void flush_addresses(Peer& peer);
+    void relay_address(const AddrEntry& entry, int64_t from_peer);
+    void push_address(Peer& peer, const AddrEntry& entry);
+    void malformed(Peer& peer, const std::string& command, const std::string& error);
+
+    Connman& connman_;
+    BlockSync& sync_;
+    std::unordered_map<uint256, std::pair<int64_t, SteadyTime>, Uint256Hasher> tx_requested_;  // hash -> peer, when
+    RollingHashSet recently_rejected_{50000};
+    std::unordered_map<int64_t, uint64_t> our_nonces_;  // peer id -> version nonce (outbound)
+    int64_t min_fee_ = 0;
+};
+
+}  // namespace minicash::net

@@ -1,0 +1,380 @@
+#include "net/protocol.h"
+
+#include <cstring>
+
+#include "consensus/serialize.h"
+#include "util/hash.h"
+
+namespace minicash::net {
+
+namespace {
+
+template <class T>
+std::optional<T> finish(Reader& r, T value, std::string* error) {
+    if (!r.ok()) {
+        if (error) *error = r.error();
+        return std::nullopt;
+    }
+    return value;
+}
+
+void set_error(std::string* error, const char* what) {
+    if (error) *error = what;
+}
+
+void write_version_addr(Writer& w, const VersionAddr& a) {
+    w.u64(a.services);
+    w.bytes(ByteView(a.service.addr.v6_bytes().data(), 16));
+    w.u8(uint8_t(a.service.port >> 8));
+    w.u8(uint8_t(a.service.port));
+}
+
+VersionAddr read_version_addr(Reader& r) {
+    VersionAddr a;
+    a.services = r.u64();
+    ByteView ip = r.view(16);
+    const uint8_t hi = r.u8();
+    const uint8_t lo = r.u8();
+    if (r.ok()) {
+        a.service.addr = NetAddr::from_v6_bytes(ip.data());
+        a.service.port = uint16_t((hi << 8) | lo);
+    }
+    return a;
+}
+
+}  // namespace
+
+std::vector<std::string> service_flag_names(uint64_t services) {
+    static const std::pair<uint64_t, const char*> kNames[] = {
+        {NODE_NETWORK, "NETWORK"},           {NODE_BLOOM, "BLOOM"},
+        {NODE_WITNESS, "WITNESS"},           {NODE_COMPACT_FILTERS, "COMPACT_FILTERS"},
+        {NODE_NETWORK_LIMITED, "NETWORK_LIMITED"}, {NODE_P2P_V2, "P2P_V2"},
+    };
+    std::vector<std::string> out;
+    for (int bit = 0; bit < 64; ++bit) {
+        const uint64_t flag = uint64_t(1) << bit;
+        if (!(services & flag)) continue;
+        const char* name = nullptr;
+        for (const auto& [f, n] : kNames)
+            if (f == flag) name = n;
+        out.push_back(name ? name : "UNKNOWN[2^" + std::to_string(bit) + "]");
+    }
+    return out;
+}
+
+const char* frame_error_name(FrameError e) {
+    switch (e) {
+    case FrameError::NONE: return "none";
+    case FrameError::BAD_MAGIC: return "wrong network magic";
+    case FrameError::BAD_COMMAND: return "malformed command name";
+    case FrameError::OVERSIZED: return "oversized message";
+    case FrameError::BAD_CHECKSUM: return "checksum mismatch";
+    }
+    return "unknown";
+}
+
+FrameError decode_header(ByteView bytes, const Magic& magic, MessageHeader& out, size_t max_payload) {
+    std::memcpy(out.magic.data(), bytes.data(), 4);
+    if (out.magic != magic) return FrameError::BAD_MAGIC;
+    const uint8_t* c = bytes.data() + 4;
+    size_t len = 0;
+    while (len < kCommandSize && c[len] != 0) ++len;
+    for (size_t i = 0; i < len; ++i)
+        if (c[i] < 0x20 || c[i] > 0x7e) return FrameError::BAD_COMMAND;
+    for (size_t i = len; i < kCommandSize; ++i)
+        if (c[i] != 0) return FrameError::BAD_COMMAND;
+    out.command.assign(reinterpret_cast<const char*>(c), len);
+    out.length = read_le32(bytes.data() + 16);
+    std::memcpy(out.checksum.data(), bytes.data() + 20, 4);
+    if (out.length > max_payload) return FrameError::OVERSIZED;
+    return FrameError::NONE;
+}
+
+std::array<uint8_t, 4> payload_checksum(ByteView payload) {
+    const uint256 h = sha256d(payload);
+    std::array<uint8_t, 4> out;
+    std::memcpy(out.data(), h.data(), 4);
+    return out;
+}
+
+Bytes frame_message(const Magic& magic, const std::string& command, ByteView payload) {
+    Bytes out(kHeaderSize + payload.size());
+    std::memcpy(out.data(), magic.data(), 4);
+    std::memcpy(out.data() + 4, command.data(), std::min(command.size(), kCommandSize));
+    write_le32(out.data() + 16, uint32_t(payload.size()));
+    const auto sum = payload_checksum(payload);
+    std::memcpy(out.data() + 20, sum.data(), 4);
+    if (!payload.empty()) std::memcpy(out.data() + kHeaderSize, payload.data(), payload.size());
+    return out;
+}
+
+size_t MessageParser::feed(ByteView data) {
+    if (failed() || complete_) return 0;
+    size_t used = 0;
+    if (!have_header_) {
+        const size_t want = std::min(kHeaderSize - head_.size(), data.size());
+        head_.insert(head_.end(), data.begin(), data.begin() + want);
+        used += want;
+        if (head_.size() < kHeaderSize) return used;
+        error_ = decode_header(head_, magic_, header_, max_payload_);
+        head_.clear();
+        if (failed()) return used;
+        have_header_ = true;
+        payload_.clear();
+        payload_.reserve(std::min<size_t>(header_.length, 1 << 16));
+    }
+    const size_t want = std::min<size_t>(header_.length - payload_.size(), data.size() - used);
+    payload_.insert(payload_.end(), data.begin() + used, data.begin() + used + want);
+    used += want;
+    if (payload_.size() == header_.length) {
+        if (payload_checksum(payload_) != header_.checksum) {
+            error_ = FrameError::BAD_CHECKSUM;
+            return used;
+        }
+        complete_ = true;
+    }
+    return used;
+}
+
+Message MessageParser::take() {
+    Message m{std::move(header_.command), std::move(payload_)};
+    payload_ = Bytes();
+    complete_ = false;
+    have_header_ = false;
+    header_ = MessageHeader();
+    return m;
+}
+
+std::optional<VersionMsg> decode_version(ByteView payload, std::string* error) {
+    Reader r(payload);
+    VersionMsg m;
+    m.version = r.i32();
+    m.services = r.u64();
+    m.time = r.i64();
+    m.addr_recv = read_version_addr(r);
+    if (!r.ok()) return finish(r, m, error);
+    // Very old peers stop here; every later field is optional.
+    if (!r.empty()) m.addr_from = read_version_addr(r);
+    if (!r.empty()) m.nonce = r.u64();
+    if (!r.empty()) {
+        const uint64_t n = r.compact_size();
+        if (r.ok() && n > kMaxUserAgentLength) {
+            set_error(error, "user agent too long");
+            return std::nullopt;
+        }
+        ByteView ua = r.view(size_t(n));
+        m.user_agent.assign(ua.begin(), ua.end());
+    }
+    if (!r.empty()) m.start_height = r.i32();
+    if (!r.empty()) m.relay = r.u8() != 0;
+    return finish(r, std::move(m), error);
+}
+
+Bytes encode_version(const VersionMsg& m) {
+    Bytes out;
+    Writer w(out);
+    w.i32(m.version);
+    w.u64(m.services);
+    w.i64(m.time);
+    write_version_addr(w, m.addr_recv);
+    write_version_addr(w, m.addr_from);
+    w.u64(m.nonce);
+    const std::string ua = m.user_agent.substr(0, kMaxUserAgentLength);
+    w.var_bytes(ByteView(reinterpret_cast<const uint8_t*>(ua.data()), ua.size()));
+    w.i32(m.start_height);
+    w.u8(m.relay ? 1 : 0);
+    return out;
+}
+
+std::optional<std::vector<Inv>> decode_inv(ByteView payload, std::string* error) {
+    Reader r(payload);
+    const uint64_t n = r.count(36);
+    if (r.ok() && n > kMaxInvEntries) {
+        set_error(error, "too many inventory entries");
+        return std::nullopt;
+    }
+    std::vector<Inv> items;
+    if (r.ok()) items.reserve(size_t(n));
+    for (uint64_t i = 0; i < n && r.ok(); ++i) {
+        Inv inv;
+        inv.type = r.u32();
+        inv.hash = r.hash();
+        items.push_back(inv);
+    }
+    return finish(r, std::move(items), error);
+}
+
+Bytes encode_inv(const std::vector<Inv>& items) {
+    Bytes out;
+    out.reserve(3 + items.size() * 36);
+    Writer w(out);
+    w.compact_size(items.size());
+    for (const Inv& inv : items) {
+        w.u32(inv.type);
+        w.hash(inv.hash);
+    }
+    return out;
+}
+
+std::optional<std::vector<AddrEntry>> decode_addr(ByteView payload, bool v2, std::string* error) {
+    Reader r(payload);
+    // Smallest entry: legacy 30 bytes; addrv2 4 + 1 + 1 + 1 + 2 = 9 bytes.
+    const uint64_t n = r.count(v2 ? 9 : 30);
+    if (r.ok() && n > kMaxAddrEntries) {
+        set_error(error, "too many addresses");
+        return std::nullopt;
+    }
+    std::vector<AddrEntry> out;
+    if (r.ok()) out.reserve(size_t(n));
+    for (uint64_t i = 0; i < n && r.ok(); ++i) {
+        AddrEntry e;
+        e.time = r.u32();
+        if (!v2) {
+            e.services = r.u64();
+            ByteView ip = r.view(16);
+            const uint8_t hi = r.u8(), lo = r.u8();
+            if (r.ok()) e.service = Service{NetAddr::from_v6_bytes(ip.data()), uint16_t((hi << 8) | lo)};
+        } else {
+            e.services = r.compact_size(false);
+            const uint8_t net_id = r.u8();
+            const uint64_t len = r.compact_size();
+            if (r.ok() && len > kMaxAddrV2Length) {
+                set_error(error, "addrv2 address too long");
+                return std::nullopt;
+            }
+            ByteView bytes = r.view(size_t(len));
+            const uint8_t hi = r.u8(), lo = r.u8();
+            if (!r.ok()) break;
+            const uint16_t port = uint16_t((hi << 8) | lo);
+            // BIP155: a known network with the wrong address size is invalid.
+            static constexpr std::pair<uint8_t, size_t> kSizes[] = {{1, 4}, {2, 16}, {3, 10}, {4, 32}, {5, 32}, {6, 16}};
+            for (const auto& [id, size] : kSizes) {
+                if (id == net_id && size != len) {
+                    set_error(error, "addrv2 address has the wrong size for its network");
+                    return std::nullopt;
+                }
+            }
+            if (net_id == uint8_t(NetworkId::IPV4)) {
+                e.service = Service{NetAddr::from_v4_bytes(bytes.data()), port};
+            } else if (net_id == uint8_t(NetworkId::IPV6)) {
+                const NetAddr a = NetAddr::from_v6_bytes(bytes.data());
+                // An IPv4-mapped address must use the IPv4 id; such entries are dropped.
+                if (!a.is_ipv4()) e.service = Service{a, port};
+            }
+        }
+        out.push_back(std::move(e));
+    }
+    return finish(r, std::move(out), error);
+}
+
+Bytes encode_addr(const std::vector<AddrEntry>& entries, bool v2) {
+    size_t count = 0;
+    for (const auto& e : entries)
+        if (e.service) ++count;
+    Bytes out;
+    Writer w(out);
+    w.compact_size(count);
+    for (const auto& e : entries) {
+        if (!e.service) continue;
+        w.u32(e.time);
+        const auto& ip = e.service->addr.v6_bytes();
+        if (!v2) {
+            w.u64(e.services);
+            w.bytes(ByteView(ip.data(), 16));
+        } else {
+            w.compact_size(e.services);
+            if (e.service->addr.is_ipv4()) {
+                w.u8(uint8_t(NetworkId::IPV4));
+                w.var_bytes(ByteView(ip.data() + 12, 4));
+            } else {
+                w.u8(uint8_t(NetworkId::IPV6));
+                w.var_bytes(ByteView(ip.data(), 16));
+            }
+        }
+        w.u8(uint8_t(e.service->port >> 8));
+        w.u8(uint8_t(e.service->port));
+    }
+    return out;
+}
+
+std::optional<GetHeadersMsg> decode_getheaders(ByteView payload, std::string* error) {
+    Reader r(payload);
+    GetHeadersMsg m;
+    m.version = r.u32();
+    const uint64_t n = r.count(32);
+    if (r.ok() && n > kMaxLocatorEntries) {
+        set_error(error, "locator too long");
+        return std::nullopt;
+    }
+    for (uint64_t i = 0; i < n && r.ok(); ++i) m.locator.push_back(r.hash());
+    m.stop = r.hash();
+    return finish(r, std::move(m), error);
+}
+
+Bytes encode_getheaders(const GetHeadersMsg& m) {
+    Bytes out;
+    Writer w(out);
+    w.u32(m.version);
+    w.compact_size(m.locator.size());
+    for (const auto& h : m.locator) w.hash(h);
+    w.hash(m.stop);
+    return out;
+}
+
+std::optional<std::vector<BlockHeader>> decode_headers(ByteView payload, std::string* error) {
+    Reader r(payload);
+    const uint64_t n = r.count(81);
+    if (r.ok() && n > kMaxHeadersResults) {
+        set_error(error, "too many headers");
+        return std::nullopt;
+    }
+    std::vector<BlockHeader> out;
+    if (r.ok()) out.reserve(size_t(n));
+    for (uint64_t i = 0; i < n && r.ok(); ++i) {
+        out.push_back(BlockHeader::read(r));
+        r.compact_size();  // transaction count: always 0 in headers, ignored as Core does
+    }
+    return finish(r, std::move(out), error);
+}
+
+Bytes encode_headers(const std::vector<BlockHeader>& headers) {
+    Bytes out;
+    out.reserve(3 + headers.size() * 81);
+    Writer w(out);
+    w.compact_size(headers.size());
+    for (const auto& h : headers) {
+        h.write(w);
+        w.u8(0);
+    }
+    return out;
+}
+
+std::optional<uint64_t> decode_ping(ByteView payload, std::string* error) {
+    Reader r(payload);
+    const uint64_t v = r.u64();
+    return finish(r, v, error);
+}
+
+std::optional<int64_t> decode_feefilter(ByteView payload, std::string* error) {
+    Reader r(payload);
+    const int64_t v = r.i64();
+    return finish(r, v, error);
+}
+
+std::optional<SendCmpctMsg> decode_sendcmpct(ByteView payload, std::string* error) {
+    Reader r(payload);
+    SendCmpctMsg m;
+    m.high_bandwidth = r.u8() != 0;
+    m.version = r.u64();
+    return finish(r, m, error);
+}
+
+Bytes encode_u64(uint64_t v) {
+    Bytes out(8);
+    write_le64(out.data(), v);
+    return out;
+}
+
+Bytes encode_i64(int64_t v) { return encode_u64(uint64_t(v)); }
+
+}  // namespace minicash::net

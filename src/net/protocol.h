@@ -1,0 +1,221 @@
+// Bitcoin's P2P wire protocol: message framing (24-byte header with network magic,
+// command, length and checksum) and the payloads minicash speaks.
+//
+// Every decoder takes untrusted bytes and either returns the message or nullopt with a
+// reason; it never reads out of bounds, never allocates from a claimed length before
+// the bytes are there, and bounds every count (inv/getdata/notfound <= 50,000 entries,
+// headers <= 2,000, addr <= 1,000, locators <= 101). Trailing bytes after a complete
+// payload are ignored, as Bitcoin Core does (future protocol extensions append fields).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "consensus/block.h"
+#include "consensus/transaction.h"
+#include "net/netaddress.h"
+#include "util/bytes.h"
+#include "util/uint256.h"
+
+namespace minicash::net {
+
+using Magic = std::array<uint8_t, 4>;
+
+// ---- Protocol constants (values as Bitcoin Core's) ----
+inline constexpr int32_t kProtocolVersion = 70016;
+inline constexpr int32_t kMinPeerProtocolVersion = 31800;  // older peers are disconnected
+inline constexpr int32_t kSendHeadersVersion = 70012;     // "sendheaders" understood
+inline constexpr int32_t kFeeFilterVersion = 70013;       // "feefilter" understood
+inline constexpr int32_t kWtxidRelayVersion = 70016;      // "wtxidrelay" understood
+inline constexpr int32_t kBip31Version = 60000;           // pings carry a nonce
+
+inline constexpr size_t kHeaderSize = 24;
+inline constexpr size_t kCommandSize = 12;
+inline constexpr size_t kMaxMessageSize = 4'000'000;  // MAX_PROTOCOL_MESSAGE_LENGTH
+inline constexpr size_t kMaxInvEntries = 50'000;      // MAX_INV_SZ
+inline constexpr size_t kMaxHeadersResults = 2000;    // MAX_HEADERS_RESULTS
+inline constexpr size_t kMaxAddrEntries = 1000;       // MAX_ADDR_TO_SEND
+inline constexpr size_t kMaxLocatorEntries = 101;     // MAX_LOCATOR_SZ
+inline constexpr size_t kMaxUserAgentLength = 256;    // MAX_SUBVERSION_LENGTH
+inline constexpr size_t kMaxAddrV2Length = 512;       // BIP155 address bytes
+
+// Service bits.
+enum ServiceFlags : uint64_t {
+    NODE_NONE = 0,
+    NODE_NETWORK = 1 << 0,
+    NODE_BLOOM = 1 << 2,
+    NODE_WITNESS = 1 << 3,
+    NODE_COMPACT_FILTERS = 1 << 6,
+    NODE_NETWORK_LIMITED = 1 << 10,
+    NODE_P2P_V2 = 1 << 11,
+};
+// What minicash offers: every block (NODE_NETWORK, and so also the last 288 blocks,
+// NODE_NETWORK_LIMITED, as Core signals both when not pruned) with witness data.
+inline constexpr uint64_t kLocalServices = NODE_NETWORK | NODE_WITNESS | NODE_NETWORK_LIMITED;
+// "netfull" names of the bits for getpeerinfo/getnetworkinfo ("NETWORK", "WITNESS", ...).
+std::vector<std::string> service_flag_names(uint64_t services);
+
+// Inventory types.
+enum InvType : uint32_t {
+    MSG_TX = 1,
+    MSG_BLOCK = 2,
+    MSG_FILTERED_BLOCK = 3,
+    MSG_CMPCT_BLOCK = 4,
+    MSG_WTX = 5,
+    MSG_WITNESS_FLAG = 1u << 30,
+    MSG_WITNESS_BLOCK = MSG_BLOCK | MSG_WITNESS_FLAG,
+    MSG_WITNESS_TX = MSG_TX | MSG_WITNESS_FLAG,
+};
+
+// Command names.
+namespace cmd {
+inline constexpr const char* VERSION = "version";
+inline constexpr const char* VERACK = "verack";
+inline constexpr const char* WTXIDRELAY = "wtxidrelay";
+inline constexpr const char* SENDADDRV2 = "sendaddrv2";
+inline constexpr const char* SENDHEADERS = "sendheaders";
+inline constexpr const char* SENDCMPCT = "sendcmpct";
+inline constexpr const char* FEEFILTER = "feefilter";
+inline constexpr const char* PING = "ping";
+inline constexpr const char* PONG = "pong";
+inline constexpr const char* ADDR = "addr";
+inline constexpr const char* ADDRV2 = "addrv2";
+inline constexpr const char* GETADDR = "getaddr";
+inline constexpr const char* INV = "inv";
+inline constexpr const char* GETDATA = "getdata";
+inline constexpr const char* NOTFOUND = "notfound";
+inline constexpr const char* GETHEADERS = "getheaders";
+inline constexpr const char* GETBLOCKS = "getblocks";
+inline constexpr const char* HEADERS = "headers";
+inline constexpr const char* BLOCK = "block";
+inline constexpr const char* TX = "tx";
+inline constexpr const char* MEMPOOL = "mempool";
+}  // namespace cmd
+
+// ---- Framing ----
+
+struct MessageHeader {
+    Magic magic{};
+    std::string command;  // without NUL padding
+    uint32_t length = 0;
+    std::array<uint8_t, 4> checksum{};
+};
+
+enum class FrameError {
+    NONE,
+    BAD_MAGIC,     // not our network's magic (or garbage)
+    BAD_COMMAND,   // command not printable ASCII followed by NUL padding
+    OVERSIZED,     // length above kMaxMessageSize
+    BAD_CHECKSUM,  // payload does not match the header's checksum
+};
+const char* frame_error_name(FrameError e);
+
+// Decodes a 24-byte header (REQUIRES: bytes.size() >= 24) and checks magic, command
+// and length against `max_payload`.
+FrameError decode_header(ByteView bytes, const Magic& magic, MessageHeader& out,
+                         size_t max_payload = kMaxMessageSize);
+std::array<uint8_t, 4> payload_checksum(ByteView payload);  // first 4 bytes of sha256d
+// Header + payload, ready for the socket. REQUIRES: command.size() <= 12.
+Bytes frame_message(const Magic& magic, const std::string& command, ByteView payload);
+
+struct Message {
+    std::string command;
+    Bytes payload;
+};
+
+// Incremental decoder for a byte stream: feed() whatever arrived, take() complete
+// messages. Memory grows only with bytes actually received (at most one header and one
+// payload of at most max_payload bytes); after an error it consumes nothing more.
+class MessageParser {
+public:
+    explicit MessageParser(const Magic& magic, size_t max_payload = kMaxMessageSize)
+        : magic_(magic), max_payload_(max_payload) {}
+
+    // Consumes bytes up to the end of the current message; returns how many were used.
+    // Stops early when a message is complete (take() it, then feed the rest).
+    size_t feed(ByteView data);
+    bool has_message() const { return complete_; }
+    Message take();  // REQUIRES: has_message()
+    FrameError error() const { return error_; }
+    bool failed() const { return error_ != FrameError::NONE; }
+    const MessageHeader& header() const { return header_; }  // of the message being read
+    size_t buffered_bytes() const { return head_.size() + payload_.size(); }
+
+private:
+    Magic magic_;
+    size_t max_payload_;
+    Bytes head_;  // partial header bytes
+    bool have_header_ = false;
+    MessageHeader header_;
+    Bytes payload_;
+    bool complete_ = false;
+    FrameError error_ = FrameError::NONE;
+};
+
+// ---- Payloads ----
+
+struct Inv {
+    uint32_t type = 0;
+    uint256 hash;
+    friend bool operator==(const Inv&, const Inv&) = default;
+};
+
+// An address as the version message carries it (services, IPv6-mapped address, port).
+struct VersionAddr {
+    uint64_t services = 0;
+    Service service;
+};
+
+struct VersionMsg {
+    int32_t version = kProtocolVersion;
+    uint64_t services = 0;
+    int64_t time = 0;
+    VersionAddr addr_recv;
+    VersionAddr addr_from;
+    uint64_t nonce = 0;
+    std::string user_agent;
+    int32_t start_height = 0;
+    bool relay = true;  // BIP37 fRelay; absent (old peers) means true
+};
+
+// One entry of addr/addrv2. `service` is empty for networks minicash cannot reach
+// (Tor, I2P, CJDNS, unknown ids): such entries are decoded and skipped.
+struct AddrEntry {
+    uint32_t time = 0;
+    uint64_t services = 0;
+    std::optional<Service> service;
+};
+
+struct GetHeadersMsg {  // also getblocks
+    uint32_t version = kProtocolVersion;
+    std::vector<uint256> locator;
+    uint256 stop;
+};
+
+struct SendCmpctMsg {
+    bool high_bandwidth = false;
+    uint64_t version = 0;
+};
+
+// Decoders: nullopt with `error` set on malformed input.
+std::optional<VersionMsg> decode_version(ByteView payload, std::string* error = nullptr);
+std::optional<std::vector<Inv>> decode_inv(ByteView payload, std::string* error = nullptr);  // inv/getdata/notfound
+std::optional<std::vector<AddrEntry>> decode_addr(ByteView payload, bool v2, std::string* error = nullptr);
+std::optional<GetHeadersMsg> decode_getheaders(ByteView payload, std::string* error = nullptr);
+std::optional<std::vector<BlockHeader>> decode_headers(ByteView payload, std::string* error = nullptr);
+std::optional<uint64_t> decode_ping(ByteView payload, std::string* error = nullptr);  // also pong
+std::optional<int64_t> decode_feefilter(ByteView payload, std::string* error = nullptr);
+std::optional<SendCmpctMsg> decode_sendcmpct(ByteView payload, std::string* error = nullptr);
+
+Bytes encode_version(const VersionMsg& m);
+Bytes encode_inv(const std::vector<Inv>& items);  // REQUIRES: size() <= kMaxInvEntries
+Bytes encode_addr(const std::vector<AddrEntry>& entries, bool v2);  // entries without service are skipped
+Bytes encode_getheaders(const GetHeadersMsg& m);
+Bytes encode_headers(const std::vector<BlockHeader>& headers);
+Bytes encode_u64(uint64_t v);  // ping, pong
+Bytes encode_i64(int64_t v);   // feefilter
+
+}  // namespace minicash::net

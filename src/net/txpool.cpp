@@ -1,0 +1,33 @@
+#include "net/txpool.h"
+
+namespace minicash::net {
+
+namespace {
+
+class MempoolTxPool final : public TxPool {
+public:
+    explicit MempoolTxPool(Mempool& m) : m_(m) {}
+    AcceptResult accept(const Transaction& tx) override { return m_.accept(tx); }
+    std::shared_ptr<const Transaction> get(const uint256& txid) const override { return m_.get(txid); }
+    std::shared_ptr<const Transaction> get_by_wtxid(const uint256& wtxid) const override {
+        return m_.get_by_wtxid(wtxid);
+    }
+    bool contains(const uint256& txid) const override { return m_.contains(txid); }
+    bool contains_wtxid(const uint256& wtxid) const override { return m_.contains_wtxid(wtxid); }
+    FeeRate min_fee() const override {
+        const MempoolInfo info = m_.info();
+        return std::max(info.min_fee, info.min_relay_feerate);
+    }
+    void on_transaction_added(std::function<void(const MempoolEntryInfo&)> callback) override {
+        m_.on_transaction_added(std::move(callback));
+    }
+
+private:
+    Mempool& m_;
+};
+
+}  // namespace
+
+std::unique_ptr<TxPool> make_txpool(Mempool& mempool) { return std::make_unique<MempoolTxPool>(mempool); }
+
+}  // namespace minicash::net

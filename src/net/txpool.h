@@ -1,0 +1,34 @@
+// What the P2P layer needs from the memory pool, as an interface, so that net/ can be
+// built and tested without node/mempool's implementation and so that the daemon
+// decides which mempool (if any) peers talk to.
+//
+// Every method may block on the chain state or mempool locks: net/ calls them only
+// from its worker thread, never from the event loop.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "consensus/transaction.h"
+#include "node/mempool.h"
+
+namespace minicash::net {
+
+class TxPool {
+public:
+    virtual ~TxPool() = default;
+    virtual AcceptResult accept(const Transaction& tx) = 0;
+    virtual std::shared_ptr<const Transaction> get(const uint256& txid) const = 0;
+    virtual std::shared_ptr<const Transaction> get_by_wtxid(const uint256& wtxid) const = 0;
+    virtual bool contains(const uint256& txid) const = 0;
+    virtual bool contains_wtxid(const uint256& wtxid) const = 0;
+    // The fee rate below which transactions are not accepted now (for feefilter).
+    virtual FeeRate min_fee() const = 0;
+    // Registers a callback for every transaction added (any thread, outside mempool locks).
+    virtual void on_transaction_added(std::function<void(const MempoolEntryInfo&)> callback) = 0;
+};
+
+// The TxPool of a node::Mempool (which must outlive it).
+std::unique_ptr<TxPool> make_txpool(Mempool& mempool);
+
+}  // namespace minicash::net

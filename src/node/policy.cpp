@@ -1,0 +1,349 @@
+#include "node/policy.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "consensus/interpreter.h"
+#include "consensus/serialize.h"
+
+namespace minicash::policy {
+namespace {
+
+// Length a public key with this first byte must have (CPubKey::ValidSize); 0 if none.
+bool valid_pubkey_size(ByteView key) {
+    if (key.empty()) return false;
+    switch (key[0]) {
+    case 2:
+    case 3:
+        return key.size() == 33;
+    case 4:
+    case 6:
+    case 7:
+        return key.size() == 65;
+    default:
+        return false;
+    }
+}
+
+// The shortest encoding of `data` would have used exactly `op` (CheckMinimalPush).
+bool minimal_push(ByteView data, Opcode op) {
+    if (data.empty()) return op == OP_0;
+    if (data.size() == 1 && data[0] >= 1 && data[0] <= 16) return false;  // OP_1..OP_16 exist
+    if (data.size() == 1 && data[0] == 0x81) return false;                  // OP_1NEGATE exists
+    if (data.size() <= 75) return op == data.size();
+    if (data.size() <= 255) return op == OP_PUSHDATA1;
+    if (data.size() <= 65535) return op == OP_PUSHDATA2;
+    return true;
+}
+
+// A small number written as OP_1..OP_16 or as a minimal script number push, within
+// [lo, hi] (the key counts of a multisig template).
+std::optional<int> template_number(Opcode op, ByteView data, int lo, int hi) {
+    int n;
+    if (op >= OP_1 && op <= OP_16) {
+        n = int(op) - int(OP_1 - 1);
+    } else if (op <= OP_PUSHDATA4) {
+        if (!minimal_push(data, op)) return std::nullopt;
+        try {
+            n = ScriptNum(data, true).getint();
+        } catch (const ScriptNum::Error&) {
+            return std::nullopt;
+        }
+    } else {
+        return std::nullopt;
+    }
+    if (n < lo || n > hi) return std::nullopt;
+    return n;
+}
+
+bool match_multisig(const Script& s, int& required, int& keys) {
+    if (s.empty() || s[s.size() - 1] != OP_CHECKMULTISIG) return false;
+    size_t pc = 0;
+    Opcode op;
+    ByteView data;
+    if (!s.get_op(pc, op, &data)) return false;
+    auto m = template_number(op, data, 1, kMaxPubkeysPerMultisig);
+    if (!m) return false;
+    int count = 0;
+    bool parsed;
+    while ((parsed = s.get_op(pc, op, &data)) && op <= OP_PUSHDATA4 && valid_pubkey_size(data)) ++count;
+    if (!parsed) return false;
+    auto n = template_number(op, data, *m, kMaxPubkeysPerMultisig);
+    if (!n || *n != count) return false;
+    // Only OP_CHECKMULTISIG may follow.
+    if (pc + 1 != s.size()) return false;
+    required = *m;
+    keys = *n;
+    return true;
+}
+
+// Pushes only from byte `from` on (OP_RESERVED counts as a push, as in Core).
+bool push_only_from(const Script& s, size_t from) {
+    size_t pc = from;
+    Opcode op;
+    while (pc < s.size()) {
+        if (!s.get_op(pc, op)) return false;
+        if (op > OP_16) return false;
+    }
+    return true;
+}
+
+// Evaluates a (push-only) scriptSig without any flags to get the stack it leaves.
+bool scriptsig_stack(const Script& script_sig, Stack& stack) {
+    const SignatureChecker no_signatures;
+    return eval_script(stack, script_sig, SCRIPT_VERIFY_NONE, no_signatures, SigVersion::BASE);
+}
+
+}  // namespace
+
+Amount fee_for(Amount sat_per_kvb, size_t vsize) {
+    const auto size = int64_t(vsize);
+    Amount fee = Amount(std::ceil(double(sat_per_kvb) * double(size) / 1000.0));
+    if (fee == 0 && size != 0) {
+        if (sat_per_kvb > 0) fee = 1;
+        if (sat_per_kvb < 0) fee = -1;
+    }
+    return fee;
+}
+
+Amount rate_of(Amount fee, size_t vsize) {
+    if (vsize == 0) return 0;
+    return fee * 1000 / int64_t(vsize);
+}
+
+size_t virtual_size(size_t weight, int64_t sigop_cost, unsigned bytes_per_sigop) {
+    const int64_t w = std::max<int64_t>(int64_t(weight), sigop_cost * int64_t(bytes_per_sigop));
+    return size_t((w + 3) / 4);
+}
+
+std::string format_money(Amount sats) {
+    const bool negative = sats < 0;
+    const uint64_t abs = negative ? uint64_t(-(sats + 1)) + 1 : uint64_t(sats);
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%s%llu.%08llu", negative ? "-" : "", (unsigned long long)(abs / uint64_t(kCoin)),
+                  (unsigned long long)(abs % uint64_t(kCoin)));
+    std::string s = buf;
+    // Trailing zeros go, but two decimals always stay.
+    while (s.size() >= 3 && s.back() == '0' && s[s.size() - 3] != '.') s.pop_back();
+    return s;
+}
+
+std::string format_feerate(Amount sat_per_kvb) {
+    const bool negative = sat_per_kvb < 0;
+    const uint64_t abs = negative ? uint64_t(-(sat_per_kvb + 1)) + 1 : uint64_t(sat_per_kvb);
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%s%llu.%08llu BTC/kvB", negative ? "-" : "",
+                  (unsigned long long)(abs / uint64_t(kCoin)), (unsigned long long)(abs % uint64_t(kCoin)));
+    return buf;
+}
+
+bool is_pay_to_anchor(const Script& s) {
+    return s.size() == 4 && s[0] == OP_1 && s[1] == 0x02 && s[2] == 0x4e && s[3] == 0x73;
+}
+
+TxoutType classify(const Script& s, int* required, int* keys) {
+    if (s.is_p2sh()) return TxoutType::SCRIPTHASH;
+    int version = 0;
+    Bytes program;
+    if (s.is_witness_program(version, program)) {
+        if (version == 0 && program.size() == kWitnessV0KeyHashSize) return TxoutType::WITNESS_V0_KEYHASH;
+        if (version == 0 && program.size() == kWitnessV0ScriptHashSize) return TxoutType::WITNESS_V0_SCRIPTHASH;
+        if (version == 1 && program.size() == kWitnessV1TaprootSize) return TxoutType::WITNESS_V1_TAPROOT;
+        if (is_pay_to_anchor(s)) return TxoutType::ANCHOR;
+        if (version != 0) return TxoutType::WITNESS_UNKNOWN;
+        return TxoutType::NONSTANDARD;
+    }
+    if (!s.empty() && s[0] == OP_RETURN && push_only_from(s, 1)) return TxoutType::NULL_DATA;
+    // <pubkey> OP_CHECKSIG
+    if ((s.size() == 35 || s.size() == 67) && s[0] == s.size() - 2 && s[s.size() - 1] == OP_CHECKSIG &&
+        valid_pubkey_size(ByteView(s.data() + 1, s.size() - 2)))
+        return TxoutType::PUBKEY;
+    // OP_DUP OP_HASH160 <20> OP_EQUALVERIFY OP_CHECKSIG
+    if (s.size() == 25 && s[0] == OP_DUP && s[1] == OP_HASH160 && s[2] == 20 && s[23] == OP_EQUALVERIFY &&
+        s[24] == OP_CHECKSIG)
+        return TxoutType::PUBKEYHASH;
+    int m = 0, n = 0;
+    if (match_multisig(s, m, n)) {
+        if (required) *required = m;
+        if (keys) *keys = n;
+        return TxoutType::MULTISIG;
+    }
+    return TxoutType::NONSTANDARD;
+}
+
+const char* txout_type_name(TxoutType t) {
+    switch (t) {
+    case TxoutType::NONSTANDARD: return "nonstandard";
+    case TxoutType::ANCHOR: return "anchor";
+    case TxoutType::PUBKEY: return "pubkey";
+    case TxoutType::PUBKEYHASH: return "pubkeyhash";
+    case TxoutType::SCRIPTHASH: return "scripthash";
+    case TxoutType::MULTISIG: return "multisig";
+    case TxoutType::NULL_DATA: return "nulldata";
+    case TxoutType::WITNESS_V0_SCRIPTHASH: return "witness_v0_scripthash";
+    case TxoutType::WITNESS_V0_KEYHASH: return "witness_v0_keyhash";
+    case TxoutType::WITNESS_V1_TAPROOT: return "witness_v1_taproot";
+    case TxoutType::WITNESS_UNKNOWN: return "witness_unknown";
+    }
+    return "nonstandard";
+}
+
+Amount dust_threshold(const TxOut& out, Amount dust_relay_sat_per_kvb) {
+    if (out.script_pubkey.is_unspendable()) return 0;
+    // The output itself, plus the smallest input that could spend it: 148 bytes for a
+    // legacy (P2PKH-like) spend, 67 vbytes when the witness discount applies.
+    size_t size = 8 + compact_size_length(out.script_pubkey.size()) + out.script_pubkey.size();
+    int version = 0;
+    Bytes program;
+    if (out.script_pubkey.is_witness_program(version, program)) {
+        size += 32 + 4 + 1 + 107 / 4 + 4;
+    } else {
+        size += 32 + 4 + 1 + 107 + 4;
+    }
+    return fee_for(dust_relay_sat_per_kvb, size);
+}
+
+bool is_dust(const TxOut& out, Amount dust_relay_sat_per_kvb) {
+    return out.value < dust_threshold(out, dust_relay_sat_per_kvb);
+}
+
+std::vector<uint32_t> dust_outputs(const Transaction& tx, Amount dust_relay_sat_per_kvb) {
+    std::vector<uint32_t> out;
+    for (uint32_t i = 0; i < tx.vout.size(); ++i)
+        if (is_dust(tx.vout[i], dust_relay_sat_per_kvb)) out.push_back(i);
+    return out;
+}
+
+bool is_standard_tx(const Transaction& tx, const StandardOptions& options, std::string& reason) {
+    if (tx.version > kTxMaxStandardVersion || tx.version < kTxMinStandardVersion) {
+        reason = "version";
+        return false;
+    }
+    // Signature hashing costs grow with inputs times size: bound the size.
+    if (tx.weight() > kMaxStandardTxWeight) {
+        reason = "tx-size";
+        return false;
+    }
+    for (const TxIn& in : tx.vin) {
+        // Room for a 15-of-15 P2SH multisig spend with compressed keys, and a bit more.
+        if (in.script_sig.size() > kMaxStandardScriptSigSize) {
+            reason = "scriptsig-size";
+            return false;
+        }
+        if (!in.script_sig.is_push_only()) {
+            reason = "scriptsig-not-pushonly";
+            return false;
+        }
+    }
+    size_t data_left = options.max_datacarrier_bytes.value_or(0);
+    for (const TxOut& out : tx.vout) {
+        int m = 0, n = 0;
+        const TxoutType type = classify(out.script_pubkey, &m, &n);
+        if (type == TxoutType::NONSTANDARD || (type == TxoutType::MULTISIG && (n < 1 || n > 3 || m < 1 || m > n))) {
+            reason = "scriptpubkey";
+            return false;
+        }
+        if (type == TxoutType::NULL_DATA) {
+            if (out.script_pubkey.size() > data_left) {
+                reason = "datacarrier";
+                return false;
+            }
+            data_left -= out.script_pubkey.size();
+        } else if (type == TxoutType::MULTISIG && !options.permit_bare_multisig) {
+            reason = "bare-multisig";
+            return false;
+        }
+    }
+    // One dust output is tolerated (ephemeral dust; the fee rule is checked with the inputs).
+    if (dust_outputs(tx, options.dust_relay_sat_per_kvb).size() > kMaxDustOutputsPerTx) {
+        reason = "dust";
+        return false;
+    }
+    return true;
+}
+
+bool are_inputs_standard(const Transaction& tx, const std::vector<TxOut>& spent) {
+    // BIP54: legacy sigops of the whole transaction, counted where they execute (the
+    // scriptSig and the spent scriptPubKey, P2SH redeem scripts accurately).
+    unsigned legacy = 0;
+    for (size_t i = 0; i < tx.vin.size(); ++i) {
+        legacy += tx.vin[i].script_sig.sigop_count(true);
+        legacy += spent[i].script_pubkey.p2sh_sigop_count(tx.vin[i].script_sig);
+        if (legacy > kMaxTxLegacySigops) return false;
+    }
+    for (size_t i = 0; i < tx.vin.size(); ++i) {
+        const TxoutType type = classify(spent[i].script_pubkey);
+        if (type == TxoutType::NONSTANDARD || type == TxoutType::WITNESS_UNKNOWN) return false;
+        if (type == TxoutType::SCRIPTHASH) {
+            Stack stack;
+            if (!scriptsig_stack(tx.vin[i].script_sig, stack) || stack.empty()) return false;
+            if (Script(stack.back()).sigop_count(true) > kMaxP2SHSigops) return false;
+        }
+    }
+    return true;
+}
+
+bool is_witness_standard(const Transaction& tx, const std::vector<TxOut>& spent) {
+    for (size_t i = 0; i < tx.vin.size(); ++i) {
+        const Witness& witness = tx.vin[i].witness;
+        if (witness.empty()) continue;  // nothing to bloat; invalid spends fail later anyway
+        Script prev = spent[i].script_pubkey;
+        // Pay-to-anchor is spent with an empty witness: anything else is stuffing.
+        if (is_pay_to_anchor(prev)) return false;
+        bool p2sh = false;
+        if (prev.is_p2sh()) {
+            Stack stack;
+            if (!scriptsig_stack(tx.vin[i].script_sig, stack) || stack.empty()) return false;
+            prev = Script(stack.back());
+            p2sh = true;
+        }
+        int version = 0;
+        Bytes program;
+        // Witness data on a spend that is no witness program.
+        if (!prev.is_witness_program(version, program)) return false;
+
+        if (version == 0 && program.size() == kWitnessV0ScriptHashSize) {
+            if (witness.back().size() > kMaxStandardP2WSHScriptSize) return false;
+            const size_t items = witness.size() - 1;
+            if (items > kMaxStandardP2WSHStackItems) return false;
+            for (size_t j = 0; j < items; ++j)
+                if (witness[j].size() > kMaxStandardP2WSHStackItemSize) return false;
+        }
+
+        if (version == 1 && program.size() == kWitnessV1TaprootSize && !p2sh) {
+            size_t n = witness.size();
+            // An annex has no meaning yet: keep it unused.
+            if (n >= 2 && !witness[n - 1].empty() && witness[n - 1][0] == kAnnexTag) return false;
+            if (n >= 2) {
+                const Bytes& control = witness[n - 1];
+                if (control.empty()) return false;
+                if ((control[0] & kTaprootLeafMask) == kTaprootLeafTapscript) {
+                    // Items below the script and control block.
+                    for (size_t j = 0; j + 2 < n; ++j)
+                        if (witness[j].size() > kMaxStandardTapscriptStackItemSize) return false;
+                }
+            } else if (n == 0) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+bool spends_non_anchor_witness_program(const Transaction& tx, const std::vector<TxOut>& spent) {
+    for (size_t i = 0; i < tx.vin.size(); ++i) {
+        const Script& prev = spent[i].script_pubkey;
+        int version = 0;
+        Bytes program;
+        if (prev.is_witness_program(version, program) && !is_pay_to_anchor(prev)) return true;
+        if (prev.is_p2sh()) {
+            Stack stack;
+            if (!scriptsig_stack(tx.vin[i].script_sig, stack) || stack.empty()) continue;
+            if (Script(stack.back()).is_witness_program(version, program)) return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace minicash::policy

@@ -1,0 +1,11 @@
+// Network RPC commands (getpeerinfo, getnetworkinfo, addnode, setban, ...), backed by
+// net::Connman through NodeContext::connman.
+#pragma once
+
+#include "rpc/server.h"
+
+namespace minicash::rpc {
+
+void register_net_commands(RpcTable& t);
+
+}  // namespace minicash::rpc

@@ -1,0 +1,217 @@
+// Raw transaction commands: getrawtransaction, decoderawtransaction, decodescript.
+#include "common/address.h"
+#include "common/descriptor.h"
+#include "node/chainstate.h"
+#include "node/context.h"
+#include "node/mempool.h"
+#include "rpc/server.h"
+#include "rpc/util.h"
+#include "util/hash.h"
+#include "storage/block_store.h"
+#include "util/hex.h"
+
+namespace minicash::rpc {
+
+namespace json = boost::json;
+
+namespace {
+
+// A transaction found in a block on disk.
+struct FoundTx {
+    std::shared_ptr<const Transaction> tx;
+    const BlockIndex* block = nullptr;
+};
+
+std::optional<FoundTx> find_in_block(Chainstate& chain, const BlockIndex* b, const uint256& txid) {
+    auto block = chain.read_block(b);
+    if (!block) return std::nullopt;
+    for (const Transaction& tx : block->txs)
+        if (tx.txid() == txid) return FoundTx{std::make_shared<const Transaction>(tx), b};
+    return std::nullopt;
+}
+
+}  // namespace
+
+void register_rawtransaction_commands(RpcTable& t) {
+    t.add({"rawtransactions", "getrawtransaction",
+           "By default, this call only returns a transaction if it is in the mempool. If -txindex is enabled\n"
+           "and no blockhash argument is passed, it will return the transaction if it is in the mempool or any "
+           "block.\nIf a blockhash argument is passed, it will return the transaction if\nthe specified block is "
+           "available and the transaction is in that block.\n\n"
+           "If verbosity is 0 or omitted, returns the serialized transaction as a hex-encoded string.\n"
+           "If verbosity is 1, returns a JSON Object with information about the transaction.\n"
+           "If verbosity is 2, returns a JSON Object with information about the transaction, including fee and "
+           "prevout information.",
+           {{"txid", ArgType::STR_HEX, true, "", "The transaction id"},
+            {"verbosity|verbose", ArgType::ANY, false, "0",
+             "0 for hex-encoded data, 1 for a JSON object, and 2 for JSON object with fee and prevout"},
+            {"blockhash", ArgType::STR_HEX, false, "", "The block in which to look for the transaction"}},
+           "\"data\" (verbosity 0) or { \"in_active_chain\", \"txid\", \"hash\", \"version\", \"size\", \"vsize\", "
+           "\"weight\", \"locktime\", \"vin\", \"vout\", \"hex\", \"blockhash\", \"confirmations\", \"time\", "
+           "\"blocktime\" }",
+           [](NodeContext& node, const RpcRequest& req) -> json::value {
+               Chainstate& chain = require_chain(node);
+               const uint256 txid = parse_hash(req.at(0), "parameter 1");
+               const ChainParams& params = chain.params();
+               if (!params.genesis.txs.empty() && txid == params.genesis.header.merkle_root)
+                   throw RpcError(RPC_INVALID_ADDRESS_OR_KEY,
+                                  "The genesis block coinbase is not considered an ordinary transaction and cannot "
+                                  "be retrieved");
+               const int verbosity = parse_verbosity(req.at(1), 0);
+               const BlockIndex* given_block = nullptr;
+               if (req.has(2)) {
+                   const uint256 bh = parse_hash(req.at(2), "parameter 3");
+                   given_block = chain.lookup(bh);
+                   if (!given_block) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Block hash not found");
+               }
+               std::optional<FoundTx> found;
+               if (given_block) {
+                   bool have_data = false;
+                   chain.with_view([&](Chainstate::View&) { have_data = given_block->status & BLOCK_HAVE_DATA; });
+                   if (!have_data) throw RpcError(RPC_MISC_ERROR, "Block not available");
+                   found = find_in_block(chain, given_block, txid);
+                   if (!found)
+                       throw RpcError(RPC_INVALID_ADDRESS_OR_KEY,
+                                      "No such transaction found in the provided block. Use gettransaction for "
+                                      "wallet transactions.");
+               } else {
+                   if (node.mempool) {
+                       if (auto tx = node.mempool->get(txid)) found = FoundTx{tx, nullptr};
+                   }
+                   // No transaction index exists in this node yet (-txindex is accepted
+                   // but builds nothing), so only the mempool can answer, as Core without it.
+                   if (!found)
+                       throw RpcError(RPC_INVALID_ADDRESS_OR_KEY,
+                                      "No such mempool transaction. Use -txindex or provide a block hash to enable "
+                                      "blockchain transaction queries. Use gettransaction for wallet transactions.");
+               }
+               const Transaction& tx = *found->tx;
+               if (verbosity <= 0) return json::value(hex_encode(tx.serialize(true)));
+
+               std::optional<TxUndo> undo;
+               if (verbosity >= 2 && found->block && !tx.is_coinbase()) {
+                   // The spent coins come from the block's undo data (the transaction's
+                   // position in the block picks its entry).
+                   FilePos undo_pos;
+                   uint256 prev_hash;
+                   chain.with_view([&](Chainstate::View&) {
+                       undo_pos = found->block->undo;
+                       if (found->block->prev) prev_hash = found->block->prev->hash;
+                   });
+                   if (!undo_pos.is_null()) {
+                       try {
+                           BlockStore reader(node.datadir / "blocks", params.magic);
+                           auto block_undo = reader.read_undo(undo_pos, prev_hash);
+                           auto block = chain.read_block(found->block);
+                           if (block_undo && block && block_undo->txs.size() + 1 == block->txs.size()) {
+                               for (size_t i = 1; i < block->txs.size(); ++i)
+                                   if (block->txs[i].txid() == txid) undo = block_undo->txs[i - 1];
+                           }
+                       } catch (const std::exception&) {
+                       }
+                   }
+               }
+               json::object o;
+               if (given_block) o["in_active_chain"] = chain.in_active_chain(given_block);
+               // getrawtransaction's verbosity 2 is TxToUniv's "details and prevout" level (3).
+               json::object body = tx_to_json(tx, params, uint256(), true, undo ? &*undo : nullptr, verbosity >= 2 ? 3 : 1);
+               for (auto& kv : body) o[kv.key()] = kv.value();
+               if (found->block) {
+                   o["blockhash"] = found->block->hash.to_hex();
+                   if (chain.in_active_chain(found->block)) {
+                       o["confirmations"] = chain.height() - found->block->height + 1;
+                       o["time"] = found->block->header.time;
+                       o["blocktime"] = found->block->header.time;
+                   } else {
+                       o["confirmations"] = 0;
+                   }
+               }
+               return o;
+           }});
+
+    t.add({"rawtransactions", "decoderawtransaction",
+           "Return a JSON object representing the serialized, hex-encoded transaction.",
+           {{"hexstring", ArgType::STR_HEX, true, "", "The transaction hex string"},
+            {"iswitness", ArgType::BOOL, false, "depends on heuristic tests",
+             "Whether the transaction hex is a serialized witness transaction."}},
+           "{ \"txid\", \"hash\", \"size\", \"vsize\", \"weight\", \"version\", \"locktime\", \"vin\", \"vout\" }",
+           [](NodeContext& node, const RpcRequest& req) -> json::value {
+               const bool try_witness = req.has(1) ? req.get_bool(1, true) : true;
+               const bool try_no_witness = req.has(1) ? !req.get_bool(1, true) : true;
+               auto tx = decode_hex_tx(req.get_str(0), try_no_witness, try_witness);
+               if (!tx) throw RpcError(RPC_DESERIALIZATION_ERROR, "TX decode failed");
+               return tx_to_json(*tx, node.params, uint256(), false);
+           },
+           true});
+
+    t.add({"rawtransactions", "decodescript", "Decode a hex-encoded script.",
+           {{"hexstring", ArgType::STR_HEX, true, "", "the hex-encoded script"}},
+           "{ \"asm\", \"desc\", \"address\", \"type\", \"p2sh\", \"segwit\": { \"asm\", \"desc\", \"hex\", "
+           "\"address\", \"type\", \"p2sh-segwit\" } }",
+           [](NodeContext& node, const RpcRequest& req) -> json::value {
+               const ChainParams& params = node.params;
+               Script script;
+               if (!req.get_str(0).empty()) script = Script(parse_hex(req.at(0), "argument"));
+               json::object r = script_pubkey_json(script, params, false, true);
+               const std::string type = script_type(script);
+               auto p2sh_address = [&](const Script& s) {
+                   Script p2sh;
+                   p2sh.push_op(OP_HASH160).push_data(hash160(s.view())).push_op(OP_EQUAL);
+                   return encode_address(p2sh, params).value_or("");
+               };
+               bool can_wrap = type == "multisig" || type == "nonstandard" || type == "pubkey" ||
+                               type == "pubkeyhash" || type == "witness_v0_keyhash" ||
+                               type == "witness_v0_scripthash";
+               if (can_wrap) {
+                   if (!has_valid_ops(script) || script.is_unspendable()) can_wrap = false;
+                   size_t pc = 0;
+                   Opcode op;
+                   while (can_wrap && pc < script.size()) {
+                       if (!script.get_op(pc, op) || op == OP_CHECKSIGADD || is_op_success(op)) can_wrap = false;
+                   }
+               }
+               if (!can_wrap) return r;
+               r["p2sh"] = p2sh_address(script);
+
+               // Keys in the script (for pubkey / multisig): all must be compressed for segwit.
+               std::vector<Bytes> keys;
+               {
+                   size_t pc = 0;
+                   Opcode op;
+                   ByteView data;
+                   while (pc < script.size() && script.get_op(pc, op, &data))
+                       if (op <= OP_PUSHDATA4 && (data.size() == 33 || data.size() == 65))
+                           keys.emplace_back(data.begin(), data.end());
+               }
+               bool can_wrap_wsh = type == "nonstandard" || type == "pubkeyhash";
+               if (type == "multisig" || type == "pubkey") {
+                   can_wrap_wsh = true;
+                   for (const Bytes& k : keys)
+                       if (k.size() != 33) can_wrap_wsh = false;
+               }
+               if (!can_wrap_wsh) return r;
+               Script segwit;
+               std::string desc;
+               if (type == "pubkey") {
+                   segwit.push_op(OP_0).push_data(hash160(keys.at(0)));
+               } else if (type == "pubkeyhash") {
+                   segwit.push_op(OP_0).push_data(ByteView(script.bytes()).subspan(3, 20));
+               } else {
+                   segwit.push_op(OP_0).push_data(sha256(script.view()).view());
+                   // Core knows the witness script here, so the descriptor shows it.
+                   std::string inner = infer_descriptor(script, params);
+                   inner = inner.substr(0, inner.find('#'));
+                   if (inner.starts_with("addr(")) inner = "raw(" + hex_encode(script.view()) + ")";
+                   desc = "wsh(" + inner + ")";
+                   desc += "#" + minicash::descriptor_checksum(desc);
+               }
+               json::object sr = script_pubkey_json(segwit, params, true, true);
+               if (!desc.empty()) sr["desc"] = desc;
+               sr["p2sh-segwit"] = p2sh_address(segwit);
+               r["segwit"] = std::move(sr);
+               return r;
+           },
+           true});
+}
+
+}  // namespace minicash::rpc

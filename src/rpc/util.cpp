@@ -1,0 +1,477 @@
+#include "rpc/util.h"
+
+#include <secp256k1.h>
+#include <secp256k1_extrakeys.h>
+
+#include <cmath>
+#include <cstdio>
+
+#include "common/address.h"
+#include "common/descriptor.h"
+#include "node/chainstate.h"
+#include "node/context.h"
+#include "node/mempool.h"
+#include "consensus/pubkey.h"
+#include "util/hash.h"
+#include "util/hex.h"
+
+namespace minicash::rpc {
+
+namespace json = boost::json;
+
+Chainstate& require_chain(NodeContext& node) {
+    if (!node.chainstate) throw RpcError(RPC_IN_WARMUP, "Loading block index...");
+    return *node.chainstate;
+}
+
+Mempool& require_mempool(NodeContext& node) {
+    if (!node.mempool) throw RpcError(RPC_CLIENT_MEMPOOL_DISABLED, "Mempool disabled or instance not found");
+    return *node.mempool;
+}
+
+uint256 parse_hash(const json::value& v, const std::string& name) {
+    if (!v.is_string()) throw RpcError(RPC_TYPE_ERROR, name + " must be a hexadecimal string");
+    const std::string s(v.get_string());
+    if (s.size() != 64)
+        throw RpcError(RPC_INVALID_PARAMETER,
+                       name + " must be of length 64 (not " + std::to_string(s.size()) + ", for '" + s + "')");
+    auto h = uint256::from_hex(s);
+    if (!h || !is_hex(s)) throw RpcError(RPC_INVALID_PARAMETER, name + " must be hexadecimal string (not '" + s + "')");
+    return *h;
+}
+
+Bytes parse_hex(const json::value& v, const std::string& name) {
+    const std::string s = v.is_string() ? std::string(v.get_string()) : std::string();
+    auto b = hex_decode(s);
+    if (!v.is_string() || !b)
+        throw RpcError(RPC_INVALID_PARAMETER,
+                       name + " must be hexadecimal string (not '" + s + "') and length of it must be divisible by 2");
+    return *b;
+}
+
+bool has_valid_ops(const Script& s) {
+    size_t pc = 0;
+    Opcode op;
+    ByteView data;
+    while (pc < s.size()) {
+        if (!s.get_op(pc, op, &data) || op > OP_NOP10 || data.size() > kMaxScriptElementSize) return false;
+    }
+    return true;
+}
+
+namespace {
+
+// Core's CheckTxScriptsSanity, used to pick between two parses of the same bytes.
+bool scripts_sane(const Transaction& tx) {
+    if (!tx.is_coinbase())
+        for (const TxIn& in : tx.vin)
+            if (!has_valid_ops(in.script_sig) || in.script_sig.size() > kMaxScriptSize) return false;
+    for (const TxOut& out : tx.vout)
+        if (!has_valid_ops(out.script_pubkey) || out.script_pubkey.size() > kMaxScriptSize) return false;
+    return true;
+}
+}  // namespace
+
+std::optional<Transaction> decode_hex_tx(const std::string& hex, bool try_no_witness, bool try_witness) {
+    auto bytes = hex_decode(hex);
+    if (!bytes) return std::nullopt;
+    // As Core's DecodeHexTx: the extended parse wins if its scripts look sane, then the
+    // legacy one; otherwise whichever parsed.
+    std::optional<Transaction> extended, legacy;
+    if (try_witness) extended = Transaction::decode(*bytes, nullptr, true);
+    if (extended && scripts_sane(*extended)) return extended;
+    if (try_no_witness) legacy = Transaction::decode(*bytes, nullptr, false);
+    if (legacy && scripts_sane(*legacy)) return legacy;
+    if (extended) return extended;
+    return legacy;
+}
+
+std::optional<Block> decode_hex_block(const std::string& hex) {
+    auto bytes = hex_decode(hex);
+    if (!bytes) return std::nullopt;
+    return Block::decode(*bytes);
+}
+
+int parse_verbosity(const json::value& v, int dflt) {
+    if (v.is_null()) return dflt;
+    if (v.is_bool()) return v.get_bool() ? 1 : 0;
+    if (v.is_int64()) return int(std::clamp<int64_t>(v.get_int64(), INT32_MIN, INT32_MAX));
+    if (v.is_uint64()) return INT32_MAX;
+    if (v.is_double() && v.get_double() == std::floor(v.get_double()) && std::fabs(v.get_double()) < 1e9)
+        return int(v.get_double());
+    throw RpcError(RPC_TYPE_ERROR, "Verbosity was not an integer or boolean");
+}
+
+// ---- scripts --------------------------------------------------------------------------
+
+namespace {
+
+// BIP66 strict DER with a trailing hash type byte, as Core's IsValidSignatureEncoding.
+bool strict_der_signature(ByteView sig) {
+    if (sig.size() < 9 || sig.size() > 73) return false;
+    if (sig[0] != 0x30 || sig[1] != sig.size() - 3) return false;
+    const size_t len_r = sig[3];
+    if (5 + len_r >= sig.size()) return false;
+    const size_t len_s = sig[5 + len_r];
+    if (len_r + len_s + 7 != sig.size()) return false;
+    if (sig[2] != 0x02 || len_r == 0 || (sig[4] & 0x80)) return false;
+    if (len_r > 1 && sig[4] == 0x00 && !(sig[5] & 0x80)) return false;
+    if (sig[len_r + 4] != 0x02 || len_s == 0 || (sig[len_r + 6] & 0x80)) return false;
+    if (len_s > 1 && sig[len_r + 6] == 0x00 && !(sig[len_r + 7] & 0x80)) return false;
+    return true;
+}
+
+const char* sighash_name(uint8_t t) {
+    switch (t) {
+    case 0x01: return "ALL";
+    case 0x81: return "ALL|ANYONECANPAY";
+    case 0x02: return "NONE";
+    case 0x82: return "NONE|ANYONECANPAY";
+    case 0x03: return "SINGLE";
+    case 0x83: return "SINGLE|ANYONECANPAY";
+    default: return nullptr;
+    }
+}
+
+bool valid_pubkey_size(ByteView k) {
+    if (k.size() == 33) return k[0] == 0x02 || k[0] == 0x03;
+    if (k.size() == 65) return k[0] == 0x04 || k[0] == 0x06 || k[0] == 0x07;
+    return false;
+}
+
+bool pubkey_fully_valid(ByteView k) {
+    if (!valid_pubkey_size(k)) return false;
+    secp256k1_pubkey pk;
+    return secp256k1_ec_pubkey_parse(secp256k1_context_static, &pk, k.data(), k.size()) == 1;
+}
+
+bool xonly_valid(ByteView k) {
+    if (k.size() != 32) return false;
+    secp256k1_xonly_pubkey pk;
+    return secp256k1_xonly_pubkey_parse(secp256k1_context_static, &pk, k.data()) == 1;
+}
+
+// Core's GetScriptNumber for multisig counts.
+std::optional<int> small_number(Opcode op, ByteView data, int min, int max) {
+    int n;
+    if (op >= OP_1 && op <= OP_16) {
+        n = int(op) - int(OP_1) + 1;
+    } else if (op <= OP_PUSHDATA4) {
+        // minimal push required
+        if (data.empty()) {
+            if (op != OP_0) return std::nullopt;
+        } else if (data.size() == 1 && data[0] >= 1 && data[0] <= 16) {
+            return std::nullopt;  // should have been OP_n
+        } else if (data.size() == 1 && data[0] == 0x81) {
+            return std::nullopt;
+        } else if (data.size() <= 75) {
+            if (op != data.size()) return std::nullopt;
+        } else if (data.size() <= 255) {
+            if (op != OP_PUSHDATA1) return std::nullopt;
+        } else if (data.size() <= 65535) {
+            if (op != OP_PUSHDATA2) return std::nullopt;
+        }
+        try {
+            n = ScriptNum(data, true).getint();
+        } catch (const ScriptNum::Error&) {
+            return std::nullopt;
+        }
+    } else {
+        return std::nullopt;
+    }
+    if (n < min || n > max) return std::nullopt;
+    return n;
+}
+
+enum class OutType { NONSTANDARD, PUBKEY, PUBKEYHASH, SCRIPTHASH, MULTISIG, NULL_DATA, WV0_KEYHASH,
+                     WV0_SCRIPTHASH, WV1_TAPROOT, WITNESS_UNKNOWN, ANCHOR };
+
+// Core's Solver; `solutions` gets the keys (PUBKEY, MULTISIG: m, keys..., n) or program.
+OutType solve(const Script& s, std::vector<Bytes>& solutions) {
+    solutions.clear();
+    const Bytes& b = s.bytes();
+    if (s.is_p2sh()) {
+        solutions.emplace_back(b.begin() + 2, b.begin() + 22);
+        return OutType::SCRIPTHASH;
+    }
+    int version = 0;
+    Bytes program;
+    if (s.is_witness_program(version, program)) {
+        if (version == 0 && program.size() == 20) {
+            solutions.push_back(program);
+            return OutType::WV0_KEYHASH;
+        }
+        if (version == 0 && program.size() == 32) {
+            solutions.push_back(program);
+            return OutType::WV0_SCRIPTHASH;
+        }
+        if (version == 1 && program.size() == 32) {
+            solutions.push_back(program);
+            return OutType::WV1_TAPROOT;
+        }
+        if (version == 1 && program == Bytes{0x4e, 0x73}) return OutType::ANCHOR;
+        if (version != 0) {
+            solutions.push_back(Bytes{uint8_t(version)});
+            solutions.push_back(program);
+            return OutType::WITNESS_UNKNOWN;
+        }
+        return OutType::NONSTANDARD;
+    }
+    if (!b.empty() && b[0] == OP_RETURN && Script(ByteView(b).subspan(1)).is_push_only()) return OutType::NULL_DATA;
+    if ((b.size() == 35 && b[0] == 33 && b.back() == OP_CHECKSIG) ||
+        (b.size() == 67 && b[0] == 65 && b.back() == OP_CHECKSIG)) {
+        ByteView key = ByteView(b).subspan(1, b.size() - 2);
+        if (valid_pubkey_size(key)) {
+            solutions.emplace_back(key.begin(), key.end());
+            return OutType::PUBKEY;
+        }
+    }
+    if (b.size() == 25 && b[0] == OP_DUP && b[1] == OP_HASH160 && b[2] == 20 && b[23] == OP_EQUALVERIFY &&
+        b[24] == OP_CHECKSIG) {
+        solutions.emplace_back(b.begin() + 3, b.begin() + 23);
+        return OutType::PUBKEYHASH;
+    }
+    if (!b.empty() && b.back() == OP_CHECKMULTISIG) {
+        size_t pc = 0;
+        Opcode op;
+        ByteView data;
+        if (s.get_op(pc, op, &data)) {
+            if (auto m = small_number(op, data, 1, kMaxPubkeysPerMultisig)) {
+                std::vector<Bytes> keys;
+                bool more = false;
+                while ((more = s.get_op(pc, op, &data)) && op <= OP_PUSHDATA4 && valid_pubkey_size(data))
+                    keys.emplace_back(data.begin(), data.end());
+                if (more) {
+                    auto n = small_number(op, data, *m, kMaxPubkeysPerMultisig);
+                    if (n && keys.size() == size_t(*n) && pc + 1 == b.size()) {
+                        solutions.push_back(Bytes{uint8_t(*m)});
+                        for (auto& k : keys) solutions.push_back(std::move(k));
+                        solutions.push_back(Bytes{uint8_t(*n)});
+                        return OutType::MULTISIG;
+                    }
+                }
+            }
+        }
+    }
+    return OutType::NONSTANDARD;
+}
+
+const char* type_name(OutType t) {
+    switch (t) {
+    case OutType::NONSTANDARD: return "nonstandard";
+    case OutType::PUBKEY: return "pubkey";
+    case OutType::PUBKEYHASH: return "pubkeyhash";
+    case OutType::SCRIPTHASH: return "scripthash";
+    case OutType::MULTISIG: return "multisig";
+    case OutType::NULL_DATA: return "nulldata";
+    case OutType::WV0_KEYHASH: return "witness_v0_keyhash";
+    case OutType::WV0_SCRIPTHASH: return "witness_v0_scripthash";
+    case OutType::WV1_TAPROOT: return "witness_v1_taproot";
+    case OutType::WITNESS_UNKNOWN: return "witness_unknown";
+    case OutType::ANCHOR: return "anchor";
+    }
+    return "nonstandard";
+}
+
+}  // namespace
+
+std::string script_to_asm(const Script& script, bool sighash_decode) {
+    std::string out;
+    size_t pc = 0;
+    while (pc < script.size()) {
+        if (!out.empty()) out += ' ';
+        Opcode op;
+        ByteView data;
+        if (!script.get_op(pc, op, &data)) {
+            out += "[error]";
+            return out;
+        }
+        if (op <= OP_PUSHDATA4) {
+            if (data.size() <= 4) {
+                out += std::to_string(ScriptNum(data, false, 4).getint());
+            } else if (sighash_decode && !script.is_unspendable() && strict_der_signature(data) &&
+                       sighash_name(data.back())) {
+                out += hex_encode(data.first(data.size() - 1));
+                out += std::string("[") + sighash_name(data.back()) + "]";
+            } else {
+                out += hex_encode(data);
+            }
+        } else if (op == OP_INVALIDOPCODE) {
+            out += "OP_INVALIDOPCODE";
+        } else {
+            out += opcode_name(op);
+        }
+    }
+    return out;
+}
+
+std::string script_type(const Script& script) {
+    std::vector<Bytes> sol;
+    return type_name(solve(script, sol));
+}
+
+std::string infer_descriptor(const Script& script, const ChainParams& params) {
+    std::vector<Bytes> sol;
+    const OutType t = solve(script, sol);
+    std::string d;
+    if (t == OutType::PUBKEY && pubkey_fully_valid(sol[0])) {
+        d = "pk(" + hex_encode(sol[0]) + ")";
+    } else if (t == OutType::MULTISIG) {
+        bool ok = true;
+        for (size_t i = 1; i + 1 < sol.size(); ++i) ok = ok && pubkey_fully_valid(sol[i]);
+        if (ok) {
+            d = "multi(" + std::to_string(sol.front()[0]);
+            for (size_t i = 1; i + 1 < sol.size(); ++i) d += "," + hex_encode(sol[i]);
+            d += ")";
+        }
+    } else if (t == OutType::WV1_TAPROOT && xonly_valid(sol[0])) {
+        d = "rawtr(" + hex_encode(sol[0]) + ")";
+    }
+    if (d.empty()) {
+        if (auto addr = encode_address(script, params)) d = "addr(" + *addr + ")";
+        else d = "raw(" + hex_encode(script.view()) + ")";
+    }
+    return d + "#" + minicash::descriptor_checksum(d);
+}
+
+std::optional<Script> script_from_descriptor(const std::string& descriptor, const ChainParams& params,
+                                             std::string& error) {
+    auto desc = Descriptor::parse(descriptor, params, &error, false);
+    if (!desc) return std::nullopt;
+    if (desc->is_multipath()) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Multipath descriptor not accepted");
+    if (desc->is_range())
+        throw RpcError(RPC_INVALID_PARAMETER, "Ranged descriptor not accepted. Maybe pass through deriveaddresses first?");
+    std::string expand_error;
+    auto scripts = desc->expand(0, &expand_error);
+    if (!scripts || scripts->empty())
+        throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Cannot derive script without private keys");
+    // combo() gives 2 or 4 scripts: as Core, P2WPKH when there are 4, else P2PKH.
+    if (scripts->size() == 1) return (*scripts)[0].script_pubkey;
+    if (scripts->size() == 4) return (*scripts)[2].script_pubkey;
+    return (*scripts)[1].script_pubkey;
+}
+
+json::object script_pubkey_json(const Script& script, const ChainParams& params, bool include_hex,
+                                bool include_address) {
+    json::object o;
+    o["asm"] = script_to_asm(script);
+    if (include_address) o["desc"] = infer_descriptor(script, params);
+    if (include_hex) o["hex"] = hex_encode(script.view());
+    std::vector<Bytes> sol;
+    const OutType t = solve(script, sol);
+    if (include_address && t != OutType::PUBKEY) {
+        if (auto addr = encode_address(script, params)) o["address"] = *addr;
+    }
+    o["type"] = type_name(t);
+    return o;
+}
+
+json::object tx_to_json(const Transaction& tx, const ChainParams& params, const uint256& block_hash,
+                        bool include_hex, const TxUndo* undo, int verbosity) {
+    json::object e;
+    e["txid"] = tx.txid().to_hex();
+    e["hash"] = tx.wtxid().to_hex();
+    e["version"] = tx.version;
+    e["size"] = tx.total_size();
+    const size_t weight = tx.weight();
+    e["vsize"] = (weight + kWitnessScaleFactor - 1) / kWitnessScaleFactor;
+    e["weight"] = weight;
+    e["locktime"] = tx.locktime;
+    const bool have_undo = undo && !tx.is_coinbase() && undo->spent.size() == tx.vin.size();
+    Amount in_total = 0, out_total = 0;
+    json::array vin;
+    for (size_t i = 0; i < tx.vin.size(); ++i) {
+        const TxIn& in = tx.vin[i];
+        json::object o;
+        if (tx.is_coinbase()) {
+            o["coinbase"] = hex_encode(in.script_sig.view());
+        } else {
+            o["txid"] = in.prevout.txid.to_hex();
+            o["vout"] = in.prevout.index;
+            json::object ss;
+            ss["asm"] = script_to_asm(in.script_sig, true);
+            ss["hex"] = hex_encode(in.script_sig.view());
+            o["scriptSig"] = std::move(ss);
+        }
+        if (!in.witness.empty()) {
+            json::array w;
+            for (const Bytes& item : in.witness) w.push_back(json::value(hex_encode(item)));
+            o["txinwitness"] = std::move(w);
+        }
+        if (have_undo) {
+            const Coin& c = undo->spent[i];
+            in_total += c.out.value;
+            if (verbosity >= 3) {
+                json::object p;
+                p["generated"] = c.coinbase;
+                p["height"] = c.height;
+                p["value"] = amount_value(c.out.value);
+                p["scriptPubKey"] = script_pubkey_json(c.out.script_pubkey, params);
+                o["prevout"] = std::move(p);
+            }
+        }
+        o["sequence"] = in.sequence;
+        vin.push_back(std::move(o));
+    }
+    e["vin"] = std::move(vin);
+    json::array vout;
+    for (size_t i = 0; i < tx.vout.size(); ++i) {
+        json::object o;
+        o["value"] = amount_value(tx.vout[i].value);
+        o["n"] = i;
+        o["scriptPubKey"] = script_pubkey_json(tx.vout[i].script_pubkey, params);
+        vout.push_back(std::move(o));
+        out_total += tx.vout[i].value;
+    }
+    e["vout"] = std::move(vout);
+    if (have_undo) e["fee"] = amount_value(in_total - out_total);
+    if (!block_hash.is_null()) e["blockhash"] = block_hash.to_hex();
+    if (include_hex) e["hex"] = hex_encode(tx.serialize(true));
+    return e;
+}
+
+double difficulty_from_bits(uint32_t bits) {
+    int shift = int((bits >> 24) & 0xff);
+    double diff = double(0x0000ffff) / double(bits & 0x00ffffff);
+    while (shift < 29) {
+        diff *= 256.0;
+        ++shift;
+    }
+    while (shift > 29) {
+        diff /= 256.0;
+        --shift;
+    }
+    return diff;
+}
+
+std::string target_hex(uint32_t bits) { return arith_uint256::from_compact(bits).to_hex(); }
+
+std::string hex_u32(uint32_t v) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%08x", v);
+    return buf;
+}
+
+json::object header_to_json(const BlockIndex& b, const BlockIndex* tip, const BlockIndex* next) {
+    json::object o;
+    o["hash"] = b.hash.to_hex();
+    const bool active = tip && tip->ancestor(b.height) == &b;
+    o["confirmations"] = active ? tip->height - b.height + 1 : -1;
+    o["height"] = b.height;
+    o["version"] = b.header.version;
+    o["versionHex"] = hex_u32(uint32_t(b.header.version));
+    o["merkleroot"] = b.header.merkle_root.to_hex();
+    o["time"] = b.header.time;
+    o["mediantime"] = b.median_time_past();
+    o["nonce"] = b.header.nonce;
+    o["bits"] = hex_u32(b.header.bits);
+    o["target"] = target_hex(b.header.bits);
+    o["difficulty"] = difficulty_from_bits(b.header.bits);
+    o["chainwork"] = b.chain_work.to_hex();
+    o["nTx"] = b.tx_count;
+    if (b.prev) o["previousblockhash"] = b.prev->hash.to_hex();
+    if (active && next) o["nextblockhash"] = next->hash.to_hex();
+    return o;
+}
+
+}  // namespace minicash::rpc
