@@ -26,6 +26,7 @@ constexpr auto kHandshakeTimeout = 60s;        // -peertimeout
 constexpr auto kPingTimeout = 20min;           // TIMEOUT_INTERVAL
 constexpr auto kInactivityTimeout = 20min;
 constexpr auto kConnectTimeout = 5s;           // -timeout
+constexpr auto kAddrFetchTimeout = 2min;       // -seednode connections that never send addresses
 constexpr auto kTickInterval = 500ms;
 constexpr auto kAddrDumpInterval = 15min;
 constexpr auto kManualRetryMin = 2s;
@@ -186,13 +187,15 @@ bool Connman::start(std::string* error) {
             if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
             if (ec) {
                 const std::string where = to_service(ep).to_string();
-                if (required || ep.address().is_v4()) {
+                if (required) {
                     if (error)
                         *error = "Unable to bind to " + where + " on this computer (" + ec.message() +
                                  "). minicashd is probably already running.";
                     acceptors_.clear();
                     return false;
                 }
+                // The default wildcard binds are best effort (Core fails when none works;
+                // we keep running without inbound connections, with a warning).
                 log_info("not listening on %s: %s", where.c_str(), ec.message().c_str());
                 continue;
             }
@@ -200,6 +203,10 @@ bool Connman::start(std::string* error) {
             acceptors_.push_back(acceptor);
             log_info("Bound to %s", listen_addrs_.back().to_string().c_str());
         }
+        if (acceptors_.empty())
+            log_warning("Unable to bind to port %u on this computer (minicashd is probably already running): "
+                        "not accepting incoming connections",
+                        unsigned(listen_port_));
     }
 
     for (const std::string& c : options_.connect) manual_.push_back(ManualTarget{c, true, true});
@@ -664,6 +671,10 @@ void Connman::check_timeouts() {
                 log_debug(LogCategory::NET, "version handshake timeout peer=%lld", (long long)peer.id);
                 peer.disconnect("version handshake timeout");
             }
+            continue;
+        }
+        if (peer.type == ConnType::ADDR_FETCH && now - peer.connected_steady > kAddrFetchTimeout) {
+            peer.disconnect("addr-fetch timeout");
             continue;
         }
         if (peer.ping_nonce != 0 && now - peer.ping_start > kPingTimeout) {

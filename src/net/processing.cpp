@@ -437,8 +437,12 @@ asio::awaitable<void> PeerManager::handle_getdata(std::shared_ptr<Peer> peer, st
             std::vector<std::optional<Bytes>> found = co_await connman_.query_worker().run(lookup_job);
             if (peer->disconnected()) co_return;
             for (size_t k = 0; k < found.size(); ++k) {
-                if (found[k]) peer->send(cmd::TX, *found[k]);
-                else notfound.push_back(part[k]);
+                if (found[k]) {
+                    peer->send(cmd::TX, *found[k]);
+                    forget_unbroadcast(part[k].hash, part[k].type == MSG_WTX);
+                } else {
+                    notfound.push_back(part[k]);
+                }
             }
             done += std::max<size_t>(found.size(), 1);
         }
@@ -507,6 +511,27 @@ asio::awaitable<void> PeerManager::handle_tx(std::shared_ptr<Peer> peer, Bytes p
 }
 
 void PeerManager::on_transaction_added(const uint256& txid, const uint256& wtxid, int64_t fee_rate) {
+    if (unbroadcast_.size() < kMaxUnbroadcast) {
+        unbroadcast_[wtxid] = Unbroadcast{txid, wtxid, fee_rate, steady_now()};
+        unbroadcast_wtxid_[txid] = wtxid;
+    }
+    queue_announcement(txid, wtxid, fee_rate);
+}
+
+void PeerManager::forget_unbroadcast(const uint256& hash, bool is_wtxid) {
+    uint256 wtxid = hash;
+    if (!is_wtxid) {
+        auto it = unbroadcast_wtxid_.find(hash);
+        if (it == unbroadcast_wtxid_.end()) return;
+        wtxid = it->second;
+    }
+    auto it = unbroadcast_.find(wtxid);
+    if (it == unbroadcast_.end()) return;
+    unbroadcast_wtxid_.erase(it->second.txid);
+    unbroadcast_.erase(it);
+}
+
+void PeerManager::queue_announcement(const uint256& txid, const uint256& wtxid, int64_t fee_rate) {
     size_t queued = 0;
     for (const auto& [id, p] : connman_.peers()) {
         Peer& peer = *p;
@@ -548,6 +573,18 @@ void PeerManager::flush_tx_announcements(Peer& peer, bool force) {
 
 void PeerManager::tick() {
     const SteadyTime now = steady_now();
+    if (now >= next_rebroadcast_) {
+        next_rebroadcast_ = now + 30s;
+        for (auto it = unbroadcast_.begin(); it != unbroadcast_.end();) {
+            if (now - it->second.added > 10min) {
+                unbroadcast_wtxid_.erase(it->second.txid);
+                it = unbroadcast_.erase(it);
+                continue;
+            }
+            queue_announcement(it->second.txid, it->second.wtxid, it->second.fee_rate);
+            ++it;
+        }
+    }
     const int64_t fee = sync_.ibd() ? kMaxMoney : min_fee_;
     for (const auto& [id, p] : connman_.peers()) {
         Peer& peer = *p;

@@ -72,6 +72,19 @@ private:
     std::unordered_map<uint256, std::pair<int64_t, SteadyTime>, Uint256Hasher> tx_requested_;  // hash -> peer, when
     RollingHashSet recently_rejected_{50000};
     std::unordered_map<int64_t, uint64_t> our_nonces_;  // peer id -> version nonce (outbound)
+    // New mempool transactions no peer has asked for yet: offered again to peers that
+    // have not seen them (e.g. whose feefilter was still high), for up to 10 minutes.
+    struct Unbroadcast {
+        uint256 txid, wtxid;
+        int64_t fee_rate = 0;
+        SteadyTime added;
+    };
+    std::unordered_map<uint256, Unbroadcast, Uint256Hasher> unbroadcast_;       // by wtxid
+    std::unordered_map<uint256, uint256, Uint256Hasher> unbroadcast_wtxid_;      // txid -> wtxid
+    void forget_unbroadcast(const uint256& hash, bool is_wtxid);
+    static constexpr size_t kMaxUnbroadcast = 5000;
+    SteadyTime next_rebroadcast_{};
+    void queue_announcement(const uint256& txid, const uint256& wtxid, int64_t fee_rate);
     int64_t min_fee_ = 0;
 };
 

@@ -741,7 +741,8 @@ void BlockSync::on_block_connected(const BlockIndex* block) {
     if (!was_ibd) {
         log_info("UpdateTip: new best=%s height=%d", block->hash.to_hex().c_str(), block->height);
     }
-    rate_samples_.emplace_back(steady_now(), block->height);
+    const SteadyTime now = steady_now();
+    if (rate_samples_.empty() || now - rate_samples_.back().first >= 250ms) rate_samples_.emplace_back(now, block->height);
     if (!announce_pending_ && !ibd_) {
         announce_pending_ = true;
         asio::post(connman_.io(), [this] {

@@ -19,10 +19,12 @@
 
 #include <boost/json.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
@@ -57,6 +59,9 @@ const ChainParams& regtest() {
     static const ChainParams p = make_chain_params(Network::REGTEST);
     return p;
 }
+
+// A second payout address (BIP173's regtest P2WPKH example).
+const std::string kOtherAddress = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080";
 
 // ---- processes ----
 
@@ -245,9 +250,11 @@ public:
         const RunResult r = cli({"getconnectioncount"});
         return r.exit_code == 0 ? std::atoi(r.out.c_str()) : -1;
     }
-    std::vector<std::string> mine(int n) {
+    // Blocks paying `address` (default: anyone-can-spend P2SH). Nodes mining in separate
+    // groups must use different addresses, or blocks found in the same second are equal.
+    std::vector<std::string> mine(int n, const std::string& address = op_true_address()) {
         std::vector<std::string> out;
-        const json::value v = rpc({"generatetoaddress", std::to_string(n), op_true_address()});
+        const json::value v = rpc({"generatetoaddress", std::to_string(n), address});
         if (v.is_array())
             for (const auto& h : v.as_array()) out.push_back(std::string(h.as_string()));
         return out;
@@ -353,6 +360,13 @@ public:
         ::inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
         return ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
     }
+    // Takes the next connection on a listening socket (for peers the node connects to).
+    bool accept_from(int listener, std::chrono::milliseconds timeout) {
+        pollfd p{listener, POLLIN, 0};
+        if (::poll(&p, 1, int(timeout.count())) <= 0) return false;
+        fd_ = ::accept(listener, nullptr, nullptr);
+        return fd_ >= 0;
+    }
     bool send_bytes(ByteView b) {
         size_t done = 0;
         while (done < b.size()) {
@@ -417,6 +431,19 @@ public:
         }
         return closed_;
     }
+    // The handshake when the node connected to us: it speaks first.
+    bool handshake_inbound() {
+        if (!wait_for(cmd::VERSION)) return false;
+        VersionMsg v;
+        v.services = NODE_NETWORK | NODE_WITNESS;
+        v.time = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+        v.nonce = 0x5ca1ab1eull;
+        v.user_agent = "/p2p-test-staller/";
+        v.start_height = 1100;
+        if (!send(cmd::VERSION, encode_version(v)) || !send(cmd::VERACK, Bytes{})) return false;
+        return wait_for(cmd::VERACK).has_value();
+    }
+    bool closed() const { return closed_; }
     bool handshake() {
         VersionMsg v;
         v.services = NODE_NETWORK | NODE_WITNESS;
@@ -564,7 +591,7 @@ TEST(P2P, ThreeNodesSyncImportedAndMinedBlocks) {
                    std::string(pool.as_array()[0].as_string()) == tx.txid().to_hex();
         },
         60s))
-        << n1.log();
+        << "node 1:\n" << n1.log() << "\nnode 2:\n" << n2.log() << "\nnode 3:\n" << n3.log();
     // Mined on node 1, the transaction leaves every mempool.
     n1.mine(1);
     ASSERT_TRUE(wait_synced({&n1, &n2, &n3}, base + 201));
@@ -595,7 +622,7 @@ TEST(P2P, PartitionHealsToMostWorkBranch) {
 
     // Split: {a, b} mine 5, {c, d} mine 8.
     a.mine(5);
-    c.mine(8);
+    c.mine(8, kOtherAddress);
     ASSERT_TRUE(wait_synced({&a, &b}, 15));
     ASSERT_TRUE(wait_synced({&c, &d}, 18));
     EXPECT_NE(a.tip(), c.tip());
@@ -615,7 +642,7 @@ TEST(P2P, PartitionHealsToMostWorkBranch) {
     ASSERT_TRUE(b.rpc({"disconnectnode", d.p2p_addr()}).is_null());
     ASSERT_TRUE(wait_until([&] { return !connected_to(b, d) && !connected_to(d, b); }, 30s));
     a.mine(6);
-    c.mine(2);
+    c.mine(2, kOtherAddress);
     ASSERT_TRUE(wait_synced({&a, &b}, 24));
     ASSERT_TRUE(wait_synced({&c, &d}, 20));
     const std::string winner2 = a.tip();
@@ -813,6 +840,104 @@ TEST(P2P, NetworkActiveToggle) {
     EXPECT_TRUE(wait_until([&] { return n2.connections() == 0 && n1.connections() == 0; }, 30s));
     EXPECT_EQ(n2.stop(), 0);
     EXPECT_EQ(n1.stop(), 0);
+}
+
+// More inbound connections than slots: a newcomer evicts one of the unprotected peers;
+// with no inbound slots at all, connections are refused.
+TEST(P2P, InboundEvictionWhenFull) {
+    Node n1("evict");
+    // 38 connections, 8 of them kept for outbound: 30 inbound slots.
+    ASSERT_TRUE(n1.start({"-maxconnections=38", "-connect=0", "-listen=1"}));
+    std::vector<std::unique_ptr<RawPeer>> peers;
+    for (int i = 0; i < 30; ++i) {
+        peers.push_back(std::make_unique<RawPeer>());
+        ASSERT_TRUE(peers.back()->connect(n1.p2p_port()));
+        ASSERT_TRUE(peers.back()->handshake()) << i;
+    }
+    EXPECT_EQ(n1.connections(), 30);
+    RawPeer newcomer;
+    ASSERT_TRUE(newcomer.connect(n1.p2p_port()));
+    EXPECT_TRUE(newcomer.handshake());
+    int evicted = 0;
+    for (auto& p : peers)
+        if (p->wait_closed(200ms)) ++evicted;
+    EXPECT_EQ(evicted, 1);
+    EXPECT_TRUE(wait_until([&] { return n1.connections() == 30; }, 10s));
+    EXPECT_EQ(n1.stop(), 0);
+
+    Node n2("noslots");
+    ASSERT_TRUE(n2.start({"-maxconnections=8", "-connect=0", "-listen=1"}));
+    RawPeer refused;
+    ASSERT_TRUE(refused.connect(n2.p2p_port()));
+    EXPECT_TRUE(refused.wait_closed());
+    EXPECT_EQ(n2.stop(), 0);
+}
+
+// During initial download, a peer that holds the first blocks of the download window
+// without delivering them is disconnected after about two seconds and the blocks are
+// fetched from another peer.
+TEST(P2P, StallingPeerIsReplacedDuringInitialDownload) {
+    Node source("stall-src"), fresh("stall-dst");
+    ASSERT_TRUE(source.start({"-connect=0", "-listen=1"}));
+    for (int i = 0; i < 11; ++i) ASSERT_EQ(source.mine(100).size(), 100u);
+    ASSERT_EQ(source.height(), 1100);
+
+    // The staller learns the chain's headers from the source.
+    std::vector<BlockHeader> headers;
+    {
+        RawPeer p;
+        ASSERT_TRUE(p.connect(source.p2p_port()));
+        ASSERT_TRUE(p.handshake());
+        GetHeadersMsg gh;
+        gh.locator = {regtest().genesis.hash()};
+        p.send(cmd::GETHEADERS, encode_getheaders(gh));
+        auto m = p.wait_for(cmd::HEADERS);
+        ASSERT_TRUE(m);
+        headers = *decode_headers(m->payload);
+        ASSERT_EQ(headers.size(), 1100u);
+    }
+
+    // A listening staller: serves headers, never blocks.
+    const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    ASSERT_EQ(::listen(listener, 4), 0);
+    ::getsockname(listener, reinterpret_cast<sockaddr*>(&a), &len);
+    const std::string staller_addr = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+    std::atomic<int> blocks_requested{0};
+    std::atomic<bool> stop{false};
+    std::atomic<bool> staller_dropped{false};
+    std::thread staller([&] {
+        RawPeer p;
+        if (!p.accept_from(listener, 60s) || !p.handshake_inbound()) return;
+        while (!stop) {
+            auto m = p.recv(200ms);
+            if (!m) {
+                if (p.closed()) break;
+                continue;
+            }
+            if (m->command == cmd::GETHEADERS) p.send(cmd::HEADERS, encode_headers(headers));
+            if (m->command == cmd::GETDATA) blocks_requested += int(decode_inv(m->payload)->size());
+        }
+        staller_dropped = p.closed();
+    });
+
+    ASSERT_TRUE(fresh.start({"-connect=" + staller_addr, "-listen=0"}));
+    // The staller gets the first 16 blocks; then the real source joins.
+    ASSERT_TRUE(wait_until([&] { return blocks_requested >= 16; }, 60s)) << fresh.log();
+    ASSERT_TRUE(fresh.rpc({"addnode", source.p2p_addr(), "onetry"}).is_null());
+    const bool synced = wait_synced({&source, &fresh}, 1100, 120s);
+    stop = true;
+    staller.join();
+    ::close(listener);
+    EXPECT_TRUE(synced) << fresh.log();
+    EXPECT_TRUE(staller_dropped);
+    EXPECT_NE(fresh.log().find("is stalling block download"), std::string::npos);
+    EXPECT_EQ(fresh.stop(), 0);
+    EXPECT_EQ(source.stop(), 0);
 }
 
 }  // namespace
