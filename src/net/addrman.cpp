@@ -262,7 +262,7 @@ std::vector<AddrInfo> AddrMan::get_addresses(size_t max_count, size_t max_pct) {
     std::vector<int> ids = new_ids_;
     ids.insert(ids.end(), tried_ids_.begin(), tried_ids_.end());
     size_t n = ids.size();
-    if (max_pct < 100) n = n * max_pct / 100;
+    if (max_pct < 100) n = (n * max_pct + 99) / 100;  // rounded up: a small table still shares
     n = std::min(n, max_count);
     std::vector<AddrInfo> out;
     out.reserve(n);

@@ -720,7 +720,7 @@ asio::awaitable<void> Connman::maintenance_loop() {
             }
             if (steady_now() - last_addr_dump_ > kAddrDumpInterval) {
                 last_addr_dump_ = steady_now();
-                dump_addresses();
+                query_.post(Job([this] { dump_addresses(); }));  // fsync: not on the loop
             }
         } catch (const std::exception& e) {
             log_error("network maintenance: %s", e.what());

@@ -842,6 +842,82 @@ TEST(P2P, NetworkActiveToggle) {
     EXPECT_EQ(n1.stop(), 0);
 }
 
+// -seednode: a one-shot connection that asks for addresses and leaves; the address it
+// gave is then used for an automatic outbound connection.
+TEST(P2P, SeedNodeGivesAddressesThenDisconnects) {
+    Node c("seed-c"), a("seed-a"), b("seed-b");
+    ASSERT_TRUE(c.start({"-connect=0", "-listen=1"}));
+    ASSERT_TRUE(a.start({"-connect=" + c.p2p_addr(), "-listen=1"}));
+    ASSERT_TRUE(wait_until([&] { return connected_to(a, c); }, 30s));
+    ASSERT_TRUE(b.start({"-seednode=" + a.p2p_addr()}));
+    // b learns c's address from a, drops a, and connects to c by itself.
+    EXPECT_TRUE(wait_until([&] { return connected_to(b, c); }, 60s)) << b.log();
+    EXPECT_TRUE(wait_until([&] { return !connected_to(b, a); }, 30s)) << b.log();
+    const json::value addrs = b.rpc({"getnodeaddresses", "0"});
+    bool knows_c = false;
+    for (const auto& x : addrs.as_array())
+        if (x.at("port").as_int64() == c.p2p_port()) knows_c = true;
+    EXPECT_TRUE(knows_c) << json::serialize(addrs);
+    for (const auto& p : b.peers()) {
+        if (std::string(p.at("addr").as_string()) == c.p2p_addr()) {
+            EXPECT_EQ(std::string(p.at("connection_type").as_string()), "outbound-full-relay");
+        }
+    }
+    EXPECT_EQ(b.stop(), 0);
+    EXPECT_EQ(a.stop(), 0);
+    EXPECT_EQ(c.stop(), 0);
+}
+
+// Random payloads under every command, after a proper handshake: the node disconnects
+// or ignores, and never stops serving.
+TEST(P2P, RandomMessagesNeverHurtTheNode) {
+    Node n1("fuzz");
+    ASSERT_TRUE(n1.start({"-connect=0", "-listen=1"}));
+    n1.mine(3);
+    const std::vector<std::string> commands = {
+        cmd::VERSION, cmd::VERACK, cmd::PING, cmd::PONG, cmd::ADDR, cmd::ADDRV2, cmd::INV, cmd::GETDATA,
+        cmd::NOTFOUND, cmd::GETHEADERS, cmd::GETBLOCKS, cmd::HEADERS, cmd::BLOCK, cmd::TX, cmd::FEEFILTER,
+        cmd::SENDCMPCT, cmd::WTXIDRELAY, cmd::SENDADDRV2, cmd::SENDHEADERS, cmd::GETADDR, cmd::MEMPOOL,
+        "reject", "cmpctblock", "zzz"};
+    const std::vector<Bytes> seeds = {
+        encode_inv({Inv{MSG_BLOCK, sha256(Bytes{1})}, Inv{MSG_WTX, sha256(Bytes{2})}}),
+        encode_getheaders(GetHeadersMsg{70016, {regtest().genesis.hash()}, uint256()}),
+        encode_headers({regtest().genesis.header}),
+        encode_addr({{1700000000, 9, Service::parse("8.8.8.8:8333", 0)}}, true),
+        regtest().genesis.serialize(),
+        encode_u64(5),
+    };
+    std::mt19937 rng(20240601);
+    int disconnected = 0;
+    for (int round = 0; round < 150; ++round) {
+        RawPeer p;
+        ASSERT_TRUE(p.connect(n1.p2p_port()));
+        ASSERT_TRUE(p.handshake()) << round;
+        for (int i = 0; i < 8; ++i) {
+            Bytes payload;
+            if (rng() % 2) {
+                payload = seeds[rng() % seeds.size()];
+                for (int f = 0; f < 3 && !payload.empty(); ++f) payload[rng() % payload.size()] = uint8_t(rng());
+                if (rng() % 3 == 0) payload.resize(rng() % (payload.size() + 1));
+            } else {
+                payload.resize(rng() % 200);
+                for (auto& b : payload) b = uint8_t(rng());
+            }
+            if (!p.send(commands[rng() % commands.size()], payload)) break;
+        }
+        if (p.wait_closed(50ms)) ++disconnected;
+    }
+    EXPECT_GT(disconnected, 0);
+    EXPECT_TRUE(n1.alive());
+    RawPeer good;
+    ASSERT_TRUE(good.connect(n1.p2p_port()));
+    ASSERT_TRUE(good.handshake());
+    ASSERT_TRUE(good.send(cmd::PING, encode_u64(9)));
+    EXPECT_TRUE(good.wait_for(cmd::PONG).has_value());
+    EXPECT_EQ(n1.height(), 3);
+    EXPECT_EQ(n1.stop(), 0);
+}
+
 // More inbound connections than slots: a newcomer evicts one of the unprotected peers;
 // with no inbound slots at all, connections are refused.
 TEST(P2P, InboundEvictionWhenFull) {
