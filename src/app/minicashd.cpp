@@ -156,12 +156,52 @@ struct Settings {
     int flush_interval_blocks = 0;
     app::RpcSettings rpc;  // RPC options (app/rpc_setup.h)
     app::NetSettings net;  // P2P options (app/net_setup.h)
+    MempoolOptions mempool;
 };
 
+// Core's smallest accepted -maxmempool: room for 40 maximal descendant packages.
+constexpr int64_t kMinMaxMempoolMB = 5;
+
+void add_mempool_options(app::NodeOptions& o) {
+    o.add_int("maxmempool", "MB", "Keep the transaction memory pool below this many megabytes (default: 300)");
+    o.add_int("mempoolexpiry", "hours", "Drop transactions that stayed in the mempool longer than this (default: 336)");
+    o.add_bool("persistmempool", "Save the mempool to mempool.dat on shutdown and load it on start-up (default: 1)");
+    o.add_bool("permitbaremultisig", "Relay transactions with bare multisig outputs (default: 1)");
+    o.add_bool("datacarrier", "Relay transactions with OP_RETURN data outputs (default: 1)");
+    o.add_int("datacarriersize", "n",
+              "Largest total size of OP_RETURN output scripts in a relayed transaction (default: 100000)");
+}
+
+MempoolOptions read_mempool_options(const app::NodeOptions& o) {
+    MempoolOptions m;
+    if (auto mb = o.get_int("maxmempool")) {
+        if (*mb < kMinMaxMempoolMB || *mb > 1000000)
+            throw app::OptionError("-maxmempool must be between " + std::to_string(kMinMaxMempoolMB) +
+                                   " and 1000000 MB");
+        m.max_bytes = size_t(*mb) * 1000000;
+    }
+    if (auto h = o.get_int("mempoolexpiry")) {
+        if (*h < 1 || *h > 100000) throw app::OptionError("-mempoolexpiry must be between 1 and 100000 hours");
+        m.expiry_seconds = *h * 3600;
+    }
+    m.persist = o.get_bool("persistmempool", true);
+    m.permit_bare_multisig = o.get_bool("permitbaremultisig", true);
+    if (!o.get_bool("datacarrier", true)) {
+        m.max_datacarrier_bytes = std::nullopt;
+    } else if (auto n = o.get_int("datacarriersize")) {
+        if (*n < 0 || *n > 4000000) throw app::OptionError("-datacarriersize must be between 0 and 4000000");
+        m.max_datacarrier_bytes = size_t(*n);
+    }
+    return m;
+}
+
 app::NodeOptions make_options() {
-    app::NodeOptions o("minicashd", "minicash full node daemon. It imports blocks given with -loadblock and then "
-                                    "waits for SIGINT/SIGTERM\n(peer-to-peer networking and RPC are not there yet).");
+    app::NodeOptions o("minicashd",
+                       "minicash full node daemon: syncs the chain from peers over Bitcoin's P2P protocol, keeps "
+                       "a mempool,\nrelays transactions and blocks, and serves JSON-RPC (see minicash-cli). "
+                       "Stops on SIGINT, SIGTERM or the\n`stop` RPC.");
     app::add_daemon_options(o);
+    add_mempool_options(o);
     app::add_rpc_options(o);
     app::add_net_options(o);
     return o;
@@ -215,6 +255,7 @@ Settings read_settings(const app::NodeOptions& o) {
     }
     s.rpc = app::read_rpc_settings(o, s.netdir);
     s.net = app::read_net_settings(o, s.netdir);
+    s.mempool = read_mempool_options(o);
     return s;
 }
 
@@ -267,14 +308,14 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
     node.params = params;
     node.datadir = s.netdir;
     node.chainstate = std::shared_ptr<Chainstate>(chainstate.get(), [](Chainstate*) {});  // owned above
-    node.mempool = std::make_shared<Mempool>(*chainstate, MempoolOptions{});
+    node.mempool = std::make_shared<Mempool>(*chainstate, s.mempool);
     node.start_time = std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::system_clock::now().time_since_epoch()).count();
     node.request_shutdown = [] { g_shutdown.store(true); };
     node.txindex = s.rpc.txindex;
     node.blockfilterindex = s.rpc.blockfilterindex;
     const std::filesystem::path mempool_file = s.netdir / "mempool.dat";
-    if (std::filesystem::exists(mempool_file) && !node.mempool->load(mempool_file, &error))
+    if (s.mempool.persist && std::filesystem::exists(mempool_file) && !node.mempool->load(mempool_file, &error))
         log_warning("cannot load %s: %s", mempool_file.c_str(), error.c_str());
     std::unique_ptr<app::RpcService> rpc_service;
     if (s.rpc.server) {
@@ -325,7 +366,7 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
         if (rpc_service) rpc_service->stop();  // RPC: no more requests; deletes the cookie
         net_service->stop();  // P2P: peers closed, peers.dat and banlist.json saved
         if (auto e = app::net_fatal_error()) throw StorageError(*e);  // P2P: block storage failed
-        if (!node.mempool->save(mempool_file, &error)) log_warning("cannot save %s: %s", mempool_file.c_str(), error.c_str());
+        if (s.mempool.persist && !node.mempool->save(mempool_file, &error)) log_warning("cannot save %s: %s", mempool_file.c_str(), error.c_str());
         log_info("shutting down: flushing the chain state at height %d", chainstate->height());
         chainstate->flush();
     } catch (const StorageError& e) {

@@ -760,7 +760,6 @@ asio::awaitable<void> Connman::dns_seed_loop() {
         }
         log_info("%zu addresses found from DNS seed %s", added, seed.c_str());
     }
-    dns_done_ = true;
 }
 
 // ---- RPC ----

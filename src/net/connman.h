@@ -162,7 +162,6 @@ public:
     uint16_t listen_port() const { return listen_port_; }
     bool listening() const { return !acceptors_.empty(); }
     uint64_t random_u64();
-    void count_recv(uint64_t n) { total_recv_ += n; }
 
 private:
     struct ManualTarget {
@@ -224,7 +223,6 @@ private:
     SteadyTime last_addr_dump_{};
     SteadyTime next_outbound_attempt_{};
     SteadyTime start_time_{};
-    bool dns_done_ = false;
 
     std::atomic<bool> running_{false};
     std::atomic<bool> stopping_{false};

@@ -269,11 +269,9 @@ asio::awaitable<void> BlockSync::handle_headers(std::shared_ptr<Peer> peer, std:
 
     const BlockIndex* last = co_await accept_headers(peer, std::move(headers));
     if (!last || peer->disconnected()) co_return;
-    if (full) {
-        send_getheaders(*peer, last, true);
-    } else if (ibd_) {
-        // This peer has nothing more; others may (maybe_start_sync runs on every tick).
-    }
+    // A full batch: the peer has more. Otherwise it has nothing more; other peers may
+    // (maybe_start_sync runs on every tick).
+    if (full) send_getheaders(*peer, last, true);
     schedule_downloads_soon();
 }
 

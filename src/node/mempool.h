@@ -69,7 +69,7 @@ struct FeeRate {
 };
 
 struct MempoolOptions {
-    size_t max_bytes = 300u << 20;                 // -maxmempool (MB)
+    size_t max_bytes = 300000000;                  // -maxmempool (MB of 1,000,000 bytes, as Core)
     int64_t expiry_seconds = 336 * 3600;           // -mempoolexpiry (hours)
     FeeRate min_relay_feerate{100};                // -minrelaytxfee (Core 30: 0.1 sat/vB)
     FeeRate incremental_relay_feerate{100};        // -incrementalrelayfee

@@ -104,6 +104,10 @@ TEST(Daemon, RejectsBadOptionsWithoutTouchingTheDataDirectory) {
         {{datadir, "-regtest", "-signetchallenge=51"}, "signetchallenge"},
         {{datadir, "-regtest", "stray"}, "stray"},
         {{datadir, "-datadi=" + tmp.path().string()}, "-datadi"},  // no abbreviations
+        {{datadir, "-regtest", "-maxmempool=1"}, "-maxmempool"},
+        {{datadir, "-regtest", "-maxmempool=big"}, "maxmempool"},
+        {{datadir, "-regtest", "-mempoolexpiry=0"}, "-mempoolexpiry"},
+        {{datadir, "-regtest", "-datacarriersize=-1"}, "-datacarriersize"},
     };
     for (const Case& c : cases) {
         std::vector<std::string> argv{kDaemon};

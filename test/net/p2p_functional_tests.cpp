@@ -515,6 +515,29 @@ fs::path vectors_dir() {
 // Three nodes in a line (1 <- 2 <- 3): the chain node 1 imports (chain-a, 450 blocks)
 // reaches the others by headers-first sync, then 200 blocks mined on node 1 follow,
 // and a transaction sent to node 3 reaches node 1's mempool.
+// A transaction paying the OP_TRUE coinbase of the block at `height` on `node` (mature)
+// back to the OP_TRUE P2SH script, with a 10,000 sat fee.
+Transaction spend_op_true_coinbase(Node& node, int height) {
+    const std::string block_hash(node.rpc({"getblockhash", std::to_string(height)}).as_string());
+    const json::value blk = node.rpc({"getblock", block_hash, "2"});
+    const std::string coinbase_txid(blk.at("tx").as_array()[0].at("txid").as_string());
+    const Amount cb_value =
+        Amount(std::llround(blk.at("tx").as_array()[0].at("vout").as_array()[0].at("value").to_number<double>() * 1e8));
+    Transaction tx;
+    tx.version = 2;
+    TxIn in;
+    in.prevout = OutPoint{*uint256::from_hex(coinbase_txid), 0};
+    Script sig;
+    sig.push_data(Node::op_true_redeem().view());
+    in.script_sig = sig;
+    tx.vin.push_back(in);
+    TxOut out;
+    out.value = cb_value - 10000;
+    out.script_pubkey = Node::op_true_p2sh();
+    tx.vout.push_back(out);
+    return tx;
+}
+
 TEST(P2P, ThreeNodesSyncImportedAndMinedBlocks) {
     const fs::path chain_a = vectors_dir() / "chain/regtest/chain-a.blk";
     const bool have_vectors = fs::exists(chain_a);
@@ -565,22 +588,7 @@ TEST(P2P, ThreeNodesSyncImportedAndMinedBlocks) {
             return peers.size() == 1 && peers[0].at("minfeefilter").to_number<double>() < 1.0;
         },
         30s));
-    const std::string spend_block_hash(n1.rpc({"getblockhash", std::to_string(base + 1)}).as_string());
-    const json::value blk = n1.rpc({"getblock", spend_block_hash, "2"});
-    const std::string coinbase_txid(blk.at("tx").as_array()[0].at("txid").as_string());
-    const Amount cb_value = Amount(std::llround(blk.at("tx").as_array()[0].at("vout").as_array()[0].at("value").to_number<double>() * 1e8));
-    Transaction tx;
-    tx.version = 2;
-    TxIn in;
-    in.prevout = OutPoint{*uint256::from_hex(coinbase_txid), 0};
-    Script sig;
-    sig.push_data(Node::op_true_redeem().view());
-    in.script_sig = sig;
-    tx.vin.push_back(in);
-    TxOut out;
-    out.value = cb_value - 10000;
-    out.script_pubkey = Node::op_true_p2sh();
-    tx.vout.push_back(out);
+    const Transaction tx = spend_op_true_coinbase(n1, base + 1);
     const json::value sent = n3.rpc({"sendrawtransaction", hex_encode(tx.serialize())});
     ASSERT_TRUE(sent.is_string()) << json::serialize(sent);
     EXPECT_EQ(std::string(sent.as_string()), tx.txid().to_hex());
@@ -801,23 +809,33 @@ TEST(P2P, MisbehavingPeersAreDisconnectedOthersServed) {
     n2.stop();
 }
 
-// A restarted node keeps its chain, reconnects to the peers it knew (peers.dat) on its
-// own, and catches up with what it missed.
-TEST(P2P, RestartKeepsChainAndPeers) {
+// A restarted node keeps its chain, its mempool (mempool.dat), reconnects to the peers it
+// knew (peers.dat) on its own, and catches up with what it missed.
+TEST(P2P, RestartKeepsChainMempoolAndPeers) {
     Node n1("rst1"), n2("rst2");
     ASSERT_TRUE(n1.start());
     ASSERT_TRUE(n2.start());
-    n1.mine(20);
+    n1.mine(110);
     ASSERT_TRUE(n2.rpc({"addnode", n1.p2p_addr(), "onetry"}).is_null());
-    ASSERT_TRUE(wait_synced({&n1, &n2}, 20));
+    ASSERT_TRUE(wait_synced({&n1, &n2}, 110));
+    // A transaction only node 2 has (sent while node 1 is stopped, so not relayed).
+    EXPECT_EQ(n1.stop(), 0);
+    const Transaction tx = spend_op_true_coinbase(n2, 1);
+    ASSERT_TRUE(n2.rpc({"sendrawtransaction", hex_encode(tx.serialize())}).is_string());
     EXPECT_EQ(n2.stop(), 0);
     ASSERT_TRUE(fs::exists(n2.netdir() / "peers.dat"));
+    ASSERT_TRUE(fs::exists(n2.netdir() / "mempool.dat"));
+    ASSERT_TRUE(n1.start());
     n1.mine(5);
     // No -connect/-addnode: the address comes from peers.dat.
     ASSERT_TRUE(n2.start());
-    EXPECT_GE(n2.height(), 20);
+    EXPECT_GE(n2.height(), 110);
+    const json::value pool = n2.rpc({"getrawmempool"});
+    ASSERT_TRUE(pool.is_array());
+    ASSERT_EQ(pool.as_array().size(), 1u) << json::serialize(pool);
+    EXPECT_EQ(std::string(pool.as_array()[0].as_string()), tx.txid().to_hex());
     EXPECT_TRUE(wait_until([&] { return connected_to(n2, n1); }, 60s)) << n2.log();
-    ASSERT_TRUE(wait_synced({&n1, &n2}, 25)) << n2.log();
+    ASSERT_TRUE(wait_synced({&n1, &n2}, 115)) << n2.log();
     EXPECT_NE(n2.log().find("loaded 1 addresses from peers.dat"), std::string::npos);
     const json::value addrs = n2.rpc({"getnodeaddresses", "0"});
     ASSERT_TRUE(addrs.is_array());
