@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "common/script_solver.h"
 #include "consensus/amount.h"
 #include "consensus/transaction.h"
 
@@ -68,26 +69,11 @@ std::string format_feerate(Amount sat_per_kvb);
 
 // ---- Output scripts ----
 
-enum class TxoutType {
-    NONSTANDARD,
-    ANCHOR,  // pay-to-anchor: OP_1 <0x4e73>
-    PUBKEY,
-    PUBKEYHASH,
-    SCRIPTHASH,
-    MULTISIG,
-    NULL_DATA,  // OP_RETURN followed by pushes only
-    WITNESS_V0_SCRIPTHASH,
-    WITNESS_V0_KEYHASH,
-    WITNESS_V1_TAPROOT,
-    WITNESS_UNKNOWN,  // witness program of a version or length not yet defined
-};
-
-// Classifies a scriptPubKey (Core's Solver). For MULTISIG, `required` and `keys` (when
-// given) receive m and n.
-TxoutType classify(const Script& script_pubkey, int* required = nullptr, int* keys = nullptr);
-const char* txout_type_name(TxoutType t);  // "witness_v0_keyhash", ... as Core's GetTxnOutputType
-
-bool is_pay_to_anchor(const Script& script_pubkey);
+// Output script templates live in common/script_solver.h (shared with rpc/ and the wallet).
+using minicash::classify;
+using minicash::is_pay_to_anchor;
+using minicash::TxoutType;
+using minicash::txout_type_name;
 
 // Outputs worth less than the fee to spend them at `dust_relay_sat_per_kvb` (GetDustThreshold).
 Amount dust_threshold(const TxOut& out, Amount dust_relay_sat_per_kvb);

@@ -8,6 +8,7 @@
 
 #include "common/address.h"
 #include "common/descriptor.h"
+#include "common/script_solver.h"
 #include "node/chainstate.h"
 #include "node/context.h"
 #include "node/mempool.h"
@@ -133,12 +134,6 @@ const char* sighash_name(uint8_t t) {
     }
 }
 
-bool valid_pubkey_size(ByteView k) {
-    if (k.size() == 33) return k[0] == 0x02 || k[0] == 0x03;
-    if (k.size() == 65) return k[0] == 0x04 || k[0] == 0x06 || k[0] == 0x07;
-    return false;
-}
-
 bool pubkey_fully_valid(ByteView k) {
     if (!valid_pubkey_size(k)) return false;
     secp256k1_pubkey pk;
@@ -149,128 +144,6 @@ bool xonly_valid(ByteView k) {
     if (k.size() != 32) return false;
     secp256k1_xonly_pubkey pk;
     return secp256k1_xonly_pubkey_parse(secp256k1_context_static, &pk, k.data()) == 1;
-}
-
-// Core's GetScriptNumber for multisig counts.
-std::optional<int> small_number(Opcode op, ByteView data, int min, int max) {
-    int n;
-    if (op >= OP_1 && op <= OP_16) {
-        n = int(op) - int(OP_1) + 1;
-    } else if (op <= OP_PUSHDATA4) {
-        // minimal push required
-        if (data.empty()) {
-            if (op != OP_0) return std::nullopt;
-        } else if (data.size() == 1 && data[0] >= 1 && data[0] <= 16) {
-            return std::nullopt;  // should have been OP_n
-        } else if (data.size() == 1 && data[0] == 0x81) {
-            return std::nullopt;
-        } else if (data.size() <= 75) {
-            if (op != data.size()) return std::nullopt;
-        } else if (data.size() <= 255) {
-            if (op != OP_PUSHDATA1) return std::nullopt;
-        } else if (data.size() <= 65535) {
-            if (op != OP_PUSHDATA2) return std::nullopt;
-        }
-        try {
-            n = ScriptNum(data, true).getint();
-        } catch (const ScriptNum::Error&) {
-            return std::nullopt;
-        }
-    } else {
-        return std::nullopt;
-    }
-    if (n < min || n > max) return std::nullopt;
-    return n;
-}
-
-enum class OutType { NONSTANDARD, PUBKEY, PUBKEYHASH, SCRIPTHASH, MULTISIG, NULL_DATA, WV0_KEYHASH,
-                     WV0_SCRIPTHASH, WV1_TAPROOT, WITNESS_UNKNOWN, ANCHOR };
-
-// Core's Solver; `solutions` gets the keys (PUBKEY, MULTISIG: m, keys..., n) or program.
-OutType solve(const Script& s, std::vector<Bytes>& solutions) {
-    solutions.clear();
-    const Bytes& b = s.bytes();
-    if (s.is_p2sh()) {
-        solutions.emplace_back(b.begin() + 2, b.begin() + 22);
-        return OutType::SCRIPTHASH;
-    }
-    int version = 0;
-    Bytes program;
-    if (s.is_witness_program(version, program)) {
-        if (version == 0 && program.size() == 20) {
-            solutions.push_back(program);
-            return OutType::WV0_KEYHASH;
-        }
-        if (version == 0 && program.size() == 32) {
-            solutions.push_back(program);
-            return OutType::WV0_SCRIPTHASH;
-        }
-        if (version == 1 && program.size() == 32) {
-            solutions.push_back(program);
-            return OutType::WV1_TAPROOT;
-        }
-        if (version == 1 && program == Bytes{0x4e, 0x73}) return OutType::ANCHOR;
-        if (version != 0) {
-            solutions.push_back(Bytes{uint8_t(version)});
-            solutions.push_back(program);
-            return OutType::WITNESS_UNKNOWN;
-        }
-        return OutType::NONSTANDARD;
-    }
-    if (!b.empty() && b[0] == OP_RETURN && Script(ByteView(b).subspan(1)).is_push_only()) return OutType::NULL_DATA;
-    if ((b.size() == 35 && b[0] == 33 && b.back() == OP_CHECKSIG) ||
-        (b.size() == 67 && b[0] == 65 && b.back() == OP_CHECKSIG)) {
-        ByteView key = ByteView(b).subspan(1, b.size() - 2);
-        if (valid_pubkey_size(key)) {
-            solutions.emplace_back(key.begin(), key.end());
-            return OutType::PUBKEY;
-        }
-    }
-    if (b.size() == 25 && b[0] == OP_DUP && b[1] == OP_HASH160 && b[2] == 20 && b[23] == OP_EQUALVERIFY &&
-        b[24] == OP_CHECKSIG) {
-        solutions.emplace_back(b.begin() + 3, b.begin() + 23);
-        return OutType::PUBKEYHASH;
-    }
-    if (!b.empty() && b.back() == OP_CHECKMULTISIG) {
-        size_t pc = 0;
-        Opcode op;
-        ByteView data;
-        if (s.get_op(pc, op, &data)) {
-            if (auto m = small_number(op, data, 1, kMaxPubkeysPerMultisig)) {
-                std::vector<Bytes> keys;
-                bool more = false;
-                while ((more = s.get_op(pc, op, &data)) && op <= OP_PUSHDATA4 && valid_pubkey_size(data))
-                    keys.emplace_back(data.begin(), data.end());
-                if (more) {
-                    auto n = small_number(op, data, *m, kMaxPubkeysPerMultisig);
-                    if (n && keys.size() == size_t(*n) && pc + 1 == b.size()) {
-                        solutions.push_back(Bytes{uint8_t(*m)});
-                        for (auto& k : keys) solutions.push_back(std::move(k));
-                        solutions.push_back(Bytes{uint8_t(*n)});
-                        return OutType::MULTISIG;
-                    }
-                }
-            }
-        }
-    }
-    return OutType::NONSTANDARD;
-}
-
-const char* type_name(OutType t) {
-    switch (t) {
-    case OutType::NONSTANDARD: return "nonstandard";
-    case OutType::PUBKEY: return "pubkey";
-    case OutType::PUBKEYHASH: return "pubkeyhash";
-    case OutType::SCRIPTHASH: return "scripthash";
-    case OutType::MULTISIG: return "multisig";
-    case OutType::NULL_DATA: return "nulldata";
-    case OutType::WV0_KEYHASH: return "witness_v0_keyhash";
-    case OutType::WV0_SCRIPTHASH: return "witness_v0_scripthash";
-    case OutType::WV1_TAPROOT: return "witness_v1_taproot";
-    case OutType::WITNESS_UNKNOWN: return "witness_unknown";
-    case OutType::ANCHOR: return "anchor";
-    }
-    return "nonstandard";
 }
 
 }  // namespace
@@ -306,17 +179,16 @@ std::string script_to_asm(const Script& script, bool sighash_decode) {
 }
 
 std::string script_type(const Script& script) {
-    std::vector<Bytes> sol;
-    return type_name(solve(script, sol));
+    return txout_type_name(solve(script));
 }
 
 std::string infer_descriptor(const Script& script, const ChainParams& params) {
     std::vector<Bytes> sol;
-    const OutType t = solve(script, sol);
+    const TxoutType t = solve(script, &sol);
     std::string d;
-    if (t == OutType::PUBKEY && pubkey_fully_valid(sol[0])) {
+    if (t == TxoutType::PUBKEY && pubkey_fully_valid(sol[0])) {
         d = "pk(" + hex_encode(sol[0]) + ")";
-    } else if (t == OutType::MULTISIG) {
+    } else if (t == TxoutType::MULTISIG) {
         bool ok = true;
         for (size_t i = 1; i + 1 < sol.size(); ++i) ok = ok && pubkey_fully_valid(sol[i]);
         if (ok) {
@@ -324,7 +196,7 @@ std::string infer_descriptor(const Script& script, const ChainParams& params) {
             for (size_t i = 1; i + 1 < sol.size(); ++i) d += "," + hex_encode(sol[i]);
             d += ")";
         }
-    } else if (t == OutType::WV1_TAPROOT && xonly_valid(sol[0])) {
+    } else if (t == TxoutType::WITNESS_V1_TAPROOT && xonly_valid(sol[0])) {
         d = "rawtr(" + hex_encode(sol[0]) + ")";
     }
     if (d.empty()) {
@@ -358,11 +230,11 @@ json::object script_pubkey_json(const Script& script, const ChainParams& params,
     if (include_address) o["desc"] = infer_descriptor(script, params);
     if (include_hex) o["hex"] = hex_encode(script.view());
     std::vector<Bytes> sol;
-    const OutType t = solve(script, sol);
-    if (include_address && t != OutType::PUBKEY) {
+    const TxoutType t = solve(script, &sol);
+    if (include_address && t != TxoutType::PUBKEY) {
         if (auto addr = encode_address(script, params)) o["address"] = *addr;
     }
-    o["type"] = type_name(t);
+    o["type"] = txout_type_name(t);
     return o;
 }
 
