@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/rpc_connection.h"
 #include "consensus/params.h"
 #include "rpc/auth.h"
 #include "rpc/client.h"
@@ -37,7 +38,6 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr int kDefaultClientTimeout = 900;
 
 // Command parameters that take JSON rather than a string: (method, position, name).
 struct ConvertParam {
@@ -134,12 +134,10 @@ json::value parse_json_arg(const std::string& text) {
 }
 
 struct CliOptions {
-    bool named = false, use_stdin = false, stdin_rpcpass = false, wait = false, getinfo = false, help = false;
+    bool named = false, use_stdin = false, stdin_rpcpass = false, getinfo = false, help = false;
     bool version = false;
-    int wait_timeout = 0;
-    int client_timeout = kDefaultClientTimeout;
-    std::optional<std::string> chain, datadir, conf, connect, port, user, password, cookiefile, wallet;
-    std::map<std::string, std::string> config;  // from the configuration file, for the chosen chain
+    std::optional<std::string> wallet;
+    app::RpcConnectionOptions rpc;  // connection options (app/rpc_connection.h)
 };
 
 std::string usage() {
@@ -173,12 +171,6 @@ std::string usage() {
            "  -stdinrpcpass          Read RPC password from standard input as a single line\n";
 }
 
-std::optional<bool> bool_value(const std::string& v) {
-    if (v.empty() || v == "1" || v == "true" || v == "yes") return true;
-    if (v == "0" || v == "false" || v == "no") return false;
-    return std::nullopt;
-}
-
 // Parses leading -options; returns the index of the first non-option argument.
 int parse_options(int argc, char** argv, CliOptions& o) {
     int i = 1;
@@ -199,44 +191,22 @@ int parse_options(int argc, char** argv, CliOptions& o) {
             name = name.substr(2);
         }
         auto flag = [&](bool& target) {
-            auto b = bool_value(value);
+            auto b = app::parse_bool_option(value);
             if (!b) throw std::runtime_error("Invalid boolean value for -" + name);
             target = negated ? !*b : *b;
-        };
-        auto str = [&](std::optional<std::string>& target) {
-            if (negated) target.reset();
-            else target = value;
         };
         if (name == "?" || name == "h" || name == "help") o.help = true;
         else if (name == "version") flag(o.version);
         else if (name == "named") flag(o.named);
         else if (name == "stdin") flag(o.use_stdin);
         else if (name == "stdinrpcpass") flag(o.stdin_rpcpass);
-        else if (name == "rpcwait") flag(o.wait);
         else if (name == "getinfo") flag(o.getinfo);
-        else if (name == "rpcwaittimeout") o.wait_timeout = std::max(0, std::atoi(value.c_str()));
-        else if (name == "rpcclienttimeout") o.client_timeout = std::max(0, std::atoi(value.c_str()));
-        else if (name == "regtest" || name == "testnet4" || name == "signet") {
-            bool on = false;
-            flag(on);
-            if (on) {
-                if (o.chain && *o.chain != name)
-                    throw std::runtime_error("Invalid combination of -regtest, -signet, -testnet4 and -chain. Can use at most one.");
-                o.chain = name;
-            }
-        } else if (name == "chain") {
-            if (o.chain && *o.chain != value)
-                throw std::runtime_error("Invalid combination of -regtest, -signet, -testnet4 and -chain. Can use at most one.");
-            o.chain = value;
-        } else if (name == "datadir") str(o.datadir);
-        else if (name == "conf") str(o.conf);
-        else if (name == "rpcconnect") str(o.connect);
-        else if (name == "rpcport") str(o.port);
-        else if (name == "rpcuser") str(o.user);
-        else if (name == "rpcpassword") str(o.password);
-        else if (name == "rpccookiefile") str(o.cookiefile);
-        else if (name == "rpcwallet") str(o.wallet);
-        else if (name == "color" || name == "stdinwalletpassphrase" || name == "netinfo" || name == "generate")
+        else if (name == "rpcwallet") {
+            if (negated) o.wallet.reset();
+            else o.wallet = value;
+        } else if (app::apply_connection_option(name, value, negated, o.rpc)) {
+            // handled
+        } else if (name == "color" || name == "stdinwalletpassphrase" || name == "netinfo" || name == "generate")
             throw std::runtime_error("option -" + name + " is not supported by minicash-cli");
         else throw std::runtime_error("Invalid parameter -" + name);
         (void)has_value;
@@ -244,142 +214,10 @@ int parse_options(int argc, char** argv, CliOptions& o) {
     return i;
 }
 
-std::string trim(const std::string& s) {
-    size_t b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return {};
-    size_t e = s.find_last_not_of(" \t\r\n");
-    return s.substr(b, e - b + 1);
-}
+using Connection = app::RpcConnection;
 
-// Reads the configuration file: top-level lines, then the chain's section, override.
-void read_config(const std::filesystem::path& path, bool required, CliOptions& o) {
-    std::ifstream in(path);
-    if (!in) {
-        if (required) throw std::runtime_error("Error reading configuration file: specified config file \"" +
-                                               path.string() + "\" could not be opened.");
-        return;
-    }
-    std::map<std::string, std::string> top;
-    std::map<std::string, std::map<std::string, std::string>> sections;
-    std::string section, line;
-    while (std::getline(in, line)) {
-        if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
-        line = trim(line);
-        if (line.empty()) continue;
-        if (line.front() == '[' && line.back() == ']') {
-            section = line.substr(1, line.size() - 2);
-            continue;
-        }
-        auto eq = line.find('=');
-        if (eq == std::string::npos) continue;
-        std::string key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
-        std::string sec = section;
-        if (auto dot = key.find('.'); dot != std::string::npos) {
-            sec = key.substr(0, dot);
-            key = key.substr(dot + 1);
-        }
-        auto& target = sec.empty() ? top : sections[sec];
-        target.emplace(key, value);  // first value wins inside a file
-    }
-    if (!o.chain) {
-        for (const char* c : {"regtest", "testnet4", "signet"})
-            if (auto it = top.find(c); it != top.end() && bool_value(it->second).value_or(false)) o.chain = c;
-        if (auto it = top.find("chain"); it != top.end()) o.chain = it->second;
-    }
-    const std::string chain = o.chain.value_or("main");
-    o.config = top;
-    for (const auto& [k, v] : sections[chain == "main" ? "main" : chain]) o.config[k] = v;
-}
-
-std::string config_or(const CliOptions& o, const std::optional<std::string>& cli, const std::string& key,
-                      const std::string& dflt) {
-    if (cli) return *cli;
-    if (auto it = o.config.find(key); it != o.config.end()) return it->second;
-    return dflt;
-}
-
-struct Connection {
-    std::string host;
-    uint16_t port = 0;
-    std::string credentials;
-    bool cookie_missing = false;
-    std::filesystem::path cookie_path;  // set when the cookie authenticates (re-read per attempt)
-    std::string config_path;
-};
-
-Connection resolve_connection(CliOptions& o) {
-    std::filesystem::path datadir;
-    if (o.datadir) {
-        datadir = std::filesystem::absolute(*o.datadir);
-        if (!std::filesystem::is_directory(datadir))
-            throw std::runtime_error("Specified data directory \"" + *o.datadir + "\" does not exist.");
-    } else if (const char* home = std::getenv("HOME")) {
-        datadir = std::filesystem::path(home) / ".minicash";
-    }
-    std::filesystem::path conf = o.conf ? std::filesystem::path(*o.conf) : std::filesystem::path("minicash.conf");
-    if (conf.is_relative()) conf = datadir / conf;
-    read_config(conf, o.conf.has_value(), o);
-    const std::string chain_name = o.chain.value_or("main");
-    auto net = network_from_name(chain_name);
-    if (!net) throw std::runtime_error("Invalid chain: " + chain_name);
-    const ChainParams params = make_chain_params(*net);
-
-    Connection c;
-    c.config_path = conf.string();
-    std::string host = config_or(o, o.connect, "rpcconnect", "127.0.0.1");
-    uint16_t port = params.rpc_port;
-    // -rpcconnect may carry a port ("host:port", "[v6]:port"); -rpcport wins.
-    if (!host.empty() && host.front() == '[') {
-        auto close = host.find(']');
-        if (close != std::string::npos) {
-            if (close + 2 < host.size() && host[close + 1] == ':') port = uint16_t(std::atoi(host.c_str() + close + 2));
-            host = host.substr(1, close - 1);
-        }
-    } else if (auto colon = host.find(':'); colon != std::string::npos && host.find(':', colon + 1) == std::string::npos) {
-        const int p = std::atoi(host.c_str() + colon + 1);
-        if (p <= 0 || p > 65535) throw std::runtime_error("Invalid port provided in -rpcconnect: " + host);
-        port = uint16_t(p);
-        host = host.substr(0, colon);
-    }
-    const std::string port_text = config_or(o, o.port, "rpcport", "");
-    if (!port_text.empty()) {
-        const int p = std::atoi(port_text.c_str());
-        if (p <= 0 || p > 65535) throw std::runtime_error("Invalid port provided in -rpcport: " + port_text);
-        port = uint16_t(p);
-    }
-    c.host = host;
-    c.port = port;
-
-    const std::string password = config_or(o, o.password, "rpcpassword", "");
-    if (password.empty()) {
-        std::filesystem::path cookie = o.cookiefile ? std::filesystem::path(*o.cookiefile)
-                                                    : std::filesystem::path(".cookie");
-        if (cookie.is_relative()) cookie = datadir / params.data_subdir / cookie;
-        c.cookie_path = cookie;
-        if (auto v = rpc::read_cookie_file(cookie)) c.credentials = *v;
-        else c.cookie_missing = true;
-    } else {
-        c.credentials = config_or(o, o.user, "rpcuser", "") + ":" + password;
-    }
-    return c;
-}
-
-[[noreturn]] void connection_failed(const Connection& c, const std::string& detail) {
-    (void)detail;
-    throw rpc::ConnectionError("Could not connect to the server " + c.host + ":" + std::to_string(c.port) +
-                               "\n\nMake sure the minicashd server is running and that you are connecting to the "
-                               "correct RPC port.\nUse \"minicash-cli -help\" for more info.");
-}
-
-// Sends one request document and returns the parsed reply document.
-json::value call(Connection& c, const CliOptions& o, const json::value& request) {
-    if (!c.cookie_path.empty()) {  // the node may have (re)written it since the last attempt
-        auto v = rpc::read_cookie_file(c.cookie_path);
-        c.cookie_missing = !v;
-        c.credentials = v.value_or("");
-    }
-    rpc::HttpRpcClient client(c.host, c.port, c.credentials,
-                              std::chrono::seconds(o.client_timeout > 0 ? o.client_timeout : 365 * 24 * 3600));
+// Sends one request document (to the -rpcwallet endpoint if given), with -rpcwait retries.
+json::value call_with_wait(Connection& c, const CliOptions& o, const json::value& request) {
     std::string path = "/";
     if (o.wallet) {
         path = "/wallet/";
@@ -392,52 +230,7 @@ json::value call(Connection& c, const CliOptions& o, const json::value& request)
             }
         }
     }
-    rpc::HttpReply r;
-    try {
-        r = client.post(rpc::write_json(request), path);
-    } catch (const rpc::ConnectionError& e) {
-        connection_failed(c, e.what());
-    }
-    if (r.status == 401) {
-        if (c.cookie_missing)
-            throw std::runtime_error("Could not locate RPC credentials. No authentication cookie could be found, and "
-                                     "RPC password is not set.  See -rpcpassword and -stdinrpcpass.  Configuration "
-                                     "file: (" + c.config_path + ")");
-        throw std::runtime_error("Authorization failed: Incorrect rpcuser or rpcpassword");
-    }
-    if (r.status == 503) throw std::runtime_error("Server response: " + r.body);
-    if (r.status >= 400 && r.status != 400 && r.status != 404 && r.status != 500)
-        throw std::runtime_error("server returned HTTP error " + std::to_string(r.status));
-    if (r.body.empty()) throw std::runtime_error("no response from server");
-    boost::system::error_code ec;
-    json::value reply = rpc::parse_json_preserving(r.body, ec);  // keeps "50.00000000" as sent
-    if (ec) throw std::runtime_error("couldn't parse reply from server");
-    return reply;
-}
-
-// Calls with -rpcwait retries (connection failures and warm-up).
-json::value call_with_wait(Connection& c, const CliOptions& o, const json::value& request) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(o.wait_timeout);
-    while (true) {
-        try {
-            json::value reply = call(c, o, request);
-            if (o.wait && reply.is_object()) {
-                const json::value* err = reply.get_object().if_contains("error");
-                if (err && err->is_object()) {
-                    const json::value* code = err->get_object().if_contains("code");
-                    if (code && code->is_int64() && code->get_int64() == rpc::RPC_IN_WARMUP)
-                        throw rpc::ConnectionError("server in warmup");
-                }
-            }
-            return reply;
-        } catch (const rpc::ConnectionError& e) {
-            if (o.wait && (o.wait_timeout <= 0 || std::chrono::steady_clock::now() < deadline)) {
-                std::this_thread::sleep_for(std::chrono::seconds(1));
-                continue;
-            }
-            throw rpc::ConnectionError(std::string("timeout on transient error: ") + e.what());
-        }
-    }
+    return app::rpc_call_with_wait(c, o.rpc, request, path);
 }
 
 json::object make_request(const std::string& method, json::value params, int id) {
@@ -565,13 +358,13 @@ int run(int argc, char** argv) {
     if (o.stdin_rpcpass) {
         std::string pass;
         if (!std::getline(std::cin, pass)) throw std::runtime_error("-stdinrpcpass specified but failed to read from standard input");
-        o.password = pass;
+        o.rpc.password = pass;
     }
     if (o.use_stdin) {
         std::string line;
         while (std::getline(std::cin, line)) args.push_back(line);
     }
-    Connection c = resolve_connection(o);
+    Connection c = app::resolve_connection(o.rpc);
     if (o.getinfo) return run_getinfo(c, o, args);
     if (args.empty()) throw std::runtime_error("too few parameters (need at least command)");
     const std::string method = args[0];

@@ -1,0 +1,485 @@
+// minicash-wallet: a non-custodial command-line wallet. Keys live only in its encrypted
+// wallet file and this process; the node is reached through Core-compatible JSON-RPC
+// (app/wallet_rpc_source.h). See doc/ and src/wallet/README.md.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+
+#include "app/wallet_cli.h"
+#include "common/address.h"
+#include "rpc/client.h"
+#include "rpc/server.h"
+#include "util/hex.h"
+#include "wallet/amount_text.h"
+
+namespace minicash::app {
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Options minicash-wallet takes besides the connection options (app/rpc_connection.h).
+const char* const kOptions[] = {
+    "wallet", "passphrasefile", "newpassphrasefile", "json", "nosync", "words", "watchonly", "birthday",
+    "bip39passphrasefile", "mnemonicfile", "type", "scan", "feerate", "conftarget", "subtractfee", "private",
+    "internal", "syncsaveinterval", "debugcrashafter",
+};
+
+std::string usage() {
+    return "minicash-wallet: non-custodial wallet for minicashd (or Bitcoin Core with -blockfilterindex)\n\n"
+           "Usage: minicash-wallet [options] <command> [arguments]\n\n"
+           "Commands (* = works without a node):\n"
+           "  create [-words=12|24] [-watchonly=XPUB|DESCRIPTOR] [-birthday=HEIGHT] [-bip39passphrasefile=PATH]\n"
+           "  restore [-mnemonicfile=PATH] [-birthday=HEIGHT] [-bip39passphrasefile=PATH]\n"
+           "  getnewaddress [-type=bech32|bech32m|p2sh-segwit|legacy] [-internal]\n"
+           "  sync [-scan=filters|full]\n"
+           "  balance | listunspent | history | getwalletinfo\n"
+           "  send ADDRESS AMOUNT [-feerate=SAT_PER_VB | -conftarget=N] [-subtractfee]\n"
+           "  sendmany ADDRESS=AMOUNT [ADDRESS=AMOUNT ...] [fee options]\n"
+           "  bumpfee TXID [-feerate=SAT_PER_VB]\n"
+           "  psbt create ADDRESS=AMOUNT ... [fee options]     funded, unsigned (watch-only wallets too)\n"
+           "  psbt sign PSBT | psbt combine PSBT PSBT ... * | psbt finalize PSBT * | psbt extract PSBT * |\n"
+           "  psbt decode PSBT * | psbt broadcast PSBT          (base64; \"-\" reads standard input)\n"
+           "  export-descriptors [-private]   import-descriptor DESCRIPTOR [-internal]\n"
+           "  backup PATH   change-passphrase [-newpassphrasefile=PATH]\n"
+           "  validateaddress ADDRESS *   signmessage ADDRESS MESSAGE   verifymessage ADDRESS SIGNATURE MESSAGE *\n\n"
+           "Options:\n"
+           "  -help                  Print this help message and exit\n"
+           "  -wallet=<path>         Wallet file (default: <datadir>/<chain>/wallets/default.wallet)\n"
+           "  -passphrasefile=<path> Read the wallet passphrase from the first line of <path>\n"
+           "  -json                  Machine-readable JSON on standard output\n"
+           "  -nosync                Do not sync with the node before the command\n"
+           "  -syncsaveinterval=<n>  Save sync progress every <n> blocks (default: 1000)\n" +
+           connection_options_help("minicash-wallet") +
+           "\nExit status: 0 success, 1 usage or other error, 3 wrong passphrase, 4 corrupted wallet file,\n"
+           "5 insufficient funds, 6 invalid address. Errors are printed to standard error as\n"
+           "\"error: <message>\" (with -json also {\"error\": {\"code\": <exit status>, \"message\": ...}} on\n"
+           "standard output).\n";
+}
+
+std::string first_line(const std::string& s) {
+    std::string line = s.substr(0, s.find('\n'));
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return line;
+}
+
+void wipe(std::string& s) {
+    if (!s.empty()) OPENSSL_cleanse(s.data(), s.size());
+    s.clear();
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// Options
+
+WalletCli::WalletCli(int argc, char** argv) { parse(argc, argv); }
+
+WalletCli::~WalletCli() {
+    if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+void WalletCli::parse(int argc, char** argv) {
+    bool options_done = false;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if (options_done || a.size() < 2 || a[0] != '-') {
+            if (command_.empty()) command_ = a;
+            else args_.push_back(a);
+            continue;
+        }
+        if (a == "--") {
+            options_done = true;
+            continue;
+        }
+        a.erase(0, a[1] == '-' ? 2 : 1);
+        std::string name = a, value;
+        bool has_value = false;
+        if (auto eq = a.find('='); eq != std::string::npos) {
+            name = a.substr(0, eq);
+            value = a.substr(eq + 1);
+            has_value = true;
+        }
+        bool negated = false;
+        if (name.starts_with("no") && name != "nosync") {
+            negated = true;
+            name = name.substr(2);
+        }
+        if (name == "?" || name == "h" || name == "help") {
+            help_ = true;
+            continue;
+        }
+        if (name == "version") {
+            version_ = true;
+            continue;
+        }
+        try {
+            if (apply_connection_option(name, value, negated, rpc_)) continue;
+        } catch (const std::exception& e) {
+            throw WalletCliError(kExitError, e.what());
+        }
+        bool known = false;
+        for (const char* k : kOptions) known = known || name == k;
+        if (!known) throw WalletCliError(kExitError, "Invalid parameter -" + (negated ? "no" + name : name));
+        if (name == "json" || name == "nosync") {
+            auto b = parse_bool_option(value);
+            if (!b) throw WalletCliError(kExitError, "Invalid boolean value for -" + name);
+            (name == "json" ? json_ : nosync_) = negated ? !*b : *b;
+            continue;
+        }
+        if (negated) options_[name] = "0";
+        else options_[name] = has_value ? value : "1";
+    }
+}
+
+std::optional<std::string> WalletCli::option(const std::string& name) const {
+    auto it = options_.find(name);
+    if (it == options_.end()) return std::nullopt;
+    return it->second;
+}
+
+bool WalletCli::flag(const std::string& name) const {
+    auto v = option(name);
+    if (!v) return false;
+    auto b = parse_bool_option(*v);
+    if (!b) throw WalletCliError(kExitError, "Invalid boolean value for -" + name);
+    return *b;
+}
+
+std::optional<int64_t> WalletCli::int_option(const std::string& name) const {
+    auto v = option(name);
+    if (!v) return std::nullopt;
+    if (v->empty() || v->size() > 18 || v->find_first_not_of("0123456789") != std::string::npos)
+        throw WalletCliError(kExitError, "-" + name + " takes a non-negative whole number");
+    return std::stoll(*v);
+}
+
+Network WalletCli::network() {
+    if (!connection_) {
+        try {
+            connection_ = resolve_connection(rpc_);
+            connection_->program = "minicash-wallet";
+        } catch (const std::exception& e) {
+            throw WalletCliError(kExitError, e.what());
+        }
+    }
+    return connection_->network;
+}
+
+const ChainParams& WalletCli::params() {
+    if (!params_) params_ = make_chain_params(network());
+    return *params_;
+}
+
+fs::path WalletCli::wallet_path() {
+    network();
+    if (auto w = option("wallet")) return fs::absolute(*w);
+    return connection_->network_dir / "wallets" / "default.wallet";
+}
+
+RpcChainSource& WalletCli::node() {
+    if (!source_) {
+        network();
+        session_ = std::make_unique<RpcSession>(*connection_, rpc_);
+        source_ = std::make_unique<RpcChainSource>(*session_);
+    }
+    return *source_;
+}
+
+// ---------------------------------------------------------------------------------------
+// Secrets
+
+std::string WalletCli::prompt_secret(const std::string& prompt) {
+    const int fd = ::open("/dev/tty", O_RDWR | O_NOCTTY);
+    if (fd < 0)
+        throw WalletCliError(kExitError, "no terminal to ask for the passphrase: use -passphrasefile=PATH");
+    termios old{};
+    const bool is_tty = ::tcgetattr(fd, &old) == 0;
+    if (is_tty) {
+        termios silent = old;
+        silent.c_lflag &= ~tcflag_t(ECHO);
+        ::tcsetattr(fd, TCSAFLUSH, &silent);
+    }
+    (void)!::write(fd, prompt.data(), prompt.size());
+    std::string line;
+    char c;
+    while (::read(fd, &c, 1) == 1 && c != '\n') line.push_back(c);
+    if (is_tty) ::tcsetattr(fd, TCSAFLUSH, &old);
+    (void)!::write(fd, "\n", 1);
+    ::close(fd);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return line;
+}
+
+std::optional<std::string> WalletCli::read_secret_file(const char* opt, bool whole) {
+    auto path = option(opt);
+    if (!path) return std::nullopt;
+    std::ifstream in(*path, std::ios::binary);
+    if (!in) throw WalletCliError(kExitError, std::string("cannot read -") + opt + " file " + *path);
+    std::string content((std::istreambuf_iterator<char>(in)), {});
+    std::string out = whole ? content : first_line(content);
+    wipe(content);
+    return out;
+}
+
+std::string WalletCli::read_passphrase(const std::string& prompt, bool confirm, const char* file_option) {
+    if (auto p = read_secret_file(file_option)) {
+        if (p->empty()) throw WalletCliError(kExitError, "the passphrase file's first line is empty");
+        return *p;
+    }
+    std::string p = prompt_secret(prompt);
+    if (p.empty()) throw WalletCliError(kExitError, "the passphrase must not be empty");
+    if (confirm) {
+        std::string again = prompt_secret("Repeat the passphrase: ");
+        const bool same = again == p;
+        wipe(again);
+        if (!same) {
+            wipe(p);
+            throw WalletCliError(kExitError, "the passphrases do not match");
+        }
+    }
+    return p;
+}
+
+// ---------------------------------------------------------------------------------------
+// The wallet file
+
+void WalletCli::lock_wallet() {
+    if (lock_fd_ >= 0) return;
+    const fs::path lock = wallet_path().string() + ".lock";
+    lock_fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT, 0600);
+    if (lock_fd_ < 0) throw WalletCliError(kExitError, "cannot create the lock file " + lock.string());
+    if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0)
+        throw WalletCliError(kExitError, "the wallet " + wallet_path().string() + " is in use by another process");
+}
+
+void WalletCli::open_wallet() {
+    if (state_) return;
+    const fs::path path = wallet_path();
+    if (!fs::exists(path))
+        throw WalletCliError(kExitError, "no wallet file at " + path.string() + " (create one with 'create', or use -wallet=PATH)");
+    lock_wallet();
+    std::string why;
+    auto bytes = wallet::read_file(path, &why);
+    if (!bytes) throw WalletCliError(kExitError, why);
+    if (!wallet::looks_like_wallet_file(*bytes))
+        throw WalletCliError(kExitCorrupted, "wallet file is corrupted: " + path.string() + " is not a minicash wallet file");
+    std::string passphrase = read_passphrase("Wallet passphrase: ", false);
+    wallet::OpenResult r = wallet::open_wallet(*bytes, passphrase);
+    wipe(passphrase);
+    if (r.error == wallet::OpenError::WRONG_PASSPHRASE) throw WalletCliError(kExitWrongPassphrase, r.message);
+    if (r.error == wallet::OpenError::CORRUPTED) throw WalletCliError(kExitCorrupted, r.message);
+    boost::system::error_code ec;
+    json::value doc = json::parse(std::string_view(reinterpret_cast<const char*>(r.plaintext.data()), r.plaintext.size()), ec);
+    OPENSSL_cleanse(r.plaintext.data(), r.plaintext.size());
+    if (ec) throw WalletCliError(kExitCorrupted, "wallet file is corrupted: the decrypted state is not JSON");
+    auto state = wallet::WalletState::from_json(doc, &why);
+    if (!state) throw WalletCliError(kExitCorrupted, "wallet file is corrupted: " + why);
+    if (state->network != network())
+        throw WalletCliError(kExitError, "the wallet is for " + network_name(state->network) + " but the chain selected is " +
+                                             network_name(network()) + " (use -chain=" + network_name(state->network) + ")");
+    state_ = std::move(*state);
+    key_ = r.key;
+    tip_height_ = state_->synced_height;
+}
+
+void WalletCli::create_wallet(wallet::WalletState state, const std::string& passphrase) {
+    const fs::path path = wallet_path();
+    if (fs::exists(path)) throw WalletCliError(kExitError, path.string() + " already exists; refusing to overwrite it");
+    std::error_code ec;
+    if (!path.parent_path().empty() && !fs::exists(path.parent_path())) {
+        fs::create_directories(path.parent_path(), ec);
+        if (ec) throw WalletCliError(kExitError, "cannot create " + path.parent_path().string() + ": " + ec.message());
+        fs::permissions(path.parent_path(), fs::perms::owner_all, ec);
+    }
+    auto key = wallet::WalletKey::create(passphrase);
+    if (!key) throw WalletCliError(kExitError, "key derivation failed");
+    lock_wallet();
+    std::string text = json::serialize(state.to_json());
+    Bytes sealed = wallet::seal_wallet(*key, Bytes(text.begin(), text.end()));
+    wipe(text);
+    std::string why;
+    if (!wallet::write_file_exclusive(path, sealed, &why)) throw WalletCliError(kExitError, why);
+    state_ = std::move(state);
+    key_ = std::move(*key);
+}
+
+void WalletCli::save() {
+    std::string text = json::serialize(state_->to_json());
+    Bytes plain(text.begin(), text.end());
+    wipe(text);
+    Bytes sealed = wallet::seal_wallet(*key_, plain);
+    OPENSSL_cleanse(plain.data(), plain.size());
+    std::string why;
+    if (!wallet::write_file_atomic(wallet_path(), sealed, &why)) throw WalletCliError(kExitError, why);
+}
+
+wallet::WalletState& WalletCli::state() {
+    if (!state_) open_wallet();
+    return *state_;
+}
+
+// ---------------------------------------------------------------------------------------
+// Sync
+
+wallet::SyncResult WalletCli::run_sync(wallet::ScanMode mode) {
+    wallet::SyncOptions o;
+    o.mode = mode;
+    if (auto n = int_option("syncsaveinterval")) o.save_every = int(std::max<int64_t>(1, *n));
+    o.save = [this](const wallet::WalletState&) { save(); };
+    const bool tty = ::isatty(2) && !json_;
+    const auto started = std::chrono::steady_clock::now();
+    auto last_draw = started - std::chrono::seconds(1);
+    const std::optional<int64_t> crash_after = int_option("debugcrashafter");
+    o.progress = [&](const wallet::SyncProgress& p) {
+        if (crash_after && p.blocks_done >= *crash_after) std::_Exit(137);  // test hook: a crash mid-sync
+        if (!tty) return;
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_draw < std::chrono::milliseconds(200) && p.height != p.tip) return;
+        last_draw = now;
+        const double secs = std::chrono::duration<double>(now - started).count();
+        const int total = std::max(1, p.tip - p.start + 1);
+        const double pct = 100.0 * p.blocks_done / total;
+        char line[160];
+        std::snprintf(line, sizeof line, "\rsync: height %d / %d  %5.1f%%  %.0f blocks/s  (%d downloaded)   ", p.height,
+                      p.tip, pct, secs > 0 ? p.blocks_done / secs : 0.0, p.blocks_fetched);
+        std::fputs(line, stderr);
+        if (p.height == p.tip) std::fputs("\n", stderr);
+    };
+    wallet::SyncResult r;
+    try {
+        r = wallet::sync_wallet(*state_, node(), o);
+    } catch (const wallet::ChainSourceError& e) {
+        save();
+        throw WalletCliError(kExitError, std::string("node error during sync: ") + e.what());
+    } catch (const rpc::ConnectionError&) {
+        save();
+        throw;
+    }
+    if (r.fell_back && !json_)
+        std::fputs("note: the node has no block filter index (-blockfilterindex); scanned full blocks\n", stderr);
+    save();
+    tip_height_ = r.tip_height;
+    return r;
+}
+
+int WalletCli::sync_if_wanted(bool required) {
+    state();
+    if (nosync_) return tip_height_ = state_->synced_height;
+    try {
+        run_sync(wallet::ScanMode::FILTERS);
+    } catch (const rpc::ConnectionError& e) {
+        if (required) throw WalletCliError(kExitError, std::string("cannot reach the node: ") + e.what());
+        std::fprintf(stderr, "warning: the node cannot be reached; showing the wallet as of block %d\n",
+                     state_->synced_height);
+        tip_height_ = state_->synced_height;
+    }
+    return tip_height_;
+}
+
+void WalletCli::print(const json::value& j, const std::string& text) {
+    if (json_) std::cout << rpc::write_json(j, 2) << "\n";
+    else std::cout << text << (text.empty() || text.back() == '\n' ? "" : "\n");
+}
+
+// ---------------------------------------------------------------------------------------
+// Helpers
+
+json::value btc_value(Amount sats) { return rpc::amount_value(sats); }
+
+std::string address_or_script(const Script& script, const ChainParams& params) {
+    if (auto a = encode_address(script, params)) return *a;
+    return "script:" + hex_encode(script.bytes());
+}
+
+Script decode_address_or_throw(const std::string& address, const ChainParams& params) {
+    std::string why;
+    auto script = decode_address(address, params, &why);
+    if (!script) throw WalletCliError(kExitInvalidAddress, "invalid address " + address + ": " + why);
+    return *script;
+}
+
+namespace {
+
+int dispatch(WalletCli& cli) {
+    const std::string& c = cli.command();
+    if (c == "create") return cmd_create(cli);
+    if (c == "restore") return cmd_restore(cli);
+    if (c == "getnewaddress") return cmd_getnewaddress(cli);
+    if (c == "sync") return cmd_sync(cli);
+    if (c == "balance" || c == "getbalance") return cmd_balance(cli);
+    if (c == "listunspent") return cmd_listunspent(cli);
+    if (c == "history" || c == "listtransactions") return cmd_history(cli);
+    if (c == "getwalletinfo") return cmd_getwalletinfo(cli);
+    if (c == "export-descriptors") return cmd_export_descriptors(cli);
+    if (c == "import-descriptor") return cmd_import_descriptor(cli);
+    if (c == "backup") return cmd_backup(cli);
+    if (c == "change-passphrase") return cmd_change_passphrase(cli);
+    if (c == "validateaddress") return cmd_validateaddress(cli);
+    if (c == "signmessage") return cmd_signmessage(cli);
+    if (c == "verifymessage") return cmd_verifymessage(cli);
+    if (c == "send") return cmd_send(cli);
+    if (c == "sendmany") return cmd_sendmany(cli);
+    if (c == "bumpfee") return cmd_bumpfee(cli);
+    if (c == "psbt") return cmd_psbt(cli);
+    throw WalletCliError(kExitError, "unknown command '" + c + "' (see -help)");
+}
+
+int report(bool json_output, int code, const std::string& message) {
+    std::cerr << "error: " << message << "\n";
+    if (json_output) {
+        json::object err;
+        err["code"] = code;
+        err["message"] = message;
+        json::object doc;
+        doc["error"] = std::move(err);
+        std::cout << rpc::write_json(doc, 2) << "\n";
+    }
+    return code;
+}
+
+}  // namespace
+
+}  // namespace minicash::app
+
+int main(int argc, char** argv) {
+    using namespace minicash::app;
+    bool json_output = false;
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "-json") == 0 || std::strcmp(argv[i], "--json") == 0) json_output = true;
+    try {
+        WalletCli cli(argc, argv);
+        if (cli.help()) {
+            std::cout << usage();
+            return 0;
+        }
+        if (cli.version()) {
+            std::cout << "minicash wallet version 0.1.0\n";
+            return 0;
+        }
+        if (cli.command().empty()) {
+            std::cerr << usage();
+            return kExitError;
+        }
+        return dispatch(cli);
+    } catch (const WalletCliError& e) {
+        return report(json_output, e.exit_code, e.what());
+    } catch (const minicash::rpc::ConnectionError& e) {
+        return report(json_output, kExitError, std::string("cannot reach the node: ") + e.what());
+    } catch (const minicash::wallet::ChainSourceError& e) {
+        return report(json_output, kExitError, std::string("the node returned an error: ") + e.what());
+    } catch (const std::exception& e) {
+        return report(json_output, kExitError, e.what());
+    }
+}

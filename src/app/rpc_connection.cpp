@@ -1,0 +1,302 @@
+#include "app/rpc_connection.h"
+
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+#include "rpc/auth.h"
+#include "rpc/client.h"
+#include "rpc/server.h"
+
+namespace minicash::app {
+
+namespace json = boost::json;
+
+std::optional<bool> parse_bool_option(const std::string& v) {
+    if (v.empty() || v == "1" || v == "true" || v == "yes") return true;
+    if (v == "0" || v == "false" || v == "no") return false;
+    return std::nullopt;
+}
+
+bool apply_connection_option(const std::string& name, const std::string& value, bool negated,
+                             RpcConnectionOptions& o) {
+    auto flag = [&](bool& target) {
+        auto b = parse_bool_option(value);
+        if (!b) throw std::runtime_error("Invalid boolean value for -" + name);
+        target = negated ? !*b : *b;
+    };
+    auto str = [&](std::optional<std::string>& target) {
+        if (negated) target.reset();
+        else target = value;
+    };
+    if (name == "rpcwait") flag(o.wait);
+    else if (name == "rpcwaittimeout") o.wait_timeout = std::max(0, std::atoi(value.c_str()));
+    else if (name == "rpcclienttimeout") o.client_timeout = std::max(0, std::atoi(value.c_str()));
+    else if (name == "regtest" || name == "testnet4" || name == "signet") {
+        bool on = false;
+        flag(on);
+        if (on) {
+            if (o.chain && *o.chain != name)
+                throw std::runtime_error("Invalid combination of -regtest, -signet, -testnet4 and -chain. Can use at most one.");
+            o.chain = name;
+        }
+    } else if (name == "chain") {
+        if (o.chain && *o.chain != value)
+            throw std::runtime_error("Invalid combination of -regtest, -signet, -testnet4 and -chain. Can use at most one.");
+        o.chain = value;
+    } else if (name == "datadir") str(o.datadir);
+    else if (name == "conf") str(o.conf);
+    else if (name == "rpcconnect") str(o.connect);
+    else if (name == "rpcport") str(o.port);
+    else if (name == "rpcuser") str(o.user);
+    else if (name == "rpcpassword") str(o.password);
+    else if (name == "rpccookiefile") str(o.cookiefile);
+    else return false;
+    return true;
+}
+
+std::string connection_options_help(const std::string& program) {
+    (void)program;
+    return "  -chain=<chain>         Use the chain <chain>: main, testnet4, signet, regtest\n"
+           "  -regtest, -testnet4, -signet  Shorthands for -chain=...\n"
+           "  -conf=<file>           Configuration file (default: minicash.conf in the data directory)\n"
+           "  -datadir=<dir>         Data directory (default: ~/.minicash)\n"
+           "  -rpcclienttimeout=<n>  Timeout in seconds during HTTP requests, or 0 for no timeout (default: 900)\n"
+           "  -rpcconnect=<ip>       Send commands to node running on <ip> (default: 127.0.0.1)\n"
+           "  -rpccookiefile=<loc>   Location of the auth cookie (default: data dir)\n"
+           "  -rpcpassword=<pw>      Password for JSON-RPC connections\n"
+           "  -rpcport=<port>        Connect to JSON-RPC on <port> (default: 8332, testnet4: 48332, signet: "
+           "38332, regtest: 18443)\n"
+           "  -rpcuser=<user>        Username for JSON-RPC connections\n"
+           "  -rpcwait               Wait for RPC server to start\n"
+           "  -rpcwaittimeout=<n>    Timeout in seconds to wait for the RPC server to start, or 0 for no "
+           "timeout (default: 0)\n";
+}
+
+namespace {
+
+std::string trim(const std::string& s) {
+    size_t b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return {};
+    size_t e = s.find_last_not_of(" \t\r\n");
+    return s.substr(b, e - b + 1);
+}
+
+// Reads the configuration file: top-level lines, then the chain's section, override.
+void read_config(const std::filesystem::path& path, bool required, RpcConnectionOptions& o) {
+    std::ifstream in(path);
+    if (!in) {
+        if (required) throw std::runtime_error("Error reading configuration file: specified config file \"" +
+                                               path.string() + "\" could not be opened.");
+        return;
+    }
+    std::map<std::string, std::string> top;
+    std::map<std::string, std::map<std::string, std::string>> sections;
+    std::string section, line;
+    while (std::getline(in, line)) {
+        if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+        line = trim(line);
+        if (line.empty()) continue;
+        if (line.front() == '[' && line.back() == ']') {
+            section = line.substr(1, line.size() - 2);
+            continue;
+        }
+        auto eq = line.find('=');
+        if (eq == std::string::npos) continue;
+        std::string key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
+        std::string sec = section;
+        if (auto dot = key.find('.'); dot != std::string::npos) {
+            sec = key.substr(0, dot);
+            key = key.substr(dot + 1);
+        }
+        auto& target = sec.empty() ? top : sections[sec];
+        target.emplace(key, value);  // first value wins inside a file
+    }
+    if (!o.chain) {
+        for (const char* c : {"regtest", "testnet4", "signet"})
+            if (auto it = top.find(c); it != top.end() && parse_bool_option(it->second).value_or(false)) o.chain = c;
+        if (auto it = top.find("chain"); it != top.end()) o.chain = it->second;
+    }
+    const std::string chain = o.chain.value_or("main");
+    o.config = top;
+    for (const auto& [k, v] : sections[chain == "main" ? "main" : chain]) o.config[k] = v;
+}
+
+std::string config_or(const RpcConnectionOptions& o, const std::optional<std::string>& cli, const std::string& key,
+                      const std::string& dflt) {
+    if (cli) return *cli;
+    if (auto it = o.config.find(key); it != o.config.end()) return it->second;
+    return dflt;
+}
+
+}  // namespace
+
+RpcConnection resolve_connection(RpcConnectionOptions& o) {
+    std::filesystem::path datadir;
+    if (o.datadir) {
+        datadir = std::filesystem::absolute(*o.datadir);
+        if (!std::filesystem::is_directory(datadir))
+            throw std::runtime_error("Specified data directory \"" + *o.datadir + "\" does not exist.");
+    } else if (const char* home = std::getenv("HOME")) {
+        datadir = std::filesystem::path(home) / ".minicash";
+    }
+    std::filesystem::path conf = o.conf ? std::filesystem::path(*o.conf) : std::filesystem::path("minicash.conf");
+    if (conf.is_relative()) conf = datadir / conf;
+    read_config(conf, o.conf.has_value(), o);
+    const std::string chain_name = o.chain.value_or("main");
+    auto net = network_from_name(chain_name);
+    if (!net) throw std::runtime_error("Invalid chain: " + chain_name);
+    const ChainParams params = make_chain_params(*net);
+
+    RpcConnection c;
+    c.network = *net;
+    c.datadir = datadir;
+    c.network_dir = params.data_subdir.empty() ? datadir : datadir / params.data_subdir;
+    c.config_path = conf.string();
+    std::string host = config_or(o, o.connect, "rpcconnect", "127.0.0.1");
+    uint16_t port = params.rpc_port;
+    // -rpcconnect may carry a port ("host:port", "[v6]:port"); -rpcport wins.
+    if (!host.empty() && host.front() == '[') {
+        auto close = host.find(']');
+        if (close != std::string::npos) {
+            if (close + 2 < host.size() && host[close + 1] == ':') port = uint16_t(std::atoi(host.c_str() + close + 2));
+            host = host.substr(1, close - 1);
+        }
+    } else if (auto colon = host.find(':'); colon != std::string::npos && host.find(':', colon + 1) == std::string::npos) {
+        const int p = std::atoi(host.c_str() + colon + 1);
+        if (p <= 0 || p > 65535) throw std::runtime_error("Invalid port provided in -rpcconnect: " + host);
+        port = uint16_t(p);
+        host = host.substr(0, colon);
+    }
+    const std::string port_text = config_or(o, o.port, "rpcport", "");
+    if (!port_text.empty()) {
+        const int p = std::atoi(port_text.c_str());
+        if (p <= 0 || p > 65535) throw std::runtime_error("Invalid port provided in -rpcport: " + port_text);
+        port = uint16_t(p);
+    }
+    c.host = host;
+    c.port = port;
+
+    const std::string password = config_or(o, o.password, "rpcpassword", "");
+    if (password.empty()) {
+        std::filesystem::path cookie = o.cookiefile ? std::filesystem::path(*o.cookiefile)
+                                                    : std::filesystem::path(".cookie");
+        if (cookie.is_relative()) cookie = datadir / params.data_subdir / cookie;
+        c.cookie_path = cookie;
+        if (auto v = rpc::read_cookie_file(cookie)) c.credentials = *v;
+        else c.cookie_missing = true;
+    } else {
+        c.credentials = config_or(o, o.user, "rpcuser", "") + ":" + password;
+    }
+    return c;
+}
+
+namespace {
+
+[[noreturn]] void connection_failed(const RpcConnection& c) {
+    throw rpc::ConnectionError("Could not connect to the server " + c.host + ":" + std::to_string(c.port) +
+                               "\n\nMake sure the minicashd server is running and that you are connecting to the "
+                               "correct RPC port.\nUse \"" + c.program + " -help\" for more info.");
+}
+
+}  // namespace
+
+namespace {
+
+// Cookie refresh, then the reply's status and body turned into a JSON document.
+void refresh_cookie(RpcConnection& c) {
+    if (!c.cookie_path.empty()) {  // the node may have (re)written it since the last attempt
+        auto v = rpc::read_cookie_file(c.cookie_path);
+        c.cookie_missing = !v;
+        c.credentials = v.value_or("");
+    }
+}
+
+std::chrono::seconds client_timeout(const RpcConnectionOptions& o) {
+    return std::chrono::seconds(o.client_timeout > 0 ? o.client_timeout : 365 * 24 * 3600);
+}
+
+json::value interpret_reply(const RpcConnection& c, const rpc::HttpReply& r) {
+    if (r.status == 401) {
+        if (c.cookie_missing)
+            throw std::runtime_error("Could not locate RPC credentials. No authentication cookie could be found, and "
+                                     "RPC password is not set.  See -rpcpassword and -stdinrpcpass.  Configuration "
+                                     "file: (" + c.config_path + ")");
+        throw std::runtime_error("Authorization failed: Incorrect rpcuser or rpcpassword");
+    }
+    if (r.status == 503) throw std::runtime_error("Server response: " + r.body);
+    if (r.status >= 400 && r.status != 400 && r.status != 404 && r.status != 500)
+        throw std::runtime_error("server returned HTTP error " + std::to_string(r.status));
+    if (r.body.empty()) throw std::runtime_error("no response from server");
+    boost::system::error_code ec;
+    json::value reply = rpc::parse_json_preserving(r.body, ec);  // keeps "50.00000000" as sent
+    if (ec) throw std::runtime_error("couldn't parse reply from server");
+    return reply;
+}
+
+}  // namespace
+
+json::value rpc_call(RpcConnection& c, const RpcConnectionOptions& o, const json::value& request,
+                     const std::string& path) {
+    refresh_cookie(c);
+    rpc::HttpRpcClient client(c.host, c.port, c.credentials, client_timeout(o));
+    rpc::HttpReply r;
+    try {
+        r = client.post(rpc::write_json(request), path);
+    } catch (const rpc::ConnectionError&) {
+        connection_failed(c);
+    }
+    return interpret_reply(c, r);
+}
+
+json::value rpc_call_with_wait(RpcConnection& c, const RpcConnectionOptions& o, const json::value& request,
+                               const std::string& path) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(o.wait_timeout);
+    while (true) {
+        try {
+            json::value reply = rpc_call(c, o, request, path);
+            if (o.wait && reply.is_object()) {
+                const json::value* err = reply.get_object().if_contains("error");
+                if (err && err->is_object()) {
+                    const json::value* code = err->get_object().if_contains("code");
+                    if (code && code->is_int64() && code->get_int64() == rpc::RPC_IN_WARMUP)
+                        throw rpc::ConnectionError("server in warmup");
+                }
+            }
+            return reply;
+        } catch (const rpc::ConnectionError& e) {
+            if (o.wait && (o.wait_timeout <= 0 || std::chrono::steady_clock::now() < deadline)) {
+                std::this_thread::sleep_for(std::chrono::seconds(1));
+                continue;
+            }
+            throw rpc::ConnectionError(std::string("timeout on transient error: ") + e.what());
+        }
+    }
+}
+
+RpcSession::RpcSession(RpcConnection c, RpcConnectionOptions o) : c_(std::move(c)), o_(std::move(o)) {}
+RpcSession::~RpcSession() = default;
+
+json::value RpcSession::call(const json::value& request, const std::string& path) {
+    if (!client_) {
+        // The first call waits for the server (-rpcwait) and settles the credentials.
+        json::value reply = rpc_call_with_wait(c_, o_, request, path);
+        client_ = std::make_unique<rpc::HttpRpcClient>(c_.host, c_.port, c_.credentials, client_timeout(o_));
+        return reply;
+    }
+    const std::string body = rpc::write_json(request);
+    rpc::HttpReply r;
+    try {
+        r = client_->post(body, path);
+    } catch (const rpc::ConnectionError&) {
+        client_.reset();
+        return rpc_call_with_wait(c_, o_, request, path);
+    }
+    return interpret_reply(c_, r);
+}
+
+}  // namespace minicash::app

@@ -1,0 +1,495 @@
+// minicash-wallet commands that manage keys, the file and the view of the chain.
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include "app/wallet_cli.h"
+#include "common/address.h"
+#include "rpc/client.h"
+#include "util/hash.h"
+#include "util/hex.h"
+#include "wallet/amount_text.h"
+#include "wallet/bip39.h"
+#include "wallet/keychain.h"
+#include "wallet/message_signing.h"
+
+namespace minicash::app {
+
+namespace json = boost::json;
+using wallet::WalletState;
+
+namespace {
+
+void wipe(std::string& s) {
+    if (!s.empty()) OPENSSL_cleanse(s.data(), s.size());
+    s.clear();
+}
+
+void need_args(const WalletCli& cli, size_t n, const std::string& usage) {
+    if (cli.args().size() != n) throw WalletCliError(kExitError, "usage: minicash-wallet " + usage);
+}
+
+json::array public_descriptors(const WalletState& s) {
+    json::array out;
+    for (const wallet::WalletDescriptor& d : s.descriptors) out.push_back(json::string(d.desc.to_string(false)));
+    return out;
+}
+
+// The node's height, or 0 when it cannot be asked.
+int node_height_or_zero(WalletCli& cli) {
+    try {
+        return std::max(0, cli.node().tip().height);
+    } catch (const std::exception&) {
+        std::fputs("note: the node cannot be reached; the birthday is block 0 (the whole chain will be scanned)\n",
+                   stderr);
+        return 0;
+    }
+}
+
+WalletState new_state(WalletCli& cli, int birthday, const std::vector<wallet::DescriptorSpec>& specs, bool watch_only) {
+    WalletState s;
+    s.network = cli.network();
+    s.birthday = birthday;
+    s.synced_height = birthday - 1;
+    s.watch_only = watch_only;
+    for (const wallet::DescriptorSpec& spec : specs) {
+        std::string why;
+        if (!s.add_descriptor(spec.desc, spec.internal, spec.type, &why)) throw WalletCliError(kExitError, why);
+    }
+    return s;
+}
+
+// Descriptors for a mnemonic (checked), wiping the seed afterwards.
+std::vector<wallet::DescriptorSpec> specs_from_mnemonic(WalletCli& cli, const std::string& mnemonic) {
+    std::string bip39_passphrase = cli.read_secret_file("bip39passphrasefile").value_or("");
+    std::string why;
+    auto seed = mnemonic_to_seed(mnemonic, bip39_passphrase, &why);
+    wipe(bip39_passphrase);
+    if (!seed) throw WalletCliError(kExitError, "invalid recovery phrase: " + why);
+    auto specs = wallet::descriptors_from_seed(ByteView(seed->data(), seed->size()), cli.params(), &why);
+    OPENSSL_cleanse(seed->data(), seed->size());
+    if (!specs) throw WalletCliError(kExitError, why);
+    return *specs;
+}
+
+json::object created_json(WalletCli& cli, const WalletState& s) {
+    json::object o;
+    o["wallet"] = cli.wallet_path().string();
+    o["network"] = network_name(s.network);
+    o["birthday"] = s.birthday;
+    o["watch_only"] = s.watch_only;
+    o["descriptors"] = public_descriptors(s);
+    return o;
+}
+
+std::string describe_tip(int height) { return height < 0 ? "none" : std::to_string(height); }
+
+}  // namespace
+
+int cmd_create(WalletCli& cli) {
+    need_args(cli, 0, "create [-words=12|24] [-watchonly=XPUB|DESCRIPTOR] [-birthday=HEIGHT]");
+    const std::optional<int64_t> birthday_opt = cli.int_option("birthday");
+    std::vector<wallet::DescriptorSpec> specs;
+    std::string mnemonic;
+    const bool watch_only = cli.option("watchonly").has_value();
+    if (watch_only) {
+        std::string why;
+        auto w = wallet::descriptors_from_watch(*cli.option("watchonly"), cli.params(), &why);
+        if (!w) throw WalletCliError(kExitError, why);
+        specs = *w;
+    } else {
+        const int64_t words = cli.int_option("words").value_or(12);
+        if (words != 12 && words != 24) throw WalletCliError(kExitError, "-words must be 12 or 24");
+        std::array<uint8_t, 32> entropy{};
+        const size_t len = words == 12 ? 16 : 32;
+        if (RAND_bytes(entropy.data(), int(len)) != 1) throw WalletCliError(kExitError, "no randomness available");
+        auto m = mnemonic_from_entropy(ByteView(entropy.data(), len));
+        OPENSSL_cleanse(entropy.data(), entropy.size());
+        if (!m) throw WalletCliError(kExitError, "mnemonic generation failed");
+        mnemonic = std::move(*m);
+        specs = specs_from_mnemonic(cli, mnemonic);
+    }
+    if (std::filesystem::exists(cli.wallet_path()))
+        throw WalletCliError(kExitError, cli.wallet_path().string() + " already exists; refusing to overwrite it");
+    const int birthday = birthday_opt ? int(*birthday_opt) : node_height_or_zero(cli);
+    WalletState s = new_state(cli, birthday, specs, watch_only);
+    std::string passphrase = cli.read_passphrase("New wallet passphrase: ", true);
+    cli.create_wallet(std::move(s), passphrase);
+    wipe(passphrase);
+    json::object o = created_json(cli, cli.state());
+    std::string text = "Wallet created: " + cli.wallet_path().string() + "\nBirthday: block " + std::to_string(birthday);
+    if (!mnemonic.empty()) {
+        o["mnemonic"] = mnemonic;
+        text += "\n\nRecovery phrase (" + std::to_string(std::count(mnemonic.begin(), mnemonic.end(), ' ') + 1) +
+                " words). Write it down and keep it safe; it is shown only this once:\n\n  " + mnemonic + "\n";
+    } else {
+        text += "\nWatch-only: it can see payments and create PSBTs, but not sign.";
+    }
+    cli.print(o, text);
+    wipe(text);
+    if (o.contains("mnemonic")) {
+        json::string& js = o["mnemonic"].as_string();
+        OPENSSL_cleanse(js.data(), js.size());
+    }
+    wipe(mnemonic);
+    return kExitOk;
+}
+
+int cmd_restore(WalletCli& cli) {
+    need_args(cli, 0, "restore [-mnemonicfile=PATH] [-birthday=HEIGHT]");
+    if (std::filesystem::exists(cli.wallet_path()))
+        throw WalletCliError(kExitError, cli.wallet_path().string() + " already exists; refusing to overwrite it");
+    std::string raw = cli.read_secret_file("mnemonicfile", true).value_or("");
+    if (!cli.option("mnemonicfile")) raw = cli.prompt_secret("Recovery phrase: ");
+    // Words separated by any whitespace, joined by single spaces.
+    std::string mnemonic;
+    {
+        std::istringstream in(raw);
+        std::string w;
+        while (in >> w) {
+            if (!mnemonic.empty()) mnemonic += ' ';
+            mnemonic += w;
+            wipe(w);
+        }
+    }
+    wipe(raw);
+    auto specs = specs_from_mnemonic(cli, mnemonic);
+    wipe(mnemonic);
+    const int birthday = int(cli.int_option("birthday").value_or(0));
+    WalletState s = new_state(cli, birthday, specs, false);
+    std::string passphrase = cli.read_passphrase("New wallet passphrase: ", true);
+    cli.create_wallet(std::move(s), passphrase);
+    wipe(passphrase);
+    cli.print(created_json(cli, cli.state()), "Wallet restored: " + cli.wallet_path().string() +
+                                                   "\nIt scans from block " + std::to_string(birthday) +
+                                                   " on its first sync.");
+    return kExitOk;
+}
+
+int cmd_getnewaddress(WalletCli& cli) {
+    need_args(cli, 0, "getnewaddress [-type=bech32|bech32m|p2sh-segwit|legacy]");
+    const std::string type_name = cli.option("type").value_or("bech32");
+    auto type = wallet::parse_address_type(type_name);
+    if (!type) throw WalletCliError(kExitError, "unknown address type '" + type_name + "' (bech32, bech32m, p2sh-segwit, legacy)");
+    WalletState& s = cli.state();
+    std::string why;
+    auto script = s.new_script(*type, cli.flag("internal"), &why);
+    if (!script) throw WalletCliError(kExitError, why);
+    cli.save();
+    const std::string address = address_or_script(*script, cli.params());
+    json::object o;
+    o["address"] = address;
+    cli.print(o, address);
+    return kExitOk;
+}
+
+int cmd_sync(WalletCli& cli) {
+    need_args(cli, 0, "sync [-scan=filters|full]");
+    const std::string scan = cli.option("scan").value_or("filters");
+    if (scan != "filters" && scan != "full") throw WalletCliError(kExitError, "-scan must be filters or full");
+    cli.state();
+    wallet::SyncResult r;
+    try {
+        r = cli.run_sync(scan == "full" ? wallet::ScanMode::FULL : wallet::ScanMode::FILTERS);
+    } catch (const rpc::ConnectionError& e) {
+        throw WalletCliError(kExitError, std::string("cannot reach the node: ") + e.what());
+    }
+    json::object o;
+    o["height"] = r.tip_height;
+    o["blocks_scanned"] = r.blocks_scanned;
+    o["blocks_fetched"] = r.blocks_fetched;
+    o["scan"] = r.used_filters ? "filters" : "full";
+    o["reorg_depth"] = r.reorg_depth;
+    std::string text = "Synced to block " + std::to_string(r.tip_height) + ": " + std::to_string(r.blocks_scanned) +
+                       " blocks scanned, " + std::to_string(r.blocks_fetched) + " downloaded (" +
+                       (r.used_filters ? "block filters" : "full blocks") + ")";
+    if (r.reorg_depth) text += "; followed a reorg of " + std::to_string(r.reorg_depth) + " blocks";
+    cli.print(o, text);
+    return kExitOk;
+}
+
+int cmd_balance(WalletCli& cli) {
+    need_args(cli, 0, "balance");
+    const int tip = cli.sync_if_wanted(false);
+    const wallet::Balances b = cli.state().balances(tip);
+    json::object o;
+    o["confirmed"] = btc_value(b.confirmed);
+    o["unconfirmed"] = btc_value(b.unconfirmed);
+    o["immature"] = btc_value(b.immature);
+    cli.print(o, "confirmed:   " + wallet::format_btc(b.confirmed) + " BTC\nunconfirmed: " +
+                     wallet::format_btc(b.unconfirmed) + " BTC\nimmature:    " + wallet::format_btc(b.immature) +
+                     " BTC");
+    return kExitOk;
+}
+
+int cmd_listunspent(WalletCli& cli) {
+    need_args(cli, 0, "listunspent");
+    const int tip = cli.sync_if_wanted(false);
+    WalletState& s = cli.state();
+    json::array arr;
+    std::string text;
+    for (const wallet::WalletCoin& c : s.unspent(tip)) {
+        const bool immature = c.coinbase && c.confirmations < wallet::kCoinbaseMaturity;
+        json::object o;
+        o["txid"] = c.outpoint.txid.to_hex();
+        o["vout"] = c.outpoint.index;
+        o["address"] = address_or_script(c.out.script_pubkey, cli.params());
+        o["scriptPubKey"] = hex_encode(c.out.script_pubkey.bytes());
+        o["amount"] = btc_value(c.out.value);
+        o["confirmations"] = c.confirmations;
+        o["coinbase"] = c.coinbase;
+        o["spendable"] = !immature && (c.state == wallet::TxState::CONFIRMED || c.from_me);
+        o["change"] = s.descriptors[c.owner.descriptor].internal;
+        arr.push_back(std::move(o));
+        text += c.outpoint.txid.to_hex() + ":" + std::to_string(c.outpoint.index) + "  " +
+                address_or_script(c.out.script_pubkey, cli.params()) + "  " + wallet::format_btc(c.out.value) +
+                " BTC  " + std::to_string(c.confirmations) + " conf" + (immature ? " (immature)" : "") + "\n";
+    }
+    if (text.empty()) text = "(no unspent outputs)";
+    cli.print(arr, text);
+    return kExitOk;
+}
+
+int cmd_history(WalletCli& cli) {
+    need_args(cli, 0, "history");
+    const int tip = cli.sync_if_wanted(false);
+    json::array arr;
+    std::string text;
+    for (const wallet::HistoryEntry& e : cli.state().history(tip)) {
+        const Amount net = e.received - e.sent;
+        json::object o;
+        o["txid"] = e.txid.to_hex();
+        o["state"] = wallet::tx_state_name(e.state);
+        o["height"] = e.height;
+        o["confirmations"] = e.confirmations;
+        o["amount"] = btc_value(net);
+        if (e.fee) o["fee"] = btc_value(*e.fee);
+        o["coinbase"] = e.coinbase;
+        o["time"] = e.time;
+        arr.push_back(std::move(o));
+        char line[256];
+        std::snprintf(line, sizeof line, "%s  %-10s %8s  %+.8f BTC%s%s\n", e.txid.to_hex().c_str(),
+                      wallet::tx_state_name(e.state), e.height >= 0 ? std::to_string(e.height).c_str() : "-",
+                      double(net) / double(kCoin), e.fee ? ("  fee " + wallet::format_btc(*e.fee)).c_str() : "",
+                      e.coinbase ? "  (coinbase)" : "");
+        text += line;
+    }
+    if (text.empty()) text = "(no transactions)";
+    cli.print(arr, text);
+    return kExitOk;
+}
+
+int cmd_getwalletinfo(WalletCli& cli) {
+    need_args(cli, 0, "getwalletinfo");
+    const int tip = cli.sync_if_wanted(false);
+    WalletState& s = cli.state();
+    json::object o;
+    o["wallet"] = cli.wallet_path().string();
+    o["network"] = network_name(s.network);
+    o["birthday"] = s.birthday;
+    o["synced_height"] = s.synced_height;
+    o["watch_only"] = s.watch_only;
+    o["txcount"] = s.txs.size();
+    o["descriptors"] = public_descriptors(s);
+    const wallet::Balances b = s.balances(tip);
+    o["balance"] = btc_value(b.confirmed);
+    std::string text = "wallet:        " + cli.wallet_path().string() + "\nnetwork:       " + network_name(s.network) +
+                       "\nbirthday:      " + std::to_string(s.birthday) + "\nsynced height: " +
+                       describe_tip(s.synced_height) + "\nwatch-only:    " + (s.watch_only ? "yes" : "no") +
+                       "\ntransactions:  " + std::to_string(s.txs.size()) + "\ndescriptors:\n";
+    for (const wallet::WalletDescriptor& d : s.descriptors) text += "  " + d.desc.to_string(false) + "\n";
+    cli.print(o, text);
+    return kExitOk;
+}
+
+int cmd_export_descriptors(WalletCli& cli) {
+    need_args(cli, 0, "export-descriptors [-private]");
+    const bool priv = cli.flag("private");
+    WalletState& s = cli.state();
+    if (priv && s.watch_only) throw WalletCliError(kExitError, "this wallet is watch-only: it has no private keys");
+    json::array arr;
+    std::string text;
+    for (const wallet::WalletDescriptor& d : s.descriptors) {
+        json::object o;
+        o["desc"] = d.desc.to_string(priv);
+        o["internal"] = d.internal;
+        o["active"] = d.type.has_value();
+        if (d.type) o["type"] = wallet::address_type_name(*d.type);
+        o["next_index"] = d.next_index;
+        o["range"] = json::array{0, d.range_end() - 1};
+        text += d.desc.to_string(priv) + "\n";
+        arr.push_back(std::move(o));
+    }
+    json::object doc;
+    doc["descriptors"] = std::move(arr);
+    cli.print(doc, text);
+    // Best effort: private descriptors should not linger in memory.
+    wipe(text);
+    return kExitOk;
+}
+
+int cmd_import_descriptor(WalletCli& cli) {
+    need_args(cli, 1, "import-descriptor DESCRIPTOR [-internal]");
+    WalletState& s = cli.state();
+    std::string why;
+    auto desc = Descriptor::parse(cli.args()[0], cli.params(), &why);
+    if (!desc) throw WalletCliError(kExitError, "invalid descriptor: " + why);
+    if (s.watch_only && desc->has_private_keys())
+        throw WalletCliError(kExitError, "this wallet is watch-only: import the public descriptor");
+    std::vector<Descriptor> parts = desc->split_multipath();
+    if (parts.size() > 2) throw WalletCliError(kExitError, "a multipath descriptor may have two paths (receive;change)");
+    for (size_t i = 0; i < parts.size(); ++i) {
+        const bool internal = parts.size() == 2 ? i == 1 : cli.flag("internal");
+        std::optional<wallet::AddressType> type = wallet::infer_address_type(parts[i]);
+        // Only becomes the active one for its type when there is none yet.
+        if (type) {
+            for (const wallet::WalletDescriptor& d : s.descriptors)
+                if (d.type == type && d.internal == internal) type.reset();
+        }
+        if (!s.add_descriptor(parts[i], internal, parts[i].is_range() ? type : std::nullopt, &why))
+            throw WalletCliError(kExitError, why);
+    }
+    // Past blocks may pay the new scripts: rescan from the birthday on the next sync.
+    s.block_hashes.clear();
+    cli.save();
+    std::string text = "Imported; the wallet rescans from block " + std::to_string(s.birthday) + ".";
+    if (!cli.nosync()) {
+        try {
+            cli.run_sync(wallet::ScanMode::FILTERS);
+            text = "Imported and rescanned from block " + std::to_string(s.birthday) + ".";
+        } catch (const rpc::ConnectionError&) {
+            text += " (the node cannot be reached now; run 'sync' later)";
+        }
+    }
+    json::object o;
+    o["imported"] = parts.size();
+    o["rescan_from"] = s.birthday;
+    cli.print(o, text);
+    return kExitOk;
+}
+
+int cmd_backup(WalletCli& cli) {
+    need_args(cli, 1, "backup PATH");
+    cli.state();  // checks the passphrase and that the file is intact
+    std::string why;
+    auto bytes = wallet::read_file(cli.wallet_path(), &why);
+    if (!bytes) throw WalletCliError(kExitError, why);
+    const std::filesystem::path dest = std::filesystem::absolute(cli.args()[0]);
+    if (!wallet::write_file_exclusive(dest, *bytes, &why)) throw WalletCliError(kExitError, why);
+    json::object o;
+    o["backup"] = dest.string();
+    cli.print(o, "Backup written to " + dest.string() + " (encrypted with the same passphrase)");
+    return kExitOk;
+}
+
+int cmd_change_passphrase(WalletCli& cli) {
+    need_args(cli, 0, "change-passphrase [-newpassphrasefile=PATH]");
+    cli.state();
+    std::string fresh = cli.read_passphrase("New wallet passphrase: ", true, "newpassphrasefile");
+    auto key = wallet::WalletKey::create(fresh);
+    wipe(fresh);
+    if (!key) throw WalletCliError(kExitError, "key derivation failed");
+    cli.set_key(std::move(*key));
+    cli.save();
+    json::object o;
+    o["changed"] = true;
+    cli.print(o, "Passphrase changed.");
+    return kExitOk;
+}
+
+int cmd_validateaddress(WalletCli& cli) {
+    need_args(cli, 1, "validateaddress ADDRESS");
+    const std::string& address = cli.args()[0];
+    AddressError err;
+    auto script = decode_address(address, cli.params(), err);
+    json::object o;
+    o["isvalid"] = script.has_value();
+    std::string text;
+    if (script) {
+        o["address"] = address;
+        o["scriptPubKey"] = hex_encode(script->bytes());
+        auto dest = extract_destination(*script);
+        const bool is_script = dest && (std::holds_alternative<ScriptHashDest>(*dest) ||
+                                        std::holds_alternative<WitnessV0ScriptHashDest>(*dest));
+        int version = 0;
+        Bytes program;
+        const bool witness = script->is_witness_program(version, program);
+        o["isscript"] = is_script;
+        o["iswitness"] = witness;
+        std::string kind = "unknown";
+        if (dest) {
+            if (std::holds_alternative<PKHashDest>(*dest)) kind = "P2PKH (legacy)";
+            else if (std::holds_alternative<ScriptHashDest>(*dest)) kind = "P2SH";
+            else if (std::holds_alternative<WitnessV0KeyHashDest>(*dest)) kind = "P2WPKH (segwit v0)";
+            else if (std::holds_alternative<WitnessV0ScriptHashDest>(*dest)) kind = "P2WSH (segwit v0)";
+            else if (std::holds_alternative<WitnessV1TaprootDest>(*dest)) kind = "P2TR (taproot, segwit v1)";
+            else kind = "segwit v" + std::to_string(version) + " (not yet defined; spendable by anyone today)";
+        }
+        if (witness) {
+            o["witness_version"] = version;
+            o["witness_program"] = hex_encode(program);
+        }
+        text = "valid " + network_name(cli.network()) + " address: " + kind + "\nscriptPubKey: " +
+               hex_encode(script->bytes());
+    } else {
+        o["error"] = err.message;
+        json::array positions;
+        for (size_t p : err.positions) positions.push_back(p);
+        o["error_locations"] = std::move(positions);
+        text = "invalid address: " + err.message;
+        if (!err.positions.empty()) {
+            text += "\n  " + address + "\n  ";
+            std::string marks(address.size(), ' ');
+            for (size_t p : err.positions)
+                if (p < marks.size()) marks[p] = '^';
+            text += marks;
+        }
+    }
+    cli.print(o, text);
+    return script ? kExitOk : kExitInvalidAddress;
+}
+
+int cmd_signmessage(WalletCli& cli) {
+    need_args(cli, 2, "signmessage ADDRESS MESSAGE");
+    const Script script = decode_address_or_throw(cli.args()[0], cli.params());
+    WalletState& s = cli.state();
+    const wallet::ScriptOwner* owner = s.owner_of(script);
+    if (!owner) throw WalletCliError(kExitError, "the address does not belong to this wallet");
+    const Descriptor& d = s.descriptors[owner->descriptor].desc;
+    if (!d.has_private_keys()) throw WalletCliError(kExitError, "this wallet has no private key for the address (watch-only)");
+    auto dest = extract_destination(script);
+    wallet::MessageSigType type;
+    if (dest && std::holds_alternative<PKHashDest>(*dest)) type = wallet::MessageSigType::kP2pkh;
+    else if (dest && std::holds_alternative<WitnessV0KeyHashDest>(*dest)) type = wallet::MessageSigType::kP2wpkh;
+    else if (dest && std::holds_alternative<ScriptHashDest>(*dest)) type = wallet::MessageSigType::kP2shP2wpkh;
+    else throw WalletCliError(kExitError, "messages can be signed only with legacy, p2sh-segwit or bech32 (P2WPKH) addresses");
+    auto keys = d.private_keys(owner->index);
+    if (keys.empty()) throw WalletCliError(kExitError, "no private key for the address");
+    auto sig = wallet::sign_message(keys.front().second, cli.args()[1], keys.front().first.size() == 33, type);
+    if (!sig) throw WalletCliError(kExitError, "signing failed");
+    json::object o;
+    o["signature"] = *sig;
+    cli.print(o, *sig);
+    return kExitOk;
+}
+
+int cmd_verifymessage(WalletCli& cli) {
+    need_args(cli, 3, "verifymessage ADDRESS SIGNATURE MESSAGE");
+    const auto r = wallet::verify_message(cli.args()[0], cli.args()[1], cli.args()[2], cli.params());
+    if (r == wallet::MessageVerificationResult::kErrInvalidAddress) {
+        decode_address_or_throw(cli.args()[0], cli.params());  // explains what is wrong
+        throw WalletCliError(kExitInvalidAddress, "invalid address " + cli.args()[0]);
+    }
+    const wallet::MessageRpcError e = wallet::verify_message_rpc_error(r);
+    if (e.code != 0) throw WalletCliError(kExitError, e.message);
+    const bool ok = r == wallet::MessageVerificationResult::kOk;
+    json::object o;
+    o["valid"] = ok;
+    cli.print(o, ok ? "true" : "false");
+    return kExitOk;
+}
+
+}  // namespace minicash::app

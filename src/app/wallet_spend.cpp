@@ -1,0 +1,417 @@
+// minicash-wallet commands that spend: send, sendmany, bumpfee and the PSBT workflow.
+// Every transaction is signed here, checked with the consensus interpreter
+// (verify_transaction_scripts) and offered to testmempoolaccept before it is sent.
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <iterator>
+
+#include "app/wallet_cli.h"
+#include "common/address.h"
+#include "common/psbt.h"
+#include "rpc/server.h"
+#include "util/hex.h"
+#include "wallet/amount_text.h"
+#include "wallet/coin_selection.h"
+#include "wallet/keychain.h"
+#include "wallet/signer.h"
+#include "wallet/tx_builder.h"
+
+namespace minicash::app {
+
+namespace json = boost::json;
+using wallet::WalletState;
+
+namespace {
+
+constexpr int kDefaultConfTarget = 6;
+constexpr Amount kRegtestFallbackFeeRate = 20000;  // sat/kvB = 0.0002 BTC/kvB (-fallbackfee on regtest)
+
+int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// "-feerate" in sat/vB with up to 3 decimals.
+std::optional<wallet::FeeRate> parse_sat_per_vb(const std::string& text) {
+    auto v = wallet::parse_btc(text);  // 8 decimals: sats -> value * 1e8
+    if (!v || *v <= 0 || *v % 100000 != 0) return std::nullopt;
+    return wallet::FeeRate{*v / 100000};  // sat/vB * 1e8 / 1e5 = sat/kvB
+}
+
+wallet::FeeRate choose_fee_rate(WalletCli& cli) {
+    if (auto f = cli.option("feerate")) {
+        if (cli.option("conftarget")) throw WalletCliError(kExitError, "give either -feerate or -conftarget, not both");
+        auto rate = parse_sat_per_vb(*f);
+        if (!rate) throw WalletCliError(kExitError, "-feerate takes a positive number of sat/vB (at most 3 decimals)");
+        return *rate;
+    }
+    const int target = int(cli.int_option("conftarget").value_or(kDefaultConfTarget));
+    if (target < 1 || target > 1008) throw WalletCliError(kExitError, "-conftarget must be between 1 and 1008");
+    if (auto est = cli.node().estimate_fee(target)) return wallet::FeeRate{*est};
+    if (cli.network() == Network::REGTEST) return wallet::FeeRate{kRegtestFallbackFeeRate};
+    throw WalletCliError(kExitError, "the node has no fee estimate for " + std::to_string(target) +
+                                         " blocks yet; give -feerate=SAT_PER_VB");
+}
+
+Amount parse_amount_or_throw(const std::string& text) {
+    auto v = wallet::parse_btc(text);
+    if (!v || *v <= 0) throw WalletCliError(kExitError, "invalid amount '" + text + "' (BTC, e.g. 0.5)");
+    return *v;
+}
+
+std::vector<wallet::SpendableCoin> spendable_coins(const WalletState& s, int tip) {
+    std::vector<wallet::SpendableCoin> out;
+    for (const wallet::WalletCoin& c : s.unspent(tip)) {
+        if (c.coinbase && c.confirmations < wallet::kCoinbaseMaturity) continue;
+        if (c.state != wallet::TxState::CONFIRMED && !c.from_me) continue;
+        if (auto sc = wallet::make_spendable_coin(c.outpoint, c.out, c.confirmations, c.from_me)) out.push_back(*sc);
+    }
+    return out;
+}
+
+Script change_script(WalletState& s) {
+    for (wallet::AddressType t : {wallet::AddressType::BECH32, wallet::AddressType::BECH32M,
+                                  wallet::AddressType::P2SH_SEGWIT, wallet::AddressType::LEGACY})
+        if (s.active_descriptor(t, true)) {
+            std::string why;
+            if (auto script = s.new_script(t, true, &why)) return *script;
+        }
+    throw WalletCliError(kExitError, "the wallet has no descriptor to receive change");
+}
+
+[[noreturn]] void build_failed(const wallet::BuildError& e) {
+    const int code = e.kind == wallet::BuildError::Kind::kInsufficientFunds ? kExitInsufficientFunds : kExitError;
+    throw WalletCliError(code, e.message);
+}
+
+// Funds `recipients` from the wallet's coins with change to a new change address.
+wallet::BuiltTransaction fund(WalletCli& cli, const std::vector<wallet::Recipient>& recipients) {
+    WalletState& s = cli.state();
+    const wallet::FeeRate rate = choose_fee_rate(cli);
+    const std::vector<wallet::SpendableCoin> coins = spendable_coins(s, cli.tip_height());
+    wallet::BuildOptions options;
+    options.fee_rate = rate;
+    options.rbf = true;
+    if (cli.tip_height() >= 0) options.tip_height = uint32_t(cli.tip_height());
+    const Script change = change_script(s);
+    wallet::BuildError error;
+    auto built = wallet::build_transaction(coins, recipients, change, options, &error);
+    if (!built) build_failed(error);
+    return std::move(*built);
+}
+
+// Signs with the wallet's keys and checks every input with the interpreter.
+void sign_and_verify(WalletCli& cli, Transaction& tx, const std::vector<TxOut>& spent) {
+    WalletState& s = cli.state();
+    if (s.watch_only)
+        throw WalletCliError(kExitError, "this wallet is watch-only: use 'psbt create' and sign the PSBT with the wallet "
+                                         "that holds the keys");
+    KeyStore keys;
+    std::vector<Script> scripts;
+    for (const TxOut& o : spent) scripts.push_back(o.script_pubkey);
+    wallet::add_keys_for_scripts(s, scripts, keys);
+    std::string why;
+    if (!sign_transaction(tx, spent, keys, {}, &why)) throw WalletCliError(kExitError, "signing failed: " + why);
+    if (!verify_transaction_scripts(tx, spent, &why))
+        throw WalletCliError(kExitError, "signature check failed, nothing was sent: " + why);
+}
+
+// testmempoolaccept, then sendrawtransaction; records the transaction as ours.
+uint256 broadcast(WalletCli& cli, const Transaction& tx, bool record) {
+    const wallet::AcceptResult accept = cli.node().test_accept(tx);
+    if (!accept.allowed)
+        throw WalletCliError(kExitError, "the node would reject the transaction (" + accept.reject_reason +
+                                             "); nothing was sent");
+    const uint256 txid = cli.node().broadcast(tx);
+    if (record) {
+        WalletState& s = cli.state();
+        s.add_transaction(tx, wallet::TxState::MEMPOOL, -1, {}, 0, unix_now());
+        if (auto it = s.txs.find(txid); it != s.txs.end()) it->second.from_me = true;
+        cli.save();
+    }
+    return txid;
+}
+
+double sat_per_vb(Amount fee, size_t vsize) { return vsize ? double(fee) / double(vsize) : 0.0; }
+
+int send_to(WalletCli& cli, std::vector<wallet::Recipient> recipients) {
+    cli.state();
+    cli.sync_if_wanted(true);
+    wallet::BuiltTransaction built = fund(cli, recipients);
+    sign_and_verify(cli, built.tx, built.spent_outputs);
+    const uint256 txid = broadcast(cli, built.tx, true);
+    const size_t vsize = (built.tx.weight() + 3) / 4;
+    json::object o;
+    o["txid"] = txid.to_hex();
+    o["fee"] = btc_value(built.fee);
+    o["feerate"] = sat_per_vb(built.fee, vsize);
+    o["vsize"] = vsize;
+    o["replaceable"] = true;
+    o["changepos"] = built.change_position ? int64_t(*built.change_position) : int64_t(-1);
+    cli.print(o, txid.to_hex());
+    return kExitOk;
+}
+
+std::vector<wallet::Recipient> parse_pairs(WalletCli& cli, const std::vector<std::string>& args, size_t first) {
+    std::vector<wallet::Recipient> out;
+    for (size_t i = first; i < args.size(); ++i) {
+        const size_t eq = args[i].find('=');
+        if (eq == std::string::npos) throw WalletCliError(kExitError, "expected ADDRESS=AMOUNT, got '" + args[i] + "'");
+        wallet::Recipient r;
+        r.script_pubkey = decode_address_or_throw(args[i].substr(0, eq), cli.params());
+        r.amount = parse_amount_or_throw(args[i].substr(eq + 1));
+        r.subtract_fee_from_amount = cli.flag("subtractfee");
+        out.push_back(std::move(r));
+    }
+    if (out.empty()) throw WalletCliError(kExitError, "no recipients (ADDRESS=AMOUNT ...)");
+    return out;
+}
+
+std::string read_psbt_arg(const std::string& arg) {
+    if (arg != "-") return arg;
+    std::string in((std::istreambuf_iterator<char>(std::cin)), {});
+    while (!in.empty() && (in.back() == '\n' || in.back() == '\r' || in.back() == ' ')) in.pop_back();
+    return in;
+}
+
+Psbt decode_psbt_arg(const std::string& arg) {
+    std::string why;
+    auto p = Psbt::decode_base64(read_psbt_arg(arg), &why);
+    if (!p) throw WalletCliError(kExitError, "invalid PSBT: " + why);
+    return std::move(*p);
+}
+
+bool all_final(const Psbt& p) {
+    for (const PsbtInput& in : p.inputs)
+        if (!in.is_final()) return false;
+    return true;
+}
+
+std::vector<TxOut> psbt_spent_outputs(const Psbt& p) {
+    std::vector<TxOut> out;
+    for (size_t i = 0; i < p.inputs.size(); ++i) {
+        auto o = p.spent_output(i);
+        if (!o) throw WalletCliError(kExitError, "the PSBT lacks the UTXO of input " + std::to_string(i));
+        out.push_back(*o);
+    }
+    return out;
+}
+
+json::object decode_json(WalletCli& cli, const Psbt& p) {
+    const PsbtAnalysis a = analyze_psbt(p);
+    json::object o;
+    o["txid"] = p.tx.txid().to_hex();
+    json::array ins;
+    for (size_t i = 0; i < p.tx.vin.size(); ++i) {
+        json::object in;
+        in["txid"] = p.tx.vin[i].prevout.txid.to_hex();
+        in["vout"] = p.tx.vin[i].prevout.index;
+        if (i < a.inputs.size()) {
+            if (a.inputs[i].amount) in["amount"] = btc_value(*a.inputs[i].amount);
+            in["final"] = a.inputs[i].is_final;
+            in["next"] = psbt_role_name(a.inputs[i].next);
+        }
+        ins.push_back(std::move(in));
+    }
+    o["inputs"] = std::move(ins);
+    json::array outs;
+    for (const TxOut& out : p.tx.vout) {
+        json::object j;
+        j["address"] = address_or_script(out.script_pubkey, cli.params());
+        j["amount"] = btc_value(out.value);
+        outs.push_back(std::move(j));
+    }
+    o["outputs"] = std::move(outs);
+    if (a.fee) o["fee"] = btc_value(*a.fee);
+    o["next"] = psbt_role_name(a.next);
+    if (!a.error.empty()) o["error"] = a.error;
+    return o;
+}
+
+}  // namespace
+
+int cmd_send(WalletCli& cli) {
+    if (cli.args().size() != 2)
+        throw WalletCliError(kExitError, "usage: minicash-wallet send ADDRESS AMOUNT [-feerate=SAT_PER_VB | -conftarget=N] [-subtractfee]");
+    wallet::Recipient r;
+    r.script_pubkey = decode_address_or_throw(cli.args()[0], cli.params());
+    r.amount = parse_amount_or_throw(cli.args()[1]);
+    r.subtract_fee_from_amount = cli.flag("subtractfee");
+    return send_to(cli, {r});
+}
+
+int cmd_sendmany(WalletCli& cli) {
+    auto recipients = parse_pairs(cli, cli.args(), 0);
+    return send_to(cli, recipients);
+}
+
+int cmd_bumpfee(WalletCli& cli) {
+    if (cli.args().size() != 1) throw WalletCliError(kExitError, "usage: minicash-wallet bumpfee TXID [-feerate=SAT_PER_VB]");
+    auto txid = uint256::from_hex(cli.args()[0]);
+    if (!txid) throw WalletCliError(kExitError, "invalid txid");
+    WalletState& s = cli.state();
+    cli.sync_if_wanted(true);
+    auto it = s.txs.find(*txid);
+    if (it == s.txs.end()) throw WalletCliError(kExitError, "the transaction is not in this wallet");
+    const wallet::WalletTx original = it->second;
+    if (original.state == wallet::TxState::CONFIRMED) throw WalletCliError(kExitError, "the transaction is already confirmed");
+    if (original.state == wallet::TxState::CONFLICTED)
+        throw WalletCliError(kExitError, "the transaction was already replaced or conflicts with another one");
+    bool signals = false;
+    for (const TxIn& in : original.tx.vin) signals = signals || in.sequence < wallet::kSequenceLocktimeFinal;
+    if (!signals) throw WalletCliError(kExitError, "the transaction does not signal replaceability (BIP125)");
+    std::vector<TxOut> spent;
+    for (const TxIn& in : original.tx.vin) {
+        auto prev = s.wallet_output(in.prevout);
+        if (!prev) throw WalletCliError(kExitError, "the transaction spends outputs that are not this wallet's");
+        spent.push_back(*prev);
+    }
+    std::optional<size_t> change_index;
+    for (size_t i = 0; i < original.tx.vout.size() && !change_index; ++i)
+        if (const wallet::ScriptOwner* o = s.owner_of(original.tx.vout[i].script_pubkey); o && s.descriptors[o->descriptor].internal)
+            change_index = i;
+    Amount in_total = 0;
+    for (const TxOut& o : spent) in_total += o.value;
+    const Amount old_fee = in_total - original.tx.value_out();
+    const size_t old_vsize = (original.tx.weight() + 3) / 4;
+    const wallet::FeeRate old_rate = wallet::FeeRate::of(old_fee, old_vsize);
+    wallet::BumpOptions options;
+    if (auto f = cli.option("feerate")) {
+        auto rate = parse_sat_per_vb(*f);
+        if (!rate) throw WalletCliError(kExitError, "-feerate takes a positive number of sat/vB (at most 3 decimals)");
+        options.new_fee_rate = *rate;
+    } else {
+        // Core's default: the estimate, but at least the old rate plus 1 sat/vB.
+        wallet::FeeRate est = choose_fee_rate(cli);
+        options.new_fee_rate = std::max(est, wallet::FeeRate{old_rate.sat_per_kvb + 1000});
+    }
+    options.fallback_change_script = change_script(s);
+    const std::vector<wallet::SpendableCoin> extra = spendable_coins(s, cli.tip_height());
+    wallet::BuildError error;
+    auto built = wallet::build_bump(original.tx, spent, change_index, extra, options, &error);
+    if (!built) build_failed(error);
+    sign_and_verify(cli, built->tx, built->spent_outputs);
+    const uint256 new_txid = broadcast(cli, built->tx, true);
+    s.txs[*txid].state = wallet::TxState::CONFLICTED;
+    cli.save();
+    json::object o;
+    o["txid"] = new_txid.to_hex();
+    o["origfee"] = btc_value(old_fee);
+    o["fee"] = btc_value(built->fee);
+    o["errors"] = json::array();
+    cli.print(o, new_txid.to_hex());
+    return kExitOk;
+}
+
+int cmd_psbt(WalletCli& cli) {
+    const auto& a = cli.args();
+    if (a.empty()) throw WalletCliError(kExitError, "usage: minicash-wallet psbt create|sign|combine|finalize|extract|decode|broadcast ...");
+    const std::string sub = a[0];
+    auto need = [&](size_t n) {
+        if (a.size() != n + 1) throw WalletCliError(kExitError, "usage: minicash-wallet psbt " + sub + " PSBT");
+    };
+    if (sub == "create") {
+        auto recipients = parse_pairs(cli, a, 1);
+        cli.state();
+        cli.sync_if_wanted(true);
+        wallet::BuiltTransaction built = fund(cli, recipients);
+        Psbt p = Psbt::from_transaction(built.tx);
+        wallet::update_psbt(cli.state(), p);
+        cli.save();  // the change address is now handed out
+        json::object o;
+        o["psbt"] = p.to_base64();
+        o["fee"] = btc_value(built.fee);
+        o["changepos"] = built.change_position ? int64_t(*built.change_position) : int64_t(-1);
+        cli.print(o, p.to_base64());
+        return kExitOk;
+    }
+    if (sub == "sign") {
+        need(1);
+        Psbt p = decode_psbt_arg(a[1]);
+        WalletState& s = cli.state();  // never syncs: signing works offline
+        if (s.watch_only) throw WalletCliError(kExitError, "this wallet is watch-only: it cannot sign");
+        wallet::update_psbt(s, p);
+        KeyStore keys;
+        wallet::add_keys_for_psbt(s, p, keys);
+        std::string why;
+        sign_psbt(p, keys, {}, &why);
+        if (!why.empty()) throw WalletCliError(kExitError, "cannot sign: " + why);
+        json::object o;
+        o["psbt"] = p.to_base64();
+        o["complete"] = all_final(p);
+        cli.print(o, p.to_base64());
+        return kExitOk;
+    }
+    if (sub == "combine") {
+        if (a.size() < 3) throw WalletCliError(kExitError, "usage: minicash-wallet psbt combine PSBT PSBT ...");
+        std::vector<Psbt> list;
+        for (size_t i = 1; i < a.size(); ++i) list.push_back(decode_psbt_arg(a[i]));
+        std::string why;
+        auto p = combine_psbts(list, &why);
+        if (!p) throw WalletCliError(kExitError, "cannot combine: " + why);
+        json::object o;
+        o["psbt"] = p->to_base64();
+        cli.print(o, p->to_base64());
+        return kExitOk;
+    }
+    if (sub == "finalize") {
+        need(1);
+        Psbt p = decode_psbt_arg(a[1]);
+        const bool complete = finalize_psbt(p);
+        json::object o;
+        o["psbt"] = p.to_base64();
+        o["complete"] = complete;
+        std::string text = p.to_base64();
+        if (complete) {
+            if (auto tx = extract_transaction(p)) {
+                o["hex"] = hex_encode(tx->serialize());
+                text = hex_encode(tx->serialize());
+            }
+        }
+        cli.print(o, text);
+        return complete ? kExitOk : kExitError;
+    }
+    if (sub == "extract") {
+        need(1);
+        Psbt p = decode_psbt_arg(a[1]);
+        std::string why;
+        auto tx = extract_transaction(p, &why);
+        if (!tx) throw WalletCliError(kExitError, "cannot extract: " + why);
+        json::object o;
+        o["hex"] = hex_encode(tx->serialize());
+        o["txid"] = tx->txid().to_hex();
+        cli.print(o, hex_encode(tx->serialize()));
+        return kExitOk;
+    }
+    if (sub == "decode") {
+        need(1);
+        Psbt p = decode_psbt_arg(a[1]);
+        json::object o = decode_json(cli, p);
+        std::string text = "txid " + p.tx.txid().to_hex() + "\n";
+        for (const TxOut& out : p.tx.vout)
+            text += "  pays " + wallet::format_btc(out.value) + " BTC to " + address_or_script(out.script_pubkey, cli.params()) + "\n";
+        if (o.contains("fee")) text += "  fee " + wallet::format_btc(rpc::amount_from_value(o["fee"])) + " BTC\n";
+        text += "next step: " + std::string(o["next"].as_string());
+        cli.print(o, text);
+        return kExitOk;
+    }
+    if (sub == "broadcast") {
+        need(1);
+        Psbt p = decode_psbt_arg(a[1]);
+        finalize_psbt(p);
+        std::string why;
+        auto tx = extract_transaction(p, &why);
+        if (!tx) throw WalletCliError(kExitError, "the PSBT is not complete: " + why);
+        if (!verify_transaction_scripts(*tx, psbt_spent_outputs(p), &why))
+            throw WalletCliError(kExitError, "signature check failed, nothing was sent: " + why);
+        const uint256 txid = broadcast(cli, *tx, false);
+        json::object o;
+        o["txid"] = txid.to_hex();
+        cli.print(o, txid.to_hex());
+        return kExitOk;
+    }
+    throw WalletCliError(kExitError, "unknown psbt command '" + sub + "'");
+}
+
+}  // namespace minicash::app

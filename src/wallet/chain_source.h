@@ -1,0 +1,71 @@
+// What the wallet needs from a node. minicash-wallet implements it over JSON-RPC with
+// Bitcoin Core's calls (app/wallet_rpc_source.cpp); tests implement it in memory.
+//
+// Every method throws ChainSourceError when the node answers with an error (its Core
+// error code and message are kept) and std::runtime_error when it cannot be reached.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "consensus/amount.h"
+#include "consensus/block.h"
+#include "consensus/params.h"
+#include "consensus/transaction.h"
+#include "util/uint256.h"
+
+namespace minicash::wallet {
+
+struct ChainSourceError : std::runtime_error {
+    int code;
+    ChainSourceError(int c, const std::string& message) : std::runtime_error(message), code(c) {}
+};
+
+struct ChainTip {
+    std::string chain;  // "main", "test", "testnet4", "signet", "regtest" (getblockchaininfo's)
+    int height = -1;
+    uint256 hash;
+};
+
+struct AcceptResult {
+    bool allowed = false;
+    std::string reject_reason;
+};
+
+class ChainSource {
+public:
+    virtual ~ChainSource() = default;
+
+    virtual ChainTip tip() = 0;                                // getblockchaininfo
+    virtual uint256 block_hash(int height) = 0;                // getblockhash
+    // The BIP158 basic filter of a block (getblockfilter), or nullopt when the node keeps
+    // no filter index.
+    virtual std::optional<Bytes> block_filter(const uint256& hash) = 0;
+    virtual Block block(const uint256& hash) = 0;              // getblock <hash> 0
+
+    // Batched forms (one JSON-RPC batch each); by default one call per item. Hashes of
+    // heights [from, from + count); filters as block_filter, in the order given.
+    virtual std::vector<uint256> block_hashes(int from, int count) {
+        std::vector<uint256> out;
+        for (int h = from; h < from + count; ++h) out.push_back(block_hash(h));
+        return out;
+    }
+    virtual std::vector<std::optional<Bytes>> block_filters(const std::vector<uint256>& hashes) {
+        std::vector<std::optional<Bytes>> out;
+        for (const uint256& h : hashes) out.push_back(block_filter(h));
+        return out;
+    }
+
+    virtual std::vector<uint256> mempool() = 0;                // getrawmempool
+    virtual std::optional<Transaction> mempool_tx(const uint256& txid) = 0;  // getrawtransaction
+    virtual uint256 broadcast(const Transaction& tx) = 0;      // sendrawtransaction
+    virtual AcceptResult test_accept(const Transaction& tx) = 0;  // testmempoolaccept
+    // Fee rate in sat/kvB for confirmation within `target` blocks (estimatesmartfee), or
+    // nullopt when the node has no estimate.
+    virtual std::optional<Amount> estimate_fee(int target) = 0;
+};
+
+}  // namespace minicash::wallet

@@ -1,0 +1,251 @@
+#include "wallet/keychain.h"
+
+#include <openssl/crypto.h>
+
+#include "common/address.h"
+#include "common/bip32.h"
+
+namespace minicash::wallet {
+
+namespace {
+
+void wipe(std::string& s) {
+    if (!s.empty()) OPENSSL_cleanse(s.data(), s.size());
+    s.clear();
+}
+
+std::string fingerprint_hex(const Fingerprint& fp) {
+    static const char* digits = "0123456789abcdef";
+    std::string out;
+    for (uint8_t b : fp) {
+        out += digits[b >> 4];
+        out += digits[b & 15];
+    }
+    return out;
+}
+
+// Parses and wipes `text` (it may hold a private key).
+std::optional<Descriptor> parse_secret(std::string& text, const ChainParams& params, std::string* error) {
+    auto d = Descriptor::parse(text, params, error);
+    wipe(text);
+    return d;
+}
+
+}  // namespace
+
+std::optional<AddressType> infer_address_type(const Descriptor& desc) {
+    auto expanded = desc.expand(0);
+    if (!expanded || expanded->size() != 1) return std::nullopt;
+    const ExpandedScript& e = expanded->front();
+    auto dest = extract_destination(e.script_pubkey);
+    if (!dest) return std::nullopt;
+    if (std::holds_alternative<PKHashDest>(*dest)) return AddressType::LEGACY;
+    if (std::holds_alternative<WitnessV0KeyHashDest>(*dest) || std::holds_alternative<WitnessV0ScriptHashDest>(*dest))
+        return AddressType::BECH32;
+    if (std::holds_alternative<WitnessV1TaprootDest>(*dest)) return AddressType::BECH32M;
+    if (std::holds_alternative<ScriptHashDest>(*dest)) {
+        int v = 0;
+        Bytes prog;
+        if (e.redeem_script && e.redeem_script->is_witness_program(v, prog)) return AddressType::P2SH_SEGWIT;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::vector<DescriptorSpec>> descriptors_from_seed(ByteView seed, const ChainParams& params,
+                                                                 std::string* error) {
+    auto master = ExtPrivKey::from_seed(seed);
+    if (!master) {
+        if (error) *error = "the seed does not give a valid master key";
+        return std::nullopt;
+    }
+    const uint32_t coin = params.network == Network::MAIN ? 0 : 1;
+    const std::string fp = fingerprint_hex(master->fingerprint());
+    struct Kind {
+        uint32_t purpose;
+        const char* open;
+        const char* close;
+        AddressType type;
+    };
+    // wpkh first: it is the default type.
+    const Kind kinds[] = {{84, "wpkh(", ")", AddressType::BECH32},
+                          {86, "tr(", ")", AddressType::BECH32M},
+                          {49, "sh(wpkh(", "))", AddressType::P2SH_SEGWIT},
+                          {44, "pkh(", ")", AddressType::LEGACY}};
+    std::vector<DescriptorSpec> out;
+    for (const Kind& k : kinds) {
+        const std::vector<uint32_t> path = {k.purpose | kHardenedBit, coin | kHardenedBit, kHardenedBit};
+        auto account = master->derive_path(path);
+        if (!account) {
+            if (error) *error = "key derivation failed";
+            return std::nullopt;
+        }
+        std::string xprv = account->to_string(params);
+        for (int chain = 0; chain < 2; ++chain) {
+            std::string text = std::string(k.open) + "[" + fp + format_path_suffix(path, 'h') + "]" + xprv + "/" +
+                               std::to_string(chain) + "/*" + k.close;
+            auto d = parse_secret(text, params, error);
+            if (!d) {
+                wipe(xprv);
+                return std::nullopt;
+            }
+            out.push_back(DescriptorSpec{std::move(*d), chain == 1, k.type});
+        }
+        wipe(xprv);
+    }
+    return out;
+}
+
+std::optional<std::vector<DescriptorSpec>> descriptors_from_watch(std::string_view text, const ChainParams& params,
+                                                                  std::string* error) {
+    auto fail = [&](const std::string& why) -> std::optional<std::vector<DescriptorSpec>> {
+        if (error) *error = why;
+        return std::nullopt;
+    };
+    std::vector<DescriptorSpec> out;
+    if (text.find('(') == std::string_view::npos) {
+        // An extended public key.
+        const ExtKeyVersions accepted[] = {ext_key_versions(params), kZpubVersions, kYpubVersions, kVpubVersions,
+                                           kUpubVersions};
+        std::string why;
+        auto key = decode_ext_key(text, accepted, &why);
+        if (!key) return fail("invalid extended public key: " + why);
+        if (key->is_private()) return fail("a watch-only wallet takes a public key, not a private one");
+        const ExtPubKey& pub = std::get<ExtPubKey>(key->key);
+        const bool nested = key->versions == kYpubVersions || key->versions == kUpubVersions;
+        const std::string xpub = pub.to_string(params);
+        for (int chain = 0; chain < 2; ++chain) {
+            std::string d = nested ? "sh(wpkh(" + xpub + "/" + std::to_string(chain) + "/*))"
+                                   : "wpkh(" + xpub + "/" + std::to_string(chain) + "/*)";
+            auto parsed = Descriptor::parse(d, params, &why);
+            if (!parsed) return fail("invalid descriptor: " + why);
+            out.push_back(DescriptorSpec{*parsed, chain == 1, nested ? AddressType::P2SH_SEGWIT : AddressType::BECH32});
+        }
+        return out;
+    }
+    std::string why;
+    auto desc = Descriptor::parse(text, params, &why);
+    if (!desc) return fail("invalid descriptor: " + why);
+    if (desc->has_private_keys()) return fail("a watch-only wallet takes a public descriptor (without private keys)");
+    std::vector<Descriptor> parts = desc->split_multipath();
+    if (parts.size() > 2) return fail("a multipath descriptor may have two paths (receive;change)");
+    for (size_t i = 0; i < parts.size(); ++i) {
+        auto type = infer_address_type(parts[i]);
+        out.push_back(DescriptorSpec{parts[i], i == 1, type});
+    }
+    return out;
+}
+
+void add_keys_for_scripts(const WalletState& state, const std::vector<Script>& spent, KeyStore& keys) {
+    for (const Script& s : spent)
+        if (const ScriptOwner* o = state.owner_of(s)) {
+            const Descriptor& d = state.descriptors[o->descriptor].desc;
+            if (d.has_private_keys()) keys.add_descriptor(d, o->index);
+        }
+}
+
+namespace {
+// The index at which `desc` derives a key with `origin`, judged by the origin of its key
+// at index 0 (same fingerprint and path except the last step).
+std::optional<uint32_t> index_for_origin(const Descriptor& desc, const KeyOriginInfo& origin) {
+    if (origin.path.empty() || (origin.path.back() & kHardenedBit)) return std::nullopt;
+    auto expanded = desc.expand(0);
+    if (!expanded) return std::nullopt;
+    for (const ExpandedScript& e : *expanded)
+        for (const DerivedPubkey& p : e.pubkeys) {
+            if (p.origin.fingerprint != origin.fingerprint || p.origin.path.size() != origin.path.size()) continue;
+            if (std::equal(p.origin.path.begin(), p.origin.path.end() - 1, origin.path.begin()))
+                return origin.path.back();
+        }
+    return std::nullopt;
+}
+}  // namespace
+
+void add_keys_for_psbt(const WalletState& state, const Psbt& psbt, KeyStore& keys) {
+    std::vector<Script> spent;
+    std::vector<KeyOriginInfo> origins;
+    for (size_t i = 0; i < psbt.inputs.size(); ++i) {
+        if (auto out = psbt.spent_output(i)) spent.push_back(out->script_pubkey);
+        for (const auto& [pub, origin] : psbt.inputs[i].bip32_derivs) origins.push_back(origin);
+        for (const auto& [pub, tap] : psbt.inputs[i].tap_bip32_derivs) origins.push_back(tap.origin);
+    }
+    add_keys_for_scripts(state, spent, keys);
+    for (const WalletDescriptor& d : state.descriptors) {
+        if (!d.desc.has_private_keys()) continue;
+        std::set<uint32_t> done;
+        for (const KeyOriginInfo& origin : origins)
+            if (auto index = index_for_origin(d.desc, origin); index && done.insert(*index).second)
+                keys.add_descriptor(d.desc, *index);
+    }
+}
+
+namespace {
+const ExpandedScript* find_expansion(const std::vector<ExpandedScript>& expanded, const Script& spk) {
+    for (const ExpandedScript& e : expanded)
+        if (e.script_pubkey == spk) return &e;
+    return nullptr;
+}
+}  // namespace
+
+void update_psbt(const WalletState& state, Psbt& psbt) {
+    for (size_t i = 0; i < psbt.inputs.size() && i < psbt.tx.vin.size(); ++i) {
+        PsbtInput& in = psbt.inputs[i];
+        if (in.is_final()) continue;
+        const OutPoint& prev = psbt.tx.vin[i].prevout;
+        auto it = state.txs.find(prev.txid);
+        if (it == state.txs.end() || prev.index >= it->second.tx.vout.size()) continue;
+        const TxOut& out = it->second.tx.vout[prev.index];
+        const ScriptOwner* owner = state.owner_of(out.script_pubkey);
+        if (!owner) continue;
+        auto expanded = state.descriptors[owner->descriptor].desc.expand(owner->index);
+        if (!expanded) continue;
+        const ExpandedScript* e = find_expansion(*expanded, out.script_pubkey);
+        if (!e) continue;
+        int version = 0;
+        Bytes program;
+        const bool segwit = out.script_pubkey.is_witness_program(version, program) ||
+                            (e->redeem_script && e->redeem_script->is_witness_program(version, program));
+        if (segwit) in.witness_utxo = out;
+        if (!e->taproot) in.non_witness_utxo = it->second.tx;
+        if (e->redeem_script) in.redeem_script = *e->redeem_script;
+        if (e->witness_script) in.witness_script = *e->witness_script;
+        if (e->taproot) {
+            in.tap_internal_key = e->taproot->internal_key;
+            if (e->taproot->merkle_root) in.tap_merkle_root = *e->taproot->merkle_root;
+            for (const DerivedPubkey& p : e->pubkeys) {
+                if (p.pubkey.size() != 32) continue;
+                XOnlyPubkey x{};
+                std::copy(p.pubkey.begin(), p.pubkey.end(), x.begin());
+                in.tap_bip32_derivs[x] = TapKeyOrigin{std::set<uint256>(p.leaf_hashes.begin(), p.leaf_hashes.end()),
+                                                      p.origin};
+            }
+        } else {
+            for (const DerivedPubkey& p : e->pubkeys) in.bip32_derivs[p.pubkey] = p.origin;
+        }
+    }
+    for (size_t i = 0; i < psbt.outputs.size() && i < psbt.tx.vout.size(); ++i) {
+        const Script& spk = psbt.tx.vout[i].script_pubkey;
+        const ScriptOwner* owner = state.owner_of(spk);
+        if (!owner) continue;
+        auto expanded = state.descriptors[owner->descriptor].desc.expand(owner->index);
+        if (!expanded) continue;
+        const ExpandedScript* e = find_expansion(*expanded, spk);
+        if (!e) continue;
+        PsbtOutput& out = psbt.outputs[i];
+        if (e->redeem_script) out.redeem_script = *e->redeem_script;
+        if (e->witness_script) out.witness_script = *e->witness_script;
+        if (e->taproot) {
+            out.tap_internal_key = e->taproot->internal_key;
+            for (const DerivedPubkey& p : e->pubkeys) {
+                if (p.pubkey.size() != 32) continue;
+                XOnlyPubkey x{};
+                std::copy(p.pubkey.begin(), p.pubkey.end(), x.begin());
+                out.tap_bip32_derivs[x] =
+                    TapKeyOrigin{std::set<uint256>(p.leaf_hashes.begin(), p.leaf_hashes.end()), p.origin};
+            }
+        } else {
+            for (const DerivedPubkey& p : e->pubkeys) out.bip32_derivs[p.pubkey] = p.origin;
+        }
+    }
+}
+
+}  // namespace minicash::wallet

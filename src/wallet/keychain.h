@@ -1,0 +1,59 @@
+// Where a wallet's descriptors come from, and the signing keys they give.
+//
+// A new or restored HD wallet gets, for its BIP39 seed's master key m and coin type c
+// (0 on mainnet, 1 on the test networks), receive (/0/*) and change (/1/*) descriptors
+//   pkh(m/44'/c'/0')  sh(wpkh(m/49'/c'/0'))  wpkh(m/84'/c'/0')  tr(m/86'/c'/0')
+// with the account xprv and its key origin, so exported public descriptors carry the
+// origins a PSBT signer needs. getnewaddress defaults to wpkh (BIP84).
+// A watch-only wallet is made from a public descriptor or an account-level xpub.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/descriptor.h"
+#include "common/psbt.h"
+#include "consensus/params.h"
+#include "wallet/signer.h"
+#include "wallet/wallet_state.h"
+
+namespace minicash::wallet {
+
+struct DescriptorSpec {
+    Descriptor desc;
+    bool internal = false;
+    std::optional<AddressType> type;
+};
+
+// The eight descriptors of an HD wallet for a 16..64-byte seed. nullopt only when the
+// seed is unusable (probability ~2^-127).
+std::optional<std::vector<DescriptorSpec>> descriptors_from_seed(ByteView seed, const ChainParams& params,
+                                                                 std::string* error);
+
+// Watch-only descriptors from `text`: a public descriptor (a multipath <0;1> one gives
+// receive and change; a single ranged one is used for both), or an account-level
+// extended public key (xpub/tpub -> wpkh, zpub/vpub -> wpkh, ypub/upub -> sh(wpkh)),
+// whose /0/* and /1/* chains become receive and change. Private keys are refused.
+std::optional<std::vector<DescriptorSpec>> descriptors_from_watch(std::string_view text, const ChainParams& params,
+                                                                  std::string* error);
+
+// The address type a descriptor's scripts have (nullopt for other script kinds).
+std::optional<AddressType> infer_address_type(const Descriptor& desc);
+
+// Adds the keys (and scripts, taproot data) for the wallet's own outputs spent by
+// `spent` to `keys`. Watch-only descriptors add nothing.
+void add_keys_for_scripts(const WalletState& state, const std::vector<Script>& spent, KeyStore& keys);
+
+// Adds keys for the inputs of `psbt`: inputs whose UTXO pays a wallet script, and
+// BIP32 / taproot derivations whose origin matches one of the wallet's private
+// descriptors (so an offline wallet signs indices it never derived itself).
+void add_keys_for_psbt(const WalletState& state, const Psbt& psbt, KeyStore& keys);
+
+// Fills in what a signer needs that the wallet knows for its own inputs and outputs:
+// UTXOs (witness and, for non-taproot inputs, non-witness), BIP32 derivations, taproot
+// internal keys and derivations, redeem and witness scripts.
+void update_psbt(const WalletState& state, Psbt& psbt);
+
+}  // namespace minicash::wallet
