@@ -20,7 +20,7 @@
 #include "rpc/client.h"
 #include "rpc/server.h"
 #include "util/hex.h"
-#include "wallet/amount_text.h"
+#include "common/money.h"
 
 namespace minicash::app {
 

@@ -11,7 +11,7 @@
 #include "rpc/client.h"
 #include "util/hash.h"
 #include "util/hex.h"
-#include "wallet/amount_text.h"
+#include "common/money.h"
 #include "wallet/bip39.h"
 #include "wallet/keychain.h"
 #include "wallet/message_signing.h"
@@ -219,8 +219,8 @@ int cmd_balance(WalletCli& cli) {
     o["confirmed"] = btc_value(b.confirmed);
     o["unconfirmed"] = btc_value(b.unconfirmed);
     o["immature"] = btc_value(b.immature);
-    cli.print(o, "confirmed:   " + wallet::format_btc(b.confirmed) + " BTC\nunconfirmed: " +
-                     wallet::format_btc(b.unconfirmed) + " BTC\nimmature:    " + wallet::format_btc(b.immature) +
+    cli.print(o, "confirmed:   " + format_btc(b.confirmed) + " BTC\nunconfirmed: " +
+                     format_btc(b.unconfirmed) + " BTC\nimmature:    " + format_btc(b.immature) +
                      " BTC");
     return kExitOk;
 }
@@ -245,7 +245,7 @@ int cmd_listunspent(WalletCli& cli) {
         o["change"] = s.descriptors[c.owner.descriptor].internal;
         arr.push_back(std::move(o));
         text += c.outpoint.txid.to_hex() + ":" + std::to_string(c.outpoint.index) + "  " +
-                address_or_script(c.out.script_pubkey, cli.params()) + "  " + wallet::format_btc(c.out.value) +
+                address_or_script(c.out.script_pubkey, cli.params()) + "  " + format_btc(c.out.value) +
                 " BTC  " + std::to_string(c.confirmations) + " conf" + (immature ? " (immature)" : "") + "\n";
     }
     if (text.empty()) text = "(no unspent outputs)";
@@ -273,7 +273,7 @@ int cmd_history(WalletCli& cli) {
         char line[256];
         std::snprintf(line, sizeof line, "%s  %-10s %8s  %+.8f BTC%s%s\n", e.txid.to_hex().c_str(),
                       wallet::tx_state_name(e.state), e.height >= 0 ? std::to_string(e.height).c_str() : "-",
-                      double(net) / double(kCoin), e.fee ? ("  fee " + wallet::format_btc(*e.fee)).c_str() : "",
+                      double(net) / double(kCoin), e.fee ? ("  fee " + format_btc(*e.fee)).c_str() : "",
                       e.coinbase ? "  (coinbase)" : "");
         text += line;
     }

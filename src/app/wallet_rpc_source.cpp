@@ -2,7 +2,7 @@
 
 #include "rpc/server.h"
 #include "util/hex.h"
-#include "wallet/amount_text.h"
+#include "common/money.h"
 
 namespace minicash::app {
 
@@ -217,7 +217,7 @@ std::optional<Amount> RpcChainSource::estimate_fee(int target) {
     } else {
         return std::nullopt;
     }
-    auto sats = wallet::parse_btc(text);  // BTC per kvB -> sat per kvB
+    auto sats = parse_btc(text);  // BTC per kvB -> sat per kvB
     if (!sats || *sats <= 0) return std::nullopt;
     return *sats;
 }

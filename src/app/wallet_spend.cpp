@@ -11,7 +11,7 @@
 #include "common/psbt.h"
 #include "rpc/server.h"
 #include "util/hex.h"
-#include "wallet/amount_text.h"
+#include "common/money.h"
 #include "wallet/coin_selection.h"
 #include "wallet/keychain.h"
 #include "wallet/signer.h"
@@ -34,7 +34,7 @@ int64_t unix_now() {
 
 // "-feerate" in sat/vB with up to 3 decimals.
 std::optional<wallet::FeeRate> parse_sat_per_vb(const std::string& text) {
-    auto v = wallet::parse_btc(text);  // 8 decimals: sats -> value * 1e8
+    auto v = parse_btc(text);  // 8 decimals: sats -> value * 1e8
     if (!v || *v <= 0 || *v % 100000 != 0) return std::nullopt;
     return wallet::FeeRate{*v / 100000};  // sat/vB * 1e8 / 1e5 = sat/kvB
 }
@@ -55,7 +55,7 @@ wallet::FeeRate choose_fee_rate(WalletCli& cli) {
 }
 
 Amount parse_amount_or_throw(const std::string& text) {
-    auto v = wallet::parse_btc(text);
+    auto v = parse_btc(text);
     if (!v || *v <= 0) throw WalletCliError(kExitError, "invalid amount '" + text + "' (BTC, e.g. 0.5)");
     return *v;
 }
@@ -390,8 +390,8 @@ int cmd_psbt(WalletCli& cli) {
         json::object o = decode_json(cli, p);
         std::string text = "txid " + p.tx.txid().to_hex() + "\n";
         for (const TxOut& out : p.tx.vout)
-            text += "  pays " + wallet::format_btc(out.value) + " BTC to " + address_or_script(out.script_pubkey, cli.params()) + "\n";
-        if (o.contains("fee")) text += "  fee " + wallet::format_btc(rpc::amount_from_value(o["fee"])) + " BTC\n";
+            text += "  pays " + format_btc(out.value) + " BTC to " + address_or_script(out.script_pubkey, cli.params()) + "\n";
+        if (o.contains("fee")) text += "  fee " + format_btc(rpc::amount_from_value(o["fee"])) + " BTC\n";
         text += "next step: " + std::string(o["next"].as_string());
         cli.print(o, text);
         return kExitOk;

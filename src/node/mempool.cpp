@@ -29,8 +29,6 @@
 
 namespace minicash {
 
-Amount FeeRate::fee_for(size_t vsize) const { return policy::fee_for(sat_per_kvb, vsize); }
-
 namespace {
 
 constexpr int64_t kRollingFeeHalflife = 12 * 60 * 60;  // ROLLING_FEE_HALFLIFE
@@ -802,11 +800,11 @@ AcceptResult Mempool::Impl::try_accept(const Chainstate::View& v, const std::sha
     // Fee rate floors: the pool's rolling minimum, then the minimum relay fee. Transactions
     // returning from a disconnected block are exempt.
     if (!args.bypass_limits) {
-        const Amount pool_reject = policy::fee_for(min_fee(args.now), vsize);
+        const Amount pool_reject = FeeRate{min_fee(args.now)}.fee(vsize);
         if (pool_reject > 0 && modified_fee < pool_reject)
             return reject(std::move(r), TxReject::RECONSIDERABLE, "mempool min fee not met",
                           std::to_string(modified_fee) + " < " + std::to_string(pool_reject));
-        const Amount relay = opts.min_relay_feerate.fee_for(vsize);
+        const Amount relay = opts.min_relay_feerate.fee(vsize);
         if (modified_fee < relay)
             return reject(std::move(r), TxReject::RECONSIDERABLE, "min relay fee not met",
                           std::to_string(modified_fee) + " < " + std::to_string(relay));
@@ -899,13 +897,13 @@ AcceptResult Mempool::Impl::try_accept(const Chainstate::View& v, const std::sha
         if (modified_fee < conflicting_fees)
             return reject(std::move(r), TxReject::RECONSIDERABLE, "insufficient fee" + suffix,
                           "rejecting replacement " + txid.to_hex() + ", less fees than conflicting txs; " +
-                              policy::format_money(modified_fee) + " < " + policy::format_money(conflicting_fees));
+                              format_money(modified_fee) + " < " + format_money(conflicting_fees));
         const Amount additional = modified_fee - conflicting_fees;
-        const Amount needed = opts.incremental_relay_feerate.fee_for(vsize);
+        const Amount needed = opts.incremental_relay_feerate.fee(vsize);
         if (additional < needed)
             return reject(std::move(r), TxReject::RECONSIDERABLE, "insufficient fee" + suffix,
                           "rejecting replacement " + txid.to_hex() + ", not enough additional fees to relay; " +
-                              policy::format_money(additional) + " < " + policy::format_money(needed));
+                              format_money(additional) + " < " + format_money(needed));
     }
 
     // ---- PolicyScriptChecks / ConsensusScriptChecks ----
@@ -941,9 +939,9 @@ AcceptResult Mempool::Impl::try_accept(const Chainstate::View& v, const std::sha
         }
     }
 
-    if (args.max_fee_rate > 0 && fee > policy::fee_for(args.max_fee_rate, vsize))
+    if (args.max_fee_rate > 0 && fee > FeeRate{args.max_fee_rate}.fee(vsize))
         return reject(std::move(r), TxReject::MEMPOOL_POLICY, "max-fee-exceeded",
-                      policy::format_money(fee) + " > " + policy::format_money(policy::fee_for(args.max_fee_rate, vsize)));
+                      format_money(fee) + " > " + format_money(FeeRate{args.max_fee_rate}.fee(vsize)));
 
     if (args.test_only) {
         r.accepted = true;
@@ -1380,7 +1378,7 @@ std::vector<std::shared_ptr<const Transaction>> Mempool::select_for_block(size_t
         queue.pop();
         Candidate& c = cands[k.idx];
         if (c.in_block || c.failed || k.version != c.version) continue;
-        if (c.fee < policy::fee_for(kBlockMinFeeRate, c.vsize)) break;  // everything left pays less
+        if (c.fee < FeeRate{kBlockMinFeeRate}.fee(c.vsize)) break;  // everything left pays less
         if (weight_used + c.weight > max_weight || sigops_used + c.sigops > max_sigops_cost) {
             c.failed = true;
             if (++failures > 1000 && weight_used + 4000 > max_weight) break;

@@ -55,18 +55,12 @@
 #include <string>
 #include <vector>
 
+#include "common/fee_rate.h"
 #include "consensus/block.h"
 #include "consensus/validation_state.h"
 #include "node/chainstate.h"
 
 namespace minicash {
-
-// A fee rate in satoshis per 1000 virtual bytes (Core's CFeeRate).
-struct FeeRate {
-    Amount sat_per_kvb = 0;
-    Amount fee_for(size_t vsize) const;  // rounded up, as Core's GetFee
-    friend auto operator<=>(const FeeRate&, const FeeRate&) = default;
-};
 
 struct MempoolOptions {
     size_t max_bytes = 300000000;                  // -maxmempool (MB of 1,000,000 bytes, as Core)

@@ -18,15 +18,6 @@ bool scriptsig_stack(const Script& script_sig, Stack& stack) {
 
 }  // namespace
 
-Amount fee_for(Amount sat_per_kvb, size_t vsize) {
-    const auto size = int64_t(vsize);
-    Amount fee = Amount(std::ceil(double(sat_per_kvb) * double(size) / 1000.0));
-    if (fee == 0 && size != 0) {
-        if (sat_per_kvb > 0) fee = 1;
-        if (sat_per_kvb < 0) fee = -1;
-    }
-    return fee;
-}
 
 Amount rate_of(Amount fee, size_t vsize) {
     if (vsize == 0) return 0;
@@ -38,17 +29,6 @@ size_t virtual_size(size_t weight, int64_t sigop_cost, unsigned bytes_per_sigop)
     return size_t((w + 3) / 4);
 }
 
-std::string format_money(Amount sats) {
-    const bool negative = sats < 0;
-    const uint64_t abs = negative ? uint64_t(-(sats + 1)) + 1 : uint64_t(sats);
-    char buf[64];
-    std::snprintf(buf, sizeof(buf), "%s%llu.%08llu", negative ? "-" : "", (unsigned long long)(abs / uint64_t(kCoin)),
-                  (unsigned long long)(abs % uint64_t(kCoin)));
-    std::string s = buf;
-    // Trailing zeros go, but two decimals always stay.
-    while (s.size() >= 3 && s.back() == '0' && s[s.size() - 3] != '.') s.pop_back();
-    return s;
-}
 
 std::string format_feerate(Amount sat_per_kvb) {
     const bool negative = sat_per_kvb < 0;
@@ -59,29 +39,12 @@ std::string format_feerate(Amount sat_per_kvb) {
     return buf;
 }
 
-Amount dust_threshold(const TxOut& out, Amount dust_relay_sat_per_kvb) {
-    if (out.script_pubkey.is_unspendable()) return 0;
-    // The output itself, plus the smallest input that could spend it: 148 bytes for a
-    // legacy (P2PKH-like) spend, 67 vbytes when the witness discount applies.
-    size_t size = 8 + compact_size_length(out.script_pubkey.size()) + out.script_pubkey.size();
-    int version = 0;
-    Bytes program;
-    if (out.script_pubkey.is_witness_program(version, program)) {
-        size += 32 + 4 + 1 + 107 / 4 + 4;
-    } else {
-        size += 32 + 4 + 1 + 107 + 4;
-    }
-    return fee_for(dust_relay_sat_per_kvb, size);
-}
 
-bool is_dust(const TxOut& out, Amount dust_relay_sat_per_kvb) {
-    return out.value < dust_threshold(out, dust_relay_sat_per_kvb);
-}
 
 std::vector<uint32_t> dust_outputs(const Transaction& tx, Amount dust_relay_sat_per_kvb) {
     std::vector<uint32_t> out;
     for (uint32_t i = 0; i < tx.vout.size(); ++i)
-        if (is_dust(tx.vout[i], dust_relay_sat_per_kvb)) out.push_back(i);
+        if (is_dust(tx.vout[i], FeeRate{dust_relay_sat_per_kvb})) out.push_back(i);
     return out;
 }
 

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "common/fee_rate.h"
+#include "common/money.h"
 #include "common/script_solver.h"
 #include "consensus/amount.h"
 #include "consensus/transaction.h"
@@ -51,11 +53,8 @@ inline constexpr size_t kMaxPackageCount = 25;                  // MAX_PACKAGE_C
 inline constexpr size_t kMaxPackageWeight = 404000;             // MAX_PACKAGE_WEIGHT
 inline constexpr size_t kExtraDescendantTxSizeLimit = 10000;    // CPFP carve-out (vbytes)
 
-// ---- Fee rates ----
+// ---- Fee rates (FeeRate, fees and dust thresholds: common/fee_rate.h) ----
 
-// Core's CFeeRate::GetFee: `sat_per_kvb * vsize / 1000` rounded up, and never zero for a
-// positive rate and a non-empty size.
-Amount fee_for(Amount sat_per_kvb, size_t vsize);
 // Core's CFeeRate(fee, size): satoshis per 1000 vbytes, truncated. 0 when `vsize` is 0.
 Amount rate_of(Amount fee, size_t vsize);
 // Virtual size as the mempool counts it: weight, or sigop cost times `bytes_per_sigop`
@@ -64,7 +63,7 @@ size_t virtual_size(size_t weight, int64_t sigop_cost, unsigned bytes_per_sigop 
 
 // Core's FormatMoney ("0.0001", "1.00") and CFeeRate::ToString ("0.00001000 BTC/kvB"),
 // used in debug messages so that they read as Core's.
-std::string format_money(Amount sats);
+using minicash::format_money;  // common/money.h
 std::string format_feerate(Amount sat_per_kvb);
 
 // ---- Output scripts ----
@@ -75,9 +74,7 @@ using minicash::is_pay_to_anchor;
 using minicash::TxoutType;
 using minicash::txout_type_name;
 
-// Outputs worth less than the fee to spend them at `dust_relay_sat_per_kvb` (GetDustThreshold).
-Amount dust_threshold(const TxOut& out, Amount dust_relay_sat_per_kvb);
-bool is_dust(const TxOut& out, Amount dust_relay_sat_per_kvb);
+// Indices of the outputs that are dust at `dust_relay_sat_per_kvb` (common/fee_rate.h).
 std::vector<uint32_t> dust_outputs(const Transaction& tx, Amount dust_relay_sat_per_kvb);
 
 struct StandardOptions {

@@ -1,5 +1,7 @@
 #include "wallet/coin_selection.h"
 
+#include "common/money.h"
+
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -14,41 +16,11 @@ namespace minicash::wallet {
 // ---------------------------------------------------------------------------------------
 // Fee rates, sizes
 
-Amount FeeRate::fee(size_t vsize) const {
-    const Amount size = Amount(vsize);
-    if (size == 0) return 0;
-    // Rounded up (towards +infinity for positive rates), as Core's EvaluateFeeUp.
-    const Amount num = sat_per_kvb * size;
-    if (num >= 0) return (num + 999) / 1000;
-    return num / 1000;
-}
-
-FeeRate FeeRate::of(Amount fee, size_t vsize) {
-    if (vsize == 0) return FeeRate{0};
-    return FeeRate{fee * 1000 / Amount(vsize)};
-}
-
-std::string FeeRate::to_string() const {
-    const Amount whole = sat_per_kvb / 1000, frac = std::abs(sat_per_kvb % 1000);
-    std::string f = std::to_string(frac);
-    while (f.size() < 3) f.insert(f.begin(), '0');
-    return (sat_per_kvb < 0 && whole == 0 ? "-" : "") + std::to_string(whole) + "." + f + " sat/vB";
-}
 
 size_t output_size(const Script& script_pubkey) {
     return 8 + compact_size_length(script_pubkey.size()) + script_pubkey.size();
 }
 
-Amount dust_threshold(const TxOut& out, FeeRate dust_relay) {
-    if (out.script_pubkey.is_unspendable()) return 0;
-    int version = 0;
-    Bytes program;
-    // Spending input: outpoint 36 + scriptSig length 1 + sequence 4, plus a 107-byte
-    // signature+key, which witness programs get at a quarter of the weight.
-    const size_t spend = out.script_pubkey.is_witness_program(version, program) ? 32 + 4 + 1 + 107 / 4 + 4
-                                                                                 : 32 + 4 + 1 + 107 + 4;
-    return dust_relay.fee(output_size(out.script_pubkey) + spend);
-}
 
 namespace {
 
@@ -486,14 +458,6 @@ std::optional<std::vector<size_t>> select_coin_grinder(const AlgorithmInput& in,
 
 namespace {
 
-std::string format_btc(Amount sats) {
-    const bool neg = sats < 0;
-    const Amount a = neg ? -sats : sats;
-    std::string frac = std::to_string(a % kCoin);
-    while (frac.size() < 8) frac.insert(frac.begin(), '0');
-    while (frac.size() > 2 && frac.back() == '0') frac.pop_back();
-    return (neg ? "-" : "") + std::to_string(a / kCoin) + "." + frac;
-}
 
 struct Tier {
     int conf_mine, conf_theirs;
@@ -657,7 +621,7 @@ std::optional<SelectionResult> select_coins(std::span<const SpendableCoin> coins
     }
     const Amount available = widest_available + preset_value;
     return fail(SelectionError::Kind::kInsufficientFunds,
-                "Insufficient funds: " + format_btc(available) + " BTC available, " + format_btc(target) +
+                "Insufficient funds: " + format_money(available) + " BTC available, " + format_money(target) +
                     " BTC needed",
                 available, target);
 }

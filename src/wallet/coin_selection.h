@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "consensus/amount.h"
+#include "common/fee_rate.h"
 #include "consensus/transaction.h"
 
 namespace minicash::wallet {
@@ -34,22 +35,8 @@ namespace minicash::wallet {
 // ---------------------------------------------------------------------------------------
 // Fee rates and policy constants
 
-// Satoshis per 1000 virtual bytes (Core's CFeeRate).
-struct FeeRate {
-    Amount sat_per_kvb = 0;
-
-    static constexpr FeeRate from_sat_per_vb(Amount sat_per_vb) { return FeeRate{sat_per_vb * 1000}; }
-    // Fee for `vsize` virtual bytes, rounded up (Core's GetFee). 0 for a zero size.
-    Amount fee(size_t vsize) const;
-    // Fee for a weight: vsize = ceil(weight / 4).
-    Amount fee_for_weight(size_t weight) const { return fee((weight + 3) / 4); }
-    // The rate `fee` pays for `vsize` (truncated, as Core's CFeeRate(fee, size)). 0 if vsize is 0.
-    static FeeRate of(Amount fee, size_t vsize);
-    // "1.000 sat/vB" as Core's CFeeRate::ToString(SAT_VB).
-    std::string to_string() const;
-
-    friend auto operator<=>(const FeeRate&, const FeeRate&) = default;
-};
+// FeeRate, dust_threshold and is_dust come from common/fee_rate.h (shared with the node).
+using minicash::FeeRate;
 
 inline constexpr FeeRate kDefaultMinRelayFeeRate{100};          // -minrelaytxfee (Core 30: 0.1 sat/vB)
 inline constexpr FeeRate kDefaultIncrementalRelayFeeRate{100};  // -incrementalrelayfee (Core 30)
@@ -64,14 +51,6 @@ inline constexpr Amount kChangeLower = 50000;                   // CHANGE_LOWER
 inline constexpr Amount kChangeUpper = 1000000;                 // CHANGE_UPPER
 inline constexpr size_t kBnbTotalTries = 100000;                // TOTAL_TRIES
 
-// Core's GetDustThreshold: the value below which `out` costs more to spend than it is
-// worth at `dust_relay` (output size + 148 bytes for a legacy spend, or + 67 vbytes for a
-// witness program). 0 for unspendable (OP_RETURN) outputs. Mirrors node/policy.h, which
-// the wallet does not link.
-Amount dust_threshold(const TxOut& out, FeeRate dust_relay = kDefaultDustRelayFeeRate);
-inline bool is_dust(const TxOut& out, FeeRate dust_relay = kDefaultDustRelayFeeRate) {
-    return out.value < dust_threshold(out, dust_relay);
-}
 
 // Serialized size of an output: 8 (value) + script length prefix + script.
 size_t output_size(const Script& script_pubkey);

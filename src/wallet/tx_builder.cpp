@@ -1,5 +1,7 @@
 #include "wallet/tx_builder.h"
 
+#include "common/money.h"
+
 #include <algorithm>
 #include <numeric>
 
@@ -25,14 +27,6 @@ size_t estimate_signed_weight(const Transaction& tx, std::span<const InputSize> 
 
 namespace {
 
-std::string format_money(Amount sats) {
-    const bool neg = sats < 0;
-    const Amount a = neg ? -sats : sats;
-    std::string frac = std::to_string(a % kCoin);
-    while (frac.size() < 8) frac.insert(frac.begin(), '0');
-    while (frac.size() > 2 && frac.back() == '0') frac.pop_back();
-    return (neg ? "-" : "") + std::to_string(a / kCoin) + "." + frac;
-}
 
 using Kind = BuildError::Kind;
 

@@ -148,7 +148,7 @@ TEST_F(MempoolTest, RejectsDust) {
     const Script& spk = tc_->keys[1].p2wpkh;
     const Utxo u = coin();
     // P2WPKH dust threshold at 3000 sat/kvB: (31 + 67) * 3 = 294.
-    EXPECT_EQ(policy::dust_threshold(TxOut{0, spk}, 3000), 294);
+    EXPECT_EQ(dust_threshold(TxOut{0, spk}, FeeRate{3000}), 294);
     const Transaction two = tc_->spend({u}, {{100, spk}, {100, spk}, {u.out.value - 10000, spk}});
     EXPECT_EQ(reason(two), "dust");
     // One dust output is only allowed in a transaction paying no fee (ephemeral dust).
@@ -169,8 +169,8 @@ TEST_F(MempoolTest, RejectsLowFee) {
     const Transaction low = tc_->spend1(u, 10);
     const AcceptResult r = accept(low);
     EXPECT_EQ(r.state.reason(), "min relay fee not met");
-    EXPECT_EQ(r.state.debug(), "10 < " + std::to_string(policy::fee_for(100, r.vsize)));
-    const Transaction enough = tc_->spend1(u, policy::fee_for(100, r.vsize));
+    EXPECT_EQ(r.state.debug(), "10 < " + std::to_string(FeeRate{100}.fee(r.vsize)));
+    const Transaction enough = tc_->spend1(u, FeeRate{100}.fee(r.vsize));
     EXPECT_TRUE(accept(enough).accepted);
 }
 

@@ -118,14 +118,14 @@ TEST(CoinSelection, InputSizes) {
 }
 
 TEST(CoinSelection, DustThresholdsAsCore) {
-    EXPECT_EQ(dust_threshold(TxOut{0, p2pkh_script()}), 546);
-    EXPECT_EQ(dust_threshold(TxOut{0, p2wpkh_script()}), 294);
-    EXPECT_EQ(dust_threshold(TxOut{0, p2tr_script()}), 330);
-    EXPECT_EQ(dust_threshold(TxOut{0, p2sh_script()}), 540);
-    EXPECT_EQ(dust_threshold(TxOut{0, p2wsh_script()}), 330);
-    EXPECT_EQ(dust_threshold(TxOut{0, Script(Bytes{OP_RETURN, 1, 2})}), 0);
-    EXPECT_TRUE(is_dust(TxOut{293, p2wpkh_script()}));
-    EXPECT_FALSE(is_dust(TxOut{294, p2wpkh_script()}));
+    EXPECT_EQ(dust_threshold(TxOut{0, p2pkh_script()}, kDefaultDustRelayFeeRate), 546);
+    EXPECT_EQ(dust_threshold(TxOut{0, p2wpkh_script()}, kDefaultDustRelayFeeRate), 294);
+    EXPECT_EQ(dust_threshold(TxOut{0, p2tr_script()}, kDefaultDustRelayFeeRate), 330);
+    EXPECT_EQ(dust_threshold(TxOut{0, p2sh_script()}, kDefaultDustRelayFeeRate), 540);
+    EXPECT_EQ(dust_threshold(TxOut{0, p2wsh_script()}, kDefaultDustRelayFeeRate), 330);
+    EXPECT_EQ(dust_threshold(TxOut{0, Script(Bytes{OP_RETURN, 1, 2})}, kDefaultDustRelayFeeRate), 0);
+    EXPECT_TRUE(is_dust(TxOut{293, p2wpkh_script()}, kDefaultDustRelayFeeRate));
+    EXPECT_FALSE(is_dust(TxOut{294, p2wpkh_script()}, kDefaultDustRelayFeeRate));
     EXPECT_EQ(output_size(p2wpkh_script()), 31u);
     EXPECT_EQ(output_size(p2tr_script()), 43u);
     EXPECT_EQ(output_size(p2pkh_script()), 34u);

@@ -1,8 +1,9 @@
-#include "wallet/amount_text.h"
+#include "common/money.h"
 
+#include <cstdint>
 #include <cstdio>
 
-namespace minicash::wallet {
+namespace minicash {
 
 std::optional<Amount> parse_btc(std::string_view text) {
     if (text.empty() || text.size() > 20) return std::nullopt;
@@ -19,7 +20,6 @@ std::optional<Amount> parse_btc(std::string_view text) {
             if (text[i] < '0' || text[i] > '9' || frac_digits == 8) return std::nullopt;
             frac = frac * 10 + (text[i] - '0');
         }
-        if (frac_digits == 0 && int_digits == 0) return std::nullopt;
     }
     if (int_digits == 0 && frac_digits == 0) return std::nullopt;
     for (size_t k = frac_digits; k < 8; ++k) frac *= 10;
@@ -37,4 +37,10 @@ std::string format_btc(Amount sats) {
     return buf;
 }
 
-}  // namespace minicash::wallet
+std::string format_money(Amount sats) {
+    std::string s = format_btc(sats);
+    while (s.size() >= 3 && s.back() == '0' && s[s.size() - 3] != '.') s.pop_back();
+    return s;
+}
+
+}  // namespace minicash
