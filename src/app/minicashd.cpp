@@ -314,6 +314,11 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
     node.request_shutdown = [] { g_shutdown.store(true); };
     node.txindex = s.rpc.txindex;
     node.blockfilterindex = s.rpc.blockfilterindex;
+    if (!app::start_indexes(node, &error)) {  // indexes: -txindex, -blockfilterindex (node/index/)
+        log_error("cannot open an index: %s", error.c_str());
+        std::cerr << "minicashd: error: cannot open an index: " << error << "\n";
+        return kExitStartup;
+    }
     const std::filesystem::path mempool_file = s.netdir / "mempool.dat";
     if (s.mempool.persist && std::filesystem::exists(mempool_file) && !node.mempool->load(mempool_file, &error))
         log_warning("cannot load %s: %s", mempool_file.c_str(), error.c_str());
@@ -338,6 +343,7 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
         return kExitStartup;
     }
     // ---- end P2P ----
+    if (rpc_service) rpc_service->end_warmup();
     daemonizer.started();
 
     int exit_code = kExitOk;
@@ -365,6 +371,7 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
         }
         if (rpc_service) rpc_service->stop();  // RPC: no more requests; deletes the cookie
         net_service->stop();  // P2P: peers closed, peers.dat and banlist.json saved
+        app::stop_indexes(node);  // indexes: threads joined before the chain state goes
         if (auto e = app::net_fatal_error()) throw StorageError(*e);  // P2P: block storage failed
         if (s.mempool.persist && !node.mempool->save(mempool_file, &error)) log_warning("cannot save %s: %s", mempool_file.c_str(), error.c_str());
         log_info("shutting down: flushing the chain state at height %d", chainstate->height());
@@ -376,6 +383,7 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
     }
     rpc_service.reset();   // RPC: stopped before the chain state goes
     net_service.reset();   // P2P: stopped before the mempool and the chain state go
+    app::stop_indexes(node);  // indexes: also after a storage error above
     node.mempool.reset();
     chainstate.reset();  // flushes what is left; errors are logged
     log_info("shutdown complete");

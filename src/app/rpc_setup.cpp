@@ -3,6 +3,8 @@
 #include <chrono>
 
 #include "node/context.h"
+#include "node/index/block_filter_index.h"
+#include "node/index/tx_index.h"
 #include "util/logging.h"
 
 namespace minicash::app {
@@ -26,9 +28,11 @@ void add_rpc_options(NodeOptions& o) {
                                          "(default: .cookie)");
     o.add_int("rpcthreads", "n", "Number of threads serving RPC calls (default: 4)");
     o.add_int("rpcservertimeout", "n", "Seconds an idle HTTP connection stays open (default: 30)");
-    o.add_bool("txindex", "Maintain a full transaction index (accepted; the index itself is not built yet)");
-    o.add_string("blockfilterindex", "type",
-                 "Maintain an index of compact block filters: 0, 1 or basic (accepted; not built yet)");
+    o.add_bool("txindex", "Maintain a full transaction index, used by the getrawtransaction rpc call (default: 0)");
+    o.add_list("blockfilterindex", "type",
+               "Maintain an index of compact block filters by block (default: 0). -blockfilterindex, 1 or basic: "
+               "the BIP158 basic filter, served by getblockfilter",
+               "1");
 }
 
 RpcSettings read_rpc_settings(const NodeOptions& o, const std::filesystem::path& netdir) {
@@ -62,11 +66,38 @@ RpcSettings read_rpc_settings(const NodeOptions& o, const std::filesystem::path&
     if (cookie.empty()) throw OptionError("-rpccookiefile is empty");
     s.cookie_file = cookie.is_absolute() ? cookie : netdir / cookie;
     s.txindex = o.get_bool("txindex", false);
-    if (auto f = o.get_string("blockfilterindex")) {
-        if (*f == "basic" || *f == "1") s.blockfilterindex = true;
-        else if (*f != "0" && !f->empty()) throw OptionError("Unknown -blockfilterindex value " + *f + ".");
+    // As Core: the last value 0 or 1 switches all types off or on, otherwise each value
+    // names a type ("basic" is the only one).
+    const std::vector<std::string> filter_types = o.get_list("blockfilterindex");
+    if (!filter_types.empty() && filter_types.back() != "0") {
+        for (const std::string& f : filter_types)
+            if (filter_types.back() != "1" && f != "basic")
+                throw OptionError("Unknown -blockfilterindex value " + f + ".");
+        s.blockfilterindex = true;
     }
     return s;
+}
+
+bool start_indexes(NodeContext& node, std::string* error) {
+    if (!node.chainstate) return true;
+    if (node.txindex) {
+        std::unique_ptr<TxIndex> index = TxIndex::open(*node.chainstate, node.datadir, error);
+        if (!index) return false;
+        index->start();
+        node.tx_index = std::move(index);
+    }
+    if (node.blockfilterindex) {
+        std::unique_ptr<BlockFilterIndex> index = BlockFilterIndex::open(*node.chainstate, node.datadir, error);
+        if (!index) return false;
+        index->start();
+        node.block_filter_index = std::move(index);
+    }
+    return true;
+}
+
+void stop_indexes(NodeContext& node) {
+    if (node.tx_index) node.tx_index->stop();
+    if (node.block_filter_index) node.block_filter_index->stop();
 }
 
 std::unique_ptr<RpcService> RpcService::start(const RpcSettings& settings, NodeContext& node,
@@ -91,6 +122,9 @@ std::unique_ptr<RpcService> RpcService::start(const RpcSettings& settings, NodeC
         auth.add_user_password(settings.user + ":" + settings.password);
     }
     for (const rpc::RpcAuthEntry& e : settings.rpcauth) auth.add_rpcauth(e);
+    // Until the caller says start-up is over (end_warmup), commands other than stop/help
+    // answer RPC_IN_WARMUP, as Core's do while the node is still starting.
+    svc->table_.set_warmup(true, "Starting network threads...");
     svc->server_ = std::make_unique<rpc::HttpRpcServer>(svc->table_, node, std::move(auth), settings.http);
     if (!svc->server_->start(error)) {
         svc->stop();

@@ -38,6 +38,13 @@ struct RpcSettings {
 // Validates and collects the options. Throws OptionError (e.g. malformed -rpcauth).
 RpcSettings read_rpc_settings(const NodeOptions& o, const std::filesystem::path& netdir);
 
+// Opens and starts the indexes asked for (node.txindex, node.blockfilterindex) under
+// node.datadir/indexes/, filling node.tx_index / node.block_filter_index. They catch up
+// with the chain in their own threads. False with `error` when a database cannot be opened.
+bool start_indexes(NodeContext& node, std::string* error);
+// Stops the index threads (before the chain state goes). Idempotent.
+void stop_indexes(NodeContext& node);
+
 class RpcService {
 public:
     using Registration = std::function<void(rpc::RpcTable&)>;
@@ -50,6 +57,8 @@ public:
     // generatetoaddress see node.shutdown_requested and return early) and deletes the cookie.
     void stop();
     rpc::RpcTable& table() { return table_; }
+    // Start-up is over (P2P is running): every command may run from now on.
+    void end_warmup() { table_.set_warmup(false); }
 
 private:
     RpcService() = default;

@@ -777,6 +777,13 @@ UtxoStats Chainstate::utxo_stats() {
     return s;
 }
 
+const BlockIndex* Chainstate::for_each_utxo(const std::function<bool(const OutPoint&, const Coin&)>& visit) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->flush();
+    impl_->coins_db->for_each(visit);
+    return impl_->chain.tip();
+}
+
 const BlockIndex* Chainstate::View::tip() const { return impl_.chain.tip(); }
 std::optional<Coin> Chainstate::View::coin(const OutPoint& outpoint) const {
     const Coin* c = impl_.coins->access(outpoint);

@@ -102,6 +102,10 @@ public:
     std::vector<ChainTip> chain_tips() const;
     // Statistics of the UTXO set at the tip (flushes first, then reads the database).
     UtxoStats utxo_stats();
+    // Visits every unspent output at the tip in key order (txid bytes, then vout) until
+    // `visit` returns false, the way utxo_stats reads them (flush, then the database);
+    // the chain cannot move meanwhile. Returns the tip the outputs belong to.
+    const BlockIndex* for_each_utxo(const std::function<bool(const OutPoint&, const Coin&)>& visit);
 
     // Consistent read access to the tip and the UTXO set: the chain cannot move while
     // `fn` runs. Used by mempool acceptance and RPC. Lock order: chain state before

@@ -16,6 +16,8 @@ namespace minicash {
 class Chainstate;
 class Mempool;
 class Connman;  // net/connman.h: peers, address manager, bans
+class TxIndex;           // node/index/tx_index.h
+class BlockFilterIndex;  // node/index/block_filter_index.h
 
 struct NodeContext {
     ChainParams params;
@@ -26,8 +28,10 @@ struct NodeContext {
     int64_t start_time = 0;             // seconds since epoch, for uptime
     std::atomic<bool> shutdown_requested{false};
     std::function<void()> request_shutdown;  // RPC stop, signals: wakes main()
-    bool txindex = false;
-    bool blockfilterindex = false;
+    bool txindex = false;             // -txindex given
+    bool blockfilterindex = false;    // -blockfilterindex=basic given
+    std::shared_ptr<TxIndex> tx_index;                    // running when txindex
+    std::shared_ptr<BlockFilterIndex> block_filter_index; // running when blockfilterindex
 };
 
 }  // namespace minicash

@@ -44,6 +44,8 @@ void register_all_commands(RpcTable& t) {
     register_rawtransaction_commands(t);
     register_mempool_commands(t);
     register_mining_commands(t);
+    register_index_commands(t);
+    register_scantxoutset_command(t);
 }
 
 }  // namespace minicash::rpc

@@ -3,6 +3,7 @@
 #include "common/descriptor.h"
 #include "node/chainstate.h"
 #include "node/context.h"
+#include "node/index/tx_index.h"
 #include "node/mempool.h"
 #include "rpc/server.h"
 #include "rpc/util.h"
@@ -78,12 +79,26 @@ void register_rawtransaction_commands(RpcTable& t) {
                    if (node.mempool) {
                        if (auto tx = node.mempool->get(txid)) found = FoundTx{tx, nullptr};
                    }
-                   // No transaction index exists in this node yet (-txindex is accepted
-                   // but builds nothing), so only the mempool can answer, as Core without it.
-                   if (!found)
+                   if (!found && !node.tx_index)
                        throw RpcError(RPC_INVALID_ADDRESS_OR_KEY,
                                       "No such mempool transaction. Use -txindex or provide a block hash to enable "
                                       "blockchain transaction queries. Use gettransaction for wallet transactions.");
+                   if (!found) {
+                       const bool ready = node.tx_index->block_until_synced();
+                       if (auto f = node.tx_index->find(txid)) {
+                           // A block the chain state no longer knows (lost in a crash) does not count.
+                           if (const BlockIndex* b = chain.lookup(f->block_hash))
+                               found = FoundTx{std::make_shared<const Transaction>(std::move(f->tx)), b};
+                       }
+                       if (!found && !ready)
+                           throw RpcError(RPC_INVALID_ADDRESS_OR_KEY,
+                                          "No such mempool transaction. Blockchain transactions are still in the "
+                                          "process of being indexed. Use gettransaction for wallet transactions.");
+                       if (!found)
+                           throw RpcError(RPC_INVALID_ADDRESS_OR_KEY,
+                                          "No such mempool or blockchain transaction. Use gettransaction for wallet "
+                                          "transactions.");
+                   }
                }
                const Transaction& tx = *found->tx;
                if (verbosity <= 0) return json::value(hex_encode(tx.serialize(true)));

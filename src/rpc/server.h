@@ -215,6 +215,8 @@ void register_rawtransaction_commands(RpcTable& t);
 void register_mining_commands(RpcTable& t);
 void register_mempool_commands(RpcTable& t);
 void register_control_commands(RpcTable& t);  // help, stop, uptime, ...
+void register_index_commands(RpcTable& t);     // getblockfilter, getindexinfo (indexes.cpp)
+void register_scantxoutset_command(RpcTable& t);
 // All of the above.
 void register_all_commands(RpcTable& t);
 

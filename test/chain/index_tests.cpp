@@ -1,0 +1,142 @@
+// The block filter index and the transaction index (src/node/index/) in process, on the
+// regtest vector chain (chain-a: 3668 transactions of every output type, then fork-b's
+// 20-block reorg): filters and headers recomputed independently from the blocks, the
+// index following blocks connected while it runs, a reorg, a reopen, and txindex lookups.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "chain/chain_test_util.h"
+#include "common/block_filter.h"
+#include "node/block_index.h"
+#include "node/index/block_filter_index.h"
+#include "node/index/tx_index.h"
+#include "util/vectors.h"
+
+using namespace minicash;
+using namespace minicash::test;
+
+namespace {
+
+void feed(Chainstate& cs, const std::vector<Block>& blocks, size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+        ValidationState state;
+        ASSERT_TRUE(cs.process_block(blocks[i], state)) << "block " << i << ": " << state.to_string();
+    }
+}
+
+// Filters of the active chain computed from the blocks alone: spent scripts come from
+// a map of every output seen on this chain so far.
+std::map<uint256, std::pair<Bytes, uint256>> expected_filters(Chainstate& cs) {
+    std::map<uint256, std::pair<Bytes, uint256>> out;
+    std::map<OutPoint, Script> outputs;
+    uint256 prev_header;
+    for (int h = 0; h <= cs.height(); ++h) {
+        const BlockIndex* b = cs.at_height(h);
+        const std::optional<Block> block = cs.read_block(b);
+        if (!block) throw std::runtime_error("block missing");
+        std::vector<TxOut> spent;  // may spend outputs of earlier transactions of the same block
+        for (const Transaction& tx : block->txs) {
+            if (!tx.is_coinbase())
+                for (const TxIn& in : tx.vin) spent.push_back(TxOut{0, outputs.at(in.prevout)});
+            const uint256 txid = tx.txid();
+            for (uint32_t i = 0; i < tx.vout.size(); ++i) outputs[OutPoint{txid, i}] = tx.vout[i].script_pubkey;
+        }
+        const BasicBlockFilter f = BasicBlockFilter::build(b->hash, basic_filter_elements(*block, spent));
+        prev_header = f.header(prev_header);
+        out[b->hash] = {f.encoded(), prev_header};
+    }
+    return out;
+}
+
+void expect_filters(Chainstate& cs, BlockFilterIndex& index) {
+    ASSERT_TRUE(index.block_until_synced());
+    ASSERT_EQ(index.best_block(), cs.tip());
+    for (const auto& [hash, want] : expected_filters(cs)) {
+        std::optional<BlockFilterIndex::Entry> got = index.lookup(hash);
+        ASSERT_TRUE(got) << hash.to_hex();
+        EXPECT_EQ(got->filter, want.first) << hash.to_hex();
+        EXPECT_EQ(got->header, want.second) << hash.to_hex();
+    }
+}
+
+bool wait_synced(const BaseIndex& index, const Chainstate& cs) {
+    for (int i = 0; i < 600; ++i) {
+        if (index.summary().synced && index.best_block() == cs.tip()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+}
+
+}  // namespace
+
+TEST(Indexes, FollowChainReorgAndReopen) {
+    MINICASH_REQUIRE_VECTORS(vectors);
+    const std::vector<Block> a = read_blocks(vectors / "chain/regtest/chain-a.blk");
+    const std::vector<Block> b = read_blocks(vectors / "chain/regtest/fork-b.blk");
+    const ChainParams params = make_chain_params(Network::REGTEST);
+    TempDir dir("indexes");
+    {
+        auto cs = open_chainstate(params, dir.path());
+        feed(*cs, a, 0, 300);  // an existing chain: the indexes catch up in their threads
+        std::string error;
+        std::unique_ptr<BlockFilterIndex> filters = BlockFilterIndex::open(*cs, dir.path(), &error);
+        ASSERT_TRUE(filters) << error;
+        std::unique_ptr<TxIndex> txs = TxIndex::open(*cs, dir.path(), &error);
+        ASSERT_TRUE(txs) << error;
+        filters->start();
+        txs->start();
+        feed(*cs, a, 300, a.size());  // blocks connected while they catch up
+        ASSERT_TRUE(wait_synced(*filters, *cs));
+        expect_filters(*cs, *filters);
+        EXPECT_EQ(filters->summary().best_block_height, 450);
+        EXPECT_EQ(filters->summary().name, "basic block filter index");
+
+        // The reorg to fork-b: the index moves with it, chain-a's filters stay.
+        feed(*cs, b, 0, b.size());
+        ASSERT_EQ(cs->height(), 455);
+        ASSERT_TRUE(wait_synced(*filters, *cs));
+        expect_filters(*cs, *filters);
+        EXPECT_TRUE(filters->lookup(a.back().hash()));
+
+        // txindex: every transaction of the active chain (genesis excluded, as Core).
+        ASSERT_TRUE(wait_synced(*txs, *cs));
+        int found = 0;
+        for (int h = 1; h <= cs->height(); ++h) {
+            const std::optional<Block> block = cs->read_block(cs->at_height(h));
+            ASSERT_TRUE(block);
+            for (const Transaction& tx : block->txs) {
+                std::optional<TxIndex::Found> f = txs->find(tx.txid());
+                ASSERT_TRUE(f) << tx.txid().to_hex();
+                EXPECT_EQ(f->tx, tx);
+                // A transaction mined on both branches points to the one indexed last.
+                EXPECT_EQ(f->block_hash, block->hash());
+                ++found;
+            }
+        }
+        EXPECT_GT(found, 3000);
+        EXPECT_FALSE(txs->find(params.genesis.txs[0].txid()));
+        EXPECT_FALSE(txs->find(uint256()));
+        filters->stop();
+        txs->stop();
+    }
+    {
+        // Reopened: the best block comes back from the locator, nothing is redone.
+        auto cs = open_chainstate(params, dir.path());
+        ASSERT_EQ(cs->height(), 455);
+        std::string error;
+        std::unique_ptr<BlockFilterIndex> filters = BlockFilterIndex::open(*cs, dir.path(), &error);
+        ASSERT_TRUE(filters) << error;
+        filters->start();
+        ASSERT_TRUE(wait_synced(*filters, *cs));
+        expect_filters(*cs, *filters);
+        // Back to chain-a (invalidate fork-b's first block): the index rewinds to 430
+        // and moves forward on chain-a again, reusing nothing but correct entries.
+        ValidationState state;
+        ASSERT_TRUE(cs->invalidate_block(b.front().hash(), state));
+        ASSERT_EQ(cs->tip()->hash, a.back().hash());
+        ASSERT_TRUE(wait_synced(*filters, *cs));
+        expect_filters(*cs, *filters);
+    }
+}
