@@ -1,20 +1,37 @@
 #!/usr/bin/env bash
-# THE run command: installs what is missing, builds, and shows what minicash can do today.
+# THE run command: installs what is missing, builds, and shows electronic cash moving
+# between two wallets on a private network.
 #
-#   bash contrib/run.sh
+#   bash contrib/run.sh [--keep]
 #
-# A tour of the consensus layer through minicash-tx (a 1 MB mainnet block decoded and
-# checked, the first bitcoin payment decoded and its signature verified, every script of
-# a 450-block regtest chain verified), then a real regtest node: minicashd started in a
-# temporary directory, 101 blocks mined through minicash-cli, chain and UTXO set shown,
-# node stopped. (The wallet payment and the multi-node devnet come with minicash-wallet
-# and minicash-devnet.)
-# Test data comes from $MINICASH_VECTORS (default ../shared/vectors next to the repository).
+# 1. contrib/install-deps.sh (Debian packages; apt only when something is missing)
+# 2. builds minicashd, minicash-cli, minicash-wallet and minicash-devnet into build/
+# 3. minicash-devnet up: three connected regtest nodes and a faucet wallet funded by
+#    101 mined blocks, in .minicash-devnet/ (wiped first if a devnet is there)
+# 4. wallets alice and bob (passphrase files in the devnet directory), the faucet pays
+#    alice, alice pays bob, a block is mined, both balances are shown
+# 5. the devnet is stopped, unless --keep: then it stays up for you to explore and the
+#    script prints how to stop it (minicash-devnet down)
+#
+# Environment: MINICASH_BUILD_DIR (default build/) uses another, already configured build
+# directory; MINICASH_DEVNET_DIR (default .minicash-devnet) the devnet's directory;
+# MINICASH_RUN_NO_BUILD=1 skips steps 1 and 2 and uses the programs already built (the
+# docs test sets it: rebuilding under other running tests would swap their binaries).
 set -euo pipefail
+
+keep=0
+for arg in "$@"; do
+  case "$arg" in
+    --keep) keep=1 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown argument '$arg' (use --keep or --help)" >&2; exit 1 ;;
+  esac
+done
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-vectors="${MINICASH_VECTORS:-$(realpath -m "$root/../shared/vectors")}"
+build="${MINICASH_BUILD_DIR:-build}"
+export MINICASH_DEVNET_DIR="${MINICASH_DEVNET_DIR:-$root/.minicash-devnet}"
 
 if [[ -t 1 ]]; then
   bold=$'\e[1m' dim=$'\e[2m' green=$'\e[32m' reset=$'\e[0m'
@@ -25,81 +42,101 @@ say() { printf '\n%s==> %s%s\n' "$bold" "$*" "$reset"; }
 note() { printf '%s    %s%s\n' "$dim" "$*" "$reset"; }
 show() { printf '%s$ %s%s\n' "$green" "$*" "$reset"; }
 
-say "Installing missing dependencies"
-bash contrib/install-deps.sh
+programs=(minicashd minicash-cli minicash-wallet minicash-devnet)
+if [[ "${MINICASH_RUN_NO_BUILD:-0}" == 1 ]]; then
+  say "Using the programs already built in $build/src (MINICASH_RUN_NO_BUILD=1)"
+  for p in "${programs[@]}"; do
+    [[ -x "$build/src/$p" ]] || { echo "run.sh: $build/src/$p is not built" >&2; exit 1; }
+  done
+else
+  say "Installing missing dependencies"
+  bash contrib/install-deps.sh
 
-say "Building minicash-tx, minicashd and minicash-cli (build/)"
-mkdir -p build
-cmake -S . -B build -G Ninja >build/configure.log 2>&1 || { cat build/configure.log; exit 1; }
-cmake --build build --target minicash-tx minicashd minicash-cli
-tx="build/src/minicash-tx"
-
-if [[ ! -d "$vectors" ]]; then
-  echo "run.sh: the test vectors are not at $vectors; set MINICASH_VECTORS to the shared/vectors folder." >&2
-  exit 1
+  say "Building ${programs[*]} ($build/)"
+  if [[ ! -f "$build/CMakeCache.txt" ]]; then
+    mkdir -p "$build"
+    cmake -S . -B "$build" -G Ninja >"$build/configure.log" 2>&1 || { cat "$build/configure.log"; exit 1; }
+  fi
+  cmake --build "$build" --target "${programs[@]}"
 fi
-chain="$vectors/chain"
-# Shown paths are relative to the repository, for readability.
-rel() {
-  local r
-  r="$(realpath --relative-to="$root" "$1")"
-  if [[ "$r" == ../../* ]]; then realpath "$1"; else printf '%s\n' "$r"; fi
+
+# The programs are called by name, as a user with build/src on PATH would.
+bin="$(cd "$build/src" && pwd)"
+export PATH="$bin:$PATH"
+
+started=0
+on_exit() {
+  local rc=$?
+  if ((started)) && { ((rc != 0)) || ((!keep)); }; then
+    ((rc == 0)) || echo "run.sh: failed; stopping the devnet" >&2
+    minicash-devnet down >/dev/null || true
+  fi
 }
+trap on_exit EXIT
 
-say "1. Mainnet block 413,567 (May 2016): 999,887 bytes, 1,557 transactions"
-note "Decoded, re-hashed and checked: proof of work, merkle root (with the CVE-2012-2459"
-note "mutation check), weight, and the SegWit commitment (absent: SegWit came a year later)."
-show "minicash-tx decodeblock $(rel "$chain/block413567.raw")"
-"$tx" decodeblock "$chain/block413567.raw"
+say "1. A private network: three regtest nodes and a funded faucet"
+if [[ -f "$MINICASH_DEVNET_DIR/devnet.json" ]]; then
+  note "A devnet from an earlier run is in $MINICASH_DEVNET_DIR: wiping it for a fresh start."
+  minicash-devnet reset >/dev/null
+fi
+show "minicash-devnet up"
+started=1
+minicash-devnet up
 
-say "2. The first bitcoin payment: block 170, Satoshi to Hal Finney, 10 BTC"
-note "Transaction 1 of block 170, taken from a blk*.dat style file of mainnet blocks 1..255."
-show "minicash-tx decodeblock $(rel "$chain/mainnet-1-255.blk") --index 169 --tx 1 --hex | minicash-tx decode -"
-hex="$("$tx" decodeblock "$chain/mainnet-1-255.blk" --index 169 --tx 1 --hex)"
-printf '%s\n' "$hex" | "$tx" decode -
+say "2. Two wallets, alice and bob"
+note "minicash-devnet wallet NAME ... runs minicash-wallet on $MINICASH_DEVNET_DIR/wallets/NAME.wallet,"
+note "connected to node 0, with the passphrase file NAME.passphrase next to it."
+for w in alice bob; do
+  show "minicash-devnet wallet $w create"
+  minicash-devnet wallet "$w" create
+done
+note "The words above restore a wallet (minicash-wallet restore). On regtest they guard nothing."
 
-say "3. Verifying that payment's signature against the coins it spends"
-note "Its input spends the coinbase of block 9 (pay-to-pubkey), found by outpoint in the same file;"
-note "the script interpreter runs <sig> <pubkey> OP_CHECKSIG with today's consensus flags."
-show "minicash-tx verify <hex> --prevouts-from $(rel "$chain/mainnet-1-255.blk")"
-"$tx" verify "$hex" --prevouts-from "$chain/mainnet-1-255.blk"
+say "3. The faucet pays alice 10 BTC"
+show "minicash-devnet wallet alice getnewaddress"
+alice_addr="$(minicash-devnet wallet alice getnewaddress)"
+echo "$alice_addr"
+show "minicash-devnet fund $alice_addr 10"
+minicash-devnet fund "$alice_addr" 10
+note "fund sent the payment from the faucet wallet and mined a block that confirms it."
 
-say "4. Every script in a 450-block regtest chain made by Bitcoin Core"
-note "6,796 inputs: P2PKH, P2PK, bare and P2SH multisig, P2WPKH (native and nested),"
-note "P2WSH with timelocks, taproot key path and script path (multi_a, CSV), anchors..."
-show "minicash-tx verifyblocks $(rel "$chain/regtest/chain-a.blk")"
-"$tx" verifyblocks "$chain/regtest/chain-a.blk"
+say "4. Alice pays bob 2.5 BTC"
+show "minicash-devnet wallet bob getnewaddress"
+bob_addr="$(minicash-devnet wallet bob getnewaddress)"
+echo "$bob_addr"
+show "minicash-devnet wallet alice send $bob_addr 2.5 -feerate=2"
+minicash-devnet wallet alice send "$bob_addr" 2.5 -feerate=2
+note "Signed in alice's wallet process, checked with the consensus interpreter, then sent to node 0,"
+note "which relays it to the other two nodes."
+show "minicash-devnet mine 1 --node 2"
+minicash-devnet mine 1 --node 2
+note "Mined on node 2: the transaction travelled there over P2P."
 
-say "5. A regtest node: minicashd and minicash-cli"
-datadir="$(mktemp -d "${TMPDIR:-/tmp}/minicash-demo.XXXXXX")"
-# A port pair derived from the process id, so two demos never collide.
-rpcport=$(( 20000 + ($$ % 20000) ))
-node=(build/src/minicashd -regtest -datadir="$datadir" -rpcport="$rpcport" -listen=0 -printtoconsole=0)
-cli=(build/src/minicash-cli -regtest -datadir="$datadir" -rpcport="$rpcport")
-cleanup() {
-  "${cli[@]}" stop >/dev/null 2>&1 || true
-  sleep 1
-  [[ -n "${node_pid:-}" ]] && kill "$node_pid" 2>/dev/null || true
-  rm -rf "$datadir"
-}
-trap cleanup EXIT
-show "minicashd -regtest -datadir=$datadir -rpcport=$rpcport -listen=0 &"
-"${node[@]}" &
-node_pid=$!
-"${cli[@]}" -rpcwait -rpcwaittimeout=60 getblockcount >/dev/null
-note "Authentication: the cookie file $datadir/regtest/.cookie (mode 0600), found by minicash-cli."
-addr="$("${cli[@]}" decodescript 0014751e76e8199196d454941c45d1b3a323f1433bd6 |
-        python3 -c 'import json, sys; print(json.load(sys.stdin)["address"])')"
-show "minicash-cli -regtest generatetoaddress 101 $addr"
-"${cli[@]}" generatetoaddress 101 "$addr" | python3 -c 'import json, sys; h = json.load(sys.stdin); print(f"    mined {len(h)} blocks, last {h[-1]}")'
-show "minicash-cli -regtest getblockchaininfo"
-"${cli[@]}" getblockchaininfo
-show "minicash-cli -regtest gettxoutsetinfo"
-"${cli[@]}" gettxoutsetinfo
-show "minicash-cli -regtest stop"
-"${cli[@]}" stop
-wait "$node_pid" || true
-node_pid=""
+say "5. Both balances"
+show "minicash-devnet wallet alice balance"
+minicash-devnet wallet alice balance
+show "minicash-devnet wallet bob balance"
+minicash-devnet wallet bob balance
+note "alice: 10 - 2.5 - the fee; bob: 2.5. Every node agrees:"
+show "minicash-devnet status"
+minicash-devnet status
 
 say "Done"
-note "More: $tx --help;  tests: bash contrib/run-tests.sh;  benchmarks: bash bench/run.sh"
+if ((keep)); then
+  note "The devnet is still up (--keep). Try, with $bin on your PATH"
+  note "(export PATH=\"$bin:\$PATH\") and from $root:"
+  note "  minicash-devnet status;  minicash-devnet mine 5;  minicash-devnet partition;  minicash-devnet heal"
+  note "  minicash-devnet wallet bob listunspent;  minicash-devnet cli getpeerinfo"
+  if [[ "$MINICASH_DEVNET_DIR" == "$root/.minicash-devnet" ]]; then
+    note "Stop it with:  minicash-devnet down   (reset instead of down also wipes it)"
+  else
+    note "Stop it with:  minicash-devnet down --dir $MINICASH_DEVNET_DIR   (reset also wipes it)"
+  fi
+else
+  note "Stopping the devnet (its chains and wallets stay in $MINICASH_DEVNET_DIR;"
+  note "bash contrib/run.sh --keep leaves it running to explore)."
+  show "minicash-devnet down"
+  minicash-devnet down
+  started=0
+fi
+note "Guides: doc/devnet.md, doc/wallet.md, doc/node.md.  Tests: bash contrib/run-tests.sh"

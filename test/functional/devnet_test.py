@@ -1,0 +1,255 @@
+#!/usr/bin/python3
+"""Functional test of minicash-devnet: up, fund, mine, partition, heal, down, reset.
+
+    devnet_test.py BIN_DIR
+
+BIN_DIR holds minicashd, minicash-cli, minicash-wallet and the minicash-devnet copied
+there by the build. Everything runs in a temporary directory; whatever happens, every
+process the devnet recorded (and any other process started from that directory) is
+killed at the end, and the test fails if `down` left one running.
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+FAILURES = []
+
+
+def check(cond, what):
+    if cond:
+        print(f"  ok: {what}")
+    else:
+        print(f"  FAIL: {what}")
+        FAILURES.append(what)
+    return cond
+
+
+class Devnet:
+    def __init__(self, bin_dir, d):
+        self.exe = os.path.join(bin_dir, "minicash-devnet")
+        self.dir = d
+
+    def run(self, *args, ok=True):
+        p = subprocess.run([sys.executable, self.exe, *args, "--dir", self.dir] if args[0] not in ("cli", "wallet")
+                           else [sys.executable, self.exe, "--dir", self.dir, *args],
+                           capture_output=True, text=True, timeout=300)
+        shown = " ".join(args)
+        if ok and p.returncode != 0:
+            raise AssertionError(f"minicash-devnet {shown} failed ({p.returncode}):\n{p.stdout}{p.stderr}")
+        return p
+
+    def out(self, *args):
+        return self.run(*args).stdout.strip()
+
+    def json(self, *args):
+        return json.loads(self.out(*args))
+
+    def state(self):
+        with open(os.path.join(self.dir, "devnet.json")) as f:
+            return json.load(f)
+
+    def status(self):
+        return self.json("status", "--json", "--no-faucet")
+
+
+def pid_alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read()
+    except OSError:
+        return False
+    return stat[stat.rfind(")") + 2:][:1] != "Z"
+
+
+def processes_under(path):
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmd = f.read()
+        except OSError:
+            continue
+        if path.encode() in cmd and pid_alive(int(entry)):
+            found.append(int(entry))
+    return found
+
+
+def kill_everything(d):
+    """The guard: every recorded pid and anything else started from d."""
+    pids = set(processes_under(d))
+    try:
+        with open(os.path.join(d, "devnet.json")) as f:
+            st = json.load(f)
+        pids |= {n["pid"] for n in st["nodes"] if n.get("pid")}
+        if st.get("miner"):
+            pids.add(st["miner"]["pid"])
+    except (OSError, ValueError):
+        pass
+    for pid in pids:
+        if pid_alive(pid) and d.encode() in open(f"/proc/{pid}/cmdline", "rb").read():
+            os.kill(pid, signal.SIGKILL)
+
+
+def tips(status):
+    return [n["bestblockhash"] for n in status["nodes"]]
+
+
+def main():
+    bin_dir = os.path.abspath(sys.argv[1])
+    tmp = tempfile.mkdtemp(prefix="minicash-devnet-test.")
+    d = os.path.join(tmp, "net")
+    net = Devnet(bin_dir, d)
+    try:
+        print("up --nodes 3")
+        t0 = time.monotonic()
+        up = net.out("up", "--nodes", "3")
+        print(f"  (up took {time.monotonic() - t0:.2f} s)")
+        st = net.state()
+        check(len(st["nodes"]) == 3, "three nodes recorded")
+        check(all(pid_alive(n["pid"]) for n in st["nodes"]), "every recorded node process runs")
+        ports = [p for n in st["nodes"] for p in (n["p2p_port"], n["rpc_port"])]
+        check(len(set(ports)) == 6, "six distinct ports")
+        for n in st["nodes"]:
+            check(f"127.0.0.1:{n['p2p_port']}" in up and f"RPC 127.0.0.1:{n['rpc_port']}" in up
+                  and n["cookie"] in up and f"-rpcport={n['rpc_port']}" in up,
+                  f"up prints node {n['index']}'s ports, cookie and a minicash-cli line")
+        s = net.json("status", "--json")
+        check([n["height"] for n in s["nodes"]] == [101] * 3, "101 blocks on every node")
+        check(len(set(tips(s))) == 1, "one tip everywhere")
+        check([n["peers"] for n in s["nodes"]] == [2, 2, 2], "every node has the other two as peers")
+        check(s["faucet"]["confirmed"] >= 50, "the faucet has at least 50 BTC spendable")
+        cli = [os.path.join(bin_dir, "minicash-cli"), "-regtest", f"-datadir={st['nodes'][1]['datadir']}",
+               f"-rpcport={st['nodes'][1]['rpc_port']}", "getblockcount"]
+        check(subprocess.run(cli, capture_output=True, text=True).stdout.strip() == "101",
+              "the printed minicash-cli line works")
+
+        print("up again")
+        again = net.run("up", ok=False)
+        check(again.returncode == 1 and "already up" in again.stderr, "a second up refuses and says so")
+
+        print("fund")
+        net.out("wallet", "dave", "-json", "create")
+        addr = net.json("wallet", "dave", "-json", "getnewaddress")["address"]
+        txid = net.out("fund", addr, "1.25")
+        check(len(txid) == 64 and all(c in "0123456789abcdef" for c in txid), "fund prints a txid")
+        s = net.status()
+        check([n["height"] for n in s["nodes"]] == [102] * 3 and len(set(tips(s))) == 1,
+              "fund mined one block, on every node")
+        block = net.out("cli", "--node", "2", "getblock", s["nodes"][2]["bestblockhash"])
+        check(txid in json.loads(block)["tx"], "node 2 has the payment in its tip")
+        check(net.json("wallet", "dave", "-json", "balance")["confirmed"] == 1.25, "dave has 1.25 BTC confirmed")
+        bad = net.run("fund", "notanaddress", "1", ok=False)
+        check(bad.returncode == 1 and "error" in bad.stderr, "fund to a bad address fails with an error")
+
+        print("a payment sent to node 0, mined on node 2")
+        net.out("wallet", "erin", "-json", "create")
+        erin = net.json("wallet", "erin", "-json", "getnewaddress")["address"]
+        net.out("wallet", "dave", "send", erin, "0.25", "-feerate=2")
+        net.out("mine", "1", "--node", "2")
+        check(net.json("wallet", "erin", "-json", "balance")["confirmed"] == 0.25,
+              "mine waited for the transaction to reach node 2 and confirmed it")
+        check([n["mempool"] for n in net.status()["nodes"]] == [0, 0, 0], "every mempool is empty again")
+
+        print("mine")
+        net.out("mine", "3", "--node", "1")
+        s = net.status()
+        check([n["height"] for n in s["nodes"]] == [106] * 3 and len(set(tips(s))) == 1,
+              "3 blocks mined on node 1 reach every node")
+
+        print("partition")
+        net.out("partition")
+        s = net.status()
+        check(s["partitioned"], "status says partitioned")
+        check([n["peers"] for n in s["nodes"]] == [1, 1, 0], "nodes 0,1 see each other only; node 2 is alone")
+        net.out("mine", "2", "--node", "0")
+        net.out("mine", "4", "--node", "2")
+        s = net.status()
+        check([n["height"] for n in s["nodes"]] == [108, 108, 110], "each half mined its own branch")
+        t = tips(s)
+        check(t[0] == t[1] and t[0] != t[2], "two different tips")
+        short_tip = t[0]
+        long_tip = t[2]
+
+        print("heal")
+        net.out("heal")
+        s = net.status()
+        check(tips(s) == [long_tip] * 3, "every node is on the most-work tip (node 2's branch)")
+        check([n["peers"] for n in s["nodes"]] == [2, 2, 2], "the full mesh is back")
+        chaintips = json.loads(net.out("cli", "--node", "0", "getchaintips"))
+        check(any(c["hash"] == short_tip and c["status"] == "valid-fork" for c in chaintips),
+              "node 0 keeps its abandoned branch as a valid fork")
+
+        print("heal with equal work")
+        net.out("partition")
+        net.out("mine", "1", "--node", "0")
+        net.out("mine", "1", "--node", "2")
+        s = net.status()
+        check(len(set(tips(s))) == 2, "equal-height branches differ (per-node coinbase addresses)")
+        healed = net.out("heal")
+        s = net.status()
+        check(len(set(tips(s))) == 1 and s["nodes"][0]["height"] == 112, "heal broke the tie with one block")
+        check("tie" in healed, "heal says it broke a tie")
+
+        print("down")
+        pids = [n["pid"] for n in net.state()["nodes"]]
+        net.out("down")
+        check(not any(pid_alive(p) for p in pids), "every node process has exited")
+        check(processes_under(d) == [], "no process left running from the devnet directory")
+        check(net.status()["nodes"][0]["running"] is False, "status says stopped")
+
+        print("up again after down (same chains), with a background miner")
+        net.out("up", "--block-time", "0.2")
+        st = net.state()
+        miner = st["miner"]["pid"]
+        check(pid_alive(miner), "the miner runs")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and net.status()["nodes"][0]["height"] < 115:
+            time.sleep(0.1)
+        check(net.status()["nodes"][0]["height"] >= 115, "the miner mines blocks by itself")
+        check(net.json("wallet", "erin", "-json", "balance")["confirmed"] == 0.25, "erin's coins survived the restart")
+        pids = [n["pid"] for n in st["nodes"]] + [miner]
+
+        print("reset")
+        net.out("reset")
+        check(not any(pid_alive(p) for p in pids), "reset stopped the nodes and the miner")
+        check(not os.path.exists(d), "reset wiped the directory")
+        check(processes_under(d) == [], "nothing left running")
+
+        print("errors")
+        empty = os.path.join(tmp, "empty-bin")
+        os.makedirs(empty)
+        lone = os.path.join(empty, "minicash-devnet")
+        shutil.copy(net.exe, lone)
+        p = subprocess.run([sys.executable, lone, "up", "--dir", d], capture_output=True, text=True,
+                           env=dict(os.environ, PATH="/usr/bin:/bin"))
+        check(p.returncode == 1 and "minicashd not found" in p.stderr and "build" in p.stderr,
+              "a missing binary is reported with how to build it")
+        p = net.run("status", ok=False)
+        check(p.returncode == 1 and "no devnet" in p.stderr, "status without a devnet says so")
+    except AssertionError as e:
+        FAILURES.append(str(e))
+        print(f"  FAIL: {e}")
+    finally:
+        kill_everything(d)
+        time.sleep(0.2)
+        left = processes_under(d)
+        shutil.rmtree(tmp, ignore_errors=True)
+    if left:
+        FAILURES.append(f"processes still running after the guard: {left}")
+    if FAILURES:
+        print(f"devnet_test: {len(FAILURES)} failure(s)")
+        return 1
+    print("devnet_test: all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
