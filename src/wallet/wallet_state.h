@@ -29,7 +29,9 @@
 namespace minicash::wallet {
 
 inline constexpr uint32_t kGapLimit = 20;
-inline constexpr int kCoinbaseMaturity = 100;  // confirmations before a coinbase output is spendable
+// Confirmations before the wallet spends or counts a coinbase output as confirmed: one more
+// than consensus's 100, as Bitcoin Core's wallet (so "mine 101 blocks" gives 50 BTC).
+inline constexpr int kCoinbaseMaturity = 101;
 inline constexpr int kReorgWindow = 288;       // recent block hashes kept to find a fork point
 
 enum class AddressType { LEGACY, P2SH_SEGWIT, BECH32, BECH32M };

@@ -160,7 +160,9 @@ TEST_F(WalletE2E, MineToTheWalletThenMature) {
     EXPECT_EQ(b.confirmed, 0);
     node_->mine(98, burn_address());  // 99 confirmations
     EXPECT_EQ(a->balance().immature, subsidy);
-    node_->mine(1, burn_address());  // 100 confirmations: spendable
+    node_->mine(1, burn_address());  // 100 confirmations: Core's wallet waits for 101
+    EXPECT_EQ(a->balance().immature, subsidy);
+    node_->mine(1, burn_address());  // 101 confirmations: spendable
     b = a->balance();
     EXPECT_EQ(b.immature, 0);
     EXPECT_EQ(b.confirmed, subsidy);

@@ -325,7 +325,7 @@ TEST(WalletSync, ReorgedCoinbaseIsForgotten) {
     EXPECT_EQ(s.balances(3).immature, 0);
 }
 
-TEST(WalletSync, CoinbaseMaturesAfter100Confirmations) {
+TEST(WalletSync, CoinbaseMaturesAfter101ConfirmationsAsCoresWallet) {
     MemoryChain chain;
     WalletState s = make_wallet();
     chain.mine({}, script_at(s, 0));  // height 1
@@ -333,10 +333,13 @@ TEST(WalletSync, CoinbaseMaturesAfter100Confirmations) {
     sync_wallet(s, chain, quiet());
     EXPECT_EQ(s.balances(99).immature, 50 * kCoin);
     EXPECT_EQ(s.balances(99).confirmed, 0);
-    chain.mine({});  // 100 confirmations
+    chain.mine({});  // 100 confirmations: valid to spend, but Core's wallet waits one more
     sync_wallet(s, chain, quiet());
-    EXPECT_EQ(s.balances(100).immature, 0);
-    EXPECT_EQ(s.balances(100).confirmed, 50 * kCoin);
+    EXPECT_EQ(s.balances(100).immature, 50 * kCoin);
+    chain.mine({});  // 101 confirmations
+    sync_wallet(s, chain, quiet());
+    EXPECT_EQ(s.balances(101).immature, 0);
+    EXPECT_EQ(s.balances(101).confirmed, 50 * kCoin);
 }
 
 TEST(WalletSync, MempoolSpendAndConflict) {
