@@ -11,7 +11,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${BUILD_DIR:-$root/build}"
 devnet="$build/src/minicash-devnet"
 runs="${1:-5}"
-[[ -x "$devnet" ]] || { echo "devnet_startup: $devnet not found; build it: cmake --build $build --target minicash-devnet minicashd minicash-cli minicash-wallet" >&2; exit 1; }
+[[ -x "$devnet" ]] || { echo "devnet_startup: $devnet not found; build it: cmake --build $build --target devnet_program minicashd minicash-cli minicash-wallet" >&2; exit 1; }
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/minicash-devnet-bench.XXXXXX")"
 trap 'python3 "$devnet" reset --dir "$work/net" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT

@@ -57,7 +57,7 @@ else
     mkdir -p "$build"
     cmake -S . -B "$build" -G Ninja >"$build/configure.log" 2>&1 || { cat "$build/configure.log"; exit 1; }
   fi
-  cmake --build "$build" --target "${programs[@]}"
+  cmake --build "$build" --target minicashd minicash-cli minicash-wallet devnet_program
 fi
 
 # The programs are called by name, as a user with build/src on PATH would.
