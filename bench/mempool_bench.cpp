@@ -17,7 +17,7 @@
 #include <memory>
 
 #include "node/mempool.h"
-#include "test/mempool/mempool_test_util.h"
+#include "test/node/mempool_test_util.h"
 
 using namespace minicash;
 using namespace minicash::test;

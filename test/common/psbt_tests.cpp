@@ -6,7 +6,7 @@
 
 #include "common/base64.h"
 #include "common/psbt.h"
-#include "test/wallet/psbt_vectors.h"
+#include "test/common/psbt_vectors.h"
 #include "util/hex.h"
 
 using namespace minicash;

@@ -2,7 +2,7 @@
 
 #include "consensus/params.h"
 #include "util/hex.h"
-#include "util/vectors.h"
+#include "test/util/vectors.h"
 
 using namespace minicash;
 

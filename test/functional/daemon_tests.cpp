@@ -14,15 +14,11 @@
 #include <set>
 #include <thread>
 
-#include "test/chain/chain_test_util.h"
+#include "test/node/chain_test_util.h"
+#include "test/util/program.h"
+#include "test/util/temp_dir.h"
 #include "test/util/vectors.h"
 
-#ifndef MINICASHD_PATH
-#error "MINICASHD_PATH must be defined by the build"
-#endif
-#ifndef MINICASH_CHAINSTATE_PATH
-#error "MINICASH_CHAINSTATE_PATH must be defined by the build"
-#endif
 
 namespace minicash::test {
 namespace {
@@ -31,17 +27,17 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-const std::string kDaemon = MINICASHD_PATH;
-const std::string kTool = MINICASH_CHAINSTATE_PATH;
+const std::string kDaemon = program_path("minicashd");
+const std::string kTool = program_path("minicash-chainstate");
 
 bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
 
 // Stats printed by minicash-chainstate for `datadir` (regtest), or nullopt with the
 // tool's stderr in `error`.
-std::optional<Stats> tool_stats(const fs::path& datadir, const fs::path& scratch, std::string* error = nullptr) {
-    const RunResult r = run_program({kTool, "-regtest", "-datadir=" + datadir.string()}, scratch, 60s);
-    if (r.status != 0) {
-        if (error) *error = "exit " + std::to_string(r.status) + ": " + r.err;
+std::optional<Stats> tool_stats(const fs::path& datadir, std::string* error = nullptr) {
+    const ProgramResult r = run_program({kTool, "-regtest", "-datadir=" + datadir.string()}, 60s);
+    if (r.exit_code != 0) {
+        if (error) *error = "exit " + std::to_string(r.exit_code) + ": " + r.err;
         return std::nullopt;
     }
     boost::system::error_code ec;
@@ -112,10 +108,10 @@ TEST(Daemon, RejectsBadOptionsWithoutTouchingTheDataDirectory) {
     for (const Case& c : cases) {
         std::vector<std::string> argv{kDaemon};
         argv.insert(argv.end(), c.args.begin(), c.args.end());
-        const RunResult r = run_program(argv, tmp.path(), 30s);
+        const ProgramResult r = run_program(argv, 30s);
         std::string joined;
         for (const auto& a : c.args) joined += a + " ";
-        EXPECT_EQ(r.status, 1) << joined << "\n" << r.err;
+        EXPECT_EQ(r.exit_code, 1) << joined << "\n" << r.err;
         EXPECT_TRUE(contains(r.err, c.must_mention)) << joined << ": stderr should mention '" << c.must_mention
                                                      << "': " << r.err;
     }
@@ -135,8 +131,8 @@ TEST(Daemon, RejectsBadOptionsWithoutTouchingTheDataDirectory) {
     };
     for (const auto& [text, mention] : conf_cases) {
         write_file(conf, ByteView(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
-        const RunResult r = run_program({kDaemon, "-server=0", "-listen=0", datadir}, tmp.path(), 30s);
-        EXPECT_EQ(r.status, 1) << text << r.err;
+        const ProgramResult r = run_program({kDaemon, "-server=0", "-listen=0", datadir}, 30s);
+        EXPECT_EQ(r.exit_code, 1) << text << r.err;
         EXPECT_TRUE(contains(r.err, "minicash.conf")) << text << r.err;
         EXPECT_TRUE(contains(r.err, mention)) << text << ": should mention '" << mention << "': " << r.err;
         EXPECT_FALSE(contains(r.err, "hunter2")) << "a configuration value leaked into an error: " << r.err;
@@ -152,12 +148,12 @@ TEST(Daemon, ConfigFileSectionsAndImport) {
                              "[regtest]\nloadblock=" + (vectors / "chain/regtest/chain-a.blk").string() +
                              "\ndbcache=16  # comment\n";
     write_file(tmp.path() / "minicash.conf", ByteView(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
-    const RunResult r = run_program({kDaemon, "-server=0", "-listen=0", "-datadir=" + tmp.path().string()}, tmp.path(), 120s);
-    ASSERT_EQ(r.status, 0) << r.err;
+    const ProgramResult r = run_program({kDaemon, "-server=0", "-listen=0", "-datadir=" + tmp.path().string()}, 120s);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
     const std::string log = read_text(tmp.path() / "regtest/debug.log");
     EXPECT_TRUE(contains(log, "UTXO cache 16 MiB")) << log;
     std::string error;
-    const auto stats = tool_stats(tmp.path(), tmp.path(), &error);
+    const auto stats = tool_stats(tmp.path(), &error);
     ASSERT_TRUE(stats) << error;
     const json::value expected = load_json(vectors / "chain/regtest/expected.json");
     EXPECT_EQ(*stats, stats_from_json(expected.at("checks").as_array()[3]));
@@ -166,21 +162,21 @@ TEST(Daemon, ConfigFileSectionsAndImport) {
 TEST(Daemon, LockRefusesSecondInstanceAndSigtermShutsDownCleanly) {
     TempDir tmp("lock");
     const auto netdir = tmp.path() / "regtest";
-    ChildProcess first({kDaemon, "-server=0", "-listen=0", "-regtest", "-datadir=" + tmp.path().string()}, tmp.path() / "1.out",
-                       tmp.path() / "1.err");
+    ChildProcess first({kDaemon, "-server=0", "-listen=0", "-regtest", "-datadir=" + tmp.path().string()},
+                       tmp.path() / "1.out", tmp.path() / "1.err");
     ASSERT_TRUE(wait_for_log(netdir / "debug.log", "waiting for SIGINT", 60s)) << read_text(tmp.path() / "1.err");
 
-    const RunResult second = run_program({kDaemon, "-server=0", "-listen=0", "-regtest", "-datadir=" + tmp.path().string()}, tmp.path(), 30s);
-    EXPECT_EQ(second.status, 1);
+    const ProgramResult second = run_program({kDaemon, "-server=0", "-listen=0", "-regtest", "-datadir=" + tmp.path().string()}, 30s);
+    EXPECT_EQ(second.exit_code, 1);
     EXPECT_TRUE(contains(second.err, "lock")) << second.err;
     std::string error;
-    EXPECT_FALSE(tool_stats(tmp.path(), tmp.path(), &error));
+    EXPECT_FALSE(tool_stats(tmp.path(), &error));
     EXPECT_TRUE(contains(error, "in use")) << error;
 
     ASSERT_EQ(::kill(first.pid(), SIGTERM), 0);
     EXPECT_EQ(first.wait(30s), std::optional<int>(0));
     EXPECT_TRUE(contains(read_text(netdir / "debug.log"), "shutdown complete"));
-    const auto stats = tool_stats(tmp.path(), tmp.path(), &error);
+    const auto stats = tool_stats(tmp.path(), &error);
     ASSERT_TRUE(stats) << error;
     EXPECT_EQ(stats->height, 0);
 }
@@ -195,8 +191,8 @@ TEST(Daemon, DaemonModeReturnsAfterStartup) {
             if (auto pid = lock_holder(netdir)) ::kill(*pid, SIGKILL);
         }
     } reaper{netdir};
-    const RunResult r = run_program({kDaemon, "-server=0", "-listen=0", "-regtest", "-daemon", "-datadir=" + tmp.path().string()}, tmp.path(), 60s);
-    ASSERT_EQ(r.status, 0) << r.err;
+    const ProgramResult r = run_program({kDaemon, "-server=0", "-listen=0", "-regtest", "-daemon", "-datadir=" + tmp.path().string()}, 60s);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto pid = lock_holder(netdir);
     ASSERT_TRUE(pid) << "the daemon should hold the data directory lock";
     ASSERT_EQ(::kill(*pid, SIGTERM), 0);
@@ -206,9 +202,9 @@ TEST(Daemon, DaemonModeReturnsAfterStartup) {
     EXPECT_TRUE(wait_for_log(netdir / "debug.log", "shutdown complete", 5s));
 
     // A start-up failure in daemon mode is still reported by the command.
-    const RunResult bad = run_program({kDaemon, "-server=0", "-listen=0", "-regtest", "-daemon", "-datadir=" + tmp.path().string(),
-                                       "-dbcache=x"}, tmp.path(), 30s);
-    EXPECT_EQ(bad.status, 1);
+    const ProgramResult bad = run_program({kDaemon, "-server=0", "-listen=0", "-regtest", "-daemon", "-datadir=" + tmp.path().string(),
+                                       "-dbcache=x"}, 30s);
+    EXPECT_EQ(bad.exit_code, 1);
 }
 
 TEST(Daemon, SigtermDuringImportLeavesAConsistentState) {
@@ -223,7 +219,7 @@ TEST(Daemon, SigtermDuringImportLeavesAConsistentState) {
     ::kill(node.pid(), SIGTERM);
     EXPECT_EQ(node.wait(60s), std::optional<int>(0)) << read_text(tmp.path() / "n.err");
     std::string error;
-    const auto stats = tool_stats(tmp.path(), tmp.path(), &error);
+    const auto stats = tool_stats(tmp.path(), &error);
     ASSERT_TRUE(stats) << error;
     auto it = reference.find(stats->bestblock);
     ASSERT_NE(it, reference.end()) << "unknown tip " << stats->bestblock;
@@ -237,21 +233,19 @@ TEST(Daemon, FullDiskExitsNonZeroAndKeepsDataUsable) {
     const std::string chain_a = (vectors / "chain/regtest/chain-a.blk").string();
     // File size limit of 512 KiB with SIGXFSZ ignored: writes beyond it fail with EFBIG,
     // as they would on a full disk.
-    const RunResult r = run_program({"/bin/sh", "-c", "trap '' XFSZ; ulimit -f 1024; exec \"$0\" \"$@\"", kDaemon,
+    const ProgramResult r = run_program({"/bin/sh", "-c", "trap '' XFSZ; ulimit -f 1024; exec \"$0\" \"$@\"", kDaemon,
                                      "-server=0", "-listen=0", "-regtest", "-datadir=" + tmp.path().string(),
                                      "-loadblock=" + chain_a,
-                                     "-exitafterimport"},
-                                    tmp.path(), 120s);
-    EXPECT_EQ(r.status, 2) << "stderr: " << r.err;
+                                     "-exitafterimport"}, 120s);
+    EXPECT_EQ(r.exit_code, 2) << "stderr: " << r.err;
     EXPECT_TRUE(contains(r.err, "storage error")) << r.err;
 
     // Without the limit the same directory opens and the import completes.
-    const RunResult again = run_program({kDaemon, "-server=0", "-listen=0", "-regtest", "-datadir=" + tmp.path().string(),
-                                         "-loadblock=" + chain_a, "-exitafterimport"},
-                                        tmp.path(), 120s);
-    ASSERT_EQ(again.status, 0) << again.err;
+    const ProgramResult again = run_program({kDaemon, "-server=0", "-listen=0", "-regtest", "-datadir=" + tmp.path().string(),
+                                         "-loadblock=" + chain_a, "-exitafterimport"}, 120s);
+    ASSERT_EQ(again.exit_code, 0) << again.err;
     std::string error;
-    const auto stats = tool_stats(tmp.path(), tmp.path(), &error);
+    const auto stats = tool_stats(tmp.path(), &error);
     ASSERT_TRUE(stats) << error;
     const json::value expected = load_json(vectors / "chain/regtest/expected.json");
     EXPECT_EQ(*stats, stats_from_json(expected.at("checks").as_array()[3]));
@@ -279,11 +273,11 @@ TEST(Daemon, CrashSafetyUnderSigkill) {
     const auto full = tmp.path() / "full";
     fs::create_directories(full);
     const auto t0 = std::chrono::steady_clock::now();
-    const RunResult r = run_program(args(full), tmp.path(), 120s);
+    const ProgramResult r = run_program(args(full), 120s);
     const auto duration = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
-    ASSERT_EQ(r.status, 0) << r.err;
+    ASSERT_EQ(r.exit_code, 0) << r.err;
     std::string error;
-    auto stats = tool_stats(full, tmp.path(), &error);
+    auto stats = tool_stats(full, &error);
     ASSERT_TRUE(stats) << error;
     EXPECT_EQ(*stats, want_final);
 
@@ -326,7 +320,7 @@ TEST(Daemon, CrashSafetyUnderSigkill) {
                                  std::to_string(delay.count() / 1000) + " ms";
         SCOPED_TRACE(what);
 
-        stats = tool_stats(dir, tmp.path(), &error);
+        stats = tool_stats(dir, &error);
         if (!stats) {
             // Killed before the chain state existed: nothing to check but the message.
             EXPECT_TRUE(contains(error, "no regtest chain state")) << error;
@@ -339,9 +333,9 @@ TEST(Daemon, CrashSafetyUnderSigkill) {
             std::cout << "  " << what << " (" << (status == -SIGKILL ? "killed" : "had exited " + std::to_string(status))
                       << "): consistent at height " << stats->height << (on_fork ? " (fork-b)" : "") << "\n";
         }
-        const RunResult rerun = run_program(args(dir), tmp.path(), 120s);
-        ASSERT_EQ(rerun.status, 0) << rerun.err;
-        stats = tool_stats(dir, tmp.path(), &error);
+        const ProgramResult rerun = run_program(args(dir), 120s);
+        ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
+        stats = tool_stats(dir, &error);
         ASSERT_TRUE(stats) << error;
         EXPECT_EQ(*stats, want_final) << "after the rerun";
     }

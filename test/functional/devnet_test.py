@@ -1,33 +1,26 @@
 #!/usr/bin/python3
 """Functional test of minicash-devnet: up, fund, mine, partition, heal, down, reset.
 
-    devnet_test.py BIN_DIR
+    devnet_test.py
 
-BIN_DIR holds minicashd, minicash-cli, minicash-wallet and the minicash-devnet copied
-there by the build. Everything runs in a temporary directory; whatever happens, every
-process the devnet recorded (and any other process started from that directory) is
-killed at the end, and the test fails if `down` left one running.
+$MINICASH_BIN_DIR (default build/src) holds minicashd, minicash-cli, minicash-wallet
+and the minicash-devnet copied there by the build. Everything runs in a temporary
+directory; whatever happens, every process the devnet recorded (and any other process
+started from that directory) is killed at the end (minicash_test's guard), and the test
+fails if `down` left one running.
 """
 
 import json
 import os
 import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 
-FAILURES = []
+import minicash_test
+from minicash_test import pid_alive, processes_under
 
-
-def check(cond, what):
-    if cond:
-        print(f"  ok: {what}")
-    else:
-        print(f"  FAIL: {what}")
-        FAILURES.append(what)
-    return cond
+CHECKS = minicash_test.Checks(ok_prefix="  ok: ", fail_prefix="  FAIL: ")
+check = CHECKS.check
 
 
 class Devnet:
@@ -36,9 +29,8 @@ class Devnet:
         self.dir = d
 
     def run(self, *args, ok=True):
-        p = subprocess.run([sys.executable, self.exe, *args, "--dir", self.dir] if args[0] not in ("cli", "wallet")
-                           else [sys.executable, self.exe, "--dir", self.dir, *args],
-                           capture_output=True, text=True, timeout=300)
+        p = minicash_test.run([sys.executable, self.exe, *args, "--dir", self.dir] if args[0] not in ("cli", "wallet")
+                              else [sys.executable, self.exe, "--dir", self.dir, *args])
         shown = " ".join(args)
         if ok and p.returncode != 0:
             raise AssertionError(f"minicash-devnet {shown} failed ({p.returncode}):\n{p.stdout}{p.stderr}")
@@ -58,33 +50,9 @@ class Devnet:
         return self.json("status", "--json", "--no-faucet")
 
 
-def pid_alive(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            stat = f.read()
-    except OSError:
-        return False
-    return stat[stat.rfind(")") + 2:][:1] != "Z"
-
-
-def processes_under(path):
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) == os.getpid():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                cmd = f.read()
-        except OSError:
-            continue
-        if path.encode() in cmd and pid_alive(int(entry)):
-            found.append(int(entry))
-    return found
-
-
 def kill_everything(d):
     """The guard: every recorded pid and anything else started from d."""
-    pids = set(processes_under(d))
+    pids = set()
     try:
         with open(os.path.join(d, "devnet.json")) as f:
             st = json.load(f)
@@ -93,9 +61,7 @@ def kill_everything(d):
             pids.add(st["miner"]["pid"])
     except (OSError, ValueError):
         pass
-    for pid in pids:
-        if pid_alive(pid) and d.encode() in open(f"/proc/{pid}/cmdline", "rb").read():
-            os.kill(pid, signal.SIGKILL)
+    minicash_test.kill_processes_under(d, pids)
 
 
 def tips(status):
@@ -103,8 +69,9 @@ def tips(status):
 
 
 def main():
-    bin_dir = os.path.abspath(sys.argv[1])
-    tmp = tempfile.mkdtemp(prefix="minicash-devnet-test.")
+    bin_dir = minicash_test.bin_dir()
+    tmp_dir = minicash_test.TempDir("devnet-test")
+    tmp = tmp_dir.path
     d = os.path.join(tmp, "net")
     net = Devnet(bin_dir, d)
     try:
@@ -128,7 +95,7 @@ def main():
         check(s["faucet"]["confirmed"] >= 50, "the faucet has at least 50 BTC spendable")
         cli = [os.path.join(bin_dir, "minicash-cli"), "-regtest", f"-datadir={st['nodes'][1]['datadir']}",
                f"-rpcport={st['nodes'][1]['rpc_port']}", "getblockcount"]
-        check(subprocess.run(cli, capture_output=True, text=True).stdout.strip() == "101",
+        check(minicash_test.run(cli).stdout.strip() == "101",
               "the printed minicash-cli line works")
 
         print("up again")
@@ -228,27 +195,20 @@ def main():
         os.makedirs(empty)
         lone = os.path.join(empty, "minicash-devnet")
         shutil.copy(net.exe, lone)
-        p = subprocess.run([sys.executable, lone, "up", "--dir", d], capture_output=True, text=True,
-                           env=dict(os.environ, PATH="/usr/bin:/bin"))
+        p = minicash_test.run([sys.executable, lone, "up", "--dir", d], env=dict(os.environ, PATH="/usr/bin:/bin"))
         check(p.returncode == 1 and "minicashd not found" in p.stderr and "build" in p.stderr,
               "a missing binary is reported with how to build it")
         p = net.run("status", ok=False)
         check(p.returncode == 1 and "no devnet" in p.stderr, "status without a devnet says so")
     except AssertionError as e:
-        FAILURES.append(str(e))
-        print(f"  FAIL: {e}")
+        CHECKS.fail(str(e))
     finally:
         kill_everything(d)
-        time.sleep(0.2)
         left = processes_under(d)
-        shutil.rmtree(tmp, ignore_errors=True)
+        tmp_dir.cleanup()
     if left:
-        FAILURES.append(f"processes still running after the guard: {left}")
-    if FAILURES:
-        print(f"devnet_test: {len(FAILURES)} failure(s)")
-        return 1
-    print("devnet_test: all checks passed")
-    return 0
+        CHECKS.fail(f"processes still running after the guard: {left}")
+    return CHECKS.exit_code("devnet_test")
 
 
 if __name__ == "__main__":

@@ -4,16 +4,9 @@
 // (common/block_filter.h); reorgs, restarts, enabling an index on an existing chain,
 // getrawtransaction with and without -txindex, scantxoutset. Daemons are always killed.
 #include <gtest/gtest.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <thread>
 
@@ -21,8 +14,9 @@
 #include "common/block_filter.h"
 #include "consensus/block.h"
 #include "consensus/params.h"
-#include "rpc/client.h"
 #include "rpc/server.h"
+#include "test/util/op_true.h"
+#include "test/util/test_node.h"
 #include "util/hash.h"
 #include "util/hex.h"
 
@@ -32,117 +26,20 @@ namespace fs = std::filesystem;
 
 namespace {
 
-uint16_t free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-        if (fd >= 0) ::close(fd);
-        return uint16_t(20000 + ::getpid() % 20000);
-    }
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
-
 const ChainParams& regtest() {
     static const ChainParams p = make_chain_params(Network::REGTEST);
     return p;
 }
 
-// One minicashd on a data directory that outlives restarts; killed and removed at the end.
-class Node {
+// One minicashd (test/util/test_node.h) on a data directory that outlives restarts,
+// with this file's checking calls: call() and error() record a test failure instead of
+// throwing, so a test goes on to its other checks.
+class Node : public test::TestNode {
 public:
-    Node() {
-        char tmpl[] = "/tmp/minicash-idxt-XXXXXX";
-        if (::mkdtemp(tmpl)) dir_ = tmpl;
-    }
-    ~Node() {
-        kill_now();
-        std::error_code ec;
-        if (!dir_.empty()) fs::remove_all(dir_, ec);
-    }
-    Node(const Node&) = delete;
-    Node& operator=(const Node&) = delete;
+    Node() : TestNode("index") {}
 
-    // Starts the daemon and waits until RPC answers. False when it does not come up.
-    bool start(const std::vector<std::string>& extra = {}) {
-        port_ = free_port();
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            const std::string out = (dir_ / "stdout.txt").string();
-            const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-            if (fd >= 0) {
-                ::dup2(fd, 1);
-                ::dup2(fd, 2);
-            }
-            std::vector<std::string> a = {MINICASHD_PATH, "-regtest", "-datadir=" + dir_.string(),
-                                          "-rpcport=" + std::to_string(port_), "-listen=0", "-connect=0"};
-            for (const std::string& e : extra) a.push_back(e);
-            std::vector<char*> args;
-            for (const std::string& s : a) args.push_back(const_cast<char*>(s.c_str()));
-            args.push_back(nullptr);
-            ::execv(args[0], args.data());
-            ::_exit(127);
-        }
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-        while (std::chrono::steady_clock::now() < deadline) {
-            int status = 0;
-            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-                pid_ = -1;
-                return false;
-            }
-            try {
-                json::value r = reply("getblockcount");
-                if (r.is_object() && r.at("error").is_null()) return true;
-            } catch (const std::exception&) {
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        }
-        return false;
-    }
-    // RPC stop, then waits for a clean exit (code 0).
-    bool stop() {
-        try {
-            reply("stop");
-        } catch (const std::exception&) {
-        }
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-        while (pid_ > 0 && std::chrono::steady_clock::now() < deadline) {
-            int status = 0;
-            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-                pid_ = -1;
-                return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        }
-        kill_now();
-        return false;
-    }
-    void kill_now() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-            pid_ = -1;
-        }
-    }
-
-    json::value reply(const std::string& method, const json::value& params = json::array()) {
-        std::ifstream in(dir_ / "regtest" / ".cookie");
-        std::string cookie;
-        std::getline(in, cookie);
-        rpc::HttpRpcClient c("127.0.0.1", port_, cookie, std::chrono::seconds(120));
-        json::object req;
-        req["method"] = method;
-        req["params"] = params;
-        req["id"] = 1;
-        boost::system::error_code ec;
-        return rpc::parse_json_preserving(c.post(rpc::write_json(req)).body, ec);
-    }
     json::value call(const std::string& method, const json::value& params = json::array()) {
-        json::value r = reply(method, params);
+        json::value r = rpc_reply(method, params);
         if (!r.is_object() || !r.at("error").is_null()) {
             ADD_FAILURE() << method << " " << rpc::write_json(params) << " failed: " << rpc::write_json(r);
             return nullptr;
@@ -150,7 +47,7 @@ public:
         return r.at("result");
     }
     std::pair<int64_t, std::string> error(const std::string& method, const json::value& params = json::array()) {
-        json::value r = reply(method, params);
+        json::value r = rpc_reply(method, params);
         if (!r.is_object() || !r.at("error").is_object()) return {0, "no error: " + rpc::write_json(r)};
         return {r.at("error").at("code").as_int64(), std::string(r.at("error").at("message").as_string())};
     }
@@ -170,30 +67,11 @@ public:
         }
         return false;
     }
-
-    std::string log() const {
-        std::ifstream in(dir_ / "regtest" / "debug.log");
-        return std::string(std::istreambuf_iterator<char>(in), {});
-    }
-
-private:
-    fs::path dir_;
-    uint16_t port_ = 0;
-    pid_t pid_ = -1;
 };
 
-// P2SH(OP_TRUE): anyone can spend with scriptSig <OP_TRUE>; standard, so relayable.
-Script op_true_redeem() {
-    Script s;
-    s.push_op(OP_TRUE);
-    return s;
-}
-Script op_true_p2sh() {
-    Script s;
-    s.push_op(OP_HASH160).push_data(hash160(op_true_redeem().view())).push_op(OP_EQUAL);
-    return s;
-}
-std::string op_true_address() { return encode_address(op_true_p2sh(), regtest()).value(); }
+using test::op_true_address;
+using test::op_true_p2sh;
+using test::op_true_redeem;
 
 // The secp256k1 generator as a compressed key: a public key anybody can write down.
 const std::string kPubkeyG = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798";
@@ -285,7 +163,7 @@ const std::vector<std::string> kIndexes = {"-blockfilterindex=1", "-txindex"};
 
 TEST(IndexFunctional, FiltersTxIndexAndErrors) {
     Node n;
-    ASSERT_TRUE(n.start(kIndexes)) << n.log();
+    ASSERT_NO_THROW(n.start(kIndexes));
     n.call("generatetoaddress", json::array{101, op_true_address()});
     const std::string txid = spend_coinbase(n, 1);
     const json::value mined = n.call("generatetoaddress", json::array{1, op_true_address()});
@@ -325,12 +203,12 @@ TEST(IndexFunctional, FiltersTxIndexAndErrors) {
     EXPECT_EQ(n.error("getrawtransaction", json::array{std::string(64, '2')}),
               std::make_pair(int64_t(-5), std::string("No such mempool or blockchain transaction. Use "
                                                       "gettransaction for wallet transactions.")));
-    EXPECT_TRUE(n.stop());
+    EXPECT_EQ(n.stop(), 0);
 }
 
 TEST(IndexFunctional, ReorgRestartAndErrorsWithoutIndex) {
     Node n;
-    ASSERT_TRUE(n.start(kIndexes)) << n.log();
+    ASSERT_NO_THROW(n.start(kIndexes));
     n.call("generatetoaddress", json::array{110, op_true_address()});
     spend_coinbase(n, 2);
     n.call("generatetoaddress", json::array{1, op_true_address()});
@@ -353,13 +231,13 @@ TEST(IndexFunctional, ReorgRestartAndErrorsWithoutIndex) {
     EXPECT_EQ(check_all_filters(n), 114);
 
     // Restart with the indexes: nothing is lost, indexing continues.
-    ASSERT_TRUE(n.stop());
-    ASSERT_TRUE(n.start(kIndexes)) << n.log();
+    ASSERT_EQ(n.stop(), 0);
+    ASSERT_NO_THROW(n.start(kIndexes));
     ASSERT_TRUE(n.wait_indexes_synced());
     EXPECT_EQ(n.call("getindexinfo").at("basic block filter index").at("best_block_height"), 113);
     // Restart without them: the RPCs say so and the data is left alone.
-    ASSERT_TRUE(n.stop());
-    ASSERT_TRUE(n.start()) << n.log();
+    ASSERT_EQ(n.stop(), 0);
+    ASSERT_NO_THROW(n.start());
     EXPECT_EQ(n.call("getindexinfo").as_object().size(), 0u);
     EXPECT_EQ(n.error("getblockfilter", json::array{new_tip}),
               std::make_pair(int64_t(-1), std::string("Index is not enabled for filtertype basic")));
@@ -377,22 +255,22 @@ TEST(IndexFunctional, ReorgRestartAndErrorsWithoutIndex) {
     EXPECT_EQ(n.error("getrawtransaction", json::array{cb3, 0, str(n.call("getblockhash", json::array{4}))}).first, -5);
     n.call("generatetoaddress", json::array{5, op_true_address()});
     // Back with the indexes: they catch up from where they were.
-    ASSERT_TRUE(n.stop());
-    ASSERT_TRUE(n.start(kIndexes)) << n.log();
+    ASSERT_EQ(n.stop(), 0);
+    ASSERT_NO_THROW(n.start(kIndexes));
     ASSERT_TRUE(n.wait_indexes_synced());
     EXPECT_EQ(check_all_filters(n), 119);
     EXPECT_EQ(n.call("getrawtransaction", json::array{cb3, 1}).at("blockhash"), json::value(h3));
-    EXPECT_TRUE(n.stop());
+    EXPECT_EQ(n.stop(), 0);
 }
 
 TEST(IndexFunctional, BuiltForAnExistingChainAndSurvivesAKill) {
     Node n;
-    ASSERT_TRUE(n.start()) << n.log();
+    ASSERT_NO_THROW(n.start());
     n.call("generatetoaddress", json::array{120, op_true_address()});
     const std::string txid = spend_coinbase(n, 7);
     n.call("generatetoaddress", json::array{1, op_true_address()});
-    ASSERT_TRUE(n.stop());
-    ASSERT_TRUE(n.start(kIndexes)) << n.log();
+    ASSERT_EQ(n.stop(), 0);
+    ASSERT_NO_THROW(n.start(kIndexes));
     ASSERT_TRUE(n.wait_indexes_synced());
     EXPECT_EQ(check_all_filters(n), 122);
     EXPECT_EQ(n.call("getrawtransaction", json::array{txid, 1}).at("confirmations"), 1);
@@ -400,15 +278,15 @@ TEST(IndexFunctional, BuiltForAnExistingChainAndSurvivesAKill) {
     n.call("generatetoaddress", json::array{3, op_true_address()});
     ASSERT_TRUE(n.wait_indexes_synced());
     n.kill_now();
-    ASSERT_TRUE(n.start(kIndexes)) << n.log();
+    ASSERT_NO_THROW(n.start(kIndexes));
     ASSERT_TRUE(n.wait_indexes_synced());
     EXPECT_EQ(check_all_filters(n), n.call("getblockcount").as_int64() + 1);
-    EXPECT_TRUE(n.stop());
+    EXPECT_EQ(n.stop(), 0);
 }
 
 TEST(IndexFunctional, ScanTxOutSet) {
     Node n;
-    ASSERT_TRUE(n.start()) << n.log();
+    ASSERT_NO_THROW(n.start());
     n.call("generatetoaddress", json::array{101, op_true_address()});
     n.call("generatetodescriptor", json::array{3, "wpkh(" + kPubkeyG + ")"});
     n.call("generatetoaddress", json::array{2, op_true_address()});
@@ -480,5 +358,5 @@ TEST(IndexFunctional, ScanTxOutSet) {
     EXPECT_EQ(both.at("unspents").as_array().size(), ua.size() + 4);
     EXPECT_GE(both.at("txouts").as_int64(), int64_t(ua.size() + 4));
     EXPECT_EQ(amount_sats(both.at("total_amount")), total + sum);
-    EXPECT_TRUE(n.stop());
+    EXPECT_EQ(n.stop(), 0);
 }

@@ -1,42 +1,35 @@
 #!/usr/bin/env python3
 """End-to-end checks of the minicash-tx command line (run by ctest).
 
-usage: minicash_tx_test.py PATH_TO_MINICASH_TX
+usage: minicash_tx_test.py     (minicash-tx from $MINICASH_BIN_DIR, default build/src)
 
 Uses $MINICASH_VECTORS (default ../shared/vectors next to the repository); exits 77,
 which ctest reports as skipped, when the vectors are absent.
 """
 import json
 import os
-import subprocess
 import sys
-import tempfile
 
-TOOL = sys.argv[1]
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-VECTORS = os.environ.get("MINICASH_VECTORS") or os.path.join(REPO, "..", "shared", "vectors")
-CHAIN = os.path.join(VECTORS, "chain")
-failures = []
+import minicash_test
+
+checks = minicash_test.Checks()
+expect = checks.check
 
 
 def run(args, stdin=None):
-    p = subprocess.run([TOOL] + args, input=stdin, capture_output=True, text=True, timeout=300)
+    p = minicash_test.run([minicash_test.program("minicash-tx")] + args, input=stdin)
     return p.returncode, p.stdout, p.stderr
 
 
-def expect(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-
-
 def main():
-    if not os.path.isdir(VECTORS):
-        print(f"skipped: vectors not found at {VECTORS}; set MINICASH_VECTORS")
-        return 77
+    vectors = minicash_test.vectors_dir()
+    if vectors is None:
+        print("skipped: vectors not found; set MINICASH_VECTORS")
+        return minicash_test.SKIP
+    chain = os.path.join(vectors, "chain")
 
     # Block summary of mainnet block 413567 (facts from the vectors README).
-    rc, out, _ = run(["decodeblock", os.path.join(CHAIN, "block413567.raw")])
+    rc, out, _ = run(["decodeblock", os.path.join(chain, "block413567.raw")])
     b = json.loads(out) if rc == 0 else {}
     expect(rc == 0, "decodeblock block413567 exits 0")
     expect(b.get("hash") == "0000000000000000025aff8be8a55df8f89c77296db6198f272d6577325d4069", "block hash")
@@ -45,7 +38,7 @@ def main():
     expect(b.get("pow_valid") is True and b.get("witness", {}).get("commitment") == "absent", "pow, no commitment")
 
     # The block-170 transaction, out of a blk file, decoded from stdin.
-    blk = os.path.join(CHAIN, "mainnet-1-255.blk")
+    blk = os.path.join(chain, "mainnet-1-255.blk")
     rc, hextx, _ = run(["decodeblock", blk, "--index", "169", "--tx", "1", "--hex"])
     expect(rc == 0 and len(hextx.strip()) == 550, "extract block 170 tx as hex")
     rc, out, _ = run(["decode", "-"], stdin=hextx)
@@ -67,19 +60,18 @@ def main():
     expect(rc == 2 and json.loads(out)["inputs"][0]["result"] != "OK", "wrong key: exit 2 with a script error")
 
     # Whole-file verification: every script of the regtest chain, then a corrupted copy.
-    chain_a = os.path.join(CHAIN, "regtest", "chain-a.blk")
+    chain_a = os.path.join(chain, "regtest", "chain-a.blk")
     rc, out, _ = run(["verifyblocks", "--quiet", chain_a])
     expect(rc == 0 and "verified 6796 inputs" in out and "RESULT: all valid" in out, "verifyblocks chain-a")
     with open(chain_a, "rb") as f:
         data = bytearray(f.read())
     data[len(data) - 300] ^= 1
-    with tempfile.NamedTemporaryFile(suffix=".blk", delete=False) as tmp:
-        tmp.write(data)
-    try:
-        rc, out, _ = run(["verifyblocks", "--quiet", tmp.name])
+    with minicash_test.TempDir("tx-test") as tmp:
+        corrupted = os.path.join(tmp.path, "corrupted.blk")
+        with open(corrupted, "wb") as f:
+            f.write(data)
+        rc, out, _ = run(["verifyblocks", "--quiet", corrupted])
         expect(rc == 2 and "FAIL" in out, "corrupted chain: exit 2 with failures listed")
-    finally:
-        os.unlink(tmp.name)
 
     # Bad input: a message on stderr and exit 1, never a crash.
     for args, stdin, what in [
@@ -98,8 +90,7 @@ def main():
         rc, out, err = run(args, stdin)
         expect(rc == 1 and err.startswith("minicash-tx: error:"), f"bad input ({what}): exit 1 with a message")
 
-    print(f"{len(failures)} failure(s)")
-    return 1 if failures else 0
+    return checks.exit_code("minicash_tx_test")
 
 
 if __name__ == "__main__":

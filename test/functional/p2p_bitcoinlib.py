@@ -11,20 +11,17 @@ then, as a peer built from bitcoin.messages:
   4. tx: a transaction spending the first coinbase is sent, then fetched back with
      getdata (it is in minicashd's mempool); a second peer is told about it with inv;
   5. a peer sending garbage is disconnected while the first one keeps working.
-The daemon is always stopped (SIGTERM, then SIGKILL) and its directory removed.
+The daemon (minicash_test.TestNode) is always stopped and its directory removed.
 
-Usage: p2p_bitcoinlib.py <path to minicashd>     (exit 77 = skipped)
+Usage: p2p_bitcoinlib.py     (minicashd from $MINICASH_BIN_DIR, default build/src; exit 77 = skipped)
 """
 import io
-import os
-import shutil
-import signal
 import socket
 import struct
-import subprocess
 import sys
-import tempfile
 import time
+
+import minicash_test
 
 try:
     import bitcoin
@@ -35,83 +32,13 @@ try:
     from bitcoin.net import CInv, CBlockLocator
 except ImportError as e:  # python3-bitcoinlib not installed: skip
     print("SKIP: python3-bitcoinlib is not available (%s)" % e)
-    sys.exit(77)
+    sys.exit(minicash_test.SKIP)
 
 MSG_TX, MSG_BLOCK, MSG_WTX = 1, 2, 5
 MSG_WITNESS_FLAG = 1 << 30
 COIN = 100000000
 REGTEST_GENESIS = lx("0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206")
 P2SH_TRUE = CScript([OP_HASH160, Hash160(bytes([OP_TRUE])), OP_EQUAL])
-
-
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Daemon:
-    def __init__(self, binary):
-        self.binary = binary
-        self.dir = tempfile.mkdtemp(prefix="minicash-p2p-py-")
-        self.proc = None
-        self.port = None
-
-    def start(self):
-        for _ in range(6):
-            self.port = free_port()
-            err = open(os.path.join(self.dir, "stderr.txt"), "w")
-            self.proc = subprocess.Popen(
-                [self.binary, "-regtest", "-datadir=" + self.dir, "-server=0", "-connect=0", "-listen=1",
-                 "-bind=127.0.0.1", "-port=%d" % self.port, "-debug=net", "-dbcache=16", "-par=1"],
-                stdout=subprocess.DEVNULL, stderr=err)
-            deadline = time.time() + 60
-            while time.time() < deadline and self.proc.poll() is None:
-                try:
-                    socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                    return
-                except OSError:
-                    time.sleep(0.1)
-            self.kill()
-            text = open(os.path.join(self.dir, "stderr.txt")).read()
-            if "bind" not in text.lower():
-                raise RuntimeError("minicashd did not start: " + text)
-        raise RuntimeError("no free port for minicashd")
-
-    def alive(self):
-        return self.proc is not None and self.proc.poll() is None
-
-    def stop(self):
-        if self.proc is None:
-            return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        code = self.proc.returncode
-        self.proc = None
-        return code
-
-    def kill(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        self.proc = None
-
-    def log(self):
-        try:
-            return open(os.path.join(self.dir, "regtest", "debug.log")).read()
-        except OSError:
-            return ""
-
-    def cleanup(self):
-        self.kill()
-        if not os.environ.get("MINICASH_KEEP_TMP"):
-            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class Peer:
@@ -232,12 +159,14 @@ def check(cond, what):
     print("ok:", what)
 
 
-def run(binary):
+def run():
     bitcoin.SelectParams("regtest")
-    daemon = Daemon(binary)
+    # No RPC: the test talks P2P only, and start() waits for the P2P port.
+    daemon = minicash_test.TestNode("p2p-py", p2p=True, rpc=False,
+                                    args=["-connect=0", "-listen=1", "-debug=net", "-dbcache=16", "-par=1"])
     try:
         daemon.start()
-        peer = Peer(daemon.port)
+        peer = Peer(daemon.p2p_port)
         theirs = peer.handshake()
         check(theirs.nVersion == 70016, "minicashd speaks protocol 70016")
         check(theirs.nServices & 1 and theirs.nServices & 8, "minicashd offers NODE_NETWORK and NODE_WITNESS")
@@ -333,7 +262,7 @@ def run(binary):
 
         # A second peer announcing the same transaction by wtxid gets no getdata for
         # it (minicashd already has it); announcing an unknown one does.
-        other = Peer(daemon.port)
+        other = Peer(daemon.p2p_port)
         other.handshake()
         unknown = b"\x77" * 32
         inv = msgs.msg_inv()
@@ -347,7 +276,7 @@ def run(binary):
               "inv by wtxid: only the unknown transaction is requested")
 
         # Garbage on a third connection: disconnected; the first peer is still served.
-        bad = socket.create_connection(("127.0.0.1", daemon.port), timeout=30)
+        bad = socket.create_connection(("127.0.0.1", daemon.p2p_port), timeout=30)
         bad.sendall(b"\x00\x01\x02 this is not the bitcoin protocol \xff" * 10)
         bad.settimeout(10)
         closed = False
@@ -358,7 +287,7 @@ def run(binary):
         check(closed, "a peer sending garbage is disconnected")
         peer.send(msgs.msg_ping(nonce=77))
         check(peer.recv(b"pong").nonce == 77, "the well-behaved peer is still served")
-        check(daemon.alive(), "minicashd is still running")
+        check(daemon.running(), "minicashd is still running")
         code = daemon.stop()
         check(code == 0, "minicashd stops cleanly (exit %r)" % code)
         return 0
@@ -370,7 +299,7 @@ def run(binary):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    if len(sys.argv) != 1:
         print(__doc__)
         sys.exit(2)
-    sys.exit(run(sys.argv[1]))
+    sys.exit(run())

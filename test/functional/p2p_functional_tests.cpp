@@ -2,19 +2,15 @@
 // each other, driven through minicash-cli, plus a raw P2P client (built on src/net's
 // framing) playing a misbehaving peer.
 //
-// Ports: each node takes two ports the kernel just handed out for port 0 (bind, read,
-// close); if the daemon still cannot bind one (another process took it meanwhile) it
-// exits at start-up and the node retries with fresh ports. Every process is owned by a
-// Node whose destructor kills it, so a failing test never leaks a daemon.
+// Nodes are test/util/test_node.h's TestNodes (P2P on 127.0.0.1, kernel-assigned ports
+// with a retry when one was taken meanwhile, always stopped by their destructor), so a
+// failing test never leaks a daemon.
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -22,8 +18,6 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <random>
@@ -38,15 +32,14 @@
 #include "consensus/pow.h"
 #include "consensus/script.h"
 #include "net/protocol.h"
+#include "test/util/node_network.h"
+#include "test/util/program.h"
+#include "test/util/op_true.h"
+#include "test/util/test_node.h"
+#include "test/util/vectors.h"
+#include "test/util/wait_until.h"
 #include "util/hash.h"
 #include "util/hex.h"
-
-#ifndef MINICASHD_PATH
-#error "MINICASHD_PATH must be defined by the build"
-#endif
-#ifndef MINICASH_CLI_PATH
-#error "MINICASH_CLI_PATH must be defined by the build"
-#endif
 
 namespace minicash::net {
 namespace {
@@ -54,6 +47,9 @@ namespace {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 using namespace std::chrono_literals;
+using test::connected_to;
+using test::wait_synced;
+using test::wait_until;
 
 const ChainParams& regtest() {
     static const ChainParams p = make_chain_params(Network::REGTEST);
@@ -63,283 +59,24 @@ const ChainParams& regtest() {
 // A second payout address (BIP173's regtest P2WPKH example).
 const std::string kOtherAddress = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080";
 
-// ---- processes ----
+using test::op_true_address;
+using test::op_true_p2sh;
+using test::op_true_redeem;
 
-uint16_t free_port() {
-    for (int attempt = 0; attempt < 20; ++attempt) {
-        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        if (fd < 0) continue;
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof a;
-        const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-                        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0;
-        ::close(fd);
-        if (ok) return ntohs(a.sin_port);
-    }
-    return 0;
-}
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-struct RunResult {
-    int exit_code = -1;
-    std::string out, err;
-};
-
-RunResult run_program(const std::vector<std::string>& argv, const fs::path& scratch) {
-    static int counter = 0;
-    const fs::path out = scratch / ("cli" + std::to_string(++counter) + ".out");
-    const fs::path err = scratch / ("cli" + std::to_string(counter) + ".err");
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        ::dup2(o, 1);
-        ::dup2(e, 2);
-        std::vector<char*> args;
-        for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-        args.push_back(nullptr);
-        ::execv(args[0], args.data());
-        ::_exit(127);
-    }
-    RunResult r;
-    int status = 0;
-    const auto deadline = std::chrono::steady_clock::now() + 120s;
-    while (true) {
-        const pid_t w = ::waitpid(pid, &status, WNOHANG);
-        if (w == pid) break;
-        if (std::chrono::steady_clock::now() > deadline) {
-            ::kill(pid, SIGKILL);
-            ::waitpid(pid, &status, 0);
-            break;
-        }
-        std::this_thread::sleep_for(5ms);
-    }
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    std::error_code ec;
-    fs::remove(out, ec);
-    fs::remove(err, ec);
-    return r;
-}
-
-bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (cond()) return true;
-        std::this_thread::sleep_for(100ms);
-    }
-    return cond();
-}
-
-// One minicashd -regtest with its own data directory and ports. Always killed and
-// removed on destruction.
-class Node {
+// One minicashd of these tests: listening on 127.0.0.1, net and mempool debug logging,
+// small caches. RPCs go through minicash-cli (cli_rpc), as a script would call them.
+class Node : public test::TestNode {
 public:
-    explicit Node(std::string name) : name_(std::move(name)) {
-        std::random_device rd;
-        dir_ = fs::temp_directory_path() /
-               ("minicash-p2p-" + name_ + "-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
-        fs::create_directories(dir_);
-    }
-    ~Node() {
-        kill();
-        if (!std::getenv("MINICASH_KEEP_TMP")) {
-            std::error_code ec;
-            fs::remove_all(dir_, ec);
-        }
-    }
-    Node(const Node&) = delete;
-    Node& operator=(const Node&) = delete;
+    explicit Node(const std::string& name)
+        : TestNode(name, {true, {"-debug=net", "-debug=mempool", "-dbcache=16", "-par=1"}}) {}
 
-    // Starts the daemon and waits until RPC answers. Keeps the P2P port of an earlier
-    // start (restarts must be reachable where peers.dat says) unless it cannot bind.
-    bool start(const std::vector<std::string>& extra = {}) {
-        for (int attempt = 0; attempt < 6; ++attempt) {
-            if (p2p_port_ == 0 || attempt > 0) p2p_port_ = free_port();
-            rpc_port_ = free_port();
-            if (!p2p_port_ || !rpc_port_ || p2p_port_ == rpc_port_) continue;
-            spawn(extra);
-            if (wait_until([&] { return !alive() || cli({"getblockcount"}).exit_code == 0; }, 60s) && alive())
-                return true;
-            kill();
-            const std::string err = slurp(dir_ / "stderr.txt");
-            if (err.find("bind") == std::string::npos && err.find("Bind") == std::string::npos) {
-                ADD_FAILURE() << name_ << " did not start: " << err << slurp(dir_ / "regtest" / "debug.log");
-                return false;
-            }
-        }
-        ADD_FAILURE() << name_ << ": no free ports after 6 attempts";
-        return false;
-    }
-
-    // Graceful stop through RPC; returns the exit code (-1 if it had to be killed).
-    int stop() {
-        if (pid_ <= 0) return -1;
-        cli({"stop"});
-        const auto deadline = std::chrono::steady_clock::now() + 60s;
-        while (std::chrono::steady_clock::now() < deadline) {
-            int status = 0;
-            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-                pid_ = -1;
-                return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-            }
-            std::this_thread::sleep_for(50ms);
-        }
-        kill();
-        return -1;
-    }
-
-    void kill() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-            pid_ = -1;
-        }
-    }
-
-    bool alive() {
-        if (pid_ <= 0) return false;
-        int status = 0;
-        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-            pid_ = -1;
-            return false;
-        }
-        return true;
-    }
-
-    RunResult cli(const std::vector<std::string>& args) {
-        std::vector<std::string> a = {MINICASH_CLI_PATH, "-regtest", "-datadir=" + dir_.string(),
-                                      "-rpcport=" + std::to_string(rpc_port_)};
-        a.insert(a.end(), args.begin(), args.end());
-        return run_program(a, dir_);
-    }
-
-    // The RPC result as JSON (strings that are not JSON come back as JSON strings).
-    json::value rpc(const std::vector<std::string>& args) {
-        const RunResult r = cli(args);
-        if (r.exit_code != 0) {
-            ADD_FAILURE() << name_ << ": " << args[0] << " failed (" << r.exit_code << "): " << r.err;
-            return nullptr;
-        }
-        std::string s = r.out;
-        while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-        if (s.empty()) return nullptr;  // minicash-cli prints nothing for a null result
-        boost::system::error_code ec;
-        json::value v = json::parse(s, ec);
-        if (!ec) return v;
-        return json::value(s);
-    }
-
-    int height() {
-        const RunResult r = cli({"getblockcount"});
-        return r.exit_code == 0 ? std::atoi(r.out.c_str()) : -1;
-    }
-    std::string tip() {
-        RunResult r = cli({"getbestblockhash"});
-        while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
-        return r.out;
-    }
-    int connections() {
-        const RunResult r = cli({"getconnectioncount"});
-        return r.exit_code == 0 ? std::atoi(r.out.c_str()) : -1;
-    }
-    // Blocks paying `address` (default: anyone-can-spend P2SH). Nodes mining in separate
-    // groups must use different addresses, or blocks found in the same second are equal.
-    std::vector<std::string> mine(int n, const std::string& address = op_true_address()) {
-        std::vector<std::string> out;
-        const json::value v = rpc({"generatetoaddress", std::to_string(n), address});
-        if (v.is_array())
-            for (const auto& h : v.as_array()) out.push_back(std::string(h.as_string()));
-        return out;
-    }
-    json::array peers() {
-        json::value v = rpc({"getpeerinfo"});
-        return v.is_array() ? v.as_array() : json::array();
-    }
-
-    std::string p2p_addr() const { return "127.0.0.1:" + std::to_string(p2p_port_); }
-    uint16_t p2p_port() const { return p2p_port_; }
-    const fs::path& dir() const { return dir_; }
-    fs::path netdir() const { return dir_ / "regtest"; }
-    std::string log() const { return slurp(netdir() / "debug.log"); }
-    const std::string& name() const { return name_; }
-
-    static Script op_true_redeem() {
-        Script s;
-        s.push_op(OP_TRUE);
-        return s;
-    }
-    static Script op_true_p2sh() {
-        Script s;
-        s.push_op(OP_HASH160).push_data(hash160(op_true_redeem().view())).push_op(OP_EQUAL);
-        return s;
-    }
-    static std::string op_true_address() { return encode_address(op_true_p2sh(), regtest()).value(); }
-
-private:
-    void spawn(const std::vector<std::string>& extra) {
-        std::vector<std::string> a = {MINICASHD_PATH,
-                                      "-regtest",
-                                      "-datadir=" + dir_.string(),
-                                      "-port=" + std::to_string(p2p_port_),
-                                      "-bind=127.0.0.1",
-                                      "-rpcport=" + std::to_string(rpc_port_),
-                                      "-debug=net",
-                                      "-debug=mempool",
-                                      "-dbcache=16",
-                                      "-par=1"};
-        a.insert(a.end(), extra.begin(), extra.end());
-        const fs::path err = dir_ / "stderr.txt";
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            const int fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            const int null_fd = ::open("/dev/null", O_WRONLY);
-            ::dup2(null_fd, 1);
-            ::dup2(fd, 2);
-            std::vector<char*> args;
-            for (const std::string& s : a) args.push_back(const_cast<char*>(s.c_str()));
-            args.push_back(nullptr);
-            ::execv(args[0], args.data());
-            ::_exit(127);
-        }
-    }
-
-    std::string name_;
-    fs::path dir_;
-    uint16_t p2p_port_ = 0, rpc_port_ = 0;
-    pid_t pid_ = -1;
+    using TestNode::mine;
+    // Blocks paying the anyone-can-spend P2SH. Nodes mining in separate groups must use
+    // different addresses, or blocks found in the same second are equal.
+    std::vector<std::string> mine(int n) { return mine(n, op_true_address()); }
+    int connections() { return int(rpc("getconnectioncount").to_number<int64_t>()); }
+    json::array peers() { return cli_rpc({"getpeerinfo"}).as_array(); }
 };
-
-// Waits until every node has the same tip at `height` or more.
-bool wait_synced(std::vector<Node*> nodes, int height, std::chrono::milliseconds timeout = 120s) {
-    return wait_until(
-        [&] {
-            std::string tip;
-            for (Node* n : nodes) {
-                if (n->height() < height) return false;
-                const std::string t = n->tip();
-                if (tip.empty()) tip = t;
-                else if (t != tip) return false;
-            }
-            return true;
-        },
-        timeout);
-}
-
-bool connected_to(Node& node, Node& other) {
-    for (const auto& p : node.peers()) {
-        const auto& o = p.as_object();
-        if (o.contains("addr") && std::string(o.at("addr").as_string()) == other.p2p_addr()) return true;
-    }
-    return false;
-}
 
 // ---- a raw P2P peer ----
 
@@ -477,7 +214,7 @@ Block make_block(const uint256& prev, int height, uint32_t time, Amount value) {
     cb.vin.push_back(in);
     TxOut out;
     out.value = value;
-    out.script_pubkey = Node::op_true_p2sh();
+    out.script_pubkey = op_true_p2sh();
     cb.vout.push_back(out);
     b.txs.push_back(cb);
     b.header.version = 0x20000000;
@@ -499,15 +236,10 @@ TipInfo tip_info(Node& n) {
     TipInfo t;
     const std::string hash = n.tip();
     t.hash = *uint256::from_hex(hash);
-    const json::value h = n.rpc({"getblockheader", hash});
+    const json::value h = n.cli_rpc({"getblockheader", hash});
     t.height = int(h.at("height").as_int64());
     t.time = uint32_t(h.at("time").as_int64());
     return t;
-}
-
-fs::path vectors_dir() {
-    if (const char* v = std::getenv("MINICASH_VECTORS")) return v;
-    return fs::path(MINICASH_SOURCE_DIR) / ".." / "shared" / "vectors";
 }
 
 // ---- tests ----
@@ -518,8 +250,8 @@ fs::path vectors_dir() {
 // A transaction paying the OP_TRUE coinbase of the block at `height` on `node` (mature)
 // back to the OP_TRUE P2SH script, with a 10,000 sat fee.
 Transaction spend_op_true_coinbase(Node& node, int height) {
-    const std::string block_hash(node.rpc({"getblockhash", std::to_string(height)}).as_string());
-    const json::value blk = node.rpc({"getblock", block_hash, "2"});
+    const std::string block_hash(node.cli_rpc({"getblockhash", std::to_string(height)}).as_string());
+    const json::value blk = node.cli_rpc({"getblock", block_hash, "2"});
     const std::string coinbase_txid(blk.at("tx").as_array()[0].at("txid").as_string());
     const Amount cb_value =
         Amount(std::llround(blk.at("tx").as_array()[0].at("vout").as_array()[0].at("value").to_number<double>() * 1e8));
@@ -528,26 +260,26 @@ Transaction spend_op_true_coinbase(Node& node, int height) {
     TxIn in;
     in.prevout = OutPoint{*uint256::from_hex(coinbase_txid), 0};
     Script sig;
-    sig.push_data(Node::op_true_redeem().view());
+    sig.push_data(op_true_redeem().view());
     in.script_sig = sig;
     tx.vin.push_back(in);
     TxOut out;
     out.value = cb_value - 10000;
-    out.script_pubkey = Node::op_true_p2sh();
+    out.script_pubkey = op_true_p2sh();
     tx.vout.push_back(out);
     return tx;
 }
 
 TEST(P2P, ThreeNodesSyncImportedAndMinedBlocks) {
-    const fs::path chain_a = vectors_dir() / "chain/regtest/chain-a.blk";
+    const fs::path chain_a = test::vectors_location() / "chain/regtest/chain-a.blk";
     const bool have_vectors = fs::exists(chain_a);
     if (!have_vectors) std::cerr << "vectors not found (MINICASH_VECTORS): syncing mined blocks only\n";
     Node n1("sync1"), n2("sync2"), n3("sync3");
     std::vector<std::string> args1;
     if (have_vectors) args1.push_back("-loadblock=" + chain_a.string());
-    ASSERT_TRUE(n1.start(args1));
-    ASSERT_TRUE(n2.start({"-connect=" + n1.p2p_addr(), "-listen=1"}));
-    ASSERT_TRUE(n3.start({"-connect=" + n2.p2p_addr()}));
+    ASSERT_NO_THROW(n1.start(args1));
+    ASSERT_NO_THROW(n2.start({"-connect=" + n1.p2p_addr(), "-listen=1"}));
+    ASSERT_NO_THROW(n3.start({"-connect=" + n2.p2p_addr()}));
     const int base = have_vectors ? 450 : 0;
     if (have_vectors) {
         ASSERT_TRUE(wait_until([&] { return n1.height() == 450; }, 120s));
@@ -572,11 +304,11 @@ TEST(P2P, ThreeNodesSyncImportedAndMinedBlocks) {
         EXPECT_TRUE(type == "manual" || type == "inbound") << type;
         EXPECT_EQ(std::string(o.at("services").as_string()), "0000000000000409");
     }
-    const json::value info = n2.rpc({"getnetworkinfo"});
+    const json::value info = n2.cli_rpc({"getnetworkinfo"});
     EXPECT_EQ(info.at("protocolversion").as_int64(), 70016);
     EXPECT_EQ(info.at("connections").as_int64(), 2);
     EXPECT_TRUE(info.at("networkactive").as_bool());
-    const json::value totals = n2.rpc({"getnettotals"});
+    const json::value totals = n2.cli_rpc({"getnettotals"});
     EXPECT_GT(totals.at("totalbytesrecv").as_int64(), 0);
 
     // A transaction spending a mature OP_TRUE coinbase, submitted on node 3, is relayed
@@ -589,12 +321,12 @@ TEST(P2P, ThreeNodesSyncImportedAndMinedBlocks) {
         },
         30s));
     const Transaction tx = spend_op_true_coinbase(n1, base + 1);
-    const json::value sent = n3.rpc({"sendrawtransaction", hex_encode(tx.serialize())});
+    const json::value sent = n3.cli_rpc({"sendrawtransaction", hex_encode(tx.serialize())});
     ASSERT_TRUE(sent.is_string()) << json::serialize(sent);
     EXPECT_EQ(std::string(sent.as_string()), tx.txid().to_hex());
     EXPECT_TRUE(wait_until(
         [&] {
-            const json::value pool = n1.rpc({"getrawmempool"});
+            const json::value pool = n1.cli_rpc({"getrawmempool"});
             return pool.is_array() && pool.as_array().size() == 1 &&
                    std::string(pool.as_array()[0].as_string()) == tx.txid().to_hex();
         },
@@ -603,7 +335,7 @@ TEST(P2P, ThreeNodesSyncImportedAndMinedBlocks) {
     // Mined on node 1, the transaction leaves every mempool.
     n1.mine(1);
     ASSERT_TRUE(wait_synced({&n1, &n2, &n3}, base + 201));
-    EXPECT_TRUE(wait_until([&] { return n3.rpc({"getrawmempool"}).as_array().empty(); }, 30s));
+    EXPECT_TRUE(wait_until([&] { return n3.cli_rpc({"getrawmempool"}).as_array().empty(); }, 30s));
 
     EXPECT_EQ(n3.stop(), 0);
     EXPECT_EQ(n2.stop(), 0);
@@ -616,16 +348,16 @@ TEST(P2P, PartitionHealsToMostWorkBranch) {
     // No automatic outbound connections (-connect): the topology is only what the test
     // builds with -connect and addnode.
     Node a("partA"), b("partB"), c("partC"), d("partD");
-    ASSERT_TRUE(a.start({"-connect=0", "-listen=1"}));
-    ASSERT_TRUE(b.start({"-connect=" + a.p2p_addr(), "-listen=1"}));
-    ASSERT_TRUE(c.start({"-connect=0", "-listen=1"}));
-    ASSERT_TRUE(d.start({"-connect=" + c.p2p_addr(), "-listen=1"}));
+    ASSERT_NO_THROW(a.start({"-connect=0", "-listen=1"}));
+    ASSERT_NO_THROW(b.start({"-connect=" + a.p2p_addr(), "-listen=1"}));
+    ASSERT_NO_THROW(c.start({"-connect=0", "-listen=1"}));
+    ASSERT_NO_THROW(d.start({"-connect=" + c.p2p_addr(), "-listen=1"}));
     // A common start: 10 blocks everybody will know.
     ASSERT_EQ(a.mine(10).size(), 10u);
     ASSERT_TRUE(wait_synced({&a, &b}, 10));
-    ASSERT_TRUE(c.rpc({"addnode", a.p2p_addr(), "onetry"}).is_null());
+    ASSERT_TRUE(c.cli_rpc({"addnode", a.p2p_addr(), "onetry"}).is_null());
     ASSERT_TRUE(wait_synced({&a, &b, &c, &d}, 10));
-    ASSERT_TRUE(c.rpc({"disconnectnode", a.p2p_addr()}).is_null());
+    ASSERT_TRUE(c.cli_rpc({"disconnectnode", a.p2p_addr()}).is_null());
     ASSERT_TRUE(wait_until([&] { return !connected_to(c, a) && !connected_to(a, c); }, 30s));
 
     // Split: {a, b} mine 5, {c, d} mine 8.
@@ -637,28 +369,28 @@ TEST(P2P, PartitionHealsToMostWorkBranch) {
     const std::string winner = c.tip();
 
     // Heal through b <-> d.
-    ASSERT_TRUE(b.rpc({"addnode", d.p2p_addr(), "onetry"}).is_null());
+    ASSERT_TRUE(b.cli_rpc({"addnode", d.p2p_addr(), "onetry"}).is_null());
     ASSERT_TRUE(wait_synced({&a, &b, &c, &d}, 18)) << a.log() << b.log();
     EXPECT_EQ(a.tip(), winner);
     EXPECT_EQ(b.tip(), winner);
     // The losing branch is still known as a fork on the nodes that mined it.
-    const json::value tips = a.rpc({"getchaintips"});
+    const json::value tips = a.cli_rpc({"getchaintips"});
     ASSERT_TRUE(tips.is_array());
     EXPECT_GE(tips.as_array().size(), 2u) << json::serialize(tips);
 
     // Split again by disconnecting b and d; now {a, b} out-mine {c, d}.
-    ASSERT_TRUE(b.rpc({"disconnectnode", d.p2p_addr()}).is_null());
+    ASSERT_TRUE(b.cli_rpc({"disconnectnode", d.p2p_addr()}).is_null());
     ASSERT_TRUE(wait_until([&] { return !connected_to(b, d) && !connected_to(d, b); }, 30s));
     a.mine(6);
     c.mine(2, kOtherAddress);
     ASSERT_TRUE(wait_synced({&a, &b}, 24));
     ASSERT_TRUE(wait_synced({&c, &d}, 20));
     const std::string winner2 = a.tip();
-    ASSERT_TRUE(d.rpc({"addnode", b.p2p_addr(), "add"}).is_null());
+    ASSERT_TRUE(d.cli_rpc({"addnode", b.p2p_addr(), "add"}).is_null());
     ASSERT_TRUE(wait_synced({&a, &b, &c, &d}, 24)) << c.log() << d.log();
     EXPECT_EQ(c.tip(), winner2);
     EXPECT_EQ(d.tip(), winner2);
-    const json::value added = d.rpc({"getaddednodeinfo"});
+    const json::value added = d.cli_rpc({"getaddednodeinfo"});
     ASSERT_TRUE(added.is_array());
     ASSERT_EQ(added.as_array().size(), 1u);
     EXPECT_EQ(std::string(added.as_array()[0].at("addednode").as_string()), b.p2p_addr());
@@ -672,8 +404,8 @@ TEST(P2P, PartitionHealsToMostWorkBranch) {
 // Misbehaving peers are disconnected while the node keeps serving a well-behaved peer.
 TEST(P2P, MisbehavingPeersAreDisconnectedOthersServed) {
     Node n1("mis1"), n2("mis2");
-    ASSERT_TRUE(n1.start());
-    ASSERT_TRUE(n2.start({"-connect=" + n1.p2p_addr()}));
+    ASSERT_NO_THROW(n1.start());
+    ASSERT_NO_THROW(n2.start({"-connect=" + n1.p2p_addr()}));
     n1.mine(5);
     ASSERT_TRUE(wait_synced({&n1, &n2}, 5));
 
@@ -768,7 +500,7 @@ TEST(P2P, MisbehavingPeersAreDisconnectedOthersServed) {
     }
 
     // The good peer stayed connected and still gets new blocks.
-    EXPECT_TRUE(n1.alive());
+    EXPECT_TRUE(n1.running());
     EXPECT_TRUE(connected_to(n2, n1));
     n1.mine(2);
     ASSERT_TRUE(wait_synced({&n1, &n2}, tip.height + 2)) << n1.log();
@@ -779,8 +511,8 @@ TEST(P2P, MisbehavingPeersAreDisconnectedOthersServed) {
 
     // Bans: 127.0.0.2 is refused while banned, listed, persisted across a restart, and
     // accepted again after clearbanned.
-    ASSERT_TRUE(n1.rpc({"setban", "127.0.0.2", "add", "3600"}).is_null());
-    const RunResult dup = n1.cli({"setban", "127.0.0.2", "add"});
+    ASSERT_TRUE(n1.cli_rpc({"setban", "127.0.0.2", "add", "3600"}).is_null());
+    const test::ProgramResult dup = n1.cli({"setban", "127.0.0.2", "add"});
     EXPECT_NE(dup.exit_code, 0);
     EXPECT_NE(dup.err.find("already banned"), std::string::npos) << dup.err;
     {
@@ -788,18 +520,18 @@ TEST(P2P, MisbehavingPeersAreDisconnectedOthersServed) {
         ASSERT_TRUE(banned.connect(n1.p2p_port(), "127.0.0.2"));
         EXPECT_TRUE(banned.wait_closed());
     }
-    json::value list = n1.rpc({"listbanned"});
+    json::value list = n1.cli_rpc({"listbanned"});
     ASSERT_EQ(list.as_array().size(), 1u);
     EXPECT_EQ(std::string(list.as_array()[0].at("address").as_string()), "127.0.0.2/32");
     EXPECT_EQ(list.as_array()[0].at("ban_duration").as_int64(), 3600);
     EXPECT_EQ(n1.stop(), 0);
-    const std::string banlist = slurp(n1.netdir() / "banlist.json");
+    const std::string banlist = test::read_text(n1.netdir() / "banlist.json");
     EXPECT_NE(banlist.find("\"banned_nets\""), std::string::npos) << banlist;
-    ASSERT_TRUE(n1.start());
-    list = n1.rpc({"listbanned"});
+    ASSERT_NO_THROW(n1.start());
+    list = n1.cli_rpc({"listbanned"});
     ASSERT_EQ(list.as_array().size(), 1u);
-    ASSERT_TRUE(n1.rpc({"clearbanned"}).is_null());
-    EXPECT_TRUE(n1.rpc({"listbanned"}).as_array().empty());
+    ASSERT_TRUE(n1.cli_rpc({"clearbanned"}).is_null());
+    EXPECT_TRUE(n1.cli_rpc({"listbanned"}).as_array().empty());
     {
         RawPeer ok;
         ASSERT_TRUE(ok.connect(n1.p2p_port(), "127.0.0.2"));
@@ -813,31 +545,31 @@ TEST(P2P, MisbehavingPeersAreDisconnectedOthersServed) {
 // knew (peers.dat) on its own, and catches up with what it missed.
 TEST(P2P, RestartKeepsChainMempoolAndPeers) {
     Node n1("rst1"), n2("rst2");
-    ASSERT_TRUE(n1.start());
-    ASSERT_TRUE(n2.start());
+    ASSERT_NO_THROW(n1.start());
+    ASSERT_NO_THROW(n2.start());
     n1.mine(110);
-    ASSERT_TRUE(n2.rpc({"addnode", n1.p2p_addr(), "onetry"}).is_null());
+    ASSERT_TRUE(n2.cli_rpc({"addnode", n1.p2p_addr(), "onetry"}).is_null());
     ASSERT_TRUE(wait_synced({&n1, &n2}, 110));
     // A transaction only node 2 has (sent while node 1 is stopped, so not relayed).
     EXPECT_EQ(n1.stop(), 0);
     const Transaction tx = spend_op_true_coinbase(n2, 1);
-    ASSERT_TRUE(n2.rpc({"sendrawtransaction", hex_encode(tx.serialize())}).is_string());
+    ASSERT_TRUE(n2.cli_rpc({"sendrawtransaction", hex_encode(tx.serialize())}).is_string());
     EXPECT_EQ(n2.stop(), 0);
     ASSERT_TRUE(fs::exists(n2.netdir() / "peers.dat"));
     ASSERT_TRUE(fs::exists(n2.netdir() / "mempool.dat"));
-    ASSERT_TRUE(n1.start());
+    ASSERT_NO_THROW(n1.start());
     n1.mine(5);
     // No -connect/-addnode: the address comes from peers.dat.
-    ASSERT_TRUE(n2.start());
+    ASSERT_NO_THROW(n2.start());
     EXPECT_GE(n2.height(), 110);
-    const json::value pool = n2.rpc({"getrawmempool"});
+    const json::value pool = n2.cli_rpc({"getrawmempool"});
     ASSERT_TRUE(pool.is_array());
     ASSERT_EQ(pool.as_array().size(), 1u) << json::serialize(pool);
     EXPECT_EQ(std::string(pool.as_array()[0].as_string()), tx.txid().to_hex());
     EXPECT_TRUE(wait_until([&] { return connected_to(n2, n1); }, 60s)) << n2.log();
     ASSERT_TRUE(wait_synced({&n1, &n2}, 115)) << n2.log();
     EXPECT_NE(n2.log().find("loaded 1 addresses from peers.dat"), std::string::npos);
-    const json::value addrs = n2.rpc({"getnodeaddresses", "0"});
+    const json::value addrs = n2.cli_rpc({"getnodeaddresses", "0"});
     ASSERT_TRUE(addrs.is_array());
     EXPECT_EQ(addrs.as_array().size(), 1u);
     EXPECT_EQ(n2.stop(), 0);
@@ -847,14 +579,14 @@ TEST(P2P, RestartKeepsChainMempoolAndPeers) {
 // Option handling: -networkactive=0 keeps the node offline until setnetworkactive.
 TEST(P2P, NetworkActiveToggle) {
     Node n1("act1"), n2("act2");
-    ASSERT_TRUE(n1.start());
-    ASSERT_TRUE(n2.start({"-connect=" + n1.p2p_addr(), "-networkactive=0"}));
+    ASSERT_NO_THROW(n1.start());
+    ASSERT_NO_THROW(n2.start({"-connect=" + n1.p2p_addr(), "-networkactive=0"}));
     std::this_thread::sleep_for(2s);
     EXPECT_EQ(n2.connections(), 0);
-    EXPECT_FALSE(n2.rpc({"getnetworkinfo"}).at("networkactive").as_bool());
-    EXPECT_TRUE(n2.rpc({"setnetworkactive", "true"}).as_bool());
+    EXPECT_FALSE(n2.cli_rpc({"getnetworkinfo"}).at("networkactive").as_bool());
+    EXPECT_TRUE(n2.cli_rpc({"setnetworkactive", "true"}).as_bool());
     EXPECT_TRUE(wait_until([&] { return n2.connections() == 1; }, 30s));
-    EXPECT_FALSE(n2.rpc({"setnetworkactive", "false"}).as_bool());
+    EXPECT_FALSE(n2.cli_rpc({"setnetworkactive", "false"}).as_bool());
     EXPECT_TRUE(wait_until([&] { return n2.connections() == 0 && n1.connections() == 0; }, 30s));
     EXPECT_EQ(n2.stop(), 0);
     EXPECT_EQ(n1.stop(), 0);
@@ -864,14 +596,14 @@ TEST(P2P, NetworkActiveToggle) {
 // gave is then used for an automatic outbound connection.
 TEST(P2P, SeedNodeGivesAddressesThenDisconnects) {
     Node c("seed-c"), a("seed-a"), b("seed-b");
-    ASSERT_TRUE(c.start({"-connect=0", "-listen=1"}));
-    ASSERT_TRUE(a.start({"-connect=" + c.p2p_addr(), "-listen=1"}));
+    ASSERT_NO_THROW(c.start({"-connect=0", "-listen=1"}));
+    ASSERT_NO_THROW(a.start({"-connect=" + c.p2p_addr(), "-listen=1"}));
     ASSERT_TRUE(wait_until([&] { return connected_to(a, c); }, 30s));
-    ASSERT_TRUE(b.start({"-seednode=" + a.p2p_addr()}));
+    ASSERT_NO_THROW(b.start({"-seednode=" + a.p2p_addr()}));
     // b learns c's address from a, drops a, and connects to c by itself.
     EXPECT_TRUE(wait_until([&] { return connected_to(b, c); }, 60s)) << b.log();
     EXPECT_TRUE(wait_until([&] { return !connected_to(b, a); }, 30s)) << b.log();
-    const json::value addrs = b.rpc({"getnodeaddresses", "0"});
+    const json::value addrs = b.cli_rpc({"getnodeaddresses", "0"});
     bool knows_c = false;
     for (const auto& x : addrs.as_array())
         if (x.at("port").as_int64() == c.p2p_port()) knows_c = true;
@@ -890,7 +622,7 @@ TEST(P2P, SeedNodeGivesAddressesThenDisconnects) {
 // or ignores, and never stops serving.
 TEST(P2P, RandomMessagesNeverHurtTheNode) {
     Node n1("fuzz");
-    ASSERT_TRUE(n1.start({"-connect=0", "-listen=1"}));
+    ASSERT_NO_THROW(n1.start({"-connect=0", "-listen=1"}));
     n1.mine(3);
     const std::vector<std::string> commands = {
         cmd::VERSION, cmd::VERACK, cmd::PING, cmd::PONG, cmd::ADDR, cmd::ADDRV2, cmd::INV, cmd::GETDATA,
@@ -926,7 +658,7 @@ TEST(P2P, RandomMessagesNeverHurtTheNode) {
         if (p.wait_closed(50ms)) ++disconnected;
     }
     EXPECT_GT(disconnected, 0);
-    EXPECT_TRUE(n1.alive());
+    EXPECT_TRUE(n1.running());
     RawPeer good;
     ASSERT_TRUE(good.connect(n1.p2p_port()));
     ASSERT_TRUE(good.handshake());
@@ -941,7 +673,7 @@ TEST(P2P, RandomMessagesNeverHurtTheNode) {
 TEST(P2P, InboundEvictionWhenFull) {
     Node n1("evict");
     // 38 connections, 8 of them kept for outbound: 30 inbound slots.
-    ASSERT_TRUE(n1.start({"-maxconnections=38", "-connect=0", "-listen=1"}));
+    ASSERT_NO_THROW(n1.start({"-maxconnections=38", "-connect=0", "-listen=1"}));
     std::vector<std::unique_ptr<RawPeer>> peers;
     for (int i = 0; i < 30; ++i) {
         peers.push_back(std::make_unique<RawPeer>());
@@ -960,7 +692,7 @@ TEST(P2P, InboundEvictionWhenFull) {
     EXPECT_EQ(n1.stop(), 0);
 
     Node n2("noslots");
-    ASSERT_TRUE(n2.start({"-maxconnections=8", "-connect=0", "-listen=1"}));
+    ASSERT_NO_THROW(n2.start({"-maxconnections=8", "-connect=0", "-listen=1"}));
     RawPeer refused;
     ASSERT_TRUE(refused.connect(n2.p2p_port()));
     EXPECT_TRUE(refused.wait_closed());
@@ -972,7 +704,7 @@ TEST(P2P, InboundEvictionWhenFull) {
 // fetched from another peer.
 TEST(P2P, StallingPeerIsReplacedDuringInitialDownload) {
     Node source("stall-src"), fresh("stall-dst");
-    ASSERT_TRUE(source.start({"-connect=0", "-listen=1"}));
+    ASSERT_NO_THROW(source.start({"-connect=0", "-listen=1"}));
     for (int i = 0; i < 11; ++i) ASSERT_EQ(source.mine(100).size(), 100u);
     ASSERT_EQ(source.height(), 1100);
 
@@ -1019,10 +751,10 @@ TEST(P2P, StallingPeerIsReplacedDuringInitialDownload) {
         staller_dropped = p.closed();
     });
 
-    ASSERT_TRUE(fresh.start({"-connect=" + staller_addr, "-listen=0"}));
+    ASSERT_NO_THROW(fresh.start({"-connect=" + staller_addr, "-listen=0"}));
     // The staller gets the first 16 blocks; then the real source joins.
     ASSERT_TRUE(wait_until([&] { return blocks_requested >= 16; }, 60s)) << fresh.log();
-    ASSERT_TRUE(fresh.rpc({"addnode", source.p2p_addr(), "onetry"}).is_null());
+    ASSERT_TRUE(fresh.cli_rpc({"addnode", source.p2p_addr(), "onetry"}).is_null());
     const bool synced = wait_synced({&source, &fresh}, 1100, 120s);
     stop = true;
     staller.join();

@@ -1,24 +1,16 @@
 // Functional tests: the real minicashd (-regtest, temporary data directory, a free port)
-// driven over HTTP and through minicash-cli. A guard kills the daemon whatever happens.
+// driven over HTTP and through minicash-cli (test/util/test_node.h: always stopped).
 //
 // One daemon serves the whole suite (started in SetUpTestSuite); tests that change the
 // chain build on what earlier tests mined, so they run in declaration order and do not
 // depend on exact heights beyond what they create themselves.
 #include <gtest/gtest.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <thread>
 
 #include "common/address.h"
 #include "consensus/params.h"
@@ -26,6 +18,10 @@
 #include "rpc/auth.h"
 #include "rpc/client.h"
 #include "rpc/server.h"
+#include "test/util/free_port.h"
+#include "test/util/program.h"
+#include "test/util/op_true.h"
+#include "test/util/test_node.h"
 #include "util/arith_uint256.h"
 #include "util/hash.h"
 #include "util/hex.h"
@@ -36,171 +32,27 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A TCP port nobody listens on right now (the kernel's choice for port 0).
-uint16_t free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = 0;
-    socklen_t len = sizeof a;
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-        if (fd >= 0) ::close(fd);
-        return uint16_t(20000 + ::getpid() % 20000);
-    }
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
-
-struct CommandResult {
-    int exit_code = -1;
-    std::string out, err;
-};
-
-// Runs a program with arguments, capturing stdout and stderr (no shell).
-CommandResult run_program(const std::vector<std::string>& argv, const std::string& stdin_text = "") {
-    CommandResult r;
-    char out_tmpl[] = "/tmp/minicash-rpct-out-XXXXXX";
-    char err_tmpl[] = "/tmp/minicash-rpct-err-XXXXXX";
-    char in_tmpl[] = "/tmp/minicash-rpct-in-XXXXXX";
-    const int out_fd = ::mkstemp(out_tmpl), err_fd = ::mkstemp(err_tmpl), in_fd = ::mkstemp(in_tmpl);
-    if (out_fd < 0 || err_fd < 0 || in_fd < 0) return r;
-    if (!stdin_text.empty()) (void)!::write(in_fd, stdin_text.data(), stdin_text.size());
-    ::lseek(in_fd, 0, SEEK_SET);
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        ::dup2(in_fd, 0);
-        ::dup2(out_fd, 1);
-        ::dup2(err_fd, 2);
-        std::vector<char*> args;
-        for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-        args.push_back(nullptr);
-        ::execv(args[0], args.data());
-        ::_exit(127);
-    }
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    auto slurp = [](const char* path) {
-        std::ifstream in(path);
-        return std::string(std::istreambuf_iterator<char>(in), {});
-    };
-    r.out = slurp(out_tmpl);
-    r.err = slurp(err_tmpl);
-    ::close(out_fd);
-    ::close(err_fd);
-    ::close(in_fd);
-    ::unlink(out_tmpl);
-    ::unlink(err_tmpl);
-    ::unlink(in_tmpl);
-    return r;
-}
-
-// The daemon and its data directory; the destructor always kills and cleans up.
-class Daemon {
-public:
-    Daemon() {
-        char tmpl[] = "/tmp/minicash-rpct-XXXXXX";
-        if (::mkdtemp(tmpl)) dir_ = tmpl;
-        port_ = free_port();
-    }
-    ~Daemon() {
-        kill_now();
-        std::error_code ec;
-        if (!dir_.empty()) fs::remove_all(dir_, ec);
-    }
-    Daemon(const Daemon&) = delete;
-    Daemon& operator=(const Daemon&) = delete;
-
-    void start(const std::vector<std::string>& extra = {}) {
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            const std::string log = (dir_ / "stdout.txt").string();
-            const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            if (fd >= 0) {
-                ::dup2(fd, 1);
-                ::dup2(fd, 2);
-            }
-            std::vector<std::string> a = {MINICASHD_PATH, "-regtest", "-datadir=" + dir_.string(),
-                                          "-rpcport=" + std::to_string(port_), "-listen=0", "-connect=0"};
-            for (const std::string& e : extra) a.push_back(e);
-            std::vector<char*> args;
-            for (const std::string& s : a) args.push_back(const_cast<char*>(s.c_str()));
-            args.push_back(nullptr);
-            ::execv(args[0], args.data());
-            ::_exit(127);
-        }
-    }
-    // Waits until the process exits (up to `timeout`); returns its exit code or -1.
-    int wait_exit(std::chrono::seconds timeout) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (pid_ > 0 && std::chrono::steady_clock::now() < deadline) {
-            int status = 0;
-            const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-            if (r == pid_) {
-                pid_ = -1;
-                return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        }
-        return -1;
-    }
-    void kill_now() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-            pid_ = -1;
-        }
-    }
-    bool running() const { return pid_ > 0; }
-    const fs::path& dir() const { return dir_; }
-    fs::path cookie_path() const { return dir_ / "regtest" / ".cookie"; }
-    uint16_t port() const { return port_; }
-    std::string log() const {
-        std::ifstream in(dir_ / "regtest" / "debug.log");
-        return std::string(std::istreambuf_iterator<char>(in), {});
-    }
-
-    CommandResult cli(const std::vector<std::string>& args, const std::string& stdin_text = "") const {
-        std::vector<std::string> a = {MINICASH_CLI_PATH, "-regtest", "-datadir=" + dir_.string(),
-                                      "-rpcport=" + std::to_string(port_)};
-        for (const std::string& s : args) a.push_back(s);
-        return run_program(a, stdin_text);
-    }
-
-private:
-    fs::path dir_;
-    uint16_t port_ = 0;
-    pid_t pid_ = -1;
-};
-
 const ChainParams& regtest() {
     static const ChainParams p = make_chain_params(Network::REGTEST);
     return p;
 }
 
-// P2SH of the script OP_TRUE: anyone can spend it with scriptSig <OP_TRUE>, and the
-// spend is standard, so the mempool accepts it.
-Script op_true_redeem() {
-    Script s;
-    s.push_op(OP_TRUE);
-    return s;
-}
-Script op_true_p2sh() {
-    Script s;
-    s.push_op(OP_HASH160).push_data(hash160(op_true_redeem().view())).push_op(OP_EQUAL);
-    return s;
-}
-std::string op_true_address() { return encode_address(op_true_p2sh(), regtest()).value(); }
+using test::op_true_address;
+using test::op_true_p2sh;
+using test::op_true_redeem;
 
 class RpcFunctional : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
-        daemon_ = new Daemon();
-        daemon_->start();
-        // Wait for the server the way scripts do: minicash-cli -rpcwait.
-        const CommandResult r = daemon_->cli({"-rpcwait", "-rpcwaittimeout=60", "getblockcount"});
+        daemon_ = new test::TestNode("rpc-functional");
+        try {
+            daemon_->start();
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "daemon not ready: %s\n", e.what());
+            return;
+        }
+        // The server answers the way scripts wait for it: minicash-cli -rpcwait.
+        const test::ProgramResult r = daemon_->cli({"-rpcwait", "-rpcwaittimeout=60", "getblockcount"});
         ready_ = r.exit_code == 0 && r.out == "0\n";
         if (!ready_) {
             std::fprintf(stderr, "daemon not ready: %s %s\n%s\n", r.out.c_str(), r.err.c_str(), daemon_->log().c_str());
@@ -217,7 +69,7 @@ protected:
         daemon_ = nullptr;
     }
     void SetUp() override {
-        if (!ready_) GTEST_SKIP() << "the daemon did not start";
+        if (!ready_) GTEST_FAIL() << "the daemon did not start";
         if (!daemon_->running()) GTEST_SKIP() << "the daemon was stopped by an earlier test";
     }
 
@@ -225,7 +77,7 @@ protected:
 
     // A raw HTTP exchange with the cookie credentials.
     static rpc::HttpReply post(const std::string& body) {
-        rpc::HttpRpcClient c("127.0.0.1", daemon_->port(), cookie());
+        rpc::HttpRpcClient c("127.0.0.1", daemon_->rpc_port(), cookie());
         return c.post(body);
     }
     // One call; returns the reply document (result or error), keeping number text.
@@ -256,11 +108,11 @@ protected:
         return {e.at("code").as_int64(), std::string(e.at("message").as_string())};
     }
 
-    static Daemon* daemon_;
+    static test::TestNode* daemon_;
     static bool ready_;
     static json::value* setup_hashes_;
 };
-Daemon* RpcFunctional::daemon_ = nullptr;
+test::TestNode* RpcFunctional::daemon_ = nullptr;
 bool RpcFunctional::ready_ = false;
 json::value* RpcFunctional::setup_hashes_ = nullptr;
 
@@ -530,12 +382,12 @@ TEST_F(RpcFunctional, ProtocolErrors) {
     r = post(R"({"method":"getblockhash","params":{"height":0},"id":1})");
     EXPECT_EQ(json::parse(r.body).at("result"), json::value(regtest().genesis.hash().to_hex()));
     // Only POST.
-    rpc::HttpRpcClient c("127.0.0.1", daemon_->port(), cookie());
+    rpc::HttpRpcClient c("127.0.0.1", daemon_->rpc_port(), cookie());
     EXPECT_EQ(c.request("GET", "/", "").status, 405);
     EXPECT_EQ(c.request("POST", "/elsewhere", "{}").status, 404);
     // Too large a body.
     const std::string huge(33u << 20, ' ');
-    rpc::HttpRpcClient c2("127.0.0.1", daemon_->port(), cookie());
+    rpc::HttpRpcClient c2("127.0.0.1", daemon_->rpc_port(), cookie());
     try {
         EXPECT_EQ(c2.post(huge).status, 413);
     } catch (const rpc::ConnectionError&) {
@@ -545,13 +397,13 @@ TEST_F(RpcFunctional, ProtocolErrors) {
 }
 
 TEST_F(RpcFunctional, WrongCredentialsAreRefused) {
-    rpc::HttpRpcClient bad("127.0.0.1", daemon_->port(), "__cookie__:wrong");
+    rpc::HttpRpcClient bad("127.0.0.1", daemon_->rpc_port(), "__cookie__:wrong");
     const auto t0 = std::chrono::steady_clock::now();
     EXPECT_EQ(bad.post(R"({"method":"getblockcount","id":1})").status, 401);
     EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(200));  // brute-force delay
-    rpc::HttpRpcClient none("127.0.0.1", daemon_->port(), "");
+    rpc::HttpRpcClient none("127.0.0.1", daemon_->rpc_port(), "");
     EXPECT_EQ(none.post(R"({"method":"getblockcount","id":1})").status, 401);
-    const CommandResult r = daemon_->cli({"-rpcuser=x", "-rpcpassword=y", "getblockcount"});
+    const test::ProgramResult r = daemon_->cli({"-rpcuser=x", "-rpcpassword=y", "getblockcount"});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_EQ(r.err, "error: Authorization failed: Incorrect rpcuser or rpcpassword\n");
     // The cookie is private to the node's user.
@@ -561,7 +413,7 @@ TEST_F(RpcFunctional, WrongCredentialsAreRefused) {
 }
 
 TEST_F(RpcFunctional, CliHabits) {
-    CommandResult r = daemon_->cli({"getblockhash", "0"});
+    test::ProgramResult r = daemon_->cli({"getblockhash", "0"});
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_EQ(r.out, regtest().genesis.hash().to_hex() + "\n");
     r = daemon_->cli({"-named", "getblockhash", "height=0"});
@@ -584,8 +436,8 @@ TEST_F(RpcFunctional, CliHabits) {
     EXPECT_EQ(r.err, "error: Error parsing JSON: notanumber\n");
 
     // Nothing listening: Core's message and exit code 1.
-    const uint16_t closed = free_port();
-    r = run_program({MINICASH_CLI_PATH, "-regtest", "-datadir=" + daemon_->dir().string(),
+    const uint16_t closed = test::free_port();
+    r = test::run_program({test::program_path("minicash-cli"), "-regtest", "-datadir=" + daemon_->dir().string(),
                      "-rpcport=" + std::to_string(closed), "getblockcount"});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_TRUE(r.err.starts_with("error: timeout on transient error: Could not connect to the server 127.0.0.1:" +
@@ -637,7 +489,7 @@ TEST_F(RpcFunctional, MiningInfoAndDescriptors) {
 // Last: stop shuts the node down cleanly and removes the cookie.
 TEST_F(RpcFunctional, StopShutsDownCleanly) {
     ASSERT_TRUE(fs::exists(daemon_->cookie_path()));
-    const CommandResult r = daemon_->cli({"stop"});
+    const test::ProgramResult r = daemon_->cli({"stop"});
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_EQ(r.out, "minicash server stopping\n");
     EXPECT_EQ(daemon_->wait_exit(std::chrono::seconds(60)), 0);

@@ -14,8 +14,9 @@ document run in one bash process (set -eo pipefail), so a variable set in one bl
 seen by the next, from the repository root, with:
     PATH                 <temporary>/shims, then BIN_DIR (minicashd, minicash-cli, minicash-wallet,
                          minicash-devnet). The shims give every -datadir its own free RPC port
-                         (replacing any -rpcport= in the command), so the guides can show
-                         Core's default ports while parallel test runs never collide.
+                         (minicash_test.py free-port; replacing any -rpcport= in the command),
+                         so the guides can show Core's default ports while parallel test runs
+                         never collide.
     HOME                 a fresh temporary directory (so ~ and ~/.minicash are private)
     MINICASH_DEVNET_DIR  <temporary>/devnet (minicash-devnet's default directory)
     MINICASH_BUILD_DIR   BUILD_DIR, so contrib/run.sh uses this build instead of build/,
@@ -24,19 +25,19 @@ seen by the next, from the repository root, with:
 A document must stop whatever it starts: afterwards no process may still run from the
 temporary directory (any found is killed and the test fails).
 
-    run_doc_commands.py --bin-dir BIN_DIR [--build-dir BUILD_DIR] [--root REPO] [--only FILE]
+    run_doc_commands.py [--bin-dir BIN_DIR] [--build-dir BUILD_DIR] [--root REPO] [--only FILE]
+
+BIN_DIR defaults to $MINICASH_BIN_DIR (set by ctest), else build/src.
 """
 
 import argparse
 import glob
 import os
 import re
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
-import time
+
+import minicash_test
 
 MARK = re.compile(r"^\s*<!--\s*test:\s*(run|skip)\b\s*(.*?)\s*-->\s*$")
 FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([\w+-]*)")
@@ -89,27 +90,6 @@ def parse_document(path, rel):
     return blocks, errors
 
 
-def processes_under(path):
-    """Pids whose command line mentions path (what a document left running)."""
-    found = []
-    me = os.getpid()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) == me:
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                cmd = f.read()
-            with open(f"/proc/{entry}/stat") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        if stat[stat.rfind(")") + 2:][:1] == "Z":
-            continue
-        if path.encode() in cmd:
-            found.append((int(entry), cmd.replace(b"\0", b" ").decode(errors="replace").strip()))
-    return found
-
-
 def run_document(doc, blocks, env, root, tmp):
     """Runs one document's run blocks in one bash; returns None or a failure message."""
     status = os.path.join(tmp, "block-status")
@@ -157,18 +137,7 @@ def cleanup(env, tmp, bin_dir):
         subprocess.run([sys.executable, devnet, "reset"], env=env, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL, timeout=120)
     # A node told to `stop` answers first and exits a moment later: give it time.
-    deadline = time.monotonic() + 30
-    left = processes_under(tmp)
-    while left and time.monotonic() < deadline:
-        time.sleep(0.1)
-        left = processes_under(tmp)
-    for pid, _ in left:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    time.sleep(0.2 if left else 0)
-    return left
+    return minicash_test.kill_processes_under(tmp, grace=30)
 
 
 SHIM = r'''#!/bin/bash
@@ -181,7 +150,7 @@ for a in "$@"; do
     -datadir=*|--datadir=*)
       args+=("$a")
       f="PORTS/$(printf '%s' "${a#*=}" | sha1sum | cut -c1-16)"
-      [[ -s "$f" ]] || python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' > "$f"
+      [[ -s "$f" ]] || /usr/bin/python3 HARNESS free-port > "$f"
       args+=("-rpcport=$(cat "$f")") ;;
     *) args+=("$a") ;;
   esac
@@ -198,14 +167,15 @@ def make_shims(tmp, bin_dir):
     for name in ("minicashd", "minicash-cli", "minicash-wallet"):
         path = os.path.join(shims, name)
         with open(path, "w") as f:
-            f.write(SHIM.replace("REAL", os.path.join(bin_dir, name)).replace("PORTS", ports))
+            f.write(SHIM.replace("REAL", os.path.join(bin_dir, name)).replace("PORTS", ports)
+                    .replace("HARNESS", os.path.abspath(minicash_test.__file__)))
         os.chmod(path, 0o755)
     return shims
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--bin-dir", required=True)
+    ap.add_argument("--bin-dir", default=minicash_test.bin_dir())
     ap.add_argument("--build-dir")
     ap.add_argument("--root", default=os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
     ap.add_argument("--only", help="run only this document (path relative to the root)")
@@ -239,7 +209,8 @@ def main():
                       f"{len(b.commands())} command(s)")
         return 0
 
-    tmp = tempfile.mkdtemp(prefix="minicash-docs.")
+    tmp_dir = minicash_test.TempDir("docs")
+    tmp = tmp_dir.path
     env = dict(os.environ)
     env["PATH"] = make_shims(tmp, bin_dir) + os.pathsep + bin_dir + os.pathsep + env.get("PATH", "/usr/bin:/bin")
     env["HOME"] = os.path.join(tmp, "home")
@@ -276,7 +247,7 @@ def main():
                 break
     finally:
         cleanup(env, tmp, bin_dir)
-        shutil.rmtree(tmp, ignore_errors=True)
+        tmp_dir.cleanup()
 
     print(f"\ndocs test: ran {run_blocks} block(s) ({run_cmds} command lines), skipped {skip_blocks} "
           f"block(s) ({skip_cmds} command lines) in {len(docs)} document(s)")

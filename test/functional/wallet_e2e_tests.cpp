@@ -1,5 +1,5 @@
 // End-to-end: the real minicash-wallet against a real minicashd -regtest
-// -blockfilterindex (test/util/test_node.h; killed by its destructor whatever happens).
+// -blockfilterindex (test/util/test_node.h; stopped by its destructor whatever happens).
 // One node serves the suite; every test makes its own wallets with their birthday at
 // the current height, so tests do not depend on each other's coins.
 #include <gtest/gtest.h>
@@ -12,6 +12,8 @@
 #include <set>
 
 #include "common/address.h"
+#include "test/util/program.h"
+#include "test/util/temp_dir.h"
 #include "test/util/test_node.h"
 #include "util/hash.h"
 
@@ -19,16 +21,13 @@ using namespace minicash;
 namespace json = boost::json;
 namespace fs = std::filesystem;
 using test::ProgramResult;
+using test::read_text;
+using test::TempDir;
 using test::TestNode;
 
 namespace {
 
 Amount sats(const json::value& v) { return Amount(std::llround(v.to_number<double>() * 1e8)); }
-
-std::string read_text(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 void write_text(const fs::path& p, const std::string& s) {
     std::ofstream out(p, std::ios::binary);
@@ -62,7 +61,7 @@ public:
     }
 
     ProgramResult run(const std::vector<std::string>& args, bool json_out = true, const fs::path* pass = nullptr) const {
-        std::vector<std::string> a = {MINICASH_WALLET_PATH};
+        std::vector<std::string> a = {test::program_path("minicash-wallet")};
         for (const std::string& s : node_.client_args()) a.push_back(s);
         a.push_back("-wallet=" + path_.string());
         a.push_back("-passphrasefile=" + (pass ? *pass : pass_).string());
@@ -99,7 +98,7 @@ private:
 class WalletE2E : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
-        node_ = new TestNode(MINICASHD_PATH);
+        node_ = new TestNode("wallet-e2e");
         node_->start({"-blockfilterindex=1"});
     }
     static void TearDownTestSuite() {
@@ -107,14 +106,10 @@ protected:
         node_ = nullptr;
     }
     void SetUp() override {
-        char tmpl[] = "/tmp/minicash-wallet-e2e-XXXXXX";
-        ASSERT_TRUE(::mkdtemp(tmpl));
-        dir_ = tmpl;
+        tmp_ = std::make_unique<TempDir>("wallet-e2e");
+        dir_ = tmp_->path();
     }
-    void TearDown() override {
-        std::error_code ec;
-        fs::remove_all(dir_, ec);
-    }
+    void TearDown() override { tmp_.reset(); }
 
     std::unique_ptr<Wallet> make_wallet(const std::string& name, const std::vector<std::string>& extra = {}) {
         auto w = std::make_unique<Wallet>(*node_, dir_, name);
@@ -142,6 +137,7 @@ protected:
     }
 
     static TestNode* node_;
+    std::unique_ptr<TempDir> tmp_;
     fs::path dir_;
     std::map<std::string, std::string> mnemonic_;
     Amount funds_ = 0;
@@ -341,7 +337,7 @@ TEST_F(WalletE2E, ErrorsAreClearAndLoseNothing) {
     EXPECT_EQ(read_text(a->path()), now);
 
     // No passphrase file and no terminal: a clear error, not a hang.
-    std::vector<std::string> args = {MINICASH_WALLET_PATH};
+    std::vector<std::string> args = {test::program_path("minicash-wallet")};
     for (const std::string& s : node_->client_args()) args.push_back(s);
     args.push_back("-wallet=" + a->path().string());
     args.push_back("balance");
@@ -438,11 +434,10 @@ TEST_F(WalletE2E, BackupAndChangePassphrase) {
 }
 
 TEST(WalletE2ENoFilters, FallsBackToFullBlocks) {
-    TestNode node(MINICASHD_PATH);
+    TestNode node("wallet-nofilters");
     node.start();
-    char tmpl[] = "/tmp/minicash-wallet-e2e-XXXXXX";
-    ASSERT_TRUE(::mkdtemp(tmpl));
-    const fs::path dir = tmpl;
+    const TempDir tmp("wallet-e2e");
+    const fs::path dir = tmp.path();
     {
         Wallet w(node, dir, "w");
         ASSERT_FALSE(w.ok({"create"}).is_null());
@@ -452,8 +447,6 @@ TEST(WalletE2ENoFilters, FallsBackToFullBlocks) {
         EXPECT_EQ(s.at("scan").as_string(), "full");
         EXPECT_EQ(w.balance({"-nosync"}).confirmed, 50 * kCoin);
     }
-    std::error_code ec;
-    fs::remove_all(dir, ec);
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "net/worker.h"
 #include "util/hash.h"
 #include "util/hex.h"
+#include "test/util/temp_dir.h"
 
 namespace minicash::net {
 namespace {
@@ -29,22 +30,7 @@ namespace fs = std::filesystem;
 
 const Magic kRegtestMagic = {0xfa, 0xbf, 0xb5, 0xda};
 
-class TempDir {
-public:
-    TempDir() {
-        std::random_device rd;
-        path_ = fs::temp_directory_path() / ("net_tests_" + std::to_string(rd()) + std::to_string(::getpid()));
-        fs::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
+using test::TempDir;
 
 Bytes bytes_of(const std::string& s) { return Bytes(s.begin(), s.end()); }
 

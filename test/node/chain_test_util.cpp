@@ -1,43 +1,15 @@
-#include "test/chain/chain_test_util.h"
-
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include "test/node/chain_test_util.h"
 
 #include <array>
-#include <atomic>
-#include <cerrno>
-#include <cstring>
 #include <fstream>
-#include <iterator>
 #include <ostream>
 #include <set>
 #include <stdexcept>
-#include <thread>
 
 #include "test/util/vectors.h"
 #include "util/hash.h"
 
-extern char** environ;
-
 namespace minicash::test {
-
-TempDir::TempDir(const std::string& tag) {
-    std::string pattern = (std::filesystem::temp_directory_path() / ("minicash-" + tag + "-XXXXXX")).string();
-    if (::mkdtemp(pattern.data()) == nullptr)
-        throw std::runtime_error("mkdtemp failed: " + std::string(std::strerror(errno)));
-    path_ = pattern;
-}
-
-TempDir::~TempDir() {
-    const char* keep = std::getenv("MINICASH_KEEP_TMP");
-    if (keep != nullptr && *keep != '\0') return;
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-}
 
 std::vector<Bytes> read_block_records(const std::filesystem::path& file) {
     const Bytes data = read_binary(file);
@@ -77,11 +49,6 @@ void write_file(const std::filesystem::path& path, ByteView data) {
     std::ofstream f(path, std::ios::binary | std::ios::trunc);
     f.write(reinterpret_cast<const char*>(data.data()), std::streamsize(data.size()));
     if (!f) throw std::runtime_error("cannot write " + path.string());
-}
-
-std::string read_text(const std::filesystem::path& path) {
-    std::ifstream f(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
 }
 
 std::string format_btc(Amount sats) {
@@ -183,77 +150,6 @@ std::map<std::string, Stats> reference_stats(const std::filesystem::path& vector
         out[fork_b[i].hash().to_hex()] = b.stats(height, fork_b[i].hash());
     }
     return out;
-}
-
-ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& out_file,
-                           const std::filesystem::path& err_file) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    const int rc = posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
-}
-
-ChildProcess::~ChildProcess() {
-    if (!status_) kill_and_wait();
-}
-
-namespace {
-int decode_status(int raw) { return WIFEXITED(raw) ? WEXITSTATUS(raw) : WIFSIGNALED(raw) ? -WTERMSIG(raw) : -999; }
-}  // namespace
-
-std::optional<int> ChildProcess::poll() {
-    if (status_) return status_;
-    int raw = 0;
-    const pid_t r = ::waitpid(pid_, &raw, WNOHANG);
-    if (r == pid_) status_ = decode_status(raw);
-    return status_;
-}
-
-std::optional<int> ChildProcess::wait(std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!poll()) {
-        if (std::chrono::steady_clock::now() >= deadline) {
-            kill_and_wait();
-            return std::nullopt;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    return status_;
-}
-
-int ChildProcess::kill_and_wait() {
-    if (status_) return *status_;
-    ::kill(pid_, SIGKILL);
-    int raw = 0;
-    pid_t r;
-    do r = ::waitpid(pid_, &raw, 0);
-    while (r < 0 && errno == EINTR);
-    status_ = r == pid_ ? decode_status(raw) : -999;
-    return *status_;
-}
-
-RunResult run_program(const std::vector<std::string>& argv, const std::filesystem::path& scratch,
-                      std::chrono::milliseconds timeout) {
-    static std::atomic<int> counter{0};
-    const int n = counter++;
-    const auto out = scratch / ("run" + std::to_string(n) + ".out");
-    const auto err = scratch / ("run" + std::to_string(n) + ".err");
-    RunResult result;
-    {
-        ChildProcess child(argv, out, err);
-        auto status = child.wait(timeout);
-        result.status = status ? *status : -1000;
-    }
-    result.out = read_text(out);
-    result.err = read_text(err);
-    return result;
 }
 
 }  // namespace minicash::test

@@ -1,14 +1,11 @@
-// Helpers for the chain tests: temporary data directories, block files, an independent
-// model of the UTXO set statistics, and child processes for the daemon tests.
+// Helpers for the chain tests (node layer, and the daemon tests in test/functional):
+// block files, chain states in temporary directories, and an independent model of the
+// UTXO set statistics. Temporary directories and child processes come from test/util.
 #pragma once
 
-#include <sys/types.h>
-
-#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,22 +15,10 @@
 #include "consensus/params.h"
 #include "consensus/tx_verify.h"
 #include "node/chainstate.h"
+#include "test/util/program.h"
+#include "test/util/temp_dir.h"
 
 namespace minicash::test {
-
-// A fresh directory under the system temp dir, removed with everything in it on
-// destruction (kept when MINICASH_KEEP_TMP is set, for debugging).
-class TempDir {
-public:
-    explicit TempDir(const std::string& tag = "chain");
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
 
 // The payloads of a well-formed blk*.dat file, in file order. Throws on malformed input.
 std::vector<Bytes> read_block_records(const std::filesystem::path& file);
@@ -77,39 +62,5 @@ private:
 // Reference statistics for every block of chain-a (heights 0..450) and of the fork
 // branch (431..455), keyed by block hash (display hex).
 std::map<std::string, Stats> reference_stats(const std::filesystem::path& vectors);
-
-// A child process (posix_spawn) whose stdout/stderr go to files. The destructor kills
-// (SIGKILL) and reaps it if it still runs, so a failing test never leaks a process.
-class ChildProcess {
-public:
-    ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& out_file,
-                 const std::filesystem::path& err_file);
-    ~ChildProcess();
-    ChildProcess(const ChildProcess&) = delete;
-    ChildProcess& operator=(const ChildProcess&) = delete;
-
-    // Exit status if the process has ended: exit code, or -signal number.
-    std::optional<int> poll();
-    // Waits up to `timeout`; on timeout kills it and returns nullopt.
-    std::optional<int> wait(std::chrono::milliseconds timeout);
-    // Sends SIGKILL if still running and reaps; returns the status (see poll()).
-    int kill_and_wait();
-    pid_t pid() const { return pid_; }
-
-private:
-    pid_t pid_ = -1;
-    std::optional<int> status_;
-};
-
-struct RunResult {
-    int status = -1000;  // exit code or -signal; -1000 on timeout
-    std::string out;
-    std::string err;
-};
-// Runs a program to completion (killing it after `timeout`).
-RunResult run_program(const std::vector<std::string>& argv, const std::filesystem::path& scratch,
-                      std::chrono::milliseconds timeout = std::chrono::seconds(120));
-
-std::string read_text(const std::filesystem::path& path);
 
 }  // namespace minicash::test

@@ -2,8 +2,8 @@
 // invalidateblock/reconsiderblock and chain tips.
 #include <gtest/gtest.h>
 
-#include "chain/chain_test_util.h"
-#include "util/vectors.h"
+#include "test/node/chain_test_util.h"
+#include "test/util/vectors.h"
 
 using namespace minicash;
 using namespace minicash::test;

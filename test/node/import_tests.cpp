@@ -8,7 +8,7 @@
 #include <set>
 
 #include "node/import.h"
-#include "test/chain/chain_test_util.h"
+#include "test/node/chain_test_util.h"
 #include "test/util/vectors.h"
 
 namespace minicash::test {

@@ -7,12 +7,12 @@
 #include <chrono>
 #include <thread>
 
-#include "chain/chain_test_util.h"
+#include "test/node/chain_test_util.h"
 #include "common/block_filter.h"
 #include "node/block_index.h"
 #include "node/index/block_filter_index.h"
 #include "node/index/tx_index.h"
-#include "util/vectors.h"
+#include "test/util/vectors.h"
 
 using namespace minicash;
 using namespace minicash::test;

@@ -4,7 +4,7 @@
 
 #include <iostream>
 
-#include "test/chain/chain_test_util.h"
+#include "test/node/chain_test_util.h"
 #include "test/util/vectors.h"
 #include "util/hex.h"
 

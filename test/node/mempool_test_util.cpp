@@ -1,4 +1,4 @@
-#include "test/mempool/mempool_test_util.h"
+#include "test/node/mempool_test_util.h"
 
 #include <secp256k1.h>
 #include <stdlib.h>
@@ -74,12 +74,11 @@ Bytes sign_hash(const TestKey& key, const uint256& hash, uint8_t hash_type, bool
 }
 
 TestChain::TestChain(const std::string& tag, int64_t start_time)
-    : params_(make_chain_params(Network::REGTEST)), clock_(std::make_shared<std::atomic<int64_t>>(start_time)) {
-    std::string pattern = (std::filesystem::temp_directory_path() / ("minicash-mempool-" + tag + "-XXXXXX")).string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    dir_ = pattern;
+    : params_(make_chain_params(Network::REGTEST)),
+      dir_("mempool-" + tag),
+      clock_(std::make_shared<std::atomic<int64_t>>(start_time)) {
     ChainstateOptions o;
-    o.datadir = dir_;
+    o.datadir = dir_.path();
     o.dbcache_bytes = size_t(16) << 20;
     o.script_threads = 1;
     o.signature_cache_bytes = size_t(1) << 20;
@@ -92,9 +91,7 @@ TestChain::TestChain(const std::string& tag, int64_t start_time)
 }
 
 TestChain::~TestChain() {
-    chain_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
+    chain_.reset();  // closed before dir_ removes the directory
 }
 
 namespace {

@@ -14,6 +14,7 @@
 #include "consensus/transaction.h"
 #include "consensus/tx_verify.h"
 #include "node/chainstate.h"
+#include "test/util/temp_dir.h"
 
 namespace minicash::test {
 
@@ -57,7 +58,7 @@ public:
 
     Chainstate& chain() { return *chain_; }
     const ChainParams& params() const { return params_; }
-    const std::filesystem::path& dir() const { return dir_; }
+    const std::filesystem::path& dir() const { return dir_.path(); }
     int height() { return chain_->height(); }
 
     int64_t now() const { return clock_->load(); }
@@ -89,7 +90,7 @@ public:
 
 private:
     ChainParams params_;
-    std::filesystem::path dir_;
+    TempDir dir_;
     std::shared_ptr<std::atomic<int64_t>> clock_;
     std::unique_ptr<Chainstate> chain_;
     int blocks_mined_ = 0;  // in every coinbase, so no two blocks are the same

@@ -13,7 +13,7 @@
 #include "consensus/script_error.h"
 #include "node/mempool.h"
 #include "node/policy.h"
-#include "test/mempool/mempool_test_util.h"
+#include "test/node/mempool_test_util.h"
 #include "util/hash.h"
 
 namespace minicash::test {

@@ -16,6 +16,7 @@
 #include "rpc/server.h"
 #include "rpc/util.h"
 #include "util/hex.h"
+#include "test/util/temp_dir.h"
 
 using namespace minicash;
 using namespace minicash::rpc;
@@ -292,9 +293,8 @@ TEST(RpcAuth, Base64) {
 }
 
 TEST(RpcAuth, CookieFileIsPrivate) {
-    char tmpl[] = "/tmp/minicash-cookie-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    const std::filesystem::path dir = tmpl;
+    const test::TempDir tmp("cookie");
+    const std::filesystem::path& dir = tmp.path();
     const mode_t old_umask = ::umask(0);  // the file must be 0600 whatever the umask
     const std::string cookie = generate_cookie();
     std::string error;
@@ -311,7 +311,6 @@ TEST(RpcAuth, CookieFileIsPrivate) {
     EXPECT_FALSE(std::filesystem::exists(dir / ".cookie.tmp"));
     EXPECT_FALSE(write_cookie_file(dir / "missing" / ".cookie", cookie, &error));
     EXPECT_EQ(error.find(cookie.substr(11)), std::string::npos);  // never echo the secret
-    std::filesystem::remove_all(dir);
 }
 
 // ---- HTTP request handling (no sockets) -----------------------------------------------

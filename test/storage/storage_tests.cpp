@@ -18,6 +18,7 @@
 #include "storage/undo.h"
 #include "util/hash.h"
 #include "util/hex.h"
+#include "test/util/temp_dir.h"
 
 using namespace minicash;
 
@@ -31,28 +32,7 @@ Bytes unhex(std::string_view s) {
 
 ByteView bv(const std::string& s) { return ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
 
-// A fresh directory under the system temp directory, removed with everything in it.
-class TempDir {
-public:
-    TempDir() {
-        static std::atomic<unsigned> counter{0};
-        std::random_device rd;
-        path_ = std::filesystem::temp_directory_path() /
-                ("minicash_storage_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
-                 std::to_string(rd()));
-        std::filesystem::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
+using test::TempDir;
 
 Bytes varint_bytes(uint64_t n) {
     Bytes out;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "util/logging.h"
+#include "test/util/temp_dir.h"
 
 namespace minicash {
 namespace {
@@ -41,9 +42,8 @@ TEST(Logging, ParseCategories) {
 }
 
 TEST(Logging, FileCategoriesAndThreads) {
-    char tmpl[] = "/tmp/minicash-log-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    const std::filesystem::path dir = tmpl;
+    const test::TempDir tmp("log");
+    const std::filesystem::path& dir = tmp.path();
     const auto file = dir / "debug.log";
     std::string error;
     ASSERT_TRUE(log_start({file, false, uint32_t(LogCategory::NET)}, &error)) << error;
@@ -81,7 +81,6 @@ TEST(Logging, FileCategoriesAndThreads) {
         }
     }
     EXPECT_EQ(count, 3 + 800);
-    std::filesystem::remove_all(dir);
 }
 
 TEST(Logging, UnwritableFileIsAnError) {

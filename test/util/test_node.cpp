@@ -1,178 +1,207 @@
 #include "test/util/test_node.h"
 
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <fstream>
-#include <iterator>
-#include <stdexcept>
 #include <thread>
 
 #include "rpc/auth.h"
 #include "rpc/client.h"
+#include "rpc/server.h"
+#include "test/util/free_port.h"
 
 namespace minicash::test {
 
 namespace json = boost::json;
 namespace fs = std::filesystem;
+using namespace std::chrono_literals;
 
-uint16_t free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = 0;
-    socklen_t len = sizeof a;
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-        if (fd >= 0) ::close(fd);
-        throw std::runtime_error("cannot find a free port");
-    }
-    ::close(fd);
-    return ntohs(a.sin_port);
+namespace {
+
+constexpr int kStartAttempts = 6;
+
+bool mentions_bind(const std::string& text) {
+    return text.find("bind") != std::string::npos || text.find("Bind") != std::string::npos;
 }
 
-ProgramResult run_program(const std::vector<std::string>& argv, const std::string& stdin_text) {
-    ProgramResult r;
-    char out_tmpl[] = "/tmp/minicash-prog-out-XXXXXX";
-    char err_tmpl[] = "/tmp/minicash-prog-err-XXXXXX";
-    char in_tmpl[] = "/tmp/minicash-prog-in-XXXXXX";
-    const int out_fd = ::mkstemp(out_tmpl), err_fd = ::mkstemp(err_tmpl), in_fd = ::mkstemp(in_tmpl);
-    if (out_fd < 0 || err_fd < 0 || in_fd < 0) throw std::runtime_error("mkstemp failed");
-    if (!stdin_text.empty()) (void)!::write(in_fd, stdin_text.data(), stdin_text.size());
-    ::lseek(in_fd, 0, SEEK_SET);
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        ::setsid();  // no controlling terminal: programs cannot prompt
-        ::dup2(in_fd, 0);
-        ::dup2(out_fd, 1);
-        ::dup2(err_fd, 2);
-        std::vector<char*> args;
-        for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-        args.push_back(nullptr);
-        ::execv(args[0], args.data());
-        ::_exit(127);
-    }
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
-    auto slurp = [](const char* path) {
-        std::ifstream in(path);
-        return std::string(std::istreambuf_iterator<char>(in), {});
-    };
-    r.out = slurp(out_tmpl);
-    r.err = slurp(err_tmpl);
-    ::close(out_fd);
-    ::close(err_fd);
-    ::close(in_fd);
-    ::unlink(out_tmpl);
-    ::unlink(err_tmpl);
-    ::unlink(in_tmpl);
-    return r;
-}
+}  // namespace
 
-TestNode::TestNode(std::string daemon_path) : daemon_(std::move(daemon_path)) {
-    char tmpl[] = "/tmp/minicash-node-XXXXXX";
-    if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-    dir_ = tmpl;
-    port_ = free_port();
-}
+RpcError::RpcError(const std::string& method, int64_t code_, const std::string& message_)
+    : std::runtime_error(method + " failed: " + message_ + " (code " + std::to_string(code_) + ")"),
+      code(code_),
+      message(message_) {}
+
+TestNode::TestNode(std::string name, NodeOptions options)
+    : name_(std::move(name)), options_(std::move(options)), dir_("node-" + name_) {}
 
 TestNode::~TestNode() {
+    client_.reset();
     kill_now();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
 }
 
 void TestNode::start(const std::vector<std::string>& extra, std::chrono::seconds timeout) {
-    pid_ = ::fork();
-    if (pid_ == 0) {
-        const std::string log = (dir_ / "stdout.txt").string();
-        const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd >= 0) {
-            ::dup2(fd, 1);
-            ::dup2(fd, 2);
+    if (running()) throw std::logic_error(name() + ": start() while running");
+    const fs::path output = dir() / "output.txt";
+    for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
+        rpc_port_ = free_port();
+        if (options_.p2p && (p2p_port_ == 0 || attempt > 0)) {
+            do p2p_port_ = free_port();
+            while (p2p_port_ == rpc_port_);
         }
-        std::vector<std::string> a = {daemon_, "-regtest", "-datadir=" + dir_.string(),
-                                      "-rpcport=" + std::to_string(port_), "-listen=0", "-connect=0"};
-        for (const std::string& e : extra) a.push_back(e);
-        std::vector<char*> args;
-        for (const std::string& s : a) args.push_back(const_cast<char*>(s.c_str()));
-        args.push_back(nullptr);
-        ::execv(args[0], args.data());
-        ::_exit(127);
+        std::vector<std::string> argv = {program_path("minicashd"), "-regtest", "-datadir=" + dir().string(),
+                                         "-rpcport=" + std::to_string(rpc_port_)};
+        if (options_.p2p) {
+            argv.push_back("-port=" + std::to_string(p2p_port_));
+            argv.push_back("-bind=127.0.0.1");
+        } else {
+            argv.push_back("-listen=0");
+            argv.push_back("-connect=0");
+        }
+        argv.insert(argv.end(), options_.args.begin(), options_.args.end());
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        client_.reset();
+        std::error_code ec;
+        fs::remove(cookie_path(), ec);  // a killed node leaves its cookie behind: never read a stale one
+        process_ = std::make_unique<ChildProcess>(argv, output, output);
+
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < deadline && !process_->poll()) {
+            try {
+                rpc("getblockcount");
+                return;
+            } catch (const std::exception&) {
+                client_.reset();  // reconnect, reading the cookie again
+                std::this_thread::sleep_for(50ms);
+            }
+        }
+        const std::optional<int> status = process_->poll();
+        if (status && mentions_bind(read_text(output))) continue;  // a port was taken meanwhile: new ports
+        kill_now();
+        throw std::runtime_error(name() + ": minicashd " +
+                                 (status ? "exited during start-up (status " + std::to_string(*status) + ")"
+                                         : "did not answer RPC within " + std::to_string(timeout.count()) + " s") +
+                                 "\n" + log_tail());
     }
+    throw std::runtime_error(name() + ": minicashd could not bind its ports in " + std::to_string(kStartAttempts) +
+                             " attempts\n" + log_tail());
+}
+
+int TestNode::stop(std::chrono::seconds timeout) {
+    if (!running()) return -1;
+    try {
+        rpc("stop");
+    } catch (const std::exception&) {
+        // It may close the connection before answering; the wait below decides.
+    }
+    client_.reset();
+    const int code = wait_exit(timeout);
+    if (code == -1) kill_now();
+    return code;
+}
+
+int TestNode::wait_exit(std::chrono::seconds timeout) {
+    if (!process_) return -1;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
-        int status = 0;
-        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-            pid_ = -1;
-            throw std::runtime_error("minicashd exited during start-up: " + log());
+        if (const std::optional<int> status = process_->poll()) {
+            process_.reset();
+            return *status >= 0 ? *status : -1;
         }
-        try {
-            rpc("getblockcount");
-            return;
-        } catch (const std::exception&) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        }
+        std::this_thread::sleep_for(20ms);
     }
-    kill_now();
-    throw std::runtime_error("minicashd did not answer RPC in time");
+    return -1;
 }
 
 void TestNode::kill_now() {
-    if (pid_ > 0) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, nullptr, 0);
-        pid_ = -1;
+    client_.reset();
+    if (process_) process_->kill_and_wait();
+    process_.reset();
+}
+
+bool TestNode::running() {
+    if (process_ && process_->poll()) process_.reset();
+    return process_ != nullptr;
+}
+
+pid_t TestNode::pid() const { return process_ ? process_->pid() : -1; }
+
+json::value TestNode::rpc_reply(const std::string& method, const json::value& params) {
+    if (!client_) {
+        const auto cookie = rpc::read_cookie_file(cookie_path());
+        if (!cookie) throw rpc::ConnectionError(name() + ": no cookie file yet");
+        client_ = std::make_unique<rpc::HttpRpcClient>("127.0.0.1", rpc_port_, *cookie, 300s);
     }
+    json::object request;
+    request["jsonrpc"] = "1.0";
+    request["id"] = 1;
+    request["method"] = method;
+    request["params"] = params;
+    const rpc::HttpReply reply = client_->post(rpc::write_json(request));
+    boost::system::error_code ec;
+    json::value doc = rpc::parse_json_preserving(reply.body, ec);
+    if (ec || !doc.is_object())
+        throw std::runtime_error(name() + ": " + method + ": HTTP " + std::to_string(reply.status) +
+                                 " without a JSON-RPC reply: " + reply.body);
+    return doc;
 }
 
-json::value TestNode::rpc(const std::string& method, json::array params) {
-    auto cookie = rpc::read_cookie_file(dir_ / "regtest" / ".cookie");
-    if (!cookie) throw std::runtime_error("no cookie yet");
-    rpc::HttpRpcClient client("127.0.0.1", port_, *cookie, std::chrono::seconds(120));
-    json::object req;
-    req["jsonrpc"] = "1.0";
-    req["id"] = 1;
-    req["method"] = method;
-    req["params"] = std::move(params);
-    const rpc::HttpReply reply = client.post(json::serialize(req));
-    json::value doc = json::parse(reply.body);
-    const json::value& err = doc.at("error");
-    if (!err.is_null())
-        throw std::runtime_error(method + " failed: " + json::serialize(err));
-    return doc.at("result");
+json::value TestNode::rpc(const std::string& method, const json::value& params) {
+    json::value reply = rpc_reply(method, params);
+    const json::value& error = reply.at("error");
+    if (!error.is_null()) {
+        const json::object* e = error.if_object();
+        const int64_t code = e && e->contains("code") ? e->at("code").to_number<int64_t>() : 0;
+        const std::string message = e && e->contains("message") && e->at("message").is_string()
+                                        ? std::string(e->at("message").as_string())
+                                        : rpc::write_json(error);
+        throw RpcError(method, code, message);
+    }
+    return reply.at("result");
 }
 
-std::string TestNode::rpc_string(const std::string& method, json::array params) {
-    return std::string(rpc(method, std::move(params)).as_string());
+std::string TestNode::rpc_string(const std::string& method, const json::value& params) {
+    return std::string(rpc(method, params).as_string());
+}
+
+ProgramResult TestNode::cli(const std::vector<std::string>& args, const std::string& stdin_text) const {
+    std::vector<std::string> argv = {program_path("minicash-cli")};
+    for (const std::string& a : client_args()) argv.push_back(a);
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_program(argv, 120s, stdin_text);
+}
+
+json::value TestNode::cli_rpc(const std::vector<std::string>& args) const {
+    const ProgramResult r = cli(args);
+    if (r.exit_code != 0)
+        throw std::runtime_error(name() + ": minicash-cli " + (args.empty() ? "" : args.front()) + " failed (" +
+                                 std::to_string(r.exit_code) + "): " + r.err);
+    std::string s = r.out;
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+    if (s.empty()) return nullptr;  // minicash-cli prints nothing for a null result
+    boost::system::error_code ec;
+    json::value v = json::parse(s, ec);
+    if (!ec) return v;
+    return json::value(s);
 }
 
 std::vector<std::string> TestNode::mine(int n, const std::string& address) {
     std::vector<std::string> out;
-    const json::value hashes = rpc("generatetoaddress", {n, json::string(address)});
-    for (const json::value& h : hashes.as_array())
-        out.emplace_back(h.as_string());
+    const json::value hashes = rpc("generatetoaddress", json::array{n, json::string(address)});
+    for (const json::value& h : hashes.as_array()) out.emplace_back(h.as_string());
     return out;
 }
 
 int TestNode::height() { return int(rpc("getblockcount").to_number<int64_t>()); }
 
+std::string TestNode::tip() { return rpc_string("getbestblockhash"); }
+
 std::vector<std::string> TestNode::client_args() const {
-    return {"-regtest", "-datadir=" + dir_.string(), "-rpcport=" + std::to_string(port_)};
+    return {"-regtest", "-datadir=" + dir().string(), "-rpcport=" + std::to_string(rpc_port_)};
 }
 
-std::string TestNode::log() const {
-    std::ifstream in(dir_ / "regtest" / "debug.log");
-    std::string s(std::istreambuf_iterator<char>(in), {});
-    std::ifstream out(dir_ / "stdout.txt");
-    return s + std::string(std::istreambuf_iterator<char>(out), {});
+std::string TestNode::log() const { return read_text(netdir() / "debug.log") + read_text(dir() / "output.txt"); }
+
+std::string TestNode::log_tail(size_t lines) const {
+    return "--- " + name() + ": last lines of " + (netdir() / "debug.log").string() + "\n" +
+           tail_text(netdir() / "debug.log", lines) + "--- " + name() + ": last lines of its output\n" +
+           tail_text(dir() / "output.txt", lines);
 }
 
 }  // namespace minicash::test

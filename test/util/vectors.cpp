@@ -1,8 +1,5 @@
 #include "test/util/vectors.h"
 
-// Boost.JSON is used header-only: its implementation is compiled into this one file.
-#include <boost/json/src.hpp>
-
 #include <cstdlib>
 #include <fstream>
 #include <iterator>

@@ -12,7 +12,7 @@
 #include "consensus/pubkey.h"
 #include "consensus/sighash.h"
 #include "test/util/vectors.h"
-#include "test/wallet/psbt_vectors.h"
+#include "test/common/psbt_vectors.h"
 #include "util/hex.h"
 #include "wallet/signer.h"
 

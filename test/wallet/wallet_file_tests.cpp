@@ -9,6 +9,7 @@
 #include <string>
 
 #include "wallet/wallet_file.h"
+#include "test/util/temp_dir.h"
 
 using namespace minicash;
 using namespace minicash::wallet;
@@ -21,17 +22,7 @@ const KdfParams kFast{10, 8, 1};
 
 Bytes text_bytes(const std::string& s) { return Bytes(s.begin(), s.end()); }
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        char tmpl[] = "/tmp/minicash-wfile-XXXXXX";
-        path = ::mkdtemp(tmpl);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
+using test::TempDir;
 
 }  // namespace
 
@@ -97,7 +88,7 @@ TEST(WalletFile, TruncatedAndExtended) {
 
 TEST(WalletFile, AtomicWriteAndExclusiveCreate) {
     TempDir dir;
-    const fs::path p = dir.path / "w.wallet";
+    const fs::path p = dir.path() / "w.wallet";
     std::string error;
     ASSERT_TRUE(write_file_exclusive(p, text_bytes("one"), &error)) << error;
     struct stat st{};
@@ -113,12 +104,12 @@ TEST(WalletFile, AtomicWriteAndExclusiveCreate) {
     EXPECT_EQ(st.st_mode & 0777, 0600u);
     // No temporary file is left behind.
     size_t entries = 0;
-    for (const auto& e : fs::directory_iterator(dir.path)) {
+    for (const auto& e : fs::directory_iterator(dir.path())) {
         (void)e;
         ++entries;
     }
     EXPECT_EQ(entries, 1u);
     // A failed write (no such directory) leaves nothing and reports why.
-    EXPECT_FALSE(write_file_atomic(dir.path / "missing" / "w.wallet", text_bytes("x"), &error));
+    EXPECT_FALSE(write_file_atomic(dir.path() / "missing" / "w.wallet", text_bytes("x"), &error));
     EXPECT_FALSE(error.empty());
 }
