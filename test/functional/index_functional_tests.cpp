@@ -17,6 +17,7 @@
 #include "rpc/server.h"
 #include "test/util/op_true.h"
 #include "test/util/test_node.h"
+#include "test/util/wait_until.h"
 #include "util/hash.h"
 #include "util/hex.h"
 
@@ -25,6 +26,10 @@ namespace json = boost::json;
 namespace fs = std::filesystem;
 
 namespace {
+
+using test::op_true_address;
+using test::op_true_p2sh;
+using test::op_true_redeem;
 
 const ChainParams& regtest() {
     static const ChainParams p = make_chain_params(Network::REGTEST);
@@ -54,24 +59,19 @@ public:
 
     // Waits until every running index reports synced at the current block count.
     bool wait_indexes_synced() {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-        while (std::chrono::steady_clock::now() < deadline) {
-            const json::value height = call("getblockcount");
-            const json::value info = call("getindexinfo");
-            bool all = info.is_object();
-            if (all)
-                for (const auto& kv : info.as_object())
-                    all = all && kv.value().at("synced") == true && kv.value().at("best_block_height") == height;
-            if (all) return true;
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        }
-        return false;
+        return test::wait_until(
+            [&] {
+                const json::value height = call("getblockcount");
+                const json::value info = call("getindexinfo");
+                bool all = info.is_object();
+                if (all)
+                    for (const auto& kv : info.as_object())
+                        all = all && kv.value().at("synced") == true && kv.value().at("best_block_height") == height;
+                return all;
+            },
+            std::chrono::seconds(60));
     }
 };
-
-using test::op_true_address;
-using test::op_true_p2sh;
-using test::op_true_redeem;
 
 // The secp256k1 generator as a compressed key: a public key anybody can write down.
 const std::string kPubkeyG = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798";

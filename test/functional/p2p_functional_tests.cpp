@@ -33,8 +33,8 @@
 #include "consensus/script.h"
 #include "net/protocol.h"
 #include "test/util/node_network.h"
-#include "test/util/program.h"
 #include "test/util/op_true.h"
+#include "test/util/program.h"
 #include "test/util/test_node.h"
 #include "test/util/vectors.h"
 #include "test/util/wait_until.h"
@@ -48,6 +48,9 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 using namespace std::chrono_literals;
 using test::connected_to;
+using test::op_true_address;
+using test::op_true_p2sh;
+using test::op_true_redeem;
 using test::wait_synced;
 using test::wait_until;
 
@@ -58,10 +61,6 @@ const ChainParams& regtest() {
 
 // A second payout address (BIP173's regtest P2WPKH example).
 const std::string kOtherAddress = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080";
-
-using test::op_true_address;
-using test::op_true_p2sh;
-using test::op_true_redeem;
 
 // One minicashd of these tests: listening on 127.0.0.1, net and mempool debug logging,
 // small caches. RPCs go through minicash-cli (cli_rpc), as a script would call them.
