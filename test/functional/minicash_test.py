@@ -19,8 +19,9 @@ under Debian's /usr/bin/python3 next to python3-bitcoinlib or python3-zmq.
   SKIP                       the exit status ctest reports as skipped (77)
 
 Every TestNode is stopped and its directory removed when its `with` block ends, when
-cleanup() is called, or at interpreter exit (atexit), whatever the test did; a daemon
-that failed to start is reported with the tail of its log.
+cleanup() is called, or at interpreter exit (atexit), whatever the test did; if the
+test process is killed, the kernel kills its daemons (PR_SET_PDEATHSIG). A daemon that
+failed to start is reported with the tail of its log.
 
 By hand: `python3 test/functional/minicash_test.py free-port` prints a free port (used
 by the docs test's command shims).
@@ -28,6 +29,7 @@ by the docs test's command shims).
 
 import atexit
 import base64
+import ctypes
 import json
 import os
 import shutil
@@ -125,6 +127,14 @@ class RpcError(Exception):
 
 
 _LIVE_NODES = []
+_LIBC = ctypes.CDLL(None, use_errno=True)
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent():
+    """In the child before exec: the kernel kills the daemon if the test process dies
+    (a ctest timeout, a kill), which atexit cannot cover."""
+    _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 @atexit.register
@@ -146,6 +156,7 @@ class TestNode:
         self.tmp = TempDir("node-" + name)
         self.dir = self.tmp.path
         self.netdir = os.path.join(self.dir, "regtest")
+        self._debug_log = os.path.join(self.netdir, "debug.log")
         self.rpc_port = self.p2p_port = None
         self.proc = None
         _LIVE_NODES.append(self)
@@ -171,13 +182,17 @@ class TestNode:
             argv += self.args + list(extra)
             with open(output, "w") as out:
                 self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                             start_new_session=True)
-            if wait_until(lambda: self.proc.poll() is not None or self._answers(), timeout, 0.05) \
-                    and self.proc.poll() is None:
+                                             start_new_session=True, preexec_fn=_die_with_parent)
+            # minicashd keeps running when it bound RPC on [::1] only: its log tells that
+            # 127.0.0.1 was taken.
+            lost = f"binding to 127.0.0.1:{self.rpc_port} failed"
+            if wait_until(lambda: self.proc.poll() is not None or lost in tail(self._debug_log, 200)
+                          or self._answers(), timeout, 0.05) \
+                    and self.proc.poll() is None and lost not in tail(self._debug_log, 200):
                 return self
             code = self.proc.poll()
             self.kill()
-            if code is not None and "bind" in tail(output, 200).lower():
+            if lost in tail(self._debug_log, 200) or code is not None and "bind" in tail(output, 200).lower():
                 continue
             what = f"exited during start-up ({code})" if code is not None else f"did not answer within {timeout} s"
             raise RuntimeError(f"{self.name}: minicashd {what}\n{self.log_tail()}")
@@ -185,8 +200,9 @@ class TestNode:
                            f"{self.log_tail()}")
 
     def _answers(self):
+        # A short timeout: whatever took a port meanwhile must not hold the start-up.
         if self.use_rpc:
-            self.rpc("getblockcount")
+            self.rpc("getblockcount", timeout=5)
         else:
             socket.create_connection(("127.0.0.1", self.p2p_port), timeout=1).close()
         return True

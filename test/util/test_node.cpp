@@ -16,6 +16,7 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr int kStartAttempts = 6;
+constexpr std::chrono::seconds kRpcTimeout{300};  // a call may be slow (mining, rescans) but not stuck
 
 bool mentions_bind(const std::string& text) {
     return text.find("bind") != std::string::npos || text.find("Bind") != std::string::npos;
@@ -61,18 +62,34 @@ void TestNode::start(const std::vector<std::string>& extra, std::chrono::seconds
         fs::remove(cookie_path(), ec);  // a killed node leaves its cookie behind: never read a stale one
         process_ = std::make_unique<ChildProcess>(argv, output, output);
 
+        // Probes time out quickly: whatever else listens on a port taken meanwhile must
+        // not hold the start-up. minicashd keeps running when it bound RPC on [::1] only,
+        // so its log, not its exit, tells that 127.0.0.1 was taken.
+        const std::string lost_rpc_port = "binding to 127.0.0.1:" + std::to_string(rpc_port_) + " failed";
         const auto deadline = std::chrono::steady_clock::now() + timeout;
+        bool port_taken = false;
+        client_timeout_ = 5s;
         while (std::chrono::steady_clock::now() < deadline && !process_->poll()) {
             try {
                 rpc("getblockcount");
+                client_timeout_ = kRpcTimeout;
+                client_.reset();
                 return;
             } catch (const std::exception&) {
                 client_.reset();  // reconnect, reading the cookie again
+                if (read_text(netdir() / "debug.log").find(lost_rpc_port) != std::string::npos) {
+                    port_taken = true;
+                    break;
+                }
                 std::this_thread::sleep_for(50ms);
             }
         }
+        client_timeout_ = kRpcTimeout;
         const std::optional<int> status = process_->poll();
-        if (status && mentions_bind(read_text(output))) continue;  // a port was taken meanwhile: new ports
+        if (port_taken || (status && mentions_bind(read_text(output)))) {  // new ports
+            kill_now();
+            continue;
+        }
         kill_now();
         throw std::runtime_error(name() + ": minicashd " +
                                  (status ? "exited during start-up (status " + std::to_string(*status) + ")"
@@ -126,7 +143,7 @@ json::value TestNode::rpc_reply(const std::string& method, const json::value& pa
     if (!client_) {
         const auto cookie = rpc::read_cookie_file(cookie_path());
         if (!cookie) throw rpc::ConnectionError(name() + ": no cookie file yet");
-        client_ = std::make_unique<rpc::HttpRpcClient>("127.0.0.1", rpc_port_, *cookie, 300s);
+        client_ = std::make_unique<rpc::HttpRpcClient>("127.0.0.1", rpc_port_, *cookie, client_timeout_);
     }
     json::object request;
     request["jsonrpc"] = "1.0";

@@ -105,6 +105,7 @@ private:
     uint16_t rpc_port_ = 0, p2p_port_ = 0;
     std::unique_ptr<ChildProcess> process_;
     std::unique_ptr<rpc::HttpRpcClient> client_;  // keep-alive connection, reset on each start
+    std::chrono::seconds client_timeout_{300};    // short while start() probes
 };
 
 }  // namespace minicash::test
