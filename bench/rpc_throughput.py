@@ -1,29 +1,24 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """RPC throughput of minicashd: getblockcount and getblock (verbosity 2) from N concurrent
 clients (default 8), each with its own keep-alive HTTP connection in its own process.
 
     python3 bench/rpc_throughput.py [--build build] [--clients 8] [--seconds 5] [--txs 1000]
 
-Starts a throw-away regtest node (temporary data directory, free port), builds a block
+Starts a throw-away regtest node (the test harness's TestNode: temporary data directory,
+free port, always stopped), builds a block
 with --txs transactions (a fan-out from an anyone-can-spend P2SH coinbase, then one
 1-input/2-output spend per fan-out output), then measures each method for --seconds and
-prints requests/s and latency percentiles. The node is always stopped (killed as a last
-resort) and its data directory removed. Numbers depend on the machine; nothing asserts
-on them.
+prints requests/s and latency percentiles. Numbers depend on the machine; nothing
+asserts on them.
 """
-import argparse, base64, hashlib, http.client, json, multiprocessing as mp, os, shutil
-import signal, socket, subprocess, sys, tempfile, time
+import argparse, base64, hashlib, http.client, json, multiprocessing as mp, os, time
+
+from bench_env import BenchEnv
+
+import minicash_test
 
 OP_TRUE_P2SH_HASH = "da1745e9b549bd0bfa1a569971c77eba30cd5a4b"  # HASH160(OP_TRUE)
 P2SH_SCRIPT = "a914" + OP_TRUE_P2SH_HASH + "87"
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Rpc:
@@ -100,37 +95,19 @@ def measure(port, cookie_file, clients, seconds, method, params):
 
 
 def main():
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default=os.environ.get("BUILD_DIR", "build"))
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--txs", type=int, default=1000)
     args = ap.parse_args()
-    build = args.build if os.path.isabs(args.build) else os.path.join(root, args.build)
-    daemon = os.path.join(build, "src", "minicashd")
-    if not os.access(daemon, os.X_OK):
-        sys.exit(f"rpc_throughput.py: {daemon} not found; build it first (cmake --build {args.build} --target minicashd)")
+    os.environ["BUILD_DIR"] = args.build
+    BenchEnv("rpc_throughput.py", ["minicashd"], [])
 
-    datadir = tempfile.mkdtemp(prefix="minicash-rpcbench-")
-    port = free_port()
-    proc = subprocess.Popen([daemon, "-regtest", f"-datadir={datadir}", f"-rpcport={port}", "-listen=0",
-                             "-connect=0", f"-rpcthreads={max(4, args.clients)}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    cookie = os.path.join(datadir, "regtest", ".cookie")
-    try:
-        deadline = time.time() + 60
-        rpc = None
-        while time.time() < deadline:
-            try:
-                rpc = Rpc(port, cookie)
-                rpc.call("getblockcount")
-                break
-            except (OSError, http.client.HTTPException):
-                rpc = None
-                time.sleep(0.2)
-        if rpc is None:
-            sys.exit("rpc_throughput.py: the node did not start")
+    with minicash_test.TestNode("rpcbench", args=[f"-rpcthreads={max(4, args.clients)}"]) as node:
+        node.start()
+        port, cookie = node.rpc_port, os.path.join(node.netdir, ".cookie")
+        rpc = Rpc(port, cookie)
         address = rpc.call("decodescript", "51")["p2sh"]
         rpc.call("generatetoaddress", 101, address)
         block1 = rpc.call("getblock", rpc.call("getblockhash", 1))
@@ -151,16 +128,7 @@ def main():
               f"getblock target: {ntx} transactions, {size} bytes")
         measure(port, cookie, args.clients, args.seconds, "getblockcount", [])
         measure(port, cookie, args.clients, args.seconds, "getblock", [big, 2])
-        try:
-            rpc.call("stop")
-        except (OSError, http.client.HTTPException):
-            pass
-        proc.wait(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
-        shutil.rmtree(datadir, ignore_errors=True)
+        node.stop()
 
 
 if __name__ == "__main__":
