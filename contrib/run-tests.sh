@@ -29,6 +29,11 @@ failures=()
 stage "dependencies"
 bash contrib/install-deps.sh
 
+stage "lint: layer graph (contrib/devtools/check-layers.py)"
+if ! python3 contrib/devtools/check-layers.py; then
+  failures+=("check-layers")
+fi
+
 stage "configure build/ (Ninja, MINICASH_WERROR=$werror)"
 mkdir -p build
 cmake -S . -B build -G Ninja -DMINICASH_WERROR="$werror" -DMINICASH_BUILD_FUZZ=OFF >build/configure.log 2>&1 ||
