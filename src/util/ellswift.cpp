@@ -40,12 +40,14 @@ const Constants& k() {
 class Fe {
 public:
     explicit Fe(BnPtr v) : v_(std::move(v)) {}
-    Fe(unsigned long small) : v_(bn_new()) { bn_check(BN_set_word(v_.get(), small)); }  // NOLINT: implicit on purpose
+    explicit Fe(unsigned long small) : v_(bn_new()) { bn_check(BN_set_word(v_.get(), small)); }
     Fe(const Fe& o) : v_(bn_dup(o.v_.get())) {}
     Fe& operator=(const Fe& o) {
         if (this != &o) v_ = bn_dup(o.v_.get());
         return *this;
     }
+    Fe(Fe&&) noexcept = default;
+    Fe& operator=(Fe&&) noexcept = default;
 
     // Big-endian bytes reduced modulo p.
     static Fe from_bytes(std::span<const uint8_t, 32> b) {
@@ -124,8 +126,8 @@ Fe xswiftec_fe(Fe u, Fe t) {
     if (valid_x(x3)) return x3;
     const Fe x2 = (-X / Y - u) * half;
     if (valid_x(x2)) return x2;
-    // The construction guarantees that one of x3, x2, x1 is valid (the product of the
-    // three values of x^3 + 7 is a square), so x1 is returned without a test.
+    // The construction guarantees that at least one of x3, x2, x1 is valid (BIP324;
+    // libsecp256k1's doc/ellswift.md shows why), so x1 is returned without a test.
     return (X / Y - u) * half;
 }
 
@@ -189,8 +191,9 @@ std::optional<Encoding> ellswift_encode(std::span<const uint8_t, 33> compressed_
     const Fe x = Fe::from_bytes(x_bytes);
     const bool y_odd = prefix == 0x03;
 
-    // Each attempt succeeds with probability about 1/4 or more (BIP324), so 1024 attempts
-    // all failing has probability below 2^-300; the bound only rules out an endless loop.
+    // An attempt succeeds with probability about 1/4 (a random u and branch), so 1024
+    // failing in a row has probability below 2^-400; the bound only rules out an
+    // endless loop.
     for (uint32_t attempt = 0; attempt < 1024; ++attempt) {
         uint8_t seed[36];
         std::memcpy(seed, rnd32.data(), 32);

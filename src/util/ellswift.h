@@ -51,7 +51,7 @@ FieldBytes ellswift_decode(std::span<const uint8_t, 64> encoding);
 // libsecp256k1, t is given the parity of the key's y, so decoders that want the full
 // point can recover it; the x-only decoding above ignores it.
 // Returns nullopt when compressed_pubkey is not a valid compressed key, or (probability
-// below 2^-300) when 1024 attempts all failed. The result always decodes to the key's x.
+// below 2^-400) when 1024 attempts all failed. The result always decodes to the key's x.
 std::optional<Encoding> ellswift_encode(std::span<const uint8_t, 33> compressed_pubkey,
                                         std::span<const uint8_t, 32> rnd32);
 
