@@ -25,6 +25,7 @@
 #include "node/fee_estimator.h"
 #include "node/policy.h"
 #include "node/sig_cache.h"
+#include "util/atomic_file.h"
 #include "util/logging.h"
 
 namespace minicash {
@@ -1425,45 +1426,6 @@ std::optional<std::pair<FeeRate, int>> Mempool::estimate_fee(int target) const {
     const Amount rate = std::max({e->first, impl_->min_fee(now), impl_->opts.min_relay_feerate.sat_per_kvb});
     return std::make_pair(FeeRate{rate}, e->second);
 }
-
-namespace {
-
-bool write_file_atomically(const std::filesystem::path& file, const Bytes& data, std::string* error) {
-    const std::filesystem::path tmp = file.string() + ".new";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    auto fail = [&](const std::string& what) {
-        if (error) *error = what + " " + tmp.string() + ": " + std::strerror(errno);
-        return false;
-    };
-    if (fd < 0) return fail("cannot create");
-    size_t done = 0;
-    while (done < data.size()) {
-        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            ::close(fd);
-            return fail("cannot write");
-        }
-        done += size_t(n);
-    }
-    if (::fsync(fd) != 0) {
-        ::close(fd);
-        return fail("cannot sync");
-    }
-    if (::close(fd) != 0) return fail("cannot close");
-    if (::rename(tmp.c_str(), file.c_str()) != 0) return fail("cannot rename");
-    // Make the rename itself durable.
-    std::filesystem::path dir = file.parent_path();
-    if (dir.empty()) dir = ".";
-    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        ::fsync(dfd);
-        ::close(dfd);
-    }
-    return true;
-}
-
-}  // namespace
 
 bool Mempool::save(const std::filesystem::path& file, std::string* error) const {
     Bytes data;
