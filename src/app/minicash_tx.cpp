@@ -31,6 +31,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/money.h"
 #include "consensus/block.h"
 #include "consensus/block_check.h"
 #include "consensus/interpreter.h"
@@ -69,13 +70,6 @@ struct InputError : std::runtime_error {
 // decimals ("value": 0.00010000), never through a binary floating-point value.
 
 const std::set<std::string, std::less<>> kAmountKeys = {"value", "total_output_value", "fee"};
-
-std::string format_btc(int64_t sats) {
-    const uint64_t mag = sats < 0 ? uint64_t(0) - uint64_t(sats) : uint64_t(sats);
-    std::string frac = std::to_string(mag % uint64_t(kCoin));
-    frac.insert(0, 8 - frac.size(), '0');
-    return (sats < 0 ? "-" : "") + std::to_string(mag / uint64_t(kCoin)) + "." + frac;
-}
 
 void print_json(std::string& out, const json::value& v, int depth, bool is_amount = false) {
     const auto newline = [&](int d) {

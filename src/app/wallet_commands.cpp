@@ -271,9 +271,9 @@ int cmd_history(WalletCli& cli) {
         o["time"] = e.time;
         arr.push_back(std::move(o));
         char line[256];
-        std::snprintf(line, sizeof line, "%s  %-10s %8s  %+.8f BTC%s%s\n", e.txid.to_hex().c_str(),
+        std::snprintf(line, sizeof line, "%s  %-10s %8s  %s%s BTC%s%s\n", e.txid.to_hex().c_str(),
                       wallet::tx_state_name(e.state), e.height >= 0 ? std::to_string(e.height).c_str() : "-",
-                      double(net) / double(kCoin), e.fee ? ("  fee " + format_btc(*e.fee)).c_str() : "",
+                      net >= 0 ? "+" : "", format_btc(net).c_str(), e.fee ? ("  fee " + format_btc(*e.fee)).c_str() : "",
                       e.coinbase ? "  (coinbase)" : "");
         text += line;
     }

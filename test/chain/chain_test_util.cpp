@@ -84,14 +84,6 @@ std::string read_text(const std::filesystem::path& path) {
     return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
 }
 
-std::string format_btc(Amount sats) {
-    const bool negative = sats < 0;
-    const uint64_t mag = negative ? uint64_t(0) - uint64_t(sats) : uint64_t(sats);
-    std::string frac = std::to_string(mag % uint64_t(kCoin));
-    frac.insert(0, 8 - frac.size(), '0');
-    return (negative ? "-" : "") + std::to_string(mag / uint64_t(kCoin)) + "." + frac;
-}
-
 std::unique_ptr<Chainstate> open_chainstate(const ChainParams& params, const std::filesystem::path& dir,
                                             size_t dbcache_bytes, int script_threads) {
     ChainstateOptions options;
