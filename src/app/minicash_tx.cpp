@@ -41,6 +41,7 @@
 #include "consensus/script_error.h"
 #include "consensus/script_flags.h"
 #include "consensus/sighash.h"
+#include "consensus/pubkey.h"
 #include "consensus/signature_checker.h"
 #include "consensus/transaction.h"
 #include "consensus/tx_check.h"
@@ -236,23 +237,6 @@ Block decode_block(ByteView bytes, const std::string& where) {
 // ---------------------------------------------------------------------------------
 // Scripts as text, following Bitcoin Core's output conventions.
 
-// BIP66 strict DER encoding followed by one hash type byte.
-bool is_strict_der_with_hashtype(ByteView sig) {
-    const size_t n = sig.size();
-    if (n < 9 || n > 73 || sig[0] != 0x30 || sig[1] != n - 3) return false;
-    const size_t len_r = sig[3];
-    if (5 + len_r >= n) return false;
-    const size_t len_s = sig[5 + len_r];
-    if (len_r + len_s + 7 != n) return false;
-    // R: an INTEGER, non-empty, non-negative, no superfluous leading zero.
-    if (sig[2] != 0x02 || len_r == 0 || (sig[4] & 0x80)) return false;
-    if (len_r > 1 && sig[4] == 0 && !(sig[5] & 0x80)) return false;
-    // S: the same rules.
-    if (sig[4 + len_r] != 0x02 || len_s == 0 || (sig[6 + len_r] & 0x80)) return false;
-    if (len_s > 1 && sig[6 + len_r] == 0 && !(sig[7 + len_r] & 0x80)) return false;
-    return true;
-}
-
 std::optional<std::string> sighash_type_name(uint8_t ht) {
     std::string base;
     switch (ht & ~SIGHASH_ANYONECANPAY) {
@@ -282,7 +266,7 @@ std::string script_asm(const Script& script, bool decode_sighash) {
             out += opcode_name(op);
         } else if (push.size() <= 4) {
             out += std::to_string(ScriptNum(push, false, 4).value());
-        } else if (decode_sighash && !script.is_unspendable() && is_strict_der_with_hashtype(push) &&
+        } else if (decode_sighash && !script.is_unspendable() && is_valid_signature_encoding(push) &&
                    sighash_type_name(push.back())) {
             out += hex_encode(push.first(push.size() - 1)) + "[" + *sighash_type_name(push.back()) + "]";
         } else {

@@ -31,6 +31,12 @@ bool verify_ecdsa(ByteView pubkey, ByteView der_sig, const uint256& hash);
 // integers) into 64 bytes R || S (big-endian). nullopt when not even lax-parsable.
 std::optional<std::array<uint8_t, 64>> parse_der_lax(ByteView der_sig);
 
+// BIP66 strict DER followed by one hash type byte (Core's IsValidSignatureEncoding):
+// 0x30 len 0x02 lenR R 0x02 lenS S hashtype, 9..73 bytes, R and S minimal and positive.
+// The interpreter requires it under DERSIG/LOW_S/STRICTENC; decoders use it to tell a
+// signature push from other data. The hash type's value is not checked here.
+bool is_valid_signature_encoding(ByteView sig_with_hashtype);
+
 // True when the DER signature's S is at most half the curve order.
 bool is_low_s_der(ByteView der_sig);
 

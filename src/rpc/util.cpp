@@ -107,21 +107,6 @@ int parse_verbosity(const json::value& v, int dflt) {
 
 namespace {
 
-// BIP66 strict DER with a trailing hash type byte, as Core's IsValidSignatureEncoding.
-bool strict_der_signature(ByteView sig) {
-    if (sig.size() < 9 || sig.size() > 73) return false;
-    if (sig[0] != 0x30 || sig[1] != sig.size() - 3) return false;
-    const size_t len_r = sig[3];
-    if (5 + len_r >= sig.size()) return false;
-    const size_t len_s = sig[5 + len_r];
-    if (len_r + len_s + 7 != sig.size()) return false;
-    if (sig[2] != 0x02 || len_r == 0 || (sig[4] & 0x80)) return false;
-    if (len_r > 1 && sig[4] == 0x00 && !(sig[5] & 0x80)) return false;
-    if (sig[len_r + 4] != 0x02 || len_s == 0 || (sig[len_r + 6] & 0x80)) return false;
-    if (len_s > 1 && sig[len_r + 6] == 0x00 && !(sig[len_r + 7] & 0x80)) return false;
-    return true;
-}
-
 const char* sighash_name(uint8_t t) {
     switch (t) {
     case 0x01: return "ALL";
@@ -162,7 +147,7 @@ std::string script_to_asm(const Script& script, bool sighash_decode) {
         if (op <= OP_PUSHDATA4) {
             if (data.size() <= 4) {
                 out += std::to_string(ScriptNum(data, false, 4).getint());
-            } else if (sighash_decode && !script.is_unspendable() && strict_der_signature(data) &&
+            } else if (sighash_decode && !script.is_unspendable() && is_valid_signature_encoding(data) &&
                        sighash_name(data.back())) {
                 out += hex_encode(data.first(data.size() - 1));
                 out += std::string("[") + sighash_name(data.back()) + "]";
