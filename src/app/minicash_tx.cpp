@@ -276,12 +276,6 @@ std::string script_asm(const Script& script, bool decode_sighash) {
     return out;
 }
 
-bool is_plausible_pubkey(ByteView p) {
-    if (p.size() == 33) return p[0] == 0x02 || p[0] == 0x03;
-    if (p.size() == 65) return p[0] == 0x04 || p[0] == 0x06 || p[0] == 0x07;
-    return false;
-}
-
 // Splits a script into its ops; nullopt when it is malformed.
 std::optional<std::vector<std::pair<Opcode, ByteView>>> script_ops(const Script& s) {
     std::vector<std::pair<Opcode, ByteView>> ops;
@@ -315,7 +309,7 @@ std::string script_type(const Script& s) {
         bool push_only = std::all_of(v.begin() + 1, v.end(), [](const auto& o) { return o.first <= OP_16; });
         return push_only ? "nulldata" : "nonstandard";
     }
-    if (v.size() == 2 && v[0].first <= OP_PUSHDATA4 && is_plausible_pubkey(v[0].second) && v[1].first == OP_CHECKSIG)
+    if (v.size() == 2 && v[0].first <= OP_PUSHDATA4 && is_valid_pubkey_size(v[0].second) && v[1].first == OP_CHECKSIG)
         return "pubkey";
     if (v.size() == 5 && v[0].first == OP_DUP && v[1].first == OP_HASH160 && v[2].first <= OP_PUSHDATA4 &&
         v[2].second.size() == 20 && v[3].first == OP_EQUALVERIFY && v[4].first == OP_CHECKSIG)
@@ -324,7 +318,7 @@ std::string script_type(const Script& s) {
         const auto small = [](Opcode o) { return o >= OP_1 && o <= OP_16 ? int(o - OP_1 + 1) : -1; };
         const int m = small(v.front().first), n = small(v[v.size() - 2].first);
         const bool keys_ok = std::all_of(v.begin() + 1, v.end() - 2, [](const auto& o) {
-            return o.first <= OP_PUSHDATA4 && is_plausible_pubkey(o.second);
+            return o.first <= OP_PUSHDATA4 && is_valid_pubkey_size(o.second);
         });
         if (m >= 1 && n >= m && size_t(n) == v.size() - 3 && keys_ok) return "multisig";
     }

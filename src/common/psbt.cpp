@@ -182,7 +182,7 @@ public:
                 case PSBT_GLOBAL_XPUB: {
                     if (r.data.size() != kExtKeySize) return fail("global xpub key must hold a 78-byte extended public key");
                     const uint8_t depth = r.data[4];
-                    if (!is_compressed_pubkey(r.data.subspan(45)) || !is_valid_pubkey(r.data.subspan(45))) {
+                    if (!is_compressed_pubkey(r.data.subspan(45)) || !is_fully_valid_non_hybrid_pubkey(r.data.subspan(45))) {
                         return fail("global xpub holds an invalid public key");
                     }
                     std::optional<KeyOriginInfo> o = parse_origin(r.value);
@@ -231,7 +231,7 @@ public:
                     break;
                 }
                 case PSBT_IN_PARTIAL_SIG:
-                    if ((r.data.size() != 33 && r.data.size() != 65) || !is_valid_pubkey(r.data)) {
+                    if ((r.data.size() != 33 && r.data.size() != 65) || !is_fully_valid_non_hybrid_pubkey(r.data)) {
                         return fail("input partial signature key is not a valid public key");
                     }
                     in.partial_sigs[Bytes(r.data.begin(), r.data.end())] = std::move(r.value);
@@ -250,7 +250,7 @@ public:
                     in.witness_script = Script(std::move(r.value));
                     break;
                 case PSBT_IN_BIP32_DERIVATION: {
-                    if ((r.data.size() != 33 && r.data.size() != 65) || !is_valid_pubkey(r.data)) {
+                    if ((r.data.size() != 33 && r.data.size() != 65) || !is_fully_valid_non_hybrid_pubkey(r.data)) {
                         return fail("input BIP32 derivation key is not a valid public key");
                     }
                     std::optional<KeyOriginInfo> o = parse_origin(r.value);
@@ -359,7 +359,7 @@ public:
                     out.witness_script = Script(std::move(r.value));
                     break;
                 case PSBT_OUT_BIP32_DERIVATION: {
-                    if ((r.data.size() != 33 && r.data.size() != 65) || !is_valid_pubkey(r.data)) {
+                    if ((r.data.size() != 33 && r.data.size() != 65) || !is_fully_valid_non_hybrid_pubkey(r.data)) {
                         return fail("output BIP32 derivation key is not a valid public key");
                     }
                     std::optional<KeyOriginInfo> o = parse_origin(r.value);

@@ -96,6 +96,30 @@ bool is_valid_signature_encoding(ByteView sig) {
     return true;
 }
 
+bool is_valid_pubkey_size(ByteView pubkey) {
+    if (pubkey.empty()) return false;
+    switch (pubkey[0]) {
+    case 0x02:
+    case 0x03: return pubkey.size() == kCompressedPubkeySize;
+    case 0x04:
+    case 0x06:
+    case 0x07: return pubkey.size() == kUncompressedPubkeySize;
+    default: return false;
+    }
+}
+
+bool is_fully_valid_pubkey(ByteView pubkey) {
+    if (!is_valid_pubkey_size(pubkey)) return false;
+    secp256k1_pubkey pk;
+    return secp256k1_ec_pubkey_parse(ctx(), &pk, pubkey.data(), pubkey.size()) == 1;
+}
+
+bool is_fully_valid_xonly_pubkey(ByteView xonly) {
+    if (xonly.size() != kXOnlyPubkeySize) return false;
+    secp256k1_xonly_pubkey pk;
+    return secp256k1_xonly_pubkey_parse(ctx(), &pk, xonly.data()) == 1;
+}
+
 bool is_compressed_or_uncompressed_pubkey(ByteView pubkey) {
     if (pubkey.size() < kCompressedPubkeySize) return false;
     if (pubkey[0] == 0x04) return pubkey.size() == kUncompressedPubkeySize;

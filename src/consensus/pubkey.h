@@ -17,9 +17,26 @@ inline constexpr size_t kUncompressedPubkeySize = 65;
 inline constexpr size_t kXOnlyPubkeySize = 32;
 inline constexpr size_t kSchnorrSignatureSize = 64;
 
-// Encoding checks on the bytes only (no curve check), as Bitcoin's STRICTENC rules.
-bool is_compressed_or_uncompressed_pubkey(ByteView pubkey);  // 02/03 + 32, or 04 + 64
-bool is_compressed_pubkey(ByteView pubkey);                  // 02/03 + 32
+// Public-key validity comes in two kinds, kept apart on purpose:
+//
+// What a key is. Consensus itself accepts any bytes as a key in a script: a key that
+// does not parse only makes its signature check fail (verify_ecdsa). These say whether
+// bytes are a key at all, for templates, descriptors, PSBT and decoders:
+//   is_valid_pubkey_size   the length its first byte implies: 02/03 -> 33, 04/06/07 -> 65
+//                          (Core's CPubKey::ValidSize; hybrid 06/07 included); no curve check
+//   is_fully_valid_pubkey  that, and a point on the curve (Core's IsFullyValid; hybrid
+//                          keys parse too)
+//   is_fully_valid_xonly_pubkey  32 bytes, the x coordinate of a curve point (BIP340)
+bool is_valid_pubkey_size(ByteView pubkey);
+bool is_fully_valid_pubkey(ByteView pubkey);
+bool is_fully_valid_xonly_pubkey(ByteView xonly);
+
+// Policy (standardness) encodings, bytes only: the interpreter enforces them only under
+// the policy flags SCRIPT_VERIFY_STRICTENC (02/03 + 32 or 04 + 64, no hybrid) and
+// SCRIPT_VERIFY_WITNESS_PUBKEYTYPE (compressed only in segwit v0), which no block
+// requires.
+bool is_compressed_or_uncompressed_pubkey(ByteView pubkey);  // STRICTENC: 02/03 + 32, or 04 + 64
+bool is_compressed_pubkey(ByteView pubkey);                  // WITNESS_PUBKEYTYPE: 02/03 + 32
 
 // Verifies an ECDSA signature (DER, without the hash type byte) over `hash`. Parses the
 // DER leniently, as Bitcoin did before BIP66 (consensus for old blocks), then normalises

@@ -119,18 +119,6 @@ const char* sighash_name(uint8_t t) {
     }
 }
 
-bool pubkey_fully_valid(ByteView k) {
-    if (!valid_pubkey_size(k)) return false;
-    secp256k1_pubkey pk;
-    return secp256k1_ec_pubkey_parse(secp256k1_context_static, &pk, k.data(), k.size()) == 1;
-}
-
-bool xonly_valid(ByteView k) {
-    if (k.size() != 32) return false;
-    secp256k1_xonly_pubkey pk;
-    return secp256k1_xonly_pubkey_parse(secp256k1_context_static, &pk, k.data()) == 1;
-}
-
 }  // namespace
 
 std::string script_to_asm(const Script& script, bool sighash_decode) {
@@ -171,17 +159,17 @@ std::string infer_descriptor(const Script& script, const ChainParams& params) {
     std::vector<Bytes> sol;
     const TxoutType t = solve(script, &sol);
     std::string d;
-    if (t == TxoutType::PUBKEY && pubkey_fully_valid(sol[0])) {
+    if (t == TxoutType::PUBKEY && is_fully_valid_pubkey(sol[0])) {
         d = "pk(" + hex_encode(sol[0]) + ")";
     } else if (t == TxoutType::MULTISIG) {
         bool ok = true;
-        for (size_t i = 1; i + 1 < sol.size(); ++i) ok = ok && pubkey_fully_valid(sol[i]);
+        for (size_t i = 1; i + 1 < sol.size(); ++i) ok = ok && is_fully_valid_pubkey(sol[i]);
         if (ok) {
             d = "multi(" + std::to_string(sol.front()[0]);
             for (size_t i = 1; i + 1 < sol.size(); ++i) d += "," + hex_encode(sol[i]);
             d += ")";
         }
-    } else if (t == TxoutType::WITNESS_V1_TAPROOT && xonly_valid(sol[0])) {
+    } else if (t == TxoutType::WITNESS_V1_TAPROOT && is_fully_valid_xonly_pubkey(sol[0])) {
         d = "rawtr(" + hex_encode(sol[0]) + ")";
     }
     if (d.empty()) {
