@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "common/money.h"
+#include "consensus/blk_records.h"
 #include "consensus/block.h"
 #include "consensus/block_check.h"
 #include "consensus/interpreter.h"
@@ -109,7 +110,7 @@ Transaction decode_tx(ByteView bytes) {
 // Block files: either one raw serialized block, or Bitcoin Core's blk*.dat layout
 // (per block: 4-byte network magic, uint32 LE length, block), auto-detected by magic.
 struct BlkMagic {
-    uint8_t magic[4];
+    NetworkMagic magic;
     const char* name;
 };
 constexpr BlkMagic kNetworks[] = {
@@ -136,30 +137,16 @@ BlockFile load_block_file(const std::string& path) {
     const BlkMagic* net = nullptr;
     if (all.size() >= 8)
         for (const BlkMagic& n : kNetworks)
-            if (std::equal(n.magic, n.magic + 4, all.begin())) net = &n;
+            if (read_blk_record_header(all).magic == n.magic) net = &n;
     if (!net) {
         f.records.push_back(all);
         return f;
     }
     f.network = net->name;
-    size_t pos = 0;
-    while (pos < all.size()) {
-        const ByteView rest = all.subspan(pos);
-        // Core pre-allocates blk files; a zero tail is padding, not a record.
-        if (std::all_of(rest.begin(), rest.end(), [](uint8_t b) { return b == 0; })) break;
-        if (rest.size() < 8)
-            throw InputError(path + ": truncated record header at offset " + std::to_string(pos));
-        if (!std::equal(net->magic, net->magic + 4, rest.begin()))
-            throw InputError(path + ": expected " + f.network + " network magic at offset " + std::to_string(pos) +
-                             " (record " + std::to_string(f.records.size()) + ")");
-        const uint32_t len = read_le32(rest.data() + 4);
-        if (len > rest.size() - 8)
-            throw InputError(path + ": record " + std::to_string(f.records.size()) + " at offset " +
-                             std::to_string(pos) + " claims " + std::to_string(len) + " bytes, only " +
-                             std::to_string(rest.size() - 8) + " remain");
-        f.records.push_back(rest.subspan(8, len));
-        pos += 8 + size_t(len);
-    }
+    // Core pre-allocates blk files: a zero tail is padding, not a record.
+    const BlkSplit split = split_blk_records(all, &net->magic);
+    if (const std::string why = blk_split_error(split, path); !why.empty()) throw InputError(why);
+    for (const BlkRecord& r : split.records) f.records.push_back(r.payload);
     if (f.records.empty()) throw InputError("'" + path + "' holds no blocks");
     return f;
 }
