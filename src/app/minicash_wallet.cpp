@@ -1,6 +1,6 @@
 // minicash-wallet: a non-custodial command-line wallet. Keys live only in its encrypted
 // wallet file and this process; the node is reached through Core-compatible JSON-RPC
-// (app/wallet_rpc_source.h). See doc/ and src/wallet/README.md.
+// (wallet/rpc_chain_source.h over app/rpc_connection.h). See doc/ and src/wallet/README.md.
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -188,11 +188,12 @@ fs::path WalletCli::wallet_path() {
     return connection_->network_dir / "wallets" / "default.wallet";
 }
 
-RpcChainSource& WalletCli::node() {
+wallet::RpcChainSource& WalletCli::node() {
     if (!source_) {
         network();
         session_ = std::make_unique<RpcSession>(*connection_, rpc_);
-        source_ = std::make_unique<RpcChainSource>(*session_);
+        source_ = std::make_unique<wallet::RpcChainSource>(
+            [session = session_.get()](const json::value& request) { return session->call(request); });
     }
     return *source_;
 }

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "app/rpc_connection.h"
-#include "app/wallet_rpc_source.h"
 #include "consensus/params.h"
+#include "wallet/rpc_chain_source.h"
 #include "wallet/sync.h"
 #include "wallet/wallet_file.h"
 #include "wallet/wallet_state.h"
@@ -61,7 +61,7 @@ public:
     std::filesystem::path wallet_path();
 
     // The node (connects on first use).
-    RpcChainSource& node();
+    wallet::RpcChainSource& node();
 
     // Passphrases: -passphrasefile's first line, else a prompt on the terminal (twice
     // when `confirm`). Throws when neither is possible.
@@ -102,7 +102,7 @@ private:
     RpcConnectionOptions rpc_;
     std::optional<RpcConnection> connection_;
     std::unique_ptr<RpcSession> session_;
-    std::unique_ptr<RpcChainSource> source_;
+    std::unique_ptr<wallet::RpcChainSource> source_;
     std::optional<ChainParams> params_;
     std::optional<wallet::WalletState> state_;
     std::optional<wallet::WalletKey> key_;
