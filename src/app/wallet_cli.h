@@ -1,6 +1,7 @@
-// minicash-wallet's command context: parsed options, the node connection, the open
-// wallet file and output in text or JSON. Commands are free functions taking it
-// (app/wallet_commands.cpp, app/wallet_spend.cpp); main() is in app/minicash_wallet.cpp.
+// minicash-wallet's command context: parsed options, passphrase prompts, the node
+// connection, the open wallet (wallet/wallet_store.h) and output in text or JSON.
+// Commands are free functions taking it (app/wallet_commands.cpp, app/wallet_spend.cpp:
+// options and printing; the logic is in src/wallet/); main() is in app/minicash_wallet.cpp.
 #pragma once
 
 #include <boost/json.hpp>
@@ -19,6 +20,7 @@
 #include "wallet/sync.h"
 #include "wallet/wallet_file.h"
 #include "wallet/wallet_state.h"
+#include "wallet/wallet_store.h"
 
 namespace minicash::app {
 
@@ -106,7 +108,7 @@ private:
     std::optional<ChainParams> params_;
     std::optional<wallet::WalletState> state_;
     std::optional<wallet::WalletKey> key_;
-    int lock_fd_ = -1;
+    std::unique_ptr<wallet::WalletFileLock> lock_;
     int tip_height_ = -1;
 };
 
