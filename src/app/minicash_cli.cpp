@@ -177,19 +177,10 @@ int parse_options(int argc, char** argv, CliOptions& o) {
     for (; i < argc; ++i) {
         std::string a = argv[i];
         if (a.empty() || a[0] != '-' || a == "-") break;
-        a.erase(0, a[1] == '-' ? 2 : 1);
-        std::string name = a, value;
-        bool has_value = false;
-        if (auto eq = a.find('='); eq != std::string::npos) {
-            name = a.substr(0, eq);
-            value = a.substr(eq + 1);
-            has_value = true;
-        }
-        bool negated = false;
-        if (name.starts_with("no") && name != "named") {
-            negated = true;
-            name = name.substr(2);
-        }
+        const app::DashOption opt = app::parse_dash_option(a, [](const std::string& n) { return n != "named"; });
+        const std::string& name = opt.name;
+        const std::string value = opt.value.value_or("");
+        const bool negated = opt.negated;
         auto flag = [&](bool& target) {
             auto b = app::parse_bool_option(value);
             if (!b) throw std::runtime_error("Invalid boolean value for -" + name);
@@ -209,7 +200,6 @@ int parse_options(int argc, char** argv, CliOptions& o) {
         } else if (name == "color" || name == "stdinwalletpassphrase" || name == "netinfo" || name == "generate")
             throw std::runtime_error("option -" + name + " is not supported by minicash-cli");
         else throw std::runtime_error("Invalid parameter -" + name);
-        (void)has_value;
     }
     return i;
 }

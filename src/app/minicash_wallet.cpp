@@ -103,19 +103,10 @@ void WalletCli::parse(int argc, char** argv) {
             options_done = true;
             continue;
         }
-        a.erase(0, a[1] == '-' ? 2 : 1);
-        std::string name = a, value;
-        bool has_value = false;
-        if (auto eq = a.find('='); eq != std::string::npos) {
-            name = a.substr(0, eq);
-            value = a.substr(eq + 1);
-            has_value = true;
-        }
-        bool negated = false;
-        if (name.starts_with("no") && name != "nosync") {
-            negated = true;
-            name = name.substr(2);
-        }
+        const DashOption opt = parse_dash_option(a, [](const std::string& n) { return n != "nosync"; });
+        const std::string& name = opt.name;
+        const std::string value = opt.value.value_or("");
+        const bool negated = opt.negated, has_value = opt.value.has_value();
         if (name == "?" || name == "h" || name == "help") {
             help_ = true;
             continue;

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "app/config_file.h"
 #include "rpc/auth.h"
 #include "rpc/client.h"
 #include "rpc/server.h"
@@ -15,12 +16,6 @@
 namespace minicash::app {
 
 namespace json = boost::json;
-
-std::optional<bool> parse_bool_option(const std::string& v) {
-    if (v.empty() || v == "1" || v == "true" || v == "yes") return true;
-    if (v == "0" || v == "false" || v == "no") return false;
-    return std::nullopt;
-}
 
 bool apply_connection_option(const std::string& name, const std::string& value, bool negated,
                              RpcConnectionOptions& o) {
@@ -79,13 +74,6 @@ std::string connection_options_help(const std::string& program) {
 
 namespace {
 
-std::string trim(const std::string& s) {
-    size_t b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return {};
-    size_t e = s.find_last_not_of(" \t\r\n");
-    return s.substr(b, e - b + 1);
-}
-
 // Reads the configuration file: top-level lines, then the chain's section, override.
 void read_config(const std::filesystem::path& path, bool required, RpcConnectionOptions& o) {
     std::ifstream in(path);
@@ -94,27 +82,17 @@ void read_config(const std::filesystem::path& path, bool required, RpcConnection
                                                path.string() + "\" could not be opened.");
         return;
     }
+    std::vector<ConfigEntry> entries;
+    try {
+        entries = parse_config(in, path.filename().string());
+    } catch (const ConfigSyntaxError& e) {
+        throw std::runtime_error(std::string("Error reading configuration file: ") + e.what());
+    }
     std::map<std::string, std::string> top;
     std::map<std::string, std::map<std::string, std::string>> sections;
-    std::string section, line;
-    while (std::getline(in, line)) {
-        if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
-        line = trim(line);
-        if (line.empty()) continue;
-        if (line.front() == '[' && line.back() == ']') {
-            section = line.substr(1, line.size() - 2);
-            continue;
-        }
-        auto eq = line.find('=');
-        if (eq == std::string::npos) continue;
-        std::string key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
-        std::string sec = section;
-        if (auto dot = key.find('.'); dot != std::string::npos) {
-            sec = key.substr(0, dot);
-            key = key.substr(dot + 1);
-        }
-        auto& target = sec.empty() ? top : sections[sec];
-        target.emplace(key, value);  // first value wins inside a file
+    for (ConfigEntry& e : entries) {
+        auto& target = e.section.empty() ? top : sections[e.section];
+        target.emplace(std::move(e.key), std::move(e.value));  // first value wins inside a file
     }
     if (!o.chain) {
         for (const char* c : {"regtest", "testnet4", "signet"})

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 
+#include "app/command_line.h"
 #include "consensus/params.h"
 #include "rpc/client.h"
 
@@ -28,9 +29,6 @@ struct RpcConnectionOptions {
     std::optional<std::string> chain, datadir, conf, connect, port, user, password, cookiefile;
     std::map<std::string, std::string> config;  // from the configuration file, for the chosen chain
 };
-
-// "1"/"true"/"yes"/"" -> true, "0"/"false"/"no" -> false, else nullopt.
-std::optional<bool> parse_bool_option(const std::string& value);
 
 // Applies one command-line option (`name` without dashes and without a "no" prefix,
 // `negated` when it had one) if it is a connection option. Returns false for other
