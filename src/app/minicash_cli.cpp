@@ -150,25 +150,12 @@ std::string usage() {
            "Options:\n"
            "  -?, -h, -help          Print this help message and exit\n"
            "  -version               Print version and exit\n"
-           "  -chain=<chain>         Use the chain <chain>: main, testnet4, signet, regtest\n"
-           "  -regtest, -testnet4, -signet  Shorthands for -chain=...\n"
-           "  -conf=<file>           Configuration file (default: minicash.conf in the data directory)\n"
-           "  -datadir=<dir>         Data directory (default: ~/.minicash)\n"
            "  -getinfo               Get general information from the node\n"
            "  -named                 Pass named instead of positional arguments\n"
-           "  -rpcclienttimeout=<n>  Timeout in seconds during HTTP requests, or 0 for no timeout (default: 900)\n"
-           "  -rpcconnect=<ip>       Send commands to node running on <ip> (default: 127.0.0.1)\n"
-           "  -rpccookiefile=<loc>   Location of the auth cookie (default: data dir)\n"
-           "  -rpcpassword=<pw>      Password for JSON-RPC connections\n"
-           "  -rpcport=<port>        Connect to JSON-RPC on <port> (default: 8332, testnet4: 48332, signet: "
-           "38332, regtest: 18443)\n"
-           "  -rpcuser=<user>        Username for JSON-RPC connections\n"
-           "  -rpcwait               Wait for RPC server to start\n"
-           "  -rpcwaittimeout=<n>    Timeout in seconds to wait for the RPC server to start, or 0 for no "
-           "timeout (default: 0)\n"
            "  -rpcwallet=<name>      Send RPC for non-default wallet on RPC server\n"
            "  -stdin                 Read extra arguments from standard input, one per line until EOF\n"
-           "  -stdinrpcpass          Read RPC password from standard input as a single line\n";
+           "  -stdinrpcpass          Read RPC password from standard input as a single line\n" +
+           app::connection_options_help("minicash-cli");
 }
 
 // Parses leading -options; returns the index of the first non-option argument.

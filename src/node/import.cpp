@@ -143,6 +143,12 @@ ImportResult BlockImporter::import_file(const std::filesystem::path& path, const
     // True after a bad record: the bytes up to the next magic belong to the same
     // problem and get no error entry of their own.
     bool resyncing = false;
+    // After a bad record: step past its first byte and scan for the next magic.
+    const auto resync_after_bad_record = [&] {
+        in.skip(1);
+        result.bytes_skipped += 1;
+        resyncing = true;
+    };
 
     while (!ctx.stop_requested()) {
         // 1. Find the next magic, counting what lies before it.
@@ -203,9 +209,7 @@ ImportResult BlockImporter::import_file(const std::filesystem::path& path, const
                       "implausible block length " + std::to_string(len) + " (must be 80.." +
                           std::to_string(kMaxBlockSerializedSize) + "); rescanning for the next record",
                       path);
-            in.skip(1);
-            result.bytes_skipped += 1;
-            resyncing = true;
+            resync_after_bad_record();
             continue;
         }
         n = in.ensure(kBlkRecordHeaderSize + size_t(len));
@@ -220,9 +224,7 @@ ImportResult BlockImporter::import_file(const std::filesystem::path& path, const
                           std::to_string(n - kBlkRecordHeaderSize) + " bytes follow before the end of the file" +
                           "; rescanning for the next record",
                       path);
-            in.skip(1);
-            result.bytes_skipped += 1;
-            resyncing = true;
+            resync_after_bad_record();
             continue;
         }
         const ByteView payload(in.data() + kBlkRecordHeaderSize, len);
@@ -232,9 +234,7 @@ ImportResult BlockImporter::import_file(const std::filesystem::path& path, const
         const std::optional<BlockHeader> header = BlockHeader::decode(payload.first(kBlockHeaderSize), &error);
         if (!header) {  // cannot happen for 80 bytes; kept as a guard
             add_error(result, options_.max_reported, record, "unparsable block header: " + error, path);
-            in.skip(1);
-            result.bytes_skipped += 1;
-            resyncing = true;
+            resync_after_bad_record();
             continue;
         }
         const uint256 hash = header->hash();
@@ -254,9 +254,7 @@ ImportResult BlockImporter::import_file(const std::filesystem::path& path, const
                       "block " + hash.to_hex() + " (length " + std::to_string(len) + ") does not parse: " + error +
                           "; rescanning for the next record",
                       path);
-            in.skip(1);
-            result.bytes_skipped += 1;
-            resyncing = true;
+            resync_after_bad_record();
             continue;
         }
         ++result.blocks_read;
