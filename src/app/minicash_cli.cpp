@@ -191,7 +191,7 @@ int parse_options(int argc, char** argv, CliOptions& o) {
     return i;
 }
 
-using Connection = app::RpcConnection;
+using Connection = rpc::RpcConnection;
 
 // Sends one request document (to the -rpcwallet endpoint if given), with -rpcwait retries.
 json::value call_with_wait(Connection& c, const CliOptions& o, const json::value& request) {
@@ -207,7 +207,7 @@ json::value call_with_wait(Connection& c, const CliOptions& o, const json::value
             }
         }
     }
-    return app::rpc_call_with_wait(c, o.rpc, request, path);
+    return rpc::call_with_wait(c, request, path);
 }
 
 json::object make_request(const std::string& method, json::value params, int id) {

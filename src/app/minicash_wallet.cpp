@@ -1,6 +1,6 @@
 // minicash-wallet: a non-custodial command-line wallet. Keys live only in its encrypted
 // wallet file and this process; the node is reached through Core-compatible JSON-RPC
-// (wallet/rpc_chain_source.h over app/rpc_connection.h). See doc/ and src/wallet/README.md.
+// (wallet/rpc_chain_source.h over rpc/client_session.h). See doc/ and src/wallet/README.md.
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -182,7 +182,7 @@ fs::path WalletCli::wallet_path() {
 wallet::RpcChainSource& WalletCli::node() {
     if (!source_) {
         network();
-        session_ = std::make_unique<RpcSession>(*connection_, rpc_);
+        session_ = std::make_unique<rpc::RpcSession>(*connection_);
         source_ = std::make_unique<wallet::RpcChainSource>(
             [session = session_.get()](const json::value& request) { return session->call(request); });
     }

@@ -102,8 +102,8 @@ private:
     std::map<std::string, std::string> options_;
     bool help_ = false, version_ = false, json_ = false, nosync_ = false;
     RpcConnectionOptions rpc_;
-    std::optional<RpcConnection> connection_;
-    std::unique_ptr<RpcSession> session_;
+    std::optional<rpc::RpcConnection> connection_;
+    std::unique_ptr<rpc::RpcSession> session_;
     std::unique_ptr<wallet::RpcChainSource> source_;
     std::optional<ChainParams> params_;
     std::optional<wallet::WalletState> state_;

@@ -3,7 +3,7 @@
 // getrawtransaction, sendrawtransaction, testmempoolaccept, estimatesmartfee. The same
 // calls work against Bitcoin Core started with -blockfilterindex.
 //
-// The connection itself is the caller's (minicash-wallet uses app/rpc_connection.h's
+// The connection itself is the caller's (minicash-wallet uses rpc/client_session.h's
 // RpcSession): this class only builds requests and reads replies, so it can be tested
 // with a function that answers like a node.
 #pragma once
