@@ -375,17 +375,26 @@ asio::awaitable<void> PeerManager::handle_inv(std::shared_ptr<Peer> peer, ByteVi
 
 void PeerManager::request_txs(Peer& peer) {
     std::vector<Inv> request;
+    // Announcements requested from another peer meanwhile: kept, and asked for here once
+    // that request has timed out (or its peer has gone) without the transaction.
+    std::vector<std::pair<uint256, bool>> asked_elsewhere;
     const SteadyTime now = deps_.clock.steady_now();
     while (!peer.tx_to_request.empty() && peer.tx_in_flight.size() < Peer::kMaxTxInFlight) {
         auto [h, wtx] = peer.tx_to_request.front();
         peer.tx_to_request.pop_front();
+        if (recently_received_.contains(h) || recently_rejected_.contains(h)) continue;
         auto it = tx_requested_.find(h);
-        if (it != tx_requested_.end() && now - it->second.second < kTxRequestTimeout) continue;  // asked elsewhere
+        if (it != tx_requested_.end() && it->second.first == peer.id) continue;  // already asked it
+        if (it != tx_requested_.end() && now - it->second.second < kTxRequestTimeout) {
+            asked_elsewhere.emplace_back(h, wtx);
+            continue;
+        }
         if (tx_requested_.size() >= kMaxTxRequestsTracked) break;
         tx_requested_[h] = {peer.id, now};
         peer.tx_in_flight[h] = now;
         request.push_back(Inv{wtx ? uint32_t(MSG_WTX) : uint32_t(MSG_WITNESS_TX), h});
     }
+    peer.tx_to_request.insert(peer.tx_to_request.begin(), asked_elsewhere.begin(), asked_elsewhere.end());
     if (!request.empty()) peer.send(cmd::GETDATA, encode_inv(request));
 }
 
@@ -492,6 +501,10 @@ asio::awaitable<void> PeerManager::handle_tx(std::shared_ptr<Peer> peer, Bytes p
         auto it = tx_requested_.find(h);
         if (it != tx_requested_.end()) tx_requested_.erase(it);
     }
+    if (o.result.accepted || o.result.already_known) {
+        recently_received_.insert(o.txid);
+        recently_received_.insert(o.wtxid);
+    }
     if (o.result.accepted) {
         peer->last_tx_time = deps_.clock.unix_now();
         log_debug(LogCategory::MEMPOOL, "accepted %s from peer=%lld", o.txid.to_hex().c_str(), (long long)peer->id);
@@ -507,6 +520,8 @@ asio::awaitable<void> PeerManager::handle_tx(std::shared_ptr<Peer> peer, Bytes p
 }
 
 void PeerManager::on_transaction_added(const uint256& txid, const uint256& wtxid, int64_t fee_rate) {
+    recently_received_.insert(txid);
+    recently_received_.insert(wtxid);
     if (unbroadcast_.size() < kMaxUnbroadcast) {
         unbroadcast_[wtxid] = Unbroadcast{txid, wtxid, fee_rate, deps_.clock.steady_now()};
         unbroadcast_wtxid_[txid] = wtxid;

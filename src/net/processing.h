@@ -74,6 +74,9 @@ private:
     BlockSync& sync_;
     std::unordered_map<uint256, std::pair<int64_t, SteadyTime>, Uint256Hasher> tx_requested_;  // hash -> peer, when
     RollingHashSet recently_rejected_{50000};
+    // Transactions that reached the mempool (from peers or not): never requested again
+    // from another announcer.
+    RollingHashSet recently_received_{50000};
     std::unordered_map<int64_t, uint64_t> our_nonces_;  // peer id -> version nonce (outbound)
     // New mempool transactions no peer has asked for yet: offered again to peers that
     // have not seen them (e.g. whose feefilter was still high), for up to 10 minutes.
