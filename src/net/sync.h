@@ -5,8 +5,8 @@
 //
 // Headers: getheaders with a block locator, to one peer during initial download (more
 //   when that one has nothing more), to every peer afterwards. Headers are checked for
-//   continuity and proof of work here, then given to Chainstate::process_header on the
-//   query worker. Chains whose total work stays below the anti-DoS threshold are never
+//   continuity and proof of work here, then given to ChainAccess::process_header on the
+//   query runner. Chains whose total work stays below the anti-DoS threshold are never
 //   stored: a full batch of such headers starts a PRESYNC/REDOWNLOAD (headers_sync.h).
 // Blocks: the window is the 1024 blocks after the last block our active chain shares
 //   with the best header chain. Each peer that has them gets up to 16 requests at a
@@ -16,7 +16,7 @@
 //   (plus half per other downloading peer) is disconnected too.
 // Validation: received blocks go to a queue (at most kMaxQueuedBlocks blocks and
 //   kMaxQueuedBytes bytes; a peer whose block does not fit waits, which stops reading
-//   from it) consumed by the validation worker; results come back to the event loop.
+//   from it) consumed by the validation runner; results come back to the event loop.
 //   A peer that sent a block failing for a consensus reason (not MUTATED, not a
 //   timestamp too far ahead) is treated as misbehaving.
 //

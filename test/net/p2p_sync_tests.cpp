@@ -7,6 +7,7 @@
 
 #include "consensus/merkle.h"
 #include "consensus/pow.h"
+#include "net/headers_sync.h"
 #include "test/net/p2p_test_harness.h"
 #include "util/hash.h"
 
@@ -174,6 +175,37 @@ TEST(P2PSync, LowWorkHeaderChainsAreNotStored) {
     EXPECT_TRUE(h.misbehaved.empty());
 }
 
+// A full batch of low-work headers starts PRESYNC: nothing is stored until the peer has
+// shown the whole chain's work and then served the same chain again (REDOWNLOAD).
+TEST(P2PSync, LowWorkFullBatchIsPresyncedThenRedownloaded) {
+    P2PHarness h("sync-presync");
+    h.chain.mine_blocks(2150);
+    h.start();
+    const BlockHeader genesis = h.chain.chain().at_height(0)->header;
+    // 2,020 headers from genesis: more work than our tip minus 144 blocks (the threshold).
+    const auto fork = make_headers(genesis, 2020, uint32_t(h.clock.unix_now() - 100000), 5);
+    const std::vector<BlockHeader> first(fork.begin(), fork.begin() + 2000), rest(fork.begin() + 2000, fork.end());
+    auto a = h.connect_ready();
+
+    h.deliver(a, cmd::HEADERS, encode_headers(first));
+    ASSERT_TRUE(a->headers_sync);
+    EXPECT_EQ(a->headers_sync->phase(), HeadersSync::Phase::PRESYNC);
+    EXPECT_EQ(h.chain.chain().lookup(fork[0].hash()), nullptr) << "nothing stored while presyncing";
+    EXPECT_EQ(h.count(a, cmd::GETHEADERS), 1u);
+    h.take(a);
+    h.deliver(a, cmd::HEADERS, encode_headers(rest));
+    ASSERT_TRUE(a->headers_sync);
+    EXPECT_EQ(a->headers_sync->phase(), HeadersSync::Phase::REDOWNLOAD);
+    EXPECT_EQ(last_getheaders(h, a).locator.back(), genesis.hash()) << "from the fork point again";
+    EXPECT_EQ(h.chain.chain().lookup(fork[0].hash()), nullptr);
+
+    h.deliver(a, cmd::HEADERS, encode_headers(first));
+    h.deliver(a, cmd::HEADERS, encode_headers(rest));
+    EXPECT_FALSE(a->headers_sync) << "done";
+    EXPECT_NE(h.chain.chain().lookup(fork.back().hash()), nullptr) << "the whole chain is stored now";
+    EXPECT_TRUE(h.misbehaved.empty());
+}
+
 TEST(P2PSync, UnconnectingHeadersAskForTheGapThenTireUs) {
     P2PHarness h("sync-unconnecting");
     h.start();
@@ -321,6 +353,25 @@ TEST(P2PSync, BlocksAreValidatedInOrderOnTheValidationRunner) {
     h.settle();
     EXPECT_EQ(h.chain.height(), 3);
     EXPECT_EQ(h.logic->sync_stats(*a).synced_blocks, 3);
+}
+
+// A full validation queue (256 blocks) stops reading from the peer whose block does not
+// fit: its next messages wait until validation catches up.
+TEST(P2PSync, FullValidationQueueStopsReadingFromThePeer) {
+    SyncSetup net("sync-backpressure", 260);
+    auto& [source, h] = net;
+    auto a = h.connect_ready(PeerOptions().with_start_height(260));
+    h.deliver(a, cmd::HEADERS, encode_headers(headers_of(source.chain(), 1, 260)));
+    h.validation.held = true;
+    deliver_blocks(h, source, a, 1, 258);
+    EXPECT_EQ(h.validation.pending(), 256u);
+    h.take(a);
+    h.deliver(a, cmd::PING, encode_u64(7));
+    EXPECT_EQ(h.count(a, cmd::PONG), 0u) << "the peer is not read while its block waits";
+    h.validation.held = false;
+    h.settle();
+    EXPECT_EQ(h.count(a, cmd::PONG), 1u);
+    EXPECT_EQ(h.chain.height(), 258);
 }
 
 // ---- blocks we did not ask for, announcements ----
