@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "consensus/blk_records.h"
 #include "consensus/block.h"
 #include "consensus/interpreter.h"
 #include "consensus/merkle.h"
@@ -277,11 +278,9 @@ int main(int argc, char** argv) {
         prev = block.hash();
 
         const Bytes payload = block.serialize();
-        uint8_t len[4];
-        write_le32(len, uint32_t(payload.size()));
-        out.write(reinterpret_cast<const char*>(params.magic.data()), 4);
-        out.write(reinterpret_cast<const char*>(len), 4);
-        out.write(reinterpret_cast<const char*>(payload.data()), std::streamsize(payload.size()));
+        Bytes record;
+        append_blk_record(record, params.magic, payload);
+        out.write(reinterpret_cast<const char*>(record.data()), std::streamsize(record.size()));
         n_txs += block.txs.size();
         n_bytes += 8 + payload.size();
     }

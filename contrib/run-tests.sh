@@ -8,8 +8,8 @@
 # 3. ctest --output-on-failure -j2 in build/ (unit and conformance tests; vector tests
 #    read $MINICASH_VECTORS, default ../shared/vectors next to the repository)
 # 4. fuzz smoke run when clang is installed: build-fuzz/ with libFuzzer + ASan/UBSan, each
-#    target for MINICASH_FUZZ_SECONDS (default 30; both run in parallel) on seeds made
-#    from the vectors. Any crash or property violation fails the run.
+#    target for MINICASH_FUZZ_SECONDS (default 30; all run in parallel) on seeds made
+#    from the vectors where a target has them. Any crash or property violation fails the run.
 #
 # Exits non-zero if any step fails. Benchmarks are built but not run (bench/run.sh).
 set -euo pipefail
@@ -28,6 +28,11 @@ failures=()
 
 stage "dependencies"
 bash contrib/install-deps.sh
+
+stage "lint: layer graph (contrib/devtools/check-layers.py)"
+if ! python3 contrib/devtools/check-layers.py; then
+  failures+=("check-layers")
+fi
 
 stage "configure build/ (Ninja, MINICASH_WERROR=$werror)"
 mkdir -p build
@@ -62,9 +67,11 @@ if command -v clang++ >/dev/null 2>&1; then
     mkdir -p "$work/seeds/tx" "$work/seeds/script"
     echo "run-tests: no vectors: fuzzing from an empty corpus"
   fi
-  declare -A seeds=([fuzz_tx_deserialize]=tx [fuzz_script_interpreter]=script)
+  mkdir -p "$work/seeds/bip324"  # fuzz_bip324 starts from an empty corpus
+  declare -A seeds=([fuzz_tx_deserialize]=tx [fuzz_script_interpreter]=script [fuzz_bip324]=bip324)
+  fuzz_targets=(fuzz_tx_deserialize fuzz_script_interpreter fuzz_bip324)
   pids=()
-  for target in fuzz_tx_deserialize fuzz_script_interpreter; do
+  for target in "${fuzz_targets[@]}"; do
     mkdir -p "$work/corpus/$target"
     # New inputs go to the first directory; the seeds are read only.
     build-fuzz/test/fuzz/$target -max_total_time="$fuzz_seconds" -timeout=30 -print_final_stats=1 \
@@ -73,7 +80,7 @@ if command -v clang++ >/dev/null 2>&1; then
     pids+=($!)
   done
   i=0
-  for target in fuzz_tx_deserialize fuzz_script_interpreter; do
+  for target in "${fuzz_targets[@]}"; do
     if wait "${pids[$i]}"; then
       runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$target.log")
       added=$(sed -n 's/^stat::new_units_added: *//p' "$work/$target.log")

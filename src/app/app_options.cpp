@@ -14,21 +14,6 @@ namespace minicash::app {
 namespace {
 
 const std::set<std::string> kChainKeys = {"chain", "regtest", "testnet4", "signet"};
-const std::set<std::string> kSections = {"main", "test", "testnet4", "signet", "regtest"};
-
-std::string trim(const std::string& s) {
-    const auto first = s.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos) return {};
-    const auto last = s.find_last_not_of(" \t\r\n");
-    return s.substr(first, last - first + 1);
-}
-
-// Splits "name=value" (value absent: nullopt).
-std::pair<std::string, std::optional<std::string>> split_assignment(const std::string& s) {
-    const auto eq = s.find('=');
-    if (eq == std::string::npos) return {s, std::nullopt};
-    return {s.substr(0, eq), s.substr(eq + 1)};
-}
 
 std::string hint_for_unknown(const std::string& name) {
     if (name == "testnet" || name == "chain=test") return " (testnet3 is not supported; use -testnet4)";
@@ -43,12 +28,6 @@ std::string describe(const po::error& e) {
 }
 
 }  // namespace
-
-std::optional<bool> parse_bool_value(const std::string& text) {
-    if (text == "1" || text == "true" || text == "yes") return true;
-    if (text == "0" || text == "false" || text == "no") return false;
-    return std::nullopt;
-}
 
 NodeOptions::NodeOptions(std::string program, std::string summary)
     : program_(std::move(program)), summary_(std::move(summary)) {
@@ -108,17 +87,18 @@ std::vector<std::string> NodeOptions::preprocess(const std::vector<std::string>&
         }
         if (arg.size() < 2 || arg[0] != '-' || arg == "--")
             throw OptionError("unexpected argument '" + arg + "' (options are written -name=value)");
-        const std::string body = arg.substr(arg[1] == '-' ? 2 : 1);
-        auto [name, value] = split_assignment(body);
-        if (name.size() > 2 && name.compare(0, 2, "no") == 0 && bools_.count(name.substr(2)) &&
-            !bools_.count(name)) {
+        const DashOption opt = parse_dash_option(
+            arg, [this](const std::string& n) { return bools_.count(n.substr(2)) && !bools_.count(n); });
+        const std::string& name = opt.name;
+        const std::optional<std::string>& value = opt.value;
+        if (opt.negated) {
             bool negated = true;
             if (value) {
                 const auto b = parse_bool_value(*value);
-                if (!b) throw OptionError("invalid value for -" + name + ": expected 0 or 1");
+                if (!b) throw OptionError("invalid value for -no" + name + ": expected 0 or 1");
                 negated = *b;
             }
-            out.push_back("-" + name.substr(2) + "=" + (negated ? "0" : "1"));
+            out.push_back("-" + name + "=" + (negated ? "0" : "1"));
             continue;
         }
         const po::option_description* known = desc_.find_nothrow(name, false);
@@ -187,8 +167,8 @@ void NodeOptions::parse(int argc, const char* const* argv) {
 
     // The chain's section first, then the top of the file: the first value stored wins.
     const std::string section = network_name(params_->network);
-    std::vector<const Entry*> in_section, top;
-    for (const Entry& e : config_) {
+    std::vector<const ConfigEntry*> in_section, top;
+    for (const ConfigEntry& e : config_) {
         if (kChainKeys.count(e.key) || kChainKeys.count(e.key.substr(e.key.compare(0, 2, "no") == 0 ? 2 : 0)))
             continue;
         if (e.section == section) in_section.push_back(&e);
@@ -219,32 +199,14 @@ void NodeOptions::read_config(const std::filesystem::path& path, bool required) 
     std::ifstream in(path);
     if (!in) throw OptionError("cannot read configuration file " + path.string());
     const std::string where = path.filename().string();
-    std::string raw, section;
-    int line_no = 0;
-    while (std::getline(in, raw)) {
-        ++line_no;
-        const std::string at = where + " line " + std::to_string(line_no) + ": ";
-        if (auto hash = raw.find('#'); hash != std::string::npos) raw.resize(hash);
-        const std::string line = trim(raw);
-        if (line.empty()) continue;
-        if (line.front() == '[') {
-            if (line.back() != ']') throw OptionError(at + "malformed section header");
-            section = trim(line.substr(1, line.size() - 2));
-            if (!kSections.count(section))
-                throw OptionError(at + "unknown section [" + section + "] (expected main, test, testnet4, signet or regtest)");
-            continue;
-        }
-        auto [name, value] = split_assignment(line);
-        name = trim(name);
-        if (!value) throw OptionError(at + "expected name=value");
-        if (name.empty()) throw OptionError(at + "missing option name before '='");
-        if (name.front() == '-') throw OptionError(at + "write option names without a leading '-'");
-        Entry e{section, name, trim(*value), line_no};
-        if (auto dot = name.find('.'); dot != std::string::npos) {
-            e.section = name.substr(0, dot);
-            e.key = name.substr(dot + 1);
-            if (!kSections.count(e.section)) throw OptionError(at + "unknown section in '" + name + "'");
-        }
+    std::vector<ConfigEntry> entries;
+    try {
+        entries = parse_config(in, where);
+    } catch (const ConfigSyntaxError& e) {
+        throw OptionError(e.what());
+    }
+    for (ConfigEntry& e : entries) {
+        const std::string at = where + " line " + std::to_string(e.line) + ": ";
         if (ignored_.count(e.key) && !desc_.find_nothrow(e.key, false)) continue;  // another program's
         const std::string base = e.key.size() > 2 && e.key.compare(0, 2, "no") == 0 && bools_.count(e.key.substr(2))
                                       ? e.key.substr(2)
@@ -256,11 +218,10 @@ void NodeOptions::read_config(const std::filesystem::path& path, bool required) 
             throw OptionError(at + "'" + base + "' selects the chain and is only allowed at the top of the file");
         config_.push_back(std::move(e));
     }
-    if (in.bad()) throw OptionError("error reading configuration file " + path.string());
 }
 
-void NodeOptions::store_config(const std::vector<const Entry*>& entries, const std::string& origin) {
-    for (const Entry* e : entries) {
+void NodeOptions::store_config(const std::vector<const ConfigEntry*>& entries, const std::string& origin) {
+    for (const ConfigEntry* e : entries) {
         const std::string at = origin + " line " + std::to_string(e->line) + ": ";
         std::string key = e->key, value = e->value;
         if (!desc_.find_nothrow(key, false)) {  // "nofoo=..." for a boolean foo (checked when read)
@@ -302,7 +263,7 @@ void NodeOptions::resolve_chain() {
     if (get_bool("signet")) chosen.emplace_back(Network::SIGNET, "-signet");
     if (chosen.empty()) {
         std::set<std::string> seen;
-        for (const Entry& e : config_) {
+        for (const ConfigEntry& e : config_) {
             if (!e.section.empty()) continue;
             const bool negated = !kChainKeys.count(e.key) && e.key.compare(0, 2, "no") == 0;
             const std::string key = negated ? e.key.substr(2) : e.key;

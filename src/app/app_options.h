@@ -5,9 +5,9 @@
 //   with two dashes. Values must be attached with '='; a value in the next argument or
 //   an abbreviated name is an error, as is anything unknown or malformed.
 //
-//   <datadir>/minicash.conf (or -conf=FILE): "name=value" lines, '#' comments, and
-//   [main] [test] [testnet4] [signet] [regtest] sections whose lines apply only to that
-//   chain ("regtest.name=value" is the same as a line in [regtest]). Precedence: the
+//   <datadir>/minicash.conf (or -conf=FILE), read by app/config_file.h: "name=value"
+//   lines, '#' comments, and [main] [test] [testnet4] [signet] [regtest] sections whose
+//   lines apply only to that chain. Unknown names are errors here. Precedence: the
 //   command line (its last value), then the chain's section, then the top of the file
 //   (their first value). Options that take several values (-loadblock, -debug) collect
 //   them from every source. The chain itself (-chain, -regtest, ...) is chosen on the
@@ -26,6 +26,8 @@
 #include <string>
 #include <vector>
 
+#include "app/command_line.h"
+#include "app/config_file.h"
 #include "consensus/params.h"
 
 namespace minicash::app {
@@ -72,16 +74,10 @@ public:
     const ChainParams& params() const { return *params_; }
 
 private:
-    struct Entry {  // one name=value line of the configuration file
-        std::string section;  // "" for the top of the file
-        std::string key;
-        std::string value;
-        int line = 0;
-    };
     std::vector<std::string> preprocess(const std::vector<std::string>& args) const;
     void read_config(const std::filesystem::path& path, bool required);
     void resolve_chain();
-    void store_config(const std::vector<const Entry*>& entries, const std::string& origin);
+    void store_config(const std::vector<const ConfigEntry*>& entries, const std::string& origin);
 
     std::string program_;
     std::string summary_;
@@ -91,16 +87,12 @@ private:
     std::set<std::string> ignored_;     // other programs' options: skipped in the file
     std::vector<std::pair<std::string, std::string>> help_lines_;  // "-name=<v>", help
     boost::program_options::variables_map vm_;
-    std::vector<Entry> config_;
+    std::vector<ConfigEntry> config_;
     std::filesystem::path config_path_;
     bool help_ = false;
     std::filesystem::path datadir_;
     std::optional<ChainParams> params_;
 };
-
-// A boolean option's value: "1", "true", "yes" -> true; "0", "false", "no" -> false
-// (as -name, -name=1, -name=0 and -noname); nullopt for anything else.
-std::optional<bool> parse_bool_value(const std::string& text);
 
 // The options of minicashd (beyond the common ones above). Tools that read minicash.conf
 // pass names() of a NodeOptions with these to ignore_in_config().

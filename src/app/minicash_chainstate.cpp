@@ -18,20 +18,13 @@
 #include <string>
 
 #include "app/app_options.h"
+#include "common/money.h"
 #include "node/chainstate.h"
 #include "storage/database.h"
 
 using namespace minicash;
 
 namespace {
-
-std::string format_btc(Amount sats) {
-    const bool negative = sats < 0;
-    const uint64_t mag = negative ? uint64_t(0) - uint64_t(sats) : uint64_t(sats);
-    std::string frac = std::to_string(mag % uint64_t(kCoin));
-    frac.insert(0, 8 - frac.size(), '0');
-    return (negative ? "-" : "") + std::to_string(mag / uint64_t(kCoin)) + "." + frac;
-}
 
 // Holds an fcntl write lock on <dir>/.lock (the same lock minicashd takes) until exit.
 bool lock_directory(const std::filesystem::path& dir, std::string* error) {

@@ -150,25 +150,12 @@ std::string usage() {
            "Options:\n"
            "  -?, -h, -help          Print this help message and exit\n"
            "  -version               Print version and exit\n"
-           "  -chain=<chain>         Use the chain <chain>: main, testnet4, signet, regtest\n"
-           "  -regtest, -testnet4, -signet  Shorthands for -chain=...\n"
-           "  -conf=<file>           Configuration file (default: minicash.conf in the data directory)\n"
-           "  -datadir=<dir>         Data directory (default: ~/.minicash)\n"
            "  -getinfo               Get general information from the node\n"
            "  -named                 Pass named instead of positional arguments\n"
-           "  -rpcclienttimeout=<n>  Timeout in seconds during HTTP requests, or 0 for no timeout (default: 900)\n"
-           "  -rpcconnect=<ip>       Send commands to node running on <ip> (default: 127.0.0.1)\n"
-           "  -rpccookiefile=<loc>   Location of the auth cookie (default: data dir)\n"
-           "  -rpcpassword=<pw>      Password for JSON-RPC connections\n"
-           "  -rpcport=<port>        Connect to JSON-RPC on <port> (default: 8332, testnet4: 48332, signet: "
-           "38332, regtest: 18443)\n"
-           "  -rpcuser=<user>        Username for JSON-RPC connections\n"
-           "  -rpcwait               Wait for RPC server to start\n"
-           "  -rpcwaittimeout=<n>    Timeout in seconds to wait for the RPC server to start, or 0 for no "
-           "timeout (default: 0)\n"
            "  -rpcwallet=<name>      Send RPC for non-default wallet on RPC server\n"
            "  -stdin                 Read extra arguments from standard input, one per line until EOF\n"
-           "  -stdinrpcpass          Read RPC password from standard input as a single line\n";
+           "  -stdinrpcpass          Read RPC password from standard input as a single line\n" +
+           app::connection_options_help("minicash-cli");
 }
 
 // Parses leading -options; returns the index of the first non-option argument.
@@ -177,19 +164,10 @@ int parse_options(int argc, char** argv, CliOptions& o) {
     for (; i < argc; ++i) {
         std::string a = argv[i];
         if (a.empty() || a[0] != '-' || a == "-") break;
-        a.erase(0, a[1] == '-' ? 2 : 1);
-        std::string name = a, value;
-        bool has_value = false;
-        if (auto eq = a.find('='); eq != std::string::npos) {
-            name = a.substr(0, eq);
-            value = a.substr(eq + 1);
-            has_value = true;
-        }
-        bool negated = false;
-        if (name.starts_with("no") && name != "named") {
-            negated = true;
-            name = name.substr(2);
-        }
+        const app::DashOption opt = app::parse_dash_option(a, [](const std::string& n) { return n != "named"; });
+        const std::string& name = opt.name;
+        const std::string value = opt.value.value_or("");
+        const bool negated = opt.negated;
         auto flag = [&](bool& target) {
             auto b = app::parse_bool_option(value);
             if (!b) throw std::runtime_error("Invalid boolean value for -" + name);
@@ -209,12 +187,11 @@ int parse_options(int argc, char** argv, CliOptions& o) {
         } else if (name == "color" || name == "stdinwalletpassphrase" || name == "netinfo" || name == "generate")
             throw std::runtime_error("option -" + name + " is not supported by minicash-cli");
         else throw std::runtime_error("Invalid parameter -" + name);
-        (void)has_value;
     }
     return i;
 }
 
-using Connection = app::RpcConnection;
+using Connection = rpc::RpcConnection;
 
 // Sends one request document (to the -rpcwallet endpoint if given), with -rpcwait retries.
 json::value call_with_wait(Connection& c, const CliOptions& o, const json::value& request) {
@@ -230,7 +207,7 @@ json::value call_with_wait(Connection& c, const CliOptions& o, const json::value
             }
         }
     }
-    return app::rpc_call_with_wait(c, o.rpc, request, path);
+    return rpc::call_with_wait(c, request, path);
 }
 
 json::object make_request(const std::string& method, json::value params, int id) {

@@ -31,6 +31,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/money.h"
+#include "consensus/blk_records.h"
 #include "consensus/block.h"
 #include "consensus/block_check.h"
 #include "consensus/interpreter.h"
@@ -40,10 +42,13 @@
 #include "consensus/script_error.h"
 #include "consensus/script_flags.h"
 #include "consensus/sighash.h"
+#include "consensus/pubkey.h"
 #include "consensus/signature_checker.h"
 #include "consensus/transaction.h"
 #include "consensus/tx_check.h"
 #include "consensus/validation_state.h"
+#include "rpc/server.h"
+#include "rpc/tx_json.h"
 #include "util/arith_uint256.h"
 #include "util/hex.h"
 
@@ -62,78 +67,9 @@ struct InputError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// ---------------------------------------------------------------------------------
-// JSON output. Boost.JSON builds the documents; this printer lays them out the way
-// bitcoin-cli does (two-space indent, one member per line) and prints amounts exactly:
-// members named in kAmountKeys hold integer satoshis and are written in BTC with eight
-// decimals ("value": 0.00010000), never through a binary floating-point value.
-
-const std::set<std::string, std::less<>> kAmountKeys = {"value", "total_output_value", "fee"};
-
-std::string format_btc(int64_t sats) {
-    const uint64_t mag = sats < 0 ? uint64_t(0) - uint64_t(sats) : uint64_t(sats);
-    std::string frac = std::to_string(mag % uint64_t(kCoin));
-    frac.insert(0, 8 - frac.size(), '0');
-    return (sats < 0 ? "-" : "") + std::to_string(mag / uint64_t(kCoin)) + "." + frac;
-}
-
-void print_json(std::string& out, const json::value& v, int depth, bool is_amount = false) {
-    const auto newline = [&](int d) {
-        out += '\n';
-        out.append(size_t(d) * 2, ' ');
-    };
-    switch (v.kind()) {
-    case json::kind::object: {
-        const json::object& o = v.get_object();
-        if (o.empty()) { out += "{}"; return; }
-        out += '{';
-        bool first = true;
-        for (const auto& member : o) {
-            if (!first) out += ',';
-            first = false;
-            newline(depth + 1);
-            out += json::serialize(json::string(member.key()));
-            out += ": ";
-            print_json(out, member.value(), depth + 1, kAmountKeys.count(member.key()) > 0);
-        }
-        newline(depth);
-        out += '}';
-        return;
-    }
-    case json::kind::array: {
-        const json::array& a = v.get_array();
-        if (a.empty()) { out += "[]"; return; }
-        out += '[';
-        for (size_t i = 0; i < a.size(); ++i) {
-            if (i) out += ',';
-            newline(depth + 1);
-            print_json(out, a[i], depth + 1);
-        }
-        newline(depth);
-        out += ']';
-        return;
-    }
-    case json::kind::int64:
-        out += is_amount ? format_btc(v.get_int64()) : std::to_string(v.get_int64());
-        return;
-    case json::kind::double_: {
-        // Shortest text that reads back as the same double.
-        char buf[64];
-        auto res = std::to_chars(buf, buf + sizeof buf, v.get_double());
-        out.append(buf, res.ptr);
-        return;
-    }
-    default:  // strings, bools, null, uint64: Boost.JSON's own text is what we want
-        out += json::serialize(v);
-        return;
-    }
-}
-
-void emit(const json::value& v) {
-    std::string out;
-    print_json(out, v, 0);
-    std::cout << out << '\n';
-}
+// JSON output: rpc/tx_json.h builds the documents and rpc::write_json lays them out as
+// bitcoin-cli does, amounts (rpc::amount_value) with exactly eight decimals.
+void emit(const json::value& v) { std::cout << rpc::write_json(v, 2) << '\n'; }
 
 // ---------------------------------------------------------------------------------
 // Input helpers.
@@ -164,20 +100,17 @@ Bytes hex_argument(const std::string& arg, const char* what) {
     return *bytes;
 }
 
-// Decodes a transaction the way decoderawtransaction does: the extended (witness)
-// serialization first, then the legacy one (they differ only for zero-input txs).
+// Decodes a transaction the way decoderawtransaction does (rpc/tx_json.h).
 Transaction decode_tx(ByteView bytes) {
     std::string err;
-    if (auto tx = Transaction::decode(bytes, &err, true)) return *tx;
-    std::string legacy_err;
-    if (auto tx = Transaction::decode(bytes, &legacy_err, false)) return *tx;
+    if (auto tx = rpc::decode_tx(bytes, true, true, &err)) return *tx;
     throw InputError("TX decode failed: " + err);
 }
 
 // Block files: either one raw serialized block, or Bitcoin Core's blk*.dat layout
 // (per block: 4-byte network magic, uint32 LE length, block), auto-detected by magic.
 struct BlkMagic {
-    uint8_t magic[4];
+    NetworkMagic magic;
     const char* name;
 };
 constexpr BlkMagic kNetworks[] = {
@@ -204,30 +137,16 @@ BlockFile load_block_file(const std::string& path) {
     const BlkMagic* net = nullptr;
     if (all.size() >= 8)
         for (const BlkMagic& n : kNetworks)
-            if (std::equal(n.magic, n.magic + 4, all.begin())) net = &n;
+            if (read_blk_record_header(all).magic == n.magic) net = &n;
     if (!net) {
         f.records.push_back(all);
         return f;
     }
     f.network = net->name;
-    size_t pos = 0;
-    while (pos < all.size()) {
-        const ByteView rest = all.subspan(pos);
-        // Core pre-allocates blk files; a zero tail is padding, not a record.
-        if (std::all_of(rest.begin(), rest.end(), [](uint8_t b) { return b == 0; })) break;
-        if (rest.size() < 8)
-            throw InputError(path + ": truncated record header at offset " + std::to_string(pos));
-        if (!std::equal(net->magic, net->magic + 4, rest.begin()))
-            throw InputError(path + ": expected " + f.network + " network magic at offset " + std::to_string(pos) +
-                             " (record " + std::to_string(f.records.size()) + ")");
-        const uint32_t len = read_le32(rest.data() + 4);
-        if (len > rest.size() - 8)
-            throw InputError(path + ": record " + std::to_string(f.records.size()) + " at offset " +
-                             std::to_string(pos) + " claims " + std::to_string(len) + " bytes, only " +
-                             std::to_string(rest.size() - 8) + " remain");
-        f.records.push_back(rest.subspan(8, len));
-        pos += 8 + size_t(len);
-    }
+    // Core pre-allocates blk files: a zero tail is padding, not a record.
+    const BlkSplit split = split_blk_records(all, &net->magic);
+    if (const std::string why = blk_split_error(split, path); !why.empty()) throw InputError(why);
+    for (const BlkRecord& r : split.records) f.records.push_back(r.payload);
     if (f.records.empty()) throw InputError("'" + path + "' holds no blocks");
     return f;
 }
@@ -237,71 +156,6 @@ Block decode_block(ByteView bytes, const std::string& where) {
     auto block = Block::decode(bytes, &err);
     if (!block) throw InputError("cannot decode block (" + where + "): " + err);
     return *block;
-}
-
-// ---------------------------------------------------------------------------------
-// Scripts as text, following Bitcoin Core's output conventions.
-
-// BIP66 strict DER encoding followed by one hash type byte.
-bool is_strict_der_with_hashtype(ByteView sig) {
-    const size_t n = sig.size();
-    if (n < 9 || n > 73 || sig[0] != 0x30 || sig[1] != n - 3) return false;
-    const size_t len_r = sig[3];
-    if (5 + len_r >= n) return false;
-    const size_t len_s = sig[5 + len_r];
-    if (len_r + len_s + 7 != n) return false;
-    // R: an INTEGER, non-empty, non-negative, no superfluous leading zero.
-    if (sig[2] != 0x02 || len_r == 0 || (sig[4] & 0x80)) return false;
-    if (len_r > 1 && sig[4] == 0 && !(sig[5] & 0x80)) return false;
-    // S: the same rules.
-    if (sig[4 + len_r] != 0x02 || len_s == 0 || (sig[6 + len_r] & 0x80)) return false;
-    if (len_s > 1 && sig[6 + len_r] == 0 && !(sig[7 + len_r] & 0x80)) return false;
-    return true;
-}
-
-std::optional<std::string> sighash_type_name(uint8_t ht) {
-    std::string base;
-    switch (ht & ~SIGHASH_ANYONECANPAY) {
-    case SIGHASH_ALL: base = "ALL"; break;
-    case SIGHASH_NONE: base = "NONE"; break;
-    case SIGHASH_SINGLE: base = "SINGLE"; break;
-    default: return std::nullopt;
-    }
-    return (ht & SIGHASH_ANYONECANPAY) ? base + "|ANYONECANPAY" : base;
-}
-
-// Core's asm: opcodes by name, pushes of up to 4 bytes as numbers, longer pushes as hex.
-// With `decode_sighash` (used for scriptSigs) a push that is a strict-DER signature is
-// shown as the DER hex followed by its hash type, e.g. "3044...01[ALL]" -> "3044...[ALL]".
-std::string script_asm(const Script& script, bool decode_sighash) {
-    std::string out;
-    size_t pc = 0;
-    Opcode op;
-    ByteView push;
-    while (pc < script.size()) {
-        if (!out.empty()) out += ' ';
-        if (!script.get_op(pc, op, &push)) {
-            out += "[error]";
-            break;
-        }
-        if (op > OP_PUSHDATA4) {
-            out += opcode_name(op);
-        } else if (push.size() <= 4) {
-            out += std::to_string(ScriptNum(push, false, 4).value());
-        } else if (decode_sighash && !script.is_unspendable() && is_strict_der_with_hashtype(push) &&
-                   sighash_type_name(push.back())) {
-            out += hex_encode(push.first(push.size() - 1)) + "[" + *sighash_type_name(push.back()) + "]";
-        } else {
-            out += hex_encode(push);
-        }
-    }
-    return out;
-}
-
-bool is_plausible_pubkey(ByteView p) {
-    if (p.size() == 33) return p[0] == 0x02 || p[0] == 0x03;
-    if (p.size() == 65) return p[0] == 0x04 || p[0] == 0x06 || p[0] == 0x07;
-    return false;
 }
 
 // Splits a script into its ops; nullopt when it is malformed.
@@ -317,50 +171,14 @@ std::optional<std::vector<std::pair<Opcode, ByteView>>> script_ops(const Script&
     return ops;
 }
 
-// Output type names as Core's Solver/GetTxnOutputType report them.
-std::string script_type(const Script& s) {
-    if (s.is_p2sh()) return "scripthash";
-    int version;
-    Bytes program;
-    if (s.is_witness_program(version, program)) {
-        if (version == 0 && program.size() == kWitnessV0KeyHashSize) return "witness_v0_keyhash";
-        if (version == 0 && program.size() == kWitnessV0ScriptHashSize) return "witness_v0_scripthash";
-        if (version == 1 && program.size() == kWitnessV1TaprootSize) return "witness_v1_taproot";
-        if (version == 1 && program == Bytes{0x4e, 0x73}) return "anchor";
-        if (version != 0) return "witness_unknown";
-        return "nonstandard";
-    }
-    const auto ops = script_ops(s);
-    if (!ops || ops->empty()) return "nonstandard";
-    const auto& v = *ops;
-    if (v[0].first == OP_RETURN) {
-        bool push_only = std::all_of(v.begin() + 1, v.end(), [](const auto& o) { return o.first <= OP_16; });
-        return push_only ? "nulldata" : "nonstandard";
-    }
-    if (v.size() == 2 && v[0].first <= OP_PUSHDATA4 && is_plausible_pubkey(v[0].second) && v[1].first == OP_CHECKSIG)
-        return "pubkey";
-    if (v.size() == 5 && v[0].first == OP_DUP && v[1].first == OP_HASH160 && v[2].first <= OP_PUSHDATA4 &&
-        v[2].second.size() == 20 && v[3].first == OP_EQUALVERIFY && v[4].first == OP_CHECKSIG)
-        return "pubkeyhash";
-    if (v.size() >= 4 && v.back().first == OP_CHECKMULTISIG) {
-        const auto small = [](Opcode o) { return o >= OP_1 && o <= OP_16 ? int(o - OP_1 + 1) : -1; };
-        const int m = small(v.front().first), n = small(v[v.size() - 2].first);
-        const bool keys_ok = std::all_of(v.begin() + 1, v.end() - 2, [](const auto& o) {
-            return o.first <= OP_PUSHDATA4 && is_plausible_pubkey(o.second);
-        });
-        if (m >= 1 && n >= m && size_t(n) == v.size() - 3 && keys_ok) return "multisig";
-    }
-    return "nonstandard";
-}
-
 // A finer label for reports: what kind of spend an input is, given the output it spends.
 std::string spend_kind(const TxIn& in, const Script& spent) {
-    std::string type = script_type(spent);
+    std::string type = rpc::script_type(spent);
     if (type == "scripthash") {
         // The redeem script is the last push of the scriptSig.
         auto ops = script_ops(in.script_sig);
         if (ops && !ops->empty() && ops->back().first <= OP_PUSHDATA4)
-            return "scripthash(" + script_type(Script(ops->back().second)) + ")";
+            return "scripthash(" + rpc::script_type(Script(ops->back().second)) + ")";
     }
     if (type == "witness_v1_taproot") {
         size_t items = in.witness.size();
@@ -371,70 +189,7 @@ std::string spend_kind(const TxIn& in, const Script& spent) {
 }
 
 // ---------------------------------------------------------------------------------
-// Transactions and blocks as JSON.
-
-json::object script_json(const Script& s, bool decode_sighash, bool with_type) {
-    json::object o;
-    o["asm"] = script_asm(s, decode_sighash);
-    o["hex"] = hex_encode(s.view());
-    if (with_type) o["type"] = script_type(s);
-    return o;
-}
-
-json::object tx_json(const Transaction& tx) {
-    json::object o;
-    o["txid"] = tx.txid().to_hex();
-    o["hash"] = tx.wtxid().to_hex();
-    o["version"] = tx.version;
-    o["size"] = tx.total_size();
-    o["vsize"] = (tx.weight() + kWitnessScaleFactor - 1) / kWitnessScaleFactor;
-    o["weight"] = tx.weight();
-    o["locktime"] = tx.locktime;
-    json::array vin;
-    for (const TxIn& in : tx.vin) {
-        json::object i;
-        if (tx.is_coinbase()) {
-            i["coinbase"] = hex_encode(in.script_sig.view());
-        } else {
-            i["txid"] = in.prevout.txid.to_hex();
-            i["vout"] = in.prevout.index;
-            i["scriptSig"] = script_json(in.script_sig, true, false);
-        }
-        if (!in.witness.empty()) {
-            json::array w;
-            for (const Bytes& item : in.witness) w.emplace_back(hex_encode(item));
-            i["txinwitness"] = std::move(w);
-        }
-        i["sequence"] = in.sequence;
-        vin.emplace_back(std::move(i));
-    }
-    o["vin"] = std::move(vin);
-    json::array vout;
-    for (size_t n = 0; n < tx.vout.size(); ++n) {
-        json::object out;
-        out["value"] = tx.vout[n].value;  // satoshis; printed in BTC (kAmountKeys)
-        out["n"] = n;
-        out["scriptPubKey"] = script_json(tx.vout[n].script_pubkey, false, true);
-        vout.emplace_back(std::move(out));
-    }
-    o["vout"] = std::move(vout);
-    return o;
-}
-
-std::string hex8(uint32_t v) {
-    char buf[9];
-    std::snprintf(buf, sizeof buf, "%08x", v);
-    return buf;
-}
-
-// Difficulty relative to the minimum (nBits 0x1d00ffff), as getblock reports it.
-double difficulty(uint32_t bits) {
-    int shift = int((bits >> 24) & 0xff);
-    double d = double(0x0000ffff) / double(bits & 0x00ffffff);
-    for (; shift < 29; ++shift) d *= 256.0;
-    for (; shift > 29; --shift) d /= 256.0;
-    return d;
-}
+// Blocks as JSON (transactions: rpc::tx_to_json, decoderawtransaction's shape).
 
 // BIP34 height: the first push of the coinbase scriptSig as a script number.
 std::optional<int64_t> coinbase_height(const Block& block) {
@@ -486,13 +241,13 @@ json::object block_json(const Block& block, size_t serialized_size) {
     o["hash"] = block.hash().to_hex();
     if (auto height = coinbase_height(block); height && h.version >= 2) o["height"] = *height;
     o["version"] = h.version;
-    o["versionHex"] = hex8(uint32_t(h.version));
+    o["versionHex"] = rpc::hex_u32(uint32_t(h.version));
     o["previousblockhash"] = h.prev_block.to_hex();
     o["merkleroot"] = h.merkle_root.to_hex();
     o["time"] = h.time;
-    o["bits"] = hex8(h.bits);
+    o["bits"] = rpc::hex_u32(h.bits);
     o["nonce"] = h.nonce;
-    o["difficulty"] = difficulty(h.bits);
+    o["difficulty"] = rpc::difficulty_from_bits(h.bits);
     o["pow_valid"] = pow_ok(h);
     o["nTx"] = block.txs.size();
     o["size"] = serialized_size;
@@ -510,7 +265,7 @@ json::object block_json(const Block& block, size_t serialized_size) {
     }
     o["inputs"] = inputs;
     o["outputs"] = outputs;
-    o["total_output_value"] = out_total;
+    o["total_output_value"] = rpc::amount_value(out_total);
 
     bool mutated = false;
     const uint256 root = block_merkle_root(block, &mutated);
@@ -639,7 +394,7 @@ int cmd_verify(const std::string& hex_arg, const std::vector<std::string>& prevo
         r["n"] = i;
         r["prevout"] = tx.vin[i].prevout.txid.to_hex() + ":" + std::to_string(tx.vin[i].prevout.index);
         r["spends"] = spend_kind(tx.vin[i], outs[i].script_pubkey);
-        r["value"] = outs[i].value;
+        r["value"] = rpc::amount_value(outs[i].value);
         r["result"] = script_error_name(results[i].error);
         if (!results[i].ok) r["message"] = script_error_message(results[i].error);
         all_ok = all_ok && results[i].ok;
@@ -649,7 +404,7 @@ int cmd_verify(const std::string& hex_arg, const std::vector<std::string>& prevo
     o["inputs"] = std::move(inputs);
     if (context_free_ok) {
         const Amount fee = in_total - tx.value_out();
-        o["fee"] = fee;
+        o["fee"] = rpc::amount_value(fee);
         if (fee < 0) {
             o["fee_error"] = "bad-txns-in-belowout";
             all_ok = false;
@@ -798,8 +553,9 @@ int cmd_decodeblock(const std::string& path, std::optional<size_t> index, std::o
         const Transaction& tx = block.txs[*tx_index];
         if (raw_hex)
             std::cout << hex_encode(tx.serialize(true)) << "\n";
-        else
-            emit(tx_json(tx));
+        else  // addresses for the file's network (mainnet for a raw block)
+            emit(rpc::tx_to_json(tx, make_chain_params(network_from_name(f.network).value_or(Network::MAIN)), {},
+                                 false));
         return kExitOk;
     }
     if (raw_hex) {
@@ -883,7 +639,8 @@ int run(int argc, char** argv) {
     };
 
     if (cmd == "decode") {
-        emit(tx_json(decode_tx(hex_argument(need_one("HEX or -"), "transaction hex"))));
+        emit(rpc::tx_to_json(decode_tx(hex_argument(need_one("HEX or -"), "transaction hex")),
+                             make_chain_params(Network::MAIN), {}, false));
         return kExitOk;
     }
     if (cmd == "decodeblock") {

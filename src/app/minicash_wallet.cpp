@@ -1,6 +1,6 @@
 // minicash-wallet: a non-custodial command-line wallet. Keys live only in its encrypted
 // wallet file and this process; the node is reached through Core-compatible JSON-RPC
-// (app/wallet_rpc_source.h). See doc/ and src/wallet/README.md.
+// (wallet/rpc_chain_source.h over rpc/client_session.h). See doc/ and src/wallet/README.md.
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -16,6 +16,8 @@
 #include <iostream>
 
 #include "app/wallet_cli.h"
+#include "wallet/spend.h"
+#include "wallet/wallet_store.h"
 #include "common/address.h"
 #include "rpc/client.h"
 #include "rpc/server.h"
@@ -86,9 +88,7 @@ void wipe(std::string& s) {
 
 WalletCli::WalletCli(int argc, char** argv) { parse(argc, argv); }
 
-WalletCli::~WalletCli() {
-    if (lock_fd_ >= 0) ::close(lock_fd_);
-}
+WalletCli::~WalletCli() = default;
 
 void WalletCli::parse(int argc, char** argv) {
     bool options_done = false;
@@ -103,19 +103,10 @@ void WalletCli::parse(int argc, char** argv) {
             options_done = true;
             continue;
         }
-        a.erase(0, a[1] == '-' ? 2 : 1);
-        std::string name = a, value;
-        bool has_value = false;
-        if (auto eq = a.find('='); eq != std::string::npos) {
-            name = a.substr(0, eq);
-            value = a.substr(eq + 1);
-            has_value = true;
-        }
-        bool negated = false;
-        if (name.starts_with("no") && name != "nosync") {
-            negated = true;
-            name = name.substr(2);
-        }
+        const DashOption opt = parse_dash_option(a, [](const std::string& n) { return n != "nosync"; });
+        const std::string& name = opt.name;
+        const std::string value = opt.value.value_or("");
+        const bool negated = opt.negated, has_value = opt.value.has_value();
         if (name == "?" || name == "h" || name == "help") {
             help_ = true;
             continue;
@@ -188,11 +179,12 @@ fs::path WalletCli::wallet_path() {
     return connection_->network_dir / "wallets" / "default.wallet";
 }
 
-RpcChainSource& WalletCli::node() {
+wallet::RpcChainSource& WalletCli::node() {
     if (!source_) {
         network();
-        session_ = std::make_unique<RpcSession>(*connection_, rpc_);
-        source_ = std::make_unique<RpcChainSource>(*session_);
+        session_ = std::make_unique<rpc::RpcSession>(*connection_);
+        source_ = std::make_unique<wallet::RpcChainSource>(
+            [session = session_.get()](const json::value& request) { return session->call(request); });
     }
     return *source_;
 }
@@ -256,12 +248,7 @@ std::string WalletCli::read_passphrase(const std::string& prompt, bool confirm, 
 // The wallet file
 
 void WalletCli::lock_wallet() {
-    if (lock_fd_ >= 0) return;
-    const fs::path lock = wallet_path().string() + ".lock";
-    lock_fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT, 0600);
-    if (lock_fd_ < 0) throw WalletCliError(kExitError, "cannot create the lock file " + lock.string());
-    if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0)
-        throw WalletCliError(kExitError, "the wallet " + wallet_path().string() + " is in use by another process");
+    if (!lock_) lock_ = std::make_unique<wallet::WalletFileLock>(wallet_path());
 }
 
 void WalletCli::open_wallet() {
@@ -270,60 +257,36 @@ void WalletCli::open_wallet() {
     if (!fs::exists(path))
         throw WalletCliError(kExitError, "no wallet file at " + path.string() + " (create one with 'create', or use -wallet=PATH)");
     lock_wallet();
-    std::string why;
-    auto bytes = wallet::read_file(path, &why);
-    if (!bytes) throw WalletCliError(kExitError, why);
-    if (!wallet::looks_like_wallet_file(*bytes))
-        throw WalletCliError(kExitCorrupted, "wallet file is corrupted: " + path.string() + " is not a minicash wallet file");
+    const Bytes bytes = wallet::read_wallet_file(path);
     std::string passphrase = read_passphrase("Wallet passphrase: ", false);
-    wallet::OpenResult r = wallet::open_wallet(*bytes, passphrase);
+    wallet::UnsealedWallet w;
+    try {
+        w = wallet::unseal_wallet(bytes, passphrase);
+    } catch (...) {
+        wipe(passphrase);
+        throw;
+    }
     wipe(passphrase);
-    if (r.error == wallet::OpenError::WRONG_PASSPHRASE) throw WalletCliError(kExitWrongPassphrase, r.message);
-    if (r.error == wallet::OpenError::CORRUPTED) throw WalletCliError(kExitCorrupted, r.message);
-    boost::system::error_code ec;
-    json::value doc = json::parse(std::string_view(reinterpret_cast<const char*>(r.plaintext.data()), r.plaintext.size()), ec);
-    OPENSSL_cleanse(r.plaintext.data(), r.plaintext.size());
-    if (ec) throw WalletCliError(kExitCorrupted, "wallet file is corrupted: the decrypted state is not JSON");
-    auto state = wallet::WalletState::from_json(doc, &why);
-    if (!state) throw WalletCliError(kExitCorrupted, "wallet file is corrupted: " + why);
-    if (state->network != network())
-        throw WalletCliError(kExitError, "the wallet is for " + network_name(state->network) + " but the chain selected is " +
-                                             network_name(network()) + " (use -chain=" + network_name(state->network) + ")");
-    state_ = std::move(*state);
-    key_ = r.key;
+    if (w.state.network != network())
+        throw WalletCliError(kExitError, "the wallet is for " + network_name(w.state.network) + " but the chain selected is " +
+                                             network_name(network()) + " (use -chain=" + network_name(w.state.network) + ")");
+    state_ = std::move(w.state);
+    key_ = std::move(w.key);
     tip_height_ = state_->synced_height;
 }
 
 void WalletCli::create_wallet(wallet::WalletState state, const std::string& passphrase) {
     const fs::path path = wallet_path();
-    if (fs::exists(path)) throw WalletCliError(kExitError, path.string() + " already exists; refusing to overwrite it");
-    std::error_code ec;
-    if (!path.parent_path().empty() && !fs::exists(path.parent_path())) {
-        fs::create_directories(path.parent_path(), ec);
-        if (ec) throw WalletCliError(kExitError, "cannot create " + path.parent_path().string() + ": " + ec.message());
-        fs::permissions(path.parent_path(), fs::perms::owner_all, ec);
-    }
+    wallet::prepare_new_wallet_path(path);
     auto key = wallet::WalletKey::create(passphrase);
     if (!key) throw WalletCliError(kExitError, "key derivation failed");
     lock_wallet();
-    std::string text = json::serialize(state.to_json());
-    Bytes sealed = wallet::seal_wallet(*key, Bytes(text.begin(), text.end()));
-    wipe(text);
-    std::string why;
-    if (!wallet::write_file_exclusive(path, sealed, &why)) throw WalletCliError(kExitError, why);
+    wallet::create_wallet_file(path, *key, state);
     state_ = std::move(state);
     key_ = std::move(*key);
 }
 
-void WalletCli::save() {
-    std::string text = json::serialize(state_->to_json());
-    Bytes plain(text.begin(), text.end());
-    wipe(text);
-    Bytes sealed = wallet::seal_wallet(*key_, plain);
-    OPENSSL_cleanse(plain.data(), plain.size());
-    std::string why;
-    if (!wallet::write_file_atomic(wallet_path(), sealed, &why)) throw WalletCliError(kExitError, why);
-}
+void WalletCli::save() { wallet::save_wallet(wallet_path(), *key_, *state_); }
 
 wallet::WalletState& WalletCli::state() {
     if (!state_) open_wallet();
@@ -475,6 +438,16 @@ int main(int argc, char** argv) {
         return dispatch(cli);
     } catch (const WalletCliError& e) {
         return report(json_output, e.exit_code, e.what());
+    } catch (const minicash::wallet::WalletStoreError& e) {
+        using Kind = minicash::wallet::WalletStoreError::Kind;
+        return report(json_output,
+                      e.kind == Kind::kWrongPassphrase ? kExitWrongPassphrase
+                      : e.kind == Kind::kCorrupted     ? kExitCorrupted
+                                                       : kExitError,
+                      e.what());
+    } catch (const minicash::wallet::SpendError& e) {
+        const bool short_of_funds = e.kind == minicash::wallet::SpendError::Kind::kInsufficientFunds;
+        return report(json_output, short_of_funds ? kExitInsufficientFunds : kExitError, e.what());
     } catch (const minicash::rpc::ConnectionError& e) {
         return report(json_output, kExitError, std::string("cannot reach the node: ") + e.what());
     } catch (const minicash::wallet::ChainSourceError& e) {

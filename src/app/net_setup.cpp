@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <mutex>
 
+#include "net/chain_access.h"
+#include "net/peer_logic.h"
 #include "net/txpool.h"
 #include "node/chainstate.h"
 #include "node/context.h"
@@ -86,8 +88,17 @@ std::unique_ptr<NetService> NetService::start(const NetSettings& settings, NodeC
         }
         if (request_shutdown) request_shutdown();
     };
-    svc->connman_ = std::make_shared<Connman>(node.params, *node.chainstate, svc->txpool_.get(), std::move(options));
-    if (!svc->connman_->start(error)) return nullptr;
+    net::PeerLogicOptions logic_options;
+    logic_options.user_agent = options.user_agent;
+    logic_options.allow_local_addresses = options.allow_local_addresses;
+    logic_options.max_tip_age = options.max_tip_age;
+    svc->chain_ = net::make_chain_access(*node.chainstate);
+    svc->connman_ = std::make_shared<Connman>(node.params, std::move(options));
+    Connman& c = *svc->connman_;
+    auto logic = net::make_peer_logic(net::PeerLogicDeps{node.params, logic_options, net::system_clock(), *svc->chain_,
+                                                         svc->txpool_.get(), c, c.query_runner(),
+                                                         c.validation_runner(), c.io()});
+    if (!c.start(std::move(logic), error)) return nullptr;
     node.connman = svc->connman_;
     return svc;
 }

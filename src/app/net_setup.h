@@ -17,6 +17,7 @@ struct NodeContext;
 }
 
 namespace minicash::net {
+class ChainAccess;
 class TxPool;
 }
 
@@ -34,8 +35,9 @@ NetSettings read_net_settings(const NodeOptions& o, const std::filesystem::path&
 
 class NetService {
 public:
-    // Creates the Connman (node.connman), wires it to node.chainstate and node.mempool,
-    // loads peers.dat/banlist.json, binds the sockets and starts it. nullptr with
+    // Creates the Connman (node.connman) and the sync/relay logic (net::make_peer_logic)
+    // over node.chainstate, node.mempool and the system clock, loads
+    // peers.dat/banlist.json, binds the sockets and starts it. nullptr with
     // `error` on failure (e.g. the port is taken).
     static std::unique_ptr<NetService> start(const NetSettings& settings, NodeContext& node, std::string* error);
     ~NetService();  // stop()s
@@ -44,8 +46,10 @@ public:
 
 private:
     NetService() = default;
-    std::shared_ptr<Connman> connman_;
+    // The adapters the logic uses; they outlive the Connman's running (stop() ends it).
     std::unique_ptr<net::TxPool> txpool_;
+    std::unique_ptr<net::ChainAccess> chain_;
+    std::shared_ptr<Connman> connman_;
 };
 
 // Set when block processing on the network's validation thread hit a storage error; the

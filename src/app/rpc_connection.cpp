@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "app/config_file.h"
 #include "rpc/auth.h"
 #include "rpc/client.h"
 #include "rpc/server.h"
@@ -15,12 +16,6 @@
 namespace minicash::app {
 
 namespace json = boost::json;
-
-std::optional<bool> parse_bool_option(const std::string& v) {
-    if (v.empty() || v == "1" || v == "true" || v == "yes") return true;
-    if (v == "0" || v == "false" || v == "no") return false;
-    return std::nullopt;
-}
 
 bool apply_connection_option(const std::string& name, const std::string& value, bool negated,
                              RpcConnectionOptions& o) {
@@ -79,13 +74,6 @@ std::string connection_options_help(const std::string& program) {
 
 namespace {
 
-std::string trim(const std::string& s) {
-    size_t b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return {};
-    size_t e = s.find_last_not_of(" \t\r\n");
-    return s.substr(b, e - b + 1);
-}
-
 // Reads the configuration file: top-level lines, then the chain's section, override.
 void read_config(const std::filesystem::path& path, bool required, RpcConnectionOptions& o) {
     std::ifstream in(path);
@@ -94,27 +82,17 @@ void read_config(const std::filesystem::path& path, bool required, RpcConnection
                                                path.string() + "\" could not be opened.");
         return;
     }
+    std::vector<ConfigEntry> entries;
+    try {
+        entries = parse_config(in, path.filename().string());
+    } catch (const ConfigSyntaxError& e) {
+        throw std::runtime_error(std::string("Error reading configuration file: ") + e.what());
+    }
     std::map<std::string, std::string> top;
     std::map<std::string, std::map<std::string, std::string>> sections;
-    std::string section, line;
-    while (std::getline(in, line)) {
-        if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
-        line = trim(line);
-        if (line.empty()) continue;
-        if (line.front() == '[' && line.back() == ']') {
-            section = line.substr(1, line.size() - 2);
-            continue;
-        }
-        auto eq = line.find('=');
-        if (eq == std::string::npos) continue;
-        std::string key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
-        std::string sec = section;
-        if (auto dot = key.find('.'); dot != std::string::npos) {
-            sec = key.substr(0, dot);
-            key = key.substr(dot + 1);
-        }
-        auto& target = sec.empty() ? top : sections[sec];
-        target.emplace(key, value);  // first value wins inside a file
+    for (ConfigEntry& e : entries) {
+        auto& target = e.section.empty() ? top : sections[e.section];
+        target.emplace(std::move(e.key), std::move(e.value));  // first value wins inside a file
     }
     if (!o.chain) {
         for (const char* c : {"regtest", "testnet4", "signet"})
@@ -135,7 +113,7 @@ std::string config_or(const RpcConnectionOptions& o, const std::optional<std::st
 
 }  // namespace
 
-RpcConnection resolve_connection(RpcConnectionOptions& o) {
+rpc::RpcConnection resolve_connection(RpcConnectionOptions& o) {
     std::filesystem::path datadir;
     if (o.datadir) {
         datadir = std::filesystem::absolute(*o.datadir);
@@ -152,7 +130,10 @@ RpcConnection resolve_connection(RpcConnectionOptions& o) {
     if (!net) throw std::runtime_error("Invalid chain: " + chain_name);
     const ChainParams params = make_chain_params(*net);
 
-    RpcConnection c;
+    rpc::RpcConnection c;
+    c.wait = o.wait;
+    c.wait_timeout = o.wait_timeout;
+    c.client_timeout = o.client_timeout;
     c.network = *net;
     c.datadir = datadir;
     c.network_dir = params.data_subdir.empty() ? datadir : datadir / params.data_subdir;
@@ -193,110 +174,6 @@ RpcConnection resolve_connection(RpcConnectionOptions& o) {
         c.credentials = config_or(o, o.user, "rpcuser", "") + ":" + password;
     }
     return c;
-}
-
-namespace {
-
-[[noreturn]] void connection_failed(const RpcConnection& c) {
-    throw rpc::ConnectionError("Could not connect to the server " + c.host + ":" + std::to_string(c.port) +
-                               "\n\nMake sure the minicashd server is running and that you are connecting to the "
-                               "correct RPC port.\nUse \"" + c.program + " -help\" for more info.");
-}
-
-}  // namespace
-
-namespace {
-
-// Cookie refresh, then the reply's status and body turned into a JSON document.
-void refresh_cookie(RpcConnection& c) {
-    if (!c.cookie_path.empty()) {  // the node may have (re)written it since the last attempt
-        auto v = rpc::read_cookie_file(c.cookie_path);
-        c.cookie_missing = !v;
-        c.credentials = v.value_or("");
-    }
-}
-
-std::chrono::seconds client_timeout(const RpcConnectionOptions& o) {
-    return std::chrono::seconds(o.client_timeout > 0 ? o.client_timeout : 365 * 24 * 3600);
-}
-
-json::value interpret_reply(const RpcConnection& c, const rpc::HttpReply& r) {
-    if (r.status == 401) {
-        if (c.cookie_missing)
-            throw std::runtime_error("Could not locate RPC credentials. No authentication cookie could be found, and "
-                                     "RPC password is not set.  See -rpcpassword and -stdinrpcpass.  Configuration "
-                                     "file: (" + c.config_path + ")");
-        throw std::runtime_error("Authorization failed: Incorrect rpcuser or rpcpassword");
-    }
-    if (r.status == 503) throw std::runtime_error("Server response: " + r.body);
-    if (r.status >= 400 && r.status != 400 && r.status != 404 && r.status != 500)
-        throw std::runtime_error("server returned HTTP error " + std::to_string(r.status));
-    if (r.body.empty()) throw std::runtime_error("no response from server");
-    boost::system::error_code ec;
-    json::value reply = rpc::parse_json_preserving(r.body, ec);  // keeps "50.00000000" as sent
-    if (ec) throw std::runtime_error("couldn't parse reply from server");
-    return reply;
-}
-
-}  // namespace
-
-json::value rpc_call(RpcConnection& c, const RpcConnectionOptions& o, const json::value& request,
-                     const std::string& path) {
-    refresh_cookie(c);
-    rpc::HttpRpcClient client(c.host, c.port, c.credentials, client_timeout(o));
-    rpc::HttpReply r;
-    try {
-        r = client.post(rpc::write_json(request), path);
-    } catch (const rpc::ConnectionError&) {
-        connection_failed(c);
-    }
-    return interpret_reply(c, r);
-}
-
-json::value rpc_call_with_wait(RpcConnection& c, const RpcConnectionOptions& o, const json::value& request,
-                               const std::string& path) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(o.wait_timeout);
-    while (true) {
-        try {
-            json::value reply = rpc_call(c, o, request, path);
-            if (o.wait && reply.is_object()) {
-                const json::value* err = reply.get_object().if_contains("error");
-                if (err && err->is_object()) {
-                    const json::value* code = err->get_object().if_contains("code");
-                    if (code && code->is_int64() && code->get_int64() == rpc::RPC_IN_WARMUP)
-                        throw rpc::ConnectionError("server in warmup");
-                }
-            }
-            return reply;
-        } catch (const rpc::ConnectionError& e) {
-            if (o.wait && (o.wait_timeout <= 0 || std::chrono::steady_clock::now() < deadline)) {
-                std::this_thread::sleep_for(std::chrono::seconds(1));
-                continue;
-            }
-            throw rpc::ConnectionError(std::string("timeout on transient error: ") + e.what());
-        }
-    }
-}
-
-RpcSession::RpcSession(RpcConnection c, RpcConnectionOptions o) : c_(std::move(c)), o_(std::move(o)) {}
-RpcSession::~RpcSession() = default;
-
-json::value RpcSession::call(const json::value& request, const std::string& path) {
-    if (!client_) {
-        // The first call waits for the server (-rpcwait) and settles the credentials.
-        json::value reply = rpc_call_with_wait(c_, o_, request, path);
-        client_ = std::make_unique<rpc::HttpRpcClient>(c_.host, c_.port, c_.credentials, client_timeout(o_));
-        return reply;
-    }
-    const std::string body = rpc::write_json(request);
-    rpc::HttpReply r;
-    try {
-        r = client_->post(body, path);
-    } catch (const rpc::ConnectionError&) {
-        client_.reset();
-        return rpc_call_with_wait(c_, o_, request, path);
-    }
-    return interpret_reply(c_, r);
 }
 
 }  // namespace minicash::app

@@ -1,6 +1,7 @@
-// minicash-wallet's command context: parsed options, the node connection, the open
-// wallet file and output in text or JSON. Commands are free functions taking it
-// (app/wallet_commands.cpp, app/wallet_spend.cpp); main() is in app/minicash_wallet.cpp.
+// minicash-wallet's command context: parsed options, passphrase prompts, the node
+// connection, the open wallet (wallet/wallet_store.h) and output in text or JSON.
+// Commands are free functions taking it (app/wallet_commands.cpp, app/wallet_spend.cpp:
+// options and printing; the logic is in src/wallet/); main() is in app/minicash_wallet.cpp.
 #pragma once
 
 #include <boost/json.hpp>
@@ -14,11 +15,12 @@
 #include <vector>
 
 #include "app/rpc_connection.h"
-#include "app/wallet_rpc_source.h"
 #include "consensus/params.h"
+#include "wallet/rpc_chain_source.h"
 #include "wallet/sync.h"
 #include "wallet/wallet_file.h"
 #include "wallet/wallet_state.h"
+#include "wallet/wallet_store.h"
 
 namespace minicash::app {
 
@@ -61,7 +63,7 @@ public:
     std::filesystem::path wallet_path();
 
     // The node (connects on first use).
-    RpcChainSource& node();
+    wallet::RpcChainSource& node();
 
     // Passphrases: -passphrasefile's first line, else a prompt on the terminal (twice
     // when `confirm`). Throws when neither is possible.
@@ -100,13 +102,13 @@ private:
     std::map<std::string, std::string> options_;
     bool help_ = false, version_ = false, json_ = false, nosync_ = false;
     RpcConnectionOptions rpc_;
-    std::optional<RpcConnection> connection_;
-    std::unique_ptr<RpcSession> session_;
-    std::unique_ptr<RpcChainSource> source_;
+    std::optional<rpc::RpcConnection> connection_;
+    std::unique_ptr<rpc::RpcSession> session_;
+    std::unique_ptr<wallet::RpcChainSource> source_;
     std::optional<ChainParams> params_;
     std::optional<wallet::WalletState> state_;
     std::optional<wallet::WalletKey> key_;
-    int lock_fd_ = -1;
+    std::unique_ptr<wallet::WalletFileLock> lock_;
     int tip_height_ = -1;
 };
 

@@ -50,16 +50,10 @@ int node_height_or_zero(WalletCli& cli) {
 }
 
 WalletState new_state(WalletCli& cli, int birthday, const std::vector<wallet::DescriptorSpec>& specs, bool watch_only) {
-    WalletState s;
-    s.network = cli.network();
-    s.birthday = birthday;
-    s.synced_height = birthday - 1;
-    s.watch_only = watch_only;
-    for (const wallet::DescriptorSpec& spec : specs) {
-        std::string why;
-        if (!s.add_descriptor(spec.desc, spec.internal, spec.type, &why)) throw WalletCliError(kExitError, why);
-    }
-    return s;
+    std::string why;
+    auto s = wallet::new_wallet_state(cli.network(), birthday, specs, watch_only, &why);
+    if (!s) throw WalletCliError(kExitError, why);
+    return std::move(*s);
 }
 
 // Descriptors for a mnemonic (checked), wiping the seed afterwards.
@@ -271,9 +265,9 @@ int cmd_history(WalletCli& cli) {
         o["time"] = e.time;
         arr.push_back(std::move(o));
         char line[256];
-        std::snprintf(line, sizeof line, "%s  %-10s %8s  %+.8f BTC%s%s\n", e.txid.to_hex().c_str(),
+        std::snprintf(line, sizeof line, "%s  %-10s %8s  %s%s BTC%s%s\n", e.txid.to_hex().c_str(),
                       wallet::tx_state_name(e.state), e.height >= 0 ? std::to_string(e.height).c_str() : "-",
-                      double(net) / double(kCoin), e.fee ? ("  fee " + format_btc(*e.fee)).c_str() : "",
+                      net >= 0 ? "+" : "", format_btc(net).c_str(), e.fee ? ("  fee " + format_btc(*e.fee)).c_str() : "",
                       e.coinbase ? "  (coinbase)" : "");
         text += line;
     }
@@ -337,23 +331,8 @@ int cmd_import_descriptor(WalletCli& cli) {
     std::string why;
     auto desc = Descriptor::parse(cli.args()[0], cli.params(), &why);
     if (!desc) throw WalletCliError(kExitError, "invalid descriptor: " + why);
-    if (s.watch_only && desc->has_private_keys())
-        throw WalletCliError(kExitError, "this wallet is watch-only: import the public descriptor");
-    std::vector<Descriptor> parts = desc->split_multipath();
-    if (parts.size() > 2) throw WalletCliError(kExitError, "a multipath descriptor may have two paths (receive;change)");
-    for (size_t i = 0; i < parts.size(); ++i) {
-        const bool internal = parts.size() == 2 ? i == 1 : cli.flag("internal");
-        std::optional<wallet::AddressType> type = wallet::infer_address_type(parts[i]);
-        // Only becomes the active one for its type when there is none yet.
-        if (type) {
-            for (const wallet::WalletDescriptor& d : s.descriptors)
-                if (d.type == type && d.internal == internal) type.reset();
-        }
-        if (!s.add_descriptor(parts[i], internal, parts[i].is_range() ? type : std::nullopt, &why))
-            throw WalletCliError(kExitError, why);
-    }
-    // Past blocks may pay the new scripts: rescan from the birthday on the next sync.
-    s.block_hashes.clear();
+    const auto imported = wallet::import_descriptor(s, *desc, cli.flag("internal"), &why);
+    if (!imported) throw WalletCliError(kExitError, why);
     cli.save();
     std::string text = "Imported; the wallet rescans from block " + std::to_string(s.birthday) + ".";
     if (!cli.nosync()) {
@@ -365,7 +344,7 @@ int cmd_import_descriptor(WalletCli& cli) {
         }
     }
     json::object o;
-    o["imported"] = parts.size();
+    o["imported"] = *imported;
     o["rescan_from"] = s.birthday;
     cli.print(o, text);
     return kExitOk;

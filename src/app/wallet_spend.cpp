@@ -1,6 +1,6 @@
-// minicash-wallet commands that spend: send, sendmany, bumpfee and the PSBT workflow.
-// Every transaction is signed here, checked with the consensus interpreter
-// (verify_transaction_scripts) and offered to testmempoolaccept before it is sent.
+// minicash-wallet commands that spend: send, sendmany, bumpfee and the PSBT workflow:
+// their options and output. The pipeline itself (fee rate, funding, signing checked
+// by the interpreter, testmempoolaccept, broadcast, fee bumps) is wallet/spend.h.
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -15,6 +15,7 @@
 #include "wallet/coin_selection.h"
 #include "wallet/keychain.h"
 #include "wallet/signer.h"
+#include "wallet/spend.h"
 #include "wallet/tx_builder.h"
 
 namespace minicash::app {
@@ -24,34 +25,21 @@ using wallet::WalletState;
 
 namespace {
 
-constexpr int kDefaultConfTarget = 6;
-constexpr Amount kRegtestFallbackFeeRate = 20000;  // sat/kvB = 0.0002 BTC/kvB (-fallbackfee on regtest)
-
 int64_t unix_now() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
-// "-feerate" in sat/vB with up to 3 decimals.
-std::optional<wallet::FeeRate> parse_sat_per_vb(const std::string& text) {
-    auto v = parse_btc(text);  // 8 decimals: sats -> value * 1e8
-    if (!v || *v <= 0 || *v % 100000 != 0) return std::nullopt;
-    return wallet::FeeRate{*v / 100000};  // sat/vB * 1e8 / 1e5 = sat/kvB
-}
-
+// -feerate (sat/vB) or -conftarget (the node's estimate).
 wallet::FeeRate choose_fee_rate(WalletCli& cli) {
     if (auto f = cli.option("feerate")) {
         if (cli.option("conftarget")) throw WalletCliError(kExitError, "give either -feerate or -conftarget, not both");
-        auto rate = parse_sat_per_vb(*f);
+        auto rate = wallet::parse_fee_rate_sat_per_vb(*f);
         if (!rate) throw WalletCliError(kExitError, "-feerate takes a positive number of sat/vB (at most 3 decimals)");
         return *rate;
     }
-    const int target = int(cli.int_option("conftarget").value_or(kDefaultConfTarget));
-    if (target < 1 || target > 1008) throw WalletCliError(kExitError, "-conftarget must be between 1 and 1008");
-    if (auto est = cli.node().estimate_fee(target)) return wallet::FeeRate{*est};
-    if (cli.network() == Network::REGTEST) return wallet::FeeRate{kRegtestFallbackFeeRate};
-    throw WalletCliError(kExitError, "the node has no fee estimate for " + std::to_string(target) +
-                                         " blocks yet; give -feerate=SAT_PER_VB");
+    const int target = int(cli.int_option("conftarget").value_or(wallet::kDefaultConfTarget));
+    return wallet::estimated_fee_rate(cli.node(), cli.network(), target);
 }
 
 Amount parse_amount_or_throw(const std::string& text) {
@@ -60,74 +48,17 @@ Amount parse_amount_or_throw(const std::string& text) {
     return *v;
 }
 
-std::vector<wallet::SpendableCoin> spendable_coins(const WalletState& s, int tip) {
-    std::vector<wallet::SpendableCoin> out;
-    for (const wallet::WalletCoin& c : s.unspent(tip)) {
-        if (c.coinbase && c.confirmations < wallet::kCoinbaseMaturity) continue;
-        if (c.state != wallet::TxState::CONFIRMED && !c.from_me) continue;
-        if (auto sc = wallet::make_spendable_coin(c.outpoint, c.out, c.confirmations, c.from_me)) out.push_back(*sc);
-    }
-    return out;
-}
-
-Script change_script(WalletState& s) {
-    for (wallet::AddressType t : {wallet::AddressType::BECH32, wallet::AddressType::BECH32M,
-                                  wallet::AddressType::P2SH_SEGWIT, wallet::AddressType::LEGACY})
-        if (s.active_descriptor(t, true)) {
-            std::string why;
-            if (auto script = s.new_script(t, true, &why)) return *script;
-        }
-    throw WalletCliError(kExitError, "the wallet has no descriptor to receive change");
-}
-
-[[noreturn]] void build_failed(const wallet::BuildError& e) {
-    const int code = e.kind == wallet::BuildError::Kind::kInsufficientFunds ? kExitInsufficientFunds : kExitError;
-    throw WalletCliError(code, e.message);
-}
-
-// Funds `recipients` from the wallet's coins with change to a new change address.
+// Funds `recipients` at the chosen fee rate from the synced wallet.
 wallet::BuiltTransaction fund(WalletCli& cli, const std::vector<wallet::Recipient>& recipients) {
-    WalletState& s = cli.state();
     const wallet::FeeRate rate = choose_fee_rate(cli);
-    const std::vector<wallet::SpendableCoin> coins = spendable_coins(s, cli.tip_height());
-    wallet::BuildOptions options;
-    options.fee_rate = rate;
-    options.rbf = true;
-    if (cli.tip_height() >= 0) options.tip_height = uint32_t(cli.tip_height());
-    const Script change = change_script(s);
-    wallet::BuildError error;
-    auto built = wallet::build_transaction(coins, recipients, change, options, &error);
-    if (!built) build_failed(error);
-    return std::move(*built);
+    return wallet::fund_transaction(cli.state(), recipients, rate, cli.tip_height());
 }
 
-// Signs with the wallet's keys and checks every input with the interpreter.
-void sign_and_verify(WalletCli& cli, Transaction& tx, const std::vector<TxOut>& spent) {
-    WalletState& s = cli.state();
-    if (s.watch_only)
-        throw WalletCliError(kExitError, "this wallet is watch-only: use 'psbt create' and sign the PSBT with the wallet "
-                                         "that holds the keys");
-    KeyStore keys;
-    std::vector<Script> scripts;
-    for (const TxOut& o : spent) scripts.push_back(o.script_pubkey);
-    wallet::add_keys_for_scripts(s, scripts, keys);
-    std::string why;
-    if (!sign_transaction(tx, spent, keys, {}, &why)) throw WalletCliError(kExitError, "signing failed: " + why);
-    if (!verify_transaction_scripts(tx, spent, &why))
-        throw WalletCliError(kExitError, "signature check failed, nothing was sent: " + why);
-}
-
-// testmempoolaccept, then sendrawtransaction; records the transaction as ours.
+// testmempoolaccept, then sendrawtransaction; records and saves the transaction as ours.
 uint256 broadcast(WalletCli& cli, const Transaction& tx, bool record) {
-    const wallet::AcceptResult accept = cli.node().test_accept(tx);
-    if (!accept.allowed)
-        throw WalletCliError(kExitError, "the node would reject the transaction (" + accept.reject_reason +
-                                             "); nothing was sent");
-    const uint256 txid = cli.node().broadcast(tx);
+    const uint256 txid = wallet::test_and_broadcast(cli.node(), tx);
     if (record) {
-        WalletState& s = cli.state();
-        s.add_transaction(tx, wallet::TxState::MEMPOOL, -1, {}, 0, unix_now());
-        if (auto it = s.txs.find(txid); it != s.txs.end()) it->second.from_me = true;
+        wallet::record_sent(cli.state(), tx, unix_now());
         cli.save();
     }
     return txid;
@@ -139,7 +70,7 @@ int send_to(WalletCli& cli, std::vector<wallet::Recipient> recipients) {
     cli.state();
     cli.sync_if_wanted(true);
     wallet::BuiltTransaction built = fund(cli, recipients);
-    sign_and_verify(cli, built.tx, built.spent_outputs);
+    wallet::sign_and_verify(cli.state(), built.tx, built.spent_outputs);
     const uint256 txid = broadcast(cli, built.tx, true);
     const size_t vsize = (built.tx.weight() + 3) / 4;
     json::object o;
@@ -180,22 +111,6 @@ Psbt decode_psbt_arg(const std::string& arg) {
     auto p = Psbt::decode_base64(read_psbt_arg(arg), &why);
     if (!p) throw WalletCliError(kExitError, "invalid PSBT: " + why);
     return std::move(*p);
-}
-
-bool all_final(const Psbt& p) {
-    for (const PsbtInput& in : p.inputs)
-        if (!in.is_final()) return false;
-    return true;
-}
-
-std::vector<TxOut> psbt_spent_outputs(const Psbt& p) {
-    std::vector<TxOut> out;
-    for (size_t i = 0; i < p.inputs.size(); ++i) {
-        auto o = p.spent_output(i);
-        if (!o) throw WalletCliError(kExitError, "the PSBT lacks the UTXO of input " + std::to_string(i));
-        out.push_back(*o);
-    }
-    return out;
 }
 
 json::object decode_json(WalletCli& cli, const Psbt& p) {
@@ -252,53 +167,20 @@ int cmd_bumpfee(WalletCli& cli) {
     if (!txid) throw WalletCliError(kExitError, "invalid txid");
     WalletState& s = cli.state();
     cli.sync_if_wanted(true);
-    auto it = s.txs.find(*txid);
-    if (it == s.txs.end()) throw WalletCliError(kExitError, "the transaction is not in this wallet");
-    const wallet::WalletTx original = it->second;
-    if (original.state == wallet::TxState::CONFIRMED) throw WalletCliError(kExitError, "the transaction is already confirmed");
-    if (original.state == wallet::TxState::CONFLICTED)
-        throw WalletCliError(kExitError, "the transaction was already replaced or conflicts with another one");
-    bool signals = false;
-    for (const TxIn& in : original.tx.vin) signals = signals || in.sequence < wallet::kSequenceLocktimeFinal;
-    if (!signals) throw WalletCliError(kExitError, "the transaction does not signal replaceability (BIP125)");
-    std::vector<TxOut> spent;
-    for (const TxIn& in : original.tx.vin) {
-        auto prev = s.wallet_output(in.prevout);
-        if (!prev) throw WalletCliError(kExitError, "the transaction spends outputs that are not this wallet's");
-        spent.push_back(*prev);
-    }
-    std::optional<size_t> change_index;
-    for (size_t i = 0; i < original.tx.vout.size() && !change_index; ++i)
-        if (const wallet::ScriptOwner* o = s.owner_of(original.tx.vout[i].script_pubkey); o && s.descriptors[o->descriptor].internal)
-            change_index = i;
-    Amount in_total = 0;
-    for (const TxOut& o : spent) in_total += o.value;
-    const Amount old_fee = in_total - original.tx.value_out();
-    const size_t old_vsize = (original.tx.weight() + 3) / 4;
-    const wallet::FeeRate old_rate = wallet::FeeRate::of(old_fee, old_vsize);
-    wallet::BumpOptions options;
+    std::optional<wallet::FeeRate> rate;
     if (auto f = cli.option("feerate")) {
-        auto rate = parse_sat_per_vb(*f);
+        rate = wallet::parse_fee_rate_sat_per_vb(*f);
         if (!rate) throw WalletCliError(kExitError, "-feerate takes a positive number of sat/vB (at most 3 decimals)");
-        options.new_fee_rate = *rate;
-    } else {
-        // Core's default: the estimate, but at least the old rate plus 1 sat/vB.
-        wallet::FeeRate est = choose_fee_rate(cli);
-        options.new_fee_rate = std::max(est, wallet::FeeRate{old_rate.sat_per_kvb + 1000});
     }
-    options.fallback_change_script = change_script(s);
-    const std::vector<wallet::SpendableCoin> extra = spendable_coins(s, cli.tip_height());
-    wallet::BuildError error;
-    auto built = wallet::build_bump(original.tx, spent, change_index, extra, options, &error);
-    if (!built) build_failed(error);
-    sign_and_verify(cli, built->tx, built->spent_outputs);
-    const uint256 new_txid = broadcast(cli, built->tx, true);
+    wallet::FeeBump bump = wallet::build_fee_bump(s, *txid, rate, [&] { return choose_fee_rate(cli); }, cli.tip_height());
+    wallet::sign_and_verify(s, bump.built.tx, bump.built.spent_outputs);
+    const uint256 new_txid = broadcast(cli, bump.built.tx, true);
     s.txs[*txid].state = wallet::TxState::CONFLICTED;
     cli.save();
     json::object o;
     o["txid"] = new_txid.to_hex();
-    o["origfee"] = btc_value(old_fee);
-    o["fee"] = btc_value(built->fee);
+    o["origfee"] = btc_value(bump.old_fee);
+    o["fee"] = btc_value(bump.built.fee);
     o["errors"] = json::array();
     cli.print(o, new_txid.to_hex());
     return kExitOk;
@@ -339,7 +221,7 @@ int cmd_psbt(WalletCli& cli) {
         if (!why.empty()) throw WalletCliError(kExitError, "cannot sign: " + why);
         json::object o;
         o["psbt"] = p.to_base64();
-        o["complete"] = all_final(p);
+        o["complete"] = wallet::psbt_complete(p);
         cli.print(o, p.to_base64());
         return kExitOk;
     }
@@ -403,7 +285,7 @@ int cmd_psbt(WalletCli& cli) {
         std::string why;
         auto tx = extract_transaction(p, &why);
         if (!tx) throw WalletCliError(kExitError, "the PSBT is not complete: " + why);
-        if (!verify_transaction_scripts(*tx, psbt_spent_outputs(p), &why))
+        if (!verify_transaction_scripts(*tx, wallet::psbt_spent_outputs(p), &why))
             throw WalletCliError(kExitError, "signature check failed, nothing was sent: " + why);
         const uint256 txid = broadcast(cli, *tx, false);
         json::object o;

@@ -11,6 +11,7 @@
 
 #include "common/address.h"
 #include "consensus/interpreter.h"
+#include "consensus/pubkey.h"
 #include "util/hash.h"
 #include "util/hex.h"
 
@@ -367,7 +368,7 @@ std::optional<KeyExpr> Parser::parse_key(std::string_view s, Ctx ctx, bool allow
         }
         const Bytes b = *hex_decode(body);
         if (b.size() == 32 && ctx == Ctx::P2TR) {
-            if (!is_valid_xonly_pubkey(b)) {
+            if (!is_fully_valid_xonly_pubkey(b)) {
                 fail(where + ": x-only public key is not on the curve");
                 return std::nullopt;
             }
@@ -376,7 +377,7 @@ std::optional<KeyExpr> Parser::parse_key(std::string_view s, Ctx ctx, bool allow
             return key;
         }
         if (b.size() == 33 || b.size() == 65) {
-            if (!is_valid_pubkey(b)) {
+            if (!is_fully_valid_non_hybrid_pubkey(b)) {
                 fail(where + ": hex public key is not a valid point (or has a bad prefix byte)");
                 return std::nullopt;
             }

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "consensus/pubkey.h"
+
 namespace minicash {
 
 const secp256k1_context* signing_context() {
@@ -76,22 +78,8 @@ bool operator==(const SecretKey& a, const SecretKey& b) {
     return CRYPTO_memcmp(a.bytes_.data(), b.bytes_.data(), 32) == 0;
 }
 
-bool is_valid_pubkey(ByteView pubkey) {
-    if (pubkey.size() == 33) {
-        if (pubkey[0] != 0x02 && pubkey[0] != 0x03) return false;
-    } else if (pubkey.size() == 65) {
-        if (pubkey[0] != 0x04) return false;  // no hybrid (06/07) keys
-    } else {
-        return false;
-    }
-    secp256k1_pubkey pk;
-    return secp256k1_ec_pubkey_parse(secp256k1_context_static, &pk, pubkey.data(), pubkey.size()) == 1;
-}
-
-bool is_valid_xonly_pubkey(ByteView xonly) {
-    if (xonly.size() != 32) return false;
-    secp256k1_xonly_pubkey pk;
-    return secp256k1_xonly_pubkey_parse(secp256k1_context_static, &pk, xonly.data()) == 1;
+bool is_fully_valid_non_hybrid_pubkey(ByteView pubkey) {
+    return !pubkey.empty() && pubkey[0] != 0x06 && pubkey[0] != 0x07 && is_fully_valid_pubkey(pubkey);
 }
 
 std::optional<Bytes> reserialize_pubkey(ByteView pubkey, bool compressed) {

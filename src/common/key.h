@@ -54,11 +54,9 @@ private:
     std::array<uint8_t, 32> bytes_{};
 };
 
-// Parses a compressed (02/03) or uncompressed (04) public key and checks it lies on the
-// curve. Hybrid encodings (06/07) are refused.
-bool is_valid_pubkey(ByteView pubkey);
-// Checks a 32-byte x-only key is the x coordinate of a curve point.
-bool is_valid_xonly_pubkey(ByteView xonly);
+// A key as descriptors and PSBT take it: is_fully_valid_pubkey (consensus/pubkey.h)
+// without the hybrid encodings 06/07, which Core's descriptors refuse.
+bool is_fully_valid_non_hybrid_pubkey(ByteView pubkey);
 // Re-serializes a valid public key (33 or 65 bytes) in the requested form.
 std::optional<Bytes> reserialize_pubkey(ByteView pubkey, bool compressed);
 

@@ -160,6 +160,20 @@ public:
         if (!r.data.empty()) return fail(std::string(name) + " key must be the type byte only");
         return true;
     }
+    // A script record (redeemScript, witnessScript) named `name` in messages.
+    bool script_record(Record& r, const std::string& name, std::optional<Script>& into) {
+        if (!no_keydata(r, name.c_str())) return false;
+        into = Script(std::move(r.value));
+        return true;
+    }
+    // A BIP32 derivation record (key: public key, value: origin) of an input or output map.
+    bool bip32_derivation_record(Record& r, const std::string& side, std::map<Bytes, KeyOriginInfo>& into) {
+        if (!is_fully_valid_non_hybrid_pubkey(r.data)) return fail(side + " BIP32 derivation key is not a valid public key");
+        std::optional<KeyOriginInfo> o = parse_origin(r.value);
+        if (!o) return fail(side + " BIP32 derivation value is malformed");
+        into[Bytes(r.data.begin(), r.data.end())] = std::move(*o);
+        return true;
+    }
 
     bool global(std::vector<Record>& recs, Psbt& psbt) {
         bool have_tx = false;
@@ -182,7 +196,7 @@ public:
                 case PSBT_GLOBAL_XPUB: {
                     if (r.data.size() != kExtKeySize) return fail("global xpub key must hold a 78-byte extended public key");
                     const uint8_t depth = r.data[4];
-                    if (!is_compressed_pubkey(r.data.subspan(45)) || !is_valid_pubkey(r.data.subspan(45))) {
+                    if (!is_compressed_pubkey(r.data.subspan(45)) || !is_fully_valid_non_hybrid_pubkey(r.data.subspan(45))) {
                         return fail("global xpub holds an invalid public key");
                     }
                     std::optional<KeyOriginInfo> o = parse_origin(r.value);
@@ -231,7 +245,7 @@ public:
                     break;
                 }
                 case PSBT_IN_PARTIAL_SIG:
-                    if ((r.data.size() != 33 && r.data.size() != 65) || !is_valid_pubkey(r.data)) {
+                    if (!is_fully_valid_non_hybrid_pubkey(r.data)) {
                         return fail("input partial signature key is not a valid public key");
                     }
                     in.partial_sigs[Bytes(r.data.begin(), r.data.end())] = std::move(r.value);
@@ -242,22 +256,14 @@ public:
                     in.sighash_type = read_le32(r.value.data());
                     break;
                 case PSBT_IN_REDEEMSCRIPT:
-                    if (!no_keydata(r, "input redeemScript")) return false;
-                    in.redeem_script = Script(std::move(r.value));
+                    if (!script_record(r, "input redeemScript", in.redeem_script)) return false;
                     break;
                 case PSBT_IN_WITNESSSCRIPT:
-                    if (!no_keydata(r, "input witnessScript")) return false;
-                    in.witness_script = Script(std::move(r.value));
+                    if (!script_record(r, "input witnessScript", in.witness_script)) return false;
                     break;
-                case PSBT_IN_BIP32_DERIVATION: {
-                    if ((r.data.size() != 33 && r.data.size() != 65) || !is_valid_pubkey(r.data)) {
-                        return fail("input BIP32 derivation key is not a valid public key");
-                    }
-                    std::optional<KeyOriginInfo> o = parse_origin(r.value);
-                    if (!o) return fail("input BIP32 derivation value is malformed");
-                    in.bip32_derivs[Bytes(r.data.begin(), r.data.end())] = std::move(*o);
+                case PSBT_IN_BIP32_DERIVATION:
+                    if (!bip32_derivation_record(r, "input", in.bip32_derivs)) return false;
                     break;
-                }
                 case PSBT_IN_SCRIPTSIG:
                     if (!no_keydata(r, "input final scriptSig")) return false;
                     in.final_script_sig = Script(std::move(r.value));
@@ -351,22 +357,14 @@ public:
         for (Record& r : recs) {
             switch (r.type) {
                 case PSBT_OUT_REDEEMSCRIPT:
-                    if (!no_keydata(r, "output redeemScript")) return false;
-                    out.redeem_script = Script(std::move(r.value));
+                    if (!script_record(r, "output redeemScript", out.redeem_script)) return false;
                     break;
                 case PSBT_OUT_WITNESSSCRIPT:
-                    if (!no_keydata(r, "output witnessScript")) return false;
-                    out.witness_script = Script(std::move(r.value));
+                    if (!script_record(r, "output witnessScript", out.witness_script)) return false;
                     break;
-                case PSBT_OUT_BIP32_DERIVATION: {
-                    if ((r.data.size() != 33 && r.data.size() != 65) || !is_valid_pubkey(r.data)) {
-                        return fail("output BIP32 derivation key is not a valid public key");
-                    }
-                    std::optional<KeyOriginInfo> o = parse_origin(r.value);
-                    if (!o) return fail("output BIP32 derivation value is malformed");
-                    out.bip32_derivs[Bytes(r.data.begin(), r.data.end())] = std::move(*o);
+                case PSBT_OUT_BIP32_DERIVATION:
+                    if (!bip32_derivation_record(r, "output", out.bip32_derivs)) return false;
                     break;
-                }
                 case PSBT_OUT_TAP_INTERNAL_KEY:
                     if (!no_keydata(r, "output taproot internal key")) return false;
                     if (r.value.size() != 32) return fail("output taproot internal key must be 32 bytes");

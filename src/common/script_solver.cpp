@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "consensus/interpreter.h"
+#include "consensus/pubkey.h"
 
 namespace minicash {
 namespace {
@@ -62,7 +63,7 @@ bool match_multisig(const Script& s, std::vector<Bytes>* solutions) {
     if (!m) return false;
     std::vector<Bytes> keys;
     bool parsed;
-    while ((parsed = s.get_op(pc, op, &data)) && op <= OP_PUSHDATA4 && valid_pubkey_size(data))
+    while ((parsed = s.get_op(pc, op, &data)) && op <= OP_PUSHDATA4 && is_valid_pubkey_size(data))
         keys.emplace_back(data.begin(), data.end());
     if (!parsed) return false;
     const auto n = template_number(op, data, *m, int(kMaxMultisigKeys));
@@ -77,21 +78,6 @@ bool match_multisig(const Script& s, std::vector<Bytes>* solutions) {
 }
 
 }  // namespace
-
-bool valid_pubkey_size(ByteView key) {
-    if (key.empty()) return false;
-    switch (key[0]) {
-    case 2:
-    case 3:
-        return key.size() == 33;
-    case 4:
-    case 6:
-    case 7:
-        return key.size() == 65;
-    default:
-        return false;
-    }
-}
 
 bool is_pay_to_anchor(const Script& s) {
     return s.size() == 4 && s[0] == OP_1 && s[1] == 0x02 && s[2] == 0x4e && s[3] == 0x73;
@@ -133,7 +119,7 @@ TxoutType solve(const Script& s, std::vector<Bytes>* solutions) {
     if (!b.empty() && b[0] == OP_RETURN && push_only_from(s, 1)) return TxoutType::NULL_DATA;
     // <pubkey> OP_CHECKSIG
     if ((b.size() == 35 || b.size() == 67) && b[0] == b.size() - 2 && b.back() == OP_CHECKSIG &&
-        valid_pubkey_size(ByteView(b).subspan(1, b.size() - 2))) {
+        is_valid_pubkey_size(ByteView(b).subspan(1, b.size() - 2))) {
         keep(ByteView(b).subspan(1, b.size() - 2));
         return TxoutType::PUBKEY;
     }

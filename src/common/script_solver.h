@@ -37,7 +37,4 @@ const char* txout_type_name(TxoutType t);
 
 bool is_pay_to_anchor(const Script& script_pubkey);
 
-// Length a public key with this first byte must have (CPubKey::ValidSize).
-bool valid_pubkey_size(ByteView key);
-
 }  // namespace minicash

@@ -49,25 +49,6 @@ private:
     uint32_t first_false_ = kNone;
 };
 
-// BIP66 strict DER, including the trailing hash type byte:
-// 0x30 len 0x02 lenR R 0x02 lenS S hashtype, with minimal, positive R and S.
-bool is_valid_signature_encoding(ByteView sig) {
-    if (sig.size() < 9 || sig.size() > 73) return false;
-    if (sig[0] != 0x30) return false;
-    if (sig[1] != sig.size() - 3) return false;
-    const size_t len_r = sig[3];
-    if (5 + len_r >= sig.size()) return false;
-    const size_t len_s = sig[5 + len_r];
-    if (len_r + len_s + 7 != sig.size()) return false;
-    if (sig[2] != 0x02 || len_r == 0) return false;
-    if (sig[4] & 0x80) return false;                                 // R negative
-    if (len_r > 1 && sig[4] == 0 && !(sig[5] & 0x80)) return false;  // R padded
-    if (sig[len_r + 4] != 0x02 || len_s == 0) return false;
-    if (sig[len_r + 6] & 0x80) return false;
-    if (len_s > 1 && sig[len_r + 6] == 0 && !(sig[len_r + 7] & 0x80)) return false;
-    return true;
-}
-
 bool is_defined_hashtype(ByteView sig) {
     if (sig.empty()) return false;
     const int type = sig.back() & ~SIGHASH_ANYONECANPAY;

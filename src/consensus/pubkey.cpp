@@ -79,6 +79,47 @@ bool parse_lax_sig(ByteView der_sig, secp256k1_ecdsa_signature& sig) {
 
 }  // namespace
 
+bool is_valid_signature_encoding(ByteView sig) {
+    if (sig.size() < 9 || sig.size() > 73) return false;
+    if (sig[0] != 0x30) return false;
+    if (sig[1] != sig.size() - 3) return false;
+    const size_t len_r = sig[3];
+    if (5 + len_r >= sig.size()) return false;
+    const size_t len_s = sig[5 + len_r];
+    if (len_r + len_s + 7 != sig.size()) return false;
+    if (sig[2] != 0x02 || len_r == 0) return false;
+    if (sig[4] & 0x80) return false;                                 // R negative
+    if (len_r > 1 && sig[4] == 0 && !(sig[5] & 0x80)) return false;  // R padded
+    if (sig[len_r + 4] != 0x02 || len_s == 0) return false;
+    if (sig[len_r + 6] & 0x80) return false;
+    if (len_s > 1 && sig[len_r + 6] == 0 && !(sig[len_r + 7] & 0x80)) return false;
+    return true;
+}
+
+bool is_valid_pubkey_size(ByteView pubkey) {
+    if (pubkey.empty()) return false;
+    switch (pubkey[0]) {
+    case 0x02:
+    case 0x03: return pubkey.size() == kCompressedPubkeySize;
+    case 0x04:
+    case 0x06:
+    case 0x07: return pubkey.size() == kUncompressedPubkeySize;
+    default: return false;
+    }
+}
+
+bool is_fully_valid_pubkey(ByteView pubkey) {
+    if (!is_valid_pubkey_size(pubkey)) return false;
+    secp256k1_pubkey pk;
+    return secp256k1_ec_pubkey_parse(ctx(), &pk, pubkey.data(), pubkey.size()) == 1;
+}
+
+bool is_fully_valid_xonly_pubkey(ByteView xonly) {
+    if (xonly.size() != kXOnlyPubkeySize) return false;
+    secp256k1_xonly_pubkey pk;
+    return secp256k1_xonly_pubkey_parse(ctx(), &pk, xonly.data()) == 1;
+}
+
 bool is_compressed_or_uncompressed_pubkey(ByteView pubkey) {
     if (pubkey.size() < kCompressedPubkeySize) return false;
     if (pubkey[0] == 0x04) return pubkey.size() == kUncompressedPubkeySize;

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "consensus/serialize.h"
-#include "net/banman.h"
+#include "util/atomic_file.h"
 #include "util/hash.h"
 
 namespace minicash::net {
@@ -325,7 +325,7 @@ bool AddrMan::save(const std::filesystem::path& file, const Magic& magic, std::s
     }
     const uint256 sum = sha256d(out);
     w.hash(sum);
-    return write_file_atomically(file, std::string(out.begin(), out.end()), error);
+    return write_file_atomically(file, out, error);
 }
 
 bool AddrMan::load(const std::filesystem::path& file, const Magic& magic, std::string* error) {

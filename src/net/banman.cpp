@@ -1,8 +1,5 @@
 #include "net/banman.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <boost/json.hpp>
 
 #include <cerrno>
@@ -11,47 +8,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "util/atomic_file.h"
+
 namespace minicash::net {
 
 namespace json = boost::json;
-
-bool write_file_atomically(const std::filesystem::path& path, const std::string& data, std::string* error) {
-    const std::filesystem::path tmp = path.string() + ".new";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        if (error) *error = "cannot create " + tmp.string() + ": " + std::strerror(errno);
-        return false;
-    }
-    size_t done = 0;
-    while (done < data.size()) {
-        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            if (error) *error = "cannot write " + tmp.string() + ": " + std::strerror(errno);
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            return false;
-        }
-        done += size_t(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        if (error) *error = "cannot sync " + tmp.string() + ": " + std::strerror(errno);
-        ::unlink(tmp.c_str());
-        return false;
-    }
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        if (error) *error = "cannot rename " + tmp.string() + ": " + std::strerror(errno);
-        ::unlink(tmp.c_str());
-        return false;
-    }
-    const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        ::fsync(dfd);
-        ::close(dfd);
-    }
-    return true;
-}
 
 BanMan::BanMan(std::filesystem::path file, std::function<int64_t()> clock)
     : file_(std::move(file)), clock_(std::move(clock)) {

@@ -44,7 +44,7 @@ public:
     // Reads the file if it exists (expired entries are dropped). False with `error` on a
     // malformed file; the ban list is then left empty.
     bool load(std::string* error);
-    // Writes the file atomically (temporary file, fsync, rename). False with `error`.
+    // Writes the file atomically (util/atomic_file.h). False with `error`.
     bool save(std::string* error) const;
 
     // Adds or replaces a ban; returns false when the table is full.
@@ -72,9 +72,5 @@ private:
     mutable std::map<NetAddr, int64_t> discouraged_;            // address -> until
     mutable std::multimap<int64_t, NetAddr> discouraged_order_;  // until -> address
 };
-
-// Writes `data` to `path` atomically: a temporary file next to it, fsync, rename, fsync
-// of the directory. False with `error` on failure (the old file is left untouched).
-bool write_file_atomically(const std::filesystem::path& path, const std::string& data, std::string* error);
 
 }  // namespace minicash::net

@@ -7,10 +7,8 @@
 #include <future>
 #include <random>
 
-#include "net/processing.h"
-#include "net/sync.h"
-#include "net/txpool.h"
-#include "node/chainstate.h"
+#include "net/eviction.h"
+#include "net/v1_transport.h"
 #include "storage/database.h"
 #include "util/hash.h"
 #include "util/logging.h"
@@ -32,12 +30,6 @@ constexpr auto kAddrDumpInterval = 15min;
 constexpr auto kManualRetryMin = 2s;
 constexpr auto kManualRetryMax = 60s;
 constexpr auto kDnsSeedDelay = 11s;
-
-int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-SteadyTime steady_now() { return std::chrono::steady_clock::now(); }
 
 Service to_service(const tcp::endpoint& ep) {
     Service s;
@@ -69,45 +61,16 @@ std::string network_of(const NetAddr& a) {
     return a.is_ipv4() ? "ipv4" : "ipv6";
 }
 
-// Names used to count traffic per message type; anything else is "*other*" (Core), so a
-// peer cannot grow the map with made-up commands.
-const std::string& traffic_key(const std::string& command) {
-    static const std::vector<std::string> kKnown = {
-        cmd::VERSION, cmd::VERACK, cmd::WTXIDRELAY, cmd::SENDADDRV2, cmd::SENDHEADERS, cmd::SENDCMPCT,
-        cmd::FEEFILTER, cmd::PING, cmd::PONG, cmd::ADDR, cmd::ADDRV2, cmd::GETADDR, cmd::INV, cmd::GETDATA,
-        cmd::NOTFOUND, cmd::GETHEADERS, cmd::GETBLOCKS, cmd::HEADERS, cmd::BLOCK, cmd::TX, cmd::MEMPOOL};
-    static const std::string kOther = "*other*";
-    for (const std::string& k : kKnown)
-        if (k == command) return k;
-    return kOther;
-}
-
 }  // namespace
 
-// Carries chain state and mempool notifications (from any thread) to the event loop;
-// cut off when the Connman stops, since neither can unregister a callback.
-struct Connman::Bridge {
-    std::mutex mutex;
-    Connman* target = nullptr;
-
-    // Runs f(connman) on the event loop, unless the Connman is stopping.
-    template <class F>
-    void post(F f) {
-        std::lock_guard lock(mutex);
-        if (target && !target->stopping_) asio::post(target->io_, [c = target, f = std::move(f)] { f(c); });
-    }
-};
-
-Connman::Connman(const ChainParams& params, Chainstate& chain, TxPool* txpool, ConnmanOptions options)
-    : params_(params), chain_(chain), txpool_(txpool), options_(std::move(options)) {
+Connman::Connman(const ChainParams& params, ConnmanOptions options, const Clock& clock)
+    : params_(params), options_(std::move(options)), clock_(clock) {
     std::random_device rd;
     rng_.seed((uint64_t(rd()) << 32) ^ rd());
-    addrman_ = std::make_unique<AddrMan>();
-    banman_ = std::make_unique<BanMan>(options_.netdir.empty() ? std::filesystem::path()
-                                                                : options_.netdir / "banlist.json");
-    sync_ = std::make_unique<BlockSync>(*this);
-    pm_ = std::make_unique<PeerManager>(*this, *sync_);
-    bridge_ = std::make_shared<Bridge>();
+    auto unix_clock = [&clock] { return clock.unix_now(); };
+    addrman_ = std::make_unique<AddrMan>(unix_clock);
+    banman_ = std::make_unique<BanMan>(
+        options_.netdir.empty() ? std::filesystem::path() : options_.netdir / "banlist.json", unix_clock);
 }
 
 Connman::~Connman() { stop(); }
@@ -145,8 +108,9 @@ auto Connman::call_on_loop(F f) -> decltype(f()) {
     return future.get();
 }
 
-bool Connman::start(std::string* error) {
+bool Connman::start(std::unique_ptr<NetEvents> events, std::string* error) {
     if (running_) return true;
+    events_ = std::move(events);
     listen_port_ = options_.port ? options_.port : params_.default_port;
     network_active_ = options_.network_active;
     options_.max_outbound = std::max(0, std::min(options_.max_outbound, options_.max_connections));
@@ -160,7 +124,6 @@ bool Connman::start(std::string* error) {
         err.clear();
         if (!banman_->load(&err)) log_warning("ignoring banlist.json: %s", err.c_str());
     }
-    sync_->init();
 
     if (options_.listen) {
         std::vector<std::pair<tcp::endpoint, bool>> endpoints;  // endpoint, required
@@ -213,34 +176,11 @@ bool Connman::start(std::string* error) {
     for (const std::string& a : options_.addnode) manual_.push_back(ManualTarget{a, true});
     seednodes_ = options_.seednode;
 
-    bridge_->target = this;
-    std::weak_ptr<Bridge> weak = bridge_;
-    Chainstate::Listener listener;
-    listener.connected = [weak](const Block&, const BlockIndex* b, const Chainstate::View&) {
-        if (auto bridge = weak.lock())
-            bridge->post([b](Connman* c) {
-                c->sync_->on_block_connected(b);
-                c->pm_->on_tip_changed();
-            });
-    };
-    listener.disconnected = [weak](const Block&, const BlockIndex* b, const Chainstate::View&) {
-        if (auto bridge = weak.lock()) bridge->post([b](Connman* c) { c->sync_->on_block_disconnected(b); });
-    };
-    chain_.add_listener(std::move(listener));
-    if (txpool_) {
-        txpool_->on_transaction_added([weak](const MempoolEntryInfo& e) {
-            const int64_t rate = e.vsize ? int64_t(e.fee) * 1000 / int64_t(e.vsize) : 0;
-            if (auto bridge = weak.lock())
-                bridge->post([txid = e.txid, wtxid = e.wtxid, rate](Connman* c) {
-                    c->pm_->on_transaction_added(txid, wtxid, rate);
-                });
-        });
-    }
-
+    events_->start();
     query_.start();
     validation_.start();
     work_.emplace(io_.get_executor());
-    start_time_ = steady_now();
+    start_time_ = clock_.steady_now();
     last_addr_dump_ = start_time_;
     running_ = true;
     for (auto& a : acceptors_) asio::co_spawn(io_, accept_loop(a), asio::detached);
@@ -269,16 +209,13 @@ void Connman::stop_on_loop() {
     if (resolver_) resolver_->cancel();
     for (auto& s : pending_sockets_) s->close(ec);
     for (auto& [id, p] : peers_) p->disconnect("shutting down");
-    sync_->shutdown();
+    events_->shutdown();
 }
 
 void Connman::stop() {
     if (!running_) return;
     stopping_ = true;
-    {
-        std::lock_guard lock(bridge_->mutex);
-        bridge_->target = nullptr;
-    }
+    events_->interrupt();
     {
         auto done = std::make_shared<std::promise<void>>();
         auto f = done->get_future();
@@ -320,58 +257,45 @@ void Connman::dump_addresses() {
 
 // ---- connections ----
 
-void Connman::start_peer(std::shared_ptr<Peer> peer) {
+std::shared_ptr<Peer> Connman::make_peer(tcp::socket socket, const Service& addr, ConnType type) {
     boost::system::error_code ec;
-    const auto local = peer->socket().local_endpoint(ec);
-    if (!ec) peer->local_addr = to_service(local);
-    peer->socket().set_option(tcp::no_delay(true), ec);
-    peer->sent_counter = &total_sent_;
+    Service local;
+    if (const auto ep = socket.local_endpoint(ec); !ec) local = to_service(ep);
+    socket.set_option(tcp::no_delay(true), ec);
+    auto transport = std::make_shared<V1Transport>(std::move(socket), params_.magic, clock_, &total_sent_, &total_recv_);
+    auto peer = std::make_shared<Peer>(next_peer_id_++, addr, type, std::move(transport), clock_);
+    peer->local_addr = local;
+    return peer;
+}
+
+void Connman::start_peer(const std::shared_ptr<Peer>& peer) {
     peers_[peer->id] = peer;
     log_debug(LogCategory::NET, "%s connection %s peer=%lld", peer->inbound() ? "inbound" : "outbound",
               peer->addr.to_string().c_str(), (long long)peer->id);
-    asio::co_spawn(io_, peer->writer(), asio::detached);
+    peer->transport().start();
     asio::co_spawn(io_, reader(peer), asio::detached);
+    events_->on_peer_connected(peer);
 }
 
 asio::awaitable<void> Connman::reader(std::shared_ptr<Peer> peer) {
-    MessageParser parser(params_.magic);
-    std::vector<uint8_t> buf(64 * 1024);
     try {
         while (!peer->disconnected()) {
-            boost::system::error_code ec;
-            const size_t n = co_await peer->socket().async_read_some(asio::buffer(buf),
-                                                                      asio::redirect_error(asio::use_awaitable, ec));
-            if (ec) {
-                peer->disconnect(ec == asio::error::eof ? "connection closed by peer" : ec.message());
+            Received r = co_await peer->transport().receive();
+            if (!r.message) {
+                if (r.protocol_violation) {
+                    log_info("peer=%lld (%s) sent a bad message: %s", (long long)peer->id,
+                             peer->addr.to_string().c_str(), r.error.c_str());
+                    misbehaving(*peer, r.error);
+                }
+                peer->disconnect(r.error);  // even manual peers: the stream cannot be resynchronised
                 break;
             }
-            peer->bytes_recv += n;
-            total_recv_ += n;
-            peer->last_recv = unix_now();
-            peer->last_recv_steady = steady_now();
-            ByteView data(buf.data(), n);
-            while (!peer->disconnected()) {
-                const size_t used = parser.feed(data);
-                data = data.subspan(used);
-                if (parser.failed()) {
-                    std::string what = frame_error_name(parser.error());
-                    if (parser.error() != FrameError::BAD_MAGIC && parser.error() != FrameError::BAD_COMMAND)
-                        what += " (" + traffic_key(parser.header().command) + ", " +
-                                std::to_string(parser.header().length) + " bytes)";
-                    log_info("peer=%lld (%s) sent a bad message: %s", (long long)peer->id,
-                             peer->addr.to_string().c_str(), what.c_str());
-                    misbehaving(*peer, what);
-                    peer->disconnect(what);  // even manual peers: the stream cannot be resynchronised
-                    break;
-                }
-                if (!parser.has_message()) break;
-                Message msg = parser.take();
-                peer->bytes_recv_per_msg[traffic_key(msg.command)] += msg.payload.size() + kHeaderSize;
-                if (log_enabled(LogCategory::NET))
-                    log_debug(LogCategory::NET, "received: %s (%zu bytes) peer=%lld",
-                              traffic_key(msg.command).c_str(), msg.payload.size(), (long long)peer->id);
-                co_await pm_->process_message(peer, std::move(msg));
-            }
+            Message& msg = *r.message;
+            peer->bytes_recv_per_msg[traffic_key(msg.command)] += r.wire_size;
+            if (log_enabled(LogCategory::NET))
+                log_debug(LogCategory::NET, "received: %s (%zu bytes) peer=%lld", traffic_key(msg.command).c_str(),
+                          msg.payload.size(), (long long)peer->id);
+            co_await events_->on_message(peer, std::move(msg));
         }
     } catch (const StorageError& e) {
         report_fatal(e.what());
@@ -389,36 +313,17 @@ void Connman::peer_closed(const std::shared_ptr<Peer>& peer) {
     log_debug(LogCategory::NET, "disconnected peer=%lld (%s): %s", (long long)peer->id,
               peer->addr.to_string().c_str(), peer->disconnect_reason().c_str());
     if (peer->discourage_on_close) banman_->discourage(peer->addr.addr);
-    sync_->on_peer_closed(*peer);
-    pm_->on_peer_closed(*peer);
+    events_->on_peer_closed(*peer);
     if (!peer->inbound() && peer->successfully_connected) addrman_->connected(peer->addr);
     if (peer->manual()) {
         for (ManualTarget& t : manual_) {
             if (t.name == peer->addr_name) {
-                t.next_attempt = steady_now() + kManualRetryMin;
+                t.next_attempt = clock_.steady_now() + kManualRetryMin;
                 t.failures = 0;
             }
         }
     }
     peers_.erase(peer->id);
-}
-
-void Connman::misbehaving(Peer& peer, const std::string& reason) {
-    if (peer.disconnected()) return;
-    if (peer.manual()) {
-        log_warning("not punishing manually connected peer=%lld (%s): %s", (long long)peer.id,
-                    peer.addr.to_string().c_str(), reason.c_str());
-        return;
-    }
-    if (peer.addr.addr.is_loopback()) {
-        log_info("Misbehaving: peer=%lld (%s): %s; disconnecting but not discouraging a local peer",
-                 (long long)peer.id, peer.addr.to_string().c_str(), reason.c_str());
-    } else {
-        log_info("Misbehaving: peer=%lld (%s): %s; disconnecting and discouraging", (long long)peer.id,
-                 peer.addr.to_string().c_str(), reason.c_str());
-        peer.discourage_on_close = true;
-    }
-    peer.disconnect("misbehaving: " + reason);
 }
 
 bool Connman::is_connected_or_pending(const Service& s) const {
@@ -448,8 +353,7 @@ asio::awaitable<void> Connman::accept_loop(std::shared_ptr<tcp::acceptor> accept
         if (ec) continue;
         Service from = to_service(remote);
         if (!accept_inbound(from)) continue;  // socket closes here
-        auto peer = std::make_shared<Peer>(next_peer_id_++, std::move(socket), from, ConnType::INBOUND, params_.magic);
-        start_peer(peer);
+        start_peer(make_peer(std::move(socket), from, ConnType::INBOUND));
     }
 }
 
@@ -482,54 +386,14 @@ bool Connman::accept_inbound(const Service& from) {
     return true;
 }
 
-// Core's eviction heuristic, simplified: protect peers that are hard for an attacker to
-// imitate (distinct network groups, low latency, recent useful blocks and transactions,
-// long uptime), then evict the youngest peer of the network group with most
-// connections.
 std::optional<int64_t> Connman::select_node_to_evict() {
-    struct Candidate {
-        int64_t id;
-        SteadyTime connected;
-        double min_ping;
-        int64_t last_block, last_tx;
-        uint64_t group_key;
-        Bytes group;
-    };
-    std::vector<Candidate> c;
+    std::vector<EvictionCandidate> candidates;
     for (const auto& [id, p] : peers_) {
         if (!p->inbound() || p->disconnected()) continue;
-        HashWriter w;
-        w.write_u64(0x65766963ull);
-        w.write(p->netgroup);
-        c.push_back(Candidate{id, p->connected_steady, p->min_ping_seconds < 0 ? 1e9 : p->min_ping_seconds,
-                              p->last_block_time, p->last_tx_time, w.sha256().low64(), p->netgroup});
+        candidates.push_back(EvictionCandidate{id, p->connected_steady, p->min_ping_seconds, p->last_block_time,
+                                               p->last_tx_time, p->netgroup});
     }
-    auto protect = [&c](size_t k, auto better) {  // removes the k best by `better`
-        std::sort(c.begin(), c.end(), better);
-        c.erase(c.begin(), c.begin() + long(std::min(k, c.size())));
-    };
-    protect(4, [](const Candidate& a, const Candidate& b) { return a.group_key > b.group_key; });
-    protect(8, [](const Candidate& a, const Candidate& b) { return a.min_ping < b.min_ping; });
-    protect(4, [](const Candidate& a, const Candidate& b) { return a.last_tx > b.last_tx; });
-    protect(4, [](const Candidate& a, const Candidate& b) { return a.last_block > b.last_block; });
-    protect(c.size() / 2, [](const Candidate& a, const Candidate& b) { return a.connected < b.connected; });
-    if (c.empty()) return std::nullopt;
-    std::map<Bytes, std::vector<const Candidate*>> groups;
-    for (const Candidate& x : c) groups[x.group].push_back(&x);
-    const std::vector<const Candidate*>* worst = nullptr;
-    SteadyTime worst_youngest{};
-    for (const auto& [g, members] : groups) {
-        SteadyTime youngest{};
-        for (const Candidate* m : members) youngest = std::max(youngest, m->connected);
-        if (!worst || members.size() > worst->size() || (members.size() == worst->size() && youngest > worst_youngest)) {
-            worst = &members;
-            worst_youngest = youngest;
-        }
-    }
-    const Candidate* victim = worst->front();
-    for (const Candidate* m : *worst)
-        if (m->connected > victim->connected) victim = m;
-    return victim->id;
+    return net::select_node_to_evict(std::move(candidates));
 }
 
 asio::awaitable<void> Connman::connect_to(Service target, std::string name, ConnType type) {
@@ -561,20 +425,19 @@ asio::awaitable<void> Connman::connect_to(Service target, std::string name, Conn
                 ++t.failures;
                 const auto backoff = std::min<std::chrono::milliseconds>(
                     kManualRetryMin * (1 << std::min(t.failures, 5)), kManualRetryMax);
-                t.next_attempt = steady_now() + backoff;
+                t.next_attempt = clock_.steady_now() + backoff;
             }
         }
         co_return;
     }
-    auto peer = std::make_shared<Peer>(next_peer_id_++, std::move(*socket), target, type, params_.magic);
+    auto peer = make_peer(std::move(*socket), target, type);
     peer->addr_name = name;
     start_peer(peer);
-    pm_->send_version(*peer);
 }
 
 void Connman::open_connections() {
     if (!network_active_ || stopping_) return;
-    const SteadyTime now = steady_now();
+    const SteadyTime now = clock_.steady_now();
 
     // Manual connections (-connect, -addnode, RPC addnode): kept up, retried with backoff.
     for (auto it = manual_.begin(); it != manual_.end();) {
@@ -646,7 +509,7 @@ void Connman::open_connections() {
     outbound += int(pending_.size());
     if (outbound >= options_.max_outbound || now < next_outbound_attempt_) return;
     next_outbound_attempt_ = now + kTickInterval;
-    const int64_t unix = unix_now();
+    const int64_t unix = clock_.unix_now();
     for (int tries = 0; tries < 100; ++tries) {
         auto info = addrman_->select();
         if (!info) break;
@@ -662,7 +525,7 @@ void Connman::open_connections() {
 }
 
 void Connman::check_timeouts() {
-    const SteadyTime now = steady_now();
+    const SteadyTime now = clock_.steady_now();
     for (const auto& [id, p] : peers_) {
         Peer& peer = *p;
         if (peer.disconnected()) continue;
@@ -683,7 +546,7 @@ void Connman::check_timeouts() {
             peer.disconnect("ping timeout");
             continue;
         }
-        if (now - peer.last_recv_steady > kInactivityTimeout) {
+        if (now - peer.transport().stats().last_recv_steady > kInactivityTimeout) {
             log_info("inactivity timeout peer=%lld", (long long)peer.id);
             peer.disconnect("inactivity timeout");
         }
@@ -701,25 +564,11 @@ asio::awaitable<void> Connman::maintenance_loop() {
         if (stopping_) break;
         ++ticks;
         try {
-            sync_->tick();
-            if (ticks % 2 == 0) {
-                pm_->tick();
-                check_timeouts();
-            }
+            events_->on_tick();
+            if (ticks % 2 == 0) check_timeouts();
             open_connections();
-            if (txpool_ && ticks % 120 == 1) {
-                TxPool* pool = txpool_;
-                asio::co_spawn(
-                    io_,
-                    [this, pool]() -> asio::awaitable<void> {
-                        auto job = [pool] { return int64_t(pool->min_fee().sat_per_kvb); };
-                        const int64_t fee = co_await query_.run(job);
-                        pm_->set_min_fee(fee);
-                    },
-                    asio::detached);
-            }
-            if (steady_now() - last_addr_dump_ > kAddrDumpInterval) {
-                last_addr_dump_ = steady_now();
+            if (clock_.steady_now() - last_addr_dump_ > kAddrDumpInterval) {
+                last_addr_dump_ = clock_.steady_now();
                 query_.post(Job([this] { dump_addresses(); }));  // fsync: not on the loop
             }
         } catch (const std::exception& e) {
@@ -751,7 +600,7 @@ asio::awaitable<void> Connman::dns_seed_loop() {
             continue;
         }
         size_t added = 0;
-        const int64_t now = unix_now();
+        const int64_t now = clock_.unix_now();
         for (const auto& r : results) {
             const Service s = to_service(r.endpoint());
             // A random age of 3 to 7 days, as Core: seeds do not vouch for freshness.
@@ -767,9 +616,11 @@ asio::awaitable<void> Connman::dns_seed_loop() {
 std::vector<PeerInfo> Connman::peer_info() {
     return call_on_loop([this] {
         std::vector<PeerInfo> out;
-        const auto now = steady_now();
+        const auto now = clock_.steady_now();
         for (const auto& [id, p] : peers_) {
             const Peer& peer = *p;
+            const TransportStats traffic = peer.transport().stats();
+            const PeerSyncStats sync = events_->sync_stats(peer);
             if (peer.disconnected()) continue;
             PeerInfo i;
             i.id = peer.id;
@@ -783,12 +634,12 @@ std::vector<PeerInfo> Connman::peer_info() {
             i.network = network_of(peer.addr.addr);
             i.services = peer.services;
             i.relay_txs = peer.relay_txs;
-            i.last_send = peer.last_send;
-            i.last_recv = peer.last_recv;
+            i.last_send = traffic.last_send;
+            i.last_recv = traffic.last_recv;
             i.conn_time = peer.connected_time;
             i.time_offset = peer.time_offset;
-            i.bytes_sent = peer.bytes_sent;
-            i.bytes_recv = peer.bytes_recv;
+            i.bytes_sent = traffic.bytes_sent;
+            i.bytes_recv = traffic.bytes_recv;
             i.ping_time = peer.last_ping_seconds;
             i.min_ping = peer.min_ping_seconds;
             if (peer.ping_nonce) i.ping_wait = std::chrono::duration<double>(now - peer.ping_start).count();
@@ -796,13 +647,9 @@ std::vector<PeerInfo> Connman::peer_info() {
             i.subver = peer.user_agent;
             i.inbound = peer.inbound();
             i.starting_height = peer.start_height;
-            i.synced_headers = peer.best_known ? peer.best_known->height : -1;
-            i.synced_blocks = -1;
-            if (peer.best_known && sync_->tip()) {
-                const BlockIndex* fork = last_common_ancestor(peer.best_known, sync_->tip());
-                i.synced_blocks = fork ? fork->height : -1;
-            }
-            i.inflight = sync_->in_flight_heights(peer);
+            i.synced_headers = sync.synced_headers;
+            i.synced_blocks = sync.synced_blocks;
+            i.inflight = sync.inflight;
             i.addr_relay_enabled = true;
             i.connection_type = conn_type_name(peer.type);
             i.min_fee_filter = peer.fee_filter;
@@ -834,9 +681,7 @@ NetTotals Connman::totals() const {
     NetTotals t;
     t.bytes_recv = total_recv_;
     t.bytes_sent = total_sent_;
-    t.time_millis = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::system_clock::now().time_since_epoch())
-                        .count();
+    t.time_millis = clock_.unix_now_millis();
     return t;
 }
 

@@ -1,6 +1,8 @@
-// The connection manager: owns the network event loop, the listening sockets, every
-// peer connection, the address manager and the ban list, and decides whom to connect
-// to and whom to evict.
+// The connection manager: owns the network event loop, the job runners, the listening
+// sockets, every peer connection (with its v1 transport), the address manager and the
+// ban list, and decides whom to connect to and whom to evict. It sees the protocol
+// logic (sync and relay, peer_logic.h) only as NetEvents, and offers it the peers as a
+// PeerNetwork.
 //
 // Threads (see README.md):
 //   "net"        the Boost.Asio event loop: sockets, timers, framing, all protocol and
@@ -11,7 +13,8 @@
 //                bounded queue.
 // Public methods may be called from any thread (RPC): they run their work on the event
 // loop and wait for it, so they must not be called from the event loop itself except
-// through the *_on_loop variants used internally.
+// through the *_on_loop variants used internally. The PeerNetwork methods follow
+// peer_network.h's thread rules.
 #pragma once
 
 #include <boost/asio.hpp>
@@ -32,19 +35,14 @@
 #include "consensus/params.h"
 #include "net/addrman.h"
 #include "net/banman.h"
+#include "net/clock.h"
+#include "net/net_events.h"
 #include "net/peer.h"
+#include "net/peer_network.h"
 #include "net/protocol.h"
 #include "net/worker.h"
 
-namespace minicash {
-class Chainstate;
-}
-
 namespace minicash::net {
-
-class TxPool;
-class PeerManager;
-class BlockSync;
 
 struct ConnmanOptions {
     std::filesystem::path netdir;         // peers.dat and banlist.json go here ("" = not persisted)
@@ -59,9 +57,9 @@ struct ConnmanOptions {
     int max_connections = 125;            // -maxconnections
     bool network_active = true;           // -networkactive
     int max_outbound = 8;                 // full-relay outbound target
-    std::string user_agent = "/minicash:0.1.0/";
+    std::string user_agent = "/minicash:0.1.0/";  // (also given to the peer logic)
     bool allow_local_addresses = false;   // regtest: loopback addresses enter the address manager
-    int64_t max_tip_age = 24 * 60 * 60;   // -maxtipage: older tips mean initial block download
+    int64_t max_tip_age = 24 * 60 * 60;   // -maxtipage (for the peer logic)
     std::function<void(const std::string&)> fatal_error;  // storage failure: shut the node down
 };
 
@@ -106,16 +104,22 @@ struct ConnectionCounts {
     int inbound = 0, outbound = 0;
 };
 
-class Connman {
+class Connman : public PeerNetwork {
 public:
-    Connman(const ChainParams& params, Chainstate& chain, TxPool* txpool, ConnmanOptions options);
-    ~Connman();  // stop()s
+    Connman(const ChainParams& params, ConnmanOptions options, const Clock& clock = system_clock());
+    ~Connman() override;  // stop()s
     Connman(const Connman&) = delete;
     Connman& operator=(const Connman&) = delete;
 
-    // Loads peers.dat and banlist.json, binds the listening sockets and starts the threads.
-    // False with `error` when a socket cannot be bound or an option is invalid.
-    bool start(std::string* error);
+    // For building the protocol logic (make_peer_logic) before start().
+    asio::io_context& io() { return io_; }
+    JobRunner& query_runner() { return query_; }
+    JobRunner& validation_runner() { return validation_; }
+
+    // Takes the protocol logic, loads peers.dat and banlist.json, binds the listening
+    // sockets and starts the threads. False with `error` when a socket cannot be bound or
+    // an option is invalid.
+    bool start(std::unique_ptr<NetEvents> events, std::string* error);
     // Closes every connection, stops the threads, saves peers.dat and banlist.json.
     void stop();
     bool running() const { return running_; }
@@ -129,7 +133,7 @@ public:
     uint64_t local_services() const { return kLocalServices; }
     std::vector<Service> listen_addresses() const;
     const std::string& user_agent() const { return options_.user_agent; }
-    bool in_initial_block_download() const { return ibd_flag_; }
+    bool in_initial_block_download() const { return !events_ || events_->in_initial_block_download(); }
     // addnode: "add" (false if already added), "remove" (false if not added), "onetry".
     enum class AddNodeResult { OK, ALREADY_ADDED, NOT_ADDED, INVALID };
     AddNodeResult add_node(const std::string& node, const std::string& command);
@@ -140,28 +144,18 @@ public:
     BanMan& banman() { return *banman_; }
     // After setban add: drops current connections from the subnet; saves the list.
     void ban_changed(const SubNet* banned);
-    AddrMan& addrman() { return *addrman_; }
+    AddrMan& addrman() override { return *addrman_; }
     void request_pings();  // RPC ping: every peer is pinged at the next tick
 
-    // ---- net-internal (event loop thread only) ----
-    const ChainParams& params() const { return params_; }
-    Chainstate& chain() { return chain_; }
-    TxPool* txpool() { return txpool_; }
-    Worker& query_worker() { return query_; }
-    Worker& validation_worker() { return validation_; }
-    asio::io_context& io() { return io_; }
-    const ConnmanOptions& options() const { return options_; }
-    const std::map<int64_t, std::shared_ptr<Peer>>& peers() const { return peers_; }
-    std::shared_ptr<Peer> find_peer(int64_t id) const;
-    // The peer broke the protocol: disconnect it, and discourage its address unless it is
-    // a manual connection (then only logged, as Core) or a loopback address.
-    void misbehaving(Peer& peer, const std::string& reason);
-    bool stopping() const { return stopping_; }
-    void set_ibd(bool ibd) { ibd_flag_ = ibd; }
-    void report_fatal(const std::string& what);
-    uint16_t listen_port() const { return listen_port_; }
-    bool listening() const { return !acceptors_.empty(); }
-    uint64_t random_u64();
+    // ---- PeerNetwork (for the protocol logic) ----
+    const std::map<int64_t, std::shared_ptr<Peer>>& peers() const override { return peers_; }
+    std::shared_ptr<Peer> find_peer(int64_t id) const override;
+    void misbehaving(Peer& peer, const std::string& reason) override { peer.misbehaving(reason); }
+    uint64_t random_u64() override;
+    void report_fatal(const std::string& what) override;
+    bool stopping() const override { return stopping_; }
+    uint16_t listen_port() const override { return listen_port_; }
+    bool listening() const override { return !acceptors_.empty(); }
 
 private:
     struct ManualTarget {
@@ -175,10 +169,12 @@ private:
     asio::awaitable<void> accept_loop(std::shared_ptr<asio::ip::tcp::acceptor> acceptor);
     asio::awaitable<void> connect_to(Service target, std::string name, ConnType type);
     asio::awaitable<void> reader(std::shared_ptr<Peer> peer);
+    // A peer over a v1 transport on a connected socket.
+    std::shared_ptr<Peer> make_peer(asio::ip::tcp::socket socket, const Service& addr, ConnType type);
     asio::awaitable<void> maintenance_loop();
     asio::awaitable<void> dns_seed_loop();
     void open_connections();
-    void start_peer(std::shared_ptr<Peer> peer);
+    void start_peer(const std::shared_ptr<Peer>& peer);
     void peer_closed(const std::shared_ptr<Peer>& peer);
     bool accept_inbound(const Service& from);
     std::optional<int64_t> select_node_to_evict();
@@ -193,9 +189,8 @@ private:
     auto call_on_loop(F f) -> decltype(f());
 
     const ChainParams params_;
-    Chainstate& chain_;
-    TxPool* txpool_;
     ConnmanOptions options_;
+    const Clock& clock_;
 
     // Declared first: destroyed last (after everything that references its executor).
     asio::io_context io_;
@@ -206,8 +201,7 @@ private:
 
     std::unique_ptr<AddrMan> addrman_;
     std::unique_ptr<BanMan> banman_;
-    std::unique_ptr<BlockSync> sync_;
-    std::unique_ptr<PeerManager> pm_;
+    std::unique_ptr<NetEvents> events_;  // references the runners and io_: destroyed before them
 
     std::vector<std::shared_ptr<asio::ip::tcp::acceptor>> acceptors_;
     std::vector<Service> listen_addrs_;
@@ -227,13 +221,10 @@ private:
     std::atomic<bool> running_{false};
     std::atomic<bool> stopping_{false};
     std::atomic<bool> network_active_{true};
-    std::atomic<bool> ibd_flag_{true};
     std::atomic<uint64_t> total_sent_{0};
     std::atomic<uint64_t> total_recv_{0};
     std::mutex rng_mutex_;
     std::mt19937_64 rng_;
-    struct Bridge;
-    std::shared_ptr<Bridge> bridge_;  // chain/mempool callbacks -> event loop
 };
 
 }  // namespace minicash::net

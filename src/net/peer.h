@@ -1,15 +1,16 @@
-// One connection to another node: its socket, its bounded send queue and everything
-// the protocol logic remembers about it.
+// One connection to another node as the protocol logic sees it: who it is, and
+// everything the handshake, sync and relay logic remembers about it. The bytes go
+// through its Transport (transport.h): a socket in production, a recording fake in
+// tests, so a Peer can be made without a socket.
 //
-// A Peer is used only on the network event loop thread (no locks). Two coroutines
-// serve it: the reader (Connman::reader: framing, then PeerManager handles each
-// message before the next is read, so a slow message pauses that peer only) and the
-// writer (writer(): drains the send queue).
+// Thread rules: a Peer is used only on the network event loop thread (no locks).
+// Connman's reader coroutine receives one message at a time from the transport and
+// hands it to the protocol logic before the next is read, so a slow message pauses that
+// peer only.
 //
 // Limits: the send queue is "full" above kSendSoftLimit (request handlers wait until it
-// drains before queueing more); anything queued beyond kSendHardLimit means the peer is
-// not reading and it is disconnected. Known inventory, pending announcements, tx
-// requests and addresses to send are all capped.
+// drains before queueing more); the transport closes when its hard limit is exceeded.
+// Known inventory, pending announcements, tx requests and addresses to send are capped.
 #pragma once
 
 #include <boost/asio.hpp>
@@ -27,16 +28,17 @@
 #include <unordered_set>
 #include <vector>
 
+#include "net/clock.h"
 #include "net/headers_sync.h"
 #include "net/netaddress.h"
 #include "net/protocol.h"
+#include "net/transport.h"
 #include "node/block_index.h"
 #include "util/uint256.h"
 
 namespace minicash::net {
 
 namespace asio = boost::asio;
-using SteadyTime = std::chrono::steady_clock::time_point;
 
 enum class ConnType {
     INBOUND,
@@ -65,29 +67,34 @@ private:
 class Peer : public std::enable_shared_from_this<Peer> {
 public:
     static constexpr size_t kSendSoftLimit = 1 << 20;        // pause request handling above this
-    static constexpr size_t kSendHardLimit = 32u << 20;      // disconnect above this
     static constexpr size_t kMaxKnownInventory = 50000;
     static constexpr size_t kMaxTxToAnnounce = 50000;
     static constexpr size_t kMaxTxInFlight = 100;            // MAX_PEER_TX_REQUEST_IN_FLIGHT
     static constexpr size_t kMaxAddrToSend = 1000;
     static constexpr size_t kMaxKnownAddresses = 5000;
 
-    Peer(int64_t id, asio::ip::tcp::socket socket, Service addr, ConnType type, const Magic& magic);
-    ~Peer();
+    // `clock` stamps the connection time.
+    Peer(int64_t id, Service addr, ConnType type, std::shared_ptr<Transport> transport, const Clock& clock);
 
-    // ---- I/O (event loop only) ----
-    // Frames and queues a message. Disconnects the peer when the queue exceeds the hard limit.
+    // ---- I/O (through the transport) ----
+    // Queues a message (counted per command). The transport closes when its queue
+    // exceeds its hard limit.
     void send(const std::string& command, ByteView payload);
     void send(const std::string& command, const Bytes& payload) { send(command, ByteView(payload)); }
     // Waits until the queued bytes drop below `limit` (or the peer is gone).
-    asio::awaitable<void> wait_send_below(size_t limit);
-    size_t send_queue_bytes() const { return send_bytes_; }
-    // Closes the socket; the reader and writer end. Idempotent.
-    void disconnect(const std::string& reason);
-    bool disconnected() const { return disconnected_; }
-    const std::string& disconnect_reason() const { return disconnect_reason_; }
-    asio::awaitable<void> writer();
-    asio::ip::tcp::socket& socket() { return socket_; }
+    asio::awaitable<void> wait_send_below(size_t limit) { return transport_->wait_send_below(limit); }
+    size_t send_queue_bytes() const { return transport_->send_queue_bytes(); }
+    // Closes the connection; Connman's reader ends and reports the peer closed. Idempotent.
+    void disconnect(const std::string& reason) { transport_->close(reason); }
+    bool disconnected() const { return transport_->closed(); }
+    const std::string& disconnect_reason() const { return transport_->close_reason(); }
+    Transport& transport() { return *transport_; }
+    const Transport& transport() const { return *transport_; }
+
+    // The peer broke the protocol: disconnect it, and discourage its address when it
+    // closes (discourage_on_close) unless it is a manual connection (then only logged,
+    // as Core) or a loopback address (only disconnected).
+    void misbehaving(const std::string& reason);
 
     // ---- identity ----
     const int64_t id;
@@ -127,10 +134,7 @@ public:
     double last_ping_seconds = -1;
     double min_ping_seconds = -1;
 
-    // ---- traffic ----
-    int64_t last_send = 0, last_recv = 0;  // unix seconds
-    SteadyTime last_recv_steady;
-    uint64_t bytes_sent = 0, bytes_recv = 0;
+    // ---- traffic (totals and times: transport().stats()) ----
     std::map<std::string, uint64_t> bytes_sent_per_msg, bytes_recv_per_msg;
 
     // ---- misbehaviour ----
@@ -173,17 +177,8 @@ public:
     RollingHashSet known_addresses{kMaxKnownAddresses};
     SteadyTime next_addr_send{};
 
-    std::atomic<uint64_t>* sent_counter = nullptr;  // Connman's total (getnettotals)
-
 private:
-    asio::ip::tcp::socket socket_;
-    Magic magic_;
-    std::deque<Bytes> send_queue_;
-    size_t send_bytes_ = 0;
-    bool disconnected_ = false;
-    std::string disconnect_reason_;
-    asio::steady_timer send_signal_;   // wakes the writer
-    asio::steady_timer drain_signal_;  // wakes wait_send_below()
+    std::shared_ptr<Transport> transport_;
 };
 
 }  // namespace minicash::net

@@ -4,10 +4,12 @@
 #include <cmath>
 #include <random>
 
-#include "net/connman.h"
+#include "net/addrman.h"
+#include "net/clock.h"
+#include "net/job_runner.h"
+#include "net/peer_network.h"
 #include "net/sync.h"
 #include "net/txpool.h"
-#include "node/chainstate.h"
 #include "util/hash.h"
 #include "util/logging.h"
 
@@ -27,12 +29,6 @@ constexpr auto kOutboundInvInterval = 2s;    // OUTBOUND_INVENTORY_BROADCAST_INT
 constexpr auto kFeeFilterInterval = 60s;
 constexpr size_t kMaxTxDataBatchBytes = 1 << 20;
 
-int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-SteadyTime steady_now() { return std::chrono::steady_clock::now(); }
-
 uint256 address_key(const Service& s) { return sha256(s.key()); }
 
 std::string sanitize(const std::string& in) {
@@ -44,7 +40,7 @@ std::string sanitize(const std::string& in) {
 
 }  // namespace
 
-PeerManager::PeerManager(Connman& connman, BlockSync& sync) : connman_(connman), sync_(sync) {}
+PeerManager::PeerManager(const PeerLogicDeps& deps, BlockSync& sync) : deps_(deps), sync_(sync) {}
 
 bool PeerManager::is_our_nonce(uint64_t nonce) const {
     for (const auto& [id, n] : our_nonces_)
@@ -53,19 +49,19 @@ bool PeerManager::is_our_nonce(uint64_t nonce) const {
 }
 
 void PeerManager::malformed(Peer& peer, const std::string& command, const std::string& error) {
-    connman_.misbehaving(peer, "malformed " + command + " message: " + error);
+    deps_.network.misbehaving(peer, "malformed " + command + " message: " + error);
 }
 
 void PeerManager::send_version(Peer& peer) {
     VersionMsg m;
     m.version = kProtocolVersion;
     m.services = kLocalServices;
-    m.time = unix_now();
+    m.time = deps_.clock.unix_now();
     m.addr_recv.services = peer.services;
     m.addr_recv.service = peer.addr;
     m.addr_from.services = kLocalServices;
-    m.nonce = connman_.random_u64() | 1;
-    m.user_agent = connman_.options().user_agent;
+    m.nonce = deps_.network.random_u64() | 1;
+    m.user_agent = deps_.options.user_agent;
     m.start_height = sync_.tip() ? sync_.tip()->height : 0;
     m.relay = true;
     peer.local_nonce = m.nonce;
@@ -90,7 +86,7 @@ asio::awaitable<void> PeerManager::process_message(std::shared_ptr<Peer> peer, M
         co_return;
     }
     if (!peer->version_received) {
-        connman_.misbehaving(*peer, "'" + sanitize(c) + "' message before the version handshake");
+        deps_.network.misbehaving(*peer, "'" + sanitize(c) + "' message before the version handshake");
         co_return;
     }
     if (c == cmd::VERACK) {
@@ -98,12 +94,12 @@ asio::awaitable<void> PeerManager::process_message(std::shared_ptr<Peer> peer, M
         co_return;
     }
     if (c == cmd::WTXIDRELAY) {
-        if (peer->verack_received) connman_.misbehaving(*peer, "wtxidrelay received after verack");
+        if (peer->verack_received) deps_.network.misbehaving(*peer, "wtxidrelay received after verack");
         else if (peer->version >= kWtxidRelayVersion) peer->wtxid_relay = true;
         co_return;
     }
     if (c == cmd::SENDADDRV2) {
-        if (peer->verack_received) connman_.misbehaving(*peer, "sendaddrv2 received after verack");
+        if (peer->verack_received) deps_.network.misbehaving(*peer, "sendaddrv2 received after verack");
         else peer->wants_addrv2 = true;
         co_return;
     }
@@ -123,7 +119,7 @@ asio::awaitable<void> PeerManager::process_message(std::shared_ptr<Peer> peer, M
         auto nonce = decode_ping(payload, &error);
         if (!nonce) co_return malformed(*peer, c, error);
         if (peer->ping_nonce != 0 && *nonce == peer->ping_nonce) {
-            const double secs = std::chrono::duration<double>(steady_now() - peer->ping_start).count();
+            const double secs = std::chrono::duration<double>(deps_.clock.steady_now() - peer->ping_start).count();
             peer->last_ping_seconds = secs;
             if (peer->min_ping_seconds < 0 || secs < peer->min_ping_seconds) peer->min_ping_seconds = secs;
             peer->ping_nonce = 0;
@@ -171,7 +167,7 @@ asio::awaitable<void> PeerManager::process_message(std::shared_ptr<Peer> peer, M
 
 void PeerManager::handle_version(Peer& peer, ByteView payload) {
     if (peer.version_received) {
-        connman_.misbehaving(peer, "duplicate version message");
+        deps_.network.misbehaving(peer, "duplicate version message");
         return;
     }
     std::string error;
@@ -193,7 +189,7 @@ void PeerManager::handle_version(Peer& peer, ByteView payload) {
     peer.user_agent = sanitize(v->user_agent);
     peer.start_height = v->start_height;
     peer.relay_txs = v->relay;
-    peer.time_offset = v->time - unix_now();
+    peer.time_offset = v->time - deps_.clock.unix_now();
     peer.addr_as_seen = v->addr_recv.service;
     if (peer.type == ConnType::OUTBOUND_FULL_RELAY) {
         const bool blocks = (v->services & (NODE_NETWORK | NODE_NETWORK_LIMITED)) != 0;
@@ -218,11 +214,11 @@ void PeerManager::handle_verack(const std::shared_ptr<Peer>& p) {
     peer.successfully_connected = true;
     log_info("New %s peer connected: version: %d, blocks=%d, peer=%lld (%s)", conn_type_name(peer.type),
              peer.version, peer.start_height, (long long)peer.id, peer.addr.to_string().c_str());
-    const bool allow_local = connman_.options().allow_local_addresses;
+    const bool allow_local = deps_.options.allow_local_addresses;
     if (!peer.inbound() && peer.type != ConnType::ADDR_FETCH) {
-        connman_.addrman().add(peer.addr, peer.services, unix_now(), peer.addr.addr, 0, allow_local);
-        connman_.addrman().good(peer.addr);
-        connman_.addrman().set_services(peer.addr, peer.services);
+        deps_.network.addrman().add(peer.addr, peer.services, deps_.clock.unix_now(), peer.addr.addr, 0, allow_local);
+        deps_.network.addrman().good(peer.addr);
+        deps_.network.addrman().set_services(peer.addr, peer.services);
     }
     if (peer.version >= kSendHeadersVersion) peer.send(cmd::SENDHEADERS, Bytes{});
     if (!peer.inbound() && !peer.getaddr_sent) {
@@ -231,20 +227,20 @@ void PeerManager::handle_verack(const std::shared_ptr<Peer>& p) {
         peer.addr_tokens += kMaxAddrTokens;
     }
     // Advertise our listening address as this peer sees it.
-    if (connman_.listening() && !peer.inbound() && peer.addr_as_seen.addr.is_routable()) {
-        AddrEntry self{uint32_t(unix_now()), kLocalServices, Service{peer.addr_as_seen.addr, connman_.listen_port()}};
+    if (deps_.network.listening() && !peer.inbound() && peer.addr_as_seen.addr.is_routable()) {
+        AddrEntry self{uint32_t(deps_.clock.unix_now()), kLocalServices, Service{peer.addr_as_seen.addr, deps_.network.listen_port()}};
         push_address(peer, self);
     }
-    peer.next_fee_filter_send = steady_now();
+    peer.next_fee_filter_send = deps_.clock.steady_now();
     send_ping(peer);
     sync_.on_peer_ready(p);
 }
 
 void PeerManager::send_ping(Peer& peer) {
     uint64_t nonce = 0;
-    while (nonce == 0) nonce = connman_.random_u64();
+    while (nonce == 0) nonce = deps_.network.random_u64();
     peer.ping_nonce = nonce;
-    peer.ping_start = steady_now();
+    peer.ping_start = deps_.clock.steady_now();
     peer.next_ping = peer.ping_start + kPingInterval;
     if (peer.version > kBip31Version) peer.send(cmd::PING, encode_u64(nonce));
     else {
@@ -261,7 +257,7 @@ void PeerManager::push_address(Peer& peer, const AddrEntry& entry) {
     if (peer.known_addresses.contains(key)) return;
     peer.known_addresses.insert(key);
     if (peer.addr_to_send.size() >= Peer::kMaxAddrToSend) {
-        peer.addr_to_send[size_t(connman_.random_u64() % peer.addr_to_send.size())] = entry;
+        peer.addr_to_send[size_t(deps_.network.random_u64() % peer.addr_to_send.size())] = entry;
     } else {
         peer.addr_to_send.push_back(entry);
     }
@@ -269,13 +265,13 @@ void PeerManager::push_address(Peer& peer, const AddrEntry& entry) {
 
 void PeerManager::relay_address(const AddrEntry& entry, int64_t from_peer) {
     std::vector<Peer*> candidates;
-    for (const auto& [id, p] : connman_.peers()) {
+    for (const auto& [id, p] : deps_.network.peers()) {
         if (id == from_peer || !p->successfully_connected || p->disconnected() || p->type == ConnType::ADDR_FETCH)
             continue;
         candidates.push_back(p.get());
     }
     for (int i = 0; i < 2 && !candidates.empty(); ++i) {
-        const size_t j = size_t(connman_.random_u64() % candidates.size());
+        const size_t j = size_t(deps_.network.random_u64() % candidates.size());
         push_address(*candidates[j], entry);
         candidates.erase(candidates.begin() + long(j));
     }
@@ -285,12 +281,12 @@ void PeerManager::handle_addr(Peer& peer, ByteView payload, bool v2) {
     std::string error;
     auto entries = decode_addr(payload, v2, &error);
     if (!entries) return malformed(peer, v2 ? cmd::ADDRV2 : cmd::ADDR, error);
-    const SteadyTime now_s = steady_now();
+    const SteadyTime now_s = deps_.clock.steady_now();
     const double elapsed = std::chrono::duration<double>(now_s - peer.addr_tokens_time).count();
     peer.addr_tokens = std::min(kMaxAddrTokens, peer.addr_tokens + elapsed * kAddrRatePerSecond);
     peer.addr_tokens_time = now_s;
-    const int64_t now = unix_now();
-    const bool allow_local = connman_.options().allow_local_addresses;
+    const int64_t now = deps_.clock.unix_now();
+    const bool allow_local = deps_.options.allow_local_addresses;
     size_t rate_limited = 0, added = 0;
     for (AddrEntry& e : *entries) {
         if (peer.addr_tokens < 1.0) {
@@ -306,7 +302,7 @@ void PeerManager::handle_addr(Peer& peer, ByteView payload, bool v2) {
         if (!reachable) continue;
         if (entries->size() <= 10 && int64_t(e.time) > now - 10 * 60 && !peer.getaddr_sent)
             relay_address(e, peer.id);
-        if (connman_.addrman().add(*e.service, e.services, e.time, peer.addr.addr, 2 * 60 * 60, allow_local))
+        if (deps_.network.addrman().add(*e.service, e.services, e.time, peer.addr.addr, 2 * 60 * 60, allow_local))
             ++added;
     }
     if (rate_limited)
@@ -322,20 +318,20 @@ void PeerManager::handle_getaddr(Peer& peer) {
     // them fingerprint us).
     if (!peer.inbound() || peer.getaddr_served) return;
     peer.getaddr_served = true;
-    for (const AddrInfo& a : connman_.addrman().get_addresses(kMaxAddrEntries, 23)) {
+    for (const AddrInfo& a : deps_.network.addrman().get_addresses(kMaxAddrEntries, 23)) {
         AddrEntry e{uint32_t(a.time), a.services, a.service};
         push_address(peer, e);
     }
-    peer.next_addr_send = steady_now();
+    peer.next_addr_send = deps_.clock.steady_now();
 }
 
 void PeerManager::flush_addresses(Peer& peer) {
-    if (peer.addr_to_send.empty() || steady_now() < peer.next_addr_send) return;
+    if (peer.addr_to_send.empty() || deps_.clock.steady_now() < peer.next_addr_send) return;
     std::vector<AddrEntry> out;
     out.swap(peer.addr_to_send);
     if (out.size() > kMaxAddrEntries) out.resize(kMaxAddrEntries);
     peer.send(peer.wants_addrv2 ? cmd::ADDRV2 : cmd::ADDR, encode_addr(out, peer.wants_addrv2));
-    peer.next_addr_send = steady_now() + kAddrSendInterval;
+    peer.next_addr_send = deps_.clock.steady_now() + kAddrSendInterval;
 }
 
 // ---- inventory and transactions ----
@@ -346,7 +342,7 @@ asio::awaitable<void> PeerManager::handle_inv(std::shared_ptr<Peer> peer, ByteVi
     if (!items) co_return malformed(*peer, cmd::INV, error);
     std::optional<uint256> last_block;
     std::vector<std::pair<uint256, bool>> txs;
-    const bool want_txs = connman_.txpool() && !sync_.ibd();
+    const bool want_txs = deps_.txpool && !sync_.ibd();
     for (const Inv& inv : *items) {
         if (inv.type == MSG_BLOCK || inv.type == MSG_WITNESS_BLOCK) {
             last_block = inv.hash;
@@ -364,14 +360,14 @@ asio::awaitable<void> PeerManager::handle_inv(std::shared_ptr<Peer> peer, ByteVi
         if (peer->disconnected()) co_return;
     }
     if (txs.empty()) co_return;
-    TxPool* pool = connman_.txpool();
+    TxPool* pool = deps_.txpool;
     auto filter_job = [pool, &txs] {
         std::vector<std::pair<uint256, bool>> out;
         for (const auto& [h, wtx] : txs)
             if (!(wtx ? pool->contains_wtxid(h) : pool->contains(h))) out.emplace_back(h, wtx);
         return out;
     };
-    std::vector<std::pair<uint256, bool>> unknown = co_await connman_.query_worker().run(filter_job);
+    std::vector<std::pair<uint256, bool>> unknown = co_await deps_.query.run(filter_job);
     if (peer->disconnected()) co_return;
     for (auto& t : unknown) peer->tx_to_request.push_back(t);
     request_txs(*peer);
@@ -379,25 +375,34 @@ asio::awaitable<void> PeerManager::handle_inv(std::shared_ptr<Peer> peer, ByteVi
 
 void PeerManager::request_txs(Peer& peer) {
     std::vector<Inv> request;
-    const SteadyTime now = steady_now();
+    // Announcements requested from another peer meanwhile: kept, and asked for here once
+    // that request has timed out (or its peer has gone) without the transaction.
+    std::vector<std::pair<uint256, bool>> asked_elsewhere;
+    const SteadyTime now = deps_.clock.steady_now();
     while (!peer.tx_to_request.empty() && peer.tx_in_flight.size() < Peer::kMaxTxInFlight) {
         auto [h, wtx] = peer.tx_to_request.front();
         peer.tx_to_request.pop_front();
+        if (recently_received_.contains(h) || recently_rejected_.contains(h)) continue;
         auto it = tx_requested_.find(h);
-        if (it != tx_requested_.end() && now - it->second.second < kTxRequestTimeout) continue;  // asked elsewhere
+        if (it != tx_requested_.end() && it->second.first == peer.id) continue;  // already asked it
+        if (it != tx_requested_.end() && now - it->second.second < kTxRequestTimeout) {
+            asked_elsewhere.emplace_back(h, wtx);
+            continue;
+        }
         if (tx_requested_.size() >= kMaxTxRequestsTracked) break;
         tx_requested_[h] = {peer.id, now};
         peer.tx_in_flight[h] = now;
         request.push_back(Inv{wtx ? uint32_t(MSG_WTX) : uint32_t(MSG_WITNESS_TX), h});
     }
+    peer.tx_to_request.insert(peer.tx_to_request.begin(), asked_elsewhere.begin(), asked_elsewhere.end());
     if (!request.empty()) peer.send(cmd::GETDATA, encode_inv(request));
 }
 
 asio::awaitable<void> PeerManager::handle_getdata(std::shared_ptr<Peer> peer, std::vector<Inv> items) {
     std::vector<Inv> notfound;
-    TxPool* pool = connman_.txpool();
+    TxPool* pool = deps_.txpool;
     size_t i = 0;
-    while (i < items.size() && !peer->disconnected() && !connman_.stopping()) {
+    while (i < items.size() && !peer->disconnected() && !deps_.network.stopping()) {
         const Inv inv = items[i];
         if (inv.type == MSG_BLOCK || inv.type == MSG_WITNESS_BLOCK) {
             co_await sync_.serve_block(peer, inv);
@@ -434,7 +439,7 @@ asio::awaitable<void> PeerManager::handle_getdata(std::shared_ptr<Peer> peer, st
                 }
                 return out;
             };
-            std::vector<std::optional<Bytes>> found = co_await connman_.query_worker().run(lookup_job);
+            std::vector<std::optional<Bytes>> found = co_await deps_.query.run(lookup_job);
             if (peer->disconnected()) co_return;
             for (size_t k = 0; k < found.size(); ++k) {
                 if (found[k]) {
@@ -468,7 +473,7 @@ void PeerManager::handle_notfound(Peer& peer, ByteView payload) {
 }
 
 asio::awaitable<void> PeerManager::handle_tx(std::shared_ptr<Peer> peer, Bytes payload) {
-    TxPool* pool = connman_.txpool();
+    TxPool* pool = deps_.txpool;
     if (!pool || sync_.ibd()) co_return;  // Core ignores transactions during initial download
     struct Outcome {
         bool malformed = false;
@@ -488,7 +493,7 @@ asio::awaitable<void> PeerManager::handle_tx(std::shared_ptr<Peer> peer, Bytes p
         out.result = pool->accept(*tx);
         return out;
     };
-    Outcome o = co_await connman_.query_worker().run(accept_job);
+    Outcome o = co_await deps_.query.run(accept_job);
     if (o.malformed) co_return malformed(*peer, cmd::TX, o.error);
     for (const uint256& h : {o.txid, o.wtxid}) {
         peer->known_inventory.insert(h);
@@ -496,8 +501,12 @@ asio::awaitable<void> PeerManager::handle_tx(std::shared_ptr<Peer> peer, Bytes p
         auto it = tx_requested_.find(h);
         if (it != tx_requested_.end()) tx_requested_.erase(it);
     }
+    if (o.result.accepted || o.result.already_known) {
+        recently_received_.insert(o.txid);
+        recently_received_.insert(o.wtxid);
+    }
     if (o.result.accepted) {
-        peer->last_tx_time = unix_now();
+        peer->last_tx_time = deps_.clock.unix_now();
         log_debug(LogCategory::MEMPOOL, "accepted %s from peer=%lld", o.txid.to_hex().c_str(), (long long)peer->id);
     } else if (!o.result.already_known) {
         log_debug(LogCategory::MEMPOOL, "rejected %s from peer=%lld: %s", o.txid.to_hex().c_str(),
@@ -511,8 +520,10 @@ asio::awaitable<void> PeerManager::handle_tx(std::shared_ptr<Peer> peer, Bytes p
 }
 
 void PeerManager::on_transaction_added(const uint256& txid, const uint256& wtxid, int64_t fee_rate) {
+    recently_received_.insert(txid);
+    recently_received_.insert(wtxid);
     if (unbroadcast_.size() < kMaxUnbroadcast) {
-        unbroadcast_[wtxid] = Unbroadcast{txid, wtxid, fee_rate, steady_now()};
+        unbroadcast_[wtxid] = Unbroadcast{txid, wtxid, fee_rate, deps_.clock.steady_now()};
         unbroadcast_wtxid_[txid] = wtxid;
     }
     queue_announcement(txid, wtxid, fee_rate);
@@ -533,7 +544,7 @@ void PeerManager::forget_unbroadcast(const uint256& hash, bool is_wtxid) {
 
 void PeerManager::queue_announcement(const uint256& txid, const uint256& wtxid, int64_t fee_rate) {
     size_t queued = 0;
-    for (const auto& [id, p] : connman_.peers()) {
+    for (const auto& [id, p] : deps_.network.peers()) {
         Peer& peer = *p;
         if (!peer.successfully_connected || peer.disconnected() || !peer.relay_txs || peer.type == ConnType::ADDR_FETCH)
             continue;
@@ -552,7 +563,7 @@ void PeerManager::queue_announcement(const uint256& txid, const uint256& wtxid, 
 void PeerManager::on_tip_changed() { recently_rejected_.clear(); }
 
 void PeerManager::flush_tx_announcements(Peer& peer, bool force) {
-    const SteadyTime now = steady_now();
+    const SteadyTime now = deps_.clock.steady_now();
     if (peer.tx_to_announce.empty() || (!force && now < peer.next_inv_send)) return;
     std::vector<Inv> inv;
     while (!peer.tx_to_announce.empty() && inv.size() < kMaxInvPerMessage) {
@@ -567,12 +578,12 @@ void PeerManager::flush_tx_announcements(Peer& peer, bool force) {
     if (!inv.empty()) peer.send(cmd::INV, encode_inv(inv));
     // Poisson-distributed intervals, as Core: announcements do not reveal the origin.
     const auto mean = peer.inbound() ? kInboundInvInterval : kOutboundInvInterval;
-    const double r = -std::log(1.0 - double(connman_.random_u64() >> 11) * (1.0 / 9007199254740992.0));
+    const double r = -std::log(1.0 - double(deps_.network.random_u64() >> 11) * (1.0 / 9007199254740992.0));
     peer.next_inv_send = now + std::chrono::milliseconds(int64_t(r * double(std::chrono::milliseconds(mean).count())));
 }
 
 void PeerManager::tick() {
-    const SteadyTime now = steady_now();
+    const SteadyTime now = deps_.clock.steady_now();
     if (now >= next_rebroadcast_) {
         next_rebroadcast_ = now + 30s;
         for (auto it = unbroadcast_.begin(); it != unbroadcast_.end();) {
@@ -586,7 +597,7 @@ void PeerManager::tick() {
         }
     }
     const int64_t fee = sync_.ibd() ? kMaxMoney : min_fee_;
-    for (const auto& [id, p] : connman_.peers()) {
+    for (const auto& [id, p] : deps_.network.peers()) {
         Peer& peer = *p;
         if (!peer.successfully_connected || peer.disconnected()) continue;
         if (peer.ping_nonce == 0 && now >= peer.next_ping) send_ping(peer);
@@ -594,7 +605,7 @@ void PeerManager::tick() {
         flush_addresses(peer);
         // Out of initial download: lift the MAX_MONEY filter right away (as Core).
         if (peer.fee_filter_sent == kMaxMoney && fee != kMaxMoney) peer.next_fee_filter_send = now;
-        if (peer.version >= kFeeFilterVersion && peer.type != ConnType::ADDR_FETCH && connman_.txpool() &&
+        if (peer.version >= kFeeFilterVersion && peer.type != ConnType::ADDR_FETCH && deps_.txpool &&
             now >= peer.next_fee_filter_send) {
             if (fee != peer.fee_filter_sent) {
                 peer.send(cmd::FEEFILTER, encode_i64(fee));

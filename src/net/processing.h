@@ -10,7 +10,10 @@
 //   - a payload that does not decode (including counts above the protocol maximums).
 // Unknown commands are ignored, as are known ones sent before verack.
 //
-// Event loop thread only.
+// Dependencies (peer_logic.h): peers through PeerNetwork, the mempool through TxPool
+// (its calls run as jobs on the query runner), time through Clock.
+//
+// Thread rules: event loop thread only.
 #pragma once
 
 #include <boost/asio.hpp>
@@ -23,11 +26,11 @@
 #include <vector>
 
 #include "net/peer.h"
+#include "net/peer_logic.h"
 #include "net/protocol.h"
 
 namespace minicash::net {
 
-class Connman;
 class BlockSync;
 
 class PeerManager {
@@ -36,7 +39,7 @@ public:
     static constexpr auto kTxRequestTimeout = std::chrono::seconds(60);
     static constexpr size_t kMaxInvPerMessage = 1000;  // our own announcements
 
-    PeerManager(Connman& connman, BlockSync& sync);
+    PeerManager(const PeerLogicDeps& deps, BlockSync& sync);
 
     // Our version message (outbound: right after connecting; inbound: after theirs).
     void send_version(Peer& peer);
@@ -67,10 +70,13 @@ private:
     void push_address(Peer& peer, const AddrEntry& entry);
     void malformed(Peer& peer, const std::string& command, const std::string& error);
 
-    Connman& connman_;
+    PeerLogicDeps deps_;
     BlockSync& sync_;
     std::unordered_map<uint256, std::pair<int64_t, SteadyTime>, Uint256Hasher> tx_requested_;  // hash -> peer, when
     RollingHashSet recently_rejected_{50000};
+    // Transactions that reached the mempool (from peers or not): never requested again
+    // from another announcer.
+    RollingHashSet recently_received_{50000};
     std::unordered_map<int64_t, uint64_t> our_nonces_;  // peer id -> version nonce (outbound)
     // New mempool transactions no peer has asked for yet: offered again to peers that
     // have not seen them (e.g. whose feefilter was still high), for up to 10 minutes.

@@ -62,6 +62,17 @@ std::vector<std::string> service_flag_names(uint64_t services) {
     return out;
 }
 
+const std::string& traffic_key(const std::string& command) {
+    static const std::vector<std::string> kKnown = {
+        cmd::VERSION, cmd::VERACK, cmd::WTXIDRELAY, cmd::SENDADDRV2, cmd::SENDHEADERS, cmd::SENDCMPCT,
+        cmd::FEEFILTER, cmd::PING, cmd::PONG, cmd::ADDR, cmd::ADDRV2, cmd::GETADDR, cmd::INV, cmd::GETDATA,
+        cmd::NOTFOUND, cmd::GETHEADERS, cmd::GETBLOCKS, cmd::HEADERS, cmd::BLOCK, cmd::TX, cmd::MEMPOOL};
+    static const std::string kOther = "*other*";
+    for (const std::string& k : kKnown)
+        if (k == command) return k;
+    return kOther;
+}
+
 const char* frame_error_name(FrameError e) {
     switch (e) {
     case FrameError::NONE: return "none";

@@ -95,6 +95,11 @@ inline constexpr const char* TX = "tx";
 inline constexpr const char* MEMPOOL = "mempool";
 }  // namespace cmd
 
+// The name traffic is counted under for a command (getpeerinfo's bytes*_per_msg): the
+// command itself when known, else "*other*" (Core), so a peer cannot grow the statistics
+// with made-up commands.
+const std::string& traffic_key(const std::string& command);
+
 // ---- Framing ----
 
 struct MessageHeader {

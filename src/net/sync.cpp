@@ -4,9 +4,12 @@
 #include <cinttypes>
 
 #include "consensus/pow.h"
-#include "net/connman.h"
+#include "net/addrman.h"
+#include "net/chain_access.h"
+#include "net/clock.h"
+#include "net/job_runner.h"
+#include "net/peer_network.h"
 #include "net/headers_sync.h"
-#include "node/chainstate.h"
 #include "storage/database.h"
 #include "util/hash.h"
 #include "util/logging.h"
@@ -23,12 +26,6 @@ constexpr std::chrono::milliseconds kDefaultStallTimeout{2000};
 constexpr int kNetworkLimitedBlocks = 288;      // NODE_NETWORK_LIMITED serves this many
 constexpr auto kProgressInterval = 5s;
 constexpr int64_t kMaxTipAgeForSync = 24 * 60 * 60;
-
-int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-SteadyTime steady_now() { return std::chrono::steady_clock::now(); }
 
 std::string format_duration(double seconds) {
     if (seconds < 0 || seconds > 1e9) return "unknown";
@@ -48,16 +45,15 @@ bool punishable(ValidationResult r) {
 
 }  // namespace
 
-BlockSync::BlockSync(Connman& connman)
-    : connman_(connman), queue_signal_(std::make_shared<asio::steady_timer>(connman.io())) {
+BlockSync::BlockSync(const PeerLogicDeps& deps)
+    : deps_(deps), queue_signal_(std::make_shared<asio::steady_timer>(deps.io)) {
     queue_signal_->expires_at(SteadyTime::max());
 }
 
 BlockSync::~BlockSync() = default;
 
 void BlockSync::init() {
-    Chainstate& cs = connman_.chain();
-    tip_ = cs.tip();
+    tip_ = deps_.chain.tip();
     best_header_ = tip_;
     last_announced_ = tip_;
     recompute_best_header();
@@ -65,34 +61,17 @@ void BlockSync::init() {
     last_logged_height_ = tip_ ? tip_->height : -1;
 }
 
-// Best-work header whose ancestry (back to the active chain) has no known-invalid block.
-// Takes the chain state's lock: never call it on the event loop.
-static const BlockIndex* find_best_header(Chainstate& cs) {
-    const std::vector<ChainTip> tips = cs.chain_tips();
-    const BlockIndex* best = nullptr;
-    cs.with_view([&](Chainstate::View& view) {
-        best = view.tip();
-        for (const ChainTip& t : tips) {
-            const BlockIndex* candidate = t.block;
-            for (const BlockIndex* b = t.block; b && view.at_height(b->height) != b; b = b->prev)
-                if (b->status & BLOCK_FAILED_MASK) candidate = b->prev;
-            if (candidate && best && candidate->chain_work > best->chain_work) best = candidate;
-        }
-    });
-    return best;
-}
-
 void BlockSync::recompute_best_header() {
-    if (const BlockIndex* best = find_best_header(connman_.chain())) best_header_ = best;
+    if (const BlockIndex* best = deps_.chain.best_header()) best_header_ = best;
     window_dirty_ = true;
 }
 
 asio::awaitable<void> BlockSync::recompute_best_header_async() {
-    Chainstate& cs = connman_.chain();
-    auto job = [&cs] { return find_best_header(cs); };
-    const BlockIndex* best = co_await connman_.query_worker().run(job);
+    ChainAccess& chain = deps_.chain;
+    auto job = [&chain] { return chain.best_header(); };
+    const BlockIndex* best = co_await deps_.query.run(job);
     recompute_pending_ = false;
-    if (connman_.stopping()) co_return;
+    if (deps_.network.stopping()) co_return;
     if (best) best_header_ = best;
     if (tip_ && (!best_header_ || best_header_->chain_work < tip_->chain_work)) best_header_ = tip_;
     window_dirty_ = true;
@@ -122,18 +101,17 @@ void BlockSync::update_best_header(const BlockIndex* b) {
 
 void BlockSync::update_ibd() {
     if (!ibd_ || !tip_) return;
-    const arith_uint256 min_work = arith_uint256::from_uint256(connman_.params().consensus.minimum_chain_work);
+    const arith_uint256 min_work = arith_uint256::from_uint256(deps_.params.consensus.minimum_chain_work);
     if (tip_->chain_work < min_work) return;
-    if (int64_t(tip_->header.time) < unix_now() - connman_.options().max_tip_age) return;
+    if (int64_t(tip_->header.time) < deps_.clock.unix_now() - deps_.options.max_tip_age) return;
     ibd_ = false;
-    connman_.set_ibd(false);
     log_info("leaving initial block download at height %d", tip_->height);
 }
 
 void BlockSync::schedule_downloads_soon() {
-    if (schedule_pending_ || connman_.stopping()) return;
+    if (schedule_pending_ || deps_.network.stopping()) return;
     schedule_pending_ = true;
-    asio::post(connman_.io(), [this] {
+    asio::post(deps_.io, [this] {
         schedule_pending_ = false;
         schedule_downloads();
     });
@@ -160,7 +138,7 @@ void BlockSync::on_peer_closed(Peer& peer) {
 void BlockSync::maybe_start_sync(Peer& peer) {
     if (peer.sync_started || !peer.successfully_connected || peer.disconnected() || !can_serve_blocks(peer)) return;
     if (!best_header_) return;
-    const bool recent = int64_t(best_header_->header.time) > unix_now() - kMaxTipAgeForSync;
+    const bool recent = int64_t(best_header_->header.time) > deps_.clock.unix_now() - kMaxTipAgeForSync;
     const bool claims_more = peer.start_height > best_header_->height;
     if (!(sync_peers_ == 0 || recent || claims_more)) return;
     peer.sync_started = true;
@@ -174,7 +152,7 @@ void BlockSync::maybe_start_sync(Peer& peer) {
 
 void BlockSync::send_getheaders(Peer& peer, const BlockIndex* from, bool force) {
     if (!from) return;
-    if (!force && peer.getheaders_sent != SteadyTime{} && steady_now() - peer.getheaders_sent < kGetheadersTimeout)
+    if (!force && peer.getheaders_sent != SteadyTime{} && deps_.clock.steady_now() - peer.getheaders_sent < kGetheadersTimeout)
         return;
     send_getheaders_locator(peer, block_locator(from));
 }
@@ -184,7 +162,7 @@ void BlockSync::send_getheaders_locator(Peer& peer, std::vector<uint256> locator
     m.version = uint32_t(kProtocolVersion);
     m.locator = std::move(locator);
     if (m.locator.size() > kMaxLocatorEntries) m.locator.resize(kMaxLocatorEntries);
-    peer.getheaders_sent = steady_now();
+    peer.getheaders_sent = deps_.clock.steady_now();
     peer.send(cmd::GETHEADERS, encode_getheaders(m));
 }
 
@@ -192,22 +170,22 @@ void BlockSync::send_getheaders_locator(Peer& peer, std::vector<uint256> locator
 
 asio::awaitable<void> BlockSync::handle_headers(std::shared_ptr<Peer> peer, std::vector<BlockHeader> headers) {
     peer->getheaders_sent = SteadyTime{};
-    peer->last_headers_received = steady_now();
+    peer->last_headers_received = deps_.clock.steady_now();
     const bool full = headers.size() == kMaxHeadersResults;
     if (headers.empty()) co_return;
 
     // Continuity and proof of work, before anything touches the chain state.
-    const ConsensusParams& consensus = connman_.params().consensus;
+    const ConsensusParams& consensus = deps_.params.consensus;
     std::vector<uint256> hashes;
     hashes.reserve(headers.size());
     for (size_t i = 0; i < headers.size(); ++i) {
         hashes.push_back(headers[i].hash());
         if (i > 0 && headers[i].prev_block != hashes[i - 1]) {
-            connman_.misbehaving(*peer, "non-continuous headers sequence");
+            deps_.network.misbehaving(*peer, "non-continuous headers sequence");
             co_return;
         }
         if (!check_proof_of_work(hashes[i], headers[i].bits, consensus)) {
-            connman_.misbehaving(*peer, "header with invalid proof of work");
+            deps_.network.misbehaving(*peer, "header with invalid proof of work");
             co_return;
         }
     }
@@ -217,29 +195,27 @@ asio::awaitable<void> BlockSync::handle_headers(std::shared_ptr<Peer> peer, std:
         co_return;
     }
 
-    Chainstate& cs = connman_.chain();
+    ChainAccess& chain = deps_.chain;
     struct Known {
         const BlockIndex* prev = nullptr;
         const BlockIndex* last = nullptr;
     };
     const uint256 prev_hash = headers.front().prev_block;
     const uint256 last_hash = hashes.back();
-    auto lookup_job = [&cs, prev_hash, last_hash] {
+    auto lookup_job = [&chain, prev_hash, last_hash] {
         Known k;
-        cs.with_view([&](Chainstate::View& v) {
-            k.prev = v.lookup(prev_hash);
-            k.last = v.lookup(last_hash);
-        });
+        k.prev = chain.lookup(prev_hash);
+        k.last = chain.lookup(last_hash);
         return k;
     };
-    const Known known = co_await connman_.query_worker().run(lookup_job);
+    const Known known = co_await deps_.query.run(lookup_job);
     if (peer->disconnected()) co_return;
 
     if (!known.prev) {
         // Does not connect: ask for the headers in between (Core's handling of
         // unconnecting announcements), and give up on peers that keep doing it.
         if (++peer->unconnecting_headers > kMaxUnconnectingHeaders) {
-            connman_.misbehaving(*peer, "too many headers that do not connect");
+            deps_.network.misbehaving(*peer, "too many headers that do not connect");
             co_return;
         }
         peer->last_unknown_block = last_hash;
@@ -260,8 +236,8 @@ asio::awaitable<void> BlockSync::handle_headers(std::shared_ptr<Peer> peer, std:
             }
             log_debug(LogCategory::NET, "starting headers presync with peer=%lld from height %d",
                       (long long)peer->id, known.prev->height);
-            peer->headers_sync = std::make_unique<HeadersSync>(consensus, known.prev, threshold, unix_now(),
-                                                                connman_.random_u64());
+            peer->headers_sync = std::make_unique<HeadersSync>(consensus, known.prev, threshold, deps_.clock.unix_now(),
+                                                                deps_.network.random_u64());
             co_await continue_presync(peer, headers, full);
             co_return;
         }
@@ -284,8 +260,8 @@ asio::awaitable<void> BlockSync::continue_presync(std::shared_ptr<Peer> peer, co
         peer->headers_sync.reset();
         co_return;
     }
-    if (hs.phase() == HeadersSync::Phase::PRESYNC && steady_now() - last_headers_log_ > kProgressInterval) {
-        last_headers_log_ = steady_now();
+    if (hs.phase() == HeadersSync::Phase::PRESYNC && deps_.clock.steady_now() - last_headers_log_ > kProgressInterval) {
+        last_headers_log_ = deps_.clock.steady_now();
         log_info("Pre-synchronizing blockheaders, height: %" PRId64 " (peer=%lld)", hs.presync_height(),
                  (long long)peer->id);
     }
@@ -311,13 +287,13 @@ asio::awaitable<const BlockIndex*> BlockSync::accept_headers(std::shared_ptr<Pee
         ValidationResult result = ValidationResult::VALID;
         std::string reason;
     };
-    Chainstate& cs = connman_.chain();
-    auto accept_job = [&cs, &headers] {
+    ChainAccess& chain = deps_.chain;
+    auto accept_job = [&chain, &headers] {
         HeadersOutcome out;
         for (const BlockHeader& h : headers) {
             ValidationState state;
             const BlockIndex* b = nullptr;
-            if (!cs.process_header(h, state, &b)) {
+            if (!chain.process_header(h, state, &b)) {
                 out.failed = true;
                 out.result = state.result();
                 out.reason = state.to_string();
@@ -327,7 +303,7 @@ asio::awaitable<const BlockIndex*> BlockSync::accept_headers(std::shared_ptr<Pee
         }
         return out;
     };
-    const HeadersOutcome o = co_await connman_.query_worker().run(accept_job);
+    const HeadersOutcome o = co_await deps_.query.run(accept_job);
     if (o.last) {
         update_peer_best(*peer, o.last);
         update_best_header(o.last);
@@ -335,7 +311,7 @@ asio::awaitable<const BlockIndex*> BlockSync::accept_headers(std::shared_ptr<Pee
     }
     if (o.failed) {
         if (punishable(o.result)) {
-            connman_.misbehaving(*peer, "invalid header received: " + o.reason);
+            deps_.network.misbehaving(*peer, "invalid header received: " + o.reason);
         } else {
             log_debug(LogCategory::NET, "header from peer=%lld not accepted: %s", (long long)peer->id,
                       o.reason.c_str());
@@ -346,20 +322,20 @@ asio::awaitable<const BlockIndex*> BlockSync::accept_headers(std::shared_ptr<Pee
 
 void BlockSync::log_headers_progress(const BlockIndex* last) {
     if (!last || last != best_header_) return;
-    const int64_t now = unix_now();
+    const int64_t now = deps_.clock.unix_now();
     if (int64_t(last->header.time) > now - 60 * 60) return;  // close to the present: nothing to report
-    if (steady_now() - last_headers_log_ < kProgressInterval) return;
-    last_headers_log_ = steady_now();
-    const int64_t spacing = connman_.params().consensus.pow_target_spacing;
+    if (deps_.clock.steady_now() - last_headers_log_ < kProgressInterval) return;
+    last_headers_log_ = deps_.clock.steady_now();
+    const int64_t spacing = deps_.params.consensus.pow_target_spacing;
     const double expected = last->height + double(now - int64_t(last->header.time)) / double(spacing);
     log_info("Synchronizing blockheaders, height: %d (~%.2f%%)", last->height,
              100.0 * last->height / std::max(1.0, expected));
 }
 
 asio::awaitable<void> BlockSync::handle_block_inv(std::shared_ptr<Peer> peer, uint256 hash) {
-    Chainstate& cs = connman_.chain();
-    auto lookup_job = [&cs, hash] { return cs.lookup(hash); };
-    const BlockIndex* b = co_await connman_.query_worker().run(lookup_job);
+    ChainAccess& chain = deps_.chain;
+    auto lookup_job = [&chain, hash] { return chain.lookup(hash); };
+    const BlockIndex* b = co_await deps_.query.run(lookup_job);
     if (peer->disconnected()) co_return;
     if (b) {
         update_peer_best(*peer, b);
@@ -377,49 +353,18 @@ asio::awaitable<void> BlockSync::handle_getheaders(std::shared_ptr<Peer> peer, G
         std::vector<uint256> hashes;
         const BlockIndex* last = nullptr;
     };
-    Chainstate& cs = connman_.chain();
+    ChainAccess& chain = deps_.chain;
     const size_t limit = getblocks ? 500 : kMaxHeadersResults;
-    auto answer_job = [&cs, &msg, limit, getblocks] {
+    auto answer_job = [&chain, &msg, limit, getblocks] {
         Answer out;
-        cs.with_view([&](Chainstate::View& v) {
-            const BlockIndex* tip = v.tip();
-            if (!tip) return;
-            if (msg.locator.empty()) {
-                // Just the block named by hash_stop (Core serves it if we have it).
-                const BlockIndex* b = v.lookup(msg.stop);
-                if (b && !(b->status & BLOCK_FAILED_MASK)) {
-                    out.headers.push_back(b->header);
-                    out.hashes.push_back(b->hash);
-                    out.last = b;
-                }
-                return;
-            }
-            const BlockIndex* fork = v.at_height(0);
-            for (const uint256& h : msg.locator) {
-                const BlockIndex* b = v.lookup(h);
-                if (!b) continue;
-                if (v.at_height(b->height) == b) {
-                    fork = b;
-                    break;
-                }
-                if (b->ancestor(tip->height) == tip) {  // they are ahead of us
-                    fork = tip;
-                    break;
-                }
-            }
-            for (int h = fork->height + 1; out.hashes.size() < limit; ++h) {
-                const BlockIndex* b = v.at_height(h);
-                if (!b) break;
-                if (getblocks && b->hash == msg.stop) break;
-                out.headers.push_back(b->header);
-                out.hashes.push_back(b->hash);
-                out.last = b;
-                if (b->hash == msg.stop) break;
-            }
-        });
+        for (const BlockIndex* b : chain.blocks_after_locator(msg.locator, msg.stop, limit, !getblocks)) {
+            out.headers.push_back(b->header);
+            out.hashes.push_back(b->hash);
+            out.last = b;
+        }
         return out;
     };
-    Answer a = co_await connman_.query_worker().run(answer_job);
+    Answer a = co_await deps_.query.run(answer_job);
     if (peer->disconnected()) co_return;
     if (getblocks) {
         std::vector<Inv> inv;
@@ -435,29 +380,11 @@ asio::awaitable<void> BlockSync::handle_getheaders(std::shared_ptr<Peer> peer, G
 asio::awaitable<bool> BlockSync::serve_block(std::shared_ptr<Peer> peer, Inv inv) {
     co_await peer->wait_send_below(Peer::kSendSoftLimit);
     if (peer->disconnected()) co_return true;
-    Chainstate& cs = connman_.chain();
+    ChainAccess& chain = deps_.chain;
     const bool witness = (inv.type & MSG_WITNESS_FLAG) != 0;
     const uint256 hash = inv.hash;
-    auto read_job = [&cs, hash, witness] {
-        const BlockIndex* b = nullptr;
-        cs.with_view([&](Chainstate::View& v) {
-            const BlockIndex* x = v.lookup(hash);
-            // Only blocks that are on our chain or were fully validated (Core's
-            // BlockRequestAllowed), never ones we know to be invalid.
-            if (x && (x->status & BLOCK_HAVE_DATA) &&
-                (v.at_height(x->height) == x || x->is_valid(BLOCK_VALID_SCRIPTS)))
-                b = x;
-        });
-        std::optional<Bytes> out;
-        if (!b) return out;
-        try {
-            if (auto block = cs.read_block(b)) out = block->serialize(witness);
-        } catch (const std::exception& e) {
-            log_warning("cannot read block %s for a peer: %s", hash.to_hex().c_str(), e.what());
-        }
-        return out;
-    };
-    std::optional<Bytes> data = co_await connman_.query_worker().run(read_job);
+    auto read_job = [&chain, hash, witness] { return chain.read_block_for_peer(hash, witness); };
+    std::optional<Bytes> data = co_await deps_.query.run(read_job);
     if (peer->disconnected()) co_return true;
     if (!data) co_return false;
     peer->send(cmd::BLOCK, *data);
@@ -477,7 +404,7 @@ void BlockSync::handle_notfound_block(Peer& peer, const uint256& hash) {
 void BlockSync::remove_in_flight(const uint256& hash) {
     auto it = in_flight_.find(hash);
     if (it == in_flight_.end()) return;
-    if (auto peer = connman_.find_peer(it->second.peer_id)) {
+    if (auto peer = deps_.network.find_peer(it->second.peer_id)) {
         auto& q = peer->blocks_in_flight;
         q.erase(std::remove(q.begin(), q.end(), hash), q.end());
         if (q.empty()) peer->stalling_since.reset();
@@ -487,7 +414,7 @@ void BlockSync::remove_in_flight(const uint256& hash) {
 
 asio::awaitable<void> BlockSync::handle_block(std::shared_ptr<Peer> peer, Bytes payload) {
     if (payload.size() < kBlockHeaderSize) {
-        connman_.misbehaving(*peer, "malformed block message");
+        deps_.network.misbehaving(*peer, "malformed block message");
         co_return;
     }
     const uint256 hash = sha256d(ByteView(payload.data(), kBlockHeaderSize));
@@ -497,7 +424,7 @@ asio::awaitable<void> BlockSync::handle_block(std::shared_ptr<Peer> peer, Bytes 
         requested = true;
         if (it->second.peer_id == peer->id) {
             peer->stalling_since.reset();
-            peer->downloading_since = steady_now();
+            peer->downloading_since = deps_.clock.steady_now();
             if (stall_timeout_ > kDefaultStallTimeout)
                 stall_timeout_ = std::max(kDefaultStallTimeout,
                                           std::chrono::duration_cast<std::chrono::milliseconds>(stall_timeout_ * 0.85));
@@ -516,24 +443,24 @@ asio::awaitable<void> BlockSync::handle_block(std::shared_ptr<Peer> peer, Bytes 
     // Wait for room in the validation queue (this stops reading from the peer).
     const size_t size = payload.size();
     while (queued_bytes_ > 0 && (queued_bytes_ + size > kMaxQueuedBytes || queued_.size() > kMaxQueuedBlocks) &&
-           !peer->disconnected() && !connman_.stopping()) {
+           !peer->disconnected() && !deps_.network.stopping()) {
         ++queue_waiters_;
         boost::system::error_code ec;
         auto signal = queue_signal_;
         co_await signal->async_wait(asio::redirect_error(asio::use_awaitable, ec));
         --queue_waiters_;
     }
-    if (connman_.stopping()) {
+    if (deps_.network.stopping()) {
         queued_.erase(hash);
         co_return;
     }
     queued_bytes_ += size;
     const int64_t peer_id = peer->id;
-    const bool posted = connman_.validation_worker().post(Job([this, hash, peer_id, requested,
+    const bool posted = deps_.validation.post(Job([this, hash, peer_id, requested,
                                                                bytes = std::move(payload)]() mutable {
         Validated v = validate(hash, bytes, peer_id, requested);
         bytes = Bytes();
-        asio::post(connman_.io(), [this, v = std::move(v)]() mutable { validated(std::move(v)); });
+        asio::post(deps_.io, [this, v = std::move(v)]() mutable { validated(std::move(v)); });
     }));
     if (!posted) {
         queued_bytes_ -= size;
@@ -555,24 +482,14 @@ BlockSync::Validated BlockSync::validate(const uint256& hash, const Bytes& bytes
         v.reason = error;
         return v;
     }
-    Chainstate& cs = connman_.chain();
+    ChainAccess& chain = deps_.chain;
     try {
         if (!requested) {
             // Unrequested blocks are processed only if they could become our tip (Core's
             // rule), so nobody can fill our disk with cheap side branches.
-            bool wanted = false;
-            cs.with_view([&](Chainstate::View& view) {
-                const BlockIndex* tip = view.tip();
-                if (const BlockIndex* known = view.lookup(hash)) {
-                    wanted = !(known->status & BLOCK_HAVE_DATA) && known->chain_work >= tip->chain_work &&
-                             known->height <= tip->height + kNetworkLimitedBlocks;
-                    return;
-                }
-                const BlockIndex* prev = view.lookup(block->header.prev_block);
-                if (!prev) return;
-                const arith_uint256 work = prev->chain_work + block_proof(block->header.bits);
-                wanted = work >= tip->chain_work && prev->height + 1 <= tip->height + kNetworkLimitedBlocks;
-            });
+            const BlockPlacement p = chain.placement(hash, block->header);
+            const bool wanted = p.parent_known && p.tip && !p.have_data && p.chain_work >= p.tip->chain_work &&
+                                p.height <= p.tip->height + kNetworkLimitedBlocks;
             if (!wanted) {
                 v.outcome = Outcome::IGNORED;
                 return v;
@@ -580,10 +497,10 @@ BlockSync::Validated BlockSync::validate(const uint256& hash, const Bytes& bytes
         }
         ValidationState state;
         bool is_new = false;
-        const bool ok = cs.process_block(*block, state, &is_new);
+        const bool ok = chain.process_block(*block, state, &is_new);
         if (ok) {
             v.outcome = is_new ? Outcome::STORED : Outcome::KNOWN;
-            if (const BlockIndex* b = cs.lookup(hash)) v.height = b->height;
+            if (const BlockIndex* b = chain.lookup(hash)) v.height = b->height;
             return v;
         }
         v.outcome = Outcome::INVALID;
@@ -591,22 +508,7 @@ BlockSync::Validated BlockSync::validate(const uint256& hash, const Bytes& bytes
         v.reason = state.to_string();
         // Which block broke a rule: this one, a stored ancestor it made us connect, or
         // (when neither is marked) a block on another branch: then nobody is blamed.
-        cs.with_view([&](Chainstate::View& view) {
-            const BlockIndex* b = view.lookup(hash);
-            if (!b || (b->status & BLOCK_FAILED_VALID)) {
-                v.culprit = hash;
-                return;
-            }
-            int steps = 0;
-            for (const BlockIndex* p = b->prev; p && steps < 100000 && view.at_height(p->height) != p;
-                 p = p->prev, ++steps) {
-                if (p->status & BLOCK_FAILED_VALID) {
-                    v.culprit = p->hash;
-                    return;
-                }
-            }
-            if (!(b->status & BLOCK_HAVE_DATA)) v.culprit = hash;
-        });
+        v.culprit = chain.invalid_culprit(hash);
     } catch (const StorageError& e) {
         v.outcome = Outcome::FATAL;
         v.reason = e.what();
@@ -621,14 +523,14 @@ void BlockSync::validated(Validated v) {
     queued_.erase(v.hash);
     queued_bytes_ -= std::min(queued_bytes_, v.size);
     queue_signal_->cancel();
-    std::shared_ptr<Peer> peer = connman_.find_peer(v.peer_id);
+    std::shared_ptr<Peer> peer = deps_.network.find_peer(v.peer_id);
     switch (v.outcome) {
     case Outcome::FATAL:
-        connman_.report_fatal("block " + v.hash.to_hex() + ": " + v.reason);
+        deps_.network.report_fatal("block " + v.hash.to_hex() + ": " + v.reason);
         return;
     case Outcome::STORED:
     case Outcome::KNOWN:
-        if (peer && v.outcome == Outcome::STORED) peer->last_block_time = unix_now();
+        if (peer && v.outcome == Outcome::STORED) peer->last_block_time = deps_.clock.unix_now();
         if (tip_ && v.height > tip_->height) {
             have_data_[v.hash] = v.height;
             window_dirty_ = true;
@@ -639,7 +541,7 @@ void BlockSync::validated(Validated v) {
                   (long long)v.peer_id);
         break;
     case Outcome::MALFORMED:
-        if (peer) connman_.misbehaving(*peer, "malformed block: " + v.reason);
+        if (peer) deps_.network.misbehaving(*peer, "malformed block: " + v.reason);
         break;
     case Outcome::INVALID: {
         log_info("invalid block %s from peer=%lld: %s", v.hash.to_hex().c_str(), (long long)v.peer_id,
@@ -650,16 +552,16 @@ void BlockSync::validated(Validated v) {
             if (v.culprit == v.hash) {
                 source = peer;
             } else if (auto it = block_source_.find(v.culprit); it != block_source_.end()) {
-                source = connman_.find_peer(it->second);
+                source = deps_.network.find_peer(it->second);
             }
-            if (source) connman_.misbehaving(*source, "invalid block: " + v.reason);
+            if (source) deps_.network.misbehaving(*source, "invalid block: " + v.reason);
         } else if (v.result == ValidationResult::MUTATED && peer && v.culprit == v.hash) {
             // Another copy may be valid: fetch it elsewhere; this peer is only dropped.
             peer->disconnect("sent a mutated block");
         }
         if (!recompute_pending_) {
             recompute_pending_ = true;
-            asio::co_spawn(connman_.io(), recompute_best_header_async(), asio::detached);
+            asio::co_spawn(deps_.io, recompute_best_header_async(), asio::detached);
         }
         break;
     }
@@ -680,13 +582,13 @@ void BlockSync::refresh_window() {
 }
 
 void BlockSync::schedule_downloads() {
-    if (connman_.stopping() || !tip_) return;
+    if (deps_.network.stopping() || !tip_) return;
     if (window_dirty_) refresh_window();
     if (window_.empty()) return;
     const int window_end = window_.back()->height;
-    const int segwit_height = connman_.params().consensus.segwit_height;
-    const SteadyTime now = steady_now();
-    for (const auto& [id, p] : connman_.peers()) {
+    const int segwit_height = deps_.params.consensus.segwit_height;
+    const SteadyTime now = deps_.clock.steady_now();
+    for (const auto& [id, p] : deps_.network.peers()) {
         Peer& peer = *p;
         if (!peer.successfully_connected || peer.disconnected() || !can_serve_blocks(peer) || !peer.best_known)
             continue;
@@ -721,7 +623,7 @@ void BlockSync::schedule_downloads() {
         // whoever holds the window's first missing block is stalling everyone.
         if (peer.blocks_in_flight.empty() && waiting_for && *waiting_for != peer.id &&
             peer.best_known->height > window_end && queue_waiters_ == 0) {
-            if (auto staller = connman_.find_peer(*waiting_for); staller && !staller->stalling_since) {
+            if (auto staller = deps_.network.find_peer(*waiting_for); staller && !staller->stalling_since) {
                 staller->stalling_since = now;
                 log_debug(LogCategory::NET, "stall started peer=%lld", (long long)staller->id);
             }
@@ -739,13 +641,13 @@ void BlockSync::on_block_connected(const BlockIndex* block) {
     if (!was_ibd) {
         log_info("UpdateTip: new best=%s height=%d", block->hash.to_hex().c_str(), block->height);
     }
-    const SteadyTime now = steady_now();
+    const SteadyTime now = deps_.clock.steady_now();
     if (rate_samples_.empty() || now - rate_samples_.back().first >= 250ms) rate_samples_.emplace_back(now, block->height);
     if (!announce_pending_ && !ibd_) {
         announce_pending_ = true;
-        asio::post(connman_.io(), [this] {
+        asio::post(deps_.io, [this] {
             announce_pending_ = false;
-            if (!connman_.stopping()) announce_tip();
+            if (!deps_.network.stopping()) announce_tip();
         });
     }
     schedule_downloads_soon();
@@ -767,8 +669,8 @@ void BlockSync::announce_tip() {
     }
     std::reverse(blocks.begin(), blocks.end());
     last_announced_ = tip_;
-    const SteadyTime now = steady_now();
-    for (const auto& [id, p] : connman_.peers()) {
+    const SteadyTime now = deps_.clock.steady_now();
+    for (const auto& [id, p] : deps_.network.peers()) {
         Peer& peer = *p;
         if (!peer.successfully_connected || peer.disconnected()) continue;
         if (peer_has(peer, tip_)) continue;
@@ -807,18 +709,18 @@ std::vector<int> BlockSync::in_flight_heights(const Peer& peer) const {
 }
 
 void BlockSync::tick() {
-    if (connman_.stopping()) return;
-    const SteadyTime now = steady_now();
+    if (deps_.network.stopping()) return;
+    const SteadyTime now = deps_.clock.steady_now();
     update_ibd();
 
     // Stalling and download timeouts; suspended while our own validation queue is the
     // bottleneck (a peer waiting for queue space cannot deliver).
     int downloading = 0;
-    for (const auto& [id, p] : connman_.peers())
+    for (const auto& [id, p] : deps_.network.peers())
         if (!p->blocks_in_flight.empty()) ++downloading;
-    const int64_t spacing = connman_.params().consensus.pow_target_spacing;
+    const int64_t spacing = deps_.params.consensus.pow_target_spacing;
     std::vector<std::shared_ptr<Peer>> to_drop;
-    for (const auto& [id, p] : connman_.peers()) {
+    for (const auto& [id, p] : deps_.network.peers()) {
         Peer& peer = *p;
         if (peer.disconnected()) continue;
         if (queue_waiters_ > 0) {
@@ -858,7 +760,7 @@ void BlockSync::tick() {
     }
     for (auto& p : to_drop) p->disconnect("block sync timeout");
 
-    for (const auto& [id, p] : connman_.peers()) maybe_start_sync(*p);
+    for (const auto& [id, p] : deps_.network.peers()) maybe_start_sync(*p);
 
     // During initial download, tell peers about our progress at most once a second.
     if (ibd_ && tip_ != last_announced_) announce_tip();
@@ -873,7 +775,7 @@ void BlockSync::tick() {
 
 void BlockSync::log_progress(bool force) {
     if (!tip_) return;
-    const SteadyTime now = steady_now();
+    const SteadyTime now = deps_.clock.steady_now();
     while (!rate_samples_.empty() && now - rate_samples_.front().first > 60s) rate_samples_.pop_front();
     if (!force && (now - last_progress_log_ < kProgressInterval || tip_->height == last_logged_height_)) return;
     const int best = best_header_ ? std::max(best_header_->height, tip_->height) : tip_->height;

@@ -5,8 +5,8 @@
 //
 // Headers: getheaders with a block locator, to one peer during initial download (more
 //   when that one has nothing more), to every peer afterwards. Headers are checked for
-//   continuity and proof of work here, then given to Chainstate::process_header on the
-//   query worker. Chains whose total work stays below the anti-DoS threshold are never
+//   continuity and proof of work here, then given to ChainAccess::process_header on the
+//   query runner. Chains whose total work stays below the anti-DoS threshold are never
 //   stored: a full batch of such headers starts a PRESYNC/REDOWNLOAD (headers_sync.h).
 // Blocks: the window is the 1024 blocks after the last block our active chain shares
 //   with the best header chain. Each peer that has them gets up to 16 requests at a
@@ -16,15 +16,21 @@
 //   (plus half per other downloading peer) is disconnected too.
 // Validation: received blocks go to a queue (at most kMaxQueuedBlocks blocks and
 //   kMaxQueuedBytes bytes; a peer whose block does not fit waits, which stops reading
-//   from it) consumed by the validation worker; results come back to the event loop.
+//   from it) consumed by the validation runner; results come back to the event loop.
 //   A peer that sent a block failing for a consensus reason (not MUTATED, not a
 //   timestamp too far ahead) is treated as misbehaving.
 //
-// Event loop thread only (results of worker jobs are posted back to it).
+// Dependencies (peer_logic.h): the chain state through ChainAccess, peers through
+// PeerNetwork, time through Clock; chain-state calls run as jobs on the query runner
+// (validation on the validation runner).
+//
+// Thread rules: event loop thread only (results of jobs are posted back to it), except
+// ibd(), which any thread may read.
 #pragma once
 
 #include <boost/asio.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -38,12 +44,11 @@
 #include "consensus/block.h"
 #include "consensus/validation_state.h"
 #include "net/peer.h"
+#include "net/peer_logic.h"
 #include "net/protocol.h"
 #include "node/block_index.h"
 
 namespace minicash::net {
-
-class Connman;
 
 class BlockSync {
 public:
@@ -55,11 +60,11 @@ public:
     static constexpr size_t kMaxBlocksToAnnounce = 8;
     static constexpr size_t kMaxBlockSources = 4096;
 
-    explicit BlockSync(Connman& connman);
+    explicit BlockSync(const PeerLogicDeps& deps);
     ~BlockSync();
 
     // Reads the tip and the best header from the chain state (caller's thread, before the
-    // event loop runs).
+    // event loop runs; may block).
     void init();
 
     void on_peer_ready(const std::shared_ptr<Peer>& peer);
@@ -77,7 +82,7 @@ public:
     asio::awaitable<bool> serve_block(std::shared_ptr<Peer> peer, Inv inv);
     void handle_notfound_block(Peer& peer, const uint256& hash);
 
-    bool ibd() const { return ibd_; }
+    bool ibd() const { return ibd_.load(); }
     const BlockIndex* tip() const { return tip_; }
     const BlockIndex* best_header() const { return best_header_; }
     std::vector<int> in_flight_heights(const Peer& peer) const;
@@ -125,10 +130,10 @@ private:
     bool can_serve_blocks(const Peer& peer) const;
     void log_headers_progress(const BlockIndex* last);
 
-    Connman& connman_;
+    PeerLogicDeps deps_;
     const BlockIndex* tip_ = nullptr;
     const BlockIndex* best_header_ = nullptr;
-    bool ibd_ = true;
+    std::atomic<bool> ibd_{true};
     int sync_peers_ = 0;  // peers with sync_started
 
     std::unordered_map<uint256, InFlight, Uint256Hasher> in_flight_;

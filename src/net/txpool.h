@@ -2,8 +2,9 @@
 // built and tested without node/mempool's implementation and so that the daemon
 // decides which mempool (if any) peers talk to.
 //
-// Every method may block on the chain state or mempool locks: net/ calls them only
-// from its worker thread, never from the event loop.
+// Thread rules: every method may block on the chain state or mempool locks: net/ calls
+// them only from job-runner jobs (job_runner.h), never on the event loop. The callback
+// given to on_transaction_added runs on whatever thread added the transaction.
 #pragma once
 
 #include <functional>

@@ -9,6 +9,7 @@
 #include <deque>
 #include <optional>
 
+#include "consensus/blk_records.h"
 #include "consensus/params.h"
 #include "util/hex.h"
 #include "util/logging.h"
@@ -18,7 +19,6 @@ namespace minicash {
 namespace {
 
 constexpr size_t kReadChunk = size_t(1) << 20;
-constexpr size_t kRecordHeaderSize = 8;  // magic + length
 
 // A forward-only window over a file. Holds at most what the caller asked to see plus
 // one read chunk, so memory stays bounded by the largest record (4 MB) + 1 MiB.
@@ -143,6 +143,12 @@ ImportResult BlockImporter::import_file(const std::filesystem::path& path, const
     // True after a bad record: the bytes up to the next magic belong to the same
     // problem and get no error entry of their own.
     bool resyncing = false;
+    // After a bad record: step past its first byte and scan for the next magic.
+    const auto resync_after_bad_record = [&] {
+        in.skip(1);
+        result.bytes_skipped += 1;
+        resyncing = true;
+    };
 
     while (!ctx.stop_requested()) {
         // 1. Find the next magic, counting what lies before it.
@@ -154,7 +160,7 @@ ImportResult BlockImporter::import_file(const std::filesystem::path& path, const
         bool all_zero = true;
         bool found = false;
         for (;;) {
-            const size_t n = in.ensure(kRecordHeaderSize);
+            const size_t n = in.ensure(kBlkRecordHeaderSize);
             const uint8_t* d = in.data();
             const uint8_t* hit = n >= 4 ? std::search(d, d + n, magic.begin(), magic.end()) : d + n;
             const size_t before = hit != d + n ? size_t(hit - d) : (n >= 4 ? n - 3 : n);
@@ -190,58 +196,52 @@ ImportResult BlockImporter::import_file(const std::filesystem::path& path, const
         // 2. The record header.
         const uint64_t record = in.pos();
         ctx.position = record;
-        size_t n = in.ensure(kRecordHeaderSize);
-        if (n < kRecordHeaderSize) {
+        size_t n = in.ensure(kBlkRecordHeaderSize);
+        if (n < kBlkRecordHeaderSize) {
             add_error(result, options_.max_reported, record, "truncated record header at the end of the file", path);
             result.bytes_skipped += n;
             in.skip(n);
             break;
         }
-        const uint32_t len = read_le32(in.data() + 4);
+        const uint32_t len = read_blk_record_header(ByteView(in.data(), n)).length;
         if (len < kBlockHeaderSize || len > kMaxBlockSerializedSize) {
             add_error(result, options_.max_reported, record,
                       "implausible block length " + std::to_string(len) + " (must be 80.." +
                           std::to_string(kMaxBlockSerializedSize) + "); rescanning for the next record",
                       path);
-            in.skip(1);
-            result.bytes_skipped += 1;
-            resyncing = true;
+            resync_after_bad_record();
             continue;
         }
-        n = in.ensure(kRecordHeaderSize + size_t(len));
+        n = in.ensure(kBlkRecordHeaderSize + size_t(len));
         if (in.read_failed()) {
             add_error(result, options_.max_reported, in.pos() + n,
                       std::string("read error: ") + std::strerror(in.read_errno()), path);
             break;
         }
-        if (n < kRecordHeaderSize + size_t(len)) {
+        if (n < kBlkRecordHeaderSize + size_t(len)) {
             add_error(result, options_.max_reported, record,
                       "truncated record: length " + std::to_string(len) + " but only " +
-                          std::to_string(n - kRecordHeaderSize) + " bytes follow before the end of the file" +
+                          std::to_string(n - kBlkRecordHeaderSize) + " bytes follow before the end of the file" +
                           "; rescanning for the next record",
                       path);
-            in.skip(1);
-            result.bytes_skipped += 1;
-            resyncing = true;
+            resync_after_bad_record();
             continue;
         }
-        const ByteView payload(in.data() + kRecordHeaderSize, len);
+        const ByteView payload(in.data() + kBlkRecordHeaderSize, len);
 
         // 3. Known blocks are skipped without decoding the transactions.
         std::string error;
         const std::optional<BlockHeader> header = BlockHeader::decode(payload.first(kBlockHeaderSize), &error);
         if (!header) {  // cannot happen for 80 bytes; kept as a guard
             add_error(result, options_.max_reported, record, "unparsable block header: " + error, path);
-            in.skip(1);
-            result.bytes_skipped += 1;
-            resyncing = true;
+            resync_after_bad_record();
             continue;
         }
         const uint256 hash = header->hash();
         if (chainstate_.have_block_data(hash)) {
             ++result.blocks_read;
             ++result.already_known;
-            in.skip(kRecordHeaderSize + len);
+            in.skip(kBlkRecordHeaderSize + len);
             release_children(ctx, hash);
             maybe_log_progress(ctx, false);
             continue;
@@ -254,14 +254,12 @@ ImportResult BlockImporter::import_file(const std::filesystem::path& path, const
                       "block " + hash.to_hex() + " (length " + std::to_string(len) + ") does not parse: " + error +
                           "; rescanning for the next record",
                       path);
-            in.skip(1);
-            result.bytes_skipped += 1;
-            resyncing = true;
+            resync_after_bad_record();
             continue;
         }
         ++result.blocks_read;
         handle_block(ctx, hash, *block, payload, record);
-        in.skip(kRecordHeaderSize + len);
+        in.skip(kBlkRecordHeaderSize + len);
         maybe_log_progress(ctx, false);
     }
 

@@ -202,7 +202,7 @@ public:
 
     // mempool.dat (Bitcoin Core's format): load on start, save on stop. load() reads
     // version 1 and version 2 (Core 28+, XOR-obfuscated); save() writes version 1,
-    // atomically (temporary file, fsync, rename). load() re-accepts every transaction not
+    // atomically (util/atomic_file.h). load() re-accepts every transaction not
     // yet expired with its original entry time and fee delta; `stats` (optional) tells
     // how that went. Returns false with `error` when the file cannot be read or is
     // malformed (what was accepted before the error stays).

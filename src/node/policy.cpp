@@ -30,14 +30,7 @@ size_t virtual_size(size_t weight, int64_t sigop_cost, unsigned bytes_per_sigop)
 }
 
 
-std::string format_feerate(Amount sat_per_kvb) {
-    const bool negative = sat_per_kvb < 0;
-    const uint64_t abs = negative ? uint64_t(-(sat_per_kvb + 1)) + 1 : uint64_t(sat_per_kvb);
-    char buf[64];
-    std::snprintf(buf, sizeof(buf), "%s%llu.%08llu BTC/kvB", negative ? "-" : "",
-                  (unsigned long long)(abs / uint64_t(kCoin)), (unsigned long long)(abs % uint64_t(kCoin)));
-    return buf;
-}
+std::string format_feerate(Amount sat_per_kvb) { return format_btc(sat_per_kvb) + " BTC/kvB"; }
 
 
 

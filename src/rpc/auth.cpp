@@ -12,6 +12,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "util/atomic_file.h"
 #include "util/hex.h"
 
 namespace minicash::rpc {
@@ -114,32 +115,7 @@ std::string generate_cookie() {
 }
 
 bool write_cookie_file(const std::filesystem::path& path, const std::string& cookie, std::string* error) {
-    const std::filesystem::path tmp = path.string() + ".tmp";
-    ::unlink(tmp.c_str());
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        if (error) *error = "cannot create cookie file " + tmp.string() + ": " + std::strerror(errno);
-        return false;
-    }
-    ::fchmod(fd, 0600);  // whatever the umask
-    size_t done = 0;
-    while (done < cookie.size()) {
-        const ssize_t n = ::write(fd, cookie.data() + done, cookie.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            if (error) *error = "cannot write cookie file " + tmp.string() + ": " + std::strerror(errno);
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            return false;
-        }
-        done += size_t(n);
-    }
-    if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
-        if (error) *error = "cannot write cookie file " + path.string() + ": " + std::strerror(errno);
-        ::unlink(tmp.c_str());
-        return false;
-    }
-    return true;
+    return write_file_atomically(path, std::string_view(cookie), error, 0600);
 }
 
 std::optional<std::string> read_cookie_file(const std::filesystem::path& path) {

@@ -197,7 +197,7 @@ void register_blockchain_commands(RpcTable& t) {
                        txs.push_back(json::value(tx.txid().to_hex()));
                    } else {
                        const TxUndo* u = undo_ok && i > 0 ? &data.undo->txs[i - 1] : nullptr;
-                       txs.push_back(tx_to_json(tx, chain.params(), uint256(), true, u, verbosity));
+                       txs.push_back(tx_to_json(tx, chain.params(), uint256(), true, u ? &u->spent : nullptr, verbosity));
                    }
                }
                o["tx"] = std::move(txs);

@@ -129,7 +129,7 @@ void register_rawtransaction_commands(RpcTable& t) {
                json::object o;
                if (given_block) o["in_active_chain"] = chain.in_active_chain(given_block);
                // getrawtransaction's verbosity 2 is TxToUniv's "details and prevout" level (3).
-               json::object body = tx_to_json(tx, params, uint256(), true, undo ? &*undo : nullptr, verbosity >= 2 ? 3 : 1);
+               json::object body = tx_to_json(tx, params, uint256(), true, undo ? &undo->spent : nullptr, verbosity >= 2 ? 3 : 1);
                for (auto& kv : body) o[kv.key()] = kv.value();
                if (found->block) {
                    o["blockhash"] = found->block->hash.to_hex();

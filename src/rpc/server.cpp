@@ -439,18 +439,9 @@ std::string RpcTable::help(const std::string& name) const {
 
 // ---- JSON helpers -------------------------------------------------------------------
 
-std::string format_amount(Amount sats) {
-    const bool negative = sats < 0;
-    const uint64_t abs = negative ? uint64_t(0) - uint64_t(sats) : uint64_t(sats);
-    char buf[48];
-    std::snprintf(buf, sizeof buf, "%s%llu.%08llu", negative ? "-" : "", (unsigned long long)(abs / kCoin),
-                  (unsigned long long)(abs % kCoin));
-    return buf;
-}
-
 json::value amount_value(Amount sats) {
     std::string s(kAmountTag);
-    s += format_amount(sats);
+    s += format_btc(sats);
     return json::value(json::string(s));
 }
 

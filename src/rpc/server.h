@@ -41,6 +41,7 @@
 #include <string>
 #include <vector>
 
+#include "common/money.h"
 #include "consensus/amount.h"
 
 namespace minicash {
@@ -185,8 +186,8 @@ boost::json::value amount_value(Amount sats);
 Amount amount_from_value(const boost::json::value& v);
 // Satoshis from a tagged amount produced by amount_value (for tests and in-process use).
 std::optional<Amount> amount_of(const boost::json::value& v);
-// Exact decimal formatting of satoshis: 5000000000 -> "50.00000000".
-std::string format_amount(Amount sats);
+// Exact decimal formatting of satoshis: 5000000000 -> "50.00000000" (common/money.h).
+inline std::string format_amount(Amount sats) { return format_btc(sats); }
 
 // A JSON number kept as its exact text (e.g. "50.00000000" from a server's reply), held
 // like amounts as a tagged string; write_json prints it unchanged. nullopt-like null

@@ -92,10 +92,7 @@ DiskBlockIndex decode_record(ByteView value, const uint256& hash) {
 
 std::unique_ptr<BlockIndexDB> BlockIndexDB::open(const std::filesystem::path& dir, size_t cache_bytes, bool wipe,
                                                  std::string* error) {
-    Database::Options options;
-    options.cache_bytes = cache_bytes;
-    options.wipe = wipe;
-    std::unique_ptr<Database> db = Database::open(dir, options, error);
+    std::unique_ptr<Database> db = Database::open(dir, Database::Options{cache_bytes, wipe}, error);
     if (!db) return nullptr;
     return std::unique_ptr<BlockIndexDB>(new BlockIndexDB(std::move(db)));
 }

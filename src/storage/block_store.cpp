@@ -11,6 +11,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "consensus/blk_records.h"
 #include "consensus/serialize.h"
 #include "storage/database.h"
 #include "util/hash.h"
@@ -19,7 +20,6 @@ namespace minicash {
 
 namespace {
 
-constexpr size_t kRecordHeaderSize = 8;  // magic (4) || payload length (uint32 LE)
 constexpr size_t kUndoChecksumSize = 32;
 
 std::string errno_text(int err) { return std::error_code(err, std::generic_category()).message(); }
@@ -141,18 +141,14 @@ uint32_t BlockStore::append_record(const std::filesystem::path& path, ByteView p
 
     const off_t end = ::lseek(fd, 0, SEEK_END);
     if (end < 0) throw StorageError("cannot seek in " + path.string() + ": " + errno_text(errno));
-    const uint64_t total = kRecordHeaderSize + payload.size() + trailer.size();
+    const uint64_t total = kBlkRecordHeaderSize + payload.size() + trailer.size();
     if (payload.size() > std::numeric_limits<uint32_t>::max() ||
         uint64_t(end) + total > std::numeric_limits<uint32_t>::max())
         throw StorageError("record does not fit in " + path.string() + " (offsets are 32-bit)");
 
     Bytes record;
     record.reserve(size_t(total));
-    append(record, magic_);
-    uint8_t len[4];
-    write_le32(len, uint32_t(payload.size()));
-    append(record, len);
-    append(record, payload);
+    append_blk_record(record, magic_, payload);
     append(record, trailer);
 
     if (const int err = pwrite_all(fd, record.data(), record.size(), end)) {
@@ -162,14 +158,14 @@ uint32_t BlockStore::append_record(const std::filesystem::path& path, ByteView p
         }
         throw StorageError("cannot write to " + path.string() + ": " + errno_text(err));
     }
-    return uint32_t(uint64_t(end) + kRecordHeaderSize);
+    return uint32_t(uint64_t(end) + kBlkRecordHeaderSize);
 }
 
 FilePos BlockStore::write_block(const Block& block) {
     const Bytes bytes = block.serialize(/*with_witness=*/true);
     const std::lock_guard<std::mutex> lock(mutex_);
     // A record never makes a non-empty file exceed the limit; an empty one takes any block.
-    if (current_size_ > 0 && current_size_ + kRecordHeaderSize + bytes.size() > max_file_size_) {
+    if (current_size_ > 0 && current_size_ + kBlkRecordHeaderSize + bytes.size() > max_file_size_) {
         ++current_file_;
         current_size_ = 0;
     }
@@ -208,12 +204,12 @@ std::optional<Bytes> BlockStore::read_record(const std::filesystem::path& path, 
     if (::fstat(fd, &st) != 0) return fail("cannot stat: " + errno_text(errno));
     const uint64_t file_size = uint64_t(st.st_size);
 
-    if (pos.offset < kRecordHeaderSize || pos.offset > file_size) return fail("position outside the file");
-    uint8_t header[kRecordHeaderSize];
-    if (const int err = pread_all(fd, header, sizeof header, off_t(pos.offset - kRecordHeaderSize)))
+    if (pos.offset < kBlkRecordHeaderSize || pos.offset > file_size) return fail("position outside the file");
+    uint8_t header[kBlkRecordHeaderSize];
+    if (const int err = pread_all(fd, header, sizeof header, off_t(pos.offset - kBlkRecordHeaderSize)))
         return fail(err < 0 ? "truncated record header" : "read error: " + errno_text(err));
-    if (std::memcmp(header, magic_.data(), magic_.size()) != 0) return fail("record magic does not match");
-    const uint32_t length = read_le32(header + 4);
+    const auto [magic, length] = read_blk_record_header(ByteView(header, sizeof header));
+    if (magic != magic_) return fail("record magic does not match");
     if (length > kMaxSerializedSize) return fail("record length " + std::to_string(length) + " too large");
     if (uint64_t(pos.offset) + length + trailer_size > file_size)
         return fail("record of " + std::to_string(length) + " bytes runs past the end of the file");

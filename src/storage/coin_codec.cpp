@@ -5,6 +5,8 @@
 #include <cstring>
 #include <limits>
 
+#include "consensus/pubkey.h"
+
 namespace minicash {
 
 namespace {
@@ -27,9 +29,8 @@ bool is_p2pk_compressed(const Script& s) {
 
 // Uncompressed P2PK whose key is on the curve: only such keys can be rebuilt from x.
 bool is_p2pk_uncompressed_valid(const Script& s) {
-    if (!(s.size() == 67 && s[0] == 65 && s[66] == OP_CHECKSIG && s[1] == 0x04)) return false;
-    secp256k1_pubkey key;
-    return secp256k1_ec_pubkey_parse(secp256k1_context_static, &key, s.data() + 1, 65) == 1;
+    return s.size() == 67 && s[0] == 65 && s[66] == OP_CHECKSIG && s[1] == 0x04 &&
+           is_fully_valid_pubkey(ByteView(s.data() + 1, 65));
 }
 
 }  // namespace

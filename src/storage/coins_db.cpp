@@ -43,10 +43,7 @@ Coin decode_coin(ByteView value, const OutPoint& outpoint) {
 
 std::unique_ptr<CoinsDB> CoinsDB::open(const std::filesystem::path& dir, size_t cache_bytes, bool wipe,
                                        std::string* error) {
-    Database::Options options;
-    options.cache_bytes = cache_bytes;
-    options.wipe = wipe;
-    std::unique_ptr<Database> db = Database::open(dir, options, error);
+    std::unique_ptr<Database> db = Database::open(dir, Database::Options{cache_bytes, wipe}, error);
     if (!db) return nullptr;
     return std::unique_ptr<CoinsDB>(new CoinsDB(std::move(db)));
 }

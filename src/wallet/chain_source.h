@@ -1,5 +1,5 @@
 // What the wallet needs from a node. minicash-wallet implements it over JSON-RPC with
-// Bitcoin Core's calls (app/wallet_rpc_source.cpp); tests implement it in memory.
+// Bitcoin Core's calls (wallet/rpc_chain_source.h); tests implement it in memory.
 //
 // Every method throws ChainSourceError when the node answers with an error (its Core
 // error code and message are kept) and std::runtime_error when it cannot be reached.

@@ -248,4 +248,43 @@ void update_psbt(const WalletState& state, Psbt& psbt) {
     }
 }
 
+std::optional<WalletState> new_wallet_state(Network network, int birthday, const std::vector<DescriptorSpec>& specs,
+                                            bool watch_only, std::string* error) {
+    WalletState s;
+    s.network = network;
+    s.birthday = birthday;
+    s.synced_height = birthday - 1;
+    s.watch_only = watch_only;
+    for (const DescriptorSpec& spec : specs)
+        if (!s.add_descriptor(spec.desc, spec.internal, spec.type, error)) return std::nullopt;
+    return s;
+}
+
+std::optional<size_t> import_descriptor(WalletState& state, const Descriptor& desc, bool internal,
+                                        std::string* error) {
+    if (state.watch_only && desc.has_private_keys()) {
+        if (error) *error = "this wallet is watch-only: import the public descriptor";
+        return std::nullopt;
+    }
+    std::vector<Descriptor> parts = desc.split_multipath();
+    if (parts.size() > 2) {
+        if (error) *error = "a multipath descriptor may have two paths (receive;change)";
+        return std::nullopt;
+    }
+    for (size_t i = 0; i < parts.size(); ++i) {
+        const bool is_internal = parts.size() == 2 ? i == 1 : internal;
+        std::optional<AddressType> type = infer_address_type(parts[i]);
+        // Only becomes the active one for its type when there is none yet.
+        if (type) {
+            for (const WalletDescriptor& d : state.descriptors)
+                if (d.type == type && d.internal == is_internal) type.reset();
+        }
+        if (!state.add_descriptor(parts[i], is_internal, parts[i].is_range() ? type : std::nullopt, error))
+            return std::nullopt;
+    }
+    // Past blocks may pay the new scripts: rescan from the birthday on the next sync.
+    state.block_hashes.clear();
+    return parts.size();
+}
+
 }  // namespace minicash::wallet

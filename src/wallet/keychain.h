@@ -39,6 +39,20 @@ std::optional<std::vector<DescriptorSpec>> descriptors_from_seed(ByteView seed, 
 std::optional<std::vector<DescriptorSpec>> descriptors_from_watch(std::string_view text, const ChainParams& params,
                                                                   std::string* error);
 
+// A new wallet's state on `network` holding `specs`, scanning from block `birthday`.
+// nullopt with `error` when a descriptor cannot be added.
+std::optional<WalletState> new_wallet_state(Network network, int birthday, const std::vector<DescriptorSpec>& specs,
+                                            bool watch_only, std::string* error);
+
+// import-descriptor: adds `desc` to the wallet (a multipath <0;1> descriptor as receive
+// and change, else as change when `internal`). A ranged one becomes the active
+// descriptor of its address type only when that type has none yet. The wallet then
+// rescans from its birthday (its block hashes are forgotten). Returns how many
+// descriptors were added; nullopt with `error` when it cannot be (a private descriptor
+// in a watch-only wallet, more than two paths, a duplicate).
+std::optional<size_t> import_descriptor(WalletState& state, const Descriptor& desc, bool internal,
+                                        std::string* error);
+
 // The address type a descriptor's scripts have (nullopt for other script kinds).
 std::optional<AddressType> infer_address_type(const Descriptor& desc);
 

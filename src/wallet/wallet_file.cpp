@@ -12,6 +12,7 @@
 #include <cstring>
 #include <memory>
 
+#include "util/atomic_file.h"
 #include "util/hash.h"
 
 namespace minicash::wallet {
@@ -43,27 +44,6 @@ struct CipherCtx {
 };
 
 std::string errno_text() { return std::strerror(errno); }
-
-bool write_all(int fd, ByteView data) {
-    size_t done = 0;
-    while (done < data.size()) {
-        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return false;
-        }
-        done += size_t(n);
-    }
-    return true;
-}
-
-bool fsync_dir(const std::filesystem::path& dir) {
-    const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY);
-    if (fd < 0) return false;
-    const bool ok = ::fsync(fd) == 0;
-    ::close(fd);
-    return ok;
-}
 
 }  // namespace
 
@@ -213,44 +193,11 @@ std::optional<Bytes> read_file(const std::filesystem::path& path, std::string* e
 }
 
 bool write_file_atomic(const std::filesystem::path& path, ByteView data, std::string* error) {
-    const std::filesystem::path dir = path.parent_path();
-    std::string tmpl = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
-    const int fd = ::mkstemp(tmpl.data());  // mode 0600
-    if (fd < 0) {
-        if (error) *error = "cannot create a temporary file next to " + path.string() + ": " + errno_text();
-        return false;
-    }
-    const bool ok = ::fchmod(fd, 0600) == 0 && write_all(fd, data) && ::fsync(fd) == 0;
-    const std::string why = errno_text();
-    ::close(fd);
-    if (!ok || ::rename(tmpl.c_str(), path.c_str()) != 0) {
-        const std::string rename_why = ok ? errno_text() : why;
-        ::unlink(tmpl.c_str());
-        if (error) *error = "cannot write " + path.string() + ": " + rename_why;
-        return false;
-    }
-    fsync_dir(dir);
-    return true;
+    return write_file_atomically(path, data, error, 0600);
 }
 
 bool write_file_exclusive(const std::filesystem::path& path, ByteView data, std::string* error) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
-    if (fd < 0) {
-        if (error)
-            *error = errno == EEXIST ? path.string() + " already exists; refusing to overwrite it"
-                                     : "cannot create " + path.string() + ": " + errno_text();
-        return false;
-    }
-    const bool ok = write_all(fd, data) && ::fsync(fd) == 0;
-    const std::string why = errno_text();
-    ::close(fd);
-    if (!ok) {
-        ::unlink(path.c_str());
-        if (error) *error = "cannot write " + path.string() + ": " + why;
-        return false;
-    }
-    fsync_dir(path.parent_path());
-    return true;
+    return create_file_exclusively(path, data, error, 0600);
 }
 
 }  // namespace minicash::wallet

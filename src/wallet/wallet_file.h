@@ -10,8 +10,8 @@
 // key check"). The header checksum (first 4 bytes of SHA256d of the header before it)
 // tells a damaged header from a wrong passphrase.
 //
-// INVARIANT: a file is only ever replaced by write_file_atomic (temp file in the same
-// directory, mode 0600, fsync, rename, fsync of the directory), so a crash leaves either
+// INVARIANT: a file is only ever replaced by write_file_atomic (util/atomic_file.h with
+// mode 0600: temp file in the same directory, fsync, rename, fsync of the directory), so a crash leaves either
 // the old or the new file. Nothing here ever writes to a file it failed to open.
 #pragma once
 
@@ -79,7 +79,8 @@ bool looks_like_wallet_file(ByteView file);
 
 // Reads a whole file. nullopt (and `*error`) when it cannot be read.
 std::optional<Bytes> read_file(const std::filesystem::path& path, std::string* error);
-// Replaces (or creates) `path` atomically with `data`, mode 0600. False with `*error`.
+// The wallet's file writes: util/atomic_file.h with mode 0600 (keys live in these files).
+// Replaces (or creates) `path` atomically with `data`. False with `*error`.
 bool write_file_atomic(const std::filesystem::path& path, ByteView data, std::string* error);
 // Creates `path` with `data`, mode 0600, refusing to overwrite an existing file.
 bool write_file_exclusive(const std::filesystem::path& path, ByteView data, std::string* error);

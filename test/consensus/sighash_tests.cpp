@@ -12,8 +12,10 @@
 #include <memory>
 #include <string>
 
+#include "consensus/blk_records.h"
 #include "consensus/block.h"
 #include "consensus/interpreter.h"
+#include "consensus/params.h"
 #include "consensus/pubkey.h"
 #include "consensus/sighash.h"
 #include "consensus/signature_checker.h"
@@ -409,14 +411,12 @@ enum class Kind { P2PKH, P2WPKH, P2SH_P2WPKH, P2TR_KEY, COUNT };
 std::vector<Block> read_blk_file(const std::filesystem::path& path) {
     const Bytes data = test::read_binary(path);
     std::vector<Block> blocks;
-    Reader r(data);
-    while (!r.empty()) {
-        const uint32_t magic = r.u32();
-        const uint32_t len = r.u32();
-        const ByteView body = r.view(len);
-        if (!r.ok() || magic != 0xdab5bffa) throw std::runtime_error("bad blk record in " + path.string());
+    const NetworkMagic regtest = make_chain_params(Network::REGTEST).magic;
+    const BlkSplit split = split_blk_records(data, &regtest);
+    if (split.end != BlkSplitEnd::END) throw std::runtime_error("bad blk record in " + path.string());
+    for (const BlkRecord& rec : split.records) {
         std::string err;
-        std::optional<Block> b = Block::decode(body, &err);
+        std::optional<Block> b = Block::decode(rec.payload, &err);
         if (!b) throw std::runtime_error("bad block in " + path.string() + ": " + err);
         blocks.push_back(std::move(*b));
     }

@@ -15,6 +15,7 @@
 
 #include <boost/json.hpp>
 
+#include "consensus/blk_records.h"
 #include "consensus/block.h"
 #include "consensus/script_flags.h"
 #include "fuzz_input.h"
@@ -42,13 +43,7 @@ void write_seed(const fs::path& dir, ByteView bytes) {
 // The blocks of a blk*.dat style file (magic, uint32 LE length, block).
 std::vector<Bytes> blk_records(const Bytes& data) {
     std::vector<Bytes> out;
-    size_t pos = 0;
-    while (pos + 8 <= data.size()) {
-        const uint32_t len = read_le32(data.data() + pos + 4);
-        if (len > data.size() - pos - 8) break;
-        out.emplace_back(data.begin() + pos + 8, data.begin() + pos + 8 + len);
-        pos += 8 + len;
-    }
+    for (const BlkRecord& r : split_blk_records(data).records) out.emplace_back(r.payload.begin(), r.payload.end());
     return out;
 }
 

@@ -6,6 +6,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "consensus/blk_records.h"
 #include "test/util/vectors.h"
 #include "util/hash.h"
 
@@ -13,15 +14,10 @@ namespace minicash::test {
 
 std::vector<Bytes> read_block_records(const std::filesystem::path& file) {
     const Bytes data = read_binary(file);
+    const BlkSplit split = split_blk_records(data);
+    if (const std::string why = blk_split_error(split, file.string()); !why.empty()) throw std::runtime_error(why);
     std::vector<Bytes> out;
-    size_t pos = 0;
-    while (pos < data.size()) {
-        if (data.size() - pos < 8) throw std::runtime_error(file.string() + ": truncated record header");
-        const uint32_t len = read_le32(data.data() + pos + 4);
-        if (data.size() - pos - 8 < len) throw std::runtime_error(file.string() + ": truncated record");
-        out.emplace_back(data.begin() + long(pos + 8), data.begin() + long(pos + 8 + len));
-        pos += 8 + size_t(len);
-    }
+    for (const BlkRecord& r : split.records) out.emplace_back(r.payload.begin(), r.payload.end());
     return out;
 }
 
@@ -37,11 +33,8 @@ std::vector<Block> read_blocks(const std::filesystem::path& file) {
 }
 
 Bytes make_record(const std::array<uint8_t, 4>& magic, ByteView payload) {
-    Bytes out(magic.begin(), magic.end());
-    uint8_t len[4];
-    write_le32(len, uint32_t(payload.size()));
-    out.insert(out.end(), len, len + 4);
-    append(out, payload);
+    Bytes out;
+    append_blk_record(out, magic, payload);
     return out;
 }
 
@@ -49,14 +42,6 @@ void write_file(const std::filesystem::path& path, ByteView data) {
     std::ofstream f(path, std::ios::binary | std::ios::trunc);
     f.write(reinterpret_cast<const char*>(data.data()), std::streamsize(data.size()));
     if (!f) throw std::runtime_error("cannot write " + path.string());
-}
-
-std::string format_btc(Amount sats) {
-    const bool negative = sats < 0;
-    const uint64_t mag = negative ? uint64_t(0) - uint64_t(sats) : uint64_t(sats);
-    std::string frac = std::to_string(mag % uint64_t(kCoin));
-    frac.insert(0, 8 - frac.size(), '0');
-    return (negative ? "-" : "") + std::to_string(mag / uint64_t(kCoin)) + "." + frac;
 }
 
 std::unique_ptr<Chainstate> open_chainstate(const ChainParams& params, const std::filesystem::path& dir,

@@ -11,6 +11,7 @@
 
 #include <boost/json.hpp>
 
+#include "common/money.h"
 #include "consensus/block.h"
 #include "consensus/params.h"
 #include "consensus/tx_verify.h"
@@ -27,8 +28,7 @@ std::vector<Block> read_blocks(const std::filesystem::path& file);
 Bytes make_record(const std::array<uint8_t, 4>& magic, ByteView payload);
 void write_file(const std::filesystem::path& path, ByteView data);
 
-// Satoshis as Core's decimal BTC string with exactly eight decimals ("13081.20577369").
-std::string format_btc(Amount sats);
+using minicash::format_btc;  // common/money.h: "13081.20577369"
 
 std::unique_ptr<Chainstate> open_chainstate(const ChainParams& params, const std::filesystem::path& dir,
                                             size_t dbcache_bytes = size_t(64) << 20, int script_threads = 0);

@@ -7,8 +7,10 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/json.hpp>
 
@@ -26,6 +28,14 @@ std::optional<std::filesystem::path> vectors_dir();
 // Parses a JSON file. Throws std::runtime_error naming the file when it cannot be
 // read or is not valid JSON.
 boost::json::value load_json(const std::filesystem::path& path);
+
+// One CSV row, by column name (the header line's names).
+using CsvRow = std::map<std::string, std::string>;
+
+// Parses a CSV file whose first line names the columns, as the BIP vector files are:
+// plain comma-separated fields, no quoting. Throws std::runtime_error naming the file
+// when it cannot be read or a row has another number of fields than the header.
+std::vector<CsvRow> load_csv(const std::filesystem::path& path);
 
 // Reads a whole file as bytes. Throws std::runtime_error naming the file on failure.
 Bytes read_binary(const std::filesystem::path& path);

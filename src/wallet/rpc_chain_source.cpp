@@ -1,13 +1,12 @@
-#include "app/wallet_rpc_source.h"
+#include "wallet/rpc_chain_source.h"
 
 #include "rpc/server.h"
 #include "util/hex.h"
 #include "common/money.h"
 
-namespace minicash::app {
+namespace minicash::wallet {
 
 namespace json = boost::json;
-using wallet::ChainSourceError;
 
 namespace {
 
@@ -69,7 +68,7 @@ bool filter_unavailable(const ChainSourceError& e) {
 }  // namespace
 
 json::value RpcChainSource::call(const std::string& method, json::array params) {
-    return take_result(session_.call(request(method, std::move(params), 1)), nullptr);
+    return take_result(transport_(request(method, std::move(params), 1)), nullptr);
 }
 
 std::vector<json::value> RpcChainSource::batch(const std::string& method, const std::vector<json::array>& params,
@@ -77,7 +76,7 @@ std::vector<json::value> RpcChainSource::batch(const std::string& method, const 
     if (params.empty()) return {};
     json::array reqs;
     for (size_t i = 0; i < params.size(); ++i) reqs.push_back(request(method, params[i], int(i)));
-    json::value reply = session_.call(reqs);
+    json::value reply = transport_(reqs);
     if (!reply.is_array()) {
         // A server without batch support answers with one error object.
         take_result(reply, nullptr);
@@ -100,10 +99,10 @@ std::vector<json::value> RpcChainSource::batch(const std::string& method, const 
     return out;
 }
 
-wallet::ChainTip RpcChainSource::tip() {
+ChainTip RpcChainSource::tip() {
     const json::value r = call("getblockchaininfo", {});
     if (!r.is_object()) throw std::runtime_error("malformed getblockchaininfo reply");
-    wallet::ChainTip t;
+    ChainTip t;
     t.chain = as_string(r.at("chain"), "chain name");
     t.height = int(as_int(r.at("blocks"), "block count"));
     t.hash = as_hash(r.at("bestblockhash"), "block hash");
@@ -191,12 +190,12 @@ uint256 RpcChainSource::broadcast(const Transaction& tx) {
     return as_hash(call("sendrawtransaction", {json::string(hex_encode(tx.serialize()))}), "txid");
 }
 
-wallet::AcceptResult RpcChainSource::test_accept(const Transaction& tx) {
+AcceptResult RpcChainSource::test_accept(const Transaction& tx) {
     const json::value r = call("testmempoolaccept", {json::array{json::string(hex_encode(tx.serialize()))}});
     if (!r.is_array() || r.get_array().empty() || !r.get_array()[0].is_object())
         throw std::runtime_error("malformed testmempoolaccept reply");
     const json::object& o = r.get_array()[0].get_object();
-    wallet::AcceptResult a;
+    AcceptResult a;
     if (const json::value* allowed = o.if_contains("allowed"); allowed && allowed->is_bool()) a.allowed = allowed->get_bool();
     if (const json::value* reason = o.if_contains("reject-reason"); reason && reason->is_string())
         a.reject_reason = std::string(reason->get_string());
@@ -222,4 +221,4 @@ std::optional<Amount> RpcChainSource::estimate_fee(int target) {
     return *sats;
 }
 
-}  // namespace minicash::app
+}  // namespace minicash::wallet

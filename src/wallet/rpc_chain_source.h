@@ -2,27 +2,36 @@
 // getblockhash, getblockfilter, getblock (verbosity 0, parsed locally), getrawmempool,
 // getrawtransaction, sendrawtransaction, testmempoolaccept, estimatesmartfee. The same
 // calls work against Bitcoin Core started with -blockfilterindex.
+//
+// The connection itself is the caller's (minicash-wallet uses rpc/client_session.h's
+// RpcSession): this class only builds requests and reads replies, so it can be tested
+// with a function that answers like a node.
 #pragma once
 
 #include <boost/json.hpp>
 
-#include "app/rpc_connection.h"
+#include <functional>
+
 #include "wallet/chain_source.h"
 
-namespace minicash::app {
+namespace minicash::wallet {
 
-class RpcChainSource : public wallet::ChainSource {
+// Sends one JSON-RPC request document (an object, or an array for a batch) and returns
+// the reply document. Throws when no reply arrives (e.g. rpc::ConnectionError).
+using JsonRpcTransport = std::function<boost::json::value(const boost::json::value& request)>;
+
+class RpcChainSource : public ChainSource {
 public:
-    explicit RpcChainSource(RpcSession& session) : session_(session) {}
+    explicit RpcChainSource(JsonRpcTransport transport) : transport_(std::move(transport)) {}
 
-    wallet::ChainTip tip() override;
+    ChainTip tip() override;
     uint256 block_hash(int height) override;
     std::optional<Bytes> block_filter(const uint256& hash) override;
     Block block(const uint256& hash) override;
     std::vector<uint256> mempool() override;
     std::optional<Transaction> mempool_tx(const uint256& txid) override;
     uint256 broadcast(const Transaction& tx) override;
-    wallet::AcceptResult test_accept(const Transaction& tx) override;
+    AcceptResult test_accept(const Transaction& tx) override;
     std::optional<Amount> estimate_fee(int target) override;
     std::vector<uint256> block_hashes(int from, int count) override;
     std::vector<std::optional<Bytes>> block_filters(const std::vector<uint256>& hashes) override;
@@ -33,8 +42,8 @@ public:
 private:
     // A batch of calls; results in order. Errors as call().
     std::vector<boost::json::value> batch(const std::string& method, const std::vector<boost::json::array>& params,
-                                          std::vector<std::optional<wallet::ChainSourceError>>* errors = nullptr);
-    RpcSession& session_;
+                                          std::vector<std::optional<ChainSourceError>>* errors = nullptr);
+    JsonRpcTransport transport_;
 };
 
-}  // namespace minicash::app
+}  // namespace minicash::wallet

@@ -1,0 +1,41 @@
+// What the sync and relay logic needs of the connection manager to act on peers: the
+// peer table, punishment, the address manager, randomness, fatal errors and the
+// shutdown flag. Sending to and disconnecting a peer go through the Peer itself
+// (Peer::send, Peer::disconnect, which use its transport). Connman implements it; tests
+// implement it over peers with recording transports (test/net/p2p_test_harness.h).
+//
+// Thread rules: event loop thread only, except random_u64(), report_fatal() and
+// stopping(), which any thread may call.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace minicash::net {
+
+class AddrMan;
+class Peer;
+
+class PeerNetwork {
+public:
+    virtual ~PeerNetwork() = default;
+
+    // Every peer by id, including ones disconnected but not yet reported closed.
+    virtual const std::map<int64_t, std::shared_ptr<Peer>>& peers() const = 0;
+    virtual std::shared_ptr<Peer> find_peer(int64_t id) const = 0;
+    // The peer broke the protocol (Peer::misbehaving's rules: disconnect, discourage the
+    // address when it closes, unless manual or loopback).
+    virtual void misbehaving(Peer& peer, const std::string& reason) = 0;
+    virtual AddrMan& addrman() = 0;
+    virtual uint64_t random_u64() = 0;
+    // Storage failed in block processing: the node must shut down.
+    virtual void report_fatal(const std::string& what) = 0;
+    virtual bool stopping() const = 0;
+    // Whether we accept inbound connections, and on which port (to advertise ourselves).
+    virtual bool listening() const = 0;
+    virtual uint16_t listen_port() const = 0;
+};
+
+}  // namespace minicash::net

@@ -1,0 +1,310 @@
+// Transaction relay: announcements by wtxid or txid, trickling, requests and their
+// timeouts, mempool acceptance, rejections and orphans, feefilter, serving
+// transactions, and the initial-download rules, on fake peers (p2p_test_harness.h).
+#include <gtest/gtest.h>
+
+#include "test/net/p2p_test_harness.h"
+#include "util/hash.h"
+
+namespace minicash::net::test {
+namespace {
+
+constexpr int64_t kMaxMoneySats = int64_t(21000000) * 100000000;
+
+// Our node out of initial download (a recent tip), with the fake mempool.
+struct RelaySetup {
+    explicit RelaySetup(const std::string& tag) : h(tag) {
+        h.chain.mine_blocks(1);
+        h.start();
+        EXPECT_FALSE(h.logic->in_initial_block_download());
+    }
+    P2PHarness h;
+};
+
+Bytes tx_bytes(const Transaction& tx) { return tx.serialize(true); }
+
+// Two peers, a and b, announce the same transaction, in that order.
+struct TwoAnnouncers {
+    explicit TwoAnnouncers(const std::string& tag)
+        : setup(tag), h(setup.h), a(h.connect_ready()), b(h.connect_ready()), tx(make_tx(1)) {
+        h.deliver(a, cmd::INV, inv_payload(MSG_WTX, {tx.wtxid()}));
+        h.deliver(b, cmd::INV, inv_payload(MSG_WTX, {tx.wtxid()}));
+    }
+    RelaySetup setup;
+    P2PHarness& h;
+    std::shared_ptr<Peer> a, b;
+    Transaction tx;
+};
+
+// ---- announcements ----
+
+TEST(P2PRelay, AnnouncedByWtxidOrTxidAsEachPeerAsked) {
+    RelaySetup s("relay-announce");
+    P2PHarness& h = s.h;
+    auto w = h.connect_ready();
+    auto t = h.connect_ready(PeerOptions().with_wtxidrelay(false));
+    const Transaction tx = make_tx(1);
+    h.txpool.add(tx);
+    h.pass(1s);
+    EXPECT_EQ(h.invs(w, cmd::INV), (std::vector<Inv>{Inv{MSG_WTX, tx.wtxid()}}));
+    EXPECT_EQ(h.invs(t, cmd::INV), (std::vector<Inv>{Inv{MSG_TX, tx.txid()}}));
+    h.pass(60s);
+    EXPECT_EQ(h.count(w, cmd::INV), 1u) << "announced once";
+}
+
+TEST(P2PRelay, AnnouncementsAreTrickledAndBatched) {
+    RelaySetup s("relay-trickle");
+    P2PHarness& h = s.h;
+    auto p = h.connect_ready(inbound());
+    h.pass(1s);  // the first flush sets the Poisson timer
+    h.take(p);
+    for (int i = 0; i < 1500; ++i) h.txpool.add(make_tx(i));
+    h.settle();
+    EXPECT_EQ(h.count(p, cmd::INV), 0u) << "nothing goes out between timer expiries";
+    h.pass(120s);
+    const auto batches = h.payloads(p, cmd::INV);
+    ASSERT_EQ(batches.size(), 2u);
+    EXPECT_EQ(decode_inv(batches[0])->size(), 1000u) << "at most 1,000 per inv";
+    EXPECT_EQ(decode_inv(batches[1])->size(), 500u);
+}
+
+TEST(P2PRelay, FeefilterSuppressesCheaperTransactions) {
+    RelaySetup s("relay-feefilter");
+    P2PHarness& h = s.h;
+    auto p = h.connect_ready();
+    h.deliver(p, cmd::FEEFILTER, encode_i64(5000));
+    EXPECT_EQ(p->fee_filter, 5000);
+    const Transaction cheap = make_tx(1), rich = make_tx(2);
+    h.txpool.add(cheap, 1000);
+    h.txpool.add(rich, 6000);
+    h.pass(10s);
+    EXPECT_EQ(h.invs(p, cmd::INV), (std::vector<Inv>{Inv{MSG_WTX, rich.wtxid()}}));
+    h.deliver(p, cmd::FEEFILTER, encode_i64(kMaxMoneySats + 1));
+    EXPECT_EQ(p->fee_filter, 5000) << "out of range: ignored";
+    EXPECT_FALSE(h.is_closed(p));
+}
+
+TEST(P2PRelay, TransactionsHeldBackByAFilterAreOfferedAgainLater) {
+    RelaySetup s("relay-unbroadcast");
+    P2PHarness& h = s.h;
+    auto p = h.connect_ready();
+    h.deliver(p, cmd::FEEFILTER, encode_i64(5000));
+    const Transaction tx = make_tx(1);
+    h.txpool.add(tx, 1000);
+    h.pass(10s);
+    EXPECT_EQ(h.count(p, cmd::INV), 0u);
+    h.deliver(p, cmd::FEEFILTER, encode_i64(0));
+    h.pass(31s);
+    EXPECT_EQ(h.invs(p, cmd::INV), (std::vector<Inv>{Inv{MSG_WTX, tx.wtxid()}}));
+}
+
+TEST(P2PRelay, PeersThatDoNotRelayGetNoAnnouncements) {
+    RelaySetup s("relay-norelay");
+    P2PHarness& h = s.h;
+    auto p = h.connect_ready(PeerOptions().with_relay(false));
+    h.txpool.add(make_tx(1));
+    h.pass(10s);
+    EXPECT_EQ(h.count(p, cmd::INV), 0u);
+}
+
+// ---- requests ----
+
+TEST(P2PRelay, AnnouncedTransactionsAreRequestedWithTheMatchingType) {
+    RelaySetup s("relay-request");
+    P2PHarness& h = s.h;
+    auto w = h.connect_ready();
+    auto t = h.connect_ready(PeerOptions().with_wtxidrelay(false));
+    const Transaction a = make_tx(1), b = make_tx(2);
+    h.deliver(w, cmd::INV, inv_payload(MSG_WTX, {a.wtxid()}));
+    h.deliver(t, cmd::INV, inv_payload(MSG_TX, {b.txid()}));
+    EXPECT_EQ(h.invs(w, cmd::GETDATA), (std::vector<Inv>{Inv{MSG_WTX, a.wtxid()}}));
+    EXPECT_EQ(h.invs(t, cmd::GETDATA), (std::vector<Inv>{Inv{MSG_WITNESS_TX, b.txid()}}));
+}
+
+TEST(P2PRelay, AnnouncementsOfTheWrongKindOrOfKnownTransactionsAreIgnored) {
+    RelaySetup s("relay-ignore");
+    P2PHarness& h = s.h;
+    auto w = h.connect_ready();
+    const Transaction known = make_tx(1), other = make_tx(2);
+    h.txpool.add(known);
+    h.deliver(w, cmd::INV, inv_payload(MSG_TX, {other.txid()}));  // it promised wtxids
+    h.deliver(w, cmd::INV, inv_payload(MSG_WTX, {known.wtxid()}));
+    EXPECT_EQ(h.count(w, cmd::GETDATA), 0u);
+    EXPECT_FALSE(h.is_closed(w));
+}
+
+TEST(P2PRelay, AtMostOneHundredRequestsInFlightPerPeer) {
+    RelaySetup s("relay-inflight");
+    P2PHarness& h = s.h;
+    auto w = h.connect_ready();
+    std::vector<uint256> announced;
+    for (int i = 0; i < 150; ++i) announced.push_back(make_tx(i).wtxid());
+    h.deliver(w, cmd::INV, inv_payload(MSG_WTX, announced));
+    auto first = h.invs(w, cmd::GETDATA);
+    ASSERT_EQ(first.size(), 100u);
+    EXPECT_EQ(first.front().hash, announced.front());
+    h.take(w);
+    h.deliver(w, cmd::NOTFOUND, inv_payload(MSG_WTX, std::vector<uint256>(announced.begin(), announced.begin() + 30)));
+    h.pass(1s);
+    const auto more = h.invs(w, cmd::GETDATA);
+    ASSERT_EQ(more.size(), 30u) << "notfound frees room for the rest";
+    EXPECT_EQ(more.front().hash, announced[100]);
+}
+
+TEST(P2PRelay, ASecondAnnouncerIsAskedWhenTheFirstDoesNotDeliver) {
+    TwoAnnouncers s("relay-second");
+    auto& [setup, h, a, b, tx] = s;
+    EXPECT_EQ(h.invs(a, cmd::GETDATA).size(), 1u);
+    EXPECT_EQ(h.count(b, cmd::GETDATA), 0u) << "one request at a time";
+    h.pass(59s);
+    EXPECT_EQ(h.count(b, cmd::GETDATA), 0u);
+    h.pass(3s);
+    EXPECT_EQ(h.invs(b, cmd::GETDATA), (std::vector<Inv>{Inv{MSG_WTX, tx.wtxid()}}))
+        << "60 s without an answer: the next announcer";
+    h.deliver(b, cmd::TX, tx_bytes(tx));
+    EXPECT_TRUE(h.txpool.contains(tx.txid()));
+}
+
+TEST(P2PRelay, ASecondAnnouncerIsAskedWhenTheFirstLeaves) {
+    TwoAnnouncers s("relay-second-gone");
+    auto& [setup, h, a, b, tx] = s;
+    h.deliver(b, cmd::INV, inv_payload(MSG_WTX, {tx.wtxid()}));  // announced twice: asked once
+    a->disconnect("gone");
+    h.settle();
+    h.pass(1s);
+    EXPECT_EQ(h.invs(b, cmd::GETDATA), (std::vector<Inv>{Inv{MSG_WTX, tx.wtxid()}}));
+}
+
+TEST(P2PRelay, AReceivedTransactionIsNotRequestedAgain) {
+    TwoAnnouncers s("relay-received");
+    auto& [setup, h, a, b, tx] = s;
+    h.deliver(a, cmd::TX, tx_bytes(tx));
+    h.pass(120s);
+    EXPECT_EQ(h.count(b, cmd::GETDATA), 0u);
+    EXPECT_EQ(h.txpool.offered.size(), 1u);
+}
+
+// ---- received transactions ----
+
+TEST(P2PRelay, AcceptedTransactionsAreRelayedToOthersButNotBack) {
+    RelaySetup s("relay-accept");
+    P2PHarness& h = s.h;
+    auto from = h.connect_ready();
+    auto other = h.connect_ready();
+    const Transaction tx = make_tx(1);
+    h.deliver(from, cmd::INV, inv_payload(MSG_WTX, {tx.wtxid()}));
+    h.deliver(from, cmd::TX, tx_bytes(tx));
+    ASSERT_EQ(h.txpool.offered, std::vector<uint256>{tx.txid()});
+    EXPECT_NE(from->last_tx_time, 0) << "remembered for eviction";
+    h.pass(10s);
+    EXPECT_EQ(h.invs(other, cmd::INV), (std::vector<Inv>{Inv{MSG_WTX, tx.wtxid()}}));
+    EXPECT_EQ(h.count(from, cmd::INV), 0u);
+}
+
+TEST(P2PRelay, RejectedTransactionsAreNotRequestedAgainUntilANewTip) {
+    RelaySetup s("relay-reject");
+    P2PHarness& h = s.h;
+    h.txpool.decide = [](const Transaction&) {
+        AcceptResult r;
+        r.state.invalid("min relay fee not met");
+        return r;
+    };
+    auto a = h.connect_ready();
+    auto b = h.connect_ready();
+    const Transaction tx = make_tx(1);
+    h.deliver(a, cmd::TX, tx_bytes(tx));
+    EXPECT_FALSE(h.txpool.contains(tx.txid()));
+    EXPECT_FALSE(h.is_closed(a)) << "mempool rejections are not punished";
+    h.deliver(b, cmd::INV, inv_payload(MSG_WTX, {tx.wtxid()}));
+    EXPECT_EQ(h.count(b, cmd::GETDATA), 0u);
+    h.chain.mine_blocks(1);  // the chain moved: it may be valid now
+    h.settle();
+    h.deliver(b, cmd::INV, inv_payload(MSG_WTX, {tx.wtxid()}));
+    EXPECT_EQ(h.invs(b, cmd::GETDATA), (std::vector<Inv>{Inv{MSG_WTX, tx.wtxid()}}));
+}
+
+// There is no orphan pool in net/ (left to the mempool): a transaction whose inputs are
+// missing is dropped, not remembered as rejected, so it is fetched again when announced.
+TEST(P2PRelay, OrphansAreDroppedAndFetchedAgainWhenAnnounced) {
+    RelaySetup s("relay-orphan");
+    P2PHarness& h = s.h;
+    const Transaction parent = make_tx(1), child = make_tx(2);
+    h.txpool.decide = [&](const Transaction& tx) {
+        AcceptResult r;
+        if (tx.txid() == child.txid() && !h.txpool.contains(parent.txid())) {
+            r.state.invalid("missing-inputs");
+            r.missing_inputs = {parent.txid()};
+        } else {
+            r.accepted = true;
+        }
+        return r;
+    };
+    auto a = h.connect_ready();
+    h.deliver(a, cmd::TX, tx_bytes(child));
+    EXPECT_FALSE(h.txpool.contains(child.txid()));
+    EXPECT_EQ(h.count(a, cmd::GETDATA), 0u) << "the missing parent is not requested";
+    h.deliver(a, cmd::TX, tx_bytes(parent));
+    h.deliver(a, cmd::INV, inv_payload(MSG_WTX, {child.wtxid()}));
+    EXPECT_EQ(h.invs(a, cmd::GETDATA), (std::vector<Inv>{Inv{MSG_WTX, child.wtxid()}}));
+    h.deliver(a, cmd::TX, tx_bytes(child));
+    EXPECT_TRUE(h.txpool.contains(child.txid()));
+}
+
+TEST(P2PRelay, UndecodableTransactionIsMisbehaviour) {
+    RelaySetup s("relay-garbage");
+    P2PHarness& h = s.h;
+    auto a = h.connect_ready();
+    h.deliver(a, cmd::TX, Bytes{1, 2, 3});
+    ASSERT_EQ(h.misbehaved.size(), 1u);
+    EXPECT_EQ(h.misbehaved[0].second.rfind("malformed tx message", 0), 0u) << h.misbehaved[0].second;
+    EXPECT_TRUE(h.is_closed(a));
+}
+
+// ---- serving ----
+
+TEST(P2PRelay, MempoolTransactionsAreServedUnknownOnesNotFound) {
+    RelaySetup s("relay-serve");
+    P2PHarness& h = s.h;
+    const Transaction tx = make_tx(1);
+    h.txpool.add(tx);
+    auto p = h.connect_ready(inbound());
+    const uint256 unknown = make_tx(2).wtxid();
+    h.deliver(p, cmd::GETDATA,
+              encode_inv({Inv{MSG_WTX, tx.wtxid()}, Inv{MSG_TX, tx.txid()}, Inv{MSG_WTX, unknown}}));
+    const auto served = h.payloads(p, cmd::TX);
+    ASSERT_EQ(served.size(), 2u);
+    EXPECT_EQ(served[0], tx.serialize(true));
+    EXPECT_EQ(served[1], tx.serialize(false)) << "MSG_TX: without witness";
+    EXPECT_EQ(h.invs(p, cmd::NOTFOUND), (std::vector<Inv>{Inv{MSG_WTX, unknown}}));
+}
+
+// ---- initial download, no mempool ----
+
+TEST(P2PRelay, TransactionsAreIgnoredDuringInitialDownload) {
+    P2PHarness h("relay-ibd");
+    h.start();
+    ASSERT_TRUE(h.logic->in_initial_block_download());
+    auto a = h.connect_ready();
+    const Transaction tx = make_tx(1);
+    h.deliver(a, cmd::INV, inv_payload(MSG_WTX, {tx.wtxid()}));
+    h.deliver(a, cmd::TX, tx_bytes(tx));
+    EXPECT_EQ(h.count(a, cmd::GETDATA), 0u);
+    EXPECT_TRUE(h.txpool.offered.empty());
+}
+
+TEST(P2PRelay, WithoutAMempoolNothingIsRelayed) {
+    P2PHarness h("relay-nomempool", /*with_mempool=*/false);
+    h.chain.mine_blocks(1);
+    h.start();
+    auto a = h.connect_ready();
+    const Transaction tx = make_tx(1);
+    h.deliver(a, cmd::INV, inv_payload(MSG_WTX, {tx.wtxid()}));
+    h.deliver(a, cmd::TX, tx_bytes(tx));
+    h.pass(120s);
+    EXPECT_EQ(h.count(a, cmd::GETDATA), 0u);
+    EXPECT_EQ(h.count(a, cmd::FEEFILTER), 0u);
+    EXPECT_TRUE(h.txpool.offered.empty());
+}
+
+}  // namespace
+}  // namespace minicash::net::test

@@ -1,0 +1,311 @@
+#include "test/net/p2p_test_harness.h"
+
+#include "consensus/pow.h"
+#include "util/hash.h"
+
+namespace minicash::net::test {
+
+// ---- RecordingTransport ----
+
+size_t RecordingTransport::send(const std::string& command, ByteView payload) {
+    if (closed_) return 0;
+    sent.push_back(Sent{command, Bytes(payload.begin(), payload.end())});
+    return payload.size() + kHeaderSize;
+}
+
+asio::awaitable<Received> RecordingTransport::receive() {
+    co_return Received{std::nullopt, 0, "recording transport: messages are delivered by the harness", false};
+}
+
+void RecordingTransport::close(const std::string& reason) {
+    if (closed_) return;
+    closed_ = true;
+    reason_ = reason;
+}
+
+// ---- QueuedJobRunner ----
+
+bool QueuedJobRunner::post(Job job) {
+    jobs_.push_back(std::move(job));
+    return true;
+}
+
+size_t QueuedJobRunner::run_pending() {
+    if (held) return 0;
+    size_t n = jobs_.size();
+    for (size_t i = 0; i < n; ++i) {
+        Job job = std::move(jobs_.front());
+        jobs_.pop_front();
+        job();
+    }
+    return n;
+}
+
+// ---- FakeTxPool ----
+
+AcceptResult FakeTxPool::accept(const Transaction& tx) {
+    offered.push_back(tx.txid());
+    AcceptResult r;
+    r.txid = tx.txid();
+    r.wtxid = tx.wtxid();
+    if (contains(r.txid)) {
+        r.already_known = true;
+        return r;
+    }
+    if (decide) {
+        r = decide(tx);
+        if (!r.accepted) return r;
+    }
+    r.accepted = true;
+    add(tx);
+    return r;
+}
+
+std::shared_ptr<const Transaction> FakeTxPool::get(const uint256& txid) const {
+    auto it = by_txid_.find(txid);
+    return it == by_txid_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<const Transaction> FakeTxPool::get_by_wtxid(const uint256& wtxid) const {
+    auto it = by_wtxid_.find(wtxid);
+    return it == by_wtxid_.end() ? nullptr : it->second;
+}
+
+void FakeTxPool::add(const Transaction& tx, int64_t fee_rate_per_kvb) {
+    auto p = std::make_shared<const Transaction>(tx);
+    by_txid_[tx.txid()] = p;
+    by_wtxid_[tx.wtxid()] = p;
+    MempoolEntryInfo e;
+    e.tx = p;
+    e.txid = tx.txid();
+    e.wtxid = tx.wtxid();
+    e.vsize = 1000;
+    e.fee = fee_rate_per_kvb;  // per 1000 vbytes: the rate itself
+    for (auto& cb : callbacks_) cb(e);
+}
+
+// ---- P2PHarness ----
+
+P2PHarness::P2PHarness(const std::string& tag, bool with_mempool)
+    : chain(tag),
+      addresses([this] { return clock.unix_now(); }, 7),
+      banman(std::filesystem::path(), [this] { return clock.unix_now(); }) {
+    options.allow_local_addresses = false;
+    work_.emplace(io.get_executor());
+    chain_access = make_chain_access(chain.chain());
+    logic = make_peer_logic(PeerLogicDeps{chain.params(), options, clock, *chain_access,
+                                          with_mempool ? &txpool : nullptr, *this, query, validation, io});
+}
+
+P2PHarness::~P2PHarness() {
+    logic->interrupt();
+    logic->shutdown();
+    settle();
+    logic.reset();
+    peers_.clear();
+}
+
+void P2PHarness::start() {
+    logic->start();
+    settle();
+}
+
+std::shared_ptr<Peer> P2PHarness::connect(const PeerOptions& o) {
+    const int64_t id = next_id_++;
+    const std::string text = o.addr.empty() ? std::to_string(20 + id) + ".1.2.3:18444" : o.addr;
+    auto addr = Service::parse(text, 18444);
+    EXPECT_TRUE(addr) << text;
+    auto peer = std::make_shared<Peer>(id, *addr, o.type, std::make_shared<RecordingTransport>(), clock);
+    peers_[id] = peer;
+    logic->on_peer_connected(peer);
+    settle();
+    return peer;
+}
+
+void P2PHarness::handshake(const std::shared_ptr<Peer>& peer, const PeerOptions& o) {
+    VersionMsg v;
+    v.version = o.version;
+    v.services = o.services;
+    v.time = clock.unix_now();
+    v.addr_recv.service = *Service::parse("8.8.8.8:18444", 18444);
+    v.nonce = 0x5eed0000ull + uint64_t(peer->id);
+    v.user_agent = "/fake-peer:1.0/";
+    v.start_height = o.start_height;
+    v.relay = o.relay;
+    deliver(peer, cmd::VERSION, encode_version(v));
+    if (o.wtxidrelay) deliver(peer, cmd::WTXIDRELAY);
+    if (o.sendaddrv2) deliver(peer, cmd::SENDADDRV2);
+    deliver(peer, cmd::VERACK);
+    if (o.sendheaders) deliver(peer, cmd::SENDHEADERS);
+}
+
+std::shared_ptr<Peer> P2PHarness::connect_ready(const PeerOptions& o) {
+    auto peer = connect(o);
+    handshake(peer, o);
+    take(peer);
+    return peer;
+}
+
+void P2PHarness::deliver(const std::shared_ptr<Peer>& peer, const std::string& command, const Bytes& payload) {
+    inbox_[peer->id].push_back(Message{command, payload});
+    if (!reading_[peer->id]) {
+        reading_[peer->id] = true;
+        asio::co_spawn(io, reader(peer), asio::detached);
+    }
+    settle();
+}
+
+// As Connman's reader: one message at a time, the next only after the last was handled.
+asio::awaitable<void> P2PHarness::reader(std::shared_ptr<Peer> peer) {
+    auto& box = inbox_[peer->id];
+    while (!box.empty() && !peer->disconnected()) {
+        Message m = std::move(box.front());
+        box.pop_front();
+        try {
+            co_await logic->on_message(peer, std::move(m));
+        } catch (const std::exception& e) {
+            peer->disconnect(std::string("processing error: ") + e.what());
+        }
+    }
+    box.clear();
+    reading_[peer->id] = false;
+}
+
+// As Connman::peer_closed, for peers whose reader has finished.
+size_t P2PHarness::close_disconnected() {
+    std::vector<std::shared_ptr<Peer>> gone;
+    for (const auto& [id, p] : peers_)
+        if (p->disconnected() && !reading_[id]) gone.push_back(p);
+    for (const auto& p : gone) {
+        if (p->discourage_on_close) banman.discourage(p->addr.addr);
+        logic->on_peer_closed(*p);
+        peers_.erase(p->id);
+    }
+    return gone.size();
+}
+
+void P2PHarness::settle() {
+    for (int round = 0; round < 100000; ++round) {
+        size_t n = io.poll();
+        n += query.run_pending();
+        n += validation.run_pending();
+        n += close_disconnected();
+        if (n == 0) return;
+    }
+    ADD_FAILURE() << "the logic never became quiet";
+}
+
+void P2PHarness::tick(int n) {
+    for (int i = 0; i < n; ++i) {
+        clock.advance(500ms);
+        logic->on_tick();
+        settle();
+    }
+}
+
+void P2PHarness::pass(std::chrono::milliseconds d) { tick(int((d.count() + 499) / 500)); }
+
+RecordingTransport& P2PHarness::transport(const Peer& peer) {
+    return static_cast<RecordingTransport&>(const_cast<Peer&>(peer).transport());
+}
+
+std::vector<Sent> P2PHarness::take(const std::shared_ptr<Peer>& peer) {
+    std::vector<Sent> out;
+    out.swap(transport(*peer).sent);
+    return out;
+}
+
+std::vector<std::string> P2PHarness::commands(const std::shared_ptr<Peer>& peer) const {
+    std::vector<std::string> out;
+    for (const Sent& s : transport(*peer).sent) out.push_back(s.command);
+    return out;
+}
+
+size_t P2PHarness::count(const std::shared_ptr<Peer>& peer, const std::string& command) const {
+    size_t n = 0;
+    for (const Sent& s : transport(*peer).sent) n += s.command == command;
+    return n;
+}
+
+std::vector<Bytes> P2PHarness::payloads(const std::shared_ptr<Peer>& peer, const std::string& command) const {
+    std::vector<Bytes> out;
+    for (const Sent& s : transport(*peer).sent)
+        if (s.command == command) out.push_back(s.payload);
+    return out;
+}
+
+std::vector<Inv> P2PHarness::invs(const std::shared_ptr<Peer>& peer, const std::string& command) const {
+    std::vector<Inv> out;
+    for (const Bytes& p : payloads(peer, command)) {
+        auto items = decode_inv(p);
+        EXPECT_TRUE(items);
+        if (items) out.insert(out.end(), items->begin(), items->end());
+    }
+    return out;
+}
+
+std::shared_ptr<Peer> P2PHarness::find_peer(int64_t id) const {
+    auto it = peers_.find(id);
+    return it == peers_.end() ? nullptr : it->second;
+}
+
+void P2PHarness::misbehaving(Peer& peer, const std::string& reason) {
+    misbehaved.emplace_back(peer.id, reason);
+    peer.misbehaving(reason);
+}
+
+// ---- helpers ----
+
+std::vector<BlockHeader> make_headers(const BlockHeader& parent, int count, uint32_t time, uint32_t salt) {
+    const ChainParams params = make_chain_params(Network::REGTEST);
+    std::vector<BlockHeader> out;
+    uint256 prev = parent.hash();
+    for (int i = 0; i < count; ++i) {
+        BlockHeader h;
+        h.version = 0x20000000;
+        h.prev_block = prev;
+        HashWriter w;
+        w.write_u64(uint64_t(salt) << 32 | uint32_t(i));
+        h.merkle_root = w.sha256();
+        h.time = time + uint32_t(i);
+        h.bits = parent.bits;
+        while (!check_proof_of_work(h.hash(), h.bits, params.consensus)) ++h.nonce;
+        prev = h.hash();
+        out.push_back(h);
+    }
+    return out;
+}
+
+Transaction make_tx(int n) {
+    Transaction tx;
+    TxIn in;
+    HashWriter w;
+    w.write_u64(0x7478ull << 32 | uint32_t(n));
+    in.prevout = OutPoint{w.sha256(), 0};
+    in.witness = {Bytes(72, 0x30), Bytes(33, 0x02)};
+    tx.vin.push_back(in);
+    tx.vout.push_back(TxOut{10000 + n, Script()});
+    return tx;
+}
+
+std::vector<BlockHeader> headers_of(Chainstate& chain, int from, int to) {
+    std::vector<BlockHeader> out;
+    for (int h = from; h <= to; ++h) out.push_back(chain.at_height(h)->header);
+    return out;
+}
+
+Bytes block_bytes(Chainstate& chain, int height) {
+    auto block = chain.read_block(chain.at_height(height));
+    EXPECT_TRUE(block);
+    return block ? block->serialize(true) : Bytes{};
+}
+
+uint256 hash_at(Chainstate& chain, int height) { return chain.at_height(height)->hash; }
+
+Bytes inv_payload(uint32_t type, const std::vector<uint256>& hashes) {
+    std::vector<Inv> items;
+    for (const uint256& h : hashes) items.push_back(Inv{type, h});
+    return encode_inv(items);
+}
+
+}  // namespace minicash::net::test
