@@ -47,10 +47,10 @@ constexpr uint8_t kSighashAll = 1;
 
 struct Key {
     uint256 secret;
-    Bytes pubkey;                // compressed, for P2WPKH
+    Bytes pubkey;  // compressed, for P2WPKH
     Script p2wpkh;
-    Script p2pkh_code;           // BIP143 script code of the P2WPKH output
-    secp256k1_keypair tweaked;   // BIP341 key-path signing key
+    Script p2pkh_code;          // BIP143 script code of the P2WPKH output
+    secp256k1_keypair tweaked;  // BIP341 key-path signing key
     Script p2tr;
 };
 
@@ -117,7 +117,8 @@ Bytes sign_schnorr(const Key& k, const uint256& msg) {
 }
 
 [[noreturn]] void usage(const std::string& why) {
-    std::cerr << "gen_chain: " << why << "\nusage: gen_chain --out FILE [--blocks N] [--inputs-per-block M] [--seed S]\n";
+    std::cerr << "gen_chain: " << why
+              << "\nusage: gen_chain --out FILE [--blocks N] [--inputs-per-block M] [--seed S]\n";
     std::exit(1);
 }
 
@@ -140,9 +141,7 @@ int main(int argc, char** argv) {
             else if (a == "--inputs-per-block") inputs_per_block = std::stoi(value());
             else if (a == "--seed") seed = std::stoull(value());
             else usage("unknown argument " + a);
-        } catch (const std::logic_error&) {
-            usage("bad number for " + a);
-        }
+        } catch (const std::logic_error&) { usage("bad number for " + a); }
     }
     if (out_path.empty()) usage("--out is required");
     if (blocks < 101 || inputs_per_block < 2) usage("need --blocks >= 101 and --inputs-per-block >= 2");
@@ -237,7 +236,8 @@ int main(int argc, char** argv) {
         const Amount reward = block_subsidy(height, params.consensus) + fees;
         for (int o = 0; o < kCoinbaseOutputs; ++o) {
             const int key = out_counter++ % kKeys;
-            const Amount v = o == 0 ? reward - reward / kCoinbaseOutputs * (kCoinbaseOutputs - 1) : reward / kCoinbaseOutputs;
+            const Amount v =
+                o == 0 ? reward - reward / kCoinbaseOutputs * (kCoinbaseOutputs - 1) : reward / kCoinbaseOutputs;
             cb.vout.push_back(TxOut{v, (o % 2) ? keys[size_t(key)].p2tr : keys[size_t(key)].p2wpkh});
         }
         block.txs.push_back(cb);
@@ -262,8 +262,8 @@ int main(int argc, char** argv) {
                     if (spk == keys[size_t(k)].p2wpkh) key = k;
                     else if (spk == keys[size_t(k)].p2tr) key = k, taproot = true;
                 }
-                utxos.push_back(Utxo{OutPoint{txid, o}, tx.vout[o].value, key, taproot,
-                                     t == 0 ? height + 100 : height + 1});
+                utxos.push_back(
+                    Utxo{OutPoint{txid, o}, tx.vout[o].value, key, taproot, t == 0 ? height + 100 : height + 1});
             }
         }
 

@@ -29,9 +29,9 @@ namespace {
 struct Item {
     bool schnorr;
     uint256 msg;
-    secp256k1_pubkey pubkey;            // ECDSA
-    secp256k1_ecdsa_signature ecdsa;    // normalized (low-S), parsed
-    secp256k1_xonly_pubkey xonly;       // Schnorr
+    secp256k1_pubkey pubkey;          // ECDSA
+    secp256k1_ecdsa_signature ecdsa;  // normalized (low-S), parsed
+    secp256k1_xonly_pubkey xonly;     // Schnorr
     uint8_t sig64[64];
 };
 
@@ -53,9 +53,7 @@ int main(int argc, char** argv) {
             else if (a == "--schnorr") n_schnorr = std::stol(argv[++i]);
             else if (a == "--threads") threads = unsigned(std::stoul(argv[++i]));
             else usage("unknown argument " + a);
-        } catch (const std::logic_error&) {
-            usage("bad number for " + a);
-        }
+        } catch (const std::logic_error&) { usage("bad number for " + a); }
     }
     if (n_ecdsa < 0 || n_schnorr < 0 || n_ecdsa + n_schnorr == 0 || threads == 0) usage("nothing to do");
 
@@ -73,7 +71,8 @@ int main(int argc, char** argv) {
             secp256k1_keypair kp;
             if (!secp256k1_keypair_create(ctx, &kp, secret.data())) throw std::runtime_error("keypair");
             if (!secp256k1_keypair_xonly_pub(ctx, &it.xonly, nullptr, &kp)) throw std::runtime_error("xonly_pub");
-            if (!secp256k1_schnorrsig_sign32(ctx, it.sig64, it.msg.data(), &kp, nullptr)) throw std::runtime_error("sign");
+            if (!secp256k1_schnorrsig_sign32(ctx, it.sig64, it.msg.data(), &kp, nullptr))
+                throw std::runtime_error("sign");
         } else {
             if (!secp256k1_ec_pubkey_create(ctx, &it.pubkey, secret.data())) throw std::runtime_error("pubkey");
             if (!secp256k1_ecdsa_sign(ctx, &it.ecdsa, it.msg.data(), secret.data(), nullptr, nullptr))

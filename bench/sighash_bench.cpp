@@ -16,7 +16,8 @@ void BM_WitnessV0Sighash_AllInputs(benchmark::State& state) {
     for (auto _ : state) {
         const PrecomputedTxData txdata(s.tx, s.spent);
         for (size_t i = 0; i < n; ++i) {
-            uint256 h = witness_v0_signature_hash(s.script_code, s.tx, unsigned(i), SIGHASH_ALL, s.spent[i].value, &txdata);
+            uint256 h =
+                witness_v0_signature_hash(s.script_code, s.tx, unsigned(i), SIGHASH_ALL, s.spent[i].value, &txdata);
             benchmark::DoNotOptimize(h);
         }
     }

@@ -106,7 +106,8 @@ const P2trCase& p2tr_case() {
         secp256k1_keypair keypair;
         if (!secp256k1_keypair_create(ctx, &keypair, secret.data())) throw std::runtime_error("keypair_create failed");
         secp256k1_xonly_pubkey internal;
-        if (!secp256k1_keypair_xonly_pub(ctx, &internal, nullptr, &keypair)) throw std::runtime_error("xonly_pub failed");
+        if (!secp256k1_keypair_xonly_pub(ctx, &internal, nullptr, &keypair))
+            throw std::runtime_error("xonly_pub failed");
         uint8_t internal_bytes[32];
         secp256k1_xonly_pubkey_serialize(ctx, internal_bytes, &internal);
         // BIP341/BIP86 key-path-only output: tweak = TapTweak(internal key).

@@ -11,7 +11,7 @@ packages=(
   libssl-dev libsecp256k1-dev libleveldb-dev
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format-14
   python3 python3-bitcoinlib
   time
 )

@@ -4,10 +4,12 @@
 #   bash contrib/run-tests.sh
 #
 # 1. contrib/install-deps.sh (Debian packages; apt only when something is missing)
-# 2. configure + build build/ with Ninja (warnings are errors; MINICASH_WERROR=OFF to relax)
-# 3. ctest --output-on-failure -j2 in build/ (unit and conformance tests; vector tests
+# 2. lint: includes follow the layer graph of doc/architecture.md; C++ is formatted as
+#    .clang-format says (contrib/devtools/check-layers.py, check-format.sh)
+# 3. configure + build build/ with Ninja (warnings are errors; MINICASH_WERROR=OFF to relax)
+# 4. ctest --output-on-failure -j2 in build/ (unit and conformance tests; vector tests
 #    read $MINICASH_VECTORS, default ../shared/vectors next to the repository)
-# 4. fuzz smoke run when clang is installed: build-fuzz/ with libFuzzer + ASan/UBSan, each
+# 5. fuzz smoke run when clang is installed: build-fuzz/ with libFuzzer + ASan/UBSan, each
 #    target for MINICASH_FUZZ_SECONDS (default 30; all run in parallel) on seeds made
 #    from the vectors where a target has them. Any crash or property violation fails the run.
 #
@@ -29,9 +31,12 @@ failures=()
 stage "dependencies"
 bash contrib/install-deps.sh
 
-stage "lint: layer graph (contrib/devtools/check-layers.py)"
+stage "lint: layer graph and formatting (contrib/devtools/)"
 if ! python3 contrib/devtools/check-layers.py; then
   failures+=("check-layers")
+fi
+if ! bash contrib/devtools/check-format.sh; then
+  failures+=("check-format")
 fi
 
 stage "configure build/ (Ninja, MINICASH_WERROR=$werror)"

@@ -128,14 +128,13 @@ void NodeOptions::parse(int argc, const char* const* argv) {
             const std::string& key = parsed.options[i].string_key;
             bool later = false;
             if (!lists_.count(key))
-                for (size_t j = i + 1; j < parsed.options.size(); ++j) later = later || parsed.options[j].string_key == key;
+                for (size_t j = i + 1; j < parsed.options.size(); ++j)
+                    later = later || parsed.options[j].string_key == key;
             if (!later) kept.push_back(parsed.options[i]);
         }
         parsed.options = std::move(kept);
         po::store(parsed, vm_);
-    } catch (const po::error& e) {
-        throw OptionError(describe(e));
-    }
+    } catch (const po::error& e) { throw OptionError(describe(e)); }
     for (const std::string& b : bools_) (void)get_bool(b);  // validates every boolean given
     help_ = get_bool("help");
     if (help_) return;
@@ -169,8 +168,7 @@ void NodeOptions::parse(int argc, const char* const* argv) {
     const std::string section = network_name(params_->network);
     std::vector<const ConfigEntry*> in_section, top;
     for (const ConfigEntry& e : config_) {
-        if (kChainKeys.count(e.key) || kChainKeys.count(e.key.substr(e.key.compare(0, 2, "no") == 0 ? 2 : 0)))
-            continue;
+        if (kChainKeys.count(e.key) || kChainKeys.count(e.key.substr(e.key.compare(0, 2, "no") == 0 ? 2 : 0))) continue;
         if (e.section == section) in_section.push_back(&e);
         if (e.section.empty()) top.push_back(&e);
     }
@@ -202,16 +200,15 @@ void NodeOptions::read_config(const std::filesystem::path& path, bool required) 
     std::vector<ConfigEntry> entries;
     try {
         entries = parse_config(in, where);
-    } catch (const ConfigSyntaxError& e) {
-        throw OptionError(e.what());
-    }
+    } catch (const ConfigSyntaxError& e) { throw OptionError(e.what()); }
     for (ConfigEntry& e : entries) {
         const std::string at = where + " line " + std::to_string(e.line) + ": ";
         if (ignored_.count(e.key) && !desc_.find_nothrow(e.key, false)) continue;  // another program's
         const std::string base = e.key.size() > 2 && e.key.compare(0, 2, "no") == 0 && bools_.count(e.key.substr(2))
-                                      ? e.key.substr(2)
-                                      : e.key;
-        if (base == "datadir" || base == "conf") throw OptionError(at + "'" + base + "' cannot be set in the configuration file");
+                                     ? e.key.substr(2)
+                                     : e.key;
+        if (base == "datadir" || base == "conf")
+            throw OptionError(at + "'" + base + "' cannot be set in the configuration file");
         if (base == "help" || !desc_.find_nothrow(base, false))
             throw OptionError(at + "unknown option '" + e.key + "'" + hint_for_unknown(e.key));
         if (kChainKeys.count(base) && !e.section.empty())
@@ -233,11 +230,11 @@ void NodeOptions::store_config(const std::vector<const ConfigEntry*>& entries, c
         if (bools_.count(key) && value.empty()) value = "1";
         try {
             std::vector<std::string> args{"--" + key + "=" + value};
-            po::parsed_options parsed = po::command_line_parser(args)
-                                            .options(desc_)
-                                            .style(po::command_line_style::allow_long |
-                                                   po::command_line_style::long_allow_adjacent)
-                                            .run();
+            po::parsed_options parsed =
+                po::command_line_parser(args)
+                    .options(desc_)
+                    .style(po::command_line_style::allow_long | po::command_line_style::long_allow_adjacent)
+                    .run();
             po::store(parsed, vm_);
         } catch (const po::error&) {
             throw OptionError(at + "invalid value for '" + key + "'");  // the value may be a secret: not shown
@@ -254,7 +251,8 @@ void NodeOptions::resolve_chain() {
         if (v == "test" || v == "testnet" || v == "testnet3")
             throw OptionError(where + "-chain=" + v + ": testnet3 is not supported; use -chain=testnet4");
         auto n = network_from_name(v);
-        if (!n) throw OptionError(where + "invalid -chain value '" + v + "' (expected main, testnet4, signet or regtest)");
+        if (!n)
+            throw OptionError(where + "invalid -chain value '" + v + "' (expected main, testnet4, signet or regtest)");
         return *n;
     };
     if (auto c = get_string("chain")) chosen.emplace_back(from_chain_value(*c, ""), "-chain");

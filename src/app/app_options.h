@@ -82,9 +82,9 @@ private:
     std::string program_;
     std::string summary_;
     boost::program_options::options_description desc_;
-    std::set<std::string> bools_;       // names of boolean options
-    std::set<std::string> lists_;       // names of repeatable options
-    std::set<std::string> ignored_;     // other programs' options: skipped in the file
+    std::set<std::string> bools_;                                  // names of boolean options
+    std::set<std::string> lists_;                                  // names of repeatable options
+    std::set<std::string> ignored_;                                // other programs' options: skipped in the file
     std::vector<std::pair<std::string, std::string>> help_lines_;  // "-name=<v>", help
     boost::program_options::variables_map vm_;
     std::vector<ConfigEntry> config_;

@@ -23,7 +23,7 @@ namespace minicash::app {
 struct ConfigEntry {
     std::string section;  // "" for the top of the file
     std::string key;
-    std::string value;    // trimmed
+    std::string value;  // trimmed
     int line = 0;
 };
 

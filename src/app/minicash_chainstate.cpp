@@ -67,9 +67,10 @@ int run(int argc, char** argv) {
     }
     const std::filesystem::path netdir = options.network_dir();
     std::error_code ec;
-    if (!std::filesystem::is_directory(netdir / "chainstate", ec) && !std::filesystem::is_directory(netdir / "blocks", ec)) {
-        std::cerr << "minicash-chainstate: error: no " << network_name(options.params().network)
-                  << " chain state in " << netdir.string() << "\n";
+    if (!std::filesystem::is_directory(netdir / "chainstate", ec) &&
+        !std::filesystem::is_directory(netdir / "blocks", ec)) {
+        std::cerr << "minicash-chainstate: error: no " << network_name(options.params().network) << " chain state in "
+                  << netdir.string() << "\n";
         return 1;
     }
     std::string error;
@@ -82,8 +83,8 @@ int run(int argc, char** argv) {
     copts.dbcache_bytes = size_t(16) << 20;
     std::unique_ptr<Chainstate> chainstate = Chainstate::open(options.params(), copts, &error);
     if (!chainstate) {
-        std::cerr << "minicash-chainstate: error: cannot open the chain state in " << netdir.string() << ": "
-                  << error << "\n";
+        std::cerr << "minicash-chainstate: error: cannot open the chain state in " << netdir.string() << ": " << error
+                  << "\n";
         return 1;
     }
     const UtxoStats st = chainstate->utxo_stats();

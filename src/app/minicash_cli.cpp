@@ -38,7 +38,6 @@ namespace json = boost::json;
 
 namespace {
 
-
 // Command parameters that take JSON rather than a string: (method, position, name).
 struct ConvertParam {
     const char* method;
@@ -93,9 +92,16 @@ constexpr ConvertParam kConvertParams[] = {
     {"createrawtransaction", 2, "locktime"},
     {"createrawtransaction", 3, "replaceable"},
     {"deriveaddresses", 1, "range"},
-    {"echojson", 0, "arg0"}, {"echojson", 1, "arg1"}, {"echojson", 2, "arg2"}, {"echojson", 3, "arg3"},
-    {"echojson", 4, "arg4"}, {"echojson", 5, "arg5"}, {"echojson", 6, "arg6"}, {"echojson", 7, "arg7"},
-    {"echojson", 8, "arg8"}, {"echojson", 9, "arg9"},
+    {"echojson", 0, "arg0"},
+    {"echojson", 1, "arg1"},
+    {"echojson", 2, "arg2"},
+    {"echojson", 3, "arg3"},
+    {"echojson", 4, "arg4"},
+    {"echojson", 5, "arg5"},
+    {"echojson", 6, "arg6"},
+    {"echojson", 7, "arg7"},
+    {"echojson", 8, "arg8"},
+    {"echojson", 9, "arg9"},
     {"logging", 0, "include"},
     {"logging", 1, "exclude"},
     // network (net/)
@@ -281,8 +287,8 @@ int run_getinfo(Connection& c, const CliOptions& o, const std::vector<std::strin
     out += "Verification progress: " + bar + pct + "\n";
     out += "Difficulty: " + field(bc, "difficulty") + "\n\n";
     if (net.is_object()) {
-        out += "Network: in " + field(net, "connections_in") + ", out " + field(net, "connections_out") +
-               ", total " + field(net, "connections") + "\n";
+        out += "Network: in " + field(net, "connections_in") + ", out " + field(net, "connections_out") + ", total " +
+               field(net, "connections") + "\n";
         out += "Version: " + field(net, "version") + "\n";
         out += "Time offset (s): " + field(net, "timeoffset") + "\n";
         std::vector<std::string> proxies;
@@ -334,7 +340,8 @@ int run(int argc, char** argv) {
     std::vector<std::string> args(argv + first, argv + argc);
     if (o.stdin_rpcpass) {
         std::string pass;
-        if (!std::getline(std::cin, pass)) throw std::runtime_error("-stdinrpcpass specified but failed to read from standard input");
+        if (!std::getline(std::cin, pass))
+            throw std::runtime_error("-stdinrpcpass specified but failed to read from standard input");
         o.rpc.password = pass;
     }
     if (o.use_stdin) {
@@ -389,7 +396,8 @@ int run(int argc, char** argv) {
         return code;
     }
     if (result && !result->is_null()) {
-        if (result->is_string() && !rpc::raw_number_text(*result)) std::cout << std::string_view(result->get_string()) << "\n";
+        if (result->is_string() && !rpc::raw_number_text(*result))
+            std::cout << std::string_view(result->get_string()) << "\n";
         else std::cout << rpc::write_json(*result, 2) << "\n";
     }
     return 0;

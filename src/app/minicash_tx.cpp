@@ -38,11 +38,11 @@
 #include "consensus/interpreter.h"
 #include "consensus/merkle.h"
 #include "consensus/params.h"
+#include "consensus/pubkey.h"
 #include "consensus/script.h"
 #include "consensus/script_error.h"
 #include "consensus/script_flags.h"
 #include "consensus/sighash.h"
-#include "consensus/pubkey.h"
 #include "consensus/signature_checker.h"
 #include "consensus/transaction.h"
 #include "consensus/tx_check.h"
@@ -114,16 +114,14 @@ struct BlkMagic {
     const char* name;
 };
 constexpr BlkMagic kNetworks[] = {
-    {{0xf9, 0xbe, 0xb4, 0xd9}, "main"},
-    {{0x0b, 0x11, 0x09, 0x07}, "testnet3"},
-    {{0x1c, 0x16, 0x3f, 0x28}, "testnet4"},
-    {{0x0a, 0x03, 0xcf, 0x40}, "signet"},
+    {{0xf9, 0xbe, 0xb4, 0xd9}, "main"},     {{0x0b, 0x11, 0x09, 0x07}, "testnet3"},
+    {{0x1c, 0x16, 0x3f, 0x28}, "testnet4"}, {{0x0a, 0x03, 0xcf, 0x40}, "signet"},
     {{0xfa, 0xbf, 0xb5, 0xda}, "regtest"},
 };
 
 struct BlockFile {
     std::string path;
-    std::string network;            // empty for a raw block
+    std::string network;  // empty for a raw block
     Bytes data;
     std::vector<ByteView> records;  // one serialized block each
 };
@@ -204,9 +202,7 @@ std::optional<int64_t> coinbase_height(const Block& block) {
     if (op > OP_PUSHDATA4 || push.size() > 8) return std::nullopt;
     try {
         return ScriptNum(push, false, 8).value();
-    } catch (const ScriptNum::Error&) {
-        return std::nullopt;
-    }
+    } catch (const ScriptNum::Error&) { return std::nullopt; }
 }
 
 bool pow_ok(const BlockHeader& h) {
@@ -293,12 +289,13 @@ ScriptFlags parse_flags_option(const std::string& text) {
         flags = kStandardScriptFlags;
     } else {
         auto parsed = parse_script_flags(text);
-        if (!parsed) throw InputError("unknown script flag in '" + text + "' (use consensus, standard, NONE or names such as P2SH,WITNESS)");
+        if (!parsed)
+            throw InputError("unknown script flag in '" + text +
+                             "' (use consensus, standard, NONE or names such as P2SH,WITNESS)");
         flags = *parsed;
     }
     // The interpreter's preconditions: these combinations are never used by consensus.
-    if ((flags & SCRIPT_VERIFY_WITNESS) && !(flags & SCRIPT_VERIFY_P2SH))
-        throw InputError("flag WITNESS needs P2SH");
+    if ((flags & SCRIPT_VERIFY_WITNESS) && !(flags & SCRIPT_VERIFY_P2SH)) throw InputError("flag WITNESS needs P2SH");
     if ((flags & SCRIPT_VERIFY_TAPROOT) && !(flags & SCRIPT_VERIFY_WITNESS))
         throw InputError("flag TAPROOT needs WITNESS");
     if ((flags & SCRIPT_VERIFY_CLEANSTACK) && !(flags & SCRIPT_VERIFY_WITNESS))
@@ -307,7 +304,9 @@ ScriptFlags parse_flags_option(const std::string& text) {
 }
 
 struct OutPointHasher {
-    size_t operator()(const OutPoint& o) const { return size_t(o.txid.low64()) ^ (size_t(o.index) * 0x9e3779b97f4a7c15ull); }
+    size_t operator()(const OutPoint& o) const {
+        return size_t(o.txid.low64()) ^ (size_t(o.index) * 0x9e3779b97f4a7c15ull);
+    }
 };
 using CoinMap = std::unordered_map<OutPoint, TxOut, OutPointHasher>;
 
@@ -323,8 +322,8 @@ std::vector<InputResult> verify_inputs(const Transaction& tx, const std::vector<
     for (size_t i = 0; i < tx.vin.size(); ++i) {
         const TransactionSignatureChecker checker(tx, unsigned(i), spent[i].value, &txdata);
         ScriptError err = ScriptError::UNKNOWN_ERROR;
-        results[i].ok = verify_script(tx.vin[i].script_sig, spent[i].script_pubkey, &tx.vin[i].witness, flags,
-                                      checker, &err);
+        results[i].ok =
+            verify_script(tx.vin[i].script_sig, spent[i].script_pubkey, &tx.vin[i].witness, flags, checker, &err);
         results[i].error = results[i].ok ? ScriptError::OK : err;
     }
     return results;
@@ -456,7 +455,8 @@ int cmd_verifyblocks(const std::string& path, ScriptFlags flags, bool flags_expl
         const std::string where = "block " + std::to_string(r);
         const Block block = decode_block(f.records[r], path + " " + where);
         const uint256 hash = block.hash();
-        if (r > 0 && block.header.prev_block != prev_hash) fail(where + ": previous-block hash does not link to block " + std::to_string(r - 1));
+        if (r > 0 && block.header.prev_block != prev_hash)
+            fail(where + ": previous-block hash does not link to block " + std::to_string(r - 1));
         prev_hash = hash;
         bool mutated = false;
         if (block_merkle_root(block, &mutated) != block.header.merkle_root) fail(where + ": merkle root mismatch");
@@ -464,7 +464,8 @@ int cmd_verifyblocks(const std::string& path, ScriptFlags flags, bool flags_expl
         if (!pow_ok(block.header)) fail(where + ": header hash above its nBits target");
         if (auto c = witness_commitment_json(block); c.is_object()) {
             if (!c.get_object()["valid"].as_bool()) fail(where + ": witness commitment does not match");
-        } else if (std::any_of(block.txs.begin(), block.txs.end(), [](const Transaction& t) { return t.has_witness(); })) {
+        } else if (std::any_of(block.txs.begin(), block.txs.end(),
+                               [](const Transaction& t) { return t.has_witness(); })) {
             fail(where + ": witness data without a witness commitment");
         }
 
@@ -496,7 +497,8 @@ int cmd_verifyblocks(const std::string& path, ScriptFlags flags, bool flags_expl
                         in_total += spent[i].value;
                         if (!results[i].ok)
                             fail(where + " tx " + txid.to_hex() + " input " + std::to_string(i) + ": " +
-                                 script_error_name(results[i].error) + " (" + script_error_message(results[i].error) + ")");
+                                 script_error_name(results[i].error) + " (" + script_error_message(results[i].error) +
+                                 ")");
                     }
                     verified += tx.vin.size();
                     if (state.valid() && in_total < tx.value_out())
@@ -551,8 +553,7 @@ int cmd_decodeblock(const std::string& path, std::optional<size_t> index, std::o
             throw InputError("--tx " + std::to_string(*tx_index) + " is out of range: the block has " +
                              std::to_string(block.txs.size()) + " transactions");
         const Transaction& tx = block.txs[*tx_index];
-        if (raw_hex)
-            std::cout << hex_encode(tx.serialize(true)) << "\n";
+        if (raw_hex) std::cout << hex_encode(tx.serialize(true)) << "\n";
         else  // addresses for the file's network (mainnet for a raw block)
             emit(rpc::tx_to_json(tx, make_chain_params(network_from_name(f.network).value_or(Network::MAIN)), {},
                                  false));
@@ -601,19 +602,17 @@ Options)";
 
 int run(int argc, char** argv) {
     po::options_description visible(kUsage);
-    visible.add_options()
-        ("help,h", "show this help")
-        ("index", po::value<int64_t>(), "decodeblock: block N of a blk file")
-        ("tx", po::value<int64_t>(), "decodeblock: show transaction I")
-        ("hex", po::bool_switch(), "decodeblock: print raw hex instead of JSON")
-        ("prevout", po::value<std::vector<std::string>>()->composing(), "verify: SCRIPTHEX:SATS of a spent output")
-        ("prevouts-from", po::value<std::vector<std::string>>()->composing(), "verify: block file holding spent outputs")
-        ("flags", po::value<std::string>()->default_value("consensus"), "script verification flags")
-        ("quiet,q", po::bool_switch(), "verifyblocks: no progress lines");
+    visible.add_options()("help,h", "show this help")("index", po::value<int64_t>(),
+                                                      "decodeblock: block N of a blk file")(
+        "tx", po::value<int64_t>(), "decodeblock: show transaction I")("hex", po::bool_switch(),
+                                                                       "decodeblock: print raw hex instead of JSON")(
+        "prevout", po::value<std::vector<std::string>>()->composing(), "verify: SCRIPTHEX:SATS of a spent output")(
+        "prevouts-from", po::value<std::vector<std::string>>()->composing(),
+        "verify: block file holding spent outputs")("flags", po::value<std::string>()->default_value("consensus"),
+                                                    "script verification flags")("quiet,q", po::bool_switch(),
+                                                                                 "verifyblocks: no progress lines");
     po::options_description hidden;
-    hidden.add_options()
-        ("command", po::value<std::string>())
-        ("args", po::value<std::vector<std::string>>());
+    hidden.add_options()("command", po::value<std::string>())("args", po::value<std::vector<std::string>>());
     po::options_description all;
     all.add(visible).add(hidden);
     po::positional_options_description pos;
@@ -676,8 +675,6 @@ int main(int argc, char** argv) {
         std::cerr << "minicash-tx: error: " << e.what() << " (see minicash-tx --help)\n";
     } catch (const std::bad_alloc&) {
         std::cerr << "minicash-tx: error: out of memory\n";
-    } catch (const std::exception& e) {
-        std::cerr << "minicash-tx: error: " << e.what() << "\n";
-    }
+    } catch (const std::exception& e) { std::cerr << "minicash-tx: error: " << e.what() << "\n"; }
     return kExitBadInput;
 }

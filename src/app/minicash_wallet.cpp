@@ -16,13 +16,13 @@
 #include <iostream>
 
 #include "app/wallet_cli.h"
-#include "wallet/spend.h"
-#include "wallet/wallet_store.h"
 #include "common/address.h"
+#include "common/money.h"
 #include "rpc/client.h"
 #include "rpc/server.h"
 #include "util/hex.h"
-#include "common/money.h"
+#include "wallet/spend.h"
+#include "wallet/wallet_store.h"
 
 namespace minicash::app {
 
@@ -33,9 +33,10 @@ namespace {
 
 // Options minicash-wallet takes besides the connection options (app/rpc_connection.h).
 const char* const kOptions[] = {
-    "wallet", "passphrasefile", "newpassphrasefile", "json", "nosync", "words", "watchonly", "birthday",
-    "bip39passphrasefile", "mnemonicfile", "type", "scan", "feerate", "conftarget", "subtractfee", "private",
-    "internal", "syncsaveinterval", "debugcrashafter",
+    "wallet",          "passphrasefile", "newpassphrasefile",   "json",         "nosync",   "words",
+    "watchonly",       "birthday",       "bip39passphrasefile", "mnemonicfile", "type",     "scan",
+    "feerate",         "conftarget",     "subtractfee",         "private",      "internal", "syncsaveinterval",
+    "debugcrashafter",
 };
 
 std::string usage() {
@@ -117,9 +118,7 @@ void WalletCli::parse(int argc, char** argv) {
         }
         try {
             if (apply_connection_option(name, value, negated, rpc_)) continue;
-        } catch (const std::exception& e) {
-            throw WalletCliError(kExitError, e.what());
-        }
+        } catch (const std::exception& e) { throw WalletCliError(kExitError, e.what()); }
         bool known = false;
         for (const char* k : kOptions) known = known || name == k;
         if (!known) throw WalletCliError(kExitError, "Invalid parameter -" + (negated ? "no" + name : name));
@@ -161,9 +160,7 @@ Network WalletCli::network() {
         try {
             connection_ = resolve_connection(rpc_);
             connection_->program = "minicash-wallet";
-        } catch (const std::exception& e) {
-            throw WalletCliError(kExitError, e.what());
-        }
+        } catch (const std::exception& e) { throw WalletCliError(kExitError, e.what()); }
     }
     return connection_->network;
 }
@@ -194,8 +191,7 @@ wallet::RpcChainSource& WalletCli::node() {
 
 std::string WalletCli::prompt_secret(const std::string& prompt) {
     const int fd = ::open("/dev/tty", O_RDWR | O_NOCTTY);
-    if (fd < 0)
-        throw WalletCliError(kExitError, "no terminal to ask for the passphrase: use -passphrasefile=PATH");
+    if (fd < 0) throw WalletCliError(kExitError, "no terminal to ask for the passphrase: use -passphrasefile=PATH");
     termios old{};
     const bool is_tty = ::tcgetattr(fd, &old) == 0;
     if (is_tty) {
@@ -255,7 +251,8 @@ void WalletCli::open_wallet() {
     if (state_) return;
     const fs::path path = wallet_path();
     if (!fs::exists(path))
-        throw WalletCliError(kExitError, "no wallet file at " + path.string() + " (create one with 'create', or use -wallet=PATH)");
+        throw WalletCliError(kExitError,
+                             "no wallet file at " + path.string() + " (create one with 'create', or use -wallet=PATH)");
     lock_wallet();
     const Bytes bytes = wallet::read_wallet_file(path);
     std::string passphrase = read_passphrase("Wallet passphrase: ", false);
@@ -268,8 +265,9 @@ void WalletCli::open_wallet() {
     }
     wipe(passphrase);
     if (w.state.network != network())
-        throw WalletCliError(kExitError, "the wallet is for " + network_name(w.state.network) + " but the chain selected is " +
-                                             network_name(network()) + " (use -chain=" + network_name(w.state.network) + ")");
+        throw WalletCliError(kExitError, "the wallet is for " + network_name(w.state.network) +
+                                             " but the chain selected is " + network_name(network()) +
+                                             " (use -chain=" + network_name(w.state.network) + ")");
     state_ = std::move(w.state);
     key_ = std::move(w.key);
     tip_height_ = state_->synced_height;
@@ -452,7 +450,5 @@ int main(int argc, char** argv) {
         return report(json_output, kExitError, std::string("cannot reach the node: ") + e.what());
     } catch (const minicash::wallet::ChainSourceError& e) {
         return report(json_output, kExitError, std::string("the node returned an error: ") + e.what());
-    } catch (const std::exception& e) {
-        return report(json_output, kExitError, e.what());
-    }
+    } catch (const std::exception& e) { return report(json_output, kExitError, e.what()); }
 }

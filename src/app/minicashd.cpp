@@ -24,13 +24,13 @@
 #include <vector>
 
 #include "app/app_options.h"
-#include "app/rpc_setup.h"  // RPC server, node context (rpc engineer)
 #include "app/net_setup.h"  // P2P networking (net engineer)
-#include "rpc/net.h"        // network RPCs (net engineer)
+#include "app/rpc_setup.h"  // RPC server, node context (rpc engineer)
 #include "node/chainstate.h"
-#include "node/import.h"
 #include "node/context.h"
+#include "node/import.h"
 #include "node/mempool.h"
+#include "rpc/net.h"  // network RPCs (net engineer)
 #include "storage/database.h"
 #include "util/logging.h"
 
@@ -86,8 +86,7 @@ public:
             if (err == EACCES || err == EAGAIN)
                 *error = "cannot obtain a lock on data directory " + dir.string() +
                          ": minicashd (or another minicash program) is probably already using it";
-            else
-                *error = "cannot lock " + path.string() + ": " + std::strerror(err);
+            else *error = "cannot lock " + path.string() + ": " + std::strerror(err);
             return nullptr;
         }
         return std::unique_ptr<DirectoryLock>(new DirectoryLock(fd));
@@ -235,12 +234,9 @@ Settings read_settings(const app::NodeOptions& o) {
     }
     if (auto p = o.get_int("par")) {
         const int64_t cores = std::max<int64_t>(1, std::thread::hardware_concurrency());
-        if (*p == 0)
-            s.script_threads = 0;
-        else if (*p < 0)
-            s.script_threads = int(std::max<int64_t>(1, cores + *p));
-        else
-            s.script_threads = int(std::min<int64_t>(*p, kMaxScriptThreads));
+        if (*p == 0) s.script_threads = 0;
+        else if (*p < 0) s.script_threads = int(std::max<int64_t>(1, cores + *p));
+        else s.script_threads = int(std::min<int64_t>(*p, kMaxScriptThreads));
     }
     s.print_to_console = o.get_bool("printtoconsole");
     std::string error;
@@ -272,8 +268,7 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
         return kExitStartup;
     }
     install_signal_handlers();
-    log_info("minicashd starting: chain %s, data directory %s", network_name(params.network).c_str(),
-             s.netdir.c_str());
+    log_info("minicashd starting: chain %s, data directory %s", network_name(params.network).c_str(), s.netdir.c_str());
     log_info("UTXO cache %" PRId64 " MiB, script threads %s, flush %s", s.dbcache_mib,
              s.script_threads == 0 ? "auto" : std::to_string(s.script_threads).c_str(),
              s.flush_interval_blocks > 0 ? ("every " + std::to_string(s.flush_interval_blocks) + " blocks").c_str()
@@ -309,8 +304,8 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
     node.datadir = s.netdir;
     node.chainstate = std::shared_ptr<Chainstate>(chainstate.get(), [](Chainstate*) {});  // owned above
     node.mempool = std::make_shared<Mempool>(*chainstate, s.mempool);
-    node.start_time = std::chrono::duration_cast<std::chrono::seconds>(
-                          std::chrono::system_clock::now().time_since_epoch()).count();
+    node.start_time =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     node.request_shutdown = [] { g_shutdown.store(true); };
     node.txindex = s.rpc.txindex;
     node.blockfilterindex = s.rpc.blockfilterindex;
@@ -357,8 +352,8 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
             const ImportResult r = importer.import_file(file, interrupted);
             const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             const uint64_t processed = r.accepted + r.invalid;
-            log_info("imported %s%s: %" PRIu64 " accepted, %" PRIu64 " already known, %" PRIu64
-                     " invalid, %" PRIu64 " errors in %.2f s (%.1f blocks/s); height %d -> %d",
+            log_info("imported %s%s: %" PRIu64 " accepted, %" PRIu64 " already known, %" PRIu64 " invalid, %" PRIu64
+                     " errors in %.2f s (%.1f blocks/s); height %d -> %d",
                      file.c_str(), r.interrupted ? " (interrupted)" : "", r.accepted, r.already_known, r.invalid,
                      r.error_count, secs, double(processed) / std::max(secs, 1e-3), h0, chainstate->height());
         }
@@ -370,10 +365,11 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
             while (!g_shutdown) std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
         if (rpc_service) rpc_service->stop();  // RPC: no more requests; deletes the cookie
-        net_service->stop();  // P2P: peers closed, peers.dat and banlist.json saved
-        app::stop_indexes(node);  // indexes: threads joined before the chain state goes
+        net_service->stop();                   // P2P: peers closed, peers.dat and banlist.json saved
+        app::stop_indexes(node);               // indexes: threads joined before the chain state goes
         if (auto e = app::net_fatal_error()) throw StorageError(*e);  // P2P: block storage failed
-        if (s.mempool.persist && !node.mempool->save(mempool_file, &error)) log_warning("cannot save %s: %s", mempool_file.c_str(), error.c_str());
+        if (s.mempool.persist && !node.mempool->save(mempool_file, &error))
+            log_warning("cannot save %s: %s", mempool_file.c_str(), error.c_str());
         log_info("shutting down: flushing the chain state at height %d", chainstate->height());
         chainstate->flush();
     } catch (const StorageError& e) {
@@ -381,8 +377,8 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
         std::cerr << "minicashd: fatal storage error (disk full or not writable?): " << e.what() << "\n";
         exit_code = kExitStorage;
     }
-    rpc_service.reset();   // RPC: stopped before the chain state goes
-    net_service.reset();   // P2P: stopped before the mempool and the chain state go
+    rpc_service.reset();      // RPC: stopped before the chain state goes
+    net_service.reset();      // P2P: stopped before the mempool and the chain state go
     app::stop_indexes(node);  // indexes: also after a storage error above
     node.mempool.reset();
     chainstate.reset();  // flushes what is left; errors are logged

@@ -31,8 +31,9 @@ std::vector<std::string> non_empty(const std::vector<std::string>& in, const cha
 
 void add_net_options(NodeOptions& o) {
     o.add_bool("listen", "Accept connections from outside (default: 1 if no -connect)");
-    o.add_int("port", "port", "Listen for connections on <port> (default: 8333, testnet4: 48333, signet: 38333, "
-                              "regtest: 18444)");
+    o.add_int("port", "port",
+              "Listen for connections on <port> (default: 8333, testnet4: 48333, signet: 38333, "
+              "regtest: 18444)");
     o.add_list("bind", "addr[:port]", "Bind to the given address and always listen on it (default: 0.0.0.0 and ::)");
     o.add_list("connect", "ip[:port]",
                "Connect only to the specified node(s); -connect=0 disables automatic connections");
@@ -96,8 +97,8 @@ std::unique_ptr<NetService> NetService::start(const NetSettings& settings, NodeC
     svc->connman_ = std::make_shared<Connman>(node.params, std::move(options));
     Connman& c = *svc->connman_;
     auto logic = net::make_peer_logic(net::PeerLogicDeps{node.params, logic_options, net::system_clock(), *svc->chain_,
-                                                         svc->txpool_.get(), c, c.query_runner(),
-                                                         c.validation_runner(), c.io()});
+                                                         svc->txpool_.get(), c, c.query_runner(), c.validation_runner(),
+                                                         c.io()});
     if (!c.start(std::move(logic), error)) return nullptr;
     node.connman = svc->connman_;
     return svc;

@@ -19,7 +19,7 @@ struct NodeContext;
 namespace minicash::net {
 class ChainAccess;
 class TxPool;
-}
+}  // namespace minicash::net
 
 namespace minicash::app {
 

@@ -17,8 +17,7 @@ namespace minicash::app {
 
 namespace json = boost::json;
 
-bool apply_connection_option(const std::string& name, const std::string& value, bool negated,
-                             RpcConnectionOptions& o) {
+bool apply_connection_option(const std::string& name, const std::string& value, bool negated, RpcConnectionOptions& o) {
     auto flag = [&](bool& target) {
         auto b = parse_bool_option(value);
         if (!b) throw std::runtime_error("Invalid boolean value for -" + name);
@@ -36,12 +35,14 @@ bool apply_connection_option(const std::string& name, const std::string& value, 
         flag(on);
         if (on) {
             if (o.chain && *o.chain != name)
-                throw std::runtime_error("Invalid combination of -regtest, -signet, -testnet4 and -chain. Can use at most one.");
+                throw std::runtime_error(
+                    "Invalid combination of -regtest, -signet, -testnet4 and -chain. Can use at most one.");
             o.chain = name;
         }
     } else if (name == "chain") {
         if (o.chain && *o.chain != value)
-            throw std::runtime_error("Invalid combination of -regtest, -signet, -testnet4 and -chain. Can use at most one.");
+            throw std::runtime_error(
+                "Invalid combination of -regtest, -signet, -testnet4 and -chain. Can use at most one.");
         o.chain = value;
     } else if (name == "datadir") str(o.datadir);
     else if (name == "conf") str(o.conf);
@@ -78,8 +79,9 @@ namespace {
 void read_config(const std::filesystem::path& path, bool required, RpcConnectionOptions& o) {
     std::ifstream in(path);
     if (!in) {
-        if (required) throw std::runtime_error("Error reading configuration file: specified config file \"" +
-                                               path.string() + "\" could not be opened.");
+        if (required)
+            throw std::runtime_error("Error reading configuration file: specified config file \"" + path.string() +
+                                     "\" could not be opened.");
         return;
     }
     std::vector<ConfigEntry> entries;
@@ -147,7 +149,8 @@ rpc::RpcConnection resolve_connection(RpcConnectionOptions& o) {
             if (close + 2 < host.size() && host[close + 1] == ':') port = uint16_t(std::atoi(host.c_str() + close + 2));
             host = host.substr(1, close - 1);
         }
-    } else if (auto colon = host.find(':'); colon != std::string::npos && host.find(':', colon + 1) == std::string::npos) {
+    } else if (auto colon = host.find(':');
+               colon != std::string::npos && host.find(':', colon + 1) == std::string::npos) {
         const int p = std::atoi(host.c_str() + colon + 1);
         if (p <= 0 || p > 65535) throw std::runtime_error("Invalid port provided in -rpcconnect: " + host);
         port = uint16_t(p);
@@ -164,8 +167,8 @@ rpc::RpcConnection resolve_connection(RpcConnectionOptions& o) {
 
     const std::string password = config_or(o, o.password, "rpcpassword", "");
     if (password.empty()) {
-        std::filesystem::path cookie = o.cookiefile ? std::filesystem::path(*o.cookiefile)
-                                                    : std::filesystem::path(".cookie");
+        std::filesystem::path cookie =
+            o.cookiefile ? std::filesystem::path(*o.cookiefile) : std::filesystem::path(".cookie");
         if (cookie.is_relative()) cookie = datadir / params.data_subdir / cookie;
         c.cookie_path = cookie;
         if (auto v = rpc::read_cookie_file(cookie)) c.credentials = *v;

@@ -29,8 +29,7 @@ struct RpcConnectionOptions {
 // Applies one command-line option (`name` without dashes and without a "no" prefix,
 // `negated` when it had one) if it is a connection option. Returns false for other
 // names; throws std::runtime_error for a malformed value or conflicting chain options.
-bool apply_connection_option(const std::string& name, const std::string& value, bool negated,
-                             RpcConnectionOptions& o);
+bool apply_connection_option(const std::string& name, const std::string& value, bool negated, RpcConnectionOptions& o);
 
 // The help lines for the connection options (two-space indented, one per line).
 std::string connection_options_help(const std::string& program);

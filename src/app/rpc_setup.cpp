@@ -11,8 +11,9 @@ namespace minicash::app {
 
 void add_rpc_options(NodeOptions& o) {
     o.add_bool("server", "Accept JSON-RPC commands (default: 1)");
-    o.add_int("rpcport", "port", "Listen for JSON-RPC connections on <port> (default: 8332, testnet4: 48332, "
-                                 "signet: 38332, regtest: 18443)");
+    o.add_int("rpcport", "port",
+              "Listen for JSON-RPC connections on <port> (default: 8332, testnet4: 48332, "
+              "signet: 38332, regtest: 18443)");
     o.add_list("rpcbind", "addr[:port]",
                "Bind to given address to listen for JSON-RPC connections. Ignored unless -rpcallowip is also "
                "given. Repeatable (default: 127.0.0.1 and ::1)");
@@ -24,8 +25,9 @@ void add_rpc_options(NodeOptions& o) {
     o.add_list("rpcauth", "userpw",
                "Username and HMAC-SHA-256 hashed password for JSON-RPC connections, as <USERNAME>:<SALT>$<HASH> "
                "(Bitcoin Core's share/rpcauth/rpcauth.py output). Repeatable");
-    o.add_string("rpccookiefile", "loc", "Location of the auth cookie, relative to the network data directory "
-                                         "(default: .cookie)");
+    o.add_string("rpccookiefile", "loc",
+                 "Location of the auth cookie, relative to the network data directory "
+                 "(default: .cookie)");
     o.add_int("rpcthreads", "n", "Number of threads serving RPC calls (default: 4)");
     o.add_int("rpcservertimeout", "n", "Seconds an idle HTTP connection stays open (default: 30)");
     o.add_bool("txindex", "Maintain a full transaction index, used by the getrawtransaction rpc call (default: 0)");
@@ -144,7 +146,8 @@ void RpcService::stop() {
     if (!cookie_written_.empty()) {
         std::error_code ec;
         std::filesystem::remove(cookie_written_, ec);
-        if (ec) log_warning("unable to remove the RPC cookie file %s: %s", cookie_written_.c_str(), ec.message().c_str());
+        if (ec)
+            log_warning("unable to remove the RPC cookie file %s: %s", cookie_written_.c_str(), ec.message().c_str());
         cookie_written_.clear();
     }
 }

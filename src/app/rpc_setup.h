@@ -28,9 +28,9 @@ void add_rpc_options(NodeOptions& o);
 struct RpcSettings {
     bool server = true;
     rpc::HttpServerOptions http;
-    std::string user, password;            // -rpcuser / -rpcpassword (never logged)
+    std::string user, password;  // -rpcuser / -rpcpassword (never logged)
     std::vector<rpc::RpcAuthEntry> rpcauth;
-    std::filesystem::path cookie_file;     // absolute
+    std::filesystem::path cookie_file;  // absolute
     bool txindex = false;
     bool blockfilterindex = false;
 };

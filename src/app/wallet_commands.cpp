@@ -8,10 +8,10 @@
 
 #include "app/wallet_cli.h"
 #include "common/address.h"
+#include "common/money.h"
 #include "rpc/client.h"
 #include "util/hash.h"
 #include "util/hex.h"
-#include "common/money.h"
 #include "wallet/bip39.h"
 #include "wallet/keychain.h"
 #include "wallet/message_signing.h"
@@ -114,7 +114,8 @@ int cmd_create(WalletCli& cli) {
     cli.create_wallet(std::move(s), passphrase);
     wipe(passphrase);
     json::object o = created_json(cli, cli.state());
-    std::string text = "Wallet created: " + cli.wallet_path().string() + "\nBirthday: block " + std::to_string(birthday);
+    std::string text =
+        "Wallet created: " + cli.wallet_path().string() + "\nBirthday: block " + std::to_string(birthday);
     if (!mnemonic.empty()) {
         o["mnemonic"] = mnemonic;
         text += "\n\nRecovery phrase (" + std::to_string(std::count(mnemonic.begin(), mnemonic.end(), ' ') + 1) +
@@ -158,8 +159,8 @@ int cmd_restore(WalletCli& cli) {
     cli.create_wallet(std::move(s), passphrase);
     wipe(passphrase);
     cli.print(created_json(cli, cli.state()), "Wallet restored: " + cli.wallet_path().string() +
-                                                   "\nIt scans from block " + std::to_string(birthday) +
-                                                   " on its first sync.");
+                                                  "\nIt scans from block " + std::to_string(birthday) +
+                                                  " on its first sync.");
     return kExitOk;
 }
 
@@ -167,7 +168,9 @@ int cmd_getnewaddress(WalletCli& cli) {
     need_args(cli, 0, "getnewaddress [-type=bech32|bech32m|p2sh-segwit|legacy]");
     const std::string type_name = cli.option("type").value_or("bech32");
     auto type = wallet::parse_address_type(type_name);
-    if (!type) throw WalletCliError(kExitError, "unknown address type '" + type_name + "' (bech32, bech32m, p2sh-segwit, legacy)");
+    if (!type)
+        throw WalletCliError(kExitError,
+                             "unknown address type '" + type_name + "' (bech32, bech32m, p2sh-segwit, legacy)");
     WalletState& s = cli.state();
     std::string why;
     auto script = s.new_script(*type, cli.flag("internal"), &why);
@@ -213,9 +216,8 @@ int cmd_balance(WalletCli& cli) {
     o["confirmed"] = btc_value(b.confirmed);
     o["unconfirmed"] = btc_value(b.unconfirmed);
     o["immature"] = btc_value(b.immature);
-    cli.print(o, "confirmed:   " + format_btc(b.confirmed) + " BTC\nunconfirmed: " +
-                     format_btc(b.unconfirmed) + " BTC\nimmature:    " + format_btc(b.immature) +
-                     " BTC");
+    cli.print(o, "confirmed:   " + format_btc(b.confirmed) + " BTC\nunconfirmed: " + format_btc(b.unconfirmed) +
+                     " BTC\nimmature:    " + format_btc(b.immature) + " BTC");
     return kExitOk;
 }
 
@@ -239,8 +241,8 @@ int cmd_listunspent(WalletCli& cli) {
         o["change"] = s.descriptors[c.owner.descriptor].internal;
         arr.push_back(std::move(o));
         text += c.outpoint.txid.to_hex() + ":" + std::to_string(c.outpoint.index) + "  " +
-                address_or_script(c.out.script_pubkey, cli.params()) + "  " + format_btc(c.out.value) +
-                " BTC  " + std::to_string(c.confirmations) + " conf" + (immature ? " (immature)" : "") + "\n";
+                address_or_script(c.out.script_pubkey, cli.params()) + "  " + format_btc(c.out.value) + " BTC  " +
+                std::to_string(c.confirmations) + " conf" + (immature ? " (immature)" : "") + "\n";
     }
     if (text.empty()) text = "(no unspent outputs)";
     cli.print(arr, text);
@@ -267,8 +269,8 @@ int cmd_history(WalletCli& cli) {
         char line[256];
         std::snprintf(line, sizeof line, "%s  %-10s %8s  %s%s BTC%s%s\n", e.txid.to_hex().c_str(),
                       wallet::tx_state_name(e.state), e.height >= 0 ? std::to_string(e.height).c_str() : "-",
-                      net >= 0 ? "+" : "", format_btc(net).c_str(), e.fee ? ("  fee " + format_btc(*e.fee)).c_str() : "",
-                      e.coinbase ? "  (coinbase)" : "");
+                      net >= 0 ? "+" : "", format_btc(net).c_str(),
+                      e.fee ? ("  fee " + format_btc(*e.fee)).c_str() : "", e.coinbase ? "  (coinbase)" : "");
         text += line;
     }
     if (text.empty()) text = "(no transactions)";
@@ -291,8 +293,9 @@ int cmd_getwalletinfo(WalletCli& cli) {
     const wallet::Balances b = s.balances(tip);
     o["balance"] = btc_value(b.confirmed);
     std::string text = "wallet:        " + cli.wallet_path().string() + "\nnetwork:       " + network_name(s.network) +
-                       "\nbirthday:      " + std::to_string(s.birthday) + "\nsynced height: " +
-                       describe_tip(s.synced_height) + "\nwatch-only:    " + (s.watch_only ? "yes" : "no") +
+                       "\nbirthday:      " + std::to_string(s.birthday) +
+                       "\nsynced height: " + describe_tip(s.synced_height) +
+                       "\nwatch-only:    " + (s.watch_only ? "yes" : "no") +
                        "\ntransactions:  " + std::to_string(s.txs.size()) + "\ndescriptors:\n";
     for (const wallet::WalletDescriptor& d : s.descriptors) text += "  " + d.desc.to_string(false) + "\n";
     cli.print(o, text);
@@ -339,9 +342,7 @@ int cmd_import_descriptor(WalletCli& cli) {
         try {
             cli.run_sync(wallet::ScanMode::FILTERS);
             text = "Imported and rescanned from block " + std::to_string(s.birthday) + ".";
-        } catch (const rpc::ConnectionError&) {
-            text += " (the node cannot be reached now; run 'sync' later)";
-        }
+        } catch (const rpc::ConnectionError&) { text += " (the node cannot be reached now; run 'sync' later)"; }
     }
     json::object o;
     o["imported"] = *imported;
@@ -411,8 +412,8 @@ int cmd_validateaddress(WalletCli& cli) {
             o["witness_version"] = version;
             o["witness_program"] = hex_encode(program);
         }
-        text = "valid " + network_name(cli.network()) + " address: " + kind + "\nscriptPubKey: " +
-               hex_encode(script->bytes());
+        text = "valid " + network_name(cli.network()) + " address: " + kind +
+               "\nscriptPubKey: " + hex_encode(script->bytes());
     } else {
         o["error"] = err.message;
         json::array positions;
@@ -438,13 +439,16 @@ int cmd_signmessage(WalletCli& cli) {
     const wallet::ScriptOwner* owner = s.owner_of(script);
     if (!owner) throw WalletCliError(kExitError, "the address does not belong to this wallet");
     const Descriptor& d = s.descriptors[owner->descriptor].desc;
-    if (!d.has_private_keys()) throw WalletCliError(kExitError, "this wallet has no private key for the address (watch-only)");
+    if (!d.has_private_keys())
+        throw WalletCliError(kExitError, "this wallet has no private key for the address (watch-only)");
     auto dest = extract_destination(script);
     wallet::MessageSigType type;
     if (dest && std::holds_alternative<PKHashDest>(*dest)) type = wallet::MessageSigType::kP2pkh;
     else if (dest && std::holds_alternative<WitnessV0KeyHashDest>(*dest)) type = wallet::MessageSigType::kP2wpkh;
     else if (dest && std::holds_alternative<ScriptHashDest>(*dest)) type = wallet::MessageSigType::kP2shP2wpkh;
-    else throw WalletCliError(kExitError, "messages can be signed only with legacy, p2sh-segwit or bech32 (P2WPKH) addresses");
+    else
+        throw WalletCliError(kExitError,
+                             "messages can be signed only with legacy, p2sh-segwit or bech32 (P2WPKH) addresses");
     auto keys = d.private_keys(owner->index);
     if (keys.empty()) throw WalletCliError(kExitError, "no private key for the address");
     auto sig = wallet::sign_message(keys.front().second, cli.args()[1], keys.front().first.size() == 33, type);

@@ -8,10 +8,10 @@
 
 #include "app/wallet_cli.h"
 #include "common/address.h"
+#include "common/money.h"
 #include "common/psbt.h"
 #include "rpc/server.h"
 #include "util/hex.h"
-#include "common/money.h"
 #include "wallet/coin_selection.h"
 #include "wallet/keychain.h"
 #include "wallet/signer.h"
@@ -148,7 +148,9 @@ json::object decode_json(WalletCli& cli, const Psbt& p) {
 
 int cmd_send(WalletCli& cli) {
     if (cli.args().size() != 2)
-        throw WalletCliError(kExitError, "usage: minicash-wallet send ADDRESS AMOUNT [-feerate=SAT_PER_VB | -conftarget=N] [-subtractfee]");
+        throw WalletCliError(
+            kExitError,
+            "usage: minicash-wallet send ADDRESS AMOUNT [-feerate=SAT_PER_VB | -conftarget=N] [-subtractfee]");
     wallet::Recipient r;
     r.script_pubkey = decode_address_or_throw(cli.args()[0], cli.params());
     r.amount = parse_amount_or_throw(cli.args()[1]);
@@ -162,7 +164,8 @@ int cmd_sendmany(WalletCli& cli) {
 }
 
 int cmd_bumpfee(WalletCli& cli) {
-    if (cli.args().size() != 1) throw WalletCliError(kExitError, "usage: minicash-wallet bumpfee TXID [-feerate=SAT_PER_VB]");
+    if (cli.args().size() != 1)
+        throw WalletCliError(kExitError, "usage: minicash-wallet bumpfee TXID [-feerate=SAT_PER_VB]");
     auto txid = uint256::from_hex(cli.args()[0]);
     if (!txid) throw WalletCliError(kExitError, "invalid txid");
     WalletState& s = cli.state();
@@ -172,7 +175,8 @@ int cmd_bumpfee(WalletCli& cli) {
         rate = wallet::parse_fee_rate_sat_per_vb(*f);
         if (!rate) throw WalletCliError(kExitError, "-feerate takes a positive number of sat/vB (at most 3 decimals)");
     }
-    wallet::FeeBump bump = wallet::build_fee_bump(s, *txid, rate, [&] { return choose_fee_rate(cli); }, cli.tip_height());
+    wallet::FeeBump bump = wallet::build_fee_bump(
+        s, *txid, rate, [&] { return choose_fee_rate(cli); }, cli.tip_height());
     wallet::sign_and_verify(s, bump.built.tx, bump.built.spent_outputs);
     const uint256 new_txid = broadcast(cli, bump.built.tx, true);
     s.txs[*txid].state = wallet::TxState::CONFLICTED;
@@ -188,7 +192,9 @@ int cmd_bumpfee(WalletCli& cli) {
 
 int cmd_psbt(WalletCli& cli) {
     const auto& a = cli.args();
-    if (a.empty()) throw WalletCliError(kExitError, "usage: minicash-wallet psbt create|sign|combine|finalize|extract|decode|broadcast ...");
+    if (a.empty())
+        throw WalletCliError(kExitError,
+                             "usage: minicash-wallet psbt create|sign|combine|finalize|extract|decode|broadcast ...");
     const std::string sub = a[0];
     auto need = [&](size_t n) {
         if (a.size() != n + 1) throw WalletCliError(kExitError, "usage: minicash-wallet psbt " + sub + " PSBT");
@@ -272,7 +278,8 @@ int cmd_psbt(WalletCli& cli) {
         json::object o = decode_json(cli, p);
         std::string text = "txid " + p.tx.txid().to_hex() + "\n";
         for (const TxOut& out : p.tx.vout)
-            text += "  pays " + format_btc(out.value) + " BTC to " + address_or_script(out.script_pubkey, cli.params()) + "\n";
+            text += "  pays " + format_btc(out.value) + " BTC to " +
+                    address_or_script(out.script_pubkey, cli.params()) + "\n";
         if (o.contains("fee")) text += "  fee " + format_btc(rpc::amount_from_value(o["fee"])) + " BTC\n";
         text += "next step: " + std::string(o["next"].as_string());
         cli.print(o, text);

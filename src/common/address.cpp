@@ -78,8 +78,8 @@ std::optional<Script> decode_segwit(const bech32::Decoded& dec, const ChainParam
     }
     const size_t n = program->size();
     if (version == 0 && n != 20 && n != 32) {
-        err.message = "invalid witness program length for version 0: " + std::to_string(n) +
-                      " bytes (must be 20 or 32, BIP141)";
+        err.message =
+            "invalid witness program length for version 0: " + std::to_string(n) + " bytes (must be 20 or 32, BIP141)";
         return std::nullopt;
     }
     if (n < 2 || n > 40) {
@@ -97,12 +97,8 @@ std::optional<Script> decode_base58(const Bytes& payload, const ChainParams& par
     }
     const uint8_t prefix = payload[0];
     const ByteView hash = ByteView(payload).subspan(1);
-    if (prefix == params.base58.pubkey_address) {
-        return script_for_destination(PKHashDest{to_array<20>(hash)});
-    }
-    if (prefix == params.base58.script_address) {
-        return script_for_destination(ScriptHashDest{to_array<20>(hash)});
-    }
+    if (prefix == params.base58.pubkey_address) { return script_for_destination(PKHashDest{to_array<20>(hash)}); }
+    if (prefix == params.base58.script_address) { return script_for_destination(ScriptHashDest{to_array<20>(hash)}); }
     if (prefix == kMainPubkey || prefix == kMainScript || prefix == kTestPubkey || prefix == kTestScript) {
         err.message = "address is for another network (Base58 version byte " + std::to_string(prefix) +
                       "; this network uses " + std::to_string(params.base58.pubkey_address) + " and " +
@@ -126,22 +122,20 @@ void explain_failure(const std::string& str, const bech32::DecodeResult& dec, co
     if (looks_bech32) {
         err.positions = dec.error_positions;
         switch (dec.error) {
-            case bech32::Error::BAD_CHECKSUM: {
-                // The witness version character tells which variant was meant.
-                const size_t sep = low.rfind('1');
-                bech32::Encoding expected = bech32::Encoding::BECH32M;
-                if (sep + 1 < low.size() && low[sep + 1] == 'q') expected = bech32::Encoding::BECH32;
-                err.message = std::string("invalid ") + bech32::encoding_name(expected) + " checksum";
-                err.positions = bech32::locate_errors(str, expected);
-                break;
-            }
-            case bech32::Error::TOO_LONG:
-                err.message = "bech32 string too long (" + std::to_string(str.size()) + " characters, at most " +
-                              std::to_string(bech32::kMaxLength) + ")";
-                break;
-            default:
-                err.message = std::string("invalid bech32 address: ") + bech32::error_string(dec.error);
-                break;
+        case bech32::Error::BAD_CHECKSUM: {
+            // The witness version character tells which variant was meant.
+            const size_t sep = low.rfind('1');
+            bech32::Encoding expected = bech32::Encoding::BECH32M;
+            if (sep + 1 < low.size() && low[sep + 1] == 'q') expected = bech32::Encoding::BECH32;
+            err.message = std::string("invalid ") + bech32::encoding_name(expected) + " checksum";
+            err.positions = bech32::locate_errors(str, expected);
+            break;
+        }
+        case bech32::Error::TOO_LONG:
+            err.message = "bech32 string too long (" + std::to_string(str.size()) + " characters, at most " +
+                          std::to_string(bech32::kMaxLength) + ")";
+            break;
+        default: err.message = std::string("invalid bech32 address: ") + bech32::error_string(dec.error); break;
         }
         return;
     }
@@ -279,7 +273,8 @@ std::optional<WifKey> decode_wif(const std::string& wif, const ChainParams& para
     } wipe{*payload};
     const Bytes& p = *payload;
     if (p.size() != 33 && p.size() != 34) {
-        return fail("invalid WIF private key length (" + std::to_string(p.size()) + "-byte payload, expected 33 or 34)");
+        return fail("invalid WIF private key length (" + std::to_string(p.size()) +
+                    "-byte payload, expected 33 or 34)");
     }
     if (p[0] != params.base58.secret_key) {
         if (p[0] == kMainSecret || p[0] == kTestSecret) return fail("WIF private key is for another network");

@@ -29,11 +29,26 @@ namespace minicash {
 // ---------------------------------------------------------------------------------------
 // Destinations: the kinds of output script that have an address.
 
-struct PKHashDest { std::array<uint8_t, 20> hash; friend bool operator==(const PKHashDest&, const PKHashDest&) = default; };
-struct ScriptHashDest { std::array<uint8_t, 20> hash; friend bool operator==(const ScriptHashDest&, const ScriptHashDest&) = default; };
-struct WitnessV0KeyHashDest { std::array<uint8_t, 20> hash; friend bool operator==(const WitnessV0KeyHashDest&, const WitnessV0KeyHashDest&) = default; };
-struct WitnessV0ScriptHashDest { std::array<uint8_t, 32> hash; friend bool operator==(const WitnessV0ScriptHashDest&, const WitnessV0ScriptHashDest&) = default; };
-struct WitnessV1TaprootDest { std::array<uint8_t, 32> output_key; friend bool operator==(const WitnessV1TaprootDest&, const WitnessV1TaprootDest&) = default; };
+struct PKHashDest {
+    std::array<uint8_t, 20> hash;
+    friend bool operator==(const PKHashDest&, const PKHashDest&) = default;
+};
+struct ScriptHashDest {
+    std::array<uint8_t, 20> hash;
+    friend bool operator==(const ScriptHashDest&, const ScriptHashDest&) = default;
+};
+struct WitnessV0KeyHashDest {
+    std::array<uint8_t, 20> hash;
+    friend bool operator==(const WitnessV0KeyHashDest&, const WitnessV0KeyHashDest&) = default;
+};
+struct WitnessV0ScriptHashDest {
+    std::array<uint8_t, 32> hash;
+    friend bool operator==(const WitnessV0ScriptHashDest&, const WitnessV0ScriptHashDest&) = default;
+};
+struct WitnessV1TaprootDest {
+    std::array<uint8_t, 32> output_key;
+    friend bool operator==(const WitnessV1TaprootDest&, const WitnessV1TaprootDest&) = default;
+};
 // Version 1..16 programs other than taproot's 32-byte v1 ones. INVARIANT (as produced by
 // extract_destination / decode): 1 <= version <= 16, 2 <= program.size() <= 40.
 struct WitnessUnknownDest {

@@ -124,15 +124,15 @@ const char* encoding_name(Encoding e) { return e == Encoding::BECH32 ? "bech32" 
 
 const char* error_string(Error e) {
     switch (e) {
-        case Error::NONE: return "no error";
-        case Error::TOO_LONG: return "string too long";
-        case Error::INVALID_CHARACTER: return "invalid character (only printable US-ASCII is allowed)";
-        case Error::MIXED_CASE: return "mixed upper and lower case";
-        case Error::NO_SEPARATOR: return "missing separator '1'";
-        case Error::EMPTY_HRP: return "empty human-readable part";
-        case Error::TOO_SHORT: return "data part shorter than the 6-character checksum";
-        case Error::INVALID_DATA_CHARACTER: return "invalid character in the data part";
-        case Error::BAD_CHECKSUM: return "invalid checksum";
+    case Error::NONE: return "no error";
+    case Error::TOO_LONG: return "string too long";
+    case Error::INVALID_CHARACTER: return "invalid character (only printable US-ASCII is allowed)";
+    case Error::MIXED_CASE: return "mixed upper and lower case";
+    case Error::NO_SEPARATOR: return "missing separator '1'";
+    case Error::EMPTY_HRP: return "empty human-readable part";
+    case Error::TOO_SHORT: return "data part shorter than the 6-character checksum";
+    case Error::INVALID_DATA_CHARACTER: return "invalid character in the data part";
+    case Error::BAD_CHECKSUM: return "invalid checksum";
     }
     return "unknown error";
 }

@@ -28,14 +28,14 @@ inline constexpr size_t kChecksumLength = 6;
 // Why a string failed to decode.
 enum class Error {
     NONE,
-    TOO_LONG,             // longer than the allowed maximum
-    INVALID_CHARACTER,    // a byte outside US-ASCII 33..126
-    MIXED_CASE,           // upper- and lower-case letters together
-    NO_SEPARATOR,         // no '1'
-    EMPTY_HRP,            // the separator is the first character
-    TOO_SHORT,            // fewer than 6 characters after the separator
+    TOO_LONG,                // longer than the allowed maximum
+    INVALID_CHARACTER,       // a byte outside US-ASCII 33..126
+    MIXED_CASE,              // upper- and lower-case letters together
+    NO_SEPARATOR,            // no '1'
+    EMPTY_HRP,               // the separator is the first character
+    TOO_SHORT,               // fewer than 6 characters after the separator
     INVALID_DATA_CHARACTER,  // a character after the separator outside the bech32 charset
-    BAD_CHECKSUM,         // neither the bech32 nor the bech32m checksum holds
+    BAD_CHECKSUM,            // neither the bech32 nor the bech32m checksum holds
 };
 
 // A short English description of `e` (no trailing period).
@@ -48,7 +48,7 @@ struct Decoded {
 };
 
 struct DecodeResult {
-    std::optional<Decoded> value;   // set iff error == NONE
+    std::optional<Decoded> value;  // set iff error == NONE
     Error error = Error::NONE;
     // 0-based offsets into the input of the characters at fault, where known: the
     // first offending character for the character errors, the likely substituted

@@ -324,8 +324,8 @@ std::optional<std::vector<uint32_t>> parse_derivation_path(std::string_view path
     size_t start = 0;
     while (true) {
         const size_t slash = path.find('/', start);
-        const std::string_view comp = path.substr(start, slash == std::string_view::npos ? std::string_view::npos
-                                                                                          : slash - start);
+        const std::string_view comp =
+            path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
         const std::optional<uint32_t> idx = parse_path_component(comp);
         if (!idx) {
             set_error(error, "invalid derivation path element '" + std::string(comp) +

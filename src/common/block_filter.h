@@ -38,8 +38,8 @@ public:
     const uint256& block_hash() const { return block_hash_; }
     const Bytes& encoded() const { return encoded_; }
     uint32_t element_count() const { return n_; }
-    uint256 filter_hash() const;                        // SHA256d(encoded)
-    uint256 header(const uint256& prev_header) const;   // SHA256d(filter_hash || prev_header)
+    uint256 filter_hash() const;                       // SHA256d(encoded)
+    uint256 header(const uint256& prev_header) const;  // SHA256d(filter_hash || prev_header)
 
     bool match(ByteView element) const;
     // True when any element matches; hashes and sorts the query once, then walks the
@@ -53,7 +53,7 @@ private:
     uint256 block_hash_;
     uint32_t n_ = 0;
     uint64_t k0_ = 0, k1_ = 0;  // SipHash key halves
-    Bytes encoded_{0x00};        // CompactSize(0): the empty filter
+    Bytes encoded_{0x00};       // CompactSize(0): the empty filter
 };
 
 // BIP158 basic element set: every output scriptPubKey of the block except empty ones and

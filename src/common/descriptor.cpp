@@ -98,8 +98,8 @@ enum class Wildcard { NONE, UNHARDENED, HARDENED };
 struct KeyExpr {
     std::optional<KeyOriginInfo> origin;
     KeyKind kind = KeyKind::CONST_PUB;
-    bool xonly = false;       // inside tr(): scripts use the 32-byte x-only form
-    char marker = 'h';        // hardened marker used when printing
+    bool xonly = false;  // inside tr(): scripts use the 32-byte x-only form
+    char marker = 'h';   // hardened marker used when printing
     // CONST_PUB and WIF: the public key (33 or 65 bytes; for an x-only hex key, 02 || x).
     Bytes pubkey;
     std::optional<SecretKey> secret;  // WIF
@@ -130,10 +130,10 @@ struct TreeNode;
 struct Node {
     Kind kind;
     std::vector<KeyExpr> keys;
-    std::shared_ptr<const Node> sub;       // SH, WSH
-    uint32_t threshold = 0;                // multisig
-    Script script;                         // RAW, ADDR
-    std::shared_ptr<const TreeNode> tree;  // TR (may be null)
+    std::shared_ptr<const Node> sub;            // SH, WSH
+    uint32_t threshold = 0;                     // multisig
+    Script script;                              // RAW, ADDR
+    std::shared_ptr<const TreeNode> tree;       // TR (may be null)
     std::shared_ptr<const ChainParams> params;  // root only
 };
 
@@ -150,29 +150,29 @@ namespace {
 
 const char* kind_name(Kind k) {
     switch (k) {
-        case Kind::PK: return "pk";
-        case Kind::PKH: return "pkh";
-        case Kind::WPKH: return "wpkh";
-        case Kind::SH: return "sh";
-        case Kind::WSH: return "wsh";
-        case Kind::MULTI: return "multi";
-        case Kind::SORTEDMULTI: return "sortedmulti";
-        case Kind::MULTI_A: return "multi_a";
-        case Kind::SORTEDMULTI_A: return "sortedmulti_a";
-        case Kind::COMBO: return "combo";
-        case Kind::RAW: return "raw";
-        case Kind::ADDR: return "addr";
-        case Kind::TR: return "tr";
+    case Kind::PK: return "pk";
+    case Kind::PKH: return "pkh";
+    case Kind::WPKH: return "wpkh";
+    case Kind::SH: return "sh";
+    case Kind::WSH: return "wsh";
+    case Kind::MULTI: return "multi";
+    case Kind::SORTEDMULTI: return "sortedmulti";
+    case Kind::MULTI_A: return "multi_a";
+    case Kind::SORTEDMULTI_A: return "sortedmulti_a";
+    case Kind::COMBO: return "combo";
+    case Kind::RAW: return "raw";
+    case Kind::ADDR: return "addr";
+    case Kind::TR: return "tr";
     }
     return "?";
 }
 
 const char* ctx_name(Ctx c) {
     switch (c) {
-        case Ctx::TOP: return "at top level";
-        case Ctx::P2SH: return "inside sh()";
-        case Ctx::P2WSH: return "inside wsh()";
-        case Ctx::P2TR: return "inside tr()";
+    case Ctx::TOP: return "at top level";
+    case Ctx::P2SH: return "inside sh()";
+    case Ctx::P2WSH: return "inside wsh()";
+    case Ctx::P2TR: return "inside tr()";
     }
     return "";
 }
@@ -358,8 +358,9 @@ std::optional<KeyExpr> Parser::parse_key(std::string_view s, Ctx ctx, bool allow
         fail(where + (key.origin ? ": key origin is not followed by a key" : ": missing key"));
         return std::nullopt;
     }
-    const char* uncompressed_reason =
-        ctx == Ctx::P2WSH ? "inside wsh()" : ctx == Ctx::P2TR ? "inside tr()" : "in wpkh()";
+    const char* uncompressed_reason = ctx == Ctx::P2WSH  ? "inside wsh()"
+                                      : ctx == Ctx::P2TR ? "inside tr()"
+                                                         : "in wpkh()";
 
     if (is_hex(body)) {
         if (!steps.empty()) {
@@ -541,22 +542,23 @@ std::shared_ptr<Node> Parser::parse_script(std::string_view s, Ctx ctx) {
     if (name == "multi" || name == "sortedmulti" || name == "multi_a" || name == "sortedmulti_a") {
         const bool tapscript = name == "multi_a" || name == "sortedmulti_a";
         if (tapscript ? !allowed({Ctx::P2TR}) : !allowed({Ctx::TOP, Ctx::P2SH, Ctx::P2WSH})) return nullptr;
-        node->kind = name == "multi" ? Kind::MULTI
+        node->kind = name == "multi"         ? Kind::MULTI
                      : name == "sortedmulti" ? Kind::SORTEDMULTI
-                     : name == "multi_a" ? Kind::MULTI_A
-                                         : Kind::SORTEDMULTI_A;
+                     : name == "multi_a"     ? Kind::MULTI_A
+                                             : Kind::SORTEDMULTI_A;
         if (args.size() < 2) {
             fail(fn + " needs a threshold and at least one key");
             return nullptr;
         }
         const std::string_view t = args[0];
-        if (t.empty() || t.size() > 9 || !std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        if (t.empty() || t.size() > 9 ||
+            !std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; })) {
             fail(fn + ": threshold '" + std::string(t) + "' is not a number");
             return nullptr;
         }
         node->threshold = static_cast<uint32_t>(std::stoul(std::string(t)));
         const size_t n = args.size() - 1;
-        const size_t max_keys = tapscript ? size_t(kMaxPubkeysPerMultiA)
+        const size_t max_keys = tapscript         ? size_t(kMaxPubkeysPerMultiA)
                                 : ctx == Ctx::TOP ? 3
                                                   : size_t(kMaxPubkeysPerMultisig);
         if (n > max_keys) {
@@ -689,18 +691,17 @@ std::string key_to_string(const KeyExpr& k, const ChainParams& params, bool priv
         out += ']';
     }
     switch (k.kind) {
-        case KeyKind::CONST_PUB:
-        case KeyKind::WIF:
-            if (priv && k.kind == KeyKind::WIF) {
-                out += encode_wif(k.secret->span(), k.compressed, params);
-            } else if (k.xonly) {
-                out += hex_encode(ByteView(k.pubkey).subspan(1));
-            } else {
-                out += hex_encode(k.pubkey);
-            }
-            return out;
-        case KeyKind::EXTENDED:
-            break;
+    case KeyKind::CONST_PUB:
+    case KeyKind::WIF:
+        if (priv && k.kind == KeyKind::WIF) {
+            out += encode_wif(k.secret->span(), k.compressed, params);
+        } else if (k.xonly) {
+            out += hex_encode(ByteView(k.pubkey).subspan(1));
+        } else {
+            out += hex_encode(k.pubkey);
+        }
+        return out;
+    case KeyKind::EXTENDED: break;
     }
     out += (priv && k.xprv) ? k.xprv->to_string(params) : k.xpub.to_string(params);
     out += format_path_suffix(k.prefix, k.marker);
@@ -732,30 +733,22 @@ std::string tree_to_string(const TreeNode& t, const ChainParams& params, bool pr
 std::string node_to_string(const Node& n, const ChainParams& params, bool priv) {
     std::string out = std::string(kind_name(n.kind)) + "(";
     switch (n.kind) {
-        case Kind::SH:
-        case Kind::WSH:
-            out += node_to_string(*n.sub, params, priv);
-            break;
-        case Kind::MULTI:
-        case Kind::SORTEDMULTI:
-        case Kind::MULTI_A:
-        case Kind::SORTEDMULTI_A:
-            out += std::to_string(n.threshold);
-            for (const KeyExpr& k : n.keys) out += "," + key_to_string(k, params, priv);
-            break;
-        case Kind::RAW:
-            out += hex_encode(n.script.bytes());
-            break;
-        case Kind::ADDR:
-            out += encode_address(n.script, params).value_or("");
-            break;
-        case Kind::TR:
-            out += key_to_string(n.keys[0], params, priv);
-            if (n.tree) out += "," + tree_to_string(*n.tree, params, priv);
-            break;
-        default:
-            out += key_to_string(n.keys[0], params, priv);
-            break;
+    case Kind::SH:
+    case Kind::WSH: out += node_to_string(*n.sub, params, priv); break;
+    case Kind::MULTI:
+    case Kind::SORTEDMULTI:
+    case Kind::MULTI_A:
+    case Kind::SORTEDMULTI_A:
+        out += std::to_string(n.threshold);
+        for (const KeyExpr& k : n.keys) out += "," + key_to_string(k, params, priv);
+        break;
+    case Kind::RAW: out += hex_encode(n.script.bytes()); break;
+    case Kind::ADDR: out += encode_address(n.script, params).value_or(""); break;
+    case Kind::TR:
+        out += key_to_string(n.keys[0], params, priv);
+        if (n.tree) out += "," + tree_to_string(*n.tree, params, priv);
+        break;
+    default: out += key_to_string(n.keys[0], params, priv); break;
     }
     return out + ")";
 }
@@ -840,64 +833,62 @@ public:
     std::optional<Script> build(const Node& n, ExpandedScript& es) {
         Script s;
         switch (n.kind) {
-            case Kind::PK: {
-                auto k = key(n.keys[0]);
-                if (!k) return std::nullopt;
-                s.push_data(*k).push_op(OP_CHECKSIG);
-                return s;
+        case Kind::PK: {
+            auto k = key(n.keys[0]);
+            if (!k) return std::nullopt;
+            s.push_data(*k).push_op(OP_CHECKSIG);
+            return s;
+        }
+        case Kind::PKH: {
+            auto k = key(n.keys[0]);
+            if (!k) return std::nullopt;
+            s.push_op(OP_DUP).push_op(OP_HASH160).push_data(hash160(*k)).push_op(OP_EQUALVERIFY).push_op(OP_CHECKSIG);
+            return s;
+        }
+        case Kind::WPKH: {
+            auto k = key(n.keys[0]);
+            if (!k) return std::nullopt;
+            s.push_op(OP_0).push_data(hash160(*k));
+            return s;
+        }
+        case Kind::MULTI:
+        case Kind::SORTEDMULTI:
+        case Kind::MULTI_A:
+        case Kind::SORTEDMULTI_A: {
+            std::vector<Bytes> pks;
+            for (const KeyExpr& k : n.keys) {
+                auto pk = key(k);
+                if (!pk) return std::nullopt;
+                pks.push_back(std::move(*pk));
             }
-            case Kind::PKH: {
-                auto k = key(n.keys[0]);
-                if (!k) return std::nullopt;
-                s.push_op(OP_DUP).push_op(OP_HASH160).push_data(hash160(*k)).push_op(OP_EQUALVERIFY).push_op(OP_CHECKSIG);
-                return s;
-            }
-            case Kind::WPKH: {
-                auto k = key(n.keys[0]);
-                if (!k) return std::nullopt;
-                s.push_op(OP_0).push_data(hash160(*k));
-                return s;
-            }
-            case Kind::MULTI:
-            case Kind::SORTEDMULTI:
-            case Kind::MULTI_A:
-            case Kind::SORTEDMULTI_A: {
-                std::vector<Bytes> pks;
-                for (const KeyExpr& k : n.keys) {
-                    auto pk = key(k);
-                    if (!pk) return std::nullopt;
-                    pks.push_back(std::move(*pk));
+            if (n.kind == Kind::SORTEDMULTI || n.kind == Kind::SORTEDMULTI_A) std::sort(pks.begin(), pks.end());
+            if (n.kind == Kind::MULTI || n.kind == Kind::SORTEDMULTI) {
+                s.push_int(n.threshold);
+                for (const Bytes& pk : pks) s.push_data(pk);
+                s.push_int(static_cast<int64_t>(pks.size())).push_op(OP_CHECKMULTISIG);
+            } else {
+                for (size_t i = 0; i < pks.size(); ++i) {
+                    s.push_data(pks[i]).push_op(i == 0 ? OP_CHECKSIG : OP_CHECKSIGADD);
                 }
-                if (n.kind == Kind::SORTEDMULTI || n.kind == Kind::SORTEDMULTI_A) std::sort(pks.begin(), pks.end());
-                if (n.kind == Kind::MULTI || n.kind == Kind::SORTEDMULTI) {
-                    s.push_int(n.threshold);
-                    for (const Bytes& pk : pks) s.push_data(pk);
-                    s.push_int(static_cast<int64_t>(pks.size())).push_op(OP_CHECKMULTISIG);
-                } else {
-                    for (size_t i = 0; i < pks.size(); ++i) {
-                        s.push_data(pks[i]).push_op(i == 0 ? OP_CHECKSIG : OP_CHECKSIGADD);
-                    }
-                    s.push_int(n.threshold).push_op(OP_NUMEQUAL);
-                }
-                return s;
+                s.push_int(n.threshold).push_op(OP_NUMEQUAL);
             }
-            case Kind::SH: {
-                auto inner = build(*n.sub, es);
-                if (!inner) return std::nullopt;
-                es.redeem_script = *inner;
-                s.push_op(OP_HASH160).push_data(hash160(inner->bytes())).push_op(OP_EQUAL);
-                return s;
-            }
-            case Kind::WSH: {
-                auto inner = build(*n.sub, es);
-                if (!inner) return std::nullopt;
-                es.witness_script = *inner;
-                s.push_op(OP_0).push_data(sha256(inner->bytes()).view());
-                return s;
-            }
-            default:
-                error_ = std::string(kind_name(n.kind)) + "() cannot be used here";
-                return std::nullopt;
+            return s;
+        }
+        case Kind::SH: {
+            auto inner = build(*n.sub, es);
+            if (!inner) return std::nullopt;
+            es.redeem_script = *inner;
+            s.push_op(OP_HASH160).push_data(hash160(inner->bytes())).push_op(OP_EQUAL);
+            return s;
+        }
+        case Kind::WSH: {
+            auto inner = build(*n.sub, es);
+            if (!inner) return std::nullopt;
+            es.witness_script = *inner;
+            s.push_op(OP_0).push_data(sha256(inner->bytes()).view());
+            return s;
+        }
+        default: error_ = std::string(kind_name(n.kind)) + "() cannot be used here"; return std::nullopt;
         }
     }
 
@@ -980,7 +971,8 @@ std::optional<Descriptor> Descriptor::parse(std::string_view text, const ChainPa
         }
         const size_t bad = first_invalid_char(payload);
         if (bad != std::string_view::npos) {
-            return fail("invalid character at position " + std::to_string(bad) + " (outside the descriptor character set)");
+            return fail("invalid character at position " + std::to_string(bad) +
+                        " (outside the descriptor character set)");
         }
         const std::string want = descriptor_checksum(payload);
         if (sum != want) {
@@ -990,7 +982,8 @@ std::optional<Descriptor> Descriptor::parse(std::string_view text, const ChainPa
         if (require_checksum) return fail("missing checksum ('#' followed by 8 characters)");
         const size_t bad = first_invalid_char(payload);
         if (bad != std::string_view::npos) {
-            return fail("invalid character at position " + std::to_string(bad) + " (outside the descriptor character set)");
+            return fail("invalid character at position " + std::to_string(bad) +
+                        " (outside the descriptor character set)");
         }
     }
     Parser parser(params);
@@ -1070,49 +1063,49 @@ std::optional<std::vector<ExpandedScript>> Descriptor::expand(uint32_t index, st
     std::vector<ExpandedScript> out;
     Expander ex(index, err);
     switch (n.kind) {
-        case Kind::RAW:
-        case Kind::ADDR: {
+    case Kind::RAW:
+    case Kind::ADDR: {
+        ExpandedScript es;
+        es.script_pubkey = n.script;
+        out.push_back(std::move(es));
+        return out;
+    }
+    case Kind::TR: {
+        ExpandedScript es;
+        if (!ex.taproot(n, es)) return fail(err);
+        es.pubkeys = dedupe(std::move(ex.keys));
+        out.push_back(std::move(es));
+        return out;
+    }
+    case Kind::COMBO: {
+        auto pk = ex.key(n.keys[0]);
+        if (!pk) return fail(err);
+        const std::vector<DerivedPubkey> keys = ex.keys;
+        auto add = [&](Script s, std::optional<Script> redeem = std::nullopt) {
             ExpandedScript es;
-            es.script_pubkey = n.script;
+            es.script_pubkey = std::move(s);
+            es.redeem_script = std::move(redeem);
+            es.pubkeys = keys;
             out.push_back(std::move(es));
-            return out;
+        };
+        add(Script().push_data(*pk).push_op(OP_CHECKSIG));
+        add(script_for_destination(PKHashDest{hash160(*pk)}));
+        if (pk->size() == 33) {
+            const Script wpkh = script_for_destination(WitnessV0KeyHashDest{hash160(*pk)});
+            add(wpkh);
+            add(script_for_destination(ScriptHashDest{hash160(wpkh.bytes())}), wpkh);
         }
-        case Kind::TR: {
-            ExpandedScript es;
-            if (!ex.taproot(n, es)) return fail(err);
-            es.pubkeys = dedupe(std::move(ex.keys));
-            out.push_back(std::move(es));
-            return out;
-        }
-        case Kind::COMBO: {
-            auto pk = ex.key(n.keys[0]);
-            if (!pk) return fail(err);
-            const std::vector<DerivedPubkey> keys = ex.keys;
-            auto add = [&](Script s, std::optional<Script> redeem = std::nullopt) {
-                ExpandedScript es;
-                es.script_pubkey = std::move(s);
-                es.redeem_script = std::move(redeem);
-                es.pubkeys = keys;
-                out.push_back(std::move(es));
-            };
-            add(Script().push_data(*pk).push_op(OP_CHECKSIG));
-            add(script_for_destination(PKHashDest{hash160(*pk)}));
-            if (pk->size() == 33) {
-                const Script wpkh = script_for_destination(WitnessV0KeyHashDest{hash160(*pk)});
-                add(wpkh);
-                add(script_for_destination(ScriptHashDest{hash160(wpkh.bytes())}), wpkh);
-            }
-            return out;
-        }
-        default: {
-            ExpandedScript es;
-            std::optional<Script> s = ex.build(n, es);
-            if (!s) return fail(err);
-            es.script_pubkey = std::move(*s);
-            es.pubkeys = dedupe(std::move(ex.keys));
-            out.push_back(std::move(es));
-            return out;
-        }
+        return out;
+    }
+    default: {
+        ExpandedScript es;
+        std::optional<Script> s = ex.build(n, es);
+        if (!s) return fail(err);
+        es.script_pubkey = std::move(*s);
+        es.pubkeys = dedupe(std::move(ex.keys));
+        out.push_back(std::move(es));
+        return out;
+    }
     }
 }
 

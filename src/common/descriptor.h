@@ -46,9 +46,9 @@ std::string add_descriptor_checksum(std::string_view desc);
 
 // One public key used by an expanded descriptor, with where it comes from.
 struct DerivedPubkey {
-    Bytes pubkey;                     // as used in the script: 33, 65 or (under tr()) 32 bytes
-    KeyOriginInfo origin;             // master fingerprint and full path (see expand())
-    std::vector<uint256> leaf_hashes; // tr(): leaves that use the key (empty for the internal key)
+    Bytes pubkey;                      // as used in the script: 33, 65 or (under tr()) 32 bytes
+    KeyOriginInfo origin;              // master fingerprint and full path (see expand())
+    std::vector<uint256> leaf_hashes;  // tr(): leaves that use the key (empty for the internal key)
 };
 
 // The output of a descriptor at one index.
@@ -57,7 +57,7 @@ struct ExpandedScript {
     std::optional<Script> redeem_script;   // sh(): the P2SH redeem script
     std::optional<Script> witness_script;  // wsh(): the witness script
     std::optional<TaprootSpendData> taproot;
-    std::vector<DerivedPubkey> pubkeys;    // every key, in descriptor order (deduplicated)
+    std::vector<DerivedPubkey> pubkeys;  // every key, in descriptor order (deduplicated)
 };
 
 namespace descriptor_detail {

@@ -34,10 +34,8 @@ Amount dust_threshold(const TxOut& out, FeeRate dust_relay) {
     Bytes program;
     // The smallest input spending it: outpoint 36 + scriptSig length 1 + sequence 4, plus
     // a 107-byte signature and key, at a quarter of the weight for witness programs.
-    if (out.script_pubkey.is_witness_program(version, program))
-        size += 32 + 4 + 1 + 107 / 4 + 4;
-    else
-        size += 32 + 4 + 1 + 107 + 4;
+    if (out.script_pubkey.is_witness_program(version, program)) size += 32 + 4 + 1 + 107 / 4 + 4;
+    else size += 32 + 4 + 1 + 107 + 4;
     return dust_relay.fee(size);
 }
 

@@ -168,7 +168,8 @@ public:
     }
     // A BIP32 derivation record (key: public key, value: origin) of an input or output map.
     bool bip32_derivation_record(Record& r, const std::string& side, std::map<Bytes, KeyOriginInfo>& into) {
-        if (!is_fully_valid_non_hybrid_pubkey(r.data)) return fail(side + " BIP32 derivation key is not a valid public key");
+        if (!is_fully_valid_non_hybrid_pubkey(r.data))
+            return fail(side + " BIP32 derivation key is not a valid public key");
         std::optional<KeyOriginInfo> o = parse_origin(r.value);
         if (!o) return fail(side + " BIP32 derivation value is malformed");
         into[Bytes(r.data.begin(), r.data.end())] = std::move(*o);
@@ -179,42 +180,45 @@ public:
         bool have_tx = false;
         for (Record& r : recs) {
             switch (r.type) {
-                case PSBT_GLOBAL_UNSIGNED_TX: {
-                    if (!no_keydata(r, "global unsigned transaction")) return false;
-                    std::string err;
-                    std::optional<Transaction> tx = Transaction::decode(r.value, &err, /*allow_witness=*/false);
-                    if (!tx) return fail("unsigned transaction does not parse (it must use the legacy serialization): " + err);
-                    for (const TxIn& in : tx->vin) {
-                        if (!in.script_sig.empty() || !in.witness.empty()) {
-                            return fail("unsigned transaction has a non-empty scriptSig or witness");
-                        }
+            case PSBT_GLOBAL_UNSIGNED_TX: {
+                if (!no_keydata(r, "global unsigned transaction")) return false;
+                std::string err;
+                std::optional<Transaction> tx = Transaction::decode(r.value, &err, /*allow_witness=*/false);
+                if (!tx)
+                    return fail("unsigned transaction does not parse (it must use the legacy serialization): " + err);
+                for (const TxIn& in : tx->vin) {
+                    if (!in.script_sig.empty() || !in.witness.empty()) {
+                        return fail("unsigned transaction has a non-empty scriptSig or witness");
                     }
-                    psbt.tx = std::move(*tx);
-                    have_tx = true;
-                    break;
                 }
-                case PSBT_GLOBAL_XPUB: {
-                    if (r.data.size() != kExtKeySize) return fail("global xpub key must hold a 78-byte extended public key");
-                    const uint8_t depth = r.data[4];
-                    if (!is_compressed_pubkey(r.data.subspan(45)) || !is_fully_valid_non_hybrid_pubkey(r.data.subspan(45))) {
-                        return fail("global xpub holds an invalid public key");
-                    }
-                    std::optional<KeyOriginInfo> o = parse_origin(r.value);
-                    if (!o) return fail("global xpub value must be a fingerprint and 4-byte path elements");
-                    if (o->path.size() != depth) return fail("global xpub path length does not match the key's depth");
-                    psbt.xpubs[Bytes(r.data.begin(), r.data.end())] = std::move(*o);
-                    break;
+                psbt.tx = std::move(*tx);
+                have_tx = true;
+                break;
+            }
+            case PSBT_GLOBAL_XPUB: {
+                if (r.data.size() != kExtKeySize)
+                    return fail("global xpub key must hold a 78-byte extended public key");
+                const uint8_t depth = r.data[4];
+                if (!is_compressed_pubkey(r.data.subspan(45)) ||
+                    !is_fully_valid_non_hybrid_pubkey(r.data.subspan(45))) {
+                    return fail("global xpub holds an invalid public key");
                 }
-                case PSBT_GLOBAL_VERSION: {
-                    if (!no_keydata(r, "global version")) return false;
-                    if (r.value.size() != 4) return fail("global version value must be 4 bytes");
-                    const uint32_t v = read_le32(r.value.data());
-                    if (v != 0) return fail("unsupported PSBT version " + std::to_string(v) + " (only version 0 is supported)");
-                    psbt.version = v;
-                    break;
-                }
-                default:
-                    psbt.unknown[r.key] = std::move(r.value);
+                std::optional<KeyOriginInfo> o = parse_origin(r.value);
+                if (!o) return fail("global xpub value must be a fingerprint and 4-byte path elements");
+                if (o->path.size() != depth) return fail("global xpub path length does not match the key's depth");
+                psbt.xpubs[Bytes(r.data.begin(), r.data.end())] = std::move(*o);
+                break;
+            }
+            case PSBT_GLOBAL_VERSION: {
+                if (!no_keydata(r, "global version")) return false;
+                if (r.value.size() != 4) return fail("global version value must be 4 bytes");
+                const uint32_t v = read_le32(r.value.data());
+                if (v != 0)
+                    return fail("unsupported PSBT version " + std::to_string(v) + " (only version 0 is supported)");
+                psbt.version = v;
+                break;
+            }
+            default: psbt.unknown[r.key] = std::move(r.value);
             }
         }
         if (!have_tx) return fail("no unsigned transaction in the global map");
@@ -224,130 +228,148 @@ public:
     bool input(std::vector<Record>& recs, PsbtInput& in, const TxIn& txin) {
         for (Record& r : recs) {
             switch (r.type) {
-                case PSBT_IN_NON_WITNESS_UTXO: {
-                    if (!no_keydata(r, "input non-witness UTXO")) return false;
-                    std::string err;
-                    std::optional<Transaction> tx = Transaction::decode(r.value, &err);
-                    if (!tx) return fail("input non-witness UTXO does not parse: " + err);
-                    if (tx->txid() != txin.prevout.txid) return fail("input non-witness UTXO does not match the spent txid");
-                    if (txin.prevout.index >= tx->vout.size()) return fail("input non-witness UTXO lacks the spent output");
-                    in.non_witness_utxo = std::move(*tx);
+            case PSBT_IN_NON_WITNESS_UTXO: {
+                if (!no_keydata(r, "input non-witness UTXO")) return false;
+                std::string err;
+                std::optional<Transaction> tx = Transaction::decode(r.value, &err);
+                if (!tx) return fail("input non-witness UTXO does not parse: " + err);
+                if (tx->txid() != txin.prevout.txid)
+                    return fail("input non-witness UTXO does not match the spent txid");
+                if (txin.prevout.index >= tx->vout.size()) return fail("input non-witness UTXO lacks the spent output");
+                in.non_witness_utxo = std::move(*tx);
+                break;
+            }
+            case PSBT_IN_WITNESS_UTXO: {
+                if (!no_keydata(r, "input witness UTXO")) return false;
+                Reader vr(r.value);
+                TxOut o;
+                o.value = vr.i64();
+                o.script_pubkey = Script(vr.var_bytes());
+                if (!vr.ok() || !vr.empty()) return fail("input witness UTXO is not a serialized output");
+                in.witness_utxo = std::move(o);
+                break;
+            }
+            case PSBT_IN_PARTIAL_SIG:
+                if (!is_fully_valid_non_hybrid_pubkey(r.data)) {
+                    return fail("input partial signature key is not a valid public key");
+                }
+                in.partial_sigs[Bytes(r.data.begin(), r.data.end())] = std::move(r.value);
+                break;
+            case PSBT_IN_SIGHASH:
+                if (!no_keydata(r, "input sighash type")) return false;
+                if (r.value.size() != 4) return fail("input sighash type value must be 4 bytes");
+                in.sighash_type = read_le32(r.value.data());
+                break;
+            case PSBT_IN_REDEEMSCRIPT:
+                if (!script_record(r, "input redeemScript", in.redeem_script)) return false;
+                break;
+            case PSBT_IN_WITNESSSCRIPT:
+                if (!script_record(r, "input witnessScript", in.witness_script)) return false;
+                break;
+            case PSBT_IN_BIP32_DERIVATION:
+                if (!bip32_derivation_record(r, "input", in.bip32_derivs)) return false;
+                break;
+            case PSBT_IN_SCRIPTSIG:
+                if (!no_keydata(r, "input final scriptSig")) return false;
+                in.final_script_sig = Script(std::move(r.value));
+                break;
+            case PSBT_IN_SCRIPTWITNESS: {
+                if (!no_keydata(r, "input final scriptWitness")) return false;
+                Reader vr(r.value);
+                const uint64_t n = vr.count(1);
+                Witness w;
+                for (uint64_t k = 0; k < n && vr.ok(); ++k) w.push_back(vr.var_bytes());
+                if (!vr.ok() || !vr.empty()) return fail("input final scriptWitness is malformed");
+                in.final_script_witness = std::move(w);
+                break;
+            }
+            case PSBT_IN_RIPEMD160:
+            case PSBT_IN_SHA256:
+            case PSBT_IN_HASH160:
+            case PSBT_IN_HASH256: {
+                const bool short_hash = r.type == PSBT_IN_RIPEMD160 || r.type == PSBT_IN_HASH160;
+                if (r.data.size() != (short_hash ? 20u : 32u))
+                    return fail("input preimage key has the wrong hash size");
+                Bytes h;
+                switch (r.type) {
+                case PSBT_IN_RIPEMD160: {
+                    const Hash160 x = ripemd160(r.value);
+                    h.assign(x.begin(), x.end());
                     break;
                 }
-                case PSBT_IN_WITNESS_UTXO: {
-                    if (!no_keydata(r, "input witness UTXO")) return false;
-                    Reader vr(r.value);
-                    TxOut o;
-                    o.value = vr.i64();
-                    o.script_pubkey = Script(vr.var_bytes());
-                    if (!vr.ok() || !vr.empty()) return fail("input witness UTXO is not a serialized output");
-                    in.witness_utxo = std::move(o);
+                case PSBT_IN_HASH160: {
+                    const Hash160 x = hash160(r.value);
+                    h.assign(x.begin(), x.end());
                     break;
                 }
-                case PSBT_IN_PARTIAL_SIG:
-                    if (!is_fully_valid_non_hybrid_pubkey(r.data)) {
-                        return fail("input partial signature key is not a valid public key");
-                    }
-                    in.partial_sigs[Bytes(r.data.begin(), r.data.end())] = std::move(r.value);
-                    break;
-                case PSBT_IN_SIGHASH:
-                    if (!no_keydata(r, "input sighash type")) return false;
-                    if (r.value.size() != 4) return fail("input sighash type value must be 4 bytes");
-                    in.sighash_type = read_le32(r.value.data());
-                    break;
-                case PSBT_IN_REDEEMSCRIPT:
-                    if (!script_record(r, "input redeemScript", in.redeem_script)) return false;
-                    break;
-                case PSBT_IN_WITNESSSCRIPT:
-                    if (!script_record(r, "input witnessScript", in.witness_script)) return false;
-                    break;
-                case PSBT_IN_BIP32_DERIVATION:
-                    if (!bip32_derivation_record(r, "input", in.bip32_derivs)) return false;
-                    break;
-                case PSBT_IN_SCRIPTSIG:
-                    if (!no_keydata(r, "input final scriptSig")) return false;
-                    in.final_script_sig = Script(std::move(r.value));
-                    break;
-                case PSBT_IN_SCRIPTWITNESS: {
-                    if (!no_keydata(r, "input final scriptWitness")) return false;
-                    Reader vr(r.value);
-                    const uint64_t n = vr.count(1);
-                    Witness w;
-                    for (uint64_t k = 0; k < n && vr.ok(); ++k) w.push_back(vr.var_bytes());
-                    if (!vr.ok() || !vr.empty()) return fail("input final scriptWitness is malformed");
-                    in.final_script_witness = std::move(w);
+                case PSBT_IN_SHA256: {
+                    const uint256 x = sha256(r.value);
+                    h.assign(x.begin(), x.end());
                     break;
                 }
-                case PSBT_IN_RIPEMD160:
-                case PSBT_IN_SHA256:
-                case PSBT_IN_HASH160:
-                case PSBT_IN_HASH256: {
-                    const bool short_hash = r.type == PSBT_IN_RIPEMD160 || r.type == PSBT_IN_HASH160;
-                    if (r.data.size() != (short_hash ? 20u : 32u)) return fail("input preimage key has the wrong hash size");
-                    Bytes h;
-                    switch (r.type) {
-                        case PSBT_IN_RIPEMD160: { const Hash160 x = ripemd160(r.value); h.assign(x.begin(), x.end()); break; }
-                        case PSBT_IN_HASH160: { const Hash160 x = hash160(r.value); h.assign(x.begin(), x.end()); break; }
-                        case PSBT_IN_SHA256: { const uint256 x = sha256(r.value); h.assign(x.begin(), x.end()); break; }
-                        default: { const uint256 x = sha256d(r.value); h.assign(x.begin(), x.end()); break; }
-                    }
-                    if (!std::equal(h.begin(), h.end(), r.data.begin(), r.data.end())) {
-                        return fail("input preimage does not match its hash");
-                    }
-                    auto& m = r.type == PSBT_IN_RIPEMD160 ? in.ripemd160_preimages
-                              : r.type == PSBT_IN_SHA256  ? in.sha256_preimages
-                              : r.type == PSBT_IN_HASH160 ? in.hash160_preimages
-                                                          : in.hash256_preimages;
-                    m[Bytes(r.data.begin(), r.data.end())] = std::move(r.value);
+                default: {
+                    const uint256 x = sha256d(r.value);
+                    h.assign(x.begin(), x.end());
                     break;
                 }
-                case PSBT_IN_TAP_KEY_SIG:
-                    if (!no_keydata(r, "input taproot key signature")) return false;
-                    if (r.value.size() != 64 && r.value.size() != 65) {
-                        return fail("input taproot key path signature must be 64 or 65 bytes");
-                    }
-                    in.tap_key_sig = std::move(r.value);
-                    break;
-                case PSBT_IN_TAP_SCRIPT_SIG: {
-                    if (r.data.size() != 64) return fail("input taproot script signature key must be x-only key || leaf hash");
-                    if (r.value.size() != 64 && r.value.size() != 65) {
-                        return fail("input taproot script path signature must be 64 or 65 bytes");
-                    }
-                    const XOnlyPubkey xk = to_array<32>(r.data.subspan(0, 32));
-                    in.tap_script_sigs[{xk, uint256(r.data.subspan(32, 32))}] = std::move(r.value);
-                    break;
                 }
-                case PSBT_IN_TAP_LEAF_SCRIPT: {
-                    const size_t n = r.data.size();
-                    if (n < kTaprootControlBaseSize || n > kTaprootControlMaxSize ||
-                        (n - kTaprootControlBaseSize) % kTaprootControlNodeSize != 0) {
-                        return fail("input taproot leaf script has a control block of invalid size");
-                    }
-                    if (r.value.empty()) return fail("input taproot leaf script value lacks the leaf version");
-                    const uint8_t leaf_version = r.value.back();
-                    r.value.pop_back();
-                    in.tap_scripts[{Script(std::move(r.value)), leaf_version}].insert(Bytes(r.data.begin(), r.data.end()));
-                    break;
+                if (!std::equal(h.begin(), h.end(), r.data.begin(), r.data.end())) {
+                    return fail("input preimage does not match its hash");
                 }
-                case PSBT_IN_TAP_BIP32_DERIVATION: {
-                    if (r.data.size() != 32) return fail("input taproot BIP32 derivation key must be a 32-byte x-only key");
-                    std::optional<TapKeyOrigin> t = parse_tap_origin(r.value);
-                    if (!t) return fail("input taproot BIP32 derivation value is malformed");
-                    in.tap_bip32_derivs[to_array<32>(r.data)] = std::move(*t);
-                    break;
+                auto& m = r.type == PSBT_IN_RIPEMD160 ? in.ripemd160_preimages
+                          : r.type == PSBT_IN_SHA256  ? in.sha256_preimages
+                          : r.type == PSBT_IN_HASH160 ? in.hash160_preimages
+                                                      : in.hash256_preimages;
+                m[Bytes(r.data.begin(), r.data.end())] = std::move(r.value);
+                break;
+            }
+            case PSBT_IN_TAP_KEY_SIG:
+                if (!no_keydata(r, "input taproot key signature")) return false;
+                if (r.value.size() != 64 && r.value.size() != 65) {
+                    return fail("input taproot key path signature must be 64 or 65 bytes");
                 }
-                case PSBT_IN_TAP_INTERNAL_KEY:
-                    if (!no_keydata(r, "input taproot internal key")) return false;
-                    if (r.value.size() != 32) return fail("input taproot internal key must be 32 bytes");
-                    in.tap_internal_key = to_array<32>(r.value);
-                    break;
-                case PSBT_IN_TAP_MERKLE_ROOT:
-                    if (!no_keydata(r, "input taproot merkle root")) return false;
-                    if (r.value.size() != 32) return fail("input taproot merkle root must be 32 bytes");
-                    in.tap_merkle_root = uint256(r.value);
-                    break;
-                default:
-                    in.unknown[r.key] = std::move(r.value);
+                in.tap_key_sig = std::move(r.value);
+                break;
+            case PSBT_IN_TAP_SCRIPT_SIG: {
+                if (r.data.size() != 64)
+                    return fail("input taproot script signature key must be x-only key || leaf hash");
+                if (r.value.size() != 64 && r.value.size() != 65) {
+                    return fail("input taproot script path signature must be 64 or 65 bytes");
+                }
+                const XOnlyPubkey xk = to_array<32>(r.data.subspan(0, 32));
+                in.tap_script_sigs[{xk, uint256(r.data.subspan(32, 32))}] = std::move(r.value);
+                break;
+            }
+            case PSBT_IN_TAP_LEAF_SCRIPT: {
+                const size_t n = r.data.size();
+                if (n < kTaprootControlBaseSize || n > kTaprootControlMaxSize ||
+                    (n - kTaprootControlBaseSize) % kTaprootControlNodeSize != 0) {
+                    return fail("input taproot leaf script has a control block of invalid size");
+                }
+                if (r.value.empty()) return fail("input taproot leaf script value lacks the leaf version");
+                const uint8_t leaf_version = r.value.back();
+                r.value.pop_back();
+                in.tap_scripts[{Script(std::move(r.value)), leaf_version}].insert(Bytes(r.data.begin(), r.data.end()));
+                break;
+            }
+            case PSBT_IN_TAP_BIP32_DERIVATION: {
+                if (r.data.size() != 32) return fail("input taproot BIP32 derivation key must be a 32-byte x-only key");
+                std::optional<TapKeyOrigin> t = parse_tap_origin(r.value);
+                if (!t) return fail("input taproot BIP32 derivation value is malformed");
+                in.tap_bip32_derivs[to_array<32>(r.data)] = std::move(*t);
+                break;
+            }
+            case PSBT_IN_TAP_INTERNAL_KEY:
+                if (!no_keydata(r, "input taproot internal key")) return false;
+                if (r.value.size() != 32) return fail("input taproot internal key must be 32 bytes");
+                in.tap_internal_key = to_array<32>(r.value);
+                break;
+            case PSBT_IN_TAP_MERKLE_ROOT:
+                if (!no_keydata(r, "input taproot merkle root")) return false;
+                if (r.value.size() != 32) return fail("input taproot merkle root must be 32 bytes");
+                in.tap_merkle_root = uint256(r.value);
+                break;
+            default: in.unknown[r.key] = std::move(r.value);
             }
         }
         return true;
@@ -356,49 +378,50 @@ public:
     bool output(std::vector<Record>& recs, PsbtOutput& out) {
         for (Record& r : recs) {
             switch (r.type) {
-                case PSBT_OUT_REDEEMSCRIPT:
-                    if (!script_record(r, "output redeemScript", out.redeem_script)) return false;
-                    break;
-                case PSBT_OUT_WITNESSSCRIPT:
-                    if (!script_record(r, "output witnessScript", out.witness_script)) return false;
-                    break;
-                case PSBT_OUT_BIP32_DERIVATION:
-                    if (!bip32_derivation_record(r, "output", out.bip32_derivs)) return false;
-                    break;
-                case PSBT_OUT_TAP_INTERNAL_KEY:
-                    if (!no_keydata(r, "output taproot internal key")) return false;
-                    if (r.value.size() != 32) return fail("output taproot internal key must be 32 bytes");
-                    out.tap_internal_key = to_array<32>(r.value);
-                    break;
-                case PSBT_OUT_TAP_TREE: {
-                    if (!no_keydata(r, "output taproot tree")) return false;
-                    Reader vr(r.value);
-                    TaprootBuilder builder;
-                    while (vr.ok() && !vr.empty()) {
-                        TapTreeLeaf leaf;
-                        leaf.depth = vr.u8();
-                        leaf.leaf_version = vr.u8();
-                        leaf.script = Script(vr.var_bytes());
-                        if (!vr.ok()) break;
-                        if (leaf.depth > kTaprootControlMaxNodeCount) return fail("output taproot tree is deeper than 128");
-                        if (leaf.leaf_version & ~kTaprootLeafMask) return fail("output taproot tree has an invalid leaf version");
-                        builder.add_leaf(leaf.depth, leaf.script, leaf.leaf_version);
-                        out.tap_tree.push_back(std::move(leaf));
-                    }
-                    if (!vr.ok() || out.tap_tree.empty() || !builder.complete()) {
-                        return fail("output taproot tree is malformed");
-                    }
-                    break;
+            case PSBT_OUT_REDEEMSCRIPT:
+                if (!script_record(r, "output redeemScript", out.redeem_script)) return false;
+                break;
+            case PSBT_OUT_WITNESSSCRIPT:
+                if (!script_record(r, "output witnessScript", out.witness_script)) return false;
+                break;
+            case PSBT_OUT_BIP32_DERIVATION:
+                if (!bip32_derivation_record(r, "output", out.bip32_derivs)) return false;
+                break;
+            case PSBT_OUT_TAP_INTERNAL_KEY:
+                if (!no_keydata(r, "output taproot internal key")) return false;
+                if (r.value.size() != 32) return fail("output taproot internal key must be 32 bytes");
+                out.tap_internal_key = to_array<32>(r.value);
+                break;
+            case PSBT_OUT_TAP_TREE: {
+                if (!no_keydata(r, "output taproot tree")) return false;
+                Reader vr(r.value);
+                TaprootBuilder builder;
+                while (vr.ok() && !vr.empty()) {
+                    TapTreeLeaf leaf;
+                    leaf.depth = vr.u8();
+                    leaf.leaf_version = vr.u8();
+                    leaf.script = Script(vr.var_bytes());
+                    if (!vr.ok()) break;
+                    if (leaf.depth > kTaprootControlMaxNodeCount) return fail("output taproot tree is deeper than 128");
+                    if (leaf.leaf_version & ~kTaprootLeafMask)
+                        return fail("output taproot tree has an invalid leaf version");
+                    builder.add_leaf(leaf.depth, leaf.script, leaf.leaf_version);
+                    out.tap_tree.push_back(std::move(leaf));
                 }
-                case PSBT_OUT_TAP_BIP32_DERIVATION: {
-                    if (r.data.size() != 32) return fail("output taproot BIP32 derivation key must be a 32-byte x-only key");
-                    std::optional<TapKeyOrigin> t = parse_tap_origin(r.value);
-                    if (!t) return fail("output taproot BIP32 derivation value is malformed");
-                    out.tap_bip32_derivs[to_array<32>(r.data)] = std::move(*t);
-                    break;
+                if (!vr.ok() || out.tap_tree.empty() || !builder.complete()) {
+                    return fail("output taproot tree is malformed");
                 }
-                default:
-                    out.unknown[r.key] = std::move(r.value);
+                break;
+            }
+            case PSBT_OUT_TAP_BIP32_DERIVATION: {
+                if (r.data.size() != 32)
+                    return fail("output taproot BIP32 derivation key must be a 32-byte x-only key");
+                std::optional<TapKeyOrigin> t = parse_tap_origin(r.value);
+                if (!t) return fail("output taproot BIP32 derivation value is malformed");
+                out.tap_bip32_derivs[to_array<32>(r.data)] = std::move(*t);
+                break;
+            }
+            default: out.unknown[r.key] = std::move(r.value);
             }
         }
         return true;
@@ -547,9 +570,7 @@ public:
             } else if (!push.empty() && push.size() <= 4) {
                 try {
                     k = ScriptNum(push, true).value();
-                } catch (const ScriptNum::Error&) {
-                    return std::nullopt;
-                }
+                } catch (const ScriptNum::Error&) { return std::nullopt; }
             } else {
                 return std::nullopt;
             }
@@ -739,14 +760,16 @@ Bytes Psbt::serialize() const {
         if (in.tap_internal_key) write_record(w, PSBT_IN_TAP_INTERNAL_KEY, {}, *in.tap_internal_key);
         if (in.tap_merkle_root) write_record(w, PSBT_IN_TAP_MERKLE_ROOT, {}, in.tap_merkle_root->view());
         if (in.final_script_sig) write_record(w, PSBT_IN_SCRIPTSIG, {}, in.final_script_sig->bytes());
-        if (in.final_script_witness) write_record(w, PSBT_IN_SCRIPTWITNESS, {}, serialize_witness(*in.final_script_witness));
+        if (in.final_script_witness)
+            write_record(w, PSBT_IN_SCRIPTWITNESS, {}, serialize_witness(*in.final_script_witness));
         write_unknown(w, in.unknown);
         w.u8(0);
     }
     for (const PsbtOutput& o : outputs) {
         if (o.redeem_script) write_record(w, PSBT_OUT_REDEEMSCRIPT, {}, o.redeem_script->bytes());
         if (o.witness_script) write_record(w, PSBT_OUT_WITNESSSCRIPT, {}, o.witness_script->bytes());
-        for (const auto& [pk, org] : o.bip32_derivs) write_record(w, PSBT_OUT_BIP32_DERIVATION, pk, serialize_origin(org));
+        for (const auto& [pk, org] : o.bip32_derivs)
+            write_record(w, PSBT_OUT_BIP32_DERIVATION, pk, serialize_origin(org));
         if (o.tap_internal_key) write_record(w, PSBT_OUT_TAP_INTERNAL_KEY, {}, *o.tap_internal_key);
         if (!o.tap_tree.empty()) {
             Bytes value;
@@ -815,7 +838,8 @@ bool finalize_input(Psbt& psbt, size_t i) {
     int version = 0;
     Bytes program;
     if (spk.is_p2sh()) {
-        if (!in.redeem_script || hash160(in.redeem_script->bytes()) != to_array<20>(ByteView(spk.bytes()).subspan(2, 20))) {
+        if (!in.redeem_script ||
+            hash160(in.redeem_script->bytes()) != to_array<20>(ByteView(spk.bytes()).subspan(2, 20))) {
             return false;
         }
         const Script& rs = *in.redeem_script;
@@ -852,9 +876,8 @@ bool finalize_input(Psbt& psbt, size_t i) {
                     auto st = sat.tapleaf(leaf.first, tapleaf_hash(leaf.second, leaf.first));
                     if (!st) continue;
                     // The shortest control block (shallowest path) makes the smallest witness.
-                    const Bytes& cb = *std::min_element(cbs.begin(), cbs.end(), [](const Bytes& a, const Bytes& b) {
-                        return a.size() < b.size();
-                    });
+                    const Bytes& cb = *std::min_element(
+                        cbs.begin(), cbs.end(), [](const Bytes& a, const Bytes& b) { return a.size() < b.size(); });
                     Witness cand = *st;
                     cand.push_back(leaf.first.bytes());
                     cand.push_back(cb);
@@ -922,11 +945,11 @@ std::optional<Transaction> extract_transaction(const Psbt& psbt, std::string* er
 
 const char* psbt_role_name(PsbtRole role) {
     switch (role) {
-        case PsbtRole::CREATOR: return "creator";
-        case PsbtRole::UPDATER: return "updater";
-        case PsbtRole::SIGNER: return "signer";
-        case PsbtRole::FINALIZER: return "finalizer";
-        case PsbtRole::EXTRACTOR: return "extractor";
+    case PsbtRole::CREATOR: return "creator";
+    case PsbtRole::UPDATER: return "updater";
+    case PsbtRole::SIGNER: return "signer";
+    case PsbtRole::FINALIZER: return "finalizer";
+    case PsbtRole::EXTRACTOR: return "extractor";
     }
     return "unknown";
 }

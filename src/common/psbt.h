@@ -82,8 +82,8 @@ struct PsbtInput {
     std::optional<Witness> final_script_witness;
     std::map<Bytes, Bytes> ripemd160_preimages, sha256_preimages, hash160_preimages, hash256_preimages;
     // BIP371
-    std::optional<Bytes> tap_key_sig;                                 // 64 or 65 bytes
-    std::map<std::pair<XOnlyPubkey, uint256>, Bytes> tap_script_sigs;  // (key, leaf hash) -> sig
+    std::optional<Bytes> tap_key_sig;                                   // 64 or 65 bytes
+    std::map<std::pair<XOnlyPubkey, uint256>, Bytes> tap_script_sigs;   // (key, leaf hash) -> sig
     std::map<std::pair<Script, uint8_t>, std::set<Bytes>> tap_scripts;  // (script, leaf version) -> control blocks
     std::map<XOnlyPubkey, TapKeyOrigin> tap_bip32_derivs;
     std::optional<XOnlyPubkey> tap_internal_key;
@@ -119,7 +119,7 @@ struct PsbtOutput {
 
 class Psbt {
 public:
-    Transaction tx;  // unsigned: every scriptSig and witness empty
+    Transaction tx;                        // unsigned: every scriptSig and witness empty
     std::map<Bytes, KeyOriginInfo> xpubs;  // 78-byte serialized extended public key -> origin
     std::optional<uint32_t> version;       // PSBT_GLOBAL_VERSION if present (always 0 here)
     std::map<Bytes, Bytes> unknown;
@@ -177,7 +177,7 @@ struct PsbtAnalysis {
     std::vector<PsbtInputAnalysis> inputs;
     std::optional<Amount> fee;  // when every input's UTXO is known and amounts are sane
     PsbtRole next = PsbtRole::UPDATER;
-    std::string error;          // set when the PSBT is inconsistent (e.g. outputs exceed inputs)
+    std::string error;  // set when the PSBT is inconsistent (e.g. outputs exceed inputs)
 };
 PsbtAnalysis analyze_psbt(const Psbt& psbt);
 

@@ -14,7 +14,7 @@ constexpr size_t kMaxMultisigKeys = 20;  // MAX_PUBKEYS_PER_MULTISIG
 bool minimal_push(ByteView data, Opcode op) {
     if (data.empty()) return op == OP_0;
     if (data.size() == 1 && data[0] >= 1 && data[0] <= 16) return false;  // OP_1..OP_16 exist
-    if (data.size() == 1 && data[0] == 0x81) return false;                  // OP_1NEGATE exists
+    if (data.size() == 1 && data[0] == 0x81) return false;                // OP_1NEGATE exists
     if (data.size() <= 75) return op == data.size();
     if (data.size() <= 255) return op == OP_PUSHDATA1;
     if (data.size() <= 65535) return op == OP_PUSHDATA2;
@@ -31,9 +31,7 @@ std::optional<int> template_number(Opcode op, ByteView data, int lo, int hi) {
         if (!minimal_push(data, op)) return std::nullopt;
         try {
             n = ScriptNum(data, true).getint();
-        } catch (const ScriptNum::Error&) {
-            return std::nullopt;
-        }
+        } catch (const ScriptNum::Error&) { return std::nullopt; }
     } else {
         return std::nullopt;
     }

@@ -45,9 +45,7 @@ TaprootBuilder& TaprootBuilder::add_leaf(int depth, Script script, uint8_t leaf_
     return *this;
 }
 
-bool TaprootBuilder::complete() const {
-    return valid_ && (leaves_.empty() || (open_.size() == 1 && open_[0] == 0));
-}
+bool TaprootBuilder::complete() const { return valid_ && (leaves_.empty() || (open_.size() == 1 && open_[0] == 0)); }
 
 std::optional<TaprootSpendData> TaprootBuilder::finalize(const XOnlyPubkey& internal_key, std::string* error) const {
     auto fail = [&](const std::string& msg) -> std::optional<TaprootSpendData> {

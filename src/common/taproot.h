@@ -22,7 +22,7 @@ struct TaprootSpendData {
     XOnlyPubkey internal_key{};
     std::optional<uint256> merkle_root;  // nullopt: no script tree
     XOnlyPubkey output_key{};
-    bool output_parity = false;          // parity of the output key's Y coordinate
+    bool output_parity = false;  // parity of the output key's Y coordinate
 
     struct Leaf {
         Script script;

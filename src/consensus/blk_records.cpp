@@ -46,8 +46,8 @@ BlkSplit split_blk_records(ByteView file, const NetworkMagic* magic) {
 }
 
 std::string blk_split_error(const BlkSplit& split, const std::string& path) {
-    const std::string at = " at offset " + std::to_string(split.end_offset) + " (record " +
-                           std::to_string(split.records.size()) + ")";
+    const std::string at =
+        " at offset " + std::to_string(split.end_offset) + " (record " + std::to_string(split.records.size()) + ")";
     switch (split.end) {
     case BlkSplitEnd::END:
     case BlkSplitEnd::ZERO_PADDING: return {};

@@ -50,7 +50,7 @@ enum class BlkSplitEnd {
 struct BlkSplit {
     std::vector<BlkRecord> records;
     BlkSplitEnd end = BlkSplitEnd::END;
-    size_t end_offset = 0;  // where the records stopped
+    size_t end_offset = 0;    // where the records stopped
     uint32_t bad_length = 0;  // TRUNCATED_RECORD: the length the header claimed
 };
 

@@ -79,8 +79,6 @@ Bytes Block::serialize(bool with_witness) const {
     return out;
 }
 
-size_t Block::weight() const {
-    return serialize(false).size() * (kWitnessScaleFactor - 1) + serialize(true).size();
-}
+size_t Block::weight() const { return serialize(false).size() * (kWitnessScaleFactor - 1) + serialize(true).size(); }
 
 }  // namespace minicash

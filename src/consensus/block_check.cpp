@@ -23,17 +23,20 @@ bool check_witness_commitment(const Block& block, bool segwit_active, Validation
         if (auto pos = witness_commitment_index(block)) {
             const Witness& reserved = block.txs[0].vin[0].witness;
             if (reserved.size() != 1 || reserved[0].size() != 32)
-                return state.invalid("bad-witness-nonce-size", "invalid witness reserved value size", ValidationResult::MUTATED);
+                return state.invalid("bad-witness-nonce-size", "invalid witness reserved value size",
+                                     ValidationResult::MUTATED);
             const uint256 commitment = witness_commitment(block_witness_merkle_root(block), reserved[0]);
             const Bytes& spk = block.txs[0].vout[*pos].script_pubkey.bytes();
             if (!std::equal(commitment.begin(), commitment.end(), spk.begin() + 6))
-                return state.invalid("bad-witness-merkle-match", "witness merkle commitment mismatch", ValidationResult::MUTATED);
+                return state.invalid("bad-witness-merkle-match", "witness merkle commitment mismatch",
+                                     ValidationResult::MUTATED);
             return true;
         }
     }
     // Witness data without a commitment would be unvalidated, free block space.
     for (const Transaction& tx : block.txs)
-        if (tx.has_witness()) return state.invalid("unexpected-witness", "unexpected witness data found", ValidationResult::MUTATED);
+        if (tx.has_witness())
+            return state.invalid("unexpected-witness", "unexpected witness data found", ValidationResult::MUTATED);
     return true;
 }
 
@@ -85,12 +88,14 @@ bool contextual_check_block_header(const BlockHeader& header, const AncestorView
         return state.invalid("time-too-old", "block's timestamp is too early", ValidationResult::INVALID_HEADER);
     if (params.enforce_bip94 && height % params.difficulty_adjustment_interval() == 0 &&
         int64_t(header.time) < chain.time_at(chain.tip_height()) - kMaxTimewarp)
-        return state.invalid("time-timewarp-attack", "block's timestamp is too early on diff adjustment block", ValidationResult::INVALID_HEADER);
+        return state.invalid("time-timewarp-attack", "block's timestamp is too early on diff adjustment block",
+                             ValidationResult::INVALID_HEADER);
     if (int64_t(header.time) > now + kMaxFutureBlockTime)
         return state.invalid("time-too-new", "block timestamp too far in the future", ValidationResult::TIME_FUTURE);
-    if ((header.version < 2 && height >= params.bip34_height) || (header.version < 3 && height >= params.bip66_height) ||
-        (header.version < 4 && height >= params.bip65_height))
-        return state.invalid(version_reason(header.version), "rejected nVersion block", ValidationResult::INVALID_HEADER);
+    if ((header.version < 2 && height >= params.bip34_height) ||
+        (header.version < 3 && height >= params.bip66_height) || (header.version < 4 && height >= params.bip65_height))
+        return state.invalid(version_reason(header.version), "rejected nVersion block",
+                             ValidationResult::INVALID_HEADER);
     return true;
 }
 
@@ -98,8 +103,8 @@ bool contextual_check_block(const Block& block, const AncestorView& chain, const
                             ValidationState& state) {
     const int height = chain.tip_height() + 1;
     // BIP113: lock times compare against the parent's median time past once CSV is active.
-    const int64_t cutoff = height >= params.csv_height ? chain.median_time_past_at(chain.tip_height())
-                                                       : int64_t(block.header.time);
+    const int64_t cutoff =
+        height >= params.csv_height ? chain.median_time_past_at(chain.tip_height()) : int64_t(block.header.time);
     for (const Transaction& tx : block.txs)
         if (!is_final_tx(tx, height, cutoff)) return state.invalid("bad-txns-nonfinal", "non-final transaction");
 

@@ -63,8 +63,7 @@ bool check_signature_encoding(ByteView sig, ScriptFlags flags, ScriptError* erro
         return fail(error, ScriptError::SIG_DER);
     if ((flags & SCRIPT_VERIFY_LOW_S) && !is_low_s_der(sig.first(sig.size() - 1)))
         return fail(error, ScriptError::SIG_HIGH_S);
-    if ((flags & SCRIPT_VERIFY_STRICTENC) && !is_defined_hashtype(sig))
-        return fail(error, ScriptError::SIG_HASHTYPE);
+    if ((flags & SCRIPT_VERIFY_STRICTENC) && !is_defined_hashtype(sig)) return fail(error, ScriptError::SIG_HASHTYPE);
     return true;
 }
 
@@ -92,12 +91,22 @@ bool is_minimal_push(ByteView data, Opcode op) {
 
 bool is_disabled_opcode(Opcode op) {
     switch (op) {
-    case OP_CAT: case OP_SUBSTR: case OP_LEFT: case OP_RIGHT: case OP_INVERT: case OP_AND:
-    case OP_OR: case OP_XOR: case OP_2MUL: case OP_2DIV: case OP_MUL: case OP_DIV: case OP_MOD:
-    case OP_LSHIFT: case OP_RSHIFT:
-        return true;
-    default:
-        return false;
+    case OP_CAT:
+    case OP_SUBSTR:
+    case OP_LEFT:
+    case OP_RIGHT:
+    case OP_INVERT:
+    case OP_AND:
+    case OP_OR:
+    case OP_XOR:
+    case OP_2MUL:
+    case OP_2DIV:
+    case OP_MUL:
+    case OP_DIV:
+    case OP_MOD:
+    case OP_LSHIFT:
+    case OP_RSHIFT: return true;
+    default: return false;
     }
 }
 
@@ -109,9 +118,8 @@ Script push_only_script(ByteView data) {
 
 // ECDSA CHECKSIG for legacy and witness v0 scripts. Returns false only on a script
 // error; the signature's validity is reported in `success`.
-bool eval_checksig_ecdsa(ByteView sig, ByteView pubkey, const Script& script, size_t codehash_pos,
-                         ScriptFlags flags, const SignatureChecker& checker, SigVersion sigversion,
-                         ScriptError* error, bool& success) {
+bool eval_checksig_ecdsa(ByteView sig, ByteView pubkey, const Script& script, size_t codehash_pos, ScriptFlags flags,
+                         const SignatureChecker& checker, SigVersion sigversion, ScriptError* error, bool& success) {
     Script script_code(script.data() + codehash_pos, script.data() + script.size());
     if (sigversion == SigVersion::BASE) {
         // Legacy hashing commits to the script code without the signature itself.
@@ -215,15 +223,26 @@ bool eval_script(Stack& stack, const Script& script, ScriptFlags flags, const Si
             } else if (executing || (op >= OP_IF && op <= OP_ENDIF)) {
                 switch (op) {
                 // Constants
-                case OP_1NEGATE: case OP_1: case OP_2: case OP_3: case OP_4: case OP_5: case OP_6:
-                case OP_7: case OP_8: case OP_9: case OP_10: case OP_11: case OP_12: case OP_13:
-                case OP_14: case OP_15: case OP_16:
-                    stack.push_back(ScriptNum::encode(int(op) - int(OP_1 - 1)));
-                    break;
+                case OP_1NEGATE:
+                case OP_1:
+                case OP_2:
+                case OP_3:
+                case OP_4:
+                case OP_5:
+                case OP_6:
+                case OP_7:
+                case OP_8:
+                case OP_9:
+                case OP_10:
+                case OP_11:
+                case OP_12:
+                case OP_13:
+                case OP_14:
+                case OP_15:
+                case OP_16: stack.push_back(ScriptNum::encode(int(op) - int(OP_1 - 1))); break;
 
                 // Control
-                case OP_NOP:
-                    break;
+                case OP_NOP: break;
                 case OP_CHECKLOCKTIMEVERIFY: {
                     if (!(flags & SCRIPT_VERIFY_CHECKLOCKTIMEVERIFY)) break;  // NOP2 before BIP65
                     if (stack.empty()) return fail(error, ScriptError::INVALID_STACK_OPERATION);
@@ -243,12 +262,19 @@ bool eval_script(Stack& stack, const Script& script, ScriptFlags flags, const Si
                     if (!checker.check_sequence(sequence)) return fail(error, ScriptError::UNSATISFIED_LOCKTIME);
                     break;
                 }
-                case OP_NOP1: case OP_NOP4: case OP_NOP5: case OP_NOP6: case OP_NOP7: case OP_NOP8:
-                case OP_NOP9: case OP_NOP10:
+                case OP_NOP1:
+                case OP_NOP4:
+                case OP_NOP5:
+                case OP_NOP6:
+                case OP_NOP7:
+                case OP_NOP8:
+                case OP_NOP9:
+                case OP_NOP10:
                     if (flags & SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_NOPS)
                         return fail(error, ScriptError::DISCOURAGE_UPGRADABLE_NOPS);
                     break;
-                case OP_IF: case OP_NOTIF: {
+                case OP_IF:
+                case OP_NOTIF: {
                     bool value = false;
                     if (executing) {
                         // An IF with nothing to test is a stack error (Core reports it so since 2025).
@@ -280,8 +306,7 @@ bool eval_script(Stack& stack, const Script& script, ScriptFlags flags, const Si
                     if (!cast_to_bool(top(-1))) return fail(error, ScriptError::VERIFY);
                     pop();
                     break;
-                case OP_RETURN:
-                    return fail(error, ScriptError::OP_RETURN);
+                case OP_RETURN: return fail(error, ScriptError::OP_RETURN);
 
                 // Stack operations
                 case OP_TOALTSTACK:
@@ -338,9 +363,7 @@ bool eval_script(Stack& stack, const Script& script, ScriptFlags flags, const Si
                     if (stack.empty()) return fail(error, ScriptError::INVALID_STACK_OPERATION);
                     if (cast_to_bool(top(-1))) stack.push_back(Bytes(top(-1)));
                     break;
-                case OP_DEPTH:
-                    stack.push_back(ScriptNum::encode(int64_t(stack.size())));
-                    break;
+                case OP_DEPTH: stack.push_back(ScriptNum::encode(int64_t(stack.size()))); break;
                 case OP_DROP:
                     if (stack.empty()) return fail(error, ScriptError::INVALID_STACK_OPERATION);
                     pop();
@@ -357,7 +380,8 @@ bool eval_script(Stack& stack, const Script& script, ScriptFlags flags, const Si
                     if (stack.size() < 2) return fail(error, ScriptError::INVALID_STACK_OPERATION);
                     stack.push_back(Bytes(top(-2)));
                     break;
-                case OP_PICK: case OP_ROLL: {
+                case OP_PICK:
+                case OP_ROLL: {
                     if (stack.size() < 2) return fail(error, ScriptError::INVALID_STACK_OPERATION);
                     const int n = num(-1).getint();
                     pop();
@@ -388,7 +412,8 @@ bool eval_script(Stack& stack, const Script& script, ScriptFlags flags, const Si
                     break;
 
                 // Bitwise logic
-                case OP_EQUAL: case OP_EQUALVERIFY: {
+                case OP_EQUAL:
+                case OP_EQUALVERIFY: {
                     if (stack.size() < 2) return fail(error, ScriptError::INVALID_STACK_OPERATION);
                     const bool equal = top(-2) == top(-1);
                     pop();
@@ -402,7 +427,12 @@ bool eval_script(Stack& stack, const Script& script, ScriptFlags flags, const Si
                 }
 
                 // Numeric, one operand
-                case OP_1ADD: case OP_1SUB: case OP_NEGATE: case OP_ABS: case OP_NOT: case OP_0NOTEQUAL: {
+                case OP_1ADD:
+                case OP_1SUB:
+                case OP_NEGATE:
+                case OP_ABS:
+                case OP_NOT:
+                case OP_0NOTEQUAL: {
                     if (stack.empty()) return fail(error, ScriptError::INVALID_STACK_OPERATION);
                     int64_t v = num(-1).value();
                     switch (op) {
@@ -419,9 +449,19 @@ bool eval_script(Stack& stack, const Script& script, ScriptFlags flags, const Si
                 }
 
                 // Numeric, two operands
-                case OP_ADD: case OP_SUB: case OP_BOOLAND: case OP_BOOLOR: case OP_NUMEQUAL:
-                case OP_NUMEQUALVERIFY: case OP_NUMNOTEQUAL: case OP_LESSTHAN: case OP_GREATERTHAN:
-                case OP_LESSTHANOREQUAL: case OP_GREATERTHANOREQUAL: case OP_MIN: case OP_MAX: {
+                case OP_ADD:
+                case OP_SUB:
+                case OP_BOOLAND:
+                case OP_BOOLOR:
+                case OP_NUMEQUAL:
+                case OP_NUMEQUALVERIFY:
+                case OP_NUMNOTEQUAL:
+                case OP_LESSTHAN:
+                case OP_GREATERTHAN:
+                case OP_LESSTHANOREQUAL:
+                case OP_GREATERTHANOREQUAL:
+                case OP_MIN:
+                case OP_MAX: {
                     if (stack.size() < 2) return fail(error, ScriptError::INVALID_STACK_OPERATION);
                     const int64_t a = num(-2).value(), b = num(-1).value();
                     int64_t r = 0;
@@ -430,7 +470,8 @@ bool eval_script(Stack& stack, const Script& script, ScriptFlags flags, const Si
                     case OP_SUB: r = a - b; break;
                     case OP_BOOLAND: r = a != 0 && b != 0; break;
                     case OP_BOOLOR: r = a != 0 || b != 0; break;
-                    case OP_NUMEQUAL: case OP_NUMEQUALVERIFY: r = a == b; break;
+                    case OP_NUMEQUAL:
+                    case OP_NUMEQUALVERIFY: r = a == b; break;
                     case OP_NUMNOTEQUAL: r = a != b; break;
                     case OP_LESSTHAN: r = a < b; break;
                     case OP_GREATERTHAN: r = a > b; break;
@@ -459,7 +500,11 @@ bool eval_script(Stack& stack, const Script& script, ScriptFlags flags, const Si
                 }
 
                 // Crypto
-                case OP_RIPEMD160: case OP_SHA1: case OP_SHA256: case OP_HASH160: case OP_HASH256: {
+                case OP_RIPEMD160:
+                case OP_SHA1:
+                case OP_SHA256:
+                case OP_HASH160:
+                case OP_HASH256: {
                     if (stack.empty()) return fail(error, ScriptError::INVALID_STACK_OPERATION);
                     const Bytes& in = top(-1);
                     Bytes out;
@@ -484,7 +529,8 @@ bool eval_script(Stack& stack, const Script& script, ScriptFlags flags, const Si
                     codehash_pos = pc;
                     execdata.codeseparator_pos = opcode_pos;
                     break;
-                case OP_CHECKSIG: case OP_CHECKSIGVERIFY: {
+                case OP_CHECKSIG:
+                case OP_CHECKSIGVERIFY: {
                     if (stack.size() < 2) return fail(error, ScriptError::INVALID_STACK_OPERATION);
                     bool ok = true;
                     if (!eval_checksig(top(-2), top(-1), script, codehash_pos, execdata, flags, checker, sigversion,
@@ -513,7 +559,8 @@ bool eval_script(Stack& stack, const Script& script, ScriptFlags flags, const Si
                     stack.push_back(ScriptNum::encode(n.value() + (ok ? 1 : 0)));
                     break;
                 }
-                case OP_CHECKMULTISIG: case OP_CHECKMULTISIGVERIFY: {
+                case OP_CHECKMULTISIG:
+                case OP_CHECKMULTISIGVERIFY: {
                     if (sigversion == SigVersion::TAPSCRIPT) return fail(error, ScriptError::TAPSCRIPT_CHECKMULTISIG);
                     // Stack, top first: n_keys, keys..., n_sigs, sigs..., dummy.
                     int i = 1;
@@ -577,15 +624,12 @@ bool eval_script(Stack& stack, const Script& script, ScriptFlags flags, const Si
                     }
                     break;
                 }
-                default:
-                    return fail(error, ScriptError::BAD_OPCODE);
+                default: return fail(error, ScriptError::BAD_OPCODE);
                 }
             }
             if (stack.size() + altstack.size() > kMaxStackSize) return fail(error, ScriptError::STACK_SIZE);
         }
-    } catch (const ScriptNum::Error&) {
-        return fail(error, ScriptError::SCRIPTNUM);
-    } catch (...) {
+    } catch (const ScriptNum::Error&) { return fail(error, ScriptError::SCRIPTNUM); } catch (...) {
         return fail(error, ScriptError::UNKNOWN_ERROR);
     }
     if (!exec_stack.empty()) return fail(error, ScriptError::UNBALANCED_CONDITIONAL);
@@ -700,10 +744,8 @@ bool verify_witness_program(const Witness& witness, int version, const Bytes& pr
         const uint8_t leaf_version = control[0] & kTaprootLeafMask;
         execdata.tapleaf_hash = tapleaf_hash(leaf_version, script);
         const uint256 root = taproot_merkle_root(control, execdata.tapleaf_hash);
-        const uint256 tweak = HashWriter::tagged("TapTweak")
-                                  .write(ByteView(control).subspan(1, 32))
-                                  .write_hash(root)
-                                  .sha256();
+        const uint256 tweak =
+            HashWriter::tagged("TapTweak").write(ByteView(control).subspan(1, 32)).write_hash(root).sha256();
         if (!check_taproot_tweak(ByteView(control).subspan(1, 32), program, control[0] & 1, tweak))
             return fail(error, ScriptError::WITNESS_PROGRAM_MISMATCH);
         execdata.tapleaf_hash_init = true;
@@ -728,14 +770,15 @@ bool verify_witness_program(const Witness& witness, int version, const Bytes& pr
 
 }  // namespace
 
-bool verify_script(const Script& script_sig, const Script& script_pubkey, const Witness* witness,
-                   ScriptFlags flags, const SignatureChecker& checker, ScriptError* error) {
+bool verify_script(const Script& script_sig, const Script& script_pubkey, const Witness* witness, ScriptFlags flags,
+                   const SignatureChecker& checker, ScriptError* error) {
     static const Witness kEmptyWitness;
     if (!witness) witness = &kEmptyWitness;
     bool had_witness = false;
     if (error) *error = ScriptError::UNKNOWN_ERROR;
 
-    if ((flags & SCRIPT_VERIFY_SIGPUSHONLY) && !script_sig.is_push_only()) return fail(error, ScriptError::SIG_PUSHONLY);
+    if ((flags & SCRIPT_VERIFY_SIGPUSHONLY) && !script_sig.is_push_only())
+        return fail(error, ScriptError::SIG_PUSHONLY);
 
     // scriptSig and scriptPubKey run one after the other on one stack, never concatenated.
     Stack stack, p2sh_stack;
@@ -785,8 +828,7 @@ namespace {
 size_t witness_program_sigops(int version, const Bytes& program, const Witness& witness) {
     if (version != 0) return 0;
     if (program.size() == kWitnessV0KeyHashSize) return 1;
-    if (program.size() == kWitnessV0ScriptHashSize && !witness.empty())
-        return Script(witness.back()).sigop_count(true);
+    if (program.size() == kWitnessV0ScriptHashSize && !witness.empty()) return Script(witness.back()).sigop_count(true);
     return 0;
 }
 }  // namespace
@@ -804,8 +846,7 @@ size_t witness_sigop_count(const Script& script_sig, const Script& script_pubkey
         size_t pc = 0;
         Opcode op;
         ByteView last;
-        while (pc < script_sig.size() && script_sig.get_op(pc, op, &last)) {
-        }
+        while (pc < script_sig.size() && script_sig.get_op(pc, op, &last)) {}
         if (Script(last).is_witness_program(version, program)) return witness_program_sigops(version, program, wit);
     }
     return 0;

@@ -38,7 +38,8 @@ inline constexpr uint8_t kTaprootLeafTapscript = 0xc0;
 inline constexpr size_t kTaprootControlBaseSize = 33;
 inline constexpr size_t kTaprootControlNodeSize = 32;
 inline constexpr size_t kTaprootControlMaxNodeCount = 128;
-inline constexpr size_t kTaprootControlMaxSize = kTaprootControlBaseSize + kTaprootControlNodeSize * kTaprootControlMaxNodeCount;
+inline constexpr size_t kTaprootControlMaxSize =
+    kTaprootControlBaseSize + kTaprootControlNodeSize * kTaprootControlMaxNodeCount;
 inline constexpr uint8_t kAnnexTag = 0x50;
 inline constexpr int64_t kValidationWeightPerSigop = 50;
 inline constexpr int64_t kValidationWeightOffset = 50;
@@ -49,12 +50,12 @@ inline constexpr size_t kWitnessV1TaprootSize = 32;
 // Facts about the script being executed that taproot signature hashes commit to.
 struct ScriptExecutionData {
     bool tapleaf_hash_init = false;
-    uint256 tapleaf_hash;            // hash of the executed leaf (script path only)
+    uint256 tapleaf_hash;  // hash of the executed leaf (script path only)
     bool codeseparator_pos_init = false;
     uint32_t codeseparator_pos = 0xffffffff;  // opcode position of the last executed OP_CODESEPARATOR
     bool annex_init = false;
     bool annex_present = false;
-    uint256 annex_hash;              // SHA256 of CompactSize(len) || annex
+    uint256 annex_hash;  // SHA256 of CompactSize(len) || annex
     bool validation_weight_left_init = false;
     int64_t validation_weight_left = 0;  // tapscript sigop budget (BIP342)
 };
@@ -90,8 +91,8 @@ bool eval_script(Stack& stack, const Script& script, ScriptFlags flags, const Si
 
 // Verifies one input: scriptSig, then scriptPubKey, then P2SH / witness programs as the
 // flags enable. `witness` may be null (treated as empty).
-bool verify_script(const Script& script_sig, const Script& script_pubkey, const Witness* witness,
-                   ScriptFlags flags, const SignatureChecker& checker, ScriptError* error = nullptr);
+bool verify_script(const Script& script_sig, const Script& script_pubkey, const Witness* witness, ScriptFlags flags,
+                   const SignatureChecker& checker, ScriptError* error = nullptr);
 
 // Sigop cost of one input for the block limit (legacy counted x4 elsewhere; this returns
 // the witness part: P2WPKH 1, P2WSH by its script, taproot 0).

@@ -19,9 +19,11 @@ Script pubkey_checksig(const char* pubkey_hex) {
 
 constexpr const char* kSatoshiMessage = "The Times 03/Jan/2009 Chancellor on brink of second bailout for banks";
 constexpr const char* kSatoshiPubkey =
-    "04678afdb0fe5548271967f1a67130b7105cd6a828e03909a67962e0ea1f61deb649f6bc3f4cef38c4f35504e51ec112de5c384df7ba0b8d578a4c702b6bf11d5f";
+    "04678afdb0fe5548271967f1a67130b7105cd6a828e03909a67962e0ea1f61deb649f6bc3f4cef38c4f35504e51ec112de5c384df7ba0b8d57"
+    "8a4c702b6bf11d5f";
 constexpr const char* kDefaultSignetChallenge =
-    "512103ad5e0edad18cb1f0fc0d28a3d4f1f3e445640337489abb10404f2d1e086be430210359ef5021964fe22d6f8e05b2463c9540ce96883fe3b278760f048f5189f2e6c452ae";
+    "512103ad5e0edad18cb1f0fc0d28a3d4f1f3e445640337489abb10404f2d1e086be430210359ef5021964fe22d6f8e05b2463c9540ce96883f"
+    "e3b278760f048f5189f2e6c452ae";
 
 constexpr Base58Prefixes kMainPrefixes{0, 5, 128, {0x04, 0x88, 0xb2, 0x1e}, {0x04, 0x88, 0xad, 0xe4}};
 constexpr Base58Prefixes kTestPrefixes{111, 196, 239, {0x04, 0x35, 0x87, 0xcf}, {0x04, 0x35, 0x83, 0x94}};
@@ -32,13 +34,15 @@ ChainParams main_params() {
     p.magic = {0xf9, 0xbe, 0xb4, 0xd9};
     p.default_port = 8333;
     p.rpc_port = 8332;
-    p.genesis = make_genesis_block(kSatoshiMessage, pubkey_checksig(kSatoshiPubkey), 1231006505, 2083236893,
-                                   0x1d00ffff, 1, 50 * kCoin);
+    p.genesis = make_genesis_block(kSatoshiMessage, pubkey_checksig(kSatoshiPubkey), 1231006505, 2083236893, 0x1d00ffff,
+                                   1, 50 * kCoin);
     p.base58 = kMainPrefixes;
     p.bech32_hrp = "bc";
-    p.dns_seeds = {"seed.bitcoin.sipa.be.", "dnsseed.bluematt.me.", "dnsseed.bitcoin.dashjr.org.",
-                   "seed.bitcoinstats.com.", "seed.bitcoin.jonasschnelli.ch.", "seed.btc.petertodd.net.",
-                   "seed.bitcoin.sprovoost.nl.", "dnsseed.emzy.de.", "seed.bitcoin.wiz.biz."};
+    p.dns_seeds = {"seed.bitcoin.sipa.be.",          "dnsseed.bluematt.me.",
+                   "dnsseed.bitcoin.dashjr.org.",    "seed.bitcoinstats.com.",
+                   "seed.bitcoin.jonasschnelli.ch.", "seed.btc.petertodd.net.",
+                   "seed.bitcoin.sprovoost.nl.",     "dnsseed.emzy.de.",
+                   "seed.bitcoin.wiz.biz."};
     ConsensusParams& c = p.consensus;
     c.subsidy_halving_interval = 210000;
     c.bip34_height = 227931;
@@ -65,9 +69,10 @@ ChainParams testnet4_params() {
     p.magic = {0x1c, 0x16, 0x3f, 0x28};
     p.default_port = 48333;
     p.rpc_port = 48332;
-    p.genesis = make_genesis_block("03/May/2024 000000000000000000001ebd58c244970b3aa9d783bb001011fbe8ea8e98e00e",
-                                   pubkey_checksig("000000000000000000000000000000000000000000000000000000000000000000"),
-                                   1714777860, 393743547, 0x1d00ffff, 1, 50 * kCoin);
+    p.genesis =
+        make_genesis_block("03/May/2024 000000000000000000001ebd58c244970b3aa9d783bb001011fbe8ea8e98e00e",
+                           pubkey_checksig("000000000000000000000000000000000000000000000000000000000000000000"),
+                           1714777860, 393743547, 0x1d00ffff, 1, 50 * kCoin);
     p.base58 = kTestPrefixes;
     p.bech32_hrp = "tb";
     p.dns_seeds = {"seed.testnet4.bitcoin.sprovoost.nl.", "seed.testnet4.wiz.biz."};
@@ -85,8 +90,8 @@ ChainParams signet_params(std::optional<Bytes> challenge) {
     p.network = Network::SIGNET;
     p.default_port = 38333;
     p.rpc_port = 38332;
-    p.genesis = make_genesis_block(kSatoshiMessage, pubkey_checksig(kSatoshiPubkey), 1598918400, 52613770,
-                                   0x1e0377ae, 1, 50 * kCoin);
+    p.genesis = make_genesis_block(kSatoshiMessage, pubkey_checksig(kSatoshiPubkey), 1598918400, 52613770, 0x1e0377ae,
+                                   1, 50 * kCoin);
     p.base58 = kTestPrefixes;
     p.bech32_hrp = "tb";
     p.data_subdir = "signet";
@@ -113,8 +118,8 @@ ChainParams regtest_params() {
     p.magic = {0xfa, 0xbf, 0xb5, 0xda};
     p.default_port = 18444;
     p.rpc_port = 18443;
-    p.genesis = make_genesis_block(kSatoshiMessage, pubkey_checksig(kSatoshiPubkey), 1296688602, 2, 0x207fffff, 1,
-                                   50 * kCoin);
+    p.genesis =
+        make_genesis_block(kSatoshiMessage, pubkey_checksig(kSatoshiPubkey), 1296688602, 2, 0x207fffff, 1, 50 * kCoin);
     p.base58 = kTestPrefixes;
     p.bech32_hrp = "bcrt";
     p.data_subdir = "regtest";

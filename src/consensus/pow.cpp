@@ -50,8 +50,8 @@ uint32_t calculate_next_work_required(const AncestorView& chain, int64_t first_b
     timespan = std::min(timespan, params.pow_target_timespan * 4);
 
     const int period_first = last - int(params.difficulty_adjustment_interval() - 1);
-    arith_uint256 target = arith_uint256::from_compact(params.enforce_bip94 ? chain.bits_at(period_first)
-                                                                            : chain.bits_at(last));
+    arith_uint256 target =
+        arith_uint256::from_compact(params.enforce_bip94 ? chain.bits_at(period_first) : chain.bits_at(last));
     target *= arith_uint256(uint64_t(timespan));
     target /= arith_uint256(uint64_t(params.pow_target_timespan));
     const arith_uint256 limit = arith_uint256::from_uint256(params.pow_limit);

@@ -14,7 +14,7 @@ namespace minicash {
 class AncestorView {
 public:
     virtual ~AncestorView() = default;
-    virtual int tip_height() const = 0;           // height of the new block's parent
+    virtual int tip_height() const = 0;              // height of the new block's parent
     virtual uint32_t bits_at(int height) const = 0;  // REQUIRES: 0 <= height <= tip_height()
     virtual int64_t time_at(int height) const = 0;   // REQUIRES: 0 <= height <= tip_height()
     // Median of the timestamps of the block at `height` and up to ten before it (BIP113).

@@ -17,8 +17,11 @@ const secp256k1_context* ctx() { return secp256k1_context_static; }
 // header. 06/07 are the "hybrid" forms, which Bitcoin's consensus accepts.
 size_t pubkey_size_from_header(uint8_t header) {
     switch (header) {
-    case 0x02: case 0x03: return kCompressedPubkeySize;
-    case 0x04: case 0x06: case 0x07: return kUncompressedPubkeySize;
+    case 0x02:
+    case 0x03: return kCompressedPubkeySize;
+    case 0x04:
+    case 0x06:
+    case 0x07: return kUncompressedPubkeySize;
     default: return 0;
     }
 }

@@ -9,40 +9,120 @@ namespace minicash {
 namespace {
 
 constexpr auto kOpNames = std::to_array<std::pair<uint8_t, const char*>>({
-    {OP_0, "0"}, {OP_PUSHDATA1, "OP_PUSHDATA1"}, {OP_PUSHDATA2, "OP_PUSHDATA2"},
-    {OP_PUSHDATA4, "OP_PUSHDATA4"}, {OP_1NEGATE, "-1"}, {OP_RESERVED, "OP_RESERVED"},
-    {OP_1, "1"}, {OP_2, "2"}, {OP_3, "3"}, {OP_4, "4"}, {OP_5, "5"}, {OP_6, "6"}, {OP_7, "7"},
-    {OP_8, "8"}, {OP_9, "9"}, {OP_10, "10"}, {OP_11, "11"}, {OP_12, "12"}, {OP_13, "13"},
-    {OP_14, "14"}, {OP_15, "15"}, {OP_16, "16"},
-    {OP_NOP, "OP_NOP"}, {OP_VER, "OP_VER"}, {OP_IF, "OP_IF"}, {OP_NOTIF, "OP_NOTIF"},
-    {OP_VERIF, "OP_VERIF"}, {OP_VERNOTIF, "OP_VERNOTIF"}, {OP_ELSE, "OP_ELSE"},
-    {OP_ENDIF, "OP_ENDIF"}, {OP_VERIFY, "OP_VERIFY"}, {OP_RETURN, "OP_RETURN"},
-    {OP_TOALTSTACK, "OP_TOALTSTACK"}, {OP_FROMALTSTACK, "OP_FROMALTSTACK"},
-    {OP_2DROP, "OP_2DROP"}, {OP_2DUP, "OP_2DUP"}, {OP_3DUP, "OP_3DUP"}, {OP_2OVER, "OP_2OVER"},
-    {OP_2ROT, "OP_2ROT"}, {OP_2SWAP, "OP_2SWAP"}, {OP_IFDUP, "OP_IFDUP"}, {OP_DEPTH, "OP_DEPTH"},
-    {OP_DROP, "OP_DROP"}, {OP_DUP, "OP_DUP"}, {OP_NIP, "OP_NIP"}, {OP_OVER, "OP_OVER"},
-    {OP_PICK, "OP_PICK"}, {OP_ROLL, "OP_ROLL"}, {OP_ROT, "OP_ROT"}, {OP_SWAP, "OP_SWAP"},
-    {OP_TUCK, "OP_TUCK"}, {OP_CAT, "OP_CAT"}, {OP_SUBSTR, "OP_SUBSTR"}, {OP_LEFT, "OP_LEFT"},
-    {OP_RIGHT, "OP_RIGHT"}, {OP_SIZE, "OP_SIZE"}, {OP_INVERT, "OP_INVERT"}, {OP_AND, "OP_AND"},
-    {OP_OR, "OP_OR"}, {OP_XOR, "OP_XOR"}, {OP_EQUAL, "OP_EQUAL"}, {OP_EQUALVERIFY, "OP_EQUALVERIFY"},
-    {OP_RESERVED1, "OP_RESERVED1"}, {OP_RESERVED2, "OP_RESERVED2"}, {OP_1ADD, "OP_1ADD"},
-    {OP_1SUB, "OP_1SUB"}, {OP_2MUL, "OP_2MUL"}, {OP_2DIV, "OP_2DIV"}, {OP_NEGATE, "OP_NEGATE"},
-    {OP_ABS, "OP_ABS"}, {OP_NOT, "OP_NOT"}, {OP_0NOTEQUAL, "OP_0NOTEQUAL"}, {OP_ADD, "OP_ADD"},
-    {OP_SUB, "OP_SUB"}, {OP_MUL, "OP_MUL"}, {OP_DIV, "OP_DIV"}, {OP_MOD, "OP_MOD"},
-    {OP_LSHIFT, "OP_LSHIFT"}, {OP_RSHIFT, "OP_RSHIFT"}, {OP_BOOLAND, "OP_BOOLAND"},
-    {OP_BOOLOR, "OP_BOOLOR"}, {OP_NUMEQUAL, "OP_NUMEQUAL"}, {OP_NUMEQUALVERIFY, "OP_NUMEQUALVERIFY"},
-    {OP_NUMNOTEQUAL, "OP_NUMNOTEQUAL"}, {OP_LESSTHAN, "OP_LESSTHAN"}, {OP_GREATERTHAN, "OP_GREATERTHAN"},
-    {OP_LESSTHANOREQUAL, "OP_LESSTHANOREQUAL"}, {OP_GREATERTHANOREQUAL, "OP_GREATERTHANOREQUAL"},
-    {OP_MIN, "OP_MIN"}, {OP_MAX, "OP_MAX"}, {OP_WITHIN, "OP_WITHIN"}, {OP_RIPEMD160, "OP_RIPEMD160"},
-    {OP_SHA1, "OP_SHA1"}, {OP_SHA256, "OP_SHA256"}, {OP_HASH160, "OP_HASH160"},
-    {OP_HASH256, "OP_HASH256"}, {OP_CODESEPARATOR, "OP_CODESEPARATOR"}, {OP_CHECKSIG, "OP_CHECKSIG"},
-    {OP_CHECKSIGVERIFY, "OP_CHECKSIGVERIFY"}, {OP_CHECKMULTISIG, "OP_CHECKMULTISIG"},
+    {OP_0, "0"},
+    {OP_PUSHDATA1, "OP_PUSHDATA1"},
+    {OP_PUSHDATA2, "OP_PUSHDATA2"},
+    {OP_PUSHDATA4, "OP_PUSHDATA4"},
+    {OP_1NEGATE, "-1"},
+    {OP_RESERVED, "OP_RESERVED"},
+    {OP_1, "1"},
+    {OP_2, "2"},
+    {OP_3, "3"},
+    {OP_4, "4"},
+    {OP_5, "5"},
+    {OP_6, "6"},
+    {OP_7, "7"},
+    {OP_8, "8"},
+    {OP_9, "9"},
+    {OP_10, "10"},
+    {OP_11, "11"},
+    {OP_12, "12"},
+    {OP_13, "13"},
+    {OP_14, "14"},
+    {OP_15, "15"},
+    {OP_16, "16"},
+    {OP_NOP, "OP_NOP"},
+    {OP_VER, "OP_VER"},
+    {OP_IF, "OP_IF"},
+    {OP_NOTIF, "OP_NOTIF"},
+    {OP_VERIF, "OP_VERIF"},
+    {OP_VERNOTIF, "OP_VERNOTIF"},
+    {OP_ELSE, "OP_ELSE"},
+    {OP_ENDIF, "OP_ENDIF"},
+    {OP_VERIFY, "OP_VERIFY"},
+    {OP_RETURN, "OP_RETURN"},
+    {OP_TOALTSTACK, "OP_TOALTSTACK"},
+    {OP_FROMALTSTACK, "OP_FROMALTSTACK"},
+    {OP_2DROP, "OP_2DROP"},
+    {OP_2DUP, "OP_2DUP"},
+    {OP_3DUP, "OP_3DUP"},
+    {OP_2OVER, "OP_2OVER"},
+    {OP_2ROT, "OP_2ROT"},
+    {OP_2SWAP, "OP_2SWAP"},
+    {OP_IFDUP, "OP_IFDUP"},
+    {OP_DEPTH, "OP_DEPTH"},
+    {OP_DROP, "OP_DROP"},
+    {OP_DUP, "OP_DUP"},
+    {OP_NIP, "OP_NIP"},
+    {OP_OVER, "OP_OVER"},
+    {OP_PICK, "OP_PICK"},
+    {OP_ROLL, "OP_ROLL"},
+    {OP_ROT, "OP_ROT"},
+    {OP_SWAP, "OP_SWAP"},
+    {OP_TUCK, "OP_TUCK"},
+    {OP_CAT, "OP_CAT"},
+    {OP_SUBSTR, "OP_SUBSTR"},
+    {OP_LEFT, "OP_LEFT"},
+    {OP_RIGHT, "OP_RIGHT"},
+    {OP_SIZE, "OP_SIZE"},
+    {OP_INVERT, "OP_INVERT"},
+    {OP_AND, "OP_AND"},
+    {OP_OR, "OP_OR"},
+    {OP_XOR, "OP_XOR"},
+    {OP_EQUAL, "OP_EQUAL"},
+    {OP_EQUALVERIFY, "OP_EQUALVERIFY"},
+    {OP_RESERVED1, "OP_RESERVED1"},
+    {OP_RESERVED2, "OP_RESERVED2"},
+    {OP_1ADD, "OP_1ADD"},
+    {OP_1SUB, "OP_1SUB"},
+    {OP_2MUL, "OP_2MUL"},
+    {OP_2DIV, "OP_2DIV"},
+    {OP_NEGATE, "OP_NEGATE"},
+    {OP_ABS, "OP_ABS"},
+    {OP_NOT, "OP_NOT"},
+    {OP_0NOTEQUAL, "OP_0NOTEQUAL"},
+    {OP_ADD, "OP_ADD"},
+    {OP_SUB, "OP_SUB"},
+    {OP_MUL, "OP_MUL"},
+    {OP_DIV, "OP_DIV"},
+    {OP_MOD, "OP_MOD"},
+    {OP_LSHIFT, "OP_LSHIFT"},
+    {OP_RSHIFT, "OP_RSHIFT"},
+    {OP_BOOLAND, "OP_BOOLAND"},
+    {OP_BOOLOR, "OP_BOOLOR"},
+    {OP_NUMEQUAL, "OP_NUMEQUAL"},
+    {OP_NUMEQUALVERIFY, "OP_NUMEQUALVERIFY"},
+    {OP_NUMNOTEQUAL, "OP_NUMNOTEQUAL"},
+    {OP_LESSTHAN, "OP_LESSTHAN"},
+    {OP_GREATERTHAN, "OP_GREATERTHAN"},
+    {OP_LESSTHANOREQUAL, "OP_LESSTHANOREQUAL"},
+    {OP_GREATERTHANOREQUAL, "OP_GREATERTHANOREQUAL"},
+    {OP_MIN, "OP_MIN"},
+    {OP_MAX, "OP_MAX"},
+    {OP_WITHIN, "OP_WITHIN"},
+    {OP_RIPEMD160, "OP_RIPEMD160"},
+    {OP_SHA1, "OP_SHA1"},
+    {OP_SHA256, "OP_SHA256"},
+    {OP_HASH160, "OP_HASH160"},
+    {OP_HASH256, "OP_HASH256"},
+    {OP_CODESEPARATOR, "OP_CODESEPARATOR"},
+    {OP_CHECKSIG, "OP_CHECKSIG"},
+    {OP_CHECKSIGVERIFY, "OP_CHECKSIGVERIFY"},
+    {OP_CHECKMULTISIG, "OP_CHECKMULTISIG"},
     {OP_CHECKMULTISIGVERIFY, "OP_CHECKMULTISIGVERIFY"},
 });
 // Opcodes from 0xb0 on, in order (NOP2/NOP3 carry their BIP65/BIP112 names).
-constexpr std::array<const char*, 11> kHighOpNames{
-    "OP_NOP1", "OP_CHECKLOCKTIMEVERIFY", "OP_CHECKSEQUENCEVERIFY", "OP_NOP4", "OP_NOP5",
-    "OP_NOP6", "OP_NOP7", "OP_NOP8", "OP_NOP9", "OP_NOP10", "OP_CHECKSIGADD"};
+constexpr std::array<const char*, 11> kHighOpNames{"OP_NOP1",
+                                                   "OP_CHECKLOCKTIMEVERIFY",
+                                                   "OP_CHECKSEQUENCEVERIFY",
+                                                   "OP_NOP4",
+                                                   "OP_NOP5",
+                                                   "OP_NOP6",
+                                                   "OP_NOP7",
+                                                   "OP_NOP8",
+                                                   "OP_NOP9",
+                                                   "OP_NOP10",
+                                                   "OP_CHECKSIGADD"};
 
 }  // namespace
 
@@ -72,9 +152,8 @@ std::optional<Opcode> opcode_from_name(const std::string& name) {
 }
 
 bool is_op_success(uint8_t op) {
-    return op == 80 || op == 98 || (op >= 126 && op <= 129) || (op >= 131 && op <= 134) ||
-           (op >= 137 && op <= 138) || (op >= 141 && op <= 142) || (op >= 149 && op <= 153) ||
-           (op >= 187 && op <= 254);
+    return op == 80 || op == 98 || (op >= 126 && op <= 129) || (op >= 131 && op <= 134) || (op >= 137 && op <= 138) ||
+           (op >= 141 && op <= 142) || (op >= 149 && op <= 153) || (op >= 187 && op <= 254);
 }
 
 bool Script::get_op(size_t& pc, Opcode& op, ByteView* push) const {
@@ -169,7 +248,7 @@ unsigned Script::sigop_count(bool accurate) const {
             n += 1;
         } else if (op == OP_CHECKMULTISIG || op == OP_CHECKMULTISIGVERIFY) {
             n += (accurate && last >= OP_1 && last <= OP_16) ? unsigned(last - (OP_1 - 1))
-                                                            : unsigned(kMaxPubkeysPerMultisig);
+                                                             : unsigned(kMaxPubkeysPerMultisig);
         }
         last = op;
     }
@@ -217,8 +296,7 @@ int find_and_delete(Script& script, const Script& pattern) {
 
 ScriptNum::ScriptNum(ByteView bytes, bool require_minimal, size_t max_size) {
     if (bytes.size() > max_size) throw Error("script number overflow");
-    if (require_minimal && !is_minimally_encoded(bytes, max_size))
-        throw Error("non-minimally encoded script number");
+    if (require_minimal && !is_minimally_encoded(bytes, max_size)) throw Error("non-minimally encoded script number");
     value_ = 0;
     if (bytes.empty()) return;
     uint64_t v = 0;

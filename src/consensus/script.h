@@ -12,36 +12,128 @@
 namespace minicash {
 
 // Consensus limits of the script language.
-inline constexpr size_t kMaxScriptElementSize = 520;   // bytes in one stack element
-inline constexpr int kMaxOpsPerScript = 201;           // non-push opcodes (legacy, v0)
+inline constexpr size_t kMaxScriptElementSize = 520;  // bytes in one stack element
+inline constexpr int kMaxOpsPerScript = 201;          // non-push opcodes (legacy, v0)
 inline constexpr int kMaxPubkeysPerMultisig = 20;
-inline constexpr int kMaxPubkeysPerMultiA = 999;       // OP_CHECKSIGADD soft bound (policy-free)
+inline constexpr int kMaxPubkeysPerMultiA = 999;  // OP_CHECKSIGADD soft bound (policy-free)
 inline constexpr size_t kMaxScriptSize = 10000;
-inline constexpr size_t kMaxStackSize = 1000;          // stack + altstack elements
+inline constexpr size_t kMaxStackSize = 1000;              // stack + altstack elements
 inline constexpr uint32_t kLocktimeThreshold = 500000000;  // below: height, above: time
 
 enum Opcode : uint8_t {
-    OP_0 = 0x00, OP_FALSE = OP_0,
-    OP_PUSHDATA1 = 0x4c, OP_PUSHDATA2 = 0x4d, OP_PUSHDATA4 = 0x4e,
-    OP_1NEGATE = 0x4f, OP_RESERVED = 0x50,
-    OP_1 = 0x51, OP_TRUE = OP_1, OP_2, OP_3, OP_4, OP_5, OP_6, OP_7, OP_8,
-    OP_9, OP_10, OP_11, OP_12, OP_13, OP_14, OP_15, OP_16,
-    OP_NOP = 0x61, OP_VER, OP_IF, OP_NOTIF, OP_VERIF, OP_VERNOTIF, OP_ELSE, OP_ENDIF,
-    OP_VERIFY, OP_RETURN,
-    OP_TOALTSTACK = 0x6b, OP_FROMALTSTACK, OP_2DROP, OP_2DUP, OP_3DUP, OP_2OVER, OP_2ROT,
-    OP_2SWAP, OP_IFDUP, OP_DEPTH, OP_DROP, OP_DUP, OP_NIP, OP_OVER, OP_PICK, OP_ROLL,
-    OP_ROT, OP_SWAP, OP_TUCK,
-    OP_CAT = 0x7e, OP_SUBSTR, OP_LEFT, OP_RIGHT, OP_SIZE,
-    OP_INVERT = 0x83, OP_AND, OP_OR, OP_XOR, OP_EQUAL, OP_EQUALVERIFY, OP_RESERVED1,
+    OP_0 = 0x00,
+    OP_FALSE = OP_0,
+    OP_PUSHDATA1 = 0x4c,
+    OP_PUSHDATA2 = 0x4d,
+    OP_PUSHDATA4 = 0x4e,
+    OP_1NEGATE = 0x4f,
+    OP_RESERVED = 0x50,
+    OP_1 = 0x51,
+    OP_TRUE = OP_1,
+    OP_2,
+    OP_3,
+    OP_4,
+    OP_5,
+    OP_6,
+    OP_7,
+    OP_8,
+    OP_9,
+    OP_10,
+    OP_11,
+    OP_12,
+    OP_13,
+    OP_14,
+    OP_15,
+    OP_16,
+    OP_NOP = 0x61,
+    OP_VER,
+    OP_IF,
+    OP_NOTIF,
+    OP_VERIF,
+    OP_VERNOTIF,
+    OP_ELSE,
+    OP_ENDIF,
+    OP_VERIFY,
+    OP_RETURN,
+    OP_TOALTSTACK = 0x6b,
+    OP_FROMALTSTACK,
+    OP_2DROP,
+    OP_2DUP,
+    OP_3DUP,
+    OP_2OVER,
+    OP_2ROT,
+    OP_2SWAP,
+    OP_IFDUP,
+    OP_DEPTH,
+    OP_DROP,
+    OP_DUP,
+    OP_NIP,
+    OP_OVER,
+    OP_PICK,
+    OP_ROLL,
+    OP_ROT,
+    OP_SWAP,
+    OP_TUCK,
+    OP_CAT = 0x7e,
+    OP_SUBSTR,
+    OP_LEFT,
+    OP_RIGHT,
+    OP_SIZE,
+    OP_INVERT = 0x83,
+    OP_AND,
+    OP_OR,
+    OP_XOR,
+    OP_EQUAL,
+    OP_EQUALVERIFY,
+    OP_RESERVED1,
     OP_RESERVED2,
-    OP_1ADD = 0x8b, OP_1SUB, OP_2MUL, OP_2DIV, OP_NEGATE, OP_ABS, OP_NOT, OP_0NOTEQUAL,
-    OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD, OP_LSHIFT, OP_RSHIFT, OP_BOOLAND, OP_BOOLOR,
-    OP_NUMEQUAL, OP_NUMEQUALVERIFY, OP_NUMNOTEQUAL, OP_LESSTHAN, OP_GREATERTHAN,
-    OP_LESSTHANOREQUAL, OP_GREATERTHANOREQUAL, OP_MIN, OP_MAX, OP_WITHIN,
-    OP_RIPEMD160 = 0xa6, OP_SHA1, OP_SHA256, OP_HASH160, OP_HASH256, OP_CODESEPARATOR,
-    OP_CHECKSIG, OP_CHECKSIGVERIFY, OP_CHECKMULTISIG, OP_CHECKMULTISIGVERIFY,
-    OP_NOP1 = 0xb0, OP_CHECKLOCKTIMEVERIFY, OP_CHECKSEQUENCEVERIFY, OP_NOP4, OP_NOP5,
-    OP_NOP6, OP_NOP7, OP_NOP8, OP_NOP9, OP_NOP10,
+    OP_1ADD = 0x8b,
+    OP_1SUB,
+    OP_2MUL,
+    OP_2DIV,
+    OP_NEGATE,
+    OP_ABS,
+    OP_NOT,
+    OP_0NOTEQUAL,
+    OP_ADD,
+    OP_SUB,
+    OP_MUL,
+    OP_DIV,
+    OP_MOD,
+    OP_LSHIFT,
+    OP_RSHIFT,
+    OP_BOOLAND,
+    OP_BOOLOR,
+    OP_NUMEQUAL,
+    OP_NUMEQUALVERIFY,
+    OP_NUMNOTEQUAL,
+    OP_LESSTHAN,
+    OP_GREATERTHAN,
+    OP_LESSTHANOREQUAL,
+    OP_GREATERTHANOREQUAL,
+    OP_MIN,
+    OP_MAX,
+    OP_WITHIN,
+    OP_RIPEMD160 = 0xa6,
+    OP_SHA1,
+    OP_SHA256,
+    OP_HASH160,
+    OP_HASH256,
+    OP_CODESEPARATOR,
+    OP_CHECKSIG,
+    OP_CHECKSIGVERIFY,
+    OP_CHECKMULTISIG,
+    OP_CHECKMULTISIGVERIFY,
+    OP_NOP1 = 0xb0,
+    OP_CHECKLOCKTIMEVERIFY,
+    OP_CHECKSEQUENCEVERIFY,
+    OP_NOP4,
+    OP_NOP5,
+    OP_NOP6,
+    OP_NOP7,
+    OP_NOP8,
+    OP_NOP9,
+    OP_NOP10,
     OP_CHECKSIGADD = 0xba,
     OP_INVALIDOPCODE = 0xff,
 };
@@ -79,12 +171,15 @@ public:
     bool get_op(size_t& pc, Opcode& op, ByteView* push = nullptr) const;
 
     // Builders (minimal encodings, as Core's CScript << operators).
-    Script& push_op(Opcode op) { bytes_.push_back(op); return *this; }
-    Script& push_data(ByteView data);   // smallest PUSHDATA form; never OP_n
-    Script& push_int(int64_t n);        // OP_0/OP_1NEGATE/OP_1..16 or a script number push
+    Script& push_op(Opcode op) {
+        bytes_.push_back(op);
+        return *this;
+    }
+    Script& push_data(ByteView data);  // smallest PUSHDATA form; never OP_n
+    Script& push_int(int64_t n);       // OP_0/OP_1NEGATE/OP_1..16 or a script number push
 
-    bool is_p2sh() const;               // OP_HASH160 <20> OP_EQUAL
-    bool is_push_only() const;          // only opcodes <= OP_16 (OP_RESERVED counts as push)
+    bool is_p2sh() const;       // OP_HASH160 <20> OP_EQUAL
+    bool is_push_only() const;  // only opcodes <= OP_16 (OP_RESERVED counts as push)
     // Witness program: a version opcode (OP_0, OP_1..OP_16) followed by one push of
     // 2..40 bytes, 4..42 bytes in total.
     bool is_witness_program(int& version, Bytes& program) const;
@@ -111,7 +206,9 @@ int find_and_delete(Script& script, const Script& pattern);
 // when read. Arithmetic operands are 4 bytes; results may be up to 5.
 class ScriptNum {
 public:
-    struct Error : std::runtime_error { using std::runtime_error::runtime_error; };
+    struct Error : std::runtime_error {
+        using std::runtime_error::runtime_error;
+    };
 
     explicit ScriptNum(int64_t v) : value_(v) {}
     // Throws ScriptNum::Error when too long or, with `require_minimal`, not minimally encoded.

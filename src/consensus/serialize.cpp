@@ -19,9 +19,7 @@ void Writer::compact_size(uint64_t n) {
     }
 }
 
-size_t compact_size_length(uint64_t n) {
-    return n < 253 ? 1 : n <= 0xffff ? 3 : n <= 0xffffffff ? 5 : 9;
-}
+size_t compact_size_length(uint64_t n) { return n < 253 ? 1 : n <= 0xffff ? 3 : n <= 0xffffffff ? 5 : 9; }
 
 void Reader::fail(std::string why) {
     if (error_.empty()) error_ = why.empty() ? "invalid data" : std::move(why);

@@ -23,14 +23,29 @@ public:
     explicit Writer(Bytes& out) : out_(&out) {}
 
     void u8(uint8_t v) { out_->push_back(v); }
-    void u16(uint16_t v) { uint8_t b[2]; write_le16(b, v); bytes(b); }
-    void u32(uint32_t v) { uint8_t b[4]; write_le32(b, v); bytes(b); }
-    void u64(uint64_t v) { uint8_t b[8]; write_le64(b, v); bytes(b); }
+    void u16(uint16_t v) {
+        uint8_t b[2];
+        write_le16(b, v);
+        bytes(b);
+    }
+    void u32(uint32_t v) {
+        uint8_t b[4];
+        write_le32(b, v);
+        bytes(b);
+    }
+    void u64(uint64_t v) {
+        uint8_t b[8];
+        write_le64(b, v);
+        bytes(b);
+    }
     void i32(int32_t v) { u32(uint32_t(v)); }
     void i64(int64_t v) { u64(uint64_t(v)); }
     void compact_size(uint64_t n);
     void bytes(ByteView data) { append(*out_, data); }
-    void var_bytes(ByteView data) { compact_size(data.size()); bytes(data); }
+    void var_bytes(ByteView data) {
+        compact_size(data.size());
+        bytes(data);
+    }
     void hash(const uint256& h) { bytes(h.view()); }
 
     Bytes& buffer() { return *out_; }

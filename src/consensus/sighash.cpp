@@ -164,8 +164,8 @@ uint256 legacy_signature_hash(const Script& script_code, const Transaction& tx, 
     return w.sha256d();
 }
 
-uint256 witness_v0_signature_hash(const Script& script_code, const Transaction& tx, unsigned n_in,
-                                  int32_t hash_type, Amount amount, const PrecomputedTxData* cache) {
+uint256 witness_v0_signature_hash(const Script& script_code, const Transaction& tx, unsigned n_in, int32_t hash_type,
+                                  Amount amount, const PrecomputedTxData* cache) {
     if (n_in >= tx.vin.size()) return uint256_one();  // REQUIRES violated; never a valid hash
     const int base_type = hash_type & 0x1f;
     const bool anyone_can_pay = (hash_type & SIGHASH_ANYONECANPAY) != 0;
@@ -201,8 +201,8 @@ uint256 witness_v0_signature_hash(const Script& script_code, const Transaction& 
     return w.sha256d();
 }
 
-std::optional<uint256> taproot_signature_hash(const ScriptExecutionData& execdata, const Transaction& tx,
-                                              unsigned n_in, uint8_t hash_type, SigVersion sigversion,
+std::optional<uint256> taproot_signature_hash(const ScriptExecutionData& execdata, const Transaction& tx, unsigned n_in,
+                                              uint8_t hash_type, SigVersion sigversion,
                                               const PrecomputedTxData& cache) {
     uint8_t ext_flag = 0;
     if (sigversion == SigVersion::TAPSCRIPT) {
@@ -218,7 +218,8 @@ std::optional<uint256> taproot_signature_hash(const ScriptExecutionData& execdat
     // Valid hash types: DEFAULT (0), ALL, NONE, SINGLE, each of the last three optionally
     // with ANYONECANPAY.
     if (!(hash_type <= 0x03 || (hash_type >= 0x81 && hash_type <= 0x83))) return std::nullopt;
-    const uint8_t output_type = hash_type == SIGHASH_DEFAULT ? uint8_t(SIGHASH_ALL) : uint8_t(hash_type & SIGHASH_OUTPUT_MASK);
+    const uint8_t output_type =
+        hash_type == SIGHASH_DEFAULT ? uint8_t(SIGHASH_ALL) : uint8_t(hash_type & SIGHASH_OUTPUT_MASK);
     const bool anyone_can_pay = (hash_type & SIGHASH_INPUT_MASK) == SIGHASH_ANYONECANPAY;
     if (output_type == SIGHASH_SINGLE && n_in >= tx.vout.size()) return std::nullopt;
 

@@ -10,8 +10,11 @@ namespace {
 bool plausible_ecdsa_pubkey(ByteView pubkey) {
     if (pubkey.empty()) return false;
     switch (pubkey[0]) {
-    case 0x02: case 0x03: return pubkey.size() == kCompressedPubkeySize;
-    case 0x04: case 0x06: case 0x07: return pubkey.size() == kUncompressedPubkeySize;
+    case 0x02:
+    case 0x03: return pubkey.size() == kCompressedPubkeySize;
+    case 0x04:
+    case 0x06:
+    case 0x07: return pubkey.size() == kUncompressedPubkeySize;
     default: return false;
     }
 }
@@ -65,7 +68,8 @@ bool TransactionSignatureChecker::check_schnorr_signature(ByteView sig, ByteView
     }
     // Without the spent outputs no taproot hash exists: fail (never "assume valid").
     if (txdata_ == nullptr || !txdata_->bip341_ready) return set_error(error, ScriptError::SCHNORR_SIG_HASHTYPE);
-    const std::optional<uint256> sighash = taproot_signature_hash(execdata, tx_, n_in_, hash_type, sigversion, *txdata_);
+    const std::optional<uint256> sighash =
+        taproot_signature_hash(execdata, tx_, n_in_, hash_type, sigversion, *txdata_);
     if (!sighash) return set_error(error, ScriptError::SCHNORR_SIG_HASHTYPE);
     if (!verify_schnorr_hash(sig, pubkey_xonly, *sighash)) return set_error(error, ScriptError::SCHNORR_SIG);
     return true;

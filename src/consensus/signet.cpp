@@ -22,7 +22,8 @@ bool take_signet_solution(Script& commitment, Bytes& solution) {
             rewritten.push_op(op);
             continue;
         }
-        if (!found && push.size() > sizeof kSignetHeader && std::equal(kSignetHeader, kSignetHeader + 4, push.begin())) {
+        if (!found && push.size() > sizeof kSignetHeader &&
+            std::equal(kSignetHeader, kSignetHeader + 4, push.begin())) {
             solution.assign(push.begin() + 4, push.end());
             push = push.first(4);
             found = true;

@@ -12,7 +12,8 @@ bool is_final_tx(const Transaction& tx, int block_height, int64_t block_time) {
     const int64_t limit = tx.locktime < kLocktimeThreshold ? int64_t(block_height) : block_time;
     if (int64_t(tx.locktime) < limit) return true;
     // A lock time that is not yet reached is ignored when every input opts out.
-    return std::all_of(tx.vin.begin(), tx.vin.end(), [](const TxIn& in) { return in.sequence == TxIn::kSequenceFinal; });
+    return std::all_of(tx.vin.begin(), tx.vin.end(),
+                       [](const TxIn& in) { return in.sequence == TxIn::kSequenceFinal; });
 }
 
 SequenceLocks calculate_sequence_locks(const Transaction& tx, bool enforce_bip68, std::vector<int>& prev_heights,
@@ -59,8 +60,8 @@ bool check_tx_inputs(const Transaction& tx, const std::vector<Coin>& coins, int 
     }
     const Amount value_out = tx.value_out();
     if (value_in < value_out)
-        return state.invalid("bad-txns-in-belowout",
-                             "value in (" + std::to_string(value_in) + ") < value out (" + std::to_string(value_out) + ")");
+        return state.invalid("bad-txns-in-belowout", "value in (" + std::to_string(value_in) + ") < value out (" +
+                                                         std::to_string(value_out) + ")");
     const Amount tx_fee = value_in - value_out;
     if (!money_range(tx_fee)) return state.invalid("bad-txns-fee-outofrange");
     fee = tx_fee;

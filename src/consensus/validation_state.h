@@ -22,8 +22,7 @@ enum class ValidationResult {
 class ValidationState {
 public:
     bool valid() const { return result_ == ValidationResult::VALID; }
-    bool invalid(std::string reason, std::string debug = {},
-                 ValidationResult result = ValidationResult::CONSENSUS) {
+    bool invalid(std::string reason, std::string debug = {}, ValidationResult result = ValidationResult::CONSENSUS) {
         reason_ = std::move(reason);
         debug_ = std::move(debug);
         result_ = result;

@@ -16,9 +16,9 @@ namespace {
 
 constexpr char kFileMagic[8] = {'m', 'c', 'p', 'e', 'e', 'r', 's', 0};
 constexpr uint32_t kFileVersion = 1;
-constexpr int64_t kHorizonDays = 30;     // not heard of in this long: terrible
-constexpr int kRetries = 3;              // attempts without ever succeeding
-constexpr int kMaxFailures = 10;         // failures in kMinFailDays
+constexpr int64_t kHorizonDays = 30;  // not heard of in this long: terrible
+constexpr int kRetries = 3;           // attempts without ever succeeding
+constexpr int kMaxFailures = 10;      // failures in kMinFailDays
 constexpr int64_t kMinFailDays = 7;
 constexpr int64_t kDay = 24 * 60 * 60;
 constexpr size_t kEntrySize = 1 + 16 + 2 + 8 + 8 + 16 + 8 + 8 + 4;
@@ -28,9 +28,9 @@ constexpr size_t kEntrySize = 1 + 16 + 2 + 8 + 8 + 16 + 8 + 8 + 4;
 AddrMan::AddrMan(std::function<int64_t()> clock, uint64_t seed) : clock_(std::move(clock)) {
     if (!clock_) {
         clock_ = [] {
-            return int64_t(std::chrono::duration_cast<std::chrono::seconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count());
+            return int64_t(
+                std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                    .count());
         };
     }
     if (seed == 0) {
@@ -72,7 +72,8 @@ int AddrMan::new_slot(const Service& addr, const NetAddr& source) const {
     const uint64_t bucket = keyed_hash({src_group, ByteView(n, 8)}) % kNewBuckets;
     write_le64(n, bucket);
     const Bytes k = addr.key();
-    const uint64_t pos = keyed_hash({ByteView(n, 8), k, ByteView(reinterpret_cast<const uint8_t*>("N"), 1)}) % kBucketSize;
+    const uint64_t pos =
+        keyed_hash({ByteView(n, 8), k, ByteView(reinterpret_cast<const uint8_t*>("N"), 1)}) % kBucketSize;
     return int(bucket * kBucketSize + pos);
 }
 
@@ -83,7 +84,8 @@ int AddrMan::tried_slot(const Service& addr) const {
     write_le64(n, keyed_hash({k}) % 8);
     const uint64_t bucket = keyed_hash({group, ByteView(n, 8)}) % kTriedBuckets;
     write_le64(n, bucket);
-    const uint64_t pos = keyed_hash({ByteView(n, 8), k, ByteView(reinterpret_cast<const uint8_t*>("T"), 1)}) % kBucketSize;
+    const uint64_t pos =
+        keyed_hash({ByteView(n, 8), k, ByteView(reinterpret_cast<const uint8_t*>("T"), 1)}) % kBucketSize;
     return int(bucket * kBucketSize + pos);
 }
 
@@ -154,8 +156,8 @@ void AddrMan::erase(int id) {
     free_ids_.push_back(id);
 }
 
-bool AddrMan::add(const Service& service, uint64_t services, int64_t time, const NetAddr& source,
-                  int64_t time_penalty, bool allow_local) {
+bool AddrMan::add(const Service& service, uint64_t services, int64_t time, const NetAddr& source, int64_t time_penalty,
+                  bool allow_local) {
     if (service.port == 0 || !service.addr.is_valid()) return false;
     if (!allow_local && !service.addr.is_routable()) return false;
     std::lock_guard lock(mutex_);

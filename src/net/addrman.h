@@ -66,8 +66,8 @@ public:
     // Adds an address heard from `source`; `time_penalty` seconds are subtracted from its
     // claimed time (Core: 2 hours for addresses relayed by others). Unroutable addresses
     // (except when `allow_local`) and port 0 are refused. True when it was new.
-    bool add(const Service& service, uint64_t services, int64_t time, const NetAddr& source,
-             int64_t time_penalty = 0, bool allow_local = false);
+    bool add(const Service& service, uint64_t services, int64_t time, const NetAddr& source, int64_t time_penalty = 0,
+             bool allow_local = false);
     // A handshake with this address completed: move it to the tried table.
     void good(const Service& service);
     // We are about to connect; `count_failure` when the previous attempt failed.
@@ -118,9 +118,9 @@ private:
     std::unordered_map<Service, int, ServiceHasher> by_service_;
     std::vector<Entry> entries_;  // by id; free ids are reused
     std::vector<int> free_ids_;
-    std::vector<int> new_slots_;    // -1 empty, else id
+    std::vector<int> new_slots_;  // -1 empty, else id
     std::vector<int> tried_slots_;
-    std::vector<int> new_ids_;      // ids in new, for O(1) random choice
+    std::vector<int> new_ids_;  // ids in new, for O(1) random choice
     std::vector<int> tried_ids_;
 };
 

@@ -18,9 +18,9 @@ BanMan::BanMan(std::filesystem::path file, std::function<int64_t()> clock)
     : file_(std::move(file)), clock_(std::move(clock)) {
     if (!clock_) {
         clock_ = [] {
-            return int64_t(std::chrono::duration_cast<std::chrono::seconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count());
+            return int64_t(
+                std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                    .count());
         };
     }
 }
@@ -61,8 +61,7 @@ bool BanMan::load(std::string* error) {
         const json::value* created = o.if_contains("ban_created");
         const json::value* until = o.if_contains("banned_until");
         const json::value* version = o.if_contains("version");
-        if (!addr || !addr->is_string() || !created || !created->is_int64() || !until || !until->is_int64())
-            continue;
+        if (!addr || !addr->is_string() || !created || !created->is_int64() || !until || !until->is_int64()) continue;
         if (version && (!version->is_int64() || version->as_int64() != 1)) continue;
         auto subnet = SubNet::parse(std::string(addr->as_string()));
         if (!subnet) continue;
@@ -136,8 +135,7 @@ std::vector<BanEntry> BanMan::list() const {
 
 void BanMan::sweep_locked() const {
     const int64_t t = clock_();
-    for (auto it = bans_.begin(); it != bans_.end();)
-        it = it->second.until <= t ? bans_.erase(it) : std::next(it);
+    for (auto it = bans_.begin(); it != bans_.end();) it = it->second.until <= t ? bans_.erase(it) : std::next(it);
     while (!discouraged_order_.empty() && discouraged_order_.begin()->first <= t) {
         discouraged_.erase(discouraged_order_.begin()->second);
         discouraged_order_.erase(discouraged_order_.begin());

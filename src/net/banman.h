@@ -69,7 +69,7 @@ private:
     std::function<int64_t()> clock_;
     mutable std::mutex mutex_;
     mutable std::map<SubNet, BanEntry> bans_;
-    mutable std::map<NetAddr, int64_t> discouraged_;            // address -> until
+    mutable std::map<NetAddr, int64_t> discouraged_;             // address -> until
     mutable std::multimap<int64_t, NetAddr> discouraged_order_;  // until -> address
 };
 

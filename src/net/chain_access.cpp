@@ -119,8 +119,7 @@ public:
         const BlockIndex* b = nullptr;
         cs_.with_view([&](Chainstate::View& v) {
             const BlockIndex* x = v.lookup(hash);
-            if (x && (x->status & BLOCK_HAVE_DATA) &&
-                (v.at_height(x->height) == x || x->is_valid(BLOCK_VALID_SCRIPTS)))
+            if (x && (x->status & BLOCK_HAVE_DATA) && (v.at_height(x->height) == x || x->is_valid(BLOCK_VALID_SCRIPTS)))
                 b = x;
         });
         std::optional<Bytes> out;
@@ -136,7 +135,9 @@ public:
     void subscribe(Listener listener) override {
         Chainstate::Listener l;
         if (listener.connected)
-            l.connected = [f = listener.connected](const Block&, const BlockIndex* b, const Chainstate::View&) { f(b); };
+            l.connected = [f = listener.connected](const Block&, const BlockIndex* b, const Chainstate::View&) {
+                f(b);
+            };
         if (listener.disconnected)
             l.disconnected = [f = listener.disconnected](const Block&, const BlockIndex* b, const Chainstate::View&) {
                 f(b);

@@ -10,8 +10,7 @@ int64_t SystemClock::unix_now() const {
 
 int64_t SystemClock::unix_now_millis() const {
     if (const int64_t mock = mock_unix_.load()) return mock * 1000;
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 

@@ -20,11 +20,11 @@ namespace {
 using namespace std::chrono_literals;
 using tcp = asio::ip::tcp;
 
-constexpr auto kHandshakeTimeout = 60s;        // -peertimeout
-constexpr auto kPingTimeout = 20min;           // TIMEOUT_INTERVAL
+constexpr auto kHandshakeTimeout = 60s;  // -peertimeout
+constexpr auto kPingTimeout = 20min;     // TIMEOUT_INTERVAL
 constexpr auto kInactivityTimeout = 20min;
-constexpr auto kConnectTimeout = 5s;           // -timeout
-constexpr auto kAddrFetchTimeout = 2min;       // -seednode connections that never send addresses
+constexpr auto kConnectTimeout = 5s;      // -timeout
+constexpr auto kAddrFetchTimeout = 2min;  // -seednode connections that never send addresses
 constexpr auto kTickInterval = 500ms;
 constexpr auto kAddrDumpInterval = 15min;
 constexpr auto kManualRetryMin = 2s;
@@ -100,9 +100,7 @@ auto Connman::call_on_loop(F f) -> decltype(f()) {
     asio::post(io_, [promise, f = std::move(f)]() mutable {
         try {
             promise->set_value(f());
-        } catch (...) {
-            promise->set_exception(std::current_exception());
-        }
+        } catch (...) { promise->set_exception(std::current_exception()); }
     });
     if (future.wait_for(30s) != std::future_status::ready) return R{};
     return future.get();
@@ -119,8 +117,7 @@ bool Connman::start(std::unique_ptr<NetEvents> events, std::string* error) {
     if (!options_.netdir.empty()) {
         if (!addrman_->load(options_.netdir / "peers.dat", params_.magic, &err))
             log_warning("ignoring peers.dat: %s", err.c_str());
-        else if (addrman_->size() > 0)
-            log_info("loaded %zu addresses from peers.dat", addrman_->size());
+        else if (addrman_->size() > 0) log_info("loaded %zu addresses from peers.dat", addrman_->size());
         err.clear();
         if (!banman_->load(&err)) log_warning("ignoring banlist.json: %s", err.c_str());
     }
@@ -167,9 +164,10 @@ bool Connman::start(std::unique_ptr<NetEvents> events, std::string* error) {
             log_info("Bound to %s", listen_addrs_.back().to_string().c_str());
         }
         if (acceptors_.empty())
-            log_warning("Unable to bind to port %u on this computer (minicashd is probably already running): "
-                        "not accepting incoming connections",
-                        unsigned(listen_port_));
+            log_warning(
+                "Unable to bind to port %u on this computer (minicashd is probably already running): "
+                "not accepting incoming connections",
+                unsigned(listen_port_));
     }
 
     for (const std::string& c : options_.connect) manual_.push_back(ManualTarget{c, true, true});
@@ -192,9 +190,7 @@ bool Connman::start(std::unique_ptr<NetEvents> events, std::string* error) {
             try {
                 io_.run();
                 break;
-            } catch (const std::exception& e) {
-                log_error("network event loop: unexpected exception: %s", e.what());
-            }
+            } catch (const std::exception& e) { log_error("network event loop: unexpected exception: %s", e.what()); }
         }
     });
     log_info("P2P networking started (%s, %zu listening sockets, max %d connections)",
@@ -262,7 +258,8 @@ std::shared_ptr<Peer> Connman::make_peer(tcp::socket socket, const Service& addr
     Service local;
     if (const auto ep = socket.local_endpoint(ec); !ec) local = to_service(ep);
     socket.set_option(tcp::no_delay(true), ec);
-    auto transport = std::make_shared<V1Transport>(std::move(socket), params_.magic, clock_, &total_sent_, &total_recv_);
+    auto transport =
+        std::make_shared<V1Transport>(std::move(socket), params_.magic, clock_, &total_sent_, &total_recv_);
     auto peer = std::make_shared<Peer>(next_peer_id_++, addr, type, std::move(transport), clock_);
     peer->local_addr = local;
     return peer;
@@ -310,8 +307,8 @@ asio::awaitable<void> Connman::reader(std::shared_ptr<Peer> peer) {
 void Connman::peer_closed(const std::shared_ptr<Peer>& peer) {
     if (!peers_.count(peer->id)) return;
     if (!peer->disconnected()) peer->disconnect("closed");
-    log_debug(LogCategory::NET, "disconnected peer=%lld (%s): %s", (long long)peer->id,
-              peer->addr.to_string().c_str(), peer->disconnect_reason().c_str());
+    log_debug(LogCategory::NET, "disconnected peer=%lld (%s): %s", (long long)peer->id, peer->addr.to_string().c_str(),
+              peer->disconnect_reason().c_str());
     if (peer->discourage_on_close) banman_->discourage(peer->addr.addr);
     events_->on_peer_closed(*peer);
     if (!peer->inbound() && peer->successfully_connected) addrman_->connected(peer->addr);
@@ -442,9 +439,8 @@ void Connman::open_connections() {
     // Manual connections (-connect, -addnode, RPC addnode): kept up, retried with backoff.
     for (auto it = manual_.begin(); it != manual_.end();) {
         ManualTarget& t = *it;
-        bool connected = pending_.end() != std::find_if(pending_.begin(), pending_.end(), [&](const Service& s) {
-                             return s.to_string() == t.name;
-                         });
+        bool connected = pending_.end() != std::find_if(pending_.begin(), pending_.end(),
+                                                        [&](const Service& s) { return s.to_string() == t.name; });
         for (const auto& [id, p] : peers_)
             if (!p->disconnected() && (p->addr_name == t.name)) connected = true;
         auto svc = resolve_numeric(t.name);
@@ -470,16 +466,16 @@ void Connman::open_connections() {
                 host = host.substr(0, colon);
             }
             std::string name = t.name;
-            resolver_->async_resolve(host, port, [this, name](const boost::system::error_code& e,
-                                                              tcp::resolver::results_type results) {
-                if (e || results.empty() || stopping_) {
-                    log_debug(LogCategory::NET, "cannot resolve %s", name.c_str());
-                    return;
-                }
-                const Service s = to_service(results.begin()->endpoint());
-                if (!is_connected_or_pending(s))
-                    asio::co_spawn(io_, connect_to(s, name, ConnType::MANUAL), asio::detached);
-            });
+            resolver_->async_resolve(
+                host, port, [this, name](const boost::system::error_code& e, tcp::resolver::results_type results) {
+                    if (e || results.empty() || stopping_) {
+                        log_debug(LogCategory::NET, "cannot resolve %s", name.c_str());
+                        return;
+                    }
+                    const Service s = to_service(results.begin()->endpoint());
+                    if (!is_connected_or_pending(s))
+                        asio::co_spawn(io_, connect_to(s, name, ConnType::MANUAL), asio::detached);
+                });
         }
         if (!t.persistent) {
             it = manual_.erase(it);
@@ -571,9 +567,7 @@ asio::awaitable<void> Connman::maintenance_loop() {
                 last_addr_dump_ = clock_.steady_now();
                 query_.post(Job([this] { dump_addresses(); }));  // fsync: not on the loop
             }
-        } catch (const std::exception& e) {
-            log_error("network maintenance: %s", e.what());
-        }
+        } catch (const std::exception& e) { log_error("network maintenance: %s", e.what()); }
     }
 }
 
@@ -626,7 +620,8 @@ std::vector<PeerInfo> Connman::peer_info() {
             i.id = peer.id;
             i.addr = peer.addr.to_string();
             if (peer.local_addr.port) i.addr_bind = peer.local_addr.to_string();
-            if (peer.addr_as_seen.addr.is_valid() && peer.addr_as_seen.port) i.addr_local = peer.addr_as_seen.to_string();
+            if (peer.addr_as_seen.addr.is_valid() && peer.addr_as_seen.port)
+                i.addr_local = peer.addr_as_seen.to_string();
             if (peer.headers_sync && peer.headers_sync->phase() == HeadersSync::Phase::PRESYNC) {
                 i.presyncing = true;
                 i.presynced_headers = peer.headers_sync->presync_height();
@@ -701,8 +696,9 @@ std::vector<Service> Connman::listen_addresses() const { return listen_addrs_; }
 Connman::AddNodeResult Connman::add_node(const std::string& node, const std::string& command) {
     if (node.empty() || node.size() > 256) return AddNodeResult::INVALID;
     return call_on_loop([this, node, command] {
-        auto it = std::find_if(manual_.begin(), manual_.end(),
-                               [&](const ManualTarget& t) { return t.persistent && !t.from_connect && t.name == node; });
+        auto it = std::find_if(manual_.begin(), manual_.end(), [&](const ManualTarget& t) {
+            return t.persistent && !t.from_connect && t.name == node;
+        });
         if (command == "add") {
             if (it != manual_.end()) return AddNodeResult::ALREADY_ADDED;
             manual_.push_back(ManualTarget{node, true});

@@ -45,21 +45,21 @@
 namespace minicash::net {
 
 struct ConnmanOptions {
-    std::filesystem::path netdir;         // peers.dat and banlist.json go here ("" = not persisted)
-    bool listen = true;                   // -listen
-    uint16_t port = 0;                    // -port (0: the network's default)
-    std::vector<std::string> bind;        // -bind (host[:port]); empty: all interfaces
-    std::vector<std::string> connect;     // -connect: only these peers (manual)
-    bool connect_only = false;            // -connect given (also -noconnect: no outbound at all)
-    std::vector<std::string> addnode;     // -addnode: kept connected (manual)
-    std::vector<std::string> seednode;    // -seednode: ask for addresses, then disconnect
-    bool dnsseed = true;                  // -dnsseed
-    int max_connections = 125;            // -maxconnections
-    bool network_active = true;           // -networkactive
-    int max_outbound = 8;                 // full-relay outbound target
-    std::string user_agent = "/minicash:0.1.0/";  // (also given to the peer logic)
-    bool allow_local_addresses = false;   // regtest: loopback addresses enter the address manager
-    int64_t max_tip_age = 24 * 60 * 60;   // -maxtipage (for the peer logic)
+    std::filesystem::path netdir;                         // peers.dat and banlist.json go here ("" = not persisted)
+    bool listen = true;                                   // -listen
+    uint16_t port = 0;                                    // -port (0: the network's default)
+    std::vector<std::string> bind;                        // -bind (host[:port]); empty: all interfaces
+    std::vector<std::string> connect;                     // -connect: only these peers (manual)
+    bool connect_only = false;                            // -connect given (also -noconnect: no outbound at all)
+    std::vector<std::string> addnode;                     // -addnode: kept connected (manual)
+    std::vector<std::string> seednode;                    // -seednode: ask for addresses, then disconnect
+    bool dnsseed = true;                                  // -dnsseed
+    int max_connections = 125;                            // -maxconnections
+    bool network_active = true;                           // -networkactive
+    int max_outbound = 8;                                 // full-relay outbound target
+    std::string user_agent = "/minicash:0.1.0/";          // (also given to the peer logic)
+    bool allow_local_addresses = false;                   // regtest: loopback addresses enter the address manager
+    int64_t max_tip_age = 24 * 60 * 60;                   // -maxtipage (for the peer logic)
     std::function<void(const std::string&)> fatal_error;  // storage failure: shut the node down
 };
 
@@ -160,7 +160,7 @@ public:
 private:
     struct ManualTarget {
         std::string name;
-        bool persistent = true;  // addnode/connect (retried) vs onetry
+        bool persistent = true;     // addnode/connect (retried) vs onetry
         bool from_connect = false;  // -connect: not an "added node" (getaddednodeinfo, addnode remove)
         SteadyTime next_attempt{};
         int failures = 0;
@@ -209,7 +209,7 @@ private:
     std::map<int64_t, std::shared_ptr<Peer>> peers_;
     std::set<Service> pending_;  // outbound connection attempts in progress
     std::set<std::shared_ptr<asio::ip::tcp::socket>> pending_sockets_;
-    std::vector<ManualTarget> manual_;   // -connect/-addnode/addnode RPC/onetry
+    std::vector<ManualTarget> manual_;  // -connect/-addnode/addnode RPC/onetry
     std::vector<std::string> seednodes_;
     int64_t next_peer_id_ = 0;
     std::shared_ptr<asio::steady_timer> maintenance_timer_;

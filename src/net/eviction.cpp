@@ -28,9 +28,8 @@ std::optional<int64_t> select_node_to_evict(std::vector<EvictionCandidate> candi
     protect(4, [](const Candidate& a, const Candidate& b) { return a.group_key > b.group_key; });
     protect(8, [](const Candidate& a, const Candidate& b) { return a.min_ping < b.min_ping; });
     protect(4, [](const Candidate& a, const Candidate& b) { return a.peer->last_tx_time > b.peer->last_tx_time; });
-    protect(4, [](const Candidate& a, const Candidate& b) {
-        return a.peer->last_block_time > b.peer->last_block_time;
-    });
+    protect(4,
+            [](const Candidate& a, const Candidate& b) { return a.peer->last_block_time > b.peer->last_block_time; });
     protect(c.size() / 2, [](const Candidate& a, const Candidate& b) { return a.peer->connected < b.peer->connected; });
     if (c.empty()) return std::nullopt;
     std::map<Bytes, std::vector<const EvictionCandidate*>> groups;
@@ -40,7 +39,8 @@ std::optional<int64_t> select_node_to_evict(std::vector<EvictionCandidate> candi
     for (const auto& [g, members] : groups) {
         SteadyTime youngest{};
         for (const EvictionCandidate* m : members) youngest = std::max(youngest, m->connected);
-        if (!worst || members.size() > worst->size() || (members.size() == worst->size() && youngest > worst_youngest)) {
+        if (!worst || members.size() > worst->size() ||
+            (members.size() == worst->size() && youngest > worst_youngest)) {
             worst = &members;
             worst_youngest = youngest;
         }

@@ -71,16 +71,14 @@ public:
                 R r{};
                 try {
                     r = (*f)();
-                } catch (...) {
-                    e = std::current_exception();
-                }
+                } catch (...) { e = std::current_exception(); }
                 asio::post(ex, [handler = std::move(handler), e, r = std::move(r)]() mutable {
                     std::move(handler)(e, std::move(r));
                 });
             }));
         };
         return asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr, R)>(initiation,
-                                                                                               asio::use_awaitable);
+                                                                                                 asio::use_awaitable);
     }
 };
 

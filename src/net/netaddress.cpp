@@ -86,21 +86,21 @@ bool NetAddr::is_routable() const {
     if (is_ipv4()) {
         const uint32_t v = ipv4();
         auto in = [v](uint32_t net, int bits) { return (v >> (32 - bits)) == (net >> (32 - bits)); };
-        if (in(0x0a000000, 8) || in(0xc0a80000, 16) || in(0xac100000, 12)) return false;  // RFC1918
+        if (in(0x0a000000, 8) || in(0xc0a80000, 16) || in(0xac100000, 12)) return false;   // RFC1918
         if (in(0xc6120000, 15)) return false;                                              // RFC2544
         if (in(0xa9fe0000, 16)) return false;                                              // RFC3927
         if (in(0x64400000, 10)) return false;                                              // RFC6598
         if (in(0xc0000200, 24) || in(0xc6336400, 24) || in(0xcb007100, 24)) return false;  // RFC5737
-        if (in(0xe0000000, 4) || in(0xf0000000, 4)) return false;  // multicast, reserved
+        if (in(0xe0000000, 4) || in(0xf0000000, 4)) return false;                          // multicast, reserved
         return true;
     }
     const uint8_t* b = ip_.data();
-    if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8) return false;  // RFC3849
-    if ((b[0] & 0xfe) == 0xfc) return false;                                         // RFC4193
-    if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return false;                         // RFC4862 link-local
+    if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8) return false;           // RFC3849
+    if ((b[0] & 0xfe) == 0xfc) return false;                                                  // RFC4193
+    if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return false;                                  // RFC4862 link-local
     if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x00 && (b[3] & 0xf0) == 0x10) return false;  // ORCHID
     if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x00 && (b[3] & 0xf0) == 0x20) return false;  // ORCHIDv2
-    if (b[0] == 0xff) return false;                                                  // multicast
+    if (b[0] == 0xff) return false;                                                           // multicast
     return true;
 }
 

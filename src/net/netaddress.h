@@ -34,13 +34,13 @@ public:
     bool is_ipv4() const;
     bool is_ipv6() const { return !is_ipv4(); }
     const std::array<uint8_t, 16>& v6_bytes() const { return ip_; }  // network order
-    uint32_t ipv4() const;  // host order; REQUIRES: is_ipv4()
+    uint32_t ipv4() const;                                           // host order; REQUIRES: is_ipv4()
 
     bool is_unspecified() const;  // 0.0.0.0 or ::
     bool is_loopback() const;     // 127.0.0.0/8 or ::1 (Core's IsLocal)
     // Routable on the public internet (not RFC1918, link-local, documentation, ...).
     bool is_routable() const;
-    bool is_valid() const;        // neither unspecified nor a reserved marker
+    bool is_valid() const;  // neither unspecified nor a reserved marker
 
     // The group used to spread connections and address buckets: /16 for IPv4, /32 for
     // IPv6, one group for all loopback addresses, one for each non-routable address.

@@ -45,8 +45,7 @@ void Peer::send(const std::string& command, ByteView payload) {
     if (n == 0) return;
     bytes_sent_per_msg[command] += n;
     if (log_enabled(LogCategory::NET))
-        log_debug(LogCategory::NET, "sending %s (%zu bytes) peer=%lld", command.c_str(), payload.size(),
-                  (long long)id);
+        log_debug(LogCategory::NET, "sending %s (%zu bytes) peer=%lld", command.c_str(), payload.size(), (long long)id);
 }
 
 void Peer::misbehaving(const std::string& reason) {

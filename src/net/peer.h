@@ -66,10 +66,10 @@ private:
 
 class Peer : public std::enable_shared_from_this<Peer> {
 public:
-    static constexpr size_t kSendSoftLimit = 1 << 20;        // pause request handling above this
+    static constexpr size_t kSendSoftLimit = 1 << 20;  // pause request handling above this
     static constexpr size_t kMaxKnownInventory = 50000;
     static constexpr size_t kMaxTxToAnnounce = 50000;
-    static constexpr size_t kMaxTxInFlight = 100;            // MAX_PEER_TX_REQUEST_IN_FLIGHT
+    static constexpr size_t kMaxTxInFlight = 100;  // MAX_PEER_TX_REQUEST_IN_FLIGHT
     static constexpr size_t kMaxAddrToSend = 1000;
     static constexpr size_t kMaxKnownAddresses = 5000;
 
@@ -102,11 +102,11 @@ public:
     const ConnType type;
     bool inbound() const { return type == ConnType::INBOUND; }
     bool manual() const { return type == ConnType::MANUAL; }
-    std::string addr_name;        // as given (-addnode host:port) or addr.to_string()
-    Service local_addr;           // our end of the socket
-    int64_t connected_time = 0;   // unix seconds
+    std::string addr_name;       // as given (-addnode host:port) or addr.to_string()
+    Service local_addr;          // our end of the socket
+    int64_t connected_time = 0;  // unix seconds
     SteadyTime connected_steady;
-    Bytes netgroup;               // addr.addr.group()
+    Bytes netgroup;  // addr.addr.group()
 
     // ---- handshake ----
     bool version_sent = false;
@@ -117,18 +117,18 @@ public:
     uint64_t services = 0;
     std::string user_agent;
     int32_t start_height = 0;
-    bool relay_txs = false;     // fRelay from their version
+    bool relay_txs = false;  // fRelay from their version
     int64_t time_offset = 0;
-    uint64_t local_nonce = 0;   // nonce of our version message (self-connection check)
+    uint64_t local_nonce = 0;  // nonce of our version message (self-connection check)
     bool wtxid_relay = false;
     bool wants_addrv2 = false;
     bool prefer_headers = false;
-    int64_t fee_filter = 0;     // sat/kvB: do not announce cheaper transactions
+    int64_t fee_filter = 0;  // sat/kvB: do not announce cheaper transactions
     int64_t fee_filter_sent = -1;
     SteadyTime next_fee_filter_send{};
 
     // ---- ping ----
-    uint64_t ping_nonce = 0;    // outstanding ping, 0 when none
+    uint64_t ping_nonce = 0;  // outstanding ping, 0 when none
     SteadyTime ping_start{};
     SteadyTime next_ping{};
     double last_ping_seconds = -1;
@@ -141,18 +141,18 @@ public:
     bool discourage_on_close = false;
 
     // ---- block sync (managed by BlockSync) ----
-    const BlockIndex* best_known = nullptr;   // best header we know the peer has
-    uint256 last_unknown_block;               // announced, header not (yet) known to us
+    const BlockIndex* best_known = nullptr;  // best header we know the peer has
+    uint256 last_unknown_block;              // announced, header not (yet) known to us
     const BlockIndex* best_header_sent = nullptr;
     bool sync_started = false;
-    SteadyTime getheaders_sent{};              // outstanding getheaders, or epoch
+    SteadyTime getheaders_sent{};  // outstanding getheaders, or epoch
     SteadyTime last_headers_received{};
     int unconnecting_headers = 0;
     std::unique_ptr<HeadersSync> headers_sync;  // low-work chain being presynced
-    std::deque<uint256> blocks_in_flight;      // requested from this peer, oldest first
+    std::deque<uint256> blocks_in_flight;       // requested from this peer, oldest first
     SteadyTime downloading_since{};
     std::optional<SteadyTime> stalling_since;
-    int64_t last_block_time = 0;               // unix seconds of the last new block it gave us
+    int64_t last_block_time = 0;  // unix seconds of the last new block it gave us
     SteadyTime last_tip_announce{};
 
     // ---- transaction relay (managed by PeerManager) ----
@@ -161,7 +161,7 @@ public:
     std::unordered_set<uint256, Uint256Hasher> tx_to_announce_set;
     SteadyTime next_inv_send{};
     std::unordered_map<uint256, SteadyTime, Uint256Hasher> tx_in_flight;  // requested from it
-    int64_t last_tx_time = 0;                  // unix seconds of the last new tx it gave us
+    int64_t last_tx_time = 0;                                             // unix seconds of the last new tx it gave us
     std::deque<std::pair<uint256, bool>> tx_to_request;  // announced, not yet requested (hash, is_wtxid)
     static constexpr size_t kMaxTxToRequest = 5000;      // MAX_PEER_TX_ANNOUNCEMENTS
 
@@ -172,7 +172,7 @@ public:
     bool getaddr_answered = false;
     bool self_advertised = false;
     bool getaddr_served = false;
-    Service addr_as_seen;        // how the peer sees us (its version's addr_recv)
+    Service addr_as_seen;  // how the peer sees us (its version's addr_recv)
     std::vector<AddrEntry> addr_to_send;
     RollingHashSet known_addresses{kMaxKnownAddresses};
     SteadyTime next_addr_send{};

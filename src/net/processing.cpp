@@ -21,11 +21,11 @@ using namespace std::chrono_literals;
 
 constexpr int64_t kMaxMoney = int64_t(21000000) * 100000000;
 constexpr auto kPingInterval = 2min;
-constexpr double kAddrRatePerSecond = 0.1;   // MAX_ADDR_RATE_PER_SECOND
-constexpr double kMaxAddrTokens = 1000;      // MAX_ADDR_PROCESSING_TOKEN_BUCKET
-constexpr auto kAddrSendInterval = 30s;      // AVG_ADDRESS_BROADCAST_INTERVAL
-constexpr auto kInboundInvInterval = 5s;     // INBOUND_INVENTORY_BROADCAST_INTERVAL
-constexpr auto kOutboundInvInterval = 2s;    // OUTBOUND_INVENTORY_BROADCAST_INTERVAL
+constexpr double kAddrRatePerSecond = 0.1;  // MAX_ADDR_RATE_PER_SECOND
+constexpr double kMaxAddrTokens = 1000;     // MAX_ADDR_PROCESSING_TOKEN_BUCKET
+constexpr auto kAddrSendInterval = 30s;     // AVG_ADDRESS_BROADCAST_INTERVAL
+constexpr auto kInboundInvInterval = 5s;    // INBOUND_INVENTORY_BROADCAST_INTERVAL
+constexpr auto kOutboundInvInterval = 2s;   // OUTBOUND_INVENTORY_BROADCAST_INTERVAL
 constexpr auto kFeeFilterInterval = 60s;
 constexpr size_t kMaxTxDataBatchBytes = 1 << 20;
 
@@ -212,8 +212,8 @@ void PeerManager::handle_verack(const std::shared_ptr<Peer>& p) {
     if (peer.verack_received) return;
     peer.verack_received = true;
     peer.successfully_connected = true;
-    log_info("New %s peer connected: version: %d, blocks=%d, peer=%lld (%s)", conn_type_name(peer.type),
-             peer.version, peer.start_height, (long long)peer.id, peer.addr.to_string().c_str());
+    log_info("New %s peer connected: version: %d, blocks=%d, peer=%lld (%s)", conn_type_name(peer.type), peer.version,
+             peer.start_height, (long long)peer.id, peer.addr.to_string().c_str());
     const bool allow_local = deps_.options.allow_local_addresses;
     if (!peer.inbound() && peer.type != ConnType::ADDR_FETCH) {
         deps_.network.addrman().add(peer.addr, peer.services, deps_.clock.unix_now(), peer.addr.addr, 0, allow_local);
@@ -228,7 +228,8 @@ void PeerManager::handle_verack(const std::shared_ptr<Peer>& p) {
     }
     // Advertise our listening address as this peer sees it.
     if (deps_.network.listening() && !peer.inbound() && peer.addr_as_seen.addr.is_routable()) {
-        AddrEntry self{uint32_t(deps_.clock.unix_now()), kLocalServices, Service{peer.addr_as_seen.addr, deps_.network.listen_port()}};
+        AddrEntry self{uint32_t(deps_.clock.unix_now()), kLocalServices,
+                       Service{peer.addr_as_seen.addr, deps_.network.listen_port()}};
         push_address(peer, self);
     }
     peer.next_fee_filter_send = deps_.clock.steady_now();
@@ -297,11 +298,9 @@ void PeerManager::handle_addr(Peer& peer, ByteView payload, bool v2) {
         if (!e.service) continue;
         peer.known_addresses.insert(address_key(*e.service));
         if (e.time <= 100000000 || int64_t(e.time) > now + 10 * 60) e.time = uint32_t(now - 5 * 24 * 60 * 60);
-        const bool reachable =
-            e.service->addr.is_routable() || (allow_local && e.service->addr.is_loopback());
+        const bool reachable = e.service->addr.is_routable() || (allow_local && e.service->addr.is_loopback());
         if (!reachable) continue;
-        if (entries->size() <= 10 && int64_t(e.time) > now - 10 * 60 && !peer.getaddr_sent)
-            relay_address(e, peer.id);
+        if (entries->size() <= 10 && int64_t(e.time) > now - 10 * 60 && !peer.getaddr_sent) relay_address(e, peer.id);
         if (deps_.network.addrman().add(*e.service, e.services, e.time, peer.addr.addr, 2 * 60 * 60, allow_local))
             ++added;
     }
@@ -509,8 +508,8 @@ asio::awaitable<void> PeerManager::handle_tx(std::shared_ptr<Peer> peer, Bytes p
         peer->last_tx_time = deps_.clock.unix_now();
         log_debug(LogCategory::MEMPOOL, "accepted %s from peer=%lld", o.txid.to_hex().c_str(), (long long)peer->id);
     } else if (!o.result.already_known) {
-        log_debug(LogCategory::MEMPOOL, "rejected %s from peer=%lld: %s", o.txid.to_hex().c_str(),
-                  (long long)peer->id, o.result.state.to_string().c_str());
+        log_debug(LogCategory::MEMPOOL, "rejected %s from peer=%lld: %s", o.txid.to_hex().c_str(), (long long)peer->id,
+                  o.result.state.to_string().c_str());
         if (o.result.missing_inputs.empty()) {
             recently_rejected_.insert(o.wtxid);
             recently_rejected_.insert(o.txid);

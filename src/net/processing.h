@@ -85,8 +85,8 @@ private:
         int64_t fee_rate = 0;
         SteadyTime added;
     };
-    std::unordered_map<uint256, Unbroadcast, Uint256Hasher> unbroadcast_;       // by wtxid
-    std::unordered_map<uint256, uint256, Uint256Hasher> unbroadcast_wtxid_;      // txid -> wtxid
+    std::unordered_map<uint256, Unbroadcast, Uint256Hasher> unbroadcast_;    // by wtxid
+    std::unordered_map<uint256, uint256, Uint256Hasher> unbroadcast_wtxid_;  // txid -> wtxid
     void forget_unbroadcast(const uint256& hash, bool is_wtxid);
     static constexpr size_t kMaxUnbroadcast = 5000;
     SteadyTime next_rebroadcast_{};

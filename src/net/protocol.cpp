@@ -46,9 +46,12 @@ VersionAddr read_version_addr(Reader& r) {
 
 std::vector<std::string> service_flag_names(uint64_t services) {
     static const std::pair<uint64_t, const char*> kNames[] = {
-        {NODE_NETWORK, "NETWORK"},           {NODE_BLOOM, "BLOOM"},
-        {NODE_WITNESS, "WITNESS"},           {NODE_COMPACT_FILTERS, "COMPACT_FILTERS"},
-        {NODE_NETWORK_LIMITED, "NETWORK_LIMITED"}, {NODE_P2P_V2, "P2P_V2"},
+        {NODE_NETWORK, "NETWORK"},
+        {NODE_BLOOM, "BLOOM"},
+        {NODE_WITNESS, "WITNESS"},
+        {NODE_COMPACT_FILTERS, "COMPACT_FILTERS"},
+        {NODE_NETWORK_LIMITED, "NETWORK_LIMITED"},
+        {NODE_P2P_V2, "P2P_V2"},
     };
     std::vector<std::string> out;
     for (int bit = 0; bit < 64; ++bit) {
@@ -64,9 +67,10 @@ std::vector<std::string> service_flag_names(uint64_t services) {
 
 const std::string& traffic_key(const std::string& command) {
     static const std::vector<std::string> kKnown = {
-        cmd::VERSION, cmd::VERACK, cmd::WTXIDRELAY, cmd::SENDADDRV2, cmd::SENDHEADERS, cmd::SENDCMPCT,
-        cmd::FEEFILTER, cmd::PING, cmd::PONG, cmd::ADDR, cmd::ADDRV2, cmd::GETADDR, cmd::INV, cmd::GETDATA,
-        cmd::NOTFOUND, cmd::GETHEADERS, cmd::GETBLOCKS, cmd::HEADERS, cmd::BLOCK, cmd::TX, cmd::MEMPOOL};
+        cmd::VERSION,   cmd::VERACK,  cmd::WTXIDRELAY, cmd::SENDADDRV2, cmd::SENDHEADERS, cmd::SENDCMPCT,
+        cmd::FEEFILTER, cmd::PING,    cmd::PONG,       cmd::ADDR,       cmd::ADDRV2,      cmd::GETADDR,
+        cmd::INV,       cmd::GETDATA, cmd::NOTFOUND,   cmd::GETHEADERS, cmd::GETBLOCKS,   cmd::HEADERS,
+        cmd::BLOCK,     cmd::TX,      cmd::MEMPOOL};
     static const std::string kOther = "*other*";
     for (const std::string& k : kKnown)
         if (k == command) return k;
@@ -258,7 +262,8 @@ std::optional<std::vector<AddrEntry>> decode_addr(ByteView payload, bool v2, std
             if (!r.ok()) break;
             const uint16_t port = uint16_t((hi << 8) | lo);
             // BIP155: a known network with the wrong address size is invalid.
-            static constexpr std::pair<uint8_t, size_t> kSizes[] = {{1, 4}, {2, 16}, {3, 10}, {4, 32}, {5, 32}, {6, 16}};
+            static constexpr std::pair<uint8_t, size_t> kSizes[] = {{1, 4},  {2, 16}, {3, 10},
+                                                                    {4, 32}, {5, 32}, {6, 16}};
             for (const auto& [id, size] : kSizes) {
                 if (id == net_id && size != len) {
                     set_error(error, "addrv2 address has the wrong size for its network");

@@ -27,10 +27,10 @@ using Magic = std::array<uint8_t, 4>;
 // ---- Protocol constants (values as Bitcoin Core's) ----
 inline constexpr int32_t kProtocolVersion = 70016;
 inline constexpr int32_t kMinPeerProtocolVersion = 31800;  // older peers are disconnected
-inline constexpr int32_t kSendHeadersVersion = 70012;     // "sendheaders" understood
-inline constexpr int32_t kFeeFilterVersion = 70013;       // "feefilter" understood
-inline constexpr int32_t kWtxidRelayVersion = 70016;      // "wtxidrelay" understood
-inline constexpr int32_t kBip31Version = 60000;           // pings carry a nonce
+inline constexpr int32_t kSendHeadersVersion = 70012;      // "sendheaders" understood
+inline constexpr int32_t kFeeFilterVersion = 70013;        // "feefilter" understood
+inline constexpr int32_t kWtxidRelayVersion = 70016;       // "wtxidrelay" understood
+inline constexpr int32_t kBip31Version = 60000;            // pings carry a nonce
 
 inline constexpr size_t kHeaderSize = 24;
 inline constexpr size_t kCommandSize = 12;
@@ -120,8 +120,7 @@ const char* frame_error_name(FrameError e);
 
 // Decodes a 24-byte header (REQUIRES: bytes.size() >= 24) and checks magic, command
 // and length against `max_payload`.
-FrameError decode_header(ByteView bytes, const Magic& magic, MessageHeader& out,
-                         size_t max_payload = kMaxMessageSize);
+FrameError decode_header(ByteView bytes, const Magic& magic, MessageHeader& out, size_t max_payload = kMaxMessageSize);
 std::array<uint8_t, 4> payload_checksum(ByteView payload);  // first 4 bytes of sha256d
 // Header + payload, ready for the socket. REQUIRES: command.size() <= 12.
 Bytes frame_message(const Magic& magic, const std::string& command, ByteView payload);
@@ -216,7 +215,7 @@ std::optional<int64_t> decode_feefilter(ByteView payload, std::string* error = n
 std::optional<SendCmpctMsg> decode_sendcmpct(ByteView payload, std::string* error = nullptr);
 
 Bytes encode_version(const VersionMsg& m);
-Bytes encode_inv(const std::vector<Inv>& items);  // REQUIRES: size() <= kMaxInvEntries
+Bytes encode_inv(const std::vector<Inv>& items);                    // REQUIRES: size() <= kMaxInvEntries
 Bytes encode_addr(const std::vector<AddrEntry>& entries, bool v2);  // entries without service are skipped
 Bytes encode_getheaders(const GetHeadersMsg& m);
 Bytes encode_headers(const std::vector<BlockHeader>& headers);

@@ -7,9 +7,9 @@
 #include "net/addrman.h"
 #include "net/chain_access.h"
 #include "net/clock.h"
+#include "net/headers_sync.h"
 #include "net/job_runner.h"
 #include "net/peer_network.h"
-#include "net/headers_sync.h"
 #include "storage/database.h"
 #include "util/hash.h"
 #include "util/logging.h"
@@ -20,10 +20,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto kGetheadersTimeout = 2min;       // answer to getheaders expected within
-constexpr auto kMaxStallTimeout = 64s;          // BLOCK_STALLING_TIMEOUT_MAX
+constexpr auto kGetheadersTimeout = 2min;  // answer to getheaders expected within
+constexpr auto kMaxStallTimeout = 64s;     // BLOCK_STALLING_TIMEOUT_MAX
 constexpr std::chrono::milliseconds kDefaultStallTimeout{2000};
-constexpr int kNetworkLimitedBlocks = 288;      // NODE_NETWORK_LIMITED serves this many
+constexpr int kNetworkLimitedBlocks = 288;  // NODE_NETWORK_LIMITED serves this many
 constexpr auto kProgressInterval = 5s;
 constexpr int64_t kMaxTipAgeForSync = 24 * 60 * 60;
 
@@ -152,7 +152,8 @@ void BlockSync::maybe_start_sync(Peer& peer) {
 
 void BlockSync::send_getheaders(Peer& peer, const BlockIndex* from, bool force) {
     if (!from) return;
-    if (!force && peer.getheaders_sent != SteadyTime{} && deps_.clock.steady_now() - peer.getheaders_sent < kGetheadersTimeout)
+    if (!force && peer.getheaders_sent != SteadyTime{} &&
+        deps_.clock.steady_now() - peer.getheaders_sent < kGetheadersTimeout)
         return;
     send_getheaders_locator(peer, block_locator(from));
 }
@@ -234,10 +235,10 @@ asio::awaitable<void> BlockSync::handle_headers(std::shared_ptr<Peer> peer, std:
                           known.prev->height + int(headers.size()), (long long)peer->id);
                 co_return;
             }
-            log_debug(LogCategory::NET, "starting headers presync with peer=%lld from height %d",
-                      (long long)peer->id, known.prev->height);
+            log_debug(LogCategory::NET, "starting headers presync with peer=%lld from height %d", (long long)peer->id,
+                      known.prev->height);
             peer->headers_sync = std::make_unique<HeadersSync>(consensus, known.prev, threshold, deps_.clock.unix_now(),
-                                                                deps_.network.random_u64());
+                                                               deps_.network.random_u64());
             co_await continue_presync(peer, headers, full);
             co_return;
         }
@@ -456,12 +457,12 @@ asio::awaitable<void> BlockSync::handle_block(std::shared_ptr<Peer> peer, Bytes 
     }
     queued_bytes_ += size;
     const int64_t peer_id = peer->id;
-    const bool posted = deps_.validation.post(Job([this, hash, peer_id, requested,
-                                                               bytes = std::move(payload)]() mutable {
-        Validated v = validate(hash, bytes, peer_id, requested);
-        bytes = Bytes();
-        asio::post(deps_.io, [this, v = std::move(v)]() mutable { validated(std::move(v)); });
-    }));
+    const bool posted =
+        deps_.validation.post(Job([this, hash, peer_id, requested, bytes = std::move(payload)]() mutable {
+            Validated v = validate(hash, bytes, peer_id, requested);
+            bytes = Bytes();
+            asio::post(deps_.io, [this, v = std::move(v)]() mutable { validated(std::move(v)); });
+        }));
     if (!posted) {
         queued_bytes_ -= size;
         queued_.erase(hash);
@@ -525,9 +526,7 @@ void BlockSync::validated(Validated v) {
     queue_signal_->cancel();
     std::shared_ptr<Peer> peer = deps_.network.find_peer(v.peer_id);
     switch (v.outcome) {
-    case Outcome::FATAL:
-        deps_.network.report_fatal("block " + v.hash.to_hex() + ": " + v.reason);
-        return;
+    case Outcome::FATAL: deps_.network.report_fatal("block " + v.hash.to_hex() + ": " + v.reason); return;
     case Outcome::STORED:
     case Outcome::KNOWN:
         if (peer && v.outcome == Outcome::STORED) peer->last_block_time = deps_.clock.unix_now();
@@ -638,11 +637,10 @@ void BlockSync::on_block_connected(const BlockIndex* block) {
     window_dirty_ = true;
     const bool was_ibd = ibd_;
     update_ibd();
-    if (!was_ibd) {
-        log_info("UpdateTip: new best=%s height=%d", block->hash.to_hex().c_str(), block->height);
-    }
+    if (!was_ibd) { log_info("UpdateTip: new best=%s height=%d", block->hash.to_hex().c_str(), block->height); }
     const SteadyTime now = deps_.clock.steady_now();
-    if (rate_samples_.empty() || now - rate_samples_.back().first >= 250ms) rate_samples_.emplace_back(now, block->height);
+    if (rate_samples_.empty() || now - rate_samples_.back().first >= 250ms)
+        rate_samples_.emplace_back(now, block->height);
     if (!announce_pending_ && !ibd_) {
         announce_pending_ = true;
         asio::post(deps_.io, [this] {
@@ -785,13 +783,16 @@ void BlockSync::log_progress(bool force) {
     }
     double rate = 0;
     if (rate_samples_.size() >= 2) {
-        const double secs = std::chrono::duration<double>(rate_samples_.back().first - rate_samples_.front().first).count();
+        const double secs =
+            std::chrono::duration<double>(rate_samples_.back().first - rate_samples_.front().first).count();
         if (secs > 0) rate = double(rate_samples_.back().second - rate_samples_.front().second) / secs;
     }
     const int remaining = best - tip_->height;
     log_info("Synchronizing blocks: height %d of %d (%.2f%%), %.1f blocks/s, ETA %s, %zu in flight, %zu queued",
              tip_->height, best, 100.0 * tip_->height / std::max(1, best), rate,
-             remaining <= 0 ? "0s" : rate > 0 ? format_duration(remaining / rate).c_str() : "unknown",
+             remaining <= 0 ? "0s"
+             : rate > 0     ? format_duration(remaining / rate).c_str()
+                            : "unknown",
              in_flight_.size(), queued_.size());
     last_progress_log_ = now;
     last_logged_height_ = tip_->height;

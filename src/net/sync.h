@@ -52,8 +52,8 @@ namespace minicash::net {
 
 class BlockSync {
 public:
-    static constexpr int kDownloadWindow = 1024;            // BLOCK_DOWNLOAD_WINDOW
-    static constexpr size_t kMaxInFlightPerPeer = 16;       // MAX_BLOCKS_IN_TRANSIT_PER_PEER
+    static constexpr int kDownloadWindow = 1024;       // BLOCK_DOWNLOAD_WINDOW
+    static constexpr size_t kMaxInFlightPerPeer = 16;  // MAX_BLOCKS_IN_TRANSIT_PER_PEER
     static constexpr size_t kMaxQueuedBlocks = 256;
     static constexpr size_t kMaxQueuedBytes = 64u << 20;
     static constexpr int kMaxUnconnectingHeaders = 10;
@@ -71,7 +71,7 @@ public:
     void on_peer_closed(Peer& peer);
     void on_block_connected(const BlockIndex* block);
     void on_block_disconnected(const BlockIndex* block);
-    void tick();  // every 500 ms: stalling, timeouts, sync peer rotation, progress
+    void tick();                                  // every 500 ms: stalling, timeouts, sync peer rotation, progress
     void shutdown() { queue_signal_->cancel(); }  // wakes peers waiting for the validation queue
 
     asio::awaitable<void> handle_headers(std::shared_ptr<Peer> peer, std::vector<BlockHeader> headers);
@@ -137,7 +137,7 @@ private:
     int sync_peers_ = 0;  // peers with sync_started
 
     std::unordered_map<uint256, InFlight, Uint256Hasher> in_flight_;
-    std::unordered_set<uint256, Uint256Hasher> queued_;     // handed to validation
+    std::unordered_set<uint256, Uint256Hasher> queued_;          // handed to validation
     std::unordered_map<uint256, int, Uint256Hasher> have_data_;  // stored, above the tip: height
     std::unordered_map<uint256, int64_t, Uint256Hasher> block_source_;
     std::deque<uint256> block_source_order_;

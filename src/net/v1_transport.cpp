@@ -82,10 +82,11 @@ asio::awaitable<Received> V1Transport::receive() {
             continue;  // everything was fed: read more
         }
         boost::system::error_code ec;
-        const size_t n = co_await socket_.async_read_some(asio::buffer(read_buffer_),
-                                                           asio::redirect_error(asio::use_awaitable, ec));
-        if (ec) co_return Received{std::nullopt, 0, ec == asio::error::eof ? "connection closed by peer" : ec.message(),
-                                   false};
+        const size_t n =
+            co_await socket_.async_read_some(asio::buffer(read_buffer_), asio::redirect_error(asio::use_awaitable, ec));
+        if (ec)
+            co_return Received{std::nullopt, 0, ec == asio::error::eof ? "connection closed by peer" : ec.message(),
+                               false};
         stats_.bytes_recv += n;
         if (recv_total_) *recv_total_ += n;
         stats_.last_recv = clock_.unix_now();

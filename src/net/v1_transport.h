@@ -26,8 +26,8 @@ public:
 
     // `sent_total` / `recv_total` (may be null) count every byte of every connection
     // (getnettotals); they must outlive the transport.
-    V1Transport(asio::ip::tcp::socket socket, const Magic& magic, const Clock& clock,
-                std::atomic<uint64_t>* sent_total, std::atomic<uint64_t>* recv_total);
+    V1Transport(asio::ip::tcp::socket socket, const Magic& magic, const Clock& clock, std::atomic<uint64_t>* sent_total,
+                std::atomic<uint64_t>* recv_total);
     ~V1Transport() override;
 
     void start() override;

@@ -19,9 +19,9 @@ struct BlockIndex {
     BlockIndex* skip = nullptr;  // an ancestor further back, for O(log n) ancestor lookups
     int height = 0;
     BlockHeader header;
-    arith_uint256 chain_work;    // work of this block and all its ancestors
-    uint32_t status = 0;         // BlockStatus bits
-    uint32_t tx_count = 0;       // 0 until the block's data is stored
+    arith_uint256 chain_work;  // work of this block and all its ancestors
+    uint32_t status = 0;       // BlockStatus bits
+    uint32_t tx_count = 0;     // 0 until the block's data is stored
     // Transactions in this block and all ancestors; non-zero only once every ancestor's
     // data is stored too (the block can then be connected).
     uint64_t chain_tx_count = 0;

@@ -25,8 +25,10 @@ namespace {
 
 // Coinbases Bitcoin's history duplicated before BIP34 (BIP30 does not apply to them).
 bool is_bip30_repeat(const BlockIndex* b) {
-    static const uint256 h91842 = *uint256::from_hex("00000000000a4d0a398161ffc163c503763b1f4360639393e0e4c8e300e0caec");
-    static const uint256 h91880 = *uint256::from_hex("00000000000743f190a18c5577a3c2d2a1f610ae9601ac046a38084ccb7cd721");
+    static const uint256 h91842 =
+        *uint256::from_hex("00000000000a4d0a398161ffc163c503763b1f4360639393e0e4c8e300e0caec");
+    static const uint256 h91880 =
+        *uint256::from_hex("00000000000743f190a18c5577a3c2d2a1f610ae9601ac046a38084ccb7cd721");
     return (b->height == 91842 && b->hash == h91842) || (b->height == 91880 && b->hash == h91880);
 }
 
@@ -125,15 +127,13 @@ struct Chainstate::Impl {
         const uint256 hash = header.hash();
         if (BlockIndex* known = find(hash)) {
             if (out) *out = known;
-            if (known->status & BLOCK_FAILED_MASK)
-                return state.invalid("duplicate-invalid", "block is marked invalid");
+            if (known->status & BLOCK_FAILED_MASK) return state.invalid("duplicate-invalid", "block is marked invalid");
             return true;
         }
         if (!check_block_header(header, consensus(), state)) return false;
         BlockIndex* prev = find(header.prev_block);
         if (!prev) return state.invalid("prev-blk-not-found", "", ValidationResult::MISSING_PREV);
-        if (prev->status & BLOCK_FAILED_MASK)
-            return state.invalid("bad-prevblk", "", ValidationResult::INVALID_PREV);
+        if (prev->status & BLOCK_FAILED_MASK) return state.invalid("bad-prevblk", "", ValidationResult::INVALID_PREV);
         if (!contextual_check_block_header(header, IndexAncestorView(prev), now(), consensus(), state)) return false;
         BlockIndex* b = add_to_index(header, hash, prev);
         if (out) *out = b;
@@ -230,7 +230,8 @@ struct Chainstate::Impl {
                     return state.invalid(tx_state.reason(), tx_state.debug() + " in transaction " + txids[t].to_hex());
                 fees += fee;
                 if (!money_range(fees))
-                    return state.invalid("bad-txns-accumulated-fee-outofrange", "accumulated fee in the block out of range");
+                    return state.invalid("bad-txns-accumulated-fee-outofrange",
+                                         "accumulated fee in the block out of range");
                 std::vector<int> prev_heights;
                 prev_heights.reserve(spent.size());
                 for (const Coin& c : spent) prev_heights.push_back(c.height);
@@ -267,9 +268,9 @@ struct Chainstate::Impl {
 
         const Amount reward = fees + block_subsidy(height, consensus());
         if (block.txs[0].value_out() > reward)
-            return state.invalid("bad-cb-amount", "coinbase pays too much (actual=" +
-                                                      std::to_string(block.txs[0].value_out()) +
-                                                      " vs limit=" + std::to_string(reward) + ")");
+            return state.invalid("bad-cb-amount",
+                                 "coinbase pays too much (actual=" + std::to_string(block.txs[0].value_out()) +
+                                     " vs limit=" + std::to_string(reward) + ")");
 
         if (auto failure = pool->run(checks)) {
             return state.invalid("block-script-verify-flag-failed (" + script_error_message(failure->error) + ")",
@@ -281,7 +282,8 @@ struct Chainstate::Impl {
     // Reverts a connected block using its undo data. Throws StorageError on inconsistency:
     // that means the data directory is corrupt, not that the block is invalid.
     void disconnect_block(const Block& block, const BlockIndex* b, const BlockUndo& undo) {
-        if (undo.txs.size() + 1 != block.txs.size()) throw StorageError("undo data does not match block " + b->hash.to_hex());
+        if (undo.txs.size() + 1 != block.txs.size())
+            throw StorageError("undo data does not match block " + b->hash.to_hex());
         for (size_t t = block.txs.size(); t-- > 0;) {
             const Transaction& tx = block.txs[t];
             const uint256 txid = tx.txid();
@@ -552,7 +554,8 @@ bool Chainstate::Impl::load(std::string* error) {
 
 // ---- Public interface ----
 
-Chainstate::Chainstate(const ChainParams& params, std::unique_ptr<Impl> impl) : params_(params), impl_(std::move(impl)) {}
+Chainstate::Chainstate(const ChainParams& params, std::unique_ptr<Impl> impl)
+    : params_(params), impl_(std::move(impl)) {}
 
 std::unique_ptr<Chainstate> Chainstate::open(const ChainParams& params, ChainstateOptions options, std::string* error) {
     std::string local_error;
@@ -739,7 +742,8 @@ std::vector<ChainTip> Chainstate::chain_tips() const {
         }
         tips.push_back(t);
     }
-    std::sort(tips.begin(), tips.end(), [](const ChainTip& a, const ChainTip& b) { return a.block->height > b.block->height; });
+    std::sort(tips.begin(), tips.end(),
+              [](const ChainTip& a, const ChainTip& b) { return a.block->height > b.block->height; });
     return tips;
 }
 

@@ -28,11 +28,11 @@ class SignatureCache;
 namespace minicash {
 
 struct ChainstateOptions {
-    std::filesystem::path datadir;       // network data directory (holds blocks/, chainstate/)
-    size_t dbcache_bytes = 450 << 20;    // UTXO cache budget before a flush
-    int script_threads = 0;              // 0: one per core; 1: verify on the calling thread
-    std::function<int64_t()> clock;      // seconds since epoch; default: system clock
-    bool wipe = false;                   // start from an empty chain state
+    std::filesystem::path datadir;     // network data directory (holds blocks/, chainstate/)
+    size_t dbcache_bytes = 450 << 20;  // UTXO cache budget before a flush
+    int script_threads = 0;            // 0: one per core; 1: verify on the calling thread
+    std::function<int64_t()> clock;    // seconds since epoch; default: system clock
+    bool wipe = false;                 // start from an empty chain state
     size_t signature_cache_bytes = 32 << 20;
     // Also flush after this many connected blocks (0: only when the cache is full, at
     // shutdown and on request). Small values make crash tests meaningful.
@@ -65,8 +65,7 @@ public:
     // Opens (or creates) the chain state in options.datadir, loads the block index and
     // replays stored blocks beyond the UTXO set's best block. nullptr with `error` set on
     // failure (unwritable directory, corrupt database, data of another network).
-    static std::unique_ptr<Chainstate> open(const ChainParams& params, ChainstateOptions options,
-                                            std::string* error);
+    static std::unique_ptr<Chainstate> open(const ChainParams& params, ChainstateOptions options, std::string* error);
     ~Chainstate();  // flushes (errors are logged, not thrown)
 
     // Validates a block fully, stores it and makes the most-work valid chain active.
@@ -120,7 +119,7 @@ public:
         const BlockIndex* lookup(const uint256& hash) const;
         const BlockIndex* at_height(int height) const;
         SignatureCache& signature_cache() const;  // mempool stores verified signatures here
-        int64_t now() const;                       // the chain state's clock
+        int64_t now() const;                      // the chain state's clock
 
     private:
         friend class Chainstate;

@@ -15,23 +15,23 @@ namespace minicash {
 
 class Chainstate;
 class Mempool;
-class Connman;  // net/connman.h: peers, address manager, bans
+class Connman;           // net/connman.h: peers, address manager, bans
 class TxIndex;           // node/index/tx_index.h
 class BlockFilterIndex;  // node/index/block_filter_index.h
 
 struct NodeContext {
     ChainParams params;
-    std::filesystem::path datadir;      // network data directory (datadir/<network subdir>)
+    std::filesystem::path datadir;  // network data directory (datadir/<network subdir>)
     std::shared_ptr<Chainstate> chainstate;
     std::shared_ptr<Mempool> mempool;
-    std::shared_ptr<Connman> connman;   // null when networking is off
-    int64_t start_time = 0;             // seconds since epoch, for uptime
+    std::shared_ptr<Connman> connman;  // null when networking is off
+    int64_t start_time = 0;            // seconds since epoch, for uptime
     std::atomic<bool> shutdown_requested{false};
-    std::function<void()> request_shutdown;  // RPC stop, signals: wakes main()
-    bool txindex = false;             // -txindex given
-    bool blockfilterindex = false;    // -blockfilterindex=basic given
-    std::shared_ptr<TxIndex> tx_index;                    // running when txindex
-    std::shared_ptr<BlockFilterIndex> block_filter_index; // running when blockfilterindex
+    std::function<void()> request_shutdown;                // RPC stop, signals: wakes main()
+    bool txindex = false;                                  // -txindex given
+    bool blockfilterindex = false;                         // -blockfilterindex=basic given
+    std::shared_ptr<TxIndex> tx_index;                     // running when txindex
+    std::shared_ptr<BlockFilterIndex> block_filter_index;  // running when blockfilterindex
 };
 
 }  // namespace minicash

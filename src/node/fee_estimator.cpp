@@ -6,8 +6,8 @@
 namespace minicash {
 namespace {
 
-constexpr Amount kMinBucket = 100;        // 0.1 sat/vB
-constexpr Amount kMaxBucket = 10000000;   // 10000 sat/vB
+constexpr Amount kMinBucket = 100;       // 0.1 sat/vB
+constexpr Amount kMaxBucket = 10000000;  // 10000 sat/vB
 constexpr double kSpacing = 1.05;
 
 }  // namespace

@@ -66,7 +66,7 @@ private:
     double& confirmed_at(size_t bucket, int blocks) { return confirmed_[bucket * (kMaxTarget + 1) + size_t(blocks)]; }
     double& failed_at(size_t bucket, int blocks) { return failed_[bucket * (kMaxTarget + 1) + size_t(blocks)]; }
 
-    std::vector<Amount> bounds_;      // lower fee rate bound of each bucket (sat/kvB)
+    std::vector<Amount> bounds_;  // lower fee rate bound of each bucket (sat/kvB)
     // Per bucket and number of blocks waited (index kMaxTarget: that many or more):
     std::vector<double> confirmed_;   // confirmed after exactly that many blocks
     std::vector<double> failed_;      // left unconfirmed after waiting that many blocks
@@ -74,7 +74,7 @@ private:
     std::vector<double> rate_count_;  // per bucket: number of confirmed transactions
     std::unordered_map<uint256, Tracked, Uint256Hasher> tracked_;
     int best_height_ = -1;
-    int first_height_ = -1;           // first block processed
+    int first_height_ = -1;  // first block processed
 };
 
 }  // namespace minicash

@@ -92,8 +92,8 @@ struct BlockImporter::FileContext {
     ImportResult result;
     const std::function<bool()>* interrupted = nullptr;
     uint64_t file_size = 0;
-    uint64_t position = 0;  // for progress lines
-    uint64_t processed = 0; // blocks handed to process_block()
+    uint64_t position = 0;   // for progress lines
+    uint64_t processed = 0;  // blocks handed to process_block()
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
     std::chrono::steady_clock::time_point last_progress = start;
     uint64_t processed_at_last_progress = 0;
@@ -187,7 +187,8 @@ ImportResult BlockImporter::import_file(const std::filesystem::path& path, const
                              network_name(chainstate_.params().network) + " (" + hex4(magic.data(), 4) + "); ";
             }
             if (reason.empty()) reason = "no network magic (found " + hex4(first, first_len) + "); ";
-            reason += "skipped " + std::to_string(skipped) + (found ? " bytes to the next record" : " bytes to the end of the file");
+            reason += "skipped " + std::to_string(skipped) +
+                      (found ? " bytes to the next record" : " bytes to the end of the file");
             add_error(result, options_.max_reported, scan_start, std::move(reason), path);
         }
         if (!found) break;
@@ -283,22 +284,21 @@ void BlockImporter::handle_block(FileContext& ctx, const uint256& hash, const Bl
         log_debug(LogCategory::IMPORT, "out of order block %s at offset %" PRIu64 ", parent %s not known yet",
                   hash.to_hex().c_str(), offset, block.header.prev_block.to_hex().c_str());
         pending_bytes_ += payload.size();
-        pending_.emplace(block.header.prev_block, Pending{hash, Bytes(payload.begin(), payload.end()), ctx.path, offset});
+        pending_.emplace(block.header.prev_block,
+                         Pending{hash, Bytes(payload.begin(), payload.end()), ctx.path, offset});
         return;
     }
     if (submit(ctx, block, hash, ctx.path, offset)) release_children(ctx, hash);
 }
 
-bool BlockImporter::submit(FileContext& ctx, const Block& block, const uint256& hash,
-                           const std::filesystem::path& file, uint64_t offset) {
+bool BlockImporter::submit(FileContext& ctx, const Block& block, const uint256& hash, const std::filesystem::path& file,
+                           uint64_t offset) {
     ValidationState state;
     bool is_new = false;
     ++ctx.processed;
     if (chainstate_.process_block(block, state, &is_new)) {
-        if (is_new)
-            ++ctx.result.accepted;
-        else
-            ++ctx.result.already_known;
+        if (is_new) ++ctx.result.accepted;
+        else ++ctx.result.already_known;
     } else {
         ++ctx.result.invalid;
         log_info("import %s: block %s at offset %" PRIu64 " is invalid: %s", file.filename().c_str(),
@@ -337,9 +337,10 @@ void BlockImporter::maybe_log_progress(FileContext& ctx, bool force) {
     const ImportResult& r = ctx.result;
     if (force) {
         log_info("import %s: done%s in %.1f s: %" PRIu64 " blocks read, %" PRIu64 " accepted, %" PRIu64
-                 " already known, %" PRIu64 " invalid, %" PRIu64 " errors, %" PRIu64 " bytes skipped; height %d (%.1f blocks/s)",
-                 ctx.path.filename().c_str(), r.interrupted ? " (interrupted)" : "", total_s, r.blocks_read,
-                 r.accepted, r.already_known, r.invalid, r.error_count, r.bytes_skipped, chainstate_.height(),
+                 " already known, %" PRIu64 " invalid, %" PRIu64 " errors, %" PRIu64
+                 " bytes skipped; height %d (%.1f blocks/s)",
+                 ctx.path.filename().c_str(), r.interrupted ? " (interrupted)" : "", total_s, r.blocks_read, r.accepted,
+                 r.already_known, r.invalid, r.error_count, r.bytes_skipped, chainstate_.height(),
                  ctx.processed / std::max(total_s, 1e-3));
         if (r.pending_left > 0)
             log_warning("import %s: %" PRIu64 " blocks still wait for a parent that has not been seen",

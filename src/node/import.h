@@ -49,12 +49,12 @@ struct InvalidBlock {
 };
 
 struct ImportResult {
-    uint64_t blocks_read = 0;    // records that decoded as blocks (or known headers)
-    uint64_t accepted = 0;       // valid blocks newly stored
-    uint64_t already_known = 0;  // blocks whose data was already stored
-    uint64_t invalid = 0;        // rejected by process_block()
+    uint64_t blocks_read = 0;                  // records that decoded as blocks (or known headers)
+    uint64_t accepted = 0;                     // valid blocks newly stored
+    uint64_t already_known = 0;                // blocks whose data was already stored
+    uint64_t invalid = 0;                      // rejected by process_block()
     std::vector<InvalidBlock> invalid_blocks;  // the first max_reported of them
-    uint64_t bytes_skipped = 0;  // bytes not part of any decoded record (incl. zero padding)
+    uint64_t bytes_skipped = 0;                // bytes not part of any decoded record (incl. zero padding)
     uint64_t error_count = 0;
     std::vector<ImportError> errors;  // the first max_reported problems in the file
     uint64_t pending_dropped = 0;     // parent unknown and the pending buffer was full

@@ -22,18 +22,17 @@
 #include "consensus/tx_check.h"
 #include "consensus/tx_verify.h"
 #include "node/fee_estimator.h"
+#include "node/mempool_internal.h"
 #include "node/policy.h"
 #include "node/sig_cache.h"
 #include "util/atomic_file.h"
 #include "util/logging.h"
-#include "node/mempool_internal.h"
 
 namespace minicash {
 
 using namespace mempool_internal;
 
-Mempool::Mempool(Chainstate& chain, MempoolOptions options)
-    : impl_(std::make_unique<Impl>(chain, std::move(options))) {
+Mempool::Mempool(Chainstate& chain, MempoolOptions options) : impl_(std::make_unique<Impl>(chain, std::move(options))) {
     chain.with_view([&](Chainstate::View& v) {
         impl_->last_rolling_update = v.now();
         impl_->tip_height = v.tip() ? v.tip()->height : 0;
@@ -41,8 +40,7 @@ Mempool::Mempool(Chainstate& chain, MempoolOptions options)
     impl_->link = std::make_shared<Impl::Link>();
     impl_->link->impl = impl_.get();
     Chainstate::Listener listener;
-    listener.connected = [link = impl_->link](const Block& block, const BlockIndex* index,
-                                              const Chainstate::View& v) {
+    listener.connected = [link = impl_->link](const Block& block, const BlockIndex* index, const Chainstate::View& v) {
         std::lock_guard guard(link->mutex);
         if (!link->impl) return;
         std::vector<MempoolEntryInfo> added;

@@ -63,26 +63,26 @@
 namespace minicash {
 
 struct MempoolOptions {
-    size_t max_bytes = 300000000;                  // -maxmempool (MB of 1,000,000 bytes, as Core)
-    int64_t expiry_seconds = 336 * 3600;           // -mempoolexpiry (hours)
-    FeeRate min_relay_feerate{100};                // -minrelaytxfee (Core 30: 0.1 sat/vB)
-    FeeRate incremental_relay_feerate{100};        // -incrementalrelayfee
-    FeeRate dust_relay_feerate{3000};              // -dustrelayfee
+    size_t max_bytes = 300000000;            // -maxmempool (MB of 1,000,000 bytes, as Core)
+    int64_t expiry_seconds = 336 * 3600;     // -mempoolexpiry (hours)
+    FeeRate min_relay_feerate{100};          // -minrelaytxfee (Core 30: 0.1 sat/vB)
+    FeeRate incremental_relay_feerate{100};  // -incrementalrelayfee
+    FeeRate dust_relay_feerate{3000};        // -dustrelayfee
     size_t max_orphans = 100;
-    bool persist = true;                           // -persistmempool: mempool.dat on start/stop
+    bool persist = true;  // -persistmempool: mempool.dat on start/stop
 
-    bool require_standard = true;                  // !-acceptnonstdtxn (all networks' default)
-    bool permit_bare_multisig = true;              // -permitbaremultisig
+    bool require_standard = true;      // !-acceptnonstdtxn (all networks' default)
+    bool permit_bare_multisig = true;  // -permitbaremultisig
     // -datacarriersize: total bytes of OP_RETURN scriptPubKeys per transaction (Core 30:
     // 100000, any number of outputs); nullopt for -datacarrier=0.
     std::optional<size_t> max_datacarrier_bytes = 100000;
-    unsigned bytes_per_sigop = 20;                 // -bytespersigop
-    size_t ancestor_count = 25;                    // -limitancestorcount (includes the tx)
-    size_t ancestor_size_vbytes = 101000;          // -limitancestorsize
-    size_t descendant_count = 25;                  // -limitdescendantcount
-    size_t descendant_size_vbytes = 101000;        // -limitdescendantsize
-    size_t max_orphan_weight = 4000000;            // total weight of the orphan pool
-    int64_t orphan_expiry_seconds = 20 * 60;       // as Core's ORPHAN_TX_EXPIRE_TIME
+    unsigned bytes_per_sigop = 20;            // -bytespersigop
+    size_t ancestor_count = 25;               // -limitancestorcount (includes the tx)
+    size_t ancestor_size_vbytes = 101000;     // -limitancestorsize
+    size_t descendant_count = 25;             // -limitdescendantcount
+    size_t descendant_size_vbytes = 101000;   // -limitdescendantsize
+    size_t max_orphan_weight = 4000000;       // total weight of the orphan pool
+    int64_t orphan_expiry_seconds = 20 * 60;  // as Core's ORPHAN_TX_EXPIRE_TIME
 };
 
 // Core's TxValidationResult: why a transaction was refused.
@@ -101,17 +101,17 @@ enum class TxReject {
 };
 
 struct AcceptResult {
-    bool accepted = false;         // entered (or, for a test, would enter) the pool
-    bool already_known = false;    // was already in the pool (same txid or wtxid)
-    ValidationState state;         // why not; reason strings as Core's (e.g. "min relay fee not met")
+    bool accepted = false;       // entered (or, for a test, would enter) the pool
+    bool already_known = false;  // was already in the pool (same txid or wtxid)
+    ValidationState state;       // why not; reason strings as Core's (e.g. "min relay fee not met")
     uint256 txid, wtxid;
     Amount fee = 0;
     size_t vsize = 0;
-    std::vector<uint256> replaced;  // txids evicted by RBF
+    std::vector<uint256> replaced;        // txids evicted by RBF
     std::vector<uint256> missing_inputs;  // set when rejected for missing inputs (orphan)
 
     TxReject reject = TxReject::NONE;
-    FeeRate effective_feerate;            // modified fee / vsize (testmempoolaccept's effective-feerate)
+    FeeRate effective_feerate;                // modified fee / vsize (testmempoolaccept's effective-feerate)
     std::vector<uint256> effective_includes;  // wtxids the effective fee rate covers
     // test_accept_package: a package-wide error (Core's "package-error", e.g.
     // "package-not-sorted"); then no transaction was evaluated.
@@ -121,17 +121,17 @@ struct AcceptResult {
 struct MempoolEntryInfo {
     std::shared_ptr<const Transaction> tx;
     uint256 txid, wtxid;
-    Amount fee = 0;               // base fee
-    Amount modified_fee = 0;      // with prioritisetransaction deltas
+    Amount fee = 0;           // base fee
+    Amount modified_fee = 0;  // with prioritisetransaction deltas
     size_t vsize = 0, weight = 0;
-    int64_t time = 0;             // entry time (seconds)
-    int height = 0;               // chain height at entry
+    int64_t time = 0;  // entry time (seconds)
+    int height = 0;    // chain height at entry
     // Counts and sizes include the transaction itself; fees are modified fees (as Core's
     // fees.ancestor / fees.descendant).
     size_t ancestor_count = 0, ancestor_size = 0, descendant_count = 0, descendant_size = 0;
     Amount ancestor_fees = 0, descendant_fees = 0;
-    std::vector<uint256> depends;   // in-mempool parents
-    std::vector<uint256> spent_by;  // in-mempool children
+    std::vector<uint256> depends;     // in-mempool parents
+    std::vector<uint256> spent_by;    // in-mempool children
     bool bip125_replaceable = false;  // signals BIP125 itself or through an ancestor
     bool unbroadcast = false;
 };

@@ -143,9 +143,8 @@ AcceptResult Mempool::Impl::try_accept(const Chainstate::View& v, const std::sha
     for (const Coin& c : in.coins) prev_heights.push_back(c.height);
     const IndexAncestorView chain_view(tip);
     const bool relative_locks = uint32_t(tx.version) >= 2 &&
-                                std::any_of(tx.vin.begin(), tx.vin.end(), [](const TxIn& i) {
-                                    return !(i.sequence & TxIn::kSequenceDisableFlag);
-                                });
+                                std::any_of(tx.vin.begin(), tx.vin.end(),
+                                            [](const TxIn& i) { return !(i.sequence & TxIn::kSequenceDisableFlag); });
     if (relative_locks) {
         std::vector<int> heights = prev_heights;
         const SequenceLocks locks = calculate_sequence_locks(tx, true, heights, chain_view);
@@ -157,8 +156,8 @@ AcceptResult Mempool::Impl::try_accept(const Chainstate::View& v, const std::sha
     {
         ValidationState s;
         if (!check_tx_inputs(tx, in.coins, next_height, fee, s)) {
-            const TxReject kind = s.reason() == "bad-txns-premature-spend-of-coinbase" ? TxReject::PREMATURE_SPEND
-                                                                                        : TxReject::CONSENSUS;
+            const TxReject kind =
+                s.reason() == "bad-txns-premature-spend-of-coinbase" ? TxReject::PREMATURE_SPEND : TxReject::CONSENSUS;
             return reject(std::move(r), kind, s.reason(), s.debug());
         }
     }
@@ -270,7 +269,8 @@ AcceptResult Mempool::Impl::try_accept(const Chainstate::View& v, const std::sha
             reason = "mandatory-script-verify-flag-failed (" + script_error_message(mandatory_err) + ")";
         }
         // A witness spend without any witness: maybe stripped in transit.
-        if (!tx.has_witness() && policy::spends_non_anchor_witness_program(tx, spent)) kind = TxReject::WITNESS_STRIPPED;
+        if (!tx.has_witness() && policy::spends_non_anchor_witness_program(tx, spent))
+            kind = TxReject::WITNESS_STRIPPED;
         return reject(std::move(r), kind, reason, "input " + std::to_string(i));
     }
     // Again with the tip's consensus flags, as Core (cheap: signatures are cached now).
@@ -297,9 +297,9 @@ AcceptResult Mempool::Impl::try_accept(const Chainstate::View& v, const std::sha
     // ---- Finalize ----
     for (const Entry* c : all_conflicts) r.replaced.push_back(c->txid);
     remove_entries(all_conflicts, Removal::REPLACED);
-    const bool absolute_lock =
-        tx.locktime != 0 &&
-        !std::all_of(tx.vin.begin(), tx.vin.end(), [](const TxIn& i) { return i.sequence == TxIn::kSequenceFinal; });
+    const bool absolute_lock = tx.locktime != 0 && !std::all_of(tx.vin.begin(), tx.vin.end(), [](const TxIn& i) {
+                                   return i.sequence == TxIn::kSequenceFinal;
+                               });
     Entry* e = add_entry(ptx, txid, r.wtxid, fee, vsize, sigop_cost, args.accept_time, tip->height, spends_coinbase,
                          absolute_lock || relative_locks);
     (void)e;

@@ -139,8 +139,9 @@ void Mempool::Impl::recompute(Entry* e) {
     }
 }
 
-Entry* Mempool::Impl::add_entry(std::shared_ptr<const Transaction> tx, const uint256& txid, const uint256& wtxid, Amount fee,
-                 size_t vsize, int64_t sigop_cost, int64_t time, int height, bool spends_coinbase, bool has_locks) {
+Entry* Mempool::Impl::add_entry(std::shared_ptr<const Transaction> tx, const uint256& txid, const uint256& wtxid,
+                                Amount fee, size_t vsize, int64_t sigop_cost, int64_t time, int height,
+                                bool spends_coinbase, bool has_locks) {
     auto owned = std::make_unique<Entry>();
     Entry* e = owned.get();
     e->tx = std::move(tx);

@@ -50,7 +50,7 @@ void Mempool::Impl::erase_orphan(const uint256& wtxid) {
 }
 
 void Mempool::Impl::add_orphan(const std::shared_ptr<const Transaction>& tx, const uint256& txid, const uint256& wtxid,
-                int64_t now) {
+                               int64_t now) {
     // Expired ones go first.
     std::vector<uint256> expired;
     for (const auto& [w, o] : orphans)
@@ -85,8 +85,9 @@ std::vector<uint256> Mempool::Impl::orphans_spending(const uint256& txid, size_t
     return out;
 }
 
-AcceptResult Mempool::Impl::accept_with_orphans(const Chainstate::View& v, const std::shared_ptr<const Transaction>& ptx,
-                                                const Args& args, std::vector<MempoolEntryInfo>& added) {
+AcceptResult Mempool::Impl::accept_with_orphans(const Chainstate::View& v,
+                                                const std::shared_ptr<const Transaction>& ptx, const Args& args,
+                                                std::vector<MempoolEntryInfo>& added) {
     AcceptResult r = try_accept(v, ptx, args, added);
     if (args.test_only || args.tentative) return r;
     if (r.reject == TxReject::MISSING_INPUTS && args.allow_orphan) add_orphan(ptx, r.txid, r.wtxid, args.now);

@@ -41,7 +41,7 @@ std::string short_id(const uint256& txid, const uint256& wtxid) {
 }  // namespace
 
 std::optional<EntrySet> Mempool::Impl::ancestors_within(const EntrySet& parents, size_t vsize, const Limits& limits,
-                                                std::string& error) {
+                                                        std::string& error) {
     if (parents.size() + 1 > limits.ancestor_count) {
         error = "too many unconfirmed parents [limit: " + std::to_string(limits.ancestor_count) + "]";
         return std::nullopt;
@@ -54,13 +54,13 @@ std::optional<EntrySet> Mempool::Impl::ancestors_within(const EntrySet& parents,
         ancestors.insert(a);
         total_size += a->vsize;
         if (a->desc_size + vsize > limits.descendant_size) {
-            error = "exceeds descendant size limit for tx " + a->txid.to_hex() + " [limit: " +
-                    std::to_string(limits.descendant_size) + "]";
+            error = "exceeds descendant size limit for tx " + a->txid.to_hex() +
+                    " [limit: " + std::to_string(limits.descendant_size) + "]";
             return std::nullopt;
         }
         if (a->desc_count + 1 > limits.descendant_count) {
-            error = "too many descendants for tx " + a->txid.to_hex() + " [limit: " +
-                    std::to_string(limits.descendant_count) + "]";
+            error = "too many descendants for tx " + a->txid.to_hex() +
+                    " [limit: " + std::to_string(limits.descendant_count) + "]";
             return std::nullopt;
         }
         if (total_size > limits.ancestor_size) {
@@ -81,8 +81,10 @@ std::optional<EntrySet> Mempool::Impl::ancestors_within(const EntrySet& parents,
 // Core's SingleTRUCChecks. Returns an error and, when the only obstacle is an existing
 // sibling that may be evicted, that sibling.
 std::optional<std::pair<std::string, Entry*>> mempool_internal::truc_checks(const Transaction& tx, const uint256& txid,
-                                                          const uint256& wtxid, const EntrySet& ancestors,
-                                                          const std::set<uint256>& direct_conflicts, size_t vsize) {
+                                                                            const uint256& wtxid,
+                                                                            const EntrySet& ancestors,
+                                                                            const std::set<uint256>& direct_conflicts,
+                                                                            size_t vsize) {
     using namespace policy;
     for (const Entry* a : ancestors) {
         if (tx.version != kTrucVersion && a->tx->version == kTrucVersion)
@@ -96,8 +98,8 @@ std::optional<std::pair<std::string, Entry*>> mempool_internal::truc_checks(cons
     }
     if (tx.version != kTrucVersion) return std::nullopt;
     if (vsize > kTrucMaxVsize)
-        return std::make_pair("version=3 tx " + short_id(txid, wtxid) + " is too big: " + std::to_string(vsize) + " > " +
-                                  std::to_string(kTrucMaxVsize) + " virtual bytes",
+        return std::make_pair("version=3 tx " + short_id(txid, wtxid) + " is too big: " + std::to_string(vsize) +
+                                  " > " + std::to_string(kTrucMaxVsize) + " virtual bytes",
                               nullptr);
     if (ancestors.size() + 1 > kTrucAncestorLimit)
         return std::make_pair("tx " + short_id(txid, wtxid) + " would have too many ancestors", nullptr);
@@ -135,9 +137,9 @@ std::optional<Rejection> Mempool::Impl::check_replacement(const Transaction& tx,
             const Amount old_rate = policy::rate_of(c->modified_fee, c->vsize);
             if (new_rate <= old_rate)
                 return Rejection{TxReject::RECONSIDERABLE, "insufficient fee" + suffix,
-                              "rejecting replacement " + txid.to_hex() + "; new feerate " +
-                                  policy::format_feerate(new_rate) + " <= old feerate " +
-                                  policy::format_feerate(old_rate)};
+                                 "rejecting replacement " + txid.to_hex() + "; new feerate " +
+                                     policy::format_feerate(new_rate) + " <= old feerate " +
+                                     policy::format_feerate(old_rate)};
         }
         // Rule 5: not too many transactions evicted (descendants counted per conflict).
         uint64_t count = 0;
@@ -145,9 +147,9 @@ std::optional<Rejection> Mempool::Impl::check_replacement(const Transaction& tx,
             count += c->desc_count;
             if (count > policy::kMaxReplacementCandidates)
                 return Rejection{TxReject::MEMPOOL_POLICY, "too many potential replacements" + suffix,
-                              "rejecting replacement " + txid.to_hex() + "; too many potential replacements (" +
-                                  std::to_string(count) + " > " + std::to_string(policy::kMaxReplacementCandidates) +
-                                  ")\n"};
+                                 "rejecting replacement " + txid.to_hex() + "; too many potential replacements (" +
+                                     std::to_string(count) + " > " + std::to_string(policy::kMaxReplacementCandidates) +
+                                     ")\n"};
         }
         for (Entry* c : conflict_entries) collect_descendants(c, all_conflicts);
         // Rule 2: no new unconfirmed inputs.
@@ -158,21 +160,21 @@ std::optional<Rejection> Mempool::Impl::check_replacement(const Transaction& tx,
             const uint256& p = tx.vin[j].prevout.txid;
             if (!parents_of_conflicts.count(p) && find(p))
                 return Rejection{TxReject::MEMPOOL_POLICY, "replacement-adds-unconfirmed" + suffix,
-                              "replacement " + txid.to_hex() + " adds unconfirmed input, idx " + std::to_string(j)};
+                                 "replacement " + txid.to_hex() + " adds unconfirmed input, idx " + std::to_string(j)};
         }
         // Rules 3 and 4: pays for what it evicts, plus its own relay at the incremental rate.
         Amount conflicting_fees = 0;
         for (const Entry* c : all_conflicts) conflicting_fees += c->modified_fee;
         if (modified_fee < conflicting_fees)
             return Rejection{TxReject::RECONSIDERABLE, "insufficient fee" + suffix,
-                          "rejecting replacement " + txid.to_hex() + ", less fees than conflicting txs; " +
-                              format_money(modified_fee) + " < " + format_money(conflicting_fees)};
+                             "rejecting replacement " + txid.to_hex() + ", less fees than conflicting txs; " +
+                                 format_money(modified_fee) + " < " + format_money(conflicting_fees)};
         const Amount additional = modified_fee - conflicting_fees;
         const Amount needed = opts.incremental_relay_feerate.fee(vsize);
         if (additional < needed)
             return Rejection{TxReject::RECONSIDERABLE, "insufficient fee" + suffix,
-                          "rejecting replacement " + txid.to_hex() + ", not enough additional fees to relay; " +
-                              format_money(additional) + " < " + format_money(needed)};
+                             "rejecting replacement " + txid.to_hex() + ", not enough additional fees to relay; " +
+                                 format_money(additional) + " < " + format_money(needed)};
     }
     return std::nullopt;
 }

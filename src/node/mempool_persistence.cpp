@@ -34,9 +34,9 @@ using namespace mempool_internal;
 
 namespace {
 
-constexpr uint64_t kDumpVersionNoXor = 1;               // MEMPOOL_DUMP_VERSION_NO_XOR_KEY
+constexpr uint64_t kDumpVersionNoXor = 1;  // MEMPOOL_DUMP_VERSION_NO_XOR_KEY
 
-constexpr uint64_t kDumpVersionXor = 2;                 // MEMPOOL_DUMP_VERSION
+constexpr uint64_t kDumpVersionXor = 2;  // MEMPOOL_DUMP_VERSION
 
 }  // namespace
 

@@ -34,7 +34,7 @@ using namespace mempool_internal;
 
 namespace {
 
-constexpr Amount kBlockMinFeeRate = 1;                  // sat/kvB, Core 30's -blockmintxfee
+constexpr Amount kBlockMinFeeRate = 1;  // sat/kvB, Core 30's -blockmintxfee
 
 }  // namespace
 

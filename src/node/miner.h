@@ -37,9 +37,9 @@ struct BlockTemplate {
     std::vector<int64_t> sigops_cost;  // per transaction
     Amount coinbase_value = 0;         // subsidy + fees
     int height = 0;
-    int64_t min_time = 0;              // median time past + 1
+    int64_t min_time = 0;  // median time past + 1
     const BlockIndex* prev = nullptr;
-    Script witness_commitment;         // the commitment output's script (empty before segwit)
+    Script witness_commitment;  // the commitment output's script (empty before segwit)
 };
 
 struct TemplateOptions {

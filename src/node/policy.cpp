@@ -18,7 +18,6 @@ bool scriptsig_stack(const Script& script_sig, Stack& stack) {
 
 }  // namespace
 
-
 Amount rate_of(Amount fee, size_t vsize) {
     if (vsize == 0) return 0;
     return fee * 1000 / int64_t(vsize);
@@ -29,10 +28,7 @@ size_t virtual_size(size_t weight, int64_t sigop_cost, unsigned bytes_per_sigop)
     return size_t((w + 3) / 4);
 }
 
-
 std::string format_feerate(Amount sat_per_kvb) { return format_btc(sat_per_kvb) + " BTC/kvB"; }
-
-
 
 std::vector<uint32_t> dust_outputs(const Transaction& tx, Amount dust_relay_sat_per_kvb) {
     std::vector<uint32_t> out;

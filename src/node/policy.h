@@ -24,34 +24,34 @@
 namespace minicash::policy {
 
 // ---- Limits (Core's names in comments) ----
-inline constexpr size_t kMaxStandardTxWeight = 400000;            // MAX_STANDARD_TX_WEIGHT
-inline constexpr size_t kMinStandardTxNonWitnessSize = 65;        // MIN_STANDARD_TX_NONWITNESS_SIZE
-inline constexpr size_t kMaxStandardScriptSigSize = 1650;         // MAX_STANDARD_SCRIPTSIG_SIZE
-inline constexpr unsigned kMaxP2SHSigops = 15;                    // MAX_P2SH_SIGOPS
-inline constexpr int64_t kMaxStandardTxSigopsCost = 16000;        // MAX_STANDARD_TX_SIGOPS_COST
-inline constexpr unsigned kMaxTxLegacySigops = 2500;              // MAX_TX_LEGACY_SIGOPS (BIP54)
-inline constexpr size_t kMaxStandardP2WSHStackItems = 100;        // MAX_STANDARD_P2WSH_STACK_ITEMS
-inline constexpr size_t kMaxStandardP2WSHStackItemSize = 80;      // MAX_STANDARD_P2WSH_STACK_ITEM_SIZE
-inline constexpr size_t kMaxStandardTapscriptStackItemSize = 80;  // MAX_STANDARD_TAPSCRIPT_STACK_ITEM_SIZE
-inline constexpr size_t kMaxStandardP2WSHScriptSize = 3600;       // MAX_STANDARD_P2WSH_SCRIPT_SIZE
-inline constexpr unsigned kDefaultBytesPerSigop = 20;             // DEFAULT_BYTES_PER_SIGOP
+inline constexpr size_t kMaxStandardTxWeight = 400000;                 // MAX_STANDARD_TX_WEIGHT
+inline constexpr size_t kMinStandardTxNonWitnessSize = 65;             // MIN_STANDARD_TX_NONWITNESS_SIZE
+inline constexpr size_t kMaxStandardScriptSigSize = 1650;              // MAX_STANDARD_SCRIPTSIG_SIZE
+inline constexpr unsigned kMaxP2SHSigops = 15;                         // MAX_P2SH_SIGOPS
+inline constexpr int64_t kMaxStandardTxSigopsCost = 16000;             // MAX_STANDARD_TX_SIGOPS_COST
+inline constexpr unsigned kMaxTxLegacySigops = 2500;                   // MAX_TX_LEGACY_SIGOPS (BIP54)
+inline constexpr size_t kMaxStandardP2WSHStackItems = 100;             // MAX_STANDARD_P2WSH_STACK_ITEMS
+inline constexpr size_t kMaxStandardP2WSHStackItemSize = 80;           // MAX_STANDARD_P2WSH_STACK_ITEM_SIZE
+inline constexpr size_t kMaxStandardTapscriptStackItemSize = 80;       // MAX_STANDARD_TAPSCRIPT_STACK_ITEM_SIZE
+inline constexpr size_t kMaxStandardP2WSHScriptSize = 3600;            // MAX_STANDARD_P2WSH_SCRIPT_SIZE
+inline constexpr unsigned kDefaultBytesPerSigop = 20;                  // DEFAULT_BYTES_PER_SIGOP
 inline constexpr size_t kMaxOpReturnRelay = kMaxStandardTxWeight / 4;  // MAX_OP_RETURN_RELAY (Core 30)
-inline constexpr size_t kMaxDustOutputsPerTx = 1;                 // MAX_DUST_OUTPUTS_PER_TX (ephemeral dust)
-inline constexpr int32_t kTxMinStandardVersion = 1;               // TX_MIN_STANDARD_VERSION
-inline constexpr int32_t kTxMaxStandardVersion = 3;               // TX_MAX_STANDARD_VERSION
+inline constexpr size_t kMaxDustOutputsPerTx = 1;                      // MAX_DUST_OUTPUTS_PER_TX (ephemeral dust)
+inline constexpr int32_t kTxMinStandardVersion = 1;                    // TX_MIN_STANDARD_VERSION
+inline constexpr int32_t kTxMaxStandardVersion = 3;                    // TX_MAX_STANDARD_VERSION
 
 // Topologically restricted until confirmation (BIP431, "TRUC", version 3).
 inline constexpr int32_t kTrucVersion = 3;
-inline constexpr size_t kTrucAncestorLimit = 2;       // the transaction itself and one parent
-inline constexpr size_t kTrucDescendantLimit = 2;     // the transaction itself and one child
+inline constexpr size_t kTrucAncestorLimit = 2;    // the transaction itself and one parent
+inline constexpr size_t kTrucDescendantLimit = 2;  // the transaction itself and one child
 inline constexpr size_t kTrucMaxVsize = 10000;
 inline constexpr size_t kTrucChildMaxVsize = 1000;
 
 // Package and replacement limits.
-inline constexpr size_t kMaxReplacementCandidates = 100;        // MAX_REPLACEMENT_CANDIDATES (BIP125 rule 5)
-inline constexpr size_t kMaxPackageCount = 25;                  // MAX_PACKAGE_COUNT
-inline constexpr size_t kMaxPackageWeight = 404000;             // MAX_PACKAGE_WEIGHT
-inline constexpr size_t kExtraDescendantTxSizeLimit = 10000;    // CPFP carve-out (vbytes)
+inline constexpr size_t kMaxReplacementCandidates = 100;      // MAX_REPLACEMENT_CANDIDATES (BIP125 rule 5)
+inline constexpr size_t kMaxPackageCount = 25;                // MAX_PACKAGE_COUNT
+inline constexpr size_t kMaxPackageWeight = 404000;           // MAX_PACKAGE_WEIGHT
+inline constexpr size_t kExtraDescendantTxSizeLimit = 10000;  // CPFP carve-out (vbytes)
 
 // ---- Fee rates (FeeRate, fees and dust thresholds: common/fee_rate.h) ----
 
@@ -71,8 +71,8 @@ std::string format_feerate(Amount sat_per_kvb);
 // Output script templates live in common/script_solver.h (shared with rpc/ and the wallet).
 using minicash::classify;
 using minicash::is_pay_to_anchor;
-using minicash::TxoutType;
 using minicash::txout_type_name;
+using minicash::TxoutType;
 
 // Indices of the outputs that are dust at `dust_relay_sat_per_kvb` (common/fee_rate.h).
 std::vector<uint32_t> dust_outputs(const Transaction& tx, Amount dust_relay_sat_per_kvb);

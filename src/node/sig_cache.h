@@ -39,7 +39,7 @@ public:
     // Records a signature check that verified true. REQUIRES: it did verify.
     void insert(Kind kind, const uint256& sighash, ByteView pubkey, ByteView sig);
 
-    size_t size() const;      // entries held now, <= capacity()
+    size_t size() const;  // entries held now, <= capacity()
     size_t capacity() const { return slots_.size(); }
 
 private:

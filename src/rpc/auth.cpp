@@ -63,8 +63,8 @@ std::optional<std::string> base64_decode(std::string_view text) {
     size_t pad = 0;
     for (size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
-        const bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-                           c == '/';
+        const bool alpha =
+            (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
         if (c == '=') {
             if (i + 2 < text.size()) return std::nullopt;  // padding only in the last two places
             ++pad;

@@ -114,13 +114,16 @@ BlockRead read_block_data(NodeContext& node, Chainstate& chain, const BlockIndex
 }  // namespace
 
 void register_blockchain_commands(RpcTable& t) {
-    t.add({"blockchain", "getblockcount",
+    t.add({"blockchain",
+           "getblockcount",
            "Returns the height of the most-work fully-validated chain.\nThe genesis block has height 0.",
            {},
            "n    (numeric) The current block count",
            [](NodeContext& node, const RpcRequest&) -> json::value { return require_chain(node).height(); }});
 
-    t.add({"blockchain", "getbestblockhash", "Returns the hash of the best (tip) block in the most-work fully-validated chain.",
+    t.add({"blockchain",
+           "getbestblockhash",
+           "Returns the hash of the best (tip) block in the most-work fully-validated chain.",
            {},
            "\"hex\"    (string) the block hash, hex-encoded",
            [](NodeContext& node, const RpcRequest&) -> json::value {
@@ -129,7 +132,9 @@ void register_blockchain_commands(RpcTable& t) {
                return json::value(tip->hash.to_hex());
            }});
 
-    t.add({"blockchain", "getblockhash", "Returns hash of block in best-block-chain at height provided.",
+    t.add({"blockchain",
+           "getblockhash",
+           "Returns hash of block in best-block-chain at height provided.",
            {{"height", ArgType::NUM, true, "", "The height index"}},
            "\"hex\"    (string) The block hash",
            [](NodeContext& node, const RpcRequest& req) -> json::value {
@@ -141,7 +146,8 @@ void register_blockchain_commands(RpcTable& t) {
                return json::value(b->hash.to_hex());
            }});
 
-    t.add({"blockchain", "getblockheader",
+    t.add({"blockchain",
+           "getblockheader",
            "If verbose is false, returns a string that is serialized, hex-encoded data for blockheader 'hash'.\n"
            "If verbose is true, returns an Object with information about blockheader <hash>.",
            {{"blockhash", ArgType::STR_HEX, true, "", "The block hash"},
@@ -156,13 +162,13 @@ void register_blockchain_commands(RpcTable& t) {
                const BlockIndex* b = lookup_block(chain, hash);
                if (!verbose) return json::value(hex_encode(b->header.serialize()));
                json::object o;
-               chain.with_view([&](Chainstate::View& view) {
-                   o = header_to_json(*b, view.tip(), view.at_height(b->height + 1));
-               });
+               chain.with_view(
+                   [&](Chainstate::View& view) { o = header_to_json(*b, view.tip(), view.at_height(b->height + 1)); });
                return o;
            }});
 
-    t.add({"blockchain", "getblock",
+    t.add({"blockchain",
+           "getblock",
            "If verbosity is 0, returns a string that is serialized, hex-encoded data for block 'hash'.\n"
            "If verbosity is 1, returns an Object with information about block <hash>.\n"
            "If verbosity is 2, returns an Object with information about block <hash> and information about each "
@@ -183,9 +189,8 @@ void register_blockchain_commands(RpcTable& t) {
                const Block& block = data.block;
                if (verbosity <= 0) return json::value(hex_encode(block.serialize(true)));
                json::object o;
-               chain.with_view([&](Chainstate::View& view) {
-                   o = header_to_json(*b, view.tip(), view.at_height(b->height + 1));
-               });
+               chain.with_view(
+                   [&](Chainstate::View& view) { o = header_to_json(*b, view.tip(), view.at_height(b->height + 1)); });
                o["strippedsize"] = block.serialize(false).size();
                o["size"] = block.serialize(true).size();
                o["weight"] = block.weight();
@@ -197,14 +202,17 @@ void register_blockchain_commands(RpcTable& t) {
                        txs.push_back(json::value(tx.txid().to_hex()));
                    } else {
                        const TxUndo* u = undo_ok && i > 0 ? &data.undo->txs[i - 1] : nullptr;
-                       txs.push_back(tx_to_json(tx, chain.params(), uint256(), true, u ? &u->spent : nullptr, verbosity));
+                       txs.push_back(
+                           tx_to_json(tx, chain.params(), uint256(), true, u ? &u->spent : nullptr, verbosity));
                    }
                }
                o["tx"] = std::move(txs);
                return o;
            }});
 
-    t.add({"blockchain", "getblockchaininfo", "Returns an object containing various state info regarding blockchain processing.",
+    t.add({"blockchain",
+           "getblockchaininfo",
+           "Returns an object containing various state info regarding blockchain processing.",
            {},
            "{ \"chain\", \"blocks\", \"headers\", \"bestblockhash\", \"bits\", \"target\", \"difficulty\", \"time\",\n"
            "  \"mediantime\", \"verificationprogress\", \"initialblockdownload\", \"chainwork\", \"size_on_disk\",\n"
@@ -236,7 +244,8 @@ void register_blockchain_commands(RpcTable& t) {
                return o;
            }});
 
-    t.add({"blockchain", "getchaintips",
+    t.add({"blockchain",
+           "getchaintips",
            "Return information about all known tips in the block tree, including the main chain as well as "
            "orphaned branches.",
            {},
@@ -255,7 +264,8 @@ void register_blockchain_commands(RpcTable& t) {
                return out;
            }});
 
-    t.add({"blockchain", "getdifficulty",
+    t.add({"blockchain",
+           "getdifficulty",
            "Returns the proof-of-work difficulty as a multiple of the minimum difficulty.",
            {},
            "n.nnn    (numeric) the proof-of-work difficulty as a multiple of the minimum difficulty.",
@@ -265,7 +275,9 @@ void register_blockchain_commands(RpcTable& t) {
                return difficulty_from_bits(tip->header.bits);
            }});
 
-    t.add({"blockchain", "gettxout", "Returns details about an unspent transaction output.",
+    t.add({"blockchain",
+           "gettxout",
+           "Returns details about an unspent transaction output.",
            {{"txid", ArgType::STR, true, "", "The transaction id"},
             {"n", ArgType::NUM, true, "", "vout number"},
             {"include_mempool", ArgType::BOOL, false, "true",
@@ -305,7 +317,8 @@ void register_blockchain_commands(RpcTable& t) {
                return o;
            }});
 
-    t.add({"blockchain", "gettxoutsetinfo",
+    t.add({"blockchain",
+           "gettxoutsetinfo",
            "Returns statistics about the unspent transaction output set.\nNote this call may take some time.",
            {{"hash_type", ArgType::STR, false, "hash_serialized_3",
              "Which UTXO set hash should be calculated. Options: 'hash_serialized_3' (the legacy algorithm), "
@@ -327,7 +340,8 @@ void register_blockchain_commands(RpcTable& t) {
                    bool is_tip = false;
                    if (v.is_string()) is_tip = chain.tip() && parse_hash(v, "hash_or_height") == chain.tip()->hash;
                    else is_tip = req.get_int(1) == chain.height();
-                   if (!is_tip) throw RpcError(RPC_INVALID_PARAMETER, "Querying specific block heights requires coinstatsindex");
+                   if (!is_tip)
+                       throw RpcError(RPC_INVALID_PARAMETER, "Querying specific block heights requires coinstatsindex");
                }
                const UtxoStats s = chain.utxo_stats();
                json::object o;
@@ -342,7 +356,9 @@ void register_blockchain_commands(RpcTable& t) {
                return o;
            }});
 
-    t.add({"blockchain", "invalidateblock", "Permanently marks a block as invalid, as if it violated a consensus rule.",
+    t.add({"blockchain",
+           "invalidateblock",
+           "Permanently marks a block as invalid, as if it violated a consensus rule.",
            {{"blockhash", ArgType::STR_HEX, true, "", "the hash of the block to mark as invalid"}},
            "null",
            [](NodeContext& node, const RpcRequest& req) -> json::value {
@@ -354,7 +370,8 @@ void register_blockchain_commands(RpcTable& t) {
                return nullptr;
            }});
 
-    t.add({"blockchain", "reconsiderblock",
+    t.add({"blockchain",
+           "reconsiderblock",
            "Removes invalidity status of a block, its ancestors and its descendants, reconsider them for "
            "activation.\nThis can be used to undo the effects of invalidateblock.",
            {{"blockhash", ArgType::STR_HEX, true, "", "the hash of the block to reconsider"}},

@@ -16,7 +16,8 @@ namespace {
 [[noreturn]] void connection_failed(const RpcConnection& c) {
     throw ConnectionError("Could not connect to the server " + c.host + ":" + std::to_string(c.port) +
                           "\n\nMake sure the minicashd server is running and that you are connecting to the "
-                          "correct RPC port.\nUse \"" + c.program + " -help\" for more info.");
+                          "correct RPC port.\nUse \"" +
+                          c.program + " -help\" for more info.");
 }
 
 }  // namespace
@@ -39,9 +40,11 @@ std::chrono::seconds client_timeout(const RpcConnection& c) {
 json::value interpret_reply(const RpcConnection& c, const HttpReply& r) {
     if (r.status == 401) {
         if (c.cookie_missing)
-            throw std::runtime_error("Could not locate RPC credentials. No authentication cookie could be found, and "
-                                     "RPC password is not set.  See -rpcpassword and -stdinrpcpass.  Configuration "
-                                     "file: (" + c.config_path + ")");
+            throw std::runtime_error(
+                "Could not locate RPC credentials. No authentication cookie could be found, and "
+                "RPC password is not set.  See -rpcpassword and -stdinrpcpass.  Configuration "
+                "file: (" +
+                c.config_path + ")");
         throw std::runtime_error("Authorization failed: Incorrect rpcuser or rpcpassword");
     }
     if (r.status == 503) throw std::runtime_error("Server response: " + r.body);
@@ -62,9 +65,7 @@ json::value call(RpcConnection& c, const json::value& request, const std::string
     HttpReply r;
     try {
         r = client.post(write_json(request), path);
-    } catch (const ConnectionError&) {
-        connection_failed(c);
-    }
+    } catch (const ConnectionError&) { connection_failed(c); }
     return interpret_reply(c, r);
 }
 

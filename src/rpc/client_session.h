@@ -23,17 +23,17 @@ namespace minicash::rpc {
 struct RpcConnection {
     std::string host;
     uint16_t port = 0;
-    std::string credentials;              // "user:password"
+    std::string credentials;  // "user:password"
     bool cookie_missing = false;
-    std::filesystem::path cookie_path;    // set when the cookie authenticates (re-read per call)
+    std::filesystem::path cookie_path;  // set when the cookie authenticates (re-read per call)
     std::string config_path;
-    std::filesystem::path datadir;        // absolute ("" when HOME is unset and no -datadir)
-    std::filesystem::path network_dir;    // datadir / chain subdirectory
+    std::filesystem::path datadir;      // absolute ("" when HOME is unset and no -datadir)
+    std::filesystem::path network_dir;  // datadir / chain subdirectory
     Network network = Network::MAIN;
     std::string program = "minicash-cli";  // names itself in "see -help" hints
-    bool wait = false;                      // -rpcwait: retry while unreachable or warming up
-    int wait_timeout = 0;                   // -rpcwaittimeout (seconds, 0: none)
-    int client_timeout = 900;               // -rpcclienttimeout (seconds, 0: none)
+    bool wait = false;                     // -rpcwait: retry while unreachable or warming up
+    int wait_timeout = 0;                  // -rpcwaittimeout (seconds, 0: none)
+    int client_timeout = 900;              // -rpcclienttimeout (seconds, 0: none)
 };
 
 // Sends one JSON-RPC request document to `path` and returns the parsed reply document

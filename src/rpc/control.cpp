@@ -10,14 +10,18 @@ namespace json = boost::json;
 
 void register_control_commands(RpcTable& t) {
     RpcTable* table = &t;
-    t.add({"control", "help", "List all commands, or get help for a specified command.",
+    t.add({"control",
+           "help",
+           "List all commands, or get help for a specified command.",
            {{"command", ArgType::STR, false, "all commands", "The command to get help on"}},
            "\"text\"    (string) The help text",
            [table](NodeContext&, const RpcRequest& req) -> json::value {
                return json::value(table->help(req.opt_str(0).value_or("")));
            },
            true});
-    t.add({"control", "stop", "Request a graceful shutdown of the node.",
+    t.add({"control",
+           "stop",
+           "Request a graceful shutdown of the node.",
            {},
            "\"minicash server stopping\"    (string) A string with the content 'minicash server stopping'",
            [](NodeContext& node, const RpcRequest&) -> json::value {
@@ -26,13 +30,15 @@ void register_control_commands(RpcTable& t) {
                return json::value("minicash server stopping");
            },
            true});
-    t.add({"control", "uptime", "Returns the total uptime of the server.",
+    t.add({"control",
+           "uptime",
+           "Returns the total uptime of the server.",
            {},
            "n    (numeric) The number of seconds that the server has been running",
            [](NodeContext& node, const RpcRequest&) -> json::value {
-               const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                                       std::chrono::system_clock::now().time_since_epoch())
-                                       .count();
+               const int64_t now =
+                   std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                       .count();
                return json::value(now - node.start_time);
            },
            true});

@@ -127,9 +127,8 @@ bool split_host_port(const std::string& in, uint16_t default_port, std::string& 
         }
     }
     if (!port_text.empty()) {
-        if (port_text.size() > 5 || !std::all_of(port_text.begin(), port_text.end(), [](char c) {
-                return c >= '0' && c <= '9';
-            }))
+        if (port_text.size() > 5 ||
+            !std::all_of(port_text.begin(), port_text.end(), [](char c) { return c >= '0' && c <= '9'; }))
             return false;
         const int p = std::stoi(port_text);
         if (p <= 0 || p > 65535) return false;
@@ -401,7 +400,9 @@ HttpRpcServer::Reply HttpRpcServer::Impl::handle_body(const std::string& body, c
     json::value doc = json::parse(body, ec, {}, popt);
     if (ec) {
         r.status = 500;
-        r.body = write_json(make_reply(nullptr, make_error(RPC_PARSE_ERROR, "Parse error"), json::value(nullptr), false)) + "\n";
+        r.body =
+            write_json(make_reply(nullptr, make_error(RPC_PARSE_ERROR, "Parse error"), json::value(nullptr), false)) +
+            "\n";
         return r;
     }
     if (doc.is_object()) {
@@ -432,7 +433,8 @@ HttpRpcServer::Reply HttpRpcServer::Impl::handle_body(const std::string& body, c
     }
     r.status = 500;
     r.body = write_json(make_reply(nullptr, make_error(RPC_PARSE_ERROR, "Top-level object parse error"),
-                                   json::value(nullptr), false)) + "\n";
+                                   json::value(nullptr), false)) +
+             "\n";
     return r;
 }
 
@@ -469,8 +471,9 @@ bool HttpRpcServer::start(std::string* error) {
         if (!s.opt.allow_ip.empty())
             log_warning("option -rpcallowip was specified without -rpcbind; this doesn't usually make sense");
         if (!s.opt.bind.empty())
-            log_warning("option -rpcbind was ignored because -rpcallowip was not specified, refusing to allow "
-                        "everyone to connect");
+            log_warning(
+                "option -rpcbind was ignored because -rpcallowip was not specified, refusing to allow "
+                "everyone to connect");
     } else {
         for (const std::string& b : s.opt.bind) {
             std::string host;
@@ -523,9 +526,7 @@ bool HttpRpcServer::start(std::string* error) {
                 try {
                     s.ioc.run();
                     return;
-                } catch (const std::exception& e) {
-                    log_error("RPC I/O thread: %s", e.what());
-                }
+                } catch (const std::exception& e) { log_error("RPC I/O thread: %s", e.what()); }
             }
         });
     s.started = true;

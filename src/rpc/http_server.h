@@ -37,10 +37,10 @@ struct Subnet {
 std::optional<Subnet> parse_subnet(const std::string& text);
 
 struct HttpServerOptions {
-    uint16_t port = 8332;                 // -rpcport
-    std::vector<std::string> bind;        // -rpcbind: "host", "host:port", "[v6]:port"
-    std::vector<std::string> allow_ip;    // -rpcallowip
-    int threads = 4;                      // -rpcthreads
+    uint16_t port = 8332;               // -rpcport
+    std::vector<std::string> bind;      // -rpcbind: "host", "host:port", "[v6]:port"
+    std::vector<std::string> allow_ip;  // -rpcallowip
+    int threads = 4;                    // -rpcthreads
     size_t max_body_bytes = 32u << 20;
     std::chrono::milliseconds auth_failure_delay{250};
     std::chrono::seconds idle_timeout{30};  // -rpcservertimeout

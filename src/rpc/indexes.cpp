@@ -14,7 +14,9 @@ namespace minicash::rpc {
 namespace json = boost::json;
 
 void register_index_commands(RpcTable& t) {
-    t.add({"blockchain", "getblockfilter", "Retrieve a BIP 157 content filter for a particular block.",
+    t.add({"blockchain",
+           "getblockfilter",
+           "Retrieve a BIP 157 content filter for a particular block.",
            {{"blockhash", ArgType::STR_HEX, true, "", "The hash of the block"},
             {"filtertype", ArgType::STR, false, "basic", "The type name of the filter"}},
            "{                      (json object)\n"
@@ -51,7 +53,9 @@ void register_index_commands(RpcTable& t) {
                return o;
            }});
 
-    t.add({"util", "getindexinfo", "Returns the status of one or all available indices currently running in the node.",
+    t.add({"util",
+           "getindexinfo",
+           "Returns the status of one or all available indices currently running in the node.",
            {{"index_name", ArgType::STR, false, "", "Filter results for an index with a specific name."}},
            "{                               (json object) One key per running index (\"txindex\",\n"
            "                                \"basic block filter index\")\n"

@@ -21,7 +21,8 @@ constexpr size_t kMaxPackageCount = 25;
 FeeRate parse_fee_rate(const json::value& v, Amount dflt) {
     if (v.is_null()) return FeeRate{dflt};
     const Amount a = amount_from_value(v);
-    if (a >= kCoin) throw RpcError(RPC_INVALID_PARAMETER, "Fee rates larger than or equal to 1BTC/kvB are not accepted");
+    if (a >= kCoin)
+        throw RpcError(RPC_INVALID_PARAMETER, "Fee rates larger than or equal to 1BTC/kvB are not accepted");
     return FeeRate{a};
 }
 
@@ -88,8 +89,8 @@ json::value send_raw_transaction(NodeContext& node, const RpcRequest& req) {
 
     auto fail = [](const AcceptResult& r) -> RpcError {
         if (r.reject == TxReject::MISSING_INPUTS || !r.missing_inputs.empty())
-            return RpcError(RPC_VERIFY_ERROR, state_text(r.state).empty() ? "bad-txns-inputs-missingorspent"
-                                                                           : state_text(r.state));
+            return RpcError(RPC_VERIFY_ERROR,
+                            state_text(r.state).empty() ? "bad-txns-inputs-missingorspent" : state_text(r.state));
         return RpcError(RPC_VERIFY_REJECTED, state_text(r.state));
     };
     if (max_rate.sat_per_kvb > 0) {
@@ -116,11 +117,13 @@ json::value test_mempool_accept(NodeContext& node, const RpcRequest& req) {
     const FeeRate max_rate = parse_fee_rate(req.at(1), kDefaultMaxFeeRate);
     std::vector<Transaction> txs;
     for (const json::value& v : raw) {
-        if (!v.is_string()) throw RpcError(RPC_TYPE_ERROR, "JSON value of type " + std::string(v.is_null() ? "null" : "non-string") + " is not of expected type string");
+        if (!v.is_string())
+            throw RpcError(RPC_TYPE_ERROR, "JSON value of type " + std::string(v.is_null() ? "null" : "non-string") +
+                                               " is not of expected type string");
         auto tx = decode_hex_tx(std::string(v.get_string()));
         if (!tx)
-            throw RpcError(RPC_DESERIALIZATION_ERROR,
-                           "TX decode failed: " + std::string(v.get_string()) + " Make sure the tx has at least one input.");
+            throw RpcError(RPC_DESERIALIZATION_ERROR, "TX decode failed: " + std::string(v.get_string()) +
+                                                          " Make sure the tx has at least one input.");
         txs.push_back(std::move(*tx));
     }
     const std::vector<AcceptResult> results = mempool.test_accept_package(txs, FeeRate{});
@@ -147,9 +150,8 @@ json::value test_mempool_accept(NodeContext& node, const RpcRequest& req) {
                 o["vsize"] = r->vsize;
                 json::object fees;
                 fees["base"] = amount_value(r->fee);
-                const Amount eff = r->effective_feerate.sat_per_kvb
-                                       ? r->effective_feerate.sat_per_kvb
-                                       : (r->vsize ? r->fee * 1000 / Amount(r->vsize) : 0);
+                const Amount eff = r->effective_feerate.sat_per_kvb ? r->effective_feerate.sat_per_kvb
+                                                                    : (r->vsize ? r->fee * 1000 / Amount(r->vsize) : 0);
                 fees["effective-feerate"] = amount_value(eff);
                 json::array includes;
                 if (r->effective_includes.empty()) includes.push_back(json::value(r->wtxid.to_hex()));
@@ -174,7 +176,8 @@ json::value test_mempool_accept(NodeContext& node, const RpcRequest& req) {
 }  // namespace
 
 void register_mempool_commands(RpcTable& t) {
-    t.add({"rawtransactions", "sendrawtransaction",
+    t.add({"rawtransactions",
+           "sendrawtransaction",
            "Submit a raw transaction (serialized, hex-encoded) to local node and network.\n\n"
            "The transaction will be sent unconditionally to all peers, so using sendrawtransaction\n"
            "for manual rebroadcast may degrade privacy by leaking the transaction's origin.\n\n"
@@ -190,7 +193,8 @@ void register_mempool_commands(RpcTable& t) {
            "\"hex\"    (string) The transaction hash in hex",
            send_raw_transaction});
 
-    t.add({"rawtransactions", "testmempoolaccept",
+    t.add({"rawtransactions",
+           "testmempoolaccept",
            "Returns result of mempool acceptance tests indicating if raw transaction(s) (serialized, hex-encoded) "
            "would be accepted by mempool.\n\nIf multiple transactions are passed in, parents must come before "
            "children and package policies apply: the transactions cannot conflict with any mempool transactions "
@@ -204,7 +208,9 @@ void register_mempool_commands(RpcTable& t) {
            "\"effective-feerate\", \"effective-includes\" }, \"reject-reason\", \"reject-details\" }, ... ]",
            test_mempool_accept});
 
-    t.add({"blockchain", "getmempoolinfo", "Returns details on the active state of the TX memory pool.",
+    t.add({"blockchain",
+           "getmempoolinfo",
+           "Returns details on the active state of the TX memory pool.",
            {},
            "{ \"loaded\", \"size\", \"bytes\", \"usage\", \"total_fee\", \"maxmempool\", \"mempoolminfee\",\n"
            "  \"minrelaytxfee\", \"incrementalrelayfee\", \"unbroadcastcount\", \"fullrbf\" }",
@@ -225,7 +231,8 @@ void register_mempool_commands(RpcTable& t) {
                return o;
            }});
 
-    t.add({"blockchain", "getrawmempool",
+    t.add({"blockchain",
+           "getrawmempool",
            "Returns all transaction ids in memory pool as a json array of string transaction ids.\n\n"
            "Hint: use getmempoolentry to fetch a specific transaction from the mempool.",
            {{"verbose", ArgType::BOOL, false, "false", "True for a json object, false for array of transaction ids"},
@@ -241,7 +248,8 @@ void register_mempool_commands(RpcTable& t) {
                    throw RpcError(RPC_INVALID_PARAMETER, "Verbose results cannot contain mempool sequence values.");
                if (sequence) throw RpcError(RPC_INVALID_PARAMETER, "mempool_sequence is not supported by this node");
                std::vector<uint256> ids = mempool.txids();
-               std::sort(ids.begin(), ids.end(), [](const uint256& a, const uint256& b) { return a.to_hex() < b.to_hex(); });
+               std::sort(ids.begin(), ids.end(),
+                         [](const uint256& a, const uint256& b) { return a.to_hex() < b.to_hex(); });
                if (!verbose) {
                    json::array a;
                    for (const uint256& id : ids) a.push_back(json::value(id.to_hex()));
@@ -253,7 +261,9 @@ void register_mempool_commands(RpcTable& t) {
                return o;
            }});
 
-    t.add({"blockchain", "getmempoolentry", "Returns mempool data for given transaction",
+    t.add({"blockchain",
+           "getmempoolentry",
+           "Returns mempool data for given transaction",
            {{"txid", ArgType::STR_HEX, true, "", "The transaction id (must be in mempool)"}},
            "{ \"vsize\", \"weight\", \"time\", \"height\", \"descendantcount\", \"descendantsize\", "
            "\"ancestorcount\",\n  \"ancestorsize\", \"wtxid\", \"fees\": { \"base\", \"modified\", \"ancestor\", "
@@ -266,7 +276,8 @@ void register_mempool_commands(RpcTable& t) {
                return entry_json(*e);
            }});
 
-    t.add({"util", "estimatesmartfee",
+    t.add({"util",
+           "estimatesmartfee",
            "Estimates the approximate fee per kilobyte needed for a transaction to begin\n"
            "confirmation within conf_target blocks if possible and return the number of blocks\n"
            "for which the estimate is valid.",
@@ -300,7 +311,8 @@ void register_mempool_commands(RpcTable& t) {
                return o;
            }});
 
-    t.add({"mining", "prioritisetransaction",
+    t.add({"mining",
+           "prioritisetransaction",
            "Accepts the transaction into mined blocks at a higher (or lower) priority",
            {{"txid", ArgType::STR_HEX, true, "", "The transaction id."},
             {"dummy", ArgType::NUM, false, "null",
@@ -326,7 +338,8 @@ void register_mempool_commands(RpcTable& t) {
                return true;
            }});
 
-    t.add({"mining", "getprioritisedtransactions",
+    t.add({"mining",
+           "getprioritisedtransactions",
            "Returns a map of all user-created (see prioritisetransaction) fee deltas by txid, and whether the tx "
            "is present in mempool.",
            {},

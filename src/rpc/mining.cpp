@@ -93,7 +93,8 @@ json::value network_hash_ps(Chainstate& chain, int64_t lookup, int64_t height) {
 }  // namespace
 
 void register_mining_commands(RpcTable& t) {
-    t.add({"generating", "generatetoaddress",
+    t.add({"generating",
+           "generatetoaddress",
            "Mine blocks immediately to a specified address (before the RPC call returns)",
            {{"nblocks", ArgType::NUM, true, "", "How many blocks are generated."},
             {"address", ArgType::STR, true, "", "The address to send the newly generated bitcoin to."},
@@ -108,7 +109,8 @@ void register_mining_commands(RpcTable& t) {
                return generate_blocks(node, *script, n, tries);
            }});
 
-    t.add({"generating", "generatetodescriptor",
+    t.add({"generating",
+           "generatetodescriptor",
            "Mine to a specified descriptor and return the block hashes.",
            {{"num_blocks", ArgType::NUM, true, "", "How many blocks are generated."},
             {"descriptor", ArgType::STR, true, "", "The descriptor to send the newly generated bitcoin to."},
@@ -124,10 +126,10 @@ void register_mining_commands(RpcTable& t) {
                return generate_blocks(node, *script, n, tries);
            }});
 
-    t.add({"generating", "generateblock",
+    t.add({"generating",
+           "generateblock",
            "Mine a set of ordered transactions to a specified address or descriptor and return the block hash.",
-           {{"output", ArgType::STR, true, "",
-             "The address or descriptor to send the newly generated bitcoin to."},
+           {{"output", ArgType::STR, true, "", "The address or descriptor to send the newly generated bitcoin to."},
             {"transactions", ArgType::ARR, true, "",
              "An array of hex strings which are either txids or raw transactions.\nTxids must reference "
              "transactions currently in the mempool.\nAll transactions must be valid and in valid order, "
@@ -144,8 +146,7 @@ void register_mining_commands(RpcTable& t) {
                if (!script) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Error: Invalid address or descriptor");
                std::vector<std::shared_ptr<const Transaction>> txs;
                for (const json::value& v : req.at(1).get_array()) {
-                   if (!v.is_string())
-                       throw RpcError(RPC_TYPE_ERROR, "JSON value is not a string as expected");
+                   if (!v.is_string()) throw RpcError(RPC_TYPE_ERROR, "JSON value is not a string as expected");
                    const std::string s(v.get_string());
                    if (s.size() == 64 && is_hex(s)) {
                        const uint256 txid = *uint256::from_hex(s);
@@ -155,9 +156,8 @@ void register_mining_commands(RpcTable& t) {
                    } else if (auto tx = decode_hex_tx(s)) {
                        txs.push_back(std::make_shared<const Transaction>(std::move(*tx)));
                    } else {
-                       throw RpcError(RPC_DESERIALIZATION_ERROR,
-                                      "Transaction decode failed for " + s +
-                                          ". Make sure the tx has at least one input.");
+                       throw RpcError(RPC_DESERIALIZATION_ERROR, "Transaction decode failed for " + s +
+                                                                     ". Make sure the tx has at least one input.");
                    }
                }
                const bool submit = req.get_bool(2, true);
@@ -168,9 +168,9 @@ void register_mining_commands(RpcTable& t) {
                regenerate_commitments(tpl.block);
                ValidationState state;
                if (!test_block_validity(chain, tpl.block, state, false, false))
-                   throw RpcError(RPC_VERIFY_ERROR, "TestBlockValidity failed: " +
-                                                        (state.debug().empty() ? state.reason()
-                                                                               : state.reason() + ", " + state.debug()));
+                   throw RpcError(RPC_VERIFY_ERROR,
+                                  "TestBlockValidity failed: " +
+                                      (state.debug().empty() ? state.reason() : state.reason() + ", " + state.debug()));
                uint64_t tries = kDefaultMaxTries;
                if (!mine_and_process(node, chain, tpl.block, tpl.height, tries, submit))
                    throw RpcError(RPC_MISC_ERROR, "Failed to make block.");
@@ -180,7 +180,8 @@ void register_mining_commands(RpcTable& t) {
                return o;
            }});
 
-    t.add({"mining", "getblocktemplate",
+    t.add({"mining",
+           "getblocktemplate",
            "If the request parameters include a 'mode' key, that is used to explicitly select between the "
            "default 'template' request or a 'proposal'.\nIt returns data needed to construct a block to work on.\n"
            "For full specification, see BIPs 22, 23, 9, and 145:\n"
@@ -308,17 +309,20 @@ void register_mining_commands(RpcTable& t) {
                r["curtime"] = block.header.time;
                r["bits"] = hex_u32(block.header.bits);
                r["height"] = tpl.height;
-               if (params.consensus.signet_blocks) r["signet_challenge"] = hex_encode(params.consensus.signet_challenge);
+               if (params.consensus.signet_blocks)
+                   r["signet_challenge"] = hex_encode(params.consensus.signet_challenge);
                if (!tpl.witness_commitment.empty())
                    r["default_witness_commitment"] = hex_encode(tpl.witness_commitment.view());
                return r;
            }});
 
-    t.add({"mining", "submitblock",
+    t.add({"mining",
+           "submitblock",
            "Attempts to submit new block to network.\nSee https://en.bitcoin.it/wiki/BIP_0022 for full "
            "specification.",
            {{"hexdata", ArgType::STR_HEX, true, "", "the hex-encoded block data to submit"},
-            {"dummy", ArgType::STR, false, "ignored", "dummy value, for compatibility with BIP22. This value is ignored."}},
+            {"dummy", ArgType::STR, false, "ignored",
+             "dummy value, for compatibility with BIP22. This value is ignored."}},
            "null on success, else \"duplicate\", \"duplicate-invalid\", \"inconclusive\" or the reject reason",
            [](NodeContext& node, const RpcRequest& req) -> json::value {
                Chainstate& chain = require_chain(node);
@@ -345,7 +349,8 @@ void register_mining_commands(RpcTable& t) {
                return json::value("inconclusive");
            }});
 
-    t.add({"mining", "submitheader",
+    t.add({"mining",
+           "submitheader",
            "Decode the given hexdata as a header and submit it as a candidate chain tip if valid.\n"
            "Throws when the header is invalid.",
            {{"hexdata", ArgType::STR_HEX, true, "", "the hex-encoded block header data"}},
@@ -357,13 +362,15 @@ void register_mining_commands(RpcTable& t) {
                if (bytes) h = BlockHeader::decode(*bytes);
                if (!h) throw RpcError(RPC_DESERIALIZATION_ERROR, "Block header decode failed");
                if (!chain.lookup(h->prev_block))
-                   throw RpcError(RPC_VERIFY_ERROR, "Must submit previous header (" + h->prev_block.to_hex() + ") first");
+                   throw RpcError(RPC_VERIFY_ERROR,
+                                  "Must submit previous header (" + h->prev_block.to_hex() + ") first");
                ValidationState state;
                if (!chain.process_header(*h, state)) throw RpcError(RPC_VERIFY_ERROR, state.to_string());
                return nullptr;
            }});
 
-    t.add({"mining", "getnetworkhashps",
+    t.add({"mining",
+           "getnetworkhashps",
            "Returns the estimated network hashes per second based on the last n blocks.\n"
            "Pass in [blocks] to override # of blocks, -1 specifies since last difficulty change.\n"
            "Pass in [height] to estimate the network speed at the time when a certain block was found.",
@@ -383,7 +390,9 @@ void register_mining_commands(RpcTable& t) {
                return network_hash_ps(chain, lookup, height);
            }});
 
-    t.add({"mining", "getmininginfo", "Returns a json object containing mining-related information.",
+    t.add({"mining",
+           "getmininginfo",
+           "Returns a json object containing mining-related information.",
            {},
            "{ \"blocks\", \"currentblockweight\", \"currentblocktx\", \"bits\", \"difficulty\", \"target\",\n"
            "  \"networkhashps\", \"pooledtx\", \"chain\", \"warnings\" }",

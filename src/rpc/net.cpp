@@ -19,8 +19,7 @@ namespace {
 constexpr int kClientVersion = 100;  // 0.1.0 as Core encodes versions (major*10000 + minor*100 + patch)
 
 net::Connman& require_connman(NodeContext& node) {
-    if (!node.connman)
-        throw RpcError(RPC_CLIENT_P2P_DISABLED, "Error: Peer-to-peer functionality missing or disabled");
+    if (!node.connman) throw RpcError(RPC_CLIENT_P2P_DISABLED, "Error: Peer-to-peer functionality missing or disabled");
     return *node.connman;
 }
 
@@ -106,7 +105,9 @@ json::value network_entry(const std::string& name, bool reachable) {
 }  // namespace
 
 void register_net_commands(RpcTable& t) {
-    t.add({"network", "getconnectioncount", "Returns the number of connections to other nodes.",
+    t.add({"network",
+           "getconnectioncount",
+           "Returns the number of connections to other nodes.",
            {},
            "n    (numeric) The connection count",
            [](NodeContext& node, const RpcRequest&) -> json::value {
@@ -114,7 +115,9 @@ void register_net_commands(RpcTable& t) {
                return json::value(c.inbound + c.outbound);
            }});
 
-    t.add({"network", "getpeerinfo", "Returns data about each connected network peer as a json array of objects.",
+    t.add({"network",
+           "getpeerinfo",
+           "Returns data about each connected network peer as a json array of objects.",
            {},
            "[{\"id\": n, \"addr\": \"host:port\", \"services\": \"hex\", ...}, ...]    (json array) Core's fields",
            [](NodeContext& node, const RpcRequest&) -> json::value {
@@ -123,7 +126,9 @@ void register_net_commands(RpcTable& t) {
                return out;
            }});
 
-    t.add({"network", "getnetworkinfo", "Returns an object containing various state info regarding P2P networking.",
+    t.add({"network",
+           "getnetworkinfo",
+           "Returns an object containing various state info regarding P2P networking.",
            {},
            "{\"version\": n, \"subversion\": \"str\", \"protocolversion\": n, \"localservices\": \"hex\", "
            "\"connections\": n, \"networkactive\": bool, \"networks\": [...], \"relayfee\": n, ...}",
@@ -175,7 +180,8 @@ void register_net_commands(RpcTable& t) {
                return o;
            }});
 
-    t.add({"network", "addnode",
+    t.add({"network",
+           "addnode",
            "Attempts to add or remove a node from the addnode list.\nOr try a connection to a node once.",
            {{"node", ArgType::STR, true, "", "The address of the peer to connect to"},
             {"command", ArgType::STR, true, "",
@@ -186,11 +192,12 @@ void register_net_commands(RpcTable& t) {
            [](NodeContext& node, const RpcRequest& req) -> json::value {
                const std::string command = req.get_str(1);
                if (command != "add" && command != "remove" && command != "onetry")
-                   throw RpcError(RPC_INVALID_PARAMETER, "Error: invalid command '" + command +
-                                                             "' (expected add, remove or onetry)");
+                   throw RpcError(RPC_INVALID_PARAMETER,
+                                  "Error: invalid command '" + command + "' (expected add, remove or onetry)");
                net::Connman& c = require_connman(node);
                if (req.get_bool(2, false))
-                   throw RpcError(RPC_INVALID_PARAMETER, "Error: v2transport requested but not enabled (see -v2transport)");
+                   throw RpcError(RPC_INVALID_PARAMETER,
+                                  "Error: v2transport requested but not enabled (see -v2transport)");
                switch (c.add_node(req.get_str(0), command)) {
                case net::Connman::AddNodeResult::OK: return nullptr;
                case net::Connman::AddNodeResult::ALREADY_ADDED:
@@ -203,7 +210,8 @@ void register_net_commands(RpcTable& t) {
                throw RpcError(RPC_INVALID_PARAMETER, "Error: Invalid node address");
            }});
 
-    t.add({"network", "getaddednodeinfo",
+    t.add({"network",
+           "getaddednodeinfo",
            "Returns information about the given added node, or all added nodes\n(note that onetry addnodes are not "
            "listed here)",
            {{"node", ArgType::STR, false, "all nodes", "If provided, return information about this specific node"}},
@@ -232,7 +240,8 @@ void register_net_commands(RpcTable& t) {
                return out;
            }});
 
-    t.add({"network", "disconnectnode",
+    t.add({"network",
+           "disconnectnode",
            "Immediately disconnects from the specified peer node.\n\nStrictly one out of 'address' and 'nodeid' can "
            "be provided to identify the node.",
            {{"address", ArgType::STR, false, "fallback to nodeid", "The IP address/port of the node"},
@@ -254,16 +263,20 @@ void register_net_commands(RpcTable& t) {
                return nullptr;
            }});
 
-    t.add({"network", "setban", "Attempts to add or remove an IP/Subnet from the banned list.",
+    t.add({"network",
+           "setban",
+           "Attempts to add or remove an IP/Subnet from the banned list.",
            {{"subnet", ArgType::STR, true, "",
              "The IP/Subnet (see getpeerinfo for nodes IP) with an optional netmask (default is /32 = single IP)"},
-            {"command", ArgType::STR, true, "", "'add' to add an IP/Subnet to the list, 'remove' to remove an IP/Subnet "
-                                                "from the list"},
+            {"command", ArgType::STR, true, "",
+             "'add' to add an IP/Subnet to the list, 'remove' to remove an IP/Subnet "
+             "from the list"},
             {"bantime", ArgType::NUM, false, "0",
              "time in seconds how long (or until when if [absolute] is set) the IP is banned (0 or empty means using "
              "the default time of 24h which can also be overwritten by the -bantime startup argument)"},
-            {"absolute", ArgType::BOOL, false, "false", "If set, the bantime must be an absolute timestamp expressed "
-                                                        "in UNIX epoch time"}},
+            {"absolute", ArgType::BOOL, false, "false",
+             "If set, the bantime must be an absolute timestamp expressed "
+             "in UNIX epoch time"}},
            "null    (json null)",
            [](NodeContext& node, const RpcRequest& req) -> json::value {
                const std::string command = req.get_str(1);
@@ -282,25 +295,28 @@ void register_net_commands(RpcTable& t) {
                    const bool absolute = req.get_bool(3, false);
                    int64_t until;
                    if (absolute) {
-                       if (bantime < now) throw RpcError(RPC_INVALID_PARAMETER, "Error: Absolute timestamp is in the past");
+                       if (bantime < now)
+                           throw RpcError(RPC_INVALID_PARAMETER, "Error: Absolute timestamp is in the past");
                        until = bantime;
                    } else {
                        if (bantime <= 0) bantime = net::BanMan::kDefaultBanSeconds;
                        until = now + bantime;
                    }
-                   if (!bans.ban(*subnet, until))
-                       throw RpcError(RPC_MISC_ERROR, "Error: the ban list is full");
+                   if (!bans.ban(*subnet, until)) throw RpcError(RPC_MISC_ERROR, "Error: the ban list is full");
                    c.ban_changed(&*subnet);
                } else {
                    if (!bans.unban(*subnet))
-                       throw RpcError(RPC_CLIENT_INVALID_IP_OR_SUBNET,
-                                      "Error: Unban failed. Requested address/subnet was not previously manually banned.");
+                       throw RpcError(
+                           RPC_CLIENT_INVALID_IP_OR_SUBNET,
+                           "Error: Unban failed. Requested address/subnet was not previously manually banned.");
                    c.ban_changed(nullptr);
                }
                return nullptr;
            }});
 
-    t.add({"network", "listbanned", "List all manually banned IPs/Subnets.",
+    t.add({"network",
+           "listbanned",
+           "List all manually banned IPs/Subnets.",
            {},
            "[{\"address\": \"str\", \"ban_created\": n, \"banned_until\": n, \"ban_duration\": n, "
            "\"time_remaining\": n}, ...]",
@@ -320,7 +336,9 @@ void register_net_commands(RpcTable& t) {
                return out;
            }});
 
-    t.add({"network", "clearbanned", "Clear all banned IPs.",
+    t.add({"network",
+           "clearbanned",
+           "Clear all banned IPs.",
            {},
            "null    (json null)",
            [](NodeContext& node, const RpcRequest&) -> json::value {
@@ -331,7 +349,8 @@ void register_net_commands(RpcTable& t) {
                return nullptr;
            }});
 
-    t.add({"network", "getnettotals",
+    t.add({"network",
+           "getnettotals",
            "Returns information about network traffic, including bytes in, bytes out,\nand current system time.",
            {},
            "{\"totalbytesrecv\": n, \"totalbytessent\": n, \"timemillis\": n, \"uploadtarget\": {...}}",
@@ -352,7 +371,9 @@ void register_net_commands(RpcTable& t) {
                return o;
            }});
 
-    t.add({"network", "setnetworkactive", "Disable/enable all p2p network activity.",
+    t.add({"network",
+           "setnetworkactive",
+           "Disable/enable all p2p network activity.",
            {{"state", ArgType::BOOL, true, "", "true to enable networking, false to disable"}},
            "bool    (boolean) The value that was passed in",
            [](NodeContext& node, const RpcRequest& req) -> json::value {
@@ -361,7 +382,8 @@ void register_net_commands(RpcTable& t) {
                return json::value(c.network_active());
            }});
 
-    t.add({"network", "ping",
+    t.add({"network",
+           "ping",
            "Requests that a ping be sent to all other nodes, to measure ping time.\nResults are provided in "
            "getpeerinfo, pingtime and pingwait fields are decimal seconds.",
            {},
@@ -371,13 +393,16 @@ void register_net_commands(RpcTable& t) {
                return nullptr;
            }});
 
-    t.add({"network", "getnodeaddresses",
+    t.add({"network",
+           "getnodeaddresses",
            "Return known addresses, after filtering for quality and recency.\nThese can potentially be used to find "
            "new peers in the network.",
-           {{"count", ArgType::NUM, false, "1", "The maximum number of addresses to return. Specify 0 to return all "
-                                                "known addresses."},
-            {"network", ArgType::STR, false, "all networks", "Return only addresses of the specified network. Can be "
-                                                             "one of: ipv4, ipv6, onion, i2p, cjdns."}},
+           {{"count", ArgType::NUM, false, "1",
+             "The maximum number of addresses to return. Specify 0 to return all "
+             "known addresses."},
+            {"network", ArgType::STR, false, "all networks",
+             "Return only addresses of the specified network. Can be "
+             "one of: ipv4, ipv6, onion, i2p, cjdns."}},
            "[{\"time\": n, \"services\": n, \"address\": \"str\", \"port\": n, \"network\": \"str\"}, ...]",
            [](NodeContext& node, const RpcRequest& req) -> json::value {
                net::Connman& c = require_connman(node);

@@ -7,8 +7,8 @@
 #include "node/mempool.h"
 #include "rpc/server.h"
 #include "rpc/util.h"
-#include "util/hash.h"
 #include "storage/block_store.h"
+#include "util/hash.h"
 #include "util/hex.h"
 
 namespace minicash::rpc {
@@ -34,7 +34,8 @@ std::optional<FoundTx> find_in_block(Chainstate& chain, const BlockIndex* b, con
 }  // namespace
 
 void register_rawtransaction_commands(RpcTable& t) {
-    t.add({"rawtransactions", "getrawtransaction",
+    t.add({"rawtransactions",
+           "getrawtransaction",
            "By default, this call only returns a transaction if it is in the mempool. If -txindex is enabled\n"
            "and no blockhash argument is passed, it will return the transaction if it is in the mempool or any "
            "block.\nIf a blockhash argument is passed, it will return the transaction if\nthe specified block is "
@@ -122,14 +123,14 @@ void register_rawtransaction_commands(RpcTable& t) {
                                for (size_t i = 1; i < block->txs.size(); ++i)
                                    if (block->txs[i].txid() == txid) undo = block_undo->txs[i - 1];
                            }
-                       } catch (const std::exception&) {
-                       }
+                       } catch (const std::exception&) {}
                    }
                }
                json::object o;
                if (given_block) o["in_active_chain"] = chain.in_active_chain(given_block);
                // getrawtransaction's verbosity 2 is TxToUniv's "details and prevout" level (3).
-               json::object body = tx_to_json(tx, params, uint256(), true, undo ? &undo->spent : nullptr, verbosity >= 2 ? 3 : 1);
+               json::object body =
+                   tx_to_json(tx, params, uint256(), true, undo ? &undo->spent : nullptr, verbosity >= 2 ? 3 : 1);
                for (auto& kv : body) o[kv.key()] = kv.value();
                if (found->block) {
                    o["blockhash"] = found->block->hash.to_hex();
@@ -144,7 +145,8 @@ void register_rawtransaction_commands(RpcTable& t) {
                return o;
            }});
 
-    t.add({"rawtransactions", "decoderawtransaction",
+    t.add({"rawtransactions",
+           "decoderawtransaction",
            "Return a JSON object representing the serialized, hex-encoded transaction.",
            {{"hexstring", ArgType::STR_HEX, true, "", "The transaction hex string"},
             {"iswitness", ArgType::BOOL, false, "depends on heuristic tests",
@@ -159,7 +161,9 @@ void register_rawtransaction_commands(RpcTable& t) {
            },
            true});
 
-    t.add({"rawtransactions", "decodescript", "Decode a hex-encoded script.",
+    t.add({"rawtransactions",
+           "decodescript",
+           "Decode a hex-encoded script.",
            {{"hexstring", ArgType::STR_HEX, true, "", "the hex-encoded script"}},
            "{ \"asm\", \"desc\", \"address\", \"type\", \"p2sh\", \"segwit\": { \"asm\", \"desc\", \"hex\", "
            "\"address\", \"type\", \"p2sh-segwit\" } }",
@@ -175,8 +179,7 @@ void register_rawtransaction_commands(RpcTable& t) {
                    return encode_address(p2sh, params).value_or("");
                };
                bool can_wrap = type == "multisig" || type == "nonstandard" || type == "pubkey" ||
-                               type == "pubkeyhash" || type == "witness_v0_keyhash" ||
-                               type == "witness_v0_scripthash";
+                               type == "pubkeyhash" || type == "witness_v0_keyhash" || type == "witness_v0_scripthash";
                if (can_wrap) {
                    if (!has_valid_ops(script) || script.is_unspendable()) can_wrap = false;
                    size_t pc = 0;

@@ -51,8 +51,7 @@ std::pair<int64_t, int64_t> parse_descriptor_range(const json::value& v) {
     };
     if (v.is_number()) {
         if (!as_int(v, high)) throw RpcError(RPC_TYPE_ERROR, "JSON integer out of range");
-    } else if (v.is_array() && v.as_array().size() == 2 && v.as_array()[0].is_number() &&
-               v.as_array()[1].is_number()) {
+    } else if (v.is_array() && v.as_array().size() == 2 && v.as_array()[0].is_number() && v.as_array()[1].is_number()) {
         if (!as_int(v.as_array()[0], low) || !as_int(v.as_array()[1], high))
             throw RpcError(RPC_TYPE_ERROR, "JSON integer out of range");
         if (low > high)
@@ -67,8 +66,7 @@ std::pair<int64_t, int64_t> parse_descriptor_range(const json::value& v) {
 }
 
 std::string key_expression(const DerivedPubkey& k) {
-    return "[" + hex_encode(k.origin.fingerprint) + format_path_suffix(k.origin.path, 'h') + "]" +
-           hex_encode(k.pubkey);
+    return "[" + hex_encode(k.origin.fingerprint) + format_path_suffix(k.origin.path, 'h') + "]" + hex_encode(k.pubkey);
 }
 
 // The descriptor Core's InferDescriptor gives for one expanded script when it knows the
@@ -91,8 +89,7 @@ std::string describe(const ExpandedScript& e, const ChainParams& params) {
         if (const DerivedPubkey* k = find_key(s.view().subspan(3, 20))) d = "pkh(" + key_expression(*k) + ")";
     } else if ((s.size() == 35 || s.size() == 67) && s[0] == s.size() - 2 && s[s.size() - 1] == OP_CHECKSIG) {
         for (const DerivedPubkey& k : e.pubkeys)
-            if (ByteView(k.pubkey).size() == s[0] &&
-                std::equal(k.pubkey.begin(), k.pubkey.end(), s.view().begin() + 1))
+            if (ByteView(k.pubkey).size() == s[0] && std::equal(k.pubkey.begin(), k.pubkey.end(), s.view().begin() + 1))
                 d = "pk(" + key_expression(k) + ")";
     } else if (s.is_witness_program(version, program) && version == 0 && program.size() == 20) {
         if (const DerivedPubkey* k = find_key(program)) d = "wpkh(" + key_expression(*k) + ")";
@@ -119,8 +116,12 @@ void add_scan_object(const json::value& obj, const ChainParams& params, std::map
         if (!desc || desc->is_null())
             throw RpcError(RPC_INVALID_PARAMETER, "Descriptor needs to be provided in scan object");
         if (!desc->is_string()) {
-            const char* kind = desc->is_number() ? "number" : desc->is_bool() ? "bool" : desc->is_array() ? "array" : "object";
-            throw RpcError(RPC_TYPE_ERROR, std::string("JSON value of type ") + kind + " is not of expected type string");
+            const char* kind = desc->is_number()  ? "number"
+                               : desc->is_bool()  ? "bool"
+                               : desc->is_array() ? "array"
+                                                  : "object";
+            throw RpcError(RPC_TYPE_ERROR,
+                           std::string("JSON value of type ") + kind + " is not of expected type string");
         }
         text = std::string(desc->as_string());
         const json::value* r = obj.as_object().if_contains("range");
@@ -145,7 +146,8 @@ void add_scan_object(const json::value& obj, const ChainParams& params, std::map
 }  // namespace
 
 void register_scantxoutset_command(RpcTable& t) {
-    t.add({"blockchain", "scantxoutset",
+    t.add({"blockchain",
+           "scantxoutset",
            "Scans the unspent transaction output set for entries that match certain output descriptors.\n"
            "Examples of output descriptors are:\n"
            "    addr(<address>)                      Outputs whose output script corresponds to the specified address "
@@ -191,7 +193,8 @@ void register_scantxoutset_command(RpcTable& t) {
 
                ScanReservation reservation;
                if (!reservation.reserve())
-                   throw RpcError(RPC_INVALID_PARAMETER, "Scan already in progress, use action \"abort\" or \"status\"");
+                   throw RpcError(RPC_INVALID_PARAMETER,
+                                  "Scan already in progress, use action \"abort\" or \"status\"");
                if (!req.has(1)) throw RpcError(RPC_MISC_ERROR, "scanobjects argument is required for the start action");
                Chainstate& chain = require_chain(node);
                std::map<Script, std::string> needles;

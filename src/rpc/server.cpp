@@ -17,7 +17,9 @@ namespace {
 // Marks a json::string as a pre-formatted number (amounts, numbers read back verbatim).
 // Starts with a control character no text-producing RPC emits; write_json also
 // re-validates the text as a JSON number before writing it raw.
-constexpr std::string_view kAmountTag = "\x01" "number:";
+constexpr std::string_view kAmountTag =
+    "\x01"
+    "number:";
 
 // RFC 8259 number grammar: -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?
 bool is_json_number_text(std::string_view s) {
@@ -152,8 +154,7 @@ void write_into(std::string& out, const json::value& v, int indent, int level) {
         std::string_view s = v.get_string();
         if (s.starts_with(kAmountTag) && is_json_number_text(s.substr(kAmountTag.size())))
             out += s.substr(kAmountTag.size());
-        else
-            escape_into(out, s);
+        else escape_into(out, s);
         break;
     }
     case json::kind::array: {
@@ -315,8 +316,7 @@ json::value RpcTable::execute(NodeContext& node, RpcRequest& request, const json
             for (const std::string& alias : split_names(cmd->args[a].name)) {
                 auto it = named.find(alias);
                 if (it == named.end()) continue;
-                if (set[a])
-                    throw RpcError(RPC_INVALID_PARAMETER, "Parameter " + alias + " specified multiple times");
+                if (set[a]) throw RpcError(RPC_INVALID_PARAMETER, "Parameter " + alias + " specified multiple times");
                 slots[a] = it->value();
                 set[a] = true;
                 used[size_t(it - named.begin())] = true;
@@ -361,13 +361,9 @@ json::value RpcTable::execute(NodeContext& node, RpcRequest& request, const json
     request.params = std::move(params);
     try {
         return cmd->handler(node, request);
-    } catch (const RpcError&) {
-        throw;
-    } catch (const std::bad_alloc&) {
+    } catch (const RpcError&) { throw; } catch (const std::bad_alloc&) {
         throw RpcError(RPC_OUT_OF_MEMORY, "Out of memory");
-    } catch (const std::exception& e) {
-        throw RpcError(RPC_MISC_ERROR, e.what());
-    }
+    } catch (const std::exception& e) { throw RpcError(RPC_MISC_ERROR, e.what()); }
 }
 
 std::string RpcTable::usage(const RpcCommand& c) const {
@@ -681,8 +677,8 @@ json::object make_error(int code, const std::string& message) {
     return e;
 }
 
-json::object make_reply(const json::value& result, const json::value& error,
-                        const std::optional<json::value>& id, bool json_rpc_v2) {
+json::object make_reply(const json::value& result, const json::value& error, const std::optional<json::value>& id,
+                        bool json_rpc_v2) {
     json::object r;
     if (json_rpc_v2) r["jsonrpc"] = "2.0";
     if (error.is_null()) {

@@ -105,13 +105,13 @@ enum class ArgType {
     BOOL,
     OBJ,
     ARR,
-    RANGE,    // number or [begin,end]
-    ANY,      // not checked (e.g. getblock's verbosity which also takes a bool)
+    RANGE,  // number or [begin,end]
+    ANY,    // not checked (e.g. getblock's verbosity which also takes a bool)
 };
 const char* arg_type_name(ArgType t);  // as printed by help: "string", "numeric", ...
 
 struct RpcArg {
-    std::string name;          // may list aliases "verbosity|verbose": first is canonical
+    std::string name;  // may list aliases "verbosity|verbose": first is canonical
     ArgType type = ArgType::STR;
     bool required = false;
     std::string default_hint;  // shown as "optional, default=<hint>" when not required
@@ -132,7 +132,7 @@ struct RpcRequest {
     const boost::json::value& at(size_t i) const;  // null value when missing
     std::string get_str(size_t i) const;
     std::optional<std::string> opt_str(size_t i) const;
-    int64_t get_int(size_t i) const;               // rejects fractions
+    int64_t get_int(size_t i) const;  // rejects fractions
     int64_t get_int(size_t i, int64_t dflt) const;
     bool get_bool(size_t i, bool dflt) const;
 };
@@ -140,13 +140,13 @@ struct RpcRequest {
 using RpcHandler = std::function<boost::json::value(NodeContext&, const RpcRequest&)>;
 
 struct RpcCommand {
-    std::string category;      // "blockchain", "control", "mining", "network", ...
+    std::string category;  // "blockchain", "control", "mining", "network", ...
     std::string name;
-    std::string description;   // first line: one-sentence summary
+    std::string description;  // first line: one-sentence summary
     std::vector<RpcArg> args;
-    std::string result_help;   // free text after "Result:" in help
+    std::string result_help;  // free text after "Result:" in help
     RpcHandler handler;
-    bool ok_in_warmup = false; // allowed before the node finished starting (e.g. stop, help)
+    bool ok_in_warmup = false;  // allowed before the node finished starting (e.g. stop, help)
 };
 
 class RpcTable {
@@ -216,7 +216,7 @@ void register_rawtransaction_commands(RpcTable& t);
 void register_mining_commands(RpcTable& t);
 void register_mempool_commands(RpcTable& t);
 void register_control_commands(RpcTable& t);  // help, stop, uptime, ...
-void register_index_commands(RpcTable& t);     // getblockfilter, getindexinfo (indexes.cpp)
+void register_index_commands(RpcTable& t);    // getblockfilter, getindexinfo (indexes.cpp)
 void register_scantxoutset_command(RpcTable& t);
 // All of the above.
 void register_all_commands(RpcTable& t);

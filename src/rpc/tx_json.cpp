@@ -111,9 +111,7 @@ std::string script_to_asm(const Script& script, bool sighash_decode) {
     return out;
 }
 
-std::string script_type(const Script& script) {
-    return txout_type_name(solve(script));
-}
+std::string script_type(const Script& script) { return txout_type_name(solve(script)); }
 
 std::string infer_descriptor(const Script& script, const ChainParams& params) {
     std::vector<Bytes> sol;
@@ -154,8 +152,8 @@ json::object script_pubkey_json(const Script& script, const ChainParams& params,
     return o;
 }
 
-json::object tx_to_json(const Transaction& tx, const ChainParams& params, const uint256& block_hash,
-                        bool include_hex, const std::vector<Coin>* spent, int verbosity) {
+json::object tx_to_json(const Transaction& tx, const ChainParams& params, const uint256& block_hash, bool include_hex,
+                        const std::vector<Coin>* spent, int verbosity) {
     json::object e;
     e["txid"] = tx.txid().to_hex();
     e["hash"] = tx.wtxid().to_hex();

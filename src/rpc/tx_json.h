@@ -23,8 +23,7 @@ namespace minicash::rpc {
 std::optional<Transaction> decode_tx(ByteView bytes, bool try_no_witness = true, bool try_witness = true,
                                      std::string* error = nullptr);
 // The same from hex.
-std::optional<Transaction> decode_hex_tx(const std::string& hex, bool try_no_witness = true,
-                                         bool try_witness = true);
+std::optional<Transaction> decode_hex_tx(const std::string& hex, bool try_no_witness = true, bool try_witness = true);
 std::optional<Block> decode_hex_block(const std::string& hex);
 
 // Core's CScript::HasValidOps: every op parses, is at most OP_NOP10 and pushes <= 520 bytes.
@@ -44,8 +43,7 @@ boost::json::object script_pubkey_json(const Script& script, const ChainParams& 
 // adds "fee" and, with verbosity >= 3, each input's "prevout". A non-null `block_hash`
 // adds "blockhash". decoderawtransaction's shape is tx_to_json(tx, params, {}, false).
 boost::json::object tx_to_json(const Transaction& tx, const ChainParams& params, const uint256& block_hash = {},
-                               bool include_hex = true, const std::vector<Coin>* spent = nullptr,
-                               int verbosity = 2);
+                               bool include_hex = true, const std::vector<Coin>* spent = nullptr, int verbosity = 2);
 
 // Core's GetDifficulty for a compact target.
 double difficulty_from_bits(uint32_t bits);

@@ -59,7 +59,8 @@ std::optional<Script> script_from_descriptor(const std::string& descriptor, cons
     if (!desc) return std::nullopt;
     if (desc->is_multipath()) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Multipath descriptor not accepted");
     if (desc->is_range())
-        throw RpcError(RPC_INVALID_PARAMETER, "Ranged descriptor not accepted. Maybe pass through deriveaddresses first?");
+        throw RpcError(RPC_INVALID_PARAMETER,
+                       "Ranged descriptor not accepted. Maybe pass through deriveaddresses first?");
     std::string expand_error;
     auto scripts = desc->expand(0, &expand_error);
     if (!scripts || scripts->empty())

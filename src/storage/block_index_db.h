@@ -22,10 +22,10 @@ enum BlockStatus : uint32_t {
     BLOCK_VALID_CHAIN = 4,         // inputs, amounts, sigops checked (connected once)
     BLOCK_VALID_SCRIPTS = 5,       // scripts checked
     BLOCK_VALID_MASK = 7,
-    BLOCK_HAVE_DATA = 8,           // full block stored
-    BLOCK_HAVE_UNDO = 16,          // undo data stored
-    BLOCK_FAILED_VALID = 32,       // the block itself is invalid
-    BLOCK_FAILED_CHILD = 64,       // an ancestor is invalid
+    BLOCK_HAVE_DATA = 8,      // full block stored
+    BLOCK_HAVE_UNDO = 16,     // undo data stored
+    BLOCK_FAILED_VALID = 32,  // the block itself is invalid
+    BLOCK_FAILED_CHILD = 64,  // an ancestor is invalid
     BLOCK_FAILED_MASK = BLOCK_FAILED_VALID | BLOCK_FAILED_CHILD,
 };
 

@@ -256,7 +256,8 @@ void BlockStore::flush() {
     const std::lock_guard<std::mutex> lock(mutex_);
     // A descriptor is closed and forgotten only once its data is durable.
     for (auto it = unsynced_.begin(); it != unsynced_.end();) {
-        if (::fsync(it->second) != 0) throw StorageError("cannot sync " + it->first.string() + ": " + errno_text(errno));
+        if (::fsync(it->second) != 0)
+            throw StorageError("cannot sync " + it->first.string() + ": " + errno_text(errno));
         ::close(it->second);
         it = unsynced_.erase(it);
     }

@@ -59,7 +59,7 @@ private:
     std::array<uint8_t, 4> magic_;
     uint64_t max_file_size_;
     mutable std::mutex mutex_;
-    int current_file_ = 0;   // guarded by mutex_
+    int current_file_ = 0;       // guarded by mutex_
     uint64_t current_size_ = 0;  // guarded by mutex_: size of blk file current_file_
     // Guarded by mutex_: append descriptors of files written since the last flush(), and
     // whether a file was created since then (the directory entry needs a sync too).

@@ -68,8 +68,8 @@ public:
         void seek(ByteView key);  // first key >= key
         bool valid() const;
         void next();
-        ByteView key() const;     // REQUIRES: valid(); valid until the next move
-        ByteView value() const;   // REQUIRES: valid()
+        ByteView key() const;    // REQUIRES: valid(); valid until the next move
+        ByteView value() const;  // REQUIRES: valid()
 
     private:
         friend class Database;

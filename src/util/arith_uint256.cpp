@@ -28,8 +28,7 @@ arith_uint256 arith_uint256::from_compact(uint32_t compact, bool* negative, bool
         r <<= 8 * (size - 3);
     }
     if (negative) *negative = word != 0 && (compact & 0x00800000) != 0;
-    if (overflow)
-        *overflow = word != 0 && ((size > 34) || (word > 0xff && size > 33) || (word > 0xffff && size > 32));
+    if (overflow) *overflow = word != 0 && ((size > 34) || (word > 0xff && size > 33) || (word > 0xffff && size > 32));
     return r;
 }
 
@@ -75,9 +74,7 @@ arith_uint256& arith_uint256::operator+=(const arith_uint256& b) {
     return *this;
 }
 
-arith_uint256& arith_uint256::operator-=(const arith_uint256& b) {
-    return *this += (~b + arith_uint256(1));
-}
+arith_uint256& arith_uint256::operator-=(const arith_uint256& b) { return *this += (~b + arith_uint256(1)); }
 
 arith_uint256& arith_uint256::operator*=(uint32_t b) { return *this *= arith_uint256(b); }
 

@@ -82,8 +82,7 @@ bool write_file_atomically(const std::filesystem::path& path, ByteView data, std
     return true;
 }
 
-bool write_file_atomically(const std::filesystem::path& path, std::string_view data, std::string* error,
-                           mode_t mode) {
+bool write_file_atomically(const std::filesystem::path& path, std::string_view data, std::string* error, mode_t mode) {
     return write_file_atomically(path, ByteView(reinterpret_cast<const uint8_t*>(data.data()), data.size()), error,
                                  mode);
 }

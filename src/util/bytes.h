@@ -13,7 +13,10 @@ using ByteView = std::span<const uint8_t>;
 
 inline void append(Bytes& out, ByteView data) { out.insert(out.end(), data.begin(), data.end()); }
 
-inline void write_le16(uint8_t* p, uint16_t v) { p[0] = uint8_t(v); p[1] = uint8_t(v >> 8); }
+inline void write_le16(uint8_t* p, uint16_t v) {
+    p[0] = uint8_t(v);
+    p[1] = uint8_t(v >> 8);
+}
 inline void write_le32(uint8_t* p, uint32_t v) {
     for (int i = 0; i < 4; ++i) p[i] = uint8_t(v >> (8 * i));
 }

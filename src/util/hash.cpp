@@ -77,7 +77,8 @@ Hash160 hash160(ByteView data) { return ripemd160(sha256(data).view()); }
 Hash512 hmac_sha512(ByteView key, ByteView data) {
     Hash512 out{};
     unsigned len = 0;
-    if (!HMAC(EVP_sha512(), key.data(), int(key.size()), data.data(), data.size(), out.data(), &len) || len != out.size())
+    if (!HMAC(EVP_sha512(), key.data(), int(key.size()), data.data(), data.size(), out.data(), &len) ||
+        len != out.size())
         throw std::runtime_error("OpenSSL HMAC-SHA512 failed");
     return out;
 }
@@ -90,8 +91,14 @@ Hash512 sha512(ByteView data) {
 
 HashWriter& HashWriter::write_compact_size(uint64_t n) {
     if (n < 253) return write_u8(uint8_t(n));
-    if (n <= 0xffff) { uint8_t b[3] = {253, uint8_t(n), uint8_t(n >> 8)}; return write(b); }
-    if (n <= 0xffffffff) { write_u8(254); return write_u32(uint32_t(n)); }
+    if (n <= 0xffff) {
+        uint8_t b[3] = {253, uint8_t(n), uint8_t(n >> 8)};
+        return write(b);
+    }
+    if (n <= 0xffffffff) {
+        write_u8(254);
+        return write_u32(uint32_t(n));
+    }
     write_u8(255);
     return write_u64(n);
 }
@@ -105,7 +112,10 @@ HashWriter HashWriter::tagged(std::string_view tag) {
         std::lock_guard lock(mutex);
         auto it = cache.find(tag);
         if (it == cache.end())
-            it = cache.emplace(std::string(tag), minicash::sha256(ByteView(reinterpret_cast<const uint8_t*>(tag.data()), tag.size()))).first;
+            it = cache
+                     .emplace(std::string(tag),
+                              minicash::sha256(ByteView(reinterpret_cast<const uint8_t*>(tag.data()), tag.size())))
+                     .first;
         t = it->second;
     }
     HashWriter w;
@@ -114,9 +124,7 @@ HashWriter HashWriter::tagged(std::string_view tag) {
     return w;
 }
 
-uint256 tagged_hash(std::string_view tag, ByteView msg) {
-    return HashWriter::tagged(tag).write(msg).sha256();
-}
+uint256 tagged_hash(std::string_view tag, ByteView msg) { return HashWriter::tagged(tag).write(msg).sha256(); }
 
 }  // namespace minicash
 

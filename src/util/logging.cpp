@@ -18,9 +18,9 @@ struct CategoryName {
     const char* name;
 };
 constexpr CategoryName kCategories[] = {
-    {LogCategory::NET, "net"},         {LogCategory::RPC, "rpc"},   {LogCategory::VALIDATION, "validation"},
-    {LogCategory::BENCH, "bench"},     {LogCategory::DB, "db"},     {LogCategory::MEMPOOL, "mempool"},
-    {LogCategory::IMPORT, "import"},   {LogCategory::HTTP, "http"},
+    {LogCategory::NET, "net"},       {LogCategory::RPC, "rpc"},   {LogCategory::VALIDATION, "validation"},
+    {LogCategory::BENCH, "bench"},   {LogCategory::DB, "db"},     {LogCategory::MEMPOOL, "mempool"},
+    {LogCategory::IMPORT, "import"}, {LogCategory::HTTP, "http"},
 };
 
 uint32_t all_categories() {
@@ -174,7 +174,9 @@ void log_request_reopen() { logger().reopen.store(true); }
 
 void log_set_categories(uint32_t categories) { logger().categories.store(categories); }
 
-bool log_enabled(LogCategory category) { return (logger().categories.load(std::memory_order_relaxed) & uint32_t(category)) != 0; }
+bool log_enabled(LogCategory category) {
+    return (logger().categories.load(std::memory_order_relaxed) & uint32_t(category)) != 0;
+}
 
 void log_info(const char* fmt, ...) {
     va_list args;

@@ -48,7 +48,7 @@ std::optional<uint32_t> parse_log_categories(const std::vector<std::string>& val
 struct LogOptions {
     std::filesystem::path file;  // empty: no log file
     bool print_to_console = false;
-    uint32_t categories = 0;     // enabled debug categories (bit mask)
+    uint32_t categories = 0;  // enabled debug categories (bit mask)
 };
 
 // Opens the log file (append mode, created if missing). Returns false with `error` set

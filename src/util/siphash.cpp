@@ -9,8 +9,12 @@
 
 namespace minicash {
 namespace {
-struct MacFree { void operator()(EVP_MAC* m) const { EVP_MAC_free(m); } };
-struct CtxFree { void operator()(EVP_MAC_CTX* c) const { EVP_MAC_CTX_free(c); } };
+struct MacFree {
+    void operator()(EVP_MAC* m) const { EVP_MAC_free(m); }
+};
+struct CtxFree {
+    void operator()(EVP_MAC_CTX* c) const { EVP_MAC_CTX_free(c); }
+};
 
 EVP_MAC* siphash_mac() {
     // Fetched once; the EVP_MAC object is immutable and safe to share between threads.

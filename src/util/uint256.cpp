@@ -6,9 +6,7 @@
 
 namespace minicash {
 
-uint256::uint256(ByteView bytes) : data_{} {
-    std::copy_n(bytes.begin(), std::min(bytes.size(), kSize), data_.begin());
-}
+uint256::uint256(ByteView bytes) : data_{} { std::copy_n(bytes.begin(), std::min(bytes.size(), kSize), data_.begin()); }
 
 std::optional<uint256> uint256::from_hex(std::string_view hex) {
     if (hex.size() != 2 * kSize) return std::nullopt;

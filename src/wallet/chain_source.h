@@ -39,12 +39,12 @@ class ChainSource {
 public:
     virtual ~ChainSource() = default;
 
-    virtual ChainTip tip() = 0;                                // getblockchaininfo
-    virtual uint256 block_hash(int height) = 0;                // getblockhash
+    virtual ChainTip tip() = 0;                  // getblockchaininfo
+    virtual uint256 block_hash(int height) = 0;  // getblockhash
     // The BIP158 basic filter of a block (getblockfilter), or nullopt when the node keeps
     // no filter index.
     virtual std::optional<Bytes> block_filter(const uint256& hash) = 0;
-    virtual Block block(const uint256& hash) = 0;              // getblock <hash> 0
+    virtual Block block(const uint256& hash) = 0;  // getblock <hash> 0
 
     // Batched forms (one JSON-RPC batch each); by default one call per item. Hashes of
     // heights [from, from + count); filters as block_filter, in the order given.
@@ -59,10 +59,10 @@ public:
         return out;
     }
 
-    virtual std::vector<uint256> mempool() = 0;                // getrawmempool
+    virtual std::vector<uint256> mempool() = 0;                              // getrawmempool
     virtual std::optional<Transaction> mempool_tx(const uint256& txid) = 0;  // getrawtransaction
-    virtual uint256 broadcast(const Transaction& tx) = 0;      // sendrawtransaction
-    virtual AcceptResult test_accept(const Transaction& tx) = 0;  // testmempoolaccept
+    virtual uint256 broadcast(const Transaction& tx) = 0;                    // sendrawtransaction
+    virtual AcceptResult test_accept(const Transaction& tx) = 0;             // testmempoolaccept
     // Fee rate in sat/kvB for confirmation within `target` blocks (estimatesmartfee), or
     // nullopt when the node has no estimate.
     virtual std::optional<Amount> estimate_fee(int target) = 0;

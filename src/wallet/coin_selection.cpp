@@ -16,11 +16,9 @@ namespace minicash::wallet {
 // ---------------------------------------------------------------------------------------
 // Fee rates, sizes
 
-
 size_t output_size(const Script& script_pubkey) {
     return 8 + compact_size_length(script_pubkey.size()) + script_pubkey.size();
 }
-
 
 namespace {
 
@@ -45,7 +43,8 @@ std::optional<InputSize> estimate_input_size(const Script& script_pubkey, bool l
     int version = 0;
     Bytes program;
     if (script_pubkey.is_witness_program(version, program)) {
-        if (version == 0 && program.size() == 20) return InputSize{4 * (kOutpointAndSequence + 1) + ecdsa_witness, true};
+        if (version == 0 && program.size() == 20)
+            return InputSize{4 * (kOutpointAndSequence + 1) + ecdsa_witness, true};
         // Key path: one 64-byte BIP340 signature (SIGHASH_DEFAULT).
         if (version == 1 && program.size() == 32) return InputSize{4 * (kOutpointAndSequence + 1) + 1 + 1 + 64, true};
         return std::nullopt;
@@ -133,7 +132,8 @@ std::vector<size_t> sorted_descending(const AlgorithmInput& in) {
     std::iota(order.begin(), order.end(), size_t{0});
     std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
         if (in.effective_values[a] != in.effective_values[b]) return in.effective_values[a] > in.effective_values[b];
-        if (in.coins[a].input.weight != in.coins[b].input.weight) return in.coins[a].input.weight < in.coins[b].input.weight;
+        if (in.coins[a].input.weight != in.coins[b].input.weight)
+            return in.coins[a].input.weight < in.coins[b].input.weight;
         return a < b;
     });
     return order;
@@ -195,8 +195,7 @@ std::optional<std::vector<size_t>> select_bnb(const AlgorithmInput& in, Amount t
     size_t pos = 0;
     for (size_t tries = 0; tries < kBnbTotalTries; ++tries) {
         bool backtrack = false;
-        if (value + available < target || value > target + cost_of_change ||
-            (fee_rate_high && waste > best_waste)) {
+        if (value + available < target || value > target + cost_of_change || (fee_rate_high && waste > best_waste)) {
             backtrack = true;
         } else if (weight > max_weight) {
             backtrack = true;
@@ -327,9 +326,8 @@ std::optional<std::vector<size_t>> select_knapsack(const AlgorithmInput& in, Amo
         return std::vector<size_t>{*lowest_larger};
     }
 
-    std::sort(applicable.begin(), applicable.end(), [&](size_t a, size_t b) {
-        return in.effective_values[a] > in.effective_values[b];
-    });
+    std::sort(applicable.begin(), applicable.end(),
+              [&](size_t a, size_t b) { return in.effective_values[a] > in.effective_values[b]; });
     std::vector<bool> best_set;
     Amount best = 0;
     approximate_best_subset(in, applicable, total_lower, target, max_weight, rng, best_set, best);
@@ -385,8 +383,8 @@ std::optional<std::vector<size_t>> select_srd(const AlgorithmInput& in, Amount t
     return std::nullopt;
 }
 
-std::optional<std::vector<size_t>> select_coin_grinder(const AlgorithmInput& in, Amount target,
-                                                       Amount change_target, size_t max_weight) {
+std::optional<std::vector<size_t>> select_coin_grinder(const AlgorithmInput& in, Amount target, Amount change_target,
+                                                       size_t max_weight) {
     const Amount total_target = target + change_target;
     std::vector<size_t> order = sorted_descending(in);
     size_t usable = 0;
@@ -458,7 +456,6 @@ std::optional<std::vector<size_t>> select_coin_grinder(const AlgorithmInput& in,
 
 namespace {
 
-
 struct Tier {
     int conf_mine, conf_theirs;
 };
@@ -506,8 +503,8 @@ std::optional<SelectionResult> select_coins(std::span<const SpendableCoin> coins
     // pay every fee (Core's GetChange: "with SFFO we don't pay any fees").
     const Amount own_change_fee = params.subtract_fee_outputs ? 0 : change_fee;
     SelectionRng rng = make_selection_rng(params.seed);
-    const Amount change_target = params.min_change_target ? *params.min_change_target
-                                                          : generate_change_target(target, change_fee, rng);
+    const Amount change_target =
+        params.min_change_target ? *params.min_change_target : generate_change_target(target, change_fee, rng);
 
     // Preset inputs are always spent.
     const AlgorithmInput preset_in = make_algorithm_input(preset, params);
@@ -620,10 +617,10 @@ std::optional<SelectionResult> select_coins(std::span<const SpendableCoin> coins
                     widest_available + preset_value, target);
     }
     const Amount available = widest_available + preset_value;
-    return fail(SelectionError::Kind::kInsufficientFunds,
-                "Insufficient funds: " + format_money(available) + " BTC available, " + format_money(target) +
-                    " BTC needed",
-                available, target);
+    return fail(
+        SelectionError::Kind::kInsufficientFunds,
+        "Insufficient funds: " + format_money(available) + " BTC available, " + format_money(target) + " BTC needed",
+        available, target);
 }
 
 }  // namespace minicash::wallet

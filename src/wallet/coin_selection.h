@@ -26,8 +26,8 @@
 #include <string>
 #include <vector>
 
-#include "consensus/amount.h"
 #include "common/fee_rate.h"
+#include "consensus/amount.h"
 #include "consensus/transaction.h"
 
 namespace minicash::wallet {
@@ -45,12 +45,11 @@ inline constexpr FeeRate kDefaultDiscardFeeRate{10000};         // -discardfee (
 inline constexpr FeeRate kDefaultConsolidateFeeRate{10000};     // -consolidatefeerate (long-term rate)
 inline constexpr Amount kDefaultMaxTxFee = kCoin / 10;          // -maxtxfee (0.1 BTC)
 // Rates above this are refused as parameters (keeps fee arithmetic far from overflow).
-inline constexpr FeeRate kMaxFeeRate{kCoin * 1000};             // 1 BTC per vbyte
-inline constexpr size_t kMaxStandardTxWeight = 400000;          // MAX_STANDARD_TX_WEIGHT
-inline constexpr Amount kChangeLower = 50000;                   // CHANGE_LOWER
-inline constexpr Amount kChangeUpper = 1000000;                 // CHANGE_UPPER
-inline constexpr size_t kBnbTotalTries = 100000;                // TOTAL_TRIES
-
+inline constexpr FeeRate kMaxFeeRate{kCoin * 1000};     // 1 BTC per vbyte
+inline constexpr size_t kMaxStandardTxWeight = 400000;  // MAX_STANDARD_TX_WEIGHT
+inline constexpr Amount kChangeLower = 50000;           // CHANGE_LOWER
+inline constexpr Amount kChangeUpper = 1000000;         // CHANGE_UPPER
+inline constexpr size_t kBnbTotalTries = 100000;        // TOTAL_TRIES
 
 // Serialized size of an output: 8 (value) + script length prefix + script.
 size_t output_size(const Script& script_pubkey);
@@ -100,7 +99,7 @@ enum class SelectionAlgorithm { kManual, kBnB, kKnapsack, kSrd, kCoinGrinder };
 const char* selection_algorithm_name(SelectionAlgorithm a);  // "manual", "bnb", "knapsack", "srd", "coingrinder"
 
 struct SelectionParams {
-    FeeRate fee_rate;                                   // effective fee rate of the transaction
+    FeeRate fee_rate;  // effective fee rate of the transaction
     FeeRate long_term_fee_rate = kDefaultConsolidateFeeRate;
     FeeRate discard_fee_rate = kDefaultDiscardFeeRate;  // rate at which change is valued
     // Change output: its serialized size (P2WPKH 31, P2TR 43, P2PKH 34) and the vsize of
@@ -154,9 +153,9 @@ struct SelectionError {
         kMaxWeightExceeded,  // enough value, but only with inputs over the weight limit
     };
     Kind kind = Kind::kInsufficientFunds;
-    std::string message;    // "Insufficient funds: 0.5 BTC available, 0.7 BTC needed"
-    Amount available = 0;   // effective value of the eligible coins
-    Amount needed = 0;      // the target
+    std::string message;   // "Insufficient funds: 0.5 BTC available, 0.7 BTC needed"
+    Amount available = 0;  // effective value of the eligible coins
+    Amount needed = 0;     // the target
 };
 
 // Chooses coins from `coins` whose effective values cover `target` (the recipients plus
@@ -203,8 +202,8 @@ std::optional<std::vector<size_t>> select_srd(const AlgorithmInput& in, Amount t
                                               SelectionRng& rng);
 // Core's CoinGrinder: the set of least weight reaching target + change_target (explores
 // at most kBnbTotalTries nodes; nullopt if it cannot find or prove one within that).
-std::optional<std::vector<size_t>> select_coin_grinder(const AlgorithmInput& in, Amount target,
-                                                       Amount change_target, size_t max_weight);
+std::optional<std::vector<size_t>> select_coin_grinder(const AlgorithmInput& in, Amount target, Amount change_target,
+                                                       size_t max_weight);
 
 // Core's waste metric for a selection of `in` (indices) towards `target`, given the
 // change it leaves (0: changeless, the excess is wasted instead of the cost of change).

@@ -215,8 +215,8 @@ void update_psbt(const WalletState& state, Psbt& psbt) {
                 if (p.pubkey.size() != 32) continue;
                 XOnlyPubkey x{};
                 std::copy(p.pubkey.begin(), p.pubkey.end(), x.begin());
-                in.tap_bip32_derivs[x] = TapKeyOrigin{std::set<uint256>(p.leaf_hashes.begin(), p.leaf_hashes.end()),
-                                                      p.origin};
+                in.tap_bip32_derivs[x] =
+                    TapKeyOrigin{std::set<uint256>(p.leaf_hashes.begin(), p.leaf_hashes.end()), p.origin};
             }
         } else {
             for (const DerivedPubkey& p : e->pubkeys) in.bip32_derivs[p.pubkey] = p.origin;
@@ -260,8 +260,7 @@ std::optional<WalletState> new_wallet_state(Network network, int birthday, const
     return s;
 }
 
-std::optional<size_t> import_descriptor(WalletState& state, const Descriptor& desc, bool internal,
-                                        std::string* error) {
+std::optional<size_t> import_descriptor(WalletState& state, const Descriptor& desc, bool internal, std::string* error) {
     if (state.watch_only && desc.has_private_keys()) {
         if (error) *error = "this wallet is watch-only: import the public descriptor";
         return std::nullopt;

@@ -50,8 +50,7 @@ std::optional<WalletState> new_wallet_state(Network network, int birthday, const
 // rescans from its birthday (its block hashes are forgotten). Returns how many
 // descriptors were added; nullopt with `error` when it cannot be (a private descriptor
 // in a watch-only wallet, more than two paths, a duplicate).
-std::optional<size_t> import_descriptor(WalletState& state, const Descriptor& desc, bool internal,
-                                        std::string* error);
+std::optional<size_t> import_descriptor(WalletState& state, const Descriptor& desc, bool internal, std::string* error);
 
 // The address type a descriptor's scripts have (nullopt for other script kinds).
 std::optional<AddressType> infer_address_type(const Descriptor& desc);

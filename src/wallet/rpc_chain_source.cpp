@@ -1,8 +1,8 @@
 #include "wallet/rpc_chain_source.h"
 
+#include "common/money.h"
 #include "rpc/server.h"
 #include "util/hex.h"
-#include "common/money.h"
 
 namespace minicash::wallet {
 
@@ -28,7 +28,8 @@ json::value take_result(const json::value& reply, std::optional<ChainSourceError
         int code = -1;
         std::string message = "unknown error";
         if (err->is_object()) {
-            if (const json::value* c = err->get_object().if_contains("code"); c && c->is_int64()) code = int(c->get_int64());
+            if (const json::value* c = err->get_object().if_contains("code"); c && c->is_int64())
+                code = int(c->get_int64());
             if (const json::value* m = err->get_object().if_contains("message"); m && m->is_string())
                 message = std::string(m->get_string());
         }
@@ -196,7 +197,8 @@ AcceptResult RpcChainSource::test_accept(const Transaction& tx) {
         throw std::runtime_error("malformed testmempoolaccept reply");
     const json::object& o = r.get_array()[0].get_object();
     AcceptResult a;
-    if (const json::value* allowed = o.if_contains("allowed"); allowed && allowed->is_bool()) a.allowed = allowed->get_bool();
+    if (const json::value* allowed = o.if_contains("allowed"); allowed && allowed->is_bool())
+        a.allowed = allowed->get_bool();
     if (const json::value* reason = o.if_contains("reject-reason"); reason && reason->is_string())
         a.reject_reason = std::string(reason->get_string());
     return a;

@@ -235,13 +235,11 @@ bool sign_input_impl(Psbt& psbt, size_t i, const KeyStore& keys, const SignOptio
     }
 
     if (in.sighash_type && opt.hash_type && static_cast<uint32_t>(*opt.hash_type) != *in.sighash_type) {
-        return fail(error, where + "the PSBT asks for sighash type " + std::to_string(*in.sighash_type) +
-                               ", not " + std::to_string(*opt.hash_type));
+        return fail(error, where + "the PSBT asks for sighash type " + std::to_string(*in.sighash_type) + ", not " +
+                               std::to_string(*opt.hash_type));
     }
     // The hash type to use, or -1 for the default of the signature kind.
-    const int requested = opt.hash_type ? *opt.hash_type
-                          : in.sighash_type ? static_cast<int>(*in.sighash_type)
-                                            : -1;
+    const int requested = opt.hash_type ? *opt.hash_type : in.sighash_type ? static_cast<int>(*in.sighash_type) : -1;
 
     const Script& spk = utxo.script_pubkey;
     Script script = spk;
@@ -295,9 +293,10 @@ bool sign_input_impl(Psbt& psbt, size_t i, const KeyStore& keys, const SignOptio
                 std::optional<SecretKey> tweaked = taproot_tweak_secret(*internal, in.tap_merkle_root);
                 if (tweaked && tweaked->xonly_pubkey() == output_key) {
                     ScriptExecutionData exec;
-                    const auto h = taproot_signature_hash(exec, tx, static_cast<unsigned>(i),
-                                                          static_cast<uint8_t>(ht), SigVersion::TAPROOT, txdata);
-                    if (!h) return fail(error, where + "no signature hash for this sighash type (SINGLE without output?)");
+                    const auto h = taproot_signature_hash(exec, tx, static_cast<unsigned>(i), static_cast<uint8_t>(ht),
+                                                          SigVersion::TAPROOT, txdata);
+                    if (!h)
+                        return fail(error, where + "no signature hash for this sighash type (SINGLE without output?)");
                     const auto sig = sign_schnorr(*tweaked, *h, opt.aux_rand);
                     if (!sig) return fail(error, where + "Schnorr signing failed");
                     in.tap_key_sig = add_sig_bytes(*sig);
@@ -356,8 +355,9 @@ bool sign_input_impl(Psbt& psbt, size_t i, const KeyStore& keys, const SignOptio
     } else {
         if (in.witness_script) return fail(error, where + "witnessScript given for a non-witness output");
         if (witness_only) {
-            return fail(error, where + "only a witness UTXO is given for a non-witness output; the full previous "
-                                       "transaction is needed to sign it safely");
+            return fail(error, where +
+                                   "only a witness UTXO is given for a non-witness output; the full previous "
+                                   "transaction is needed to sign it safely");
         }
         script_code = script;
         signers = ecdsa_keys_in(script_code, keys);
@@ -411,8 +411,9 @@ bool sign_transaction_input(Transaction& tx, size_t i, const std::vector<TxOut>&
     if (!sign_input_impl(psbt, i, keys, options, error, /*trust_witness_utxo=*/true)) return false;
     // Builds the scriptSig/witness and checks it with the interpreter.
     if (!finalize_input(psbt, i)) {
-        return fail(error, "input " + std::to_string(i) + ": could not produce a valid signature (missing keys or "
-                                                          "scripts, or verification failed)");
+        return fail(error, "input " + std::to_string(i) +
+                               ": could not produce a valid signature (missing keys or "
+                               "scripts, or verification failed)");
     }
     tx.vin[i].script_sig = psbt.inputs[i].final_script_sig.value_or(Script());
     tx.vin[i].witness = psbt.inputs[i].final_script_witness.value_or(Witness());

@@ -69,7 +69,7 @@ public:
 
 private:
     std::vector<SecretKey> keys_;
-    std::map<Bytes, size_t> by_pubkey_;   // 33 or 65 bytes -> index
+    std::map<Bytes, size_t> by_pubkey_;      // 33 or 65 bytes -> index
     std::map<Bytes, Bytes> hash_to_pubkey_;  // HASH160 -> pubkey
     std::map<XOnlyPubkey, size_t> by_xonly_;
     std::map<Bytes, Script> by_hash160_, by_sha256_;
@@ -104,8 +104,8 @@ size_t sign_psbt(Psbt& psbt, const KeyStore& keys, const SignOptions& options = 
 // every input of `tx` (in input order; amounts are trusted, they come from the wallet),
 // then verifies it with the consensus interpreter. Returns false (and leaves the input
 // unchanged) when the keys are missing or verification fails.
-bool sign_transaction_input(Transaction& tx, size_t i, const std::vector<TxOut>& spent_outputs,
-                            const KeyStore& keys, const SignOptions& options = {}, std::string* error = nullptr);
+bool sign_transaction_input(Transaction& tx, size_t i, const std::vector<TxOut>& spent_outputs, const KeyStore& keys,
+                            const SignOptions& options = {}, std::string* error = nullptr);
 
 // All inputs; true when every input is signed and verified.
 bool sign_transaction(Transaction& tx, const std::vector<TxOut>& spent_outputs, const KeyStore& keys,

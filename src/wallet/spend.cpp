@@ -45,13 +45,12 @@ namespace {
 
 [[noreturn]] void build_failed(const BuildError& e) {
     throw SpendError(e.message, e.kind == BuildError::Kind::kInsufficientFunds ? SpendError::Kind::kInsufficientFunds
-                                                                                : SpendError::Kind::kFailed);
+                                                                               : SpendError::Kind::kFailed);
 }
 
 }  // namespace
 
-BuiltTransaction fund_transaction(WalletState& state, const std::vector<Recipient>& recipients, FeeRate rate,
-                                  int tip) {
+BuiltTransaction fund_transaction(WalletState& state, const std::vector<Recipient>& recipients, FeeRate rate, int tip) {
     const std::vector<SpendableCoin> coins = spendable_coins(state, tip);
     BuildOptions options;
     options.fee_rate = rate;
@@ -66,8 +65,9 @@ BuiltTransaction fund_transaction(WalletState& state, const std::vector<Recipien
 
 void sign_and_verify(const WalletState& state, Transaction& tx, const std::vector<TxOut>& spent) {
     if (state.watch_only)
-        throw SpendError("this wallet is watch-only: use 'psbt create' and sign the PSBT with the wallet that holds "
-                         "the keys");
+        throw SpendError(
+            "this wallet is watch-only: use 'psbt create' and sign the PSBT with the wallet that holds "
+            "the keys");
     KeyStore keys;
     std::vector<Script> scripts;
     for (const TxOut& o : spent) scripts.push_back(o.script_pubkey);

@@ -50,8 +50,7 @@ Script new_change_script(WalletState& state);
 
 // Funds `recipients` from spendable_coins() at `rate`, replaceable (BIP125), with change
 // to new_change_script(). Throws SpendError (kInsufficientFunds when the coins are short).
-BuiltTransaction fund_transaction(WalletState& state, const std::vector<Recipient>& recipients, FeeRate rate,
-                                  int tip);
+BuiltTransaction fund_transaction(WalletState& state, const std::vector<Recipient>& recipients, FeeRate rate, int tip);
 
 // Signs every input with the wallet's keys, then verifies each one with the consensus
 // interpreter. Throws SpendError (watch-only wallet, signing or verification failed).

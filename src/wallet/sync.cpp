@@ -85,8 +85,7 @@ SyncResult sync_wallet(WalletState& state, ChainSource& source, const SyncOption
     SyncResult result;
     const ChainTip tip = source.tip();
     const std::string want = core_chain_name(state.network);
-    if (tip.chain != want)
-        throw std::runtime_error("the node is on " + tip.chain + " but the wallet is for " + want);
+    if (tip.chain != want) throw std::runtime_error("the node is on " + tip.chain + " but the wallet is for " + want);
     result.tip_height = tip.height;
     result.reorg_depth = find_fork(state, source, tip.height);
 

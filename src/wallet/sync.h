@@ -26,27 +26,27 @@ namespace minicash::wallet {
 enum class ScanMode { FILTERS, FULL };
 
 struct SyncProgress {
-    int height = 0;        // block just scanned
-    int start = 0;         // first block of this sync
+    int height = 0;  // block just scanned
+    int start = 0;   // first block of this sync
     int tip = 0;
-    int blocks_done = 0;   // blocks scanned in this sync
+    int blocks_done = 0;  // blocks scanned in this sync
     int blocks_fetched = 0;
 };
 
 struct SyncOptions {
     ScanMode mode = ScanMode::FILTERS;
     bool mempool = true;
-    int save_every = 1000;                                    // blocks between saves
-    std::function<void(const WalletState&)> save;              // may be empty
-    std::function<void(const SyncProgress&)> progress;         // after every block; may be empty
-    std::function<int64_t()> now;                              // unix time; default: the clock
+    int save_every = 1000;                              // blocks between saves
+    std::function<void(const WalletState&)> save;       // may be empty
+    std::function<void(const SyncProgress&)> progress;  // after every block; may be empty
+    std::function<int64_t()> now;                       // unix time; default: the clock
 };
 
 struct SyncResult {
     int tip_height = -1;
     int blocks_scanned = 0;
     int blocks_fetched = 0;
-    int reorg_depth = 0;       // blocks disconnected
+    int reorg_depth = 0;        // blocks disconnected
     bool used_filters = false;  // filters were used for every block scanned
     bool fell_back = false;     // the node had no filter index: full blocks were scanned
 };

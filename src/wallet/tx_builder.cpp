@@ -27,7 +27,6 @@ size_t estimate_signed_weight(const Transaction& tx, std::span<const InputSize> 
 
 namespace {
 
-
 using Kind = BuildError::Kind;
 
 std::optional<BuiltTransaction> fail(BuildError* error, Kind kind, std::string message) {
@@ -37,13 +36,13 @@ std::optional<BuiltTransaction> fail(BuildError* error, Kind kind, std::string m
 
 // Everything the builder needs, whether for a new payment or a fee bump.
 struct Plan {
-    std::vector<Recipient> recipients;      // outputs in order, change not included
-    Script change_script;                   // empty: change not possible
-    std::optional<size_t> change_position;  // nullopt: random (Core)
-    std::vector<SpendableCoin> preset;      // always spent
-    std::vector<uint32_t> preset_sequences; // per preset input; empty: `sequence`
-    bool keep_preset_order = false;         // presets first in their order (bump)
-    std::span<const SpendableCoin> pool;    // more coins, when needed
+    std::vector<Recipient> recipients;       // outputs in order, change not included
+    Script change_script;                    // empty: change not possible
+    std::optional<size_t> change_position;   // nullopt: random (Core)
+    std::vector<SpendableCoin> preset;       // always spent
+    std::vector<uint32_t> preset_sequences;  // per preset input; empty: `sequence`
+    bool keep_preset_order = false;          // presets first in their order (bump)
+    std::span<const SpendableCoin> pool;     // more coins, when needed
     uint32_t sequence = kSequenceRbf;
     int32_t version = 2;
     uint32_t locktime = 0;
@@ -55,7 +54,8 @@ struct Plan {
 };
 
 std::optional<BuiltTransaction> build(const Plan& plan, SelectionRng& rng, BuildError* error) {
-    if (plan.recipients.empty()) return fail(error, Kind::kInvalidParameter, "Transaction must have at least one recipient");
+    if (plan.recipients.empty())
+        return fail(error, Kind::kInvalidParameter, "Transaction must have at least one recipient");
     if (plan.fee_rate > kMaxFeeRate) {
         return fail(error, Kind::kInvalidParameter, "Fee rate (" + plan.fee_rate.to_string() + ") is too high");
     }
@@ -131,8 +131,7 @@ std::optional<BuiltTransaction> build(const Plan& plan, SelectionRng& rng, Build
         auto sel = select_coins(plan.pool, target, params, &serr, plan.preset);
         if (!sel) {
             switch (serr.kind) {
-            case SelectionError::Kind::kInsufficientFunds:
-                return fail(error, Kind::kInsufficientFunds, serr.message);
+            case SelectionError::Kind::kInsufficientFunds: return fail(error, Kind::kInsufficientFunds, serr.message);
             case SelectionError::Kind::kMaxWeightExceeded: return fail(error, Kind::kTooLarge, serr.message);
             case SelectionError::Kind::kInvalidParameter: return fail(error, Kind::kInvalidParameter, serr.message);
             }
@@ -194,7 +193,8 @@ std::optional<BuiltTransaction> build(const Plan& plan, SelectionRng& rng, Build
         }
 
         size_t weight = estimate_signed_weight(tx, sizes);
-        Amount fee_needed = std::max(plan.fee_rate.fee_for_weight(weight), plan.min_relay_fee_rate.fee_for_weight(weight));
+        Amount fee_needed =
+            std::max(plan.fee_rate.fee_for_weight(weight), plan.min_relay_fee_rate.fee_for_weight(weight));
         const Amount min_change = params.effective_min_viable_change();
 
         if (subtract) {
@@ -212,7 +212,8 @@ std::optional<BuiltTransaction> build(const Plan& plan, SelectionRng& rng, Build
                     o.value -= to_reduce % Amount(subtract_count);
                     first = false;
                 }
-                if (o.value < 0) return fail(error, Kind::kAmountTooSmall, "The transaction amount is too small to pay the fee");
+                if (o.value < 0)
+                    return fail(error, Kind::kAmountTooSmall, "The transaction amount is too small to pay the fee");
                 if (is_dust(o, plan.dust_relay_fee_rate)) {
                     return fail(error, Kind::kAmountTooSmall,
                                 "The transaction amount is too small to send after the fee has been deducted");
@@ -228,7 +229,8 @@ std::optional<BuiltTransaction> build(const Plan& plan, SelectionRng& rng, Build
                 tx.vout.erase(tx.vout.begin() + ptrdiff_t(*out.change_position));
                 out.change_position.reset();
                 weight = estimate_signed_weight(tx, sizes);
-                fee_needed = std::max(plan.fee_rate.fee_for_weight(weight), plan.min_relay_fee_rate.fee_for_weight(weight));
+                fee_needed =
+                    std::max(plan.fee_rate.fee_for_weight(weight), plan.min_relay_fee_rate.fee_for_weight(weight));
             }
             out.fee = selected_value - tx.value_out();
         } else {
@@ -242,7 +244,8 @@ std::optional<BuiltTransaction> build(const Plan& plan, SelectionRng& rng, Build
         }
         if (weight > kMaxStandardTxWeight) return fail(error, Kind::kTooLarge, "Transaction too large");
         if (out.fee > plan.max_tx_fee) {
-            return fail(error, Kind::kFeeTooHigh, "Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)");
+            return fail(error, Kind::kFeeTooHigh,
+                        "Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)");
         }
         out.estimated_weight = weight;
         out.estimated_vsize = (weight + 3) / 4;
@@ -291,8 +294,9 @@ std::optional<BuiltTransaction> build_transaction(std::span<const SpendableCoin>
 }
 
 std::optional<BuiltTransaction> build_bump(const Transaction& original, std::span<const TxOut> spent_outputs,
-                                           std::optional<size_t> change_index, std::span<const SpendableCoin> extra_coins,
-                                           const BumpOptions& options, BuildError* error) {
+                                           std::optional<size_t> change_index,
+                                           std::span<const SpendableCoin> extra_coins, const BumpOptions& options,
+                                           BuildError* error) {
     if (original.vin.empty() || spent_outputs.size() != original.vin.size()) {
         return fail(error, Kind::kInvalidParameter, "The spent outputs do not match the transaction's inputs");
     }
@@ -316,7 +320,8 @@ std::optional<BuiltTransaction> build_bump(const Transaction& original, std::spa
         out_value += o.value;
     }
     const Amount old_fee = in_value - out_value;
-    if (old_fee < 0) return fail(error, Kind::kInvalidParameter, "The original transaction spends more than its inputs");
+    if (old_fee < 0)
+        return fail(error, Kind::kInvalidParameter, "The original transaction spends more than its inputs");
 
     // The original inputs, kept in order with their sequences.
     std::vector<InputSize> sizes;

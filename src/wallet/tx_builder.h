@@ -24,7 +24,7 @@
 
 namespace minicash::wallet {
 
-inline constexpr uint32_t kSequenceRbf = 0xfffffffd;          // MAX_BIP125_RBF_SEQUENCE
+inline constexpr uint32_t kSequenceRbf = 0xfffffffd;            // MAX_BIP125_RBF_SEQUENCE
 inline constexpr uint32_t kSequenceLocktimeFinal = 0xfffffffe;  // locktime enforced, not replaceable
 
 struct Recipient {
@@ -70,13 +70,13 @@ struct BuildOptions {
 };
 
 struct BuiltTransaction {
-    Transaction tx;                          // unsigned: empty scriptSigs and witnesses
-    std::vector<TxOut> spent_outputs;        // per input, in input order (for signing)
-    std::vector<SpendableCoin> inputs;       // per input, in input order
+    Transaction tx;                     // unsigned: empty scriptSigs and witnesses
+    std::vector<TxOut> spent_outputs;   // per input, in input order (for signing)
+    std::vector<SpendableCoin> inputs;  // per input, in input order
     Amount fee = 0;
-    std::optional<size_t> change_position;   // index into tx.vout; nullopt: no change
-    size_t estimated_weight = 0;             // once signed (see InputSize)
-    size_t estimated_vsize = 0;              // ceil(estimated_weight / 4)
+    std::optional<size_t> change_position;  // index into tx.vout; nullopt: no change
+    size_t estimated_weight = 0;            // once signed (see InputSize)
+    size_t estimated_vsize = 0;             // ceil(estimated_weight / 4)
     SelectionAlgorithm algorithm = SelectionAlgorithm::kManual;
     Amount waste = 0;
 };
@@ -140,8 +140,9 @@ struct BumpOptions {
 // The original's fee is computed from `spent_outputs`; its vsize is estimated as the
 // replacement's (the original may still be unsigned).
 std::optional<BuiltTransaction> build_bump(const Transaction& original, std::span<const TxOut> spent_outputs,
-                                           std::optional<size_t> change_index, std::span<const SpendableCoin> extra_coins,
-                                           const BumpOptions& options, BuildError* error = nullptr);
+                                           std::optional<size_t> change_index,
+                                           std::span<const SpendableCoin> extra_coins, const BumpOptions& options,
+                                           BuildError* error = nullptr);
 
 // Estimated weight of `tx` once its inputs (of the given sizes, in input order) are
 // signed. The result is exact for the given sizes: it includes the segwit marker and

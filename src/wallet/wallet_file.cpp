@@ -106,14 +106,13 @@ Bytes seal_wallet(const WalletKey& key, ByteView plaintext) {
         EVP_EncryptUpdate(c.ctx, nullptr, &len, out.data(), int(header_end)) != 1 ||
         EVP_EncryptUpdate(c.ctx, out.data() + header_end, &len, plaintext.data(), int(plaintext.size())) != 1 ||
         EVP_EncryptFinal_ex(c.ctx, out.data() + header_end + len, &len) != 1 ||
-        EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_GET_TAG, int(kTagSize), out.data() + header_end + plaintext.size()) != 1)
+        EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_GET_TAG, int(kTagSize), out.data() + header_end + plaintext.size()) !=
+            1)
         throw std::runtime_error("AES-256-GCM encryption failed");
     return out;
 }
 
-bool looks_like_wallet_file(ByteView file) {
-    return file.size() >= 8 && std::memcmp(file.data(), kMagic, 8) == 0;
-}
+bool looks_like_wallet_file(ByteView file) { return file.size() >= 8 && std::memcmp(file.data(), kMagic, 8) == 0; }
 
 OpenResult open_wallet(ByteView file, std::string_view passphrase) {
     OpenResult r;

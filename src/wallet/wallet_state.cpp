@@ -10,10 +10,10 @@ namespace json = boost::json;
 
 const char* address_type_name(AddressType t) {
     switch (t) {
-        case AddressType::LEGACY: return "legacy";
-        case AddressType::P2SH_SEGWIT: return "p2sh-segwit";
-        case AddressType::BECH32: return "bech32";
-        case AddressType::BECH32M: return "bech32m";
+    case AddressType::LEGACY: return "legacy";
+    case AddressType::P2SH_SEGWIT: return "p2sh-segwit";
+    case AddressType::BECH32: return "bech32";
+    case AddressType::BECH32M: return "bech32m";
     }
     return "?";
 }
@@ -26,10 +26,10 @@ std::optional<AddressType> parse_address_type(std::string_view name) {
 
 const char* tx_state_name(TxState s) {
     switch (s) {
-        case TxState::CONFIRMED: return "confirmed";
-        case TxState::MEMPOOL: return "mempool";
-        case TxState::INACTIVE: return "inactive";
-        case TxState::CONFLICTED: return "conflicted";
+    case TxState::CONFIRMED: return "confirmed";
+    case TxState::MEMPOOL: return "mempool";
+    case TxState::INACTIVE: return "inactive";
+    case TxState::CONFLICTED: return "conflicted";
     }
     return "?";
 }
@@ -54,10 +54,10 @@ const ChainParams& WalletState::params() const {
     static const ChainParams signet = make_chain_params(Network::SIGNET);
     static const ChainParams regtest = make_chain_params(Network::REGTEST);
     switch (network) {
-        case Network::MAIN: return main;
-        case Network::TESTNET4: return testnet4;
-        case Network::SIGNET: return signet;
-        case Network::REGTEST: return regtest;
+    case Network::MAIN: return main;
+    case Network::TESTNET4: return testnet4;
+    case Network::SIGNET: return signet;
+    case Network::REGTEST: return regtest;
     }
     return regtest;
 }
@@ -437,9 +437,7 @@ std::optional<WalletState> WalletState::from_json(const json::value& v, std::str
             s.txs[w.txid] = std::move(w);
         }
         return s;
-    } catch (const std::exception& e) {
-        return fail(std::string("malformed state (") + e.what() + ")");
-    }
+    } catch (const std::exception& e) { return fail(std::string("malformed state (") + e.what() + ")"); }
 }
 
 }  // namespace minicash::wallet

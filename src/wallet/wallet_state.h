@@ -32,7 +32,7 @@ inline constexpr uint32_t kGapLimit = 20;
 // Confirmations before the wallet spends or counts a coinbase output as confirmed: one more
 // than consensus's 100, as Bitcoin Core's wallet (so "mine 101 blocks" gives 50 BTC).
 inline constexpr int kCoinbaseMaturity = 101;
-inline constexpr int kReorgWindow = 288;       // recent block hashes kept to find a fork point
+inline constexpr int kReorgWindow = 288;  // recent block hashes kept to find a fork point
 
 enum class AddressType { LEGACY, P2SH_SEGWIT, BECH32, BECH32M };
 // "legacy", "p2sh-segwit", "bech32", "bech32m".
@@ -41,11 +41,11 @@ std::optional<AddressType> parse_address_type(std::string_view name);
 
 struct WalletDescriptor {
     Descriptor desc;
-    bool internal = false;               // change chain
-    std::optional<AddressType> type;     // set for the descriptors getnewaddress draws from
-    uint32_t next_index = 0;             // next index getnewaddress hands out
-    int64_t max_used = -1;               // highest index seen paid in a transaction
-    uint32_t derived = 0;                // scripts derived so far: indices [0, derived)
+    bool internal = false;            // change chain
+    std::optional<AddressType> type;  // set for the descriptors getnewaddress draws from
+    uint32_t next_index = 0;          // next index getnewaddress hands out
+    int64_t max_used = -1;            // highest index seen paid in a transaction
+    uint32_t derived = 0;             // scripts derived so far: indices [0, derived)
 
     // How far scripts must be derived: the gap window past the last used/handed out index.
     uint32_t range_end() const;
@@ -83,7 +83,7 @@ struct WalletCoin {
     TxOut out;
     ScriptOwner owner;
     TxState state = TxState::CONFIRMED;
-    int height = -1;       // -1 unless confirmed
+    int height = -1;  // -1 unless confirmed
     int confirmations = 0;
     bool coinbase = false;
     bool from_me = false;  // created by one of our own transactions (change)
@@ -101,8 +101,8 @@ struct HistoryEntry {
     TxState state;
     int height;
     int confirmations;
-    Amount received = 0;     // outputs to us
-    Amount sent = 0;         // our inputs spent
+    Amount received = 0;        // outputs to us
+    Amount sent = 0;            // our inputs spent
     std::optional<Amount> fee;  // when every input is ours
     bool coinbase = false;
     int64_t time = 0;

@@ -21,10 +21,10 @@ const ChainParams& params_for(Network n) {
     static const ChainParams signet = make_chain_params(Network::SIGNET);
     static const ChainParams regtest = make_chain_params(Network::REGTEST);
     switch (n) {
-        case Network::MAIN: return main;
-        case Network::TESTNET4: return test4;
-        case Network::SIGNET: return signet;
-        case Network::REGTEST: return regtest;
+    case Network::MAIN: return main;
+    case Network::TESTNET4: return test4;
+    case Network::SIGNET: return signet;
+    case Network::REGTEST: return regtest;
     }
     return main;
 }
@@ -185,8 +185,8 @@ TEST(KeyIO, ErrorMessages) {
     // Checksum variant mismatch, both ways.
     EXPECT_TRUE(contains(error_of("bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqh2y7hd", main).message,
                          "must use the bech32m checksum"));
-    EXPECT_TRUE(contains(error_of("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kemeawh", main).message,
-                         "must use the bech32 checksum"));
+    EXPECT_TRUE(
+        contains(error_of("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kemeawh", main).message, "must use the bech32 checksum"));
     // Lengths and versions.
     EXPECT_TRUE(contains(error_of("BC1QR508D6QEJXTDG4Y5R3ZARVARYV98GJ9P", main).message, "version 0"));
     EXPECT_TRUE(contains(error_of("bc1pw5dgrnzv", main).message, "1 bytes"));
@@ -195,8 +195,8 @@ TEST(KeyIO, ErrorMessages) {
     EXPECT_TRUE(contains(error_of("bc1gmk9yu", main).message, "empty"));
     EXPECT_TRUE(contains(error_of("bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7v07qwwzcrf", main).message,
                          "padding"));
-    EXPECT_TRUE(contains(error_of("tb1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vpggkg4j", test).message,
-                         "padding"));
+    EXPECT_TRUE(
+        contains(error_of("tb1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vpggkg4j", test).message, "padding"));
     // BIP173 once accepted v2 with a bech32 checksum; BIP350 does not.
     EXPECT_TRUE(contains(error_of("bc1zw508d6qejxtdg4y5r3zarvaryvqyzf3du", main).message, "bech32m"));
     // Mixed case and bad characters.

@@ -81,7 +81,9 @@ TEST(Bech32, ErrorKinds) {
     // Longer limits are honoured.
     EXPECT_NE(bech32::decode(std::string(91, 'q'), 200).error, E::TOO_LONG);
 
-    bech32::DecodeResult r = bech32::decode(std::string("a1\x7f" "qqqqqqq"));
+    bech32::DecodeResult r =
+        bech32::decode(std::string("a1\x7f"
+                                   "qqqqqqq"));
     EXPECT_EQ(r.error, E::INVALID_CHARACTER);
     EXPECT_EQ(r.error_positions, std::vector<size_t>{2});
 

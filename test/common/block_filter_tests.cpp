@@ -88,9 +88,7 @@ TEST(BlockFilter, CoreVectors) {
             queries.push_back(std::move(q));
         }
         EXPECT_LE(false_positives, 2);
-        if (false_positives == 0) {
-            EXPECT_FALSE(decoded->match_any(queries));
-        }
+        if (false_positives == 0) { EXPECT_FALSE(decoded->match_any(queries)); }
         ++checked;
     }
     EXPECT_EQ(checked, 10);
@@ -133,7 +131,7 @@ TEST(BlockFilter, MalformedEncodingsAreRejected) {
     ASSERT_TRUE(BasicBlockFilter::decode(hash, good));
 
     EXPECT_FALSE(BasicBlockFilter::decode(hash, Bytes{}));  // no CompactSize
-    for (size_t len = 1; len < good.size(); ++len)  // the last byte holds data bits too
+    for (size_t len = 1; len < good.size(); ++len)          // the last byte holds data bits too
         EXPECT_FALSE(BasicBlockFilter::decode(hash, ByteView(good).first(len))) << len;
     Bytes extra = good;
     extra.push_back(0);

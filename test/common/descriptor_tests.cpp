@@ -27,48 +27,60 @@ struct Valid {
 };
 
 // Shared long keys of the BIP vectors.
-#define XPRV_A "xprvA1RpRA33e1JQ7ifknakTFpgNXPmW2YvmhqLQYMmrj4xJXXWYpDPS3xz7iAxn8L39njGVyuoseXzU6rcxFLJ8HFsTjSyQbLYnMpCqE2VbFWc"
-#define XPUB_A "xpub6ERApfZwUNrhLCkDtcHTcxd75RbzS1ed54G1LkBUHQVHQKqhMkhgbmJbZRkrgZw4koxb5JaHWkY4ALHY2grBGRjaDMzQLcgJvLJuZZvRcEL"
-#define XPRV_B "xprv9uPDJpEQgRQfDcW7BkF7eTya6RPxXeJCqCJGHuCJ4GiRVLzkTXBAJMu2qaMWPrS7AANYqdq6vcBcBUdJCVVFceUvJFjaPdGZ2y9WACViL4L"
-#define XPUB_B "xpub68NZiKmJWnxxS6aaHmn81bvJeTESw724CRDs6HbuccFQN9Ku14VQrADWgqbhhTHBaohPX4CjNLf9fq9MYo6oDaPPLPxSb7gwQN3ih19Zm4Y"
-#define XPRV_C "xprv9s21ZrQH143K31xYSDQpPDxsXRTUcvj2iNHm5NUtrGiGG5e2DtALGdso3pGz6ssrdK4PFmM8NSpSBHNqPqm55Qn3LqFtT2emdEXVYsCzC2U"
-#define XPRV_D "xprv9vHkqa6EV4sPZHYqZznhT2NPtPCjKuDKGY38FBWLvgaDx45zo9WQRUT3dKYnjwih2yJD9mkrocEZXo1ex8G81dwSM1fwqWpWkeS3v86pgKt"
-#define XPUB_D "xpub69H7F5d8KSRgmmdJg2KhpAK8SR3DjMwAdkxj3ZuxV27CprR9LgpeyGmXUbC6wb7ERfvrnKZjXoUmmDznezpbZb7ap6r1D3tgFxHmwMkQTPH"
-#define XPRV_E "xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi"
-#define XPUB_F "xpub661MyMwAqRbcFW31YEwpkMuc5THy2PSt5bDMsktWQcFF8syAmRUapSCGu8ED9W6oDMSgv6Zz8idoc4a6mr8BDzTJY47LJhkJ8UB7WEGuduB"
-#define XPUB_G "xpub661MyMwAqRbcGDZQUKLqmWodYLcoBQnQH33yYkkF3jjxeLvY8qr2wWGEWkiKFaaQfJCoi3HeEq3Dc5DptfbCyjD38fNhSqtKc1UHaP4ba3t"
+#define XPRV_A \
+    "xprvA1RpRA33e1JQ7ifknakTFpgNXPmW2YvmhqLQYMmrj4xJXXWYpDPS3xz7iAxn8L39njGVyuoseXzU6rcxFLJ8HFsTjSyQbLYnMpCqE2VbFWc"
+#define XPUB_A \
+    "xpub6ERApfZwUNrhLCkDtcHTcxd75RbzS1ed54G1LkBUHQVHQKqhMkhgbmJbZRkrgZw4koxb5JaHWkY4ALHY2grBGRjaDMzQLcgJvLJuZZvRcEL"
+#define XPRV_B \
+    "xprv9uPDJpEQgRQfDcW7BkF7eTya6RPxXeJCqCJGHuCJ4GiRVLzkTXBAJMu2qaMWPrS7AANYqdq6vcBcBUdJCVVFceUvJFjaPdGZ2y9WACViL4L"
+#define XPUB_B \
+    "xpub68NZiKmJWnxxS6aaHmn81bvJeTESw724CRDs6HbuccFQN9Ku14VQrADWgqbhhTHBaohPX4CjNLf9fq9MYo6oDaPPLPxSb7gwQN3ih19Zm4Y"
+#define XPRV_C \
+    "xprv9s21ZrQH143K31xYSDQpPDxsXRTUcvj2iNHm5NUtrGiGG5e2DtALGdso3pGz6ssrdK4PFmM8NSpSBHNqPqm55Qn3LqFtT2emdEXVYsCzC2U"
+#define XPRV_D \
+    "xprv9vHkqa6EV4sPZHYqZznhT2NPtPCjKuDKGY38FBWLvgaDx45zo9WQRUT3dKYnjwih2yJD9mkrocEZXo1ex8G81dwSM1fwqWpWkeS3v86pgKt"
+#define XPUB_D \
+    "xpub69H7F5d8KSRgmmdJg2KhpAK8SR3DjMwAdkxj3ZuxV27CprR9LgpeyGmXUbC6wb7ERfvrnKZjXoUmmDznezpbZb7ap6r1D3tgFxHmwMkQTPH"
+#define XPRV_E \
+    "xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi"
+#define XPUB_F \
+    "xpub661MyMwAqRbcFW31YEwpkMuc5THy2PSt5bDMsktWQcFF8syAmRUapSCGu8ED9W6oDMSgv6Zz8idoc4a6mr8BDzTJY47LJhkJ8UB7WEGuduB"
+#define XPUB_G \
+    "xpub661MyMwAqRbcGDZQUKLqmWodYLcoBQnQH33yYkkF3jjxeLvY8qr2wWGEWkiKFaaQfJCoi3HeEq3Dc5DptfbCyjD38fNhSqtKc1UHaP4ba3t"
 #define WIF_C "L4rK1yDtCWekvXuE6oXD9jCYfFNV2cWRpVuPLBcCU2z8TrisoyY1"
 #define WIF_U "5KYZdUEo39z3FPrtuX2QbbwGnNP5zTd7yyr2SC1j299sBCnWjss"
 #define PUB_C "03a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd"
-#define PUB_U "04a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd5b8dec5235a0fa8722476c7709c02559e3aa73aa03918ba2d492eea75abea235"
+#define PUB_U                                                                                                          \
+    "04a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd5b8dec5235a0fa8722476c7709c02559e3aa73aa03918b" \
+    "a2d492eea75abea235"
 #define PUB_X "a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd"
-#define KEYS16                                                                                                  \
-    "03669b8afcec803a0d323e9a17f3ea8e68e8abe5a278020a929adbec52421adbd0,"                                       \
-    "0260b2003c386519fc9eadf2b5cf124dd8eea4c4e68d5e154050a9346ea98ce600,"                                       \
-    "0362a74e399c39ed5593852a30147f2959b56bb827dfa3e60e464b02ccf87dc5e8,"                                       \
-    "0261345b53de74a4d721ef877c255429961b7e43714171ac06168d7e08c542a8b8,"                                       \
-    "02da72e8b46901a65d4374fe6315538d8f368557dda3a1dcf9ea903f3afe7314c8,"                                       \
-    "0318c82dd0b53fd3a932d16e0ba9e278fcc937c582d5781be626ff16e201f72286,"                                       \
-    "0297ccef1ef99f9d73dec9ad37476ddb232f1238aff877af19e72ba04493361009,"                                       \
-    "02e502cfd5c3f972fe9a3e2a18827820638f96b6f347e54d63deb839011fd5765d,"                                       \
-    "03e687710f0e3ebe81c1037074da939d409c0025f17eb86adb9427d28f0f7ae0e9,"                                       \
-    "02c04d3a5274952acdbc76987f3184b346a483d43be40874624b29e3692c1df5af,"                                       \
-    "02ed06e0f418b5b43a7ec01d1d7d27290fa15f75771cb69b642a51471c29c84acd,"                                       \
-    "036d46073cbb9ffee90473f3da429abc8de7f8751199da44485682a989a4bebb24,"                                       \
-    "02f5d1ff7c9029a80a4e36b9a5497027ef7f3e73384a4a94fbfe7c4e9164eec8bc,"                                       \
-    "02e41deffd1b7cce11cde209a781adcffdabd1b91c0ba0375857a2bfd9302419f3,"                                       \
-    "02d76625f7956a7fc505ab02556c23ee72d832f1bac391bcd2d3abce5710a13d06,"                                       \
+#define KEYS16                                                            \
+    "03669b8afcec803a0d323e9a17f3ea8e68e8abe5a278020a929adbec52421adbd0," \
+    "0260b2003c386519fc9eadf2b5cf124dd8eea4c4e68d5e154050a9346ea98ce600," \
+    "0362a74e399c39ed5593852a30147f2959b56bb827dfa3e60e464b02ccf87dc5e8," \
+    "0261345b53de74a4d721ef877c255429961b7e43714171ac06168d7e08c542a8b8," \
+    "02da72e8b46901a65d4374fe6315538d8f368557dda3a1dcf9ea903f3afe7314c8," \
+    "0318c82dd0b53fd3a932d16e0ba9e278fcc937c582d5781be626ff16e201f72286," \
+    "0297ccef1ef99f9d73dec9ad37476ddb232f1238aff877af19e72ba04493361009," \
+    "02e502cfd5c3f972fe9a3e2a18827820638f96b6f347e54d63deb839011fd5765d," \
+    "03e687710f0e3ebe81c1037074da939d409c0025f17eb86adb9427d28f0f7ae0e9," \
+    "02c04d3a5274952acdbc76987f3184b346a483d43be40874624b29e3692c1df5af," \
+    "02ed06e0f418b5b43a7ec01d1d7d27290fa15f75771cb69b642a51471c29c84acd," \
+    "036d46073cbb9ffee90473f3da429abc8de7f8751199da44485682a989a4bebb24," \
+    "02f5d1ff7c9029a80a4e36b9a5497027ef7f3e73384a4a94fbfe7c4e9164eec8bc," \
+    "02e41deffd1b7cce11cde209a781adcffdabd1b91c0ba0375857a2bfd9302419f3," \
+    "02d76625f7956a7fc505ab02556c23ee72d832f1bac391bcd2d3abce5710a13d06," \
     "0399eb0a5487515802dc14544cf10b3666623762fbed2ec38a3975716e2c29c232"
-#define WIFS20                                                                                                  \
-    "KzoAz5CanayRKex3fSLQ2BwJpN7U52gZvxMyk78nDMHuqrUxuSJy,KwGNz6YCCQtYvFzMtrC6D3tKTKdBBboMrLTsjr2NYVBwapCkn7Mr,"   \
-    "KxogYhiNfwxuswvXV66eFyKcCpm7dZ7TqHVqujHAVUjJxyivxQ9X,L2BUNduTSyZwZjwNHynQTF14mv2uz2NRq5n5sYWTb4FkkmqgEE9f,"   \
-    "L1okJGHGn1kFjdXHKxXjwVVtmCMR2JA5QsbKCSpSb7ReQjezKeoD,KxDCNSST75HFPaW5QKpzHtAyaCQC7p9Vo3FYfi2u4dXD1vgMiboK,"   \
-    "L5edQjFtnkcf5UWURn6UuuoFrabgDQUHdheKCziwN42aLwS3KizU,KzF8UWFcEC7BYTq8Go1xVimMkDmyNYVmXV5PV7RuDicvAocoPB8i,"   \
-    "L3nHUboKG2w4VSJ5jYZ5CBM97oeK6YuKvfZxrefdShECcjEYKMWZ,KyjHo36dWkYhimKmVVmQTq3gERv3pnqA4xFCpvUgbGDJad7eS8WE,"   \
-    "KwsfyHKRUTZPQtysN7M3tZ4GXTnuov5XRgjdF2XCG8faAPmFruRF,KzCUbGhN9LJhdeFfL9zQgTJMjqxdBKEekRGZX24hXdgCNCijkkap,"   \
-    "KzgpMBwwsDLwkaC5UrmBgCYaBD2WgZ7PBoGYXR8KT7gCA9UTN5a3,KyBXTPy4T7YG4q9tcAM3LkvfRpD1ybHMvcJ2ehaWXaSqeGUxEdkP,"   \
-    "KzJDe9iwJRPtKP2F2AoN6zBgzS7uiuAwhWCfGdNeYJ3PC1HNJ8M8,L1xbHrxynrqLKkoYc4qtoQPx6uy5qYXR5ZDYVYBSRmCV5piU3JG9,"   \
-    "KzRedjSwMggebB3VufhbzpYJnvHfHe9kPJSjCU5QpJdAW3NSZxYS,Kyjtp5858xL7JfeV4PNRCKy2t6XvgqNNepArGY9F9F1SSPqNEMs3,"   \
+#define WIFS20                                                                                                   \
+    "KzoAz5CanayRKex3fSLQ2BwJpN7U52gZvxMyk78nDMHuqrUxuSJy,KwGNz6YCCQtYvFzMtrC6D3tKTKdBBboMrLTsjr2NYVBwapCkn7Mr," \
+    "KxogYhiNfwxuswvXV66eFyKcCpm7dZ7TqHVqujHAVUjJxyivxQ9X,L2BUNduTSyZwZjwNHynQTF14mv2uz2NRq5n5sYWTb4FkkmqgEE9f," \
+    "L1okJGHGn1kFjdXHKxXjwVVtmCMR2JA5QsbKCSpSb7ReQjezKeoD,KxDCNSST75HFPaW5QKpzHtAyaCQC7p9Vo3FYfi2u4dXD1vgMiboK," \
+    "L5edQjFtnkcf5UWURn6UuuoFrabgDQUHdheKCziwN42aLwS3KizU,KzF8UWFcEC7BYTq8Go1xVimMkDmyNYVmXV5PV7RuDicvAocoPB8i," \
+    "L3nHUboKG2w4VSJ5jYZ5CBM97oeK6YuKvfZxrefdShECcjEYKMWZ,KyjHo36dWkYhimKmVVmQTq3gERv3pnqA4xFCpvUgbGDJad7eS8WE," \
+    "KwsfyHKRUTZPQtysN7M3tZ4GXTnuov5XRgjdF2XCG8faAPmFruRF,KzCUbGhN9LJhdeFfL9zQgTJMjqxdBKEekRGZX24hXdgCNCijkkap," \
+    "KzgpMBwwsDLwkaC5UrmBgCYaBD2WgZ7PBoGYXR8KT7gCA9UTN5a3,KyBXTPy4T7YG4q9tcAM3LkvfRpD1ybHMvcJ2ehaWXaSqeGUxEdkP," \
+    "KzJDe9iwJRPtKP2F2AoN6zBgzS7uiuAwhWCfGdNeYJ3PC1HNJ8M8,L1xbHrxynrqLKkoYc4qtoQPx6uy5qYXR5ZDYVYBSRmCV5piU3JG9," \
+    "KzRedjSwMggebB3VufhbzpYJnvHfHe9kPJSjCU5QpJdAW3NSZxYS,Kyjtp5858xL7JfeV4PNRCKy2t6XvgqNNepArGY9F9F1SSPqNEMs3," \
     "L2D4RLHPiHBidkHS8ftx11jJk1hGFELvxh8LoxNQheaGT58dKenW,KyLPZdwY4td98bKkXqEXTEBX3vwEYTQo1yyLjX2jKXA63GBpmSjv"
 
 const std::vector<Valid> kValid = {
@@ -87,7 +99,10 @@ const std::vector<Valid> kValid = {
     {"sh(pkh(" WIF_C "))", {"a9141a31ad23bf49c247dd531a623c2ef57da3c400c587"}},
     {"sh(pkh(" PUB_C "))", {"a9141a31ad23bf49c247dd531a623c2ef57da3c400c587"}},
     {"pkh(" XPRV_C "/2147483647'/0)", {"76a914ebdc90806a9c4356c1c88e42216611e1cb4c1c1788ac"}},
-    {"pkh([bd16bee5/2147483647h]xpub69H7F5dQzmVd3vPuLKtcXJziMEQByuDidnX3YdwgtNsecY5HRGtAAQC5mXTt4dsv9RzyjgDjAQs9VGVV6ydYCHnprc9vvaA5YtqWyL6hyds/0)",
+    {"pkh([bd16bee5/"
+     "2147483647h]"
+     "xpub69H7F5dQzmVd3vPuLKtcXJziMEQByuDidnX3YdwgtNsecY5HRGtAAQC5mXTt4dsv9RzyjgDjAQs9VGVV6ydYCHnprc9vvaA5YtqWyL6hyds/"
+     "0)",
      {"76a914ebdc90806a9c4356c1c88e42216611e1cb4c1c1788ac"}},
     {"pk(" XPRV_B "/0)", {"210379e45b3cf75f9c5f9befd8e9506fb962f6a9d185ac87001ec44a8d3df8d4a9e3ac"}},
     {"pk(" XPUB_B "/0)", {"210379e45b3cf75f9c5f9befd8e9506fb962f6a9d185ac87001ec44a8d3df8d4a9e3ac"}},
@@ -116,9 +131,12 @@ const std::vector<Valid> kValid = {
     {"sortedmulti(1," PUB_U "," PUB_C ")", {"5121" PUB_C "41" PUB_U "52ae"}},
     {"sh(multi(2,[00000000/111'/222]" XPRV_A "," XPRV_B "/0))", {"a91445a9a622a8b0a1269944be477640eedc447bbd8487"}},
     {"sortedmulti(2," XPUB_A "/*," XPUB_B "/0/0/*)",
-     {"5221025d5fc65ebb8d44a5274b53bac21ff8307fec2334a32df05553459f8b1f7fe1b62102fbd47cc8034098f0e6a94c6aeee8528abf0a2153a5d8e46d325b7284c046784652ae",
-      "52210264fd4d1f5dea8ded94c61e9641309349b62f27fbffe807291f664e286bfbe6472103f4ece6dfccfa37b211eb3d0af4d0c61dba9ef698622dc17eecdf764beeb005a652ae",
-      "5221022ccabda84c30bad578b13c89eb3b9544ce149787e5b538175b1d1ba259cbb83321024d902e1a2fc7a8755ab5b694c575fce742c48d9ff192e63df5193e4c7afe1f9c52ae"}},
+     {"5221025d5fc65ebb8d44a5274b53bac21ff8307fec2334a32df05553459f8b1f7fe1b62102fbd47cc8034098f0e6a94c6aeee8528abf0a21"
+      "53a5d8e46d325b7284c046784652ae",
+      "52210264fd4d1f5dea8ded94c61e9641309349b62f27fbffe807291f664e286bfbe6472103f4ece6dfccfa37b211eb3d0af4d0c61dba9ef6"
+      "98622dc17eecdf764beeb005a652ae",
+      "5221022ccabda84c30bad578b13c89eb3b9544ce149787e5b538175b1d1ba259cbb83321024d902e1a2fc7a8755ab5b694c575fce742c48d"
+      "9ff192e63df5193e4c7afe1f9c52ae"}},
     {"wsh(multi(2," XPRV_C "/2147483647'/0," XPRV_D "/1/2/*," XPRV_E "/10/20/30/40/*'))",
      {"0020b92623201f3bb7c3771d45b2ad1d0351ea8fbf8cfe0a0e570264e1075fa1948f",
       "002036a08bbe4923af41cf4316817c93b8d37e2f635dd25cfff06bd50df6ae7ea203",
@@ -140,8 +158,13 @@ const std::vector<Valid> kValid = {
       "512021024954fcec88237a9386fce80ef2ced5f1e91b422b26c59ccfc174c8d1ad25"}},
     {"tr(" PUB_X ",pk(669b8afcec803a0d323e9a17f3ea8e68e8abe5a278020a929adbec52421adbd0))",
      {"512017cf18db381d836d8923b1bdb246cfcd818da1a9f0e6e7907f187f0b2f937754"}},
-    {"tr(" PUB_X ",{pk(xprvA2JDeKCSNNZky6uBCviVfJSKyQ1mDYahRjijr5idH2WwLsEd4Hsb2Tyh8RfQMuPh7f7RtyzTtdrbdqqsunu5Mm3wDvUAKRHSC34sJ7in334/0),{{pk(" XPUB_A "),pk(02df12b7035bdac8e3bab862a3a83d06ea6b17b6753d52edecba9be46f5d09e076)},pk(" WIF_C ")}})",
+    // clang-format off (clang-format 14 does not settle on one layout for these literals)
+    {"tr(" PUB_X ",{pk("
+     "xprvA2JDeKCSNNZky6uBCviVfJSKyQ1mDYahRjijr5idH2WwLsEd4Hsb2Tyh8RfQMuPh7f7RtyzTtdrbdqqsunu5Mm3wDvUAKRHSC"
+     "34sJ7in334/0),{{pk(" XPUB_A "),pk(02df12b7035bdac8e3bab862a3a83d06ea6b17b6753d52edecba9be46f5d09e076)},pk(" WIF_C
+     ")}})",
      {"512071fff39599a7b78bc02623cbe814efebf1a404f5d8ad34ea80f213bd8943f574"}},
+    // clang-format on
 };
 
 const std::vector<const char*> kInvalid = {
@@ -207,8 +230,13 @@ const std::vector<const char*> kInvalid = {
     // BIP389
     "pkh(" XPRV_C "/<0;1>/<2;3>)",
     "pkh([deadbeef/<0;1>]" XPUB_F "/0)",
-    "tr(xpub661MyMwAqRbcF3yVrV2KyYetLMYA5mCbv4BhrKwUrFE9LZM6JRR1AEt8Jq4V4C8LwtTke6YEEdCZqgXp85YRk2j74EfJKhe3QybQ9kcUjs4/<6;7;8;9>/*,{pk(" XPUB_A "/<1;2;3>/0/*),pk(" XPUB_G "/0/0/<3;4;5>/*)})",
-    "sh(multi(2," XPRV_A "/<1;2;3>/0/*," XPRV_B "/0/*,xprv9s21ZrQH143K3jUwNHoqQNrtzJnJmx4Yup8NkNLdVQCymYbPbJXnPhwkfTfxZfptcs3rLAPUXS39oDLgrNKQGwbGsEmJJ8BU3RzQuvShEG4/0/0/<3;4>/*))",
+    "tr("
+    "xpub661MyMwAqRbcF3yVrV2KyYetLMYA5mCbv4BhrKwUrFE9LZM6JRR1AEt8Jq4V4C8LwtTke6YEEdCZqgXp85YRk2j74EfJKhe3QybQ9kcUjs4/"
+    "<6;7;8;9>/*,{pk(" XPUB_A "/<1;2;3>/0/*),pk(" XPUB_G "/0/0/<3;4;5>/*)})",
+    "sh(multi(2," XPRV_A "/<1;2;3>/0/*," XPRV_B
+    "/0/"
+    "*,xprv9s21ZrQH143K3jUwNHoqQNrtzJnJmx4Yup8NkNLdVQCymYbPbJXnPhwkfTfxZfptcs3rLAPUXS39oDLgrNKQGwbGsEmJJ8BU3RzQuvShEG4/"
+    "0/0/<3;4>/*))",
     "wpkh(" XPUB_F "/<>/*)",
     "wpkh(" XPUB_F "/0>/*)",
     "wpkh(" XPUB_F "/<0/*)",
@@ -271,9 +299,7 @@ TEST(Descriptor, BipValidVectors) {
                 EXPECT_NE(e2.find("hardened"), std::string::npos) << e2;
             }
         }
-        if (!d->has_private_keys()) {
-            EXPECT_EQ(d->to_string(true), d->to_string(false));
-        }
+        if (!d->has_private_keys()) { EXPECT_EQ(d->to_string(true), d->to_string(false)); }
         ++count;
     }
     std::cout << "BIP381-386 valid descriptors: " << count << " (" << scripts << " scripts)\n";
@@ -295,7 +321,8 @@ TEST(Descriptor, BipInvalidVectors) {
 TEST(Descriptor, Bip380KeyExpressions) {
     const char* const keys[] = {
         "0260b2003c386519fc9eadf2b5cf124dd8eea4c4e68d5e154050a9346ea98ce600",
-        "04a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd5b8dec5235a0fa8722476c7709c02559e3aa73aa03918ba2d492eea75abea235",
+        "04a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd5b8dec5235a0fa8722476c7709c02559e3aa73aa0391"
+        "8ba2d492eea75abea235",
         "[deadbeef/0h/0h/0h]0260b2003c386519fc9eadf2b5cf124dd8eea4c4e68d5e154050a9346ea98ce600",
         "[deadbeef/0'/0'/0']0260b2003c386519fc9eadf2b5cf124dd8eea4c4e68d5e154050a9346ea98ce600",
         "[deadbeef/0'/0h/0']0260b2003c386519fc9eadf2b5cf124dd8eea4c4e68d5e154050a9346ea98ce600",
@@ -375,9 +402,7 @@ TEST(Descriptor, Bip389Multipath) {
             const auto a = parts[i].expand(1, &e1);
             const auto b = want->expand(1, &e2);
             ASSERT_EQ(a.has_value(), b.has_value()) << e1 << " / " << e2;
-            if (a) {
-                EXPECT_EQ((*a)[0].script_pubkey, (*b)[0].script_pubkey);
-            }
+            if (a) { EXPECT_EQ((*a)[0].script_pubkey, (*b)[0].script_pubkey); }
         }
         ++n;
     }
@@ -389,7 +414,8 @@ TEST(Descriptor, KeyOriginsAndTaprootInfo) {
     // BIP84 account 0 of the abandon/about mnemonic (BIP84 test vector), as an xpub.
     const ExtKeyVersions z[] = {kZpubVersions};
     const auto account = decode_ext_key(
-        "zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r1ADqtfSdVCToUG868RvUUkgDKf31mGDtKsAYz2oz2AGutZYs",
+        "zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r1ADqtfSdVCToUG868RvUUkgDKf31mGDtKsAYz2oz2AGutZY"
+        "s",
         z, &err);
     ASSERT_TRUE(account) << err;
     const std::string xpub = std::get<ExtPubKey>(account->key).to_string(mainnet());
@@ -406,9 +432,11 @@ TEST(Descriptor, KeyOriginsAndTaprootInfo) {
     EXPECT_EQ(format_derivation_path(k.origin.path), "m/84'/0'/0'/0/0");
 
     // tr() with a tree: leaves, control blocks, leaf hashes on the keys.
-    const auto t = Descriptor::parse("tr(" PUB_X ",{pk(03669b8afcec803a0d323e9a17f3ea8e68e8abe5a278020a929adbec52421adbd0),multi_a(1," XPUB_A "/*,"
-                                     "0260b2003c386519fc9eadf2b5cf124dd8eea4c4e68d5e154050a9346ea98ce600)})",
-                                     mainnet(), &err);
+    const auto t = Descriptor::parse(
+        "tr(" PUB_X ",{pk(03669b8afcec803a0d323e9a17f3ea8e68e8abe5a278020a929adbec52421adbd0),multi_a(1," XPUB_A
+        "/*,"
+        "0260b2003c386519fc9eadf2b5cf124dd8eea4c4e68d5e154050a9346ea98ce600)})",
+        mainnet(), &err);
     ASSERT_TRUE(t) << err;
     const auto te = t->expand(3, &err);
     ASSERT_TRUE(te) << err;

@@ -73,8 +73,8 @@ TEST(Psbt, ValidVectorsRoundTrip) {
     for (const char* s : kBip174Valid) check(s);
     for (const char* s : kBip174SignerFails) check(s);
     for (const char* s : kBip371Valid) check(s);
-    for (const char* s : {kCreated, kUpdatedSighashAll, kSigned1, kSigned2, kCombined, kFinalized, kUnknownA,
-                          kUnknownB, kUnknownCombined}) {
+    for (const char* s : {kCreated, kUpdatedSighashAll, kSigned1, kSigned2, kCombined, kFinalized, kUnknownA, kUnknownB,
+                          kUnknownCombined}) {
         check(s);
     }
     std::cout << "valid PSBTs parsed and re-serialized byte for byte: " << n << " (BIP174 10 + 4 signer-check + "

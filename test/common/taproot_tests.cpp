@@ -83,8 +83,8 @@ TEST(Taproot, Bip341ScriptPubKeyVectors) {
                 ++control_blocks;
             }
         }
-        EXPECT_TRUE(check_taproot_tweak(ik, data->output_key, data->output_parity,
-                                        taproot_tweak(ik, data->merkle_root)));
+        EXPECT_TRUE(
+            check_taproot_tweak(ik, data->output_key, data->output_parity, taproot_tweak(ik, data->merkle_root)));
         ++cases;
     }
     std::cout << "bip341_wallet_vectors.json scriptPubKey: " << cases << " cases, " << control_blocks

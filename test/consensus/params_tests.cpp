@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
 #include "consensus/params.h"
-#include "util/hex.h"
 #include "test/util/vectors.h"
+#include "util/hex.h"
 
 using namespace minicash;
 
@@ -42,5 +42,6 @@ TEST(ChainParams, MagicAndNames) {
 
 TEST(ChainParams, MainnetGenesisMatchesVector) {
     MINICASH_REQUIRE_VECTORS(dir);
-    EXPECT_EQ(make_chain_params(Network::MAIN).genesis.serialize(), test::read_binary(dir / "chain/genesis-mainnet.raw"));
+    EXPECT_EQ(make_chain_params(Network::MAIN).genesis.serialize(),
+              test::read_binary(dir / "chain/genesis-mainnet.raw"));
 }

@@ -15,7 +15,9 @@ public:
     FakeChain(int tip, int64_t time, uint32_t bits) : tip_(tip), time_(time), bits_(bits) {}
     int tip_height() const override { return tip_; }
     uint32_t bits_at(int h) const override { return bits_override.count(h) ? bits_override.at(h) : bits_; }
-    int64_t time_at(int h) const override { return time_override.count(h) ? time_override.at(h) : time_ - (tip_ - h) * 600; }
+    int64_t time_at(int h) const override {
+        return time_override.count(h) ? time_override.at(h) : time_ - (tip_ - h) * 600;
+    }
     std::map<int, uint32_t> bits_override;
     std::map<int, int64_t> time_override;
 

@@ -71,9 +71,7 @@ private:
     secp256k1_context* ctx_;
 };
 
-uint256 hash_of(const char* s) {
-    return sha256(ByteView(reinterpret_cast<const uint8_t*>(s), std::strlen(s)));
-}
+uint256 hash_of(const char* s) { return sha256(ByteView(reinterpret_cast<const uint8_t*>(s), std::strlen(s))); }
 
 // Minimal big-endian form of a 32-byte scalar as DER wants it (sign byte when needed).
 Bytes der_int(ByteView v32) {
@@ -200,9 +198,9 @@ TEST(Pubkey, LaxDerParsing) {
         Bytes{0x30},
         der(Bytes{0x44}, Bytes{uint8_t(r.size())}, r, Bytes{}, Bytes{}),            // S missing
         der(Bytes{0x44}, Bytes{uint8_t(r.size() + 2)}, r, Bytes{}, Bytes{}),        // R runs past end
-        der(Bytes{0x85, 0, 0}, Bytes{}, Bytes{}, Bytes{}, Bytes{}),                  // seq length bytes past end
-        der(Bytes{0x44}, Bytes{0x84, 1, 0, 0, 0}, r, Bytes{uint8_t(s.size())}, s),   // 4 significant length bytes
-        der(Bytes{0x44}, Bytes{0x81}, Bytes{}, Bytes{}, Bytes{}),                    // length bytes missing
+        der(Bytes{0x85, 0, 0}, Bytes{}, Bytes{}, Bytes{}, Bytes{}),                 // seq length bytes past end
+        der(Bytes{0x44}, Bytes{0x84, 1, 0, 0, 0}, r, Bytes{uint8_t(s.size())}, s),  // 4 significant length bytes
+        der(Bytes{0x44}, Bytes{0x81}, Bytes{}, Bytes{}, Bytes{}),                   // length bytes missing
     };
     for (size_t i = 0; i < broken.size(); ++i) {
         EXPECT_FALSE(parse_der_lax(broken[i])) << i << " " << hex_encode(broken[i]);
@@ -225,7 +223,7 @@ TEST(Pubkey, LaxDerParsing) {
     r33.insert(r33.begin(), 0x01);
     if (r33.size() < 33) r33.insert(r33.begin() + 1, 33 - r33.size(), 0x00);
     for (const Bytes& v : {der(Bytes{0x45}, Bytes{uint8_t(r33.size())}, r33, Bytes{uint8_t(s.size())}, s),
-                           strict_der(kOrder, s32),   // R = n
+                           strict_der(kOrder, s32),     // R = n
                            strict_der(r32, kOrder)}) {  // S = n
         parsed = parse_der_lax(v);
         ASSERT_TRUE(parsed) << hex_encode(v);
@@ -346,7 +344,7 @@ TEST(Pubkey, CheckerLocktime) {
     EXPECT_FALSE(check(100, 0, 101));
     EXPECT_FALSE(check(100, TxIn::kSequenceFinal, 100));  // final input bypasses nLockTime
     EXPECT_TRUE(check(100, TxIn::kSequenceFinal - 1, 100));
-    EXPECT_FALSE(check(kLocktimeThreshold, 0, 100));       // time vs height
+    EXPECT_FALSE(check(kLocktimeThreshold, 0, 100));  // time vs height
     EXPECT_FALSE(check(100, 0, kLocktimeThreshold));
     EXPECT_TRUE(check(kLocktimeThreshold + 5, 0, kLocktimeThreshold));
     EXPECT_TRUE(check(0xffffffff, 0, 0xffffffffLL));
@@ -362,10 +360,10 @@ TEST(Pubkey, CheckerSequence) {
     EXPECT_TRUE(check(2, 10, 10));
     EXPECT_TRUE(check(2, 10, 9));
     EXPECT_FALSE(check(2, 10, 11));
-    EXPECT_FALSE(check(1, 10, 10));           // BIP68 needs version >= 2
-    EXPECT_TRUE(check(-1, 10, 10));           // version compared unsigned
+    EXPECT_FALSE(check(1, 10, 10));  // BIP68 needs version >= 2
+    EXPECT_TRUE(check(-1, 10, 10));  // version compared unsigned
     EXPECT_FALSE(check(2, TxIn::kSequenceDisableFlag | 10, 10));
-    EXPECT_FALSE(check(2, type | 10, 10));    // time vs blocks
+    EXPECT_FALSE(check(2, type | 10, 10));  // time vs blocks
     EXPECT_FALSE(check(2, 10, type | 10));
     EXPECT_TRUE(check(2, type | 10, type | 10));
     // Bits outside the type flag and the low 16 bits are ignored on both sides.
@@ -386,7 +384,8 @@ TEST(Pubkey, CheckerSchnorrErrors) {
     ex.annex_init = true;
     const auto err_of = [&](const PrecomputedTxData* data, const Bytes& sig) {
         ScriptError e = ScriptError::OK;
-        EXPECT_FALSE(TransactionSignatureChecker(tx, 0, 1, data).check_schnorr_signature(sig, key, SigVersion::TAPROOT, ex, &e));
+        EXPECT_FALSE(
+            TransactionSignatureChecker(tx, 0, 1, data).check_schnorr_signature(sig, key, SigVersion::TAPROOT, ex, &e));
         return e;
     };
     EXPECT_EQ(err_of(&with, Bytes(63, 1)), ScriptError::SCHNORR_SIG_SIZE);

@@ -24,8 +24,13 @@ namespace json = boost::json;
 namespace {
 
 constexpr ScriptFlags kConsensusFlags[] = {
-    SCRIPT_VERIFY_P2SH,       SCRIPT_VERIFY_DERSIG,  SCRIPT_VERIFY_NULLDUMMY, SCRIPT_VERIFY_CHECKLOCKTIMEVERIFY,
-    SCRIPT_VERIFY_CHECKSEQUENCEVERIFY, SCRIPT_VERIFY_WITNESS, SCRIPT_VERIFY_TAPROOT,
+    SCRIPT_VERIFY_P2SH,
+    SCRIPT_VERIFY_DERSIG,
+    SCRIPT_VERIFY_NULLDUMMY,
+    SCRIPT_VERIFY_CHECKLOCKTIMEVERIFY,
+    SCRIPT_VERIFY_CHECKSEQUENCEVERIFY,
+    SCRIPT_VERIFY_WITNESS,
+    SCRIPT_VERIFY_TAPROOT,
 };
 
 // The 64 valid combinations of the seven consensus flags.
@@ -126,7 +131,8 @@ void run_variant(const AssetCase& c, bool expect_success, Tally& t) {
     const TxOut& prev = c.prevouts[c.index];
     std::string bad;
     for (ScriptFlags flags : consensus_flag_combinations()) {
-        const bool applies = expect_success ? (c.is_final || (flags & c.flags) == flags) : ((flags & c.flags) == c.flags);
+        const bool applies =
+            expect_success ? (c.is_final || (flags & c.flags) == flags) : ((flags & c.flags) == c.flags);
         if (!applies) continue;
         ++t.runs;
         ScriptError err = ScriptError::UNKNOWN_ERROR;
@@ -148,8 +154,8 @@ void run_variant(const AssetCase& c, bool expect_success, Tally& t) {
         t.by_category[category]++;
         std::ostringstream s;
         s << "line " << c.line << " \"" << c.comment << "\" " << (expect_success ? "success" : "failure")
-          << " variant should " << (expect_success ? "pass" : "fail") << " (case flags "
-          << format_script_flags(c.flags) << (c.is_final ? ", final" : "") << ", input " << c.index << ", spending "
+          << " variant should " << (expect_success ? "pass" : "fail") << " (case flags " << format_script_flags(c.flags)
+          << (c.is_final ? ", final" : "") << ", input " << c.index << ", spending "
           << hex_encode(prev.script_pubkey.bytes()) << "):\n"
           << bad << "    tx with witness: " << hex_encode(tx.serialize()) << "\n";
         t.failures.push_back(s.str());
@@ -160,7 +166,8 @@ void report(const char* what, const Tally& t) {
     std::string out;
     const char* env = std::getenv("MINICASH_MAX_FAILURES");
     const size_t limit = env ? size_t(std::strtoul(env, nullptr, 10)) : 60;
-    for (size_t i = 0; i < t.failures.size() && i < limit; ++i) out += "\n[" + std::to_string(i + 1) + "] " + t.failures[i];
+    for (size_t i = 0; i < t.failures.size() && i < limit; ++i)
+        out += "\n[" + std::to_string(i + 1) + "] " + t.failures[i];
     if (t.failures.size() > limit) out += "\n... " + std::to_string(t.failures.size() - limit) + " more";
     if (!t.by_category.empty()) {
         out += "\nFailing cases by category:";

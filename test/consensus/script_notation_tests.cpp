@@ -17,9 +17,7 @@ std::string asm_hex(const char* text) {
 bool rejects(const char* text) {
     std::string error;
     const bool bad = !parse_script_notation(text, &error);
-    if (bad) {
-        EXPECT_FALSE(error.empty()) << text;
-    }
+    if (bad) { EXPECT_FALSE(error.empty()) << text; }
     return bad;
 }
 }  // namespace
@@ -30,7 +28,12 @@ TEST(ScriptNotation, Numbers) {
     EXPECT_EQ(asm_hex("1 16"), "5160");
     EXPECT_EQ(asm_hex("17"), "0111");
     EXPECT_EQ(asm_hex("-2"), "0182");
-    EXPECT_EQ(asm_hex("127 128 -128 255 256"), "017f" "028000" "028080" "02ff00" "020001");
+    EXPECT_EQ(asm_hex("127 128 -128 255 256"),
+              "017f"
+              "028000"
+              "028080"
+              "02ff00"
+              "020001");
     EXPECT_EQ(asm_hex("2147483647"), "04ffffff7f");
     EXPECT_EQ(asm_hex("2147483648"), "050000008000");
     EXPECT_EQ(asm_hex("4294967295"), "05ffffffff00");
@@ -91,7 +94,9 @@ TEST(ScriptNotation, WhitespaceAndMixes) {
     EXPECT_EQ(asm_hex(""), "");
     EXPECT_EQ(asm_hex("  \t\n "), "");
     EXPECT_EQ(asm_hex("  1\t\t2\n3  "), "515253");
-    EXPECT_EQ(asm_hex("0x02 0x0100 DROP 'x' 5"), "020100750178" "55");
+    EXPECT_EQ(asm_hex("0x02 0x0100 DROP 'x' 5"),
+              "020100750178"
+              "55");
     std::string error;
     EXPECT_FALSE(parse_script_notation("1 2 BOGUS 3", &error));
     EXPECT_NE(error.find("BOGUS"), std::string::npos) << error;

@@ -33,8 +33,8 @@ constexpr char kControlBlockMarker[] = "#CONTROLBLOCK#";
 constexpr char kTaprootOutputNotation[] = "0x51 0x20 #TAPROOTOUTPUT#";
 
 struct ScriptCase {
-    size_t index = 0;       // position in the JSON array
-    std::string text;       // the entry as JSON, for messages
+    size_t index = 0;  // position in the JSON array
+    std::string text;  // the entry as JSON, for messages
     Witness witness;
     Amount amount = 0;
     Script script_sig;
@@ -76,9 +76,7 @@ std::optional<TaprootSpend> build_single_leaf_taproot(const Bytes& leaf_script, 
     return out;
 }
 
-Amount btc_to_satoshi(const json::value& v) {
-    return Amount(std::llround(v.to_number<double>() * double(kCoin)));
-}
+Amount btc_to_satoshi(const json::value& v) { return Amount(std::llround(v.to_number<double>() * double(kCoin))); }
 
 // Converts one JSON entry; returns nullopt for comments. Throws std::runtime_error on a
 // malformed entry.
@@ -96,7 +94,8 @@ std::optional<ScriptCase> parse_case(const json::array& entry, size_t index) {
             const std::string item(wit[i].as_string());
             if (item.rfind(kScriptMarker, 0) == 0) {
                 std::string err;
-                const auto s = test::parse_script_notation(std::string_view(item).substr(sizeof(kScriptMarker) - 1), &err);
+                const auto s =
+                    test::parse_script_notation(std::string_view(item).substr(sizeof(kScriptMarker) - 1), &err);
                 if (!s) throw std::runtime_error("bad #SCRIPT# witness item: " + err);
                 c.witness.push_back(s->bytes());
             } else if (item == kControlBlockMarker) {
@@ -227,7 +226,8 @@ TEST(ScriptTestsJson, AllCases) {
         try {
             parsed = parse_case(entries[i].as_array(), i);
         } catch (const std::exception& e) {
-            failures.push_back("bad test entry #" + std::to_string(i) + " " + json::serialize(entries[i]) + ": " + e.what());
+            failures.push_back("bad test entry #" + std::to_string(i) + " " + json::serialize(entries[i]) + ": " +
+                               e.what());
             continue;
         }
         if (!parsed) continue;
@@ -248,7 +248,8 @@ TEST(ScriptTestsJson, AllCases) {
             by_kind[c.expected + " -> " + got.error]++;
             std::ostringstream s;
             s << "expected " << c.expected << ", got " << got.error << " with flags " << format_script_flags(c.flags)
-              << "\n" << describe(c);
+              << "\n"
+              << describe(c);
             failures.push_back(s.str());
             continue;  // neighbouring flag sets say little when the case itself fails
         }
@@ -277,8 +278,8 @@ TEST(ScriptTestsJson, AllCases) {
         if (!bad.empty()) {
             by_kind[std::string(expect_ok ? "OK" : "error") + " not monotone"]++;
             failures.push_back(std::string(expect_ok ? "passes with " : "fails with ") + format_script_flags(c.flags) +
-                               " but " + (expect_ok ? "fails with fewer flags" : "passes with more flags") + ":\n" + bad +
-                               describe(c));
+                               " but " + (expect_ok ? "fails with fewer flags" : "passes with more flags") + ":\n" +
+                               bad + describe(c));
         }
     }
 
@@ -294,13 +295,14 @@ TEST(ScriptTestsJson, AllCases) {
 
     std::string report;
     const size_t limit = max_reported_failures();
-    for (size_t i = 0; i < failures.size() && i < limit; ++i) report += "\n[" + std::to_string(i + 1) + "] " + failures[i];
+    for (size_t i = 0; i < failures.size() && i < limit; ++i)
+        report += "\n[" + std::to_string(i + 1) + "] " + failures[i];
     if (failures.size() > limit)
         report += "\n... " + std::to_string(failures.size() - limit) + " more (set MINICASH_MAX_FAILURES to see them)";
     if (!by_kind.empty()) {
         report += "\nSummary (expected -> got: count):";
         for (const auto& [k, n] : by_kind) report += "\n  " + k + ": " + std::to_string(n);
     }
-    EXPECT_TRUE(failures.empty()) << failures.size() << " of " << cases << " script tests failed ("
-                                  << extra_failures << " bad flag variants)" << report;
+    EXPECT_TRUE(failures.empty()) << failures.size() << " of " << cases << " script tests failed (" << extra_failures
+                                  << " bad flag variants)" << report;
 }

@@ -104,7 +104,8 @@ TEST(CompactSize, CanonicalEncodings) {
 }
 
 TEST(CompactSize, RejectsNonCanonical) {
-    for (const char* hex : {"fd0000", "fdfc00", "fe00000000", "feffff0000", "ff0000000000000000", "ffffffffff00000000"}) {
+    for (const char* hex :
+         {"fd0000", "fdfc00", "fe00000000", "feffff0000", "ff0000000000000000", "ffffffffff00000000"}) {
         auto [v, err] = read_compact(hex, /*range_check=*/false);
         EXPECT_EQ(err, "non-canonical ReadCompactSize()") << hex;
         EXPECT_EQ(v, 0u) << hex;
@@ -148,7 +149,9 @@ TEST(Reader, HugeLengthDoesNotAllocate) {
     EXPECT_TRUE(r.var_bytes().empty());
     EXPECT_FALSE(r.ok());
     // A count that cannot fit in the remaining bytes fails early.
-    const Bytes c = unhex("fe00000001" "00");
+    const Bytes c = unhex(
+        "fe00000001"
+        "00");
     Reader r2(c);
     EXPECT_EQ(r2.count(10), 0u);
     EXPECT_FALSE(r2.ok());
@@ -189,7 +192,13 @@ TEST(TxSerialize, Bip144RoundTrip) {
               hex_encode(ByteView(stripped).subspan(4, stripped.size() - 8)));
     // Witnesses: 3 items for input 0, none for input 1, then the locktime.
     const std::string tail = hex_encode(ByteView(full).subspan(full.size() - 17));
-    EXPECT_EQ(tail, "03" "053044022000" "0302aabb" "00" "00" "11000000");
+    EXPECT_EQ(tail,
+              "03"
+              "053044022000"
+              "0302aabb"
+              "00"
+              "00"
+              "11000000");
 
     std::string err;
     const std::optional<Transaction> back = Transaction::decode(full, &err);
@@ -239,7 +248,10 @@ TEST(TxSerialize, KnownSegwitTransaction) {
 TEST(TxSerialize, EmptyInputsAndOutputsAreNotAMarker) {
     // version 1, "00 00", locktime 0: no inputs and no outputs (not BIP144 marker+flag 0).
     std::string err;
-    const std::optional<Transaction> tx = Transaction::decode(unhex("01000000" "0000" "00000000"), &err);
+    const std::optional<Transaction> tx = Transaction::decode(unhex("01000000"
+                                                                    "0000"
+                                                                    "00000000"),
+                                                              &err);
     ASSERT_TRUE(tx) << err;
     EXPECT_TRUE(tx->vin.empty());
     EXPECT_TRUE(tx->vout.empty());
@@ -252,26 +264,59 @@ TEST(TxSerialize, EmptyInputsAndOutputsAreNotAMarker) {
 
 TEST(TxSerialize, SuperfluousWitnessRecord) {
     // Marker and flag 1, one input, one output, but the input's witness is empty.
-    const Bytes raw = unhex("02000000" "0001" "01" + std::string(64, '1') + "00000000" "00" "ffffffff" "01" "0000000000000000" "00"
-                            "00" "00000000");
+    const Bytes raw = unhex(
+        "02000000"
+        "0001"
+        "01" +
+        std::string(64, '1') +
+        "00000000"
+        "00"
+        "ffffffff"
+        "01"
+        "0000000000000000"
+        "00"
+        "00"
+        "00000000");
     std::string err;
     EXPECT_FALSE(Transaction::decode(raw, &err));
     EXPECT_EQ(err, "Superfluous witness record");
 }
 
 TEST(TxSerialize, UnknownOptionalData) {
-    const std::string body = "01" + std::string(64, '1') + "00000000" "00" "ffffffff" "01" "0000000000000000" "00";
+    const std::string body = "01" + std::string(64, '1') +
+                             "00000000"
+                             "00"
+                             "ffffffff"
+                             "01"
+                             "0000000000000000"
+                             "00";
     std::string err;
     // Flag 2: not a witness flag.
-    EXPECT_FALSE(Transaction::decode(unhex("02000000" "0002" + body + "00000000"), &err));
+    EXPECT_FALSE(Transaction::decode(unhex("02000000"
+                                           "0002" +
+                                           body + "00000000"),
+                                     &err));
     EXPECT_EQ(err, "Unknown transaction optional data");
     // Flag 3: the witness bit is handled, bit 1 remains unknown.
     err.clear();
-    EXPECT_FALSE(Transaction::decode(unhex("02000000" "0003" + body + "01" "0151" "00000000"), &err));
+    EXPECT_FALSE(Transaction::decode(unhex("02000000"
+                                           "0003" +
+                                           body +
+                                           "01"
+                                           "0151"
+                                           "00000000"),
+                                     &err));
     EXPECT_EQ(err, "Unknown transaction optional data");
     // Flag 1 with a witness is fine.
     err.clear();
-    EXPECT_TRUE(Transaction::decode(unhex("02000000" "0001" + body + "01" "0151" "00000000"), &err)) << err;
+    EXPECT_TRUE(Transaction::decode(unhex("02000000"
+                                          "0001" +
+                                          body +
+                                          "01"
+                                          "0151"
+                                          "00000000"),
+                                    &err))
+        << err;
 }
 
 TEST(TxSerialize, TrailingDataRejected) {

@@ -104,7 +104,8 @@ TEST(Sighash, LegacyRemovesCodeSeparatorsOnlyAtOpBoundaries) {
     // 0xab inside a push is data, not a separator.
     const Script with_sep(Bytes{OP_CODESEPARATOR, 0x01, OP_CODESEPARATOR, OP_CODESEPARATOR, OP_DUP});
     const Script without_sep(Bytes{0x01, OP_CODESEPARATOR, OP_DUP});
-    EXPECT_EQ(legacy_signature_hash(with_sep, tx, 0, SIGHASH_ALL), legacy_signature_hash(without_sep, tx, 0, SIGHASH_ALL));
+    EXPECT_EQ(legacy_signature_hash(with_sep, tx, 0, SIGHASH_ALL),
+              legacy_signature_hash(without_sep, tx, 0, SIGHASH_ALL));
     // After a malformed push, the remaining bytes are kept verbatim.
     const Script truncated(Bytes{OP_CODESEPARATOR, OP_PUSHDATA1, 0x05, OP_CODESEPARATOR});
     const Script truncated_stripped(Bytes{OP_PUSHDATA1, 0x05, OP_CODESEPARATOR});
@@ -143,8 +144,10 @@ TEST(Sighash, WitnessV0CacheMatchesUncached) {
         }
     }
     // The amount and the hash type are committed to.
-    EXPECT_NE(witness_v0_signature_hash(code, tx, 0, 1, 5000, &txdata), witness_v0_signature_hash(code, tx, 0, 1, 5001, &txdata));
-    EXPECT_NE(witness_v0_signature_hash(code, tx, 0, 1, 5000, &txdata), witness_v0_signature_hash(code, tx, 0, 0x101, 5000, &txdata));
+    EXPECT_NE(witness_v0_signature_hash(code, tx, 0, 1, 5000, &txdata),
+              witness_v0_signature_hash(code, tx, 0, 1, 5001, &txdata));
+    EXPECT_NE(witness_v0_signature_hash(code, tx, 0, 1, 5000, &txdata),
+              witness_v0_signature_hash(code, tx, 0, 0x101, 5000, &txdata));
 }
 
 TEST(Sighash, TaprootRejectsBadHashTypesAndMissingData) {
@@ -354,9 +357,11 @@ TEST(Bip341, KeyPathSpendingVectors) {
             // And the checker accepts it (and rejects it for another input).
             ScriptError err = ScriptError::OK;
             const TransactionSignatureChecker checker(*tx, n_in, spent[n_in].value, &txdata);
-            EXPECT_TRUE(checker.check_schnorr_signature(witness_sig, ByteView(spk).subspan(2), SigVersion::TAPROOT, ex, &err));
+            EXPECT_TRUE(
+                checker.check_schnorr_signature(witness_sig, ByteView(spk).subspan(2), SigVersion::TAPROOT, ex, &err));
             const TransactionSignatureChecker other((*tx), n_in == 0 ? 1 : 0, 0, &txdata);
-            EXPECT_FALSE(other.check_schnorr_signature(witness_sig, ByteView(spk).subspan(2), SigVersion::TAPROOT, ex, &err));
+            EXPECT_FALSE(
+                other.check_schnorr_signature(witness_sig, ByteView(spk).subspan(2), SigVersion::TAPROOT, ex, &err));
             ++inputs;
         }
 
@@ -431,8 +436,8 @@ Script p2pkh_code(ByteView hash20) {
 
 // Checks one input's signature if it is of a kind handled here; returns the kind (or
 // COUNT when skipped) and the hash type byte used.
-Kind check_input(const Transaction& tx, unsigned n, const TxOut& spent, const PrecomputedTxData& txdata,
-                 bool& ok, uint8_t& hash_type) {
+Kind check_input(const Transaction& tx, unsigned n, const TxOut& spent, const PrecomputedTxData& txdata, bool& ok,
+                 uint8_t& hash_type) {
     const Bytes& spk = spent.script_pubkey.bytes();
     const TxIn& in = tx.vin[n];
     const TransactionSignatureChecker checker(tx, n, spent.value, &txdata);

@@ -28,9 +28,9 @@ namespace {
 
 struct TxCase {
     size_t index = 0;
-    std::string text;                 // the JSON entry, for messages
+    std::string text;  // the JSON entry, for messages
     Transaction tx;
-    std::vector<TxOut> spent;         // one per input, in input order
+    std::vector<TxOut> spent;  // one per input, in input order
     std::string flags_text;
 };
 
@@ -66,7 +66,8 @@ std::optional<TxCase> parse_case(const json::array& entry, size_t index) {
     for (const TxIn& in : c.tx.vin) {
         auto it = prevouts.find(in.prevout);
         if (it == prevouts.end())
-            throw std::runtime_error("no prevout for input " + in.prevout.txid.to_hex() + ":" + std::to_string(in.prevout.index));
+            throw std::runtime_error("no prevout for input " + in.prevout.txid.to_hex() + ":" +
+                                     std::to_string(in.prevout.index));
         c.spent.push_back(it->second);
     }
     c.flags_text = std::string(entry[2].as_string());
@@ -81,7 +82,8 @@ bool verify_inputs(const TxCase& c, const PrecomputedTxData& txdata, ScriptFlags
         bool ok = false;
         try {
             TransactionSignatureChecker checker(c.tx, unsigned(i), c.spent[i].value, &txdata);
-            ok = verify_script(c.tx.vin[i].script_sig, c.spent[i].script_pubkey, &c.tx.vin[i].witness, flags, checker, &err);
+            ok = verify_script(c.tx.vin[i].script_sig, c.spent[i].script_pubkey, &c.tx.vin[i].witness, flags, checker,
+                               &err);
         } catch (const std::exception& e) {
             if (detail) *detail = "input " + std::to_string(i) + ": exception " + e.what();
             return false;
@@ -128,7 +130,8 @@ TEST(TxVectors, Valid) {
         try {
             parsed = parse_case(doc.as_array()[i].as_array(), i);
         } catch (const std::exception& e) {
-            failures.push_back("bad test #" + std::to_string(i) + ": " + e.what() + "\n  " + json::serialize(doc.as_array()[i]));
+            failures.push_back("bad test #" + std::to_string(i) + ": " + e.what() + "\n  " +
+                               json::serialize(doc.as_array()[i]));
             continue;
         }
         if (!parsed) continue;
@@ -156,7 +159,8 @@ TEST(TxVectors, Valid) {
             // Removing flags keeps it valid: each single flag, then random subsets.
             std::vector<ScriptFlags> fewer;
             for (ScriptFlags f : test::each_script_flag()) fewer.push_back(test::trim_flags(flags & ~f));
-            for (int k = 0; k < 8; ++k) fewer.push_back(test::trim_flags(flags & ~(ScriptFlags(rng()) & kAllScriptFlags)));
+            for (int k = 0; k < 8; ++k)
+                fewer.push_back(test::trim_flags(flags & ~(ScriptFlags(rng()) & kAllScriptFlags)));
             for (ScriptFlags v : fewer) {
                 if (v == flags) continue;
                 ++variant_runs;
@@ -202,7 +206,8 @@ TEST(TxVectors, Invalid) {
         try {
             parsed = parse_case(doc.as_array()[i].as_array(), i);
         } catch (const std::exception& e) {
-            failures.push_back("bad test #" + std::to_string(i) + ": " + e.what() + "\n  " + json::serialize(doc.as_array()[i]));
+            failures.push_back("bad test #" + std::to_string(i) + ": " + e.what() + "\n  " +
+                               json::serialize(doc.as_array()[i]));
             continue;
         }
         if (!parsed) continue;
@@ -217,7 +222,8 @@ TEST(TxVectors, Invalid) {
             ++badtx;
             if (context_free_ok) problems.push_back("BADTX but check_transaction passes");
         } else {
-            if (!context_free_ok) problems.push_back("check_transaction fails (" + state.to_string() + ") but the test is not BADTX");
+            if (!context_free_ok)
+                problems.push_back("check_transaction fails (" + state.to_string() + ") but the test is not BADTX");
             const std::optional<ScriptFlags> flags = parse_script_flags(c.flags_text);
             if (!flags) {
                 failures.push_back("#" + std::to_string(i) + " unknown flag in \"" + c.flags_text + "\"\n  " + c.text);
@@ -234,7 +240,8 @@ TEST(TxVectors, Invalid) {
                 // Adding flags keeps it invalid: each single flag, then random supersets.
                 std::vector<ScriptFlags> more;
                 for (ScriptFlags f : test::each_script_flag()) more.push_back(test::fill_flags(*flags | f));
-                for (int k = 0; k < 8; ++k) more.push_back(test::fill_flags(*flags | (ScriptFlags(rng()) & kAllScriptFlags)));
+                for (int k = 0; k < 8; ++k)
+                    more.push_back(test::fill_flags(*flags | (ScriptFlags(rng()) & kAllScriptFlags)));
                 for (ScriptFlags v : more) {
                     if (v == *flags) continue;
                     ++variant_runs;

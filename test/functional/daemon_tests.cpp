@@ -19,7 +19,6 @@
 #include "test/util/temp_dir.h"
 #include "test/util/vectors.h"
 
-
 namespace minicash::test {
 namespace {
 
@@ -30,7 +29,9 @@ using namespace std::chrono_literals;
 const std::string kDaemon = program_path("minicashd");
 const std::string kTool = program_path("minicash-chainstate");
 
-bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
 
 // Stats printed by minicash-chainstate for `datadir` (regtest), or nullopt with the
 // tool's stderr in `error`.
@@ -112,8 +113,8 @@ TEST(Daemon, RejectsBadOptionsWithoutTouchingTheDataDirectory) {
         std::string joined;
         for (const auto& a : c.args) joined += a + " ";
         EXPECT_EQ(r.exit_code, 1) << joined << "\n" << r.err;
-        EXPECT_TRUE(contains(r.err, c.must_mention)) << joined << ": stderr should mention '" << c.must_mention
-                                                     << "': " << r.err;
+        EXPECT_TRUE(contains(r.err, c.must_mention))
+            << joined << ": stderr should mention '" << c.must_mention << "': " << r.err;
     }
     EXPECT_FALSE(fs::exists(tmp.path() / "regtest")) << "a failed start must not create the chain directory";
     EXPECT_FALSE(fs::exists(tmp.path() / "blocks"));
@@ -143,10 +144,11 @@ TEST(Daemon, RejectsBadOptionsWithoutTouchingTheDataDirectory) {
 TEST(Daemon, ConfigFileSectionsAndImport) {
     MINICASH_REQUIRE_VECTORS(vectors);
     TempDir tmp("conf");
-    const std::string text = "# chosen in the file\nregtest=1\nexitafterimport=1\n"
-                             "[main]\nloadblock=/nonexistent/main.blk\n"
-                             "[regtest]\nloadblock=" + (vectors / "chain/regtest/chain-a.blk").string() +
-                             "\ndbcache=16  # comment\n";
+    const std::string text =
+        "# chosen in the file\nregtest=1\nexitafterimport=1\n"
+        "[main]\nloadblock=/nonexistent/main.blk\n"
+        "[regtest]\nloadblock=" +
+        (vectors / "chain/regtest/chain-a.blk").string() + "\ndbcache=16  # comment\n";
     write_file(tmp.path() / "minicash.conf", ByteView(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
     const ProgramResult r = run_program({kDaemon, "-server=0", "-listen=0", "-datadir=" + tmp.path().string()}, 120s);
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -166,7 +168,8 @@ TEST(Daemon, LockRefusesSecondInstanceAndSigtermShutsDownCleanly) {
                        tmp.path() / "1.out", tmp.path() / "1.err");
     ASSERT_TRUE(wait_for_log(netdir / "debug.log", "waiting for SIGINT", 60s)) << read_text(tmp.path() / "1.err");
 
-    const ProgramResult second = run_program({kDaemon, "-server=0", "-listen=0", "-regtest", "-datadir=" + tmp.path().string()}, 30s);
+    const ProgramResult second =
+        run_program({kDaemon, "-server=0", "-listen=0", "-regtest", "-datadir=" + tmp.path().string()}, 30s);
     EXPECT_EQ(second.exit_code, 1);
     EXPECT_TRUE(contains(second.err, "lock")) << second.err;
     std::string error;
@@ -191,7 +194,8 @@ TEST(Daemon, DaemonModeReturnsAfterStartup) {
             if (auto pid = lock_holder(netdir)) ::kill(*pid, SIGKILL);
         }
     } reaper{netdir};
-    const ProgramResult r = run_program({kDaemon, "-server=0", "-listen=0", "-regtest", "-daemon", "-datadir=" + tmp.path().string()}, 60s);
+    const ProgramResult r =
+        run_program({kDaemon, "-server=0", "-listen=0", "-regtest", "-daemon", "-datadir=" + tmp.path().string()}, 60s);
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto pid = lock_holder(netdir);
     ASSERT_TRUE(pid) << "the daemon should hold the data directory lock";
@@ -202,8 +206,9 @@ TEST(Daemon, DaemonModeReturnsAfterStartup) {
     EXPECT_TRUE(wait_for_log(netdir / "debug.log", "shutdown complete", 5s));
 
     // A start-up failure in daemon mode is still reported by the command.
-    const ProgramResult bad = run_program({kDaemon, "-server=0", "-listen=0", "-regtest", "-daemon", "-datadir=" + tmp.path().string(),
-                                       "-dbcache=x"}, 30s);
+    const ProgramResult bad = run_program(
+        {kDaemon, "-server=0", "-listen=0", "-regtest", "-daemon", "-datadir=" + tmp.path().string(), "-dbcache=x"},
+        30s);
     EXPECT_EQ(bad.exit_code, 1);
 }
 
@@ -233,16 +238,18 @@ TEST(Daemon, FullDiskExitsNonZeroAndKeepsDataUsable) {
     const std::string chain_a = (vectors / "chain/regtest/chain-a.blk").string();
     // File size limit of 512 KiB with SIGXFSZ ignored: writes beyond it fail with EFBIG,
     // as they would on a full disk.
-    const ProgramResult r = run_program({"/bin/sh", "-c", "trap '' XFSZ; ulimit -f 1024; exec \"$0\" \"$@\"", kDaemon,
-                                     "-server=0", "-listen=0", "-regtest", "-datadir=" + tmp.path().string(),
-                                     "-loadblock=" + chain_a,
-                                     "-exitafterimport"}, 120s);
+    const ProgramResult r = run_program(
+        {"/bin/sh", "-c", "trap '' XFSZ; ulimit -f 1024; exec \"$0\" \"$@\"", kDaemon, "-server=0", "-listen=0",
+         "-regtest", "-datadir=" + tmp.path().string(), "-loadblock=" + chain_a, "-exitafterimport"},
+        120s);
     EXPECT_EQ(r.exit_code, 2) << "stderr: " << r.err;
     EXPECT_TRUE(contains(r.err, "storage error")) << r.err;
 
     // Without the limit the same directory opens and the import completes.
-    const ProgramResult again = run_program({kDaemon, "-server=0", "-listen=0", "-regtest", "-datadir=" + tmp.path().string(),
-                                         "-loadblock=" + chain_a, "-exitafterimport"}, 120s);
+    const ProgramResult again =
+        run_program({kDaemon, "-server=0", "-listen=0", "-regtest", "-datadir=" + tmp.path().string(),
+                     "-loadblock=" + chain_a, "-exitafterimport"},
+                    120s);
     ASSERT_EQ(again.exit_code, 0) << again.err;
     std::string error;
     const auto stats = tool_stats(tmp.path(), &error);
@@ -263,10 +270,16 @@ TEST(Daemon, CrashSafetyUnderSigkill) {
     for (const Block& b : read_blocks(vectors / "chain/regtest/fork-b.blk")) fork_hashes.insert(b.hash().to_hex());
     TempDir tmp("crash");
     const auto args = [&](const fs::path& dir) {
-        return std::vector<std::string>{kDaemon, "-server=0", "-listen=0", "-regtest", "-datadir=" + dir.string(),
+        return std::vector<std::string>{kDaemon,
+                                        "-server=0",
+                                        "-listen=0",
+                                        "-regtest",
+                                        "-datadir=" + dir.string(),
                                         "-loadblock=" + (vectors / "chain/regtest/chain-a.blk").string(),
                                         "-loadblock=" + (vectors / "chain/regtest/fork-b.blk").string(),
-                                        "-exitafterimport", "-dbcache=4", "-dbflushinterval=5"};
+                                        "-exitafterimport",
+                                        "-dbcache=4",
+                                        "-dbflushinterval=5"};
     };
 
     // One uninterrupted run: its duration spreads the kill points over the import.
@@ -282,7 +295,8 @@ TEST(Daemon, CrashSafetyUnderSigkill) {
     EXPECT_EQ(*stats, want_final);
 
     uint64_t seed = std::random_device{}();
-    if (const char* s = std::getenv("MINICASH_CRASH_SEED"); s != nullptr && *s != '\0') seed = std::strtoull(s, nullptr, 10);
+    if (const char* s = std::getenv("MINICASH_CRASH_SEED"); s != nullptr && *s != '\0')
+        seed = std::strtoull(s, nullptr, 10);
     std::cout << "  crash test: full import " << duration.count() << " ms; seed " << seed
               << " (set MINICASH_CRASH_SEED to repeat)\n";
     RecordProperty("seed", std::to_string(seed));
@@ -330,7 +344,8 @@ TEST(Daemon, CrashSafetyUnderSigkill) {
             ASSERT_NE(it, reference.end()) << "tip " << stats->bestblock << " is not a block of the chain files";
             EXPECT_EQ(*stats, it->second) << "UTXO set does not match its tip";
             const bool on_fork = fork_hashes.count(stats->bestblock) > 0;
-            std::cout << "  " << what << " (" << (status == -SIGKILL ? "killed" : "had exited " + std::to_string(status))
+            std::cout << "  " << what << " ("
+                      << (status == -SIGKILL ? "killed" : "had exited " + std::to_string(status))
                       << "): consistent at height " << stats->height << (on_fork ? " (fork-b)" : "") << "\n";
         }
         const ProgramResult rerun = run_program(args(dir), 120s);

@@ -78,7 +78,8 @@ TEST(Harness, NodesConnectSyncAndStopCleanly) {
 }
 
 TEST(Harness, ProgramsRunWithCapturedOutput) {
-    const ProgramResult r = run_program({"/bin/sh", "-c", "read line; echo out:$line; echo err >&2; exit 3"}, 30s, "in\n");
+    const ProgramResult r =
+        run_program({"/bin/sh", "-c", "read line; echo out:$line; echo err >&2; exit 3"}, 30s, "in\n");
     EXPECT_EQ(r.exit_code, 3);
     EXPECT_EQ(r.out, "out:in\n");
     EXPECT_EQ(r.err, "err\n");

@@ -302,8 +302,10 @@ TEST(IndexFunctional, ScanTxOutSet) {
     EXPECT_EQ(n.error("scantxoutset", json::array{"go"}),
               std::make_pair(int64_t(-8), std::string("Invalid action 'go'")));
     EXPECT_EQ(n.error("scantxoutset", json::array{"start", json::array{"nonsense("}}).first, -5);
-    EXPECT_EQ(n.error("scantxoutset", json::array{"start", json::array{json::object{{"desc", "raw(51)"}, {"range", json::array{2, 1}}}}}),
-              std::make_pair(int64_t(-8), std::string("Range specified as [begin,end] must not have begin after end")));
+    EXPECT_EQ(
+        n.error("scantxoutset",
+                json::array{"start", json::array{json::object{{"desc", "raw(51)"}, {"range", json::array{2, 1}}}}}),
+        std::make_pair(int64_t(-8), std::string("Range specified as [begin,end] must not have begin after end")));
     EXPECT_EQ(n.error("scantxoutset", json::array{"start", json::array{1}}),
               std::make_pair(int64_t(-8), std::string("Scan object needs to be either a string or an object")));
 
@@ -339,8 +341,9 @@ TEST(IndexFunctional, ScanTxOutSet) {
 
     // addr(): every unspent coinbase paid to the anyone-can-spend address (block 1's
     // was spent), plus the objects form with a range on a non-ranged descriptor.
-    const json::value a = n.call("scantxoutset", json::array{"start", json::array{json::object{
-                                                      {"desc", "addr(" + op_true_address() + ")"}, {"range", 5}}}});
+    const json::value a = n.call(
+        "scantxoutset",
+        json::array{"start", json::array{json::object{{"desc", "addr(" + op_true_address() + ")"}, {"range", 5}}}});
     const json::array& ua = a.at("unspents").as_array();
     EXPECT_EQ(ua.size(), size_t(height - 3 - 1));
     Amount total = 0;
@@ -352,9 +355,9 @@ TEST(IndexFunctional, ScanTxOutSet) {
     EXPECT_EQ(amount_sats(a.at("total_amount")), total);
     // Several objects at once (kPayTo's script is wpkh(G)'s: counted once); txouts
     // counts the whole set.
-    const json::value both = n.call("scantxoutset", json::array{"start", json::array{"addr(" + op_true_address() + ")",
-                                                                                      "wpkh(" + kPubkeyG + ")",
-                                                                                      "addr(" + kPayTo + ")"}});
+    const json::value both =
+        n.call("scantxoutset", json::array{"start", json::array{"addr(" + op_true_address() + ")",
+                                                                "wpkh(" + kPubkeyG + ")", "addr(" + kPayTo + ")"}});
     EXPECT_EQ(both.at("unspents").as_array().size(), ua.size() + 4);
     EXPECT_GE(both.at("txouts").as_int64(), int64_t(ua.size() + 4));
     EXPECT_EQ(amount_sats(both.at("total_amount")), total + sum);

@@ -133,7 +133,8 @@ public:
                 if (parser_.failed()) return std::nullopt;
                 if (parser_.has_message()) continue;
             }
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
             if (left.count() <= 0) return std::nullopt;
             pollfd p{fd_, POLLIN, 0};
             if (::poll(&p, 1, int(left.count())) <= 0) return std::nullopt;
@@ -149,7 +150,8 @@ public:
     std::optional<Message> wait_for(const std::string& command, std::chrono::milliseconds timeout = 10s) {
         const auto deadline = std::chrono::steady_clock::now() + timeout;
         while (std::chrono::steady_clock::now() < deadline) {
-            auto m = recv(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
+            auto m = recv(
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
             if (!m) return std::nullopt;
             if (m->command == command) return m;
         }
@@ -172,7 +174,8 @@ public:
         if (!wait_for(cmd::VERSION)) return false;
         VersionMsg v;
         v.services = NODE_NETWORK | NODE_WITNESS;
-        v.time = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+        v.time = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                     .count();
         v.nonce = 0x5ca1ab1eull;
         v.user_agent = "/p2p-test-staller/";
         v.start_height = 1100;
@@ -183,7 +186,8 @@ public:
     bool handshake() {
         VersionMsg v;
         v.services = NODE_NETWORK | NODE_WITNESS;
-        v.time = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+        v.time = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                     .count();
         v.nonce = 0x5eed5eed5eedull;
         v.user_agent = "/p2p-test/";
         if (!send(cmd::VERSION, encode_version(v))) return false;
@@ -330,7 +334,10 @@ TEST(P2P, ThreeNodesSyncImportedAndMinedBlocks) {
                    std::string(pool.as_array()[0].as_string()) == tx.txid().to_hex();
         },
         60s))
-        << "node 1:\n" << n1.log() << "\nnode 2:\n" << n2.log() << "\nnode 3:\n" << n3.log();
+        << "node 1:\n"
+        << n1.log() << "\nnode 2:\n"
+        << n2.log() << "\nnode 3:\n"
+        << n3.log();
     // Mined on node 1, the transaction leaves every mempool.
     n1.mine(1);
     ASSERT_TRUE(wait_synced({&n1, &n2, &n3}, base + 201));
@@ -624,10 +631,10 @@ TEST(P2P, RandomMessagesNeverHurtTheNode) {
     ASSERT_NO_THROW(n1.start({"-connect=0", "-listen=1"}));
     n1.mine(3);
     const std::vector<std::string> commands = {
-        cmd::VERSION, cmd::VERACK, cmd::PING, cmd::PONG, cmd::ADDR, cmd::ADDRV2, cmd::INV, cmd::GETDATA,
-        cmd::NOTFOUND, cmd::GETHEADERS, cmd::GETBLOCKS, cmd::HEADERS, cmd::BLOCK, cmd::TX, cmd::FEEFILTER,
-        cmd::SENDCMPCT, cmd::WTXIDRELAY, cmd::SENDADDRV2, cmd::SENDHEADERS, cmd::GETADDR, cmd::MEMPOOL,
-        "reject", "cmpctblock", "zzz"};
+        cmd::VERSION,     cmd::VERACK,  cmd::PING,      cmd::PONG,       cmd::ADDR,       cmd::ADDRV2,
+        cmd::INV,         cmd::GETDATA, cmd::NOTFOUND,  cmd::GETHEADERS, cmd::GETBLOCKS,  cmd::HEADERS,
+        cmd::BLOCK,       cmd::TX,      cmd::FEEFILTER, cmd::SENDCMPCT,  cmd::WTXIDRELAY, cmd::SENDADDRV2,
+        cmd::SENDHEADERS, cmd::GETADDR, cmd::MEMPOOL,   "reject",        "cmpctblock",    "zzz"};
     const std::vector<Bytes> seeds = {
         encode_inv({Inv{MSG_BLOCK, sha256(Bytes{1})}, Inv{MSG_WTX, sha256(Bytes{2})}}),
         encode_getheaders(GetHeadersMsg{70016, {regtest().genesis.hash()}, uint256()}),

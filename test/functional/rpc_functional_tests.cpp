@@ -19,8 +19,8 @@
 #include "rpc/client.h"
 #include "rpc/server.h"
 #include "test/util/free_port.h"
-#include "test/util/program.h"
 #include "test/util/op_true.h"
+#include "test/util/program.h"
 #include "test/util/test_node.h"
 #include "util/arith_uint256.h"
 #include "util/hash.h"
@@ -153,7 +153,8 @@ TEST_F(RpcFunctional, MineAndReadTheChain) {
     EXPECT_TRUE(info.at("warnings").is_array());
     for (const char* k : {"time", "mediantime", "size_on_disk", "verificationprogress", "chainwork", "bits", "target"})
         EXPECT_TRUE(info.as_object().contains(k)) << k;
-    EXPECT_EQ(call_error("getblockhash", json::array{102}), std::make_pair(int64_t(-8), std::string("Block height out of range")));
+    EXPECT_EQ(call_error("getblockhash", json::array{102}),
+              std::make_pair(int64_t(-8), std::string("Block height out of range")));
 
     json::value tips = call("getchaintips");
     ASSERT_EQ(tips.as_array().size(), 1u);
@@ -190,7 +191,7 @@ TEST_F(RpcFunctional, GetBlockVerbosities) {
     EXPECT_EQ(cb.at("vout").as_array()[0].at("scriptPubKey").at("type"), "scripthash");
     EXPECT_EQ(cb.at("vout").as_array()[0].at("scriptPubKey").at("address"), json::value(op_true_address()));
     EXPECT_EQ(cb.at("vout").as_array()[1].at("scriptPubKey").at("type"), "nulldata");  // witness commitment
-    EXPECT_FALSE(cb.as_object().contains("fee"));  // the coinbase has none
+    EXPECT_FALSE(cb.as_object().contains("fee"));                                      // the coinbase has none
     json::value v3 = call("getblock", json::array{hash, 3});
     EXPECT_EQ(v3.at("tx").as_array()[0].at("txid"), cb.at("txid"));
 
@@ -294,8 +295,8 @@ TEST_F(RpcFunctional, MempoolRoundTrip) {
     EXPECT_EQ(call("getmempoolinfo").at("size"), 1);
     EXPECT_EQ(call("getrawtransaction", json::array{spent_txid}), json::value(tx_hex));
     EXPECT_EQ(call("getrawtransaction", json::array{spent_txid, 1}).at("txid"), json::value(spent_txid));
-    EXPECT_TRUE(call("gettxout", json::array{cb_txid, 0}).is_null());              // spent in the mempool
-    EXPECT_FALSE(call("gettxout", json::array{cb_txid, 0, false}).is_null());      // still in the UTXO set
+    EXPECT_TRUE(call("gettxout", json::array{cb_txid, 0}).is_null());                // spent in the mempool
+    EXPECT_FALSE(call("gettxout", json::array{cb_txid, 0, false}).is_null());        // still in the UTXO set
     EXPECT_EQ(call("gettxout", json::array{spent_txid, 0}).at("confirmations"), 0);  // mempool output
 
     // A template carries it with its fee; mining confirms it.
@@ -352,7 +353,8 @@ TEST_F(RpcFunctional, DecodeCommands) {
     json::value tx = call("decoderawtransaction", json::array{cb_hex});
     EXPECT_EQ(tx.at("vin").as_array().size(), 1u);
     EXPECT_FALSE(tx.as_object().contains("hex"));
-    EXPECT_EQ(call_error("decoderawtransaction", json::array{"00"}), std::make_pair(int64_t(-22), std::string("TX decode failed")));
+    EXPECT_EQ(call_error("decoderawtransaction", json::array{"00"}),
+              std::make_pair(int64_t(-22), std::string("TX decode failed")));
 }
 
 TEST_F(RpcFunctional, ProtocolErrors) {
@@ -438,7 +440,7 @@ TEST_F(RpcFunctional, CliHabits) {
     // Nothing listening: Core's message and exit code 1.
     const uint16_t closed = test::free_port();
     r = test::run_program({test::program_path("minicash-cli"), "-regtest", "-datadir=" + daemon_->dir().string(),
-                     "-rpcport=" + std::to_string(closed), "getblockcount"});
+                           "-rpcport=" + std::to_string(closed), "getblockcount"});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_TRUE(r.err.starts_with("error: timeout on transient error: Could not connect to the server 127.0.0.1:" +
                                   std::to_string(closed)))
@@ -447,13 +449,36 @@ TEST_F(RpcFunctional, CliHabits) {
 
 TEST_F(RpcFunctional, HelpListsEveryCommand) {
     const std::string all(call("help").as_string());
-    for (const char* name : {"getblockchaininfo", "getblockcount", "getbestblockhash", "getblockhash",
-                             "getblockheader", "getblock", "getchaintips", "getdifficulty", "gettxout",
-                             "gettxoutsetinfo", "getrawtransaction", "decoderawtransaction", "decodescript",
-                             "sendrawtransaction", "testmempoolaccept", "getmempoolinfo", "getrawmempool",
-                             "getmempoolentry", "estimatesmartfee", "uptime", "help", "stop",
-                             "generatetoaddress", "generatetodescriptor", "generateblock", "getblocktemplate",
-                             "submitblock", "prioritisetransaction", "getmininginfo", "getnetworkhashps"}) {
+    for (const char* name : {"getblockchaininfo",
+                             "getblockcount",
+                             "getbestblockhash",
+                             "getblockhash",
+                             "getblockheader",
+                             "getblock",
+                             "getchaintips",
+                             "getdifficulty",
+                             "gettxout",
+                             "gettxoutsetinfo",
+                             "getrawtransaction",
+                             "decoderawtransaction",
+                             "decodescript",
+                             "sendrawtransaction",
+                             "testmempoolaccept",
+                             "getmempoolinfo",
+                             "getrawmempool",
+                             "getmempoolentry",
+                             "estimatesmartfee",
+                             "uptime",
+                             "help",
+                             "stop",
+                             "generatetoaddress",
+                             "generatetodescriptor",
+                             "generateblock",
+                             "getblocktemplate",
+                             "submitblock",
+                             "prioritisetransaction",
+                             "getmininginfo",
+                             "getnetworkhashps"}) {
         EXPECT_NE(all.find("\n" + std::string(name)), std::string::npos) << name;
         const std::string one(call("help", json::array{name}).as_string());
         EXPECT_TRUE(one.starts_with(name)) << one;

@@ -60,7 +60,8 @@ public:
         write_text(pass_, "passphrase of " + name + "\n");
     }
 
-    ProgramResult run(const std::vector<std::string>& args, bool json_out = true, const fs::path* pass = nullptr) const {
+    ProgramResult run(const std::vector<std::string>& args, bool json_out = true,
+                      const fs::path* pass = nullptr) const {
         std::vector<std::string> a = {test::program_path("minicash-wallet")};
         for (const std::string& s : node_.client_args()) a.push_back(s);
         a.push_back("-wallet=" + path_.string());
@@ -116,7 +117,8 @@ protected:
         std::vector<std::string> a = {"create"};
         a.insert(a.end(), extra.begin(), extra.end());
         json::value v = w->ok(a);
-        if (v.is_object() && v.as_object().contains("mnemonic")) mnemonic_[name] = std::string(v.at("mnemonic").as_string());
+        if (v.is_object() && v.as_object().contains("mnemonic"))
+            mnemonic_[name] = std::string(v.at("mnemonic").as_string());
         return w;
     }
     // A wallet with one mature coinbase output (regtest halves the subsidy every 150
@@ -411,7 +413,7 @@ TEST_F(WalletE2E, BackupAndChangePassphrase) {
     const fs::path backup = dir_ / "backup.wallet";
     ASSERT_FALSE(a->ok({"backup", backup.string(), "-nosync"}).is_null());
     EXPECT_EQ(read_text(backup), read_text(a->path()));
-    struct stat st{};
+    struct stat st {};
     ASSERT_EQ(::stat(backup.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600u);
     ProgramResult r = a->run({"backup", backup.string()}, false);

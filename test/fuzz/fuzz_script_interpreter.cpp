@@ -78,12 +78,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
     // Full verification, twice: the verdict and the error must not change.
     ScriptError err1 = ScriptError::UNKNOWN_ERROR, err2 = ScriptError::UNKNOWN_ERROR;
-    const bool ok1 = verify_script(input.script_sig, input.script_pubkey, &spend.vin[0].witness, input.flags,
-                                   checker, &err1);
+    const bool ok1 =
+        verify_script(input.script_sig, input.script_pubkey, &spend.vin[0].witness, input.flags, checker, &err1);
     check(ok1 == (err1 == ScriptError::OK), "verify_script result disagrees with its error");
     check(err1 != ScriptError::ERROR_COUNT, "verify_script reported an out-of-range error");
-    const bool ok2 = verify_script(input.script_sig, input.script_pubkey, &spend.vin[0].witness, input.flags,
-                                   checker, &err2);
+    const bool ok2 =
+        verify_script(input.script_sig, input.script_pubkey, &spend.vin[0].witness, input.flags, checker, &err2);
     check(ok1 == ok2 && err1 == err2, "verify_script is not deterministic");
 
     // Without signature data (the default checker refuses every signature). Only success

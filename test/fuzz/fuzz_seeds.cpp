@@ -54,7 +54,7 @@ void tx_seeds(const fs::path& vectors, const fs::path& out) {
         for (const auto& entry : v.as_array()) {
             const auto& a = entry.as_array();
             if (a.size() < 3 || !a[1].is_string()) continue;  // comments
-            if (++n % 2) continue;                              // half of them is plenty
+            if (++n % 2) continue;                            // half of them is plenty
             if (auto bytes = hex_decode(std::string(a[1].as_string()))) write_seed(out, *bytes);
         }
     }

@@ -61,12 +61,14 @@ void exercise_block(const Block& block, ByteView input) {
     auto redecoded = Block::decode(again);
     check(redecoded.has_value(), "re-serialized block does not decode");
     check(redecoded->header == block.header && redecoded->txs == block.txs, "re-decoded block differs");
-    check(BlockHeader::decode(ByteView(input).first(kBlockHeaderSize)).has_value(), "header of a block does not decode");
+    check(BlockHeader::decode(ByteView(input).first(kBlockHeaderSize)).has_value(),
+          "header of a block does not decode");
 
     bool mutated = false;
     (void)block_merkle_root(block, &mutated);
     (void)block_witness_merkle_root(block);
-    if (auto idx = witness_commitment_index(block)) check(*idx < block.txs[0].vout.size(), "commitment index out of range");
+    if (auto idx = witness_commitment_index(block))
+        check(*idx < block.txs[0].vout.size(), "commitment index out of range");
     check(block.weight() >= block.serialize(false).size() * 3, "block weight below 3x stripped size");
 }
 

@@ -19,9 +19,9 @@
 #include "net/netaddress.h"
 #include "net/protocol.h"
 #include "net/worker.h"
+#include "test/util/temp_dir.h"
 #include "util/hash.h"
 #include "util/hex.h"
-#include "test/util/temp_dir.h"
 
 namespace minicash::net {
 namespace {
@@ -397,7 +397,7 @@ TEST(NetAddress, Subnets) {
     EXPECT_EQ(SubNet::parse("2001:db8::/32")->to_string(), "2001:db8::/32");
     EXPECT_FALSE(SubNet::parse("1.2.3.4/33"));
     EXPECT_FALSE(SubNet::parse("1.2.3.4/255.0.255.0"));  // not contiguous
-    EXPECT_FALSE(SubNet::parse("1.2.3.4/ffff::"));        // mixed families
+    EXPECT_FALSE(SubNet::parse("1.2.3.4/ffff::"));       // mixed families
     EXPECT_TRUE(SubNet::parse("0.0.0.0/0")->contains(*NetAddr::parse("9.9.9.9")));
 }
 
@@ -439,7 +439,8 @@ TEST(AddrMan, PersistenceRoundTripAndDamage) {
     int64_t now = 1700000000;
     AddrMan am([&] { return now; }, 5);
     const NetAddr source = *NetAddr::parse("5.5.5.5");
-    for (uint32_t i = 0; i < 500; ++i) am.add(Service{NetAddr::from_ipv4(0x02000000u + i * 65537u), 8333}, 9, now, source);
+    for (uint32_t i = 0; i < 500; ++i)
+        am.add(Service{NetAddr::from_ipv4(0x02000000u + i * 65537u), 8333}, 9, now, source);
     am.add(*Service::parse("[2a01:4f8::1]:8333", 0), 9, now, source);
     am.good(*Service::parse("[2a01:4f8::1]:8333", 0));
     am.attempt(Service{NetAddr::from_ipv4(0x02000000u), 8333}, true);
@@ -697,9 +698,7 @@ TEST(Worker, RunsJobsOffTheLoopAndResumesOnIt) {
             auto failing = []() -> int { throw std::runtime_error("boom"); };
             try {
                 co_await w.run(failing);
-            } catch (const std::runtime_error&) {
-                threw = true;
-            }
+            } catch (const std::runtime_error&) { threw = true; }
         },
         boost::asio::detached);
     io.run();

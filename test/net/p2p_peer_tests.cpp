@@ -27,8 +27,8 @@ uint64_t sent_ping_nonce(P2PHarness& h, const std::shared_ptr<Peer>& p) {
 std::vector<AddrEntry> routable_addresses(int first, int n, uint32_t time) {
     std::vector<AddrEntry> out;
     for (int i = first; i < first + n; ++i) {
-        const std::string text =
-            std::to_string(100 + i / 250) + "." + std::to_string(i % 250) + ".7." + std::to_string(1 + i % 200) + ":8333";
+        const std::string text = std::to_string(100 + i / 250) + "." + std::to_string(i % 250) + ".7." +
+                                 std::to_string(1 + i % 200) + ":8333";
         out.push_back(AddrEntry{time, NODE_NETWORK | NODE_WITNESS, Service::parse(text, 8333)});
     }
     return out;
@@ -52,7 +52,7 @@ TEST(P2PHandshake, OutboundSendsVersionThenNegotiatesAndStartsSync) {
     h.take(p);
 
     h.handshake(p);
-    const std::vector<std::string> expected = {cmd::WTXIDRELAY, cmd::SENDADDRV2, cmd::VERACK, cmd::SENDHEADERS,
+    const std::vector<std::string> expected = {cmd::WTXIDRELAY, cmd::SENDADDRV2, cmd::VERACK,    cmd::SENDHEADERS,
                                                cmd::GETADDR,    cmd::PING,       cmd::GETHEADERS};
     EXPECT_EQ(h.commands(p), expected);
     EXPECT_TRUE(p->successfully_connected);
@@ -67,8 +67,8 @@ TEST(P2PHandshake, InboundWaitsForTheirVersionAndNeverAsksForAddresses) {
     auto p = h.connect(inbound());
     EXPECT_TRUE(h.commands(p).empty());
     h.handshake(p, inbound());
-    const std::vector<std::string> expected = {cmd::VERSION, cmd::WTXIDRELAY, cmd::SENDADDRV2, cmd::VERACK,
-                                               cmd::SENDHEADERS, cmd::PING, cmd::GETHEADERS};
+    const std::vector<std::string> expected = {cmd::VERSION,     cmd::WTXIDRELAY, cmd::SENDADDRV2, cmd::VERACK,
+                                               cmd::SENDHEADERS, cmd::PING,       cmd::GETHEADERS};
     EXPECT_EQ(h.commands(p), expected);
     EXPECT_EQ(h.addresses.size(), 0u);
 }

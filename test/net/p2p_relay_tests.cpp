@@ -269,8 +269,7 @@ TEST(P2PRelay, MempoolTransactionsAreServedUnknownOnesNotFound) {
     h.txpool.add(tx);
     auto p = h.connect_ready(inbound());
     const uint256 unknown = make_tx(2).wtxid();
-    h.deliver(p, cmd::GETDATA,
-              encode_inv({Inv{MSG_WTX, tx.wtxid()}, Inv{MSG_TX, tx.txid()}, Inv{MSG_WTX, unknown}}));
+    h.deliver(p, cmd::GETDATA, encode_inv({Inv{MSG_WTX, tx.wtxid()}, Inv{MSG_TX, tx.txid()}, Inv{MSG_WTX, unknown}}));
     const auto served = h.payloads(p, cmd::TX);
     ASSERT_EQ(served.size(), 2u);
     EXPECT_EQ(served[0], tx.serialize(true));

@@ -253,7 +253,8 @@ TEST(P2PSync, BrokenHeadersArePunished) {
 TEST(P2PSync, StallingPeerIsReplacedAfterTwoSeconds) {
     P2PHarness h("sync-stall");
     h.start();
-    const auto headers = make_headers(h.chain.chain().at_height(0)->header, 1100, uint32_t(h.clock.unix_now() - 200000));
+    const auto headers =
+        make_headers(h.chain.chain().at_height(0)->header, 1100, uint32_t(h.clock.unix_now() - 200000));
     const uint256 last = headers.back().hash();
     std::vector<std::shared_ptr<Peer>> peers;
     for (int i = 0; i < 65; ++i) peers.push_back(h.connect_ready(PeerOptions().with_start_height(1100)));

@@ -163,9 +163,7 @@ asio::awaitable<void> P2PHarness::reader(std::shared_ptr<Peer> peer) {
         box.pop_front();
         try {
             co_await logic->on_message(peer, std::move(m));
-        } catch (const std::exception& e) {
-            peer->disconnect(std::string("processing error: ") + e.what());
-        }
+        } catch (const std::exception& e) { peer->disconnect(std::string("processing error: ") + e.what()); }
     }
     box.clear();
     reading_[peer->id] = false;

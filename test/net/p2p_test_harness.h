@@ -74,7 +74,7 @@ public:
     bool post(Job job) override;
     size_t run_pending();  // runs the jobs queued now; how many ran
     size_t pending() const { return jobs_.size(); }
-    bool held = false;     // while set, run_pending() runs nothing
+    bool held = false;  // while set, run_pending() runs nothing
 
 private:
     std::deque<Job> jobs_;
@@ -111,20 +111,47 @@ struct PeerOptions {
     uint64_t services = NODE_NETWORK | NODE_WITNESS;
     int32_t version = kProtocolVersion;
     int32_t start_height = 0;
-    bool relay = true;        // fRelay in its version
-    bool wtxidrelay = true;   // sends wtxidrelay before verack
+    bool relay = true;       // fRelay in its version
+    bool wtxidrelay = true;  // sends wtxidrelay before verack
     bool sendaddrv2 = false;
     bool sendheaders = false;  // sends sendheaders after verack
 
-    PeerOptions& with_type(ConnType t) { type = t; return *this; }
-    PeerOptions& with_addr(std::string a) { addr = std::move(a); return *this; }
-    PeerOptions& with_services(uint64_t s) { services = s; return *this; }
-    PeerOptions& with_version(int32_t v) { version = v; return *this; }
-    PeerOptions& with_start_height(int32_t h) { start_height = h; return *this; }
-    PeerOptions& with_relay(bool r) { relay = r; return *this; }
-    PeerOptions& with_wtxidrelay(bool w) { wtxidrelay = w; return *this; }
-    PeerOptions& with_sendaddrv2(bool a) { sendaddrv2 = a; return *this; }
-    PeerOptions& with_sendheaders(bool h) { sendheaders = h; return *this; }
+    PeerOptions& with_type(ConnType t) {
+        type = t;
+        return *this;
+    }
+    PeerOptions& with_addr(std::string a) {
+        addr = std::move(a);
+        return *this;
+    }
+    PeerOptions& with_services(uint64_t s) {
+        services = s;
+        return *this;
+    }
+    PeerOptions& with_version(int32_t v) {
+        version = v;
+        return *this;
+    }
+    PeerOptions& with_start_height(int32_t h) {
+        start_height = h;
+        return *this;
+    }
+    PeerOptions& with_relay(bool r) {
+        relay = r;
+        return *this;
+    }
+    PeerOptions& with_wtxidrelay(bool w) {
+        wtxidrelay = w;
+        return *this;
+    }
+    PeerOptions& with_sendaddrv2(bool a) {
+        sendaddrv2 = a;
+        return *this;
+    }
+    PeerOptions& with_sendheaders(bool h) {
+        sendheaders = h;
+        return *this;
+    }
 };
 inline PeerOptions inbound() { return PeerOptions().with_type(ConnType::INBOUND); }
 
@@ -162,9 +189,9 @@ public:
     bool is_closed(const std::shared_ptr<Peer>& peer) const { return !peers_.count(peer->id); }
 
     // ---- time ----
-    void settle();                         // until nothing is left to run
-    void tick(int n = 1);                  // n x (500 ms later, on_tick, settle)
-    void pass(std::chrono::milliseconds d); // ticks covering d
+    void settle();                           // until nothing is left to run
+    void tick(int n = 1);                    // n x (500 ms later, on_tick, settle)
+    void pass(std::chrono::milliseconds d);  // ticks covering d
 
     // ---- what the logic sent ----
     static RecordingTransport& transport(const Peer& peer);

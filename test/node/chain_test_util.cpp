@@ -57,14 +57,14 @@ std::unique_ptr<Chainstate> open_chainstate(const ChainParams& params, const std
 }
 
 std::ostream& operator<<(std::ostream& os, const Stats& s) {
-    return os << "{height " << s.height << ", bestblock " << s.bestblock << ", txouts " << s.txouts
-              << ", transactions " << s.transactions << ", total_amount " << s.total_amount
-              << ", hash_serialized_3 " << s.hash_serialized_3 << "}";
+    return os << "{height " << s.height << ", bestblock " << s.bestblock << ", txouts " << s.txouts << ", transactions "
+              << s.transactions << ", total_amount " << s.total_amount << ", hash_serialized_3 " << s.hash_serialized_3
+              << "}";
 }
 
 Stats to_stats(const UtxoStats& s) {
-    return Stats{s.height, s.best_block.to_hex(), s.txouts, s.transactions, format_btc(s.total_amount),
-                 s.hash_serialized_3.to_hex()};
+    return Stats{s.height,       s.best_block.to_hex(),      s.txouts,
+                 s.transactions, format_btc(s.total_amount), s.hash_serialized_3.to_hex()};
 }
 
 Stats stats_from_json(const boost::json::value& v) {

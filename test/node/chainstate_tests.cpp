@@ -64,9 +64,7 @@ TEST(Chainstate, EqualWorkKeepsFirstSeenThenMoreWorkReorganises) {
             EXPECT_EQ(t.status, "valid-fork");
             EXPECT_EQ(t.branch_length, 20);
         }
-        if (t.block == cs->tip()) {
-            EXPECT_EQ(t.status, "active");
-        }
+        if (t.block == cs->tip()) { EXPECT_EQ(t.status, "active"); }
     }
     EXPECT_TRUE(found);
 }

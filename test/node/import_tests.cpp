@@ -114,7 +114,8 @@ TEST(ChainImport, RegtestCheckpointsAndReorg) {
         const int height = int(i) + 1;
         ValidationState state;
         bool is_new = false;
-        ASSERT_TRUE(cs->process_block(chain_a[i], state, &is_new)) << "chain-a block " << height << ": " << state.to_string();
+        ASSERT_TRUE(cs->process_block(chain_a[i], state, &is_new))
+            << "chain-a block " << height << ": " << state.to_string();
         EXPECT_TRUE(is_new) << "chain-a block " << height;
         ASSERT_EQ(cs->height(), height);
         ASSERT_EQ(cs->tip()->hash.to_hex(), hashes_a[i]) << "height " << height;
@@ -124,7 +125,8 @@ TEST(ChainImport, RegtestCheckpointsAndReorg) {
         }
         compare_check("chain-a.blk");
     }
-    for (int h = 1; h <= 450; ++h) ASSERT_EQ(cs->at_height(h)->hash.to_hex(), hashes_a[size_t(h) - 1]) << "height " << h;
+    for (int h = 1; h <= 450; ++h)
+        ASSERT_EQ(cs->at_height(h)->hash.to_hex(), hashes_a[size_t(h) - 1]) << "height " << h;
 
     for (size_t i = 0; i < fork_b.size(); ++i) {
         const int height = 431 + int(i);
@@ -148,7 +150,8 @@ TEST(ChainImport, RegtestCheckpointsAndReorg) {
     const auto tips = cs->chain_tips();
     for (const auto& want : reorg.at("chain_tips_after").as_array()) {
         const std::string hash(want.at("hash").as_string());
-        auto it = std::find_if(tips.begin(), tips.end(), [&](const ChainTip& t) { return t.block->hash.to_hex() == hash; });
+        auto it =
+            std::find_if(tips.begin(), tips.end(), [&](const ChainTip& t) { return t.block->hash.to_hex() == hash; });
         ASSERT_NE(it, tips.end()) << "chain tip " << hash << " missing";
         EXPECT_EQ(it->block->height, want.at("height").to_number<int>()) << hash;
         EXPECT_EQ(it->branch_length, want.at("branchlen").to_number<int>()) << hash;
@@ -172,7 +175,8 @@ TEST(ChainImport, RegtestCheckpointsAndReorg) {
     ASSERT_TRUE(fork431);
     const Transaction* spend = find_tx(*fork431, on_fork);
     ASSERT_NE(spend, nullptr) << "double_spend_on_fork not in active block 431";
-    EXPECT_TRUE(std::any_of(spend->vin.begin(), spend->vin.end(), [&](const TxIn& in) { return in.prevout == double_spent; }));
+    EXPECT_TRUE(
+        std::any_of(spend->vin.begin(), spend->vin.end(), [&](const TxIn& in) { return in.prevout == double_spent; }));
 
     for (const char* key : {"double_spent_in_abandoned", "child_of_double_spent_in_abandoned"}) {
         const std::string txid(reorg.at(key).as_string());
@@ -326,7 +330,8 @@ TEST(BadFiles, GarbageBadLengthTruncatedWrongMagic) {
     for (size_t i = 0; i < want_errors.size(); ++i) {
         EXPECT_EQ(r.errors[i].offset, want_errors[i].first) << "error " << i << ": " << r.errors[i].reason;
         EXPECT_NE(r.errors[i].reason.find(want_errors[i].second), std::string::npos)
-            << "error " << i << " reason '" << r.errors[i].reason << "' should mention '" << want_errors[i].second << "'";
+            << "error " << i << " reason '" << r.errors[i].reason << "' should mention '" << want_errors[i].second
+            << "'";
     }
     EXPECT_EQ(r.bytes_skipped, want_skipped);
     EXPECT_EQ(r.blocks_read, 118u) << "blocks 1..119 except 100";

@@ -7,11 +7,11 @@
 #include <chrono>
 #include <thread>
 
-#include "test/node/chain_test_util.h"
 #include "common/block_filter.h"
 #include "node/block_index.h"
 #include "node/index/block_filter_index.h"
 #include "node/index/tx_index.h"
+#include "test/node/chain_test_util.h"
 #include "test/util/vectors.h"
 
 using namespace minicash;

@@ -112,7 +112,8 @@ Block build_block(TestChain& tc, const BlockIndex* tip, const std::vector<Transa
     cb.vin.push_back(in);
     const Amount subsidy = block_subsidy(height, params.consensus);
     for (int o = 0; o < coinbase_outputs; ++o) {
-        const Amount v = o == 0 ? subsidy - subsidy / coinbase_outputs * (coinbase_outputs - 1) : subsidy / coinbase_outputs;
+        const Amount v =
+            o == 0 ? subsidy - subsidy / coinbase_outputs * (coinbase_outputs - 1) : subsidy / coinbase_outputs;
         cb.vout.push_back(TxOut{v, keys[size_t(o) % keys.size()].p2wpkh});
     }
     block.txs.push_back(cb);
@@ -149,7 +150,6 @@ Block TestChain::mine_on(const BlockIndex* parent, const std::vector<Transaction
     if (!chain_->process_block(block, state)) throw std::runtime_error("block rejected: " + state.to_string());
     return block;
 }
-
 
 void TestChain::mine_blocks(int n, int coinbase_outputs) {
     for (int i = 0; i < n; ++i) mine({}, coinbase_outputs);

@@ -20,9 +20,9 @@ namespace minicash::test {
 
 struct TestKey {
     uint256 secret;
-    Bytes pubkey;       // compressed
-    Script p2wpkh;      // OP_0 <hash160(pubkey)>
-    Script script_code; // BIP143 script code for P2WPKH
+    Bytes pubkey;        // compressed
+    Script p2wpkh;       // OP_0 <hash160(pubkey)>
+    Script script_code;  // BIP143 script code for P2WPKH
 };
 
 // A key derived from `label` (SHA256 of it).
@@ -43,8 +43,8 @@ struct SpendOptions {
     int32_t version = 2;
     uint32_t locktime = 0;
     uint32_t sequence = 0xfffffffd;
-    bool high_s = false;       // sign with a high-S signature
-    bool wrong_hash = false;   // sign something else (invalid signature)
+    bool high_s = false;      // sign with a high-S signature
+    bool wrong_hash = false;  // sign something else (invalid signature)
 };
 
 class TestChain {

@@ -421,7 +421,8 @@ TEST_F(MempoolTest, TrucRules) {
     SpendOptions v3;
     v3.version = 3;
     const Script& spk = tc_->keys[1].p2wpkh;
-    const Transaction parent = tc_->spend({u}, {{100000000, spk}, {100000000, spk}, {u.out.value - 200010000, spk}}, v3);
+    const Transaction parent =
+        tc_->spend({u}, {{100000000, spk}, {100000000, spk}, {u.out.value - 200010000, spk}}, v3);
     ASSERT_TRUE(accept(parent).accepted);
     const auto po = tc_->outputs_of(parent);
     const Transaction c1 = tc_->spend1(po[0], 1000, 1, v3);
@@ -557,9 +558,9 @@ TEST_F(MempoolTest, DisconnectReaddsTransactions) {
 
 TEST_F(MempoolTest, ReorgToCompetingBranch) {
     const Utxo u = coin();
-    const Transaction a = tc_->spend1(u, 1000, 1);        // mined on the first branch
-    const Transaction a2 = tc_->spend1(u, 2000, 2);       // its conflict, mined on the second
-    const Transaction b = tc_->spend1(coin(), 1000, 1);   // mined on the first branch only
+    const Transaction a = tc_->spend1(u, 1000, 1);       // mined on the first branch
+    const Transaction a2 = tc_->spend1(u, 2000, 2);      // its conflict, mined on the second
+    const Transaction b = tc_->spend1(coin(), 1000, 1);  // mined on the first branch only
     const Transaction a_child = tc_->spend1(out0(a), 1000);
     const BlockIndex* fork = tc_->chain().tip();
     tc_->mine({a, b});

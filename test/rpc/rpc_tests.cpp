@@ -15,8 +15,8 @@
 #include "rpc/http_server.h"
 #include "rpc/server.h"
 #include "rpc/util.h"
-#include "util/hex.h"
 #include "test/util/temp_dir.h"
+#include "util/hex.h"
 
 using namespace minicash;
 using namespace minicash::rpc;
@@ -26,7 +26,9 @@ namespace {
 
 // A table with one command taking (str, num, optional bool, optional amount).
 void fill_table(RpcTable& t) {
-    t.add({"test", "echo", "Echo the arguments.",
+    t.add({"test",
+           "echo",
+           "Echo the arguments.",
            {{"text", ArgType::STR, true, "", "text"},
             {"count", ArgType::NUM, true, "", "count"},
             {"flag|alias", ArgType::BOOL, false, "false", "flag"},
@@ -37,8 +39,9 @@ void fill_table(RpcTable& t) {
                for (const json::value& v : req.params) a.push_back(v);
                return a;
            }});
-    t.add({"test", "boom", "Throws.", {}, "",
-           [](NodeContext&, const RpcRequest&) -> json::value { throw std::runtime_error("kaboom"); }});
+    t.add({"test", "boom", "Throws.", {}, "", [](NodeContext&, const RpcRequest&) -> json::value {
+               throw std::runtime_error("kaboom");
+           }});
 }
 
 struct TestTable : RpcTable {
@@ -127,10 +130,9 @@ TEST(RpcTable, WarmupRefusesCommands) {
 
 TEST(RpcTable, DuplicateRegistrationThrows) {
     TestTable t;
-    EXPECT_THROW(t.add({"test", "boom", "x", {}, "", [](NodeContext&, const RpcRequest&) -> json::value {
-                            return nullptr;
-                        }}),
-                 std::logic_error);
+    EXPECT_THROW(
+        t.add({"test", "boom", "x", {}, "", [](NodeContext&, const RpcRequest&) -> json::value { return nullptr; }}),
+        std::logic_error);
 }
 
 TEST(RpcTable, HelpListsEveryCommandAndDocumentsEach) {
@@ -146,13 +148,36 @@ TEST(RpcTable, HelpListsEveryCommandAndDocumentsEach) {
     }
     EXPECT_TRUE(all.starts_with("== Blockchain ==\n")) << all;
     EXPECT_EQ(t.help("nosuch"), "help: unknown command: nosuch");
-    for (const char* name : {"getblockchaininfo", "getblockcount", "getbestblockhash", "getblockhash",
-                             "getblockheader", "getblock", "getchaintips", "getdifficulty", "gettxout",
-                             "gettxoutsetinfo", "getrawtransaction", "decoderawtransaction", "decodescript",
-                             "sendrawtransaction", "testmempoolaccept", "getmempoolinfo", "getrawmempool",
-                             "getmempoolentry", "estimatesmartfee", "uptime", "help", "stop",
-                             "generatetoaddress", "generatetodescriptor", "generateblock", "getblocktemplate",
-                             "submitblock", "prioritisetransaction", "getmininginfo", "getnetworkhashps"})
+    for (const char* name : {"getblockchaininfo",
+                             "getblockcount",
+                             "getbestblockhash",
+                             "getblockhash",
+                             "getblockheader",
+                             "getblock",
+                             "getchaintips",
+                             "getdifficulty",
+                             "gettxout",
+                             "gettxoutsetinfo",
+                             "getrawtransaction",
+                             "decoderawtransaction",
+                             "decodescript",
+                             "sendrawtransaction",
+                             "testmempoolaccept",
+                             "getmempoolinfo",
+                             "getrawmempool",
+                             "getmempoolentry",
+                             "estimatesmartfee",
+                             "uptime",
+                             "help",
+                             "stop",
+                             "generatetoaddress",
+                             "generatetodescriptor",
+                             "generateblock",
+                             "getblocktemplate",
+                             "submitblock",
+                             "prioritisetransaction",
+                             "getmininginfo",
+                             "getnetworkhashps"})
         EXPECT_NE(t.find(name), nullptr) << name;
     // Core's one-line forms.
     EXPECT_TRUE(t.help("getblock").starts_with("getblock \"blockhash\" ( verbosity )\n"));
@@ -189,9 +214,7 @@ TEST(RpcJson, AmountsFromArguments) {
     auto code = [](const json::value& v) {
         try {
             amount_from_value(v);
-        } catch (const RpcError& e) {
-            return e.code;
-        }
+        } catch (const RpcError& e) { return e.code; }
         return 0;
     };
     EXPECT_EQ(code(json::parse("0.000000001")), RPC_TYPE_ERROR);  // 9 decimals
@@ -218,7 +241,8 @@ TEST(RpcJson, WriterMatchesUniValue) {
 
 TEST(RpcJson, PreservingParserKeepsNumberText) {
     boost::system::error_code ec;
-    const std::string text = R"({"value":50.00000000,"n":1,"d":4.656542373906925e-10,"big":123456789012345678901234,"s":"x","a":[0.10000000,true,null]})";
+    const std::string text =
+        R"({"value":50.00000000,"n":1,"d":4.656542373906925e-10,"big":123456789012345678901234,"s":"x","a":[0.10000000,true,null]})";
     json::value v = parse_json_preserving(text, ec);
     ASSERT_FALSE(ec);
     EXPECT_EQ(write_json(v), text);

@@ -16,9 +16,9 @@
 #include "storage/coins_db.h"
 #include "storage/database.h"
 #include "storage/undo.h"
+#include "test/util/temp_dir.h"
 #include "util/hash.h"
 #include "util/hex.h"
-#include "test/util/temp_dir.h"
 
 using namespace minicash;
 
@@ -150,8 +150,22 @@ TEST(StorageVarint, KnownEncodings) {
 }
 
 TEST(StorageVarint, RoundTripAndOrder) {
-    std::vector<uint64_t> values = {0, 1, 126, 127, 128, 129, 255, 256, 16383, 16384, 16511, 16512,
-                                    0xffffffffULL, 0x100000000ULL, 0x7fffffffffffffffULL, 0xffffffffffffffffULL};
+    std::vector<uint64_t> values = {0,
+                                    1,
+                                    126,
+                                    127,
+                                    128,
+                                    129,
+                                    255,
+                                    256,
+                                    16383,
+                                    16384,
+                                    16511,
+                                    16512,
+                                    0xffffffffULL,
+                                    0x100000000ULL,
+                                    0x7fffffffffffffffULL,
+                                    0xffffffffffffffffULL};
     for (int shift = 0; shift < 64; ++shift) {
         values.push_back(1ULL << shift);
         values.push_back((1ULL << shift) - 1);
@@ -176,7 +190,8 @@ TEST(StorageVarint, RoundTripAndOrder) {
 }
 
 TEST(StorageVarint, RejectsOverflowAndTruncation) {
-    for (const char* hex : {"80", "ffff", "", "fffefefefefefefefe7f", "ffffffffffffffffffff7f", "80fefefefefefefefeff00"}) {
+    for (const char* hex :
+         {"80", "ffff", "", "fffefefefefefefefe7f", "ffffffffffffffffffff7f", "80fefefefefefefefeff00"}) {
         const Bytes b = unhex(hex);
         Reader r(b);
         read_varint(r);
@@ -193,8 +208,8 @@ TEST(CoinCodec, AmountCompression) {
     EXPECT_EQ(compress_amount(100000000), 9u);
     EXPECT_EQ(compress_amount(5000000000ULL), 0x32u);
     EXPECT_EQ(compress_amount(2100000000000000ULL), 0x1406f40u);
-    for (uint64_t v : {0ULL, 1ULL, 100000000ULL, 5000000000ULL, 2100000000000000ULL, 999999999ULL, 10ULL,
-                       1000000000ULL, 123456789012345ULL})
+    for (uint64_t v : {0ULL, 1ULL, 100000000ULL, 5000000000ULL, 2100000000000000ULL, 999999999ULL, 10ULL, 1000000000ULL,
+                       123456789012345ULL})
         EXPECT_EQ(decompress_amount(compress_amount(v)), v) << v;
     std::mt19937_64 rng(7);
     for (int i = 0; i < 100000; ++i) {
@@ -551,7 +566,8 @@ TEST(CoinsDB, ForEachOrder) {
     ASSERT_TRUE(db) << error;
     std::vector<OutPoint> outpoints;
     for (uint8_t t : {0x20, 0x01, 0xff})
-        for (uint32_t vout : {70000u, 1u, 16512u, 256u, 2u, 16511u, 0u}) outpoints.push_back(OutPoint{hash_of(t), vout});
+        for (uint32_t vout : {70000u, 1u, 16512u, 256u, 2u, 16511u, 0u})
+            outpoints.push_back(OutPoint{hash_of(t), vout});
     CoinsDB::Changes changes;
     for (size_t i = 0; i < outpoints.size(); ++i)
         changes.put(outpoints[i], make_coin(int(i), false, Amount(i + 1), Script(Bytes{OP_TRUE})));
@@ -807,9 +823,7 @@ TEST(BlockIndexDB, WriteLoadAndFlags) {
     count = 0;
     db->load([&](const uint256& hash, const DiskBlockIndex& index) {
         ++count;
-        if (hash == records[2].header.hash()) {
-            EXPECT_EQ(index.status, records[2].status);
-        }
+        if (hash == records[2].header.hash()) { EXPECT_EQ(index.status, records[2].status); }
     });
     EXPECT_EQ(count, records.size());
 }

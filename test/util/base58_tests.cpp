@@ -33,9 +33,7 @@ TEST(Base58, CoreEncodeDecodeVectors) {
         EXPECT_EQ(*decoded, *bytes) << "decode " << b58;
         // The exact length is enough room; one byte less is not (except for "").
         EXPECT_TRUE(base58_decode(b58, bytes->size())) << b58;
-        if (!bytes->empty()) {
-            EXPECT_FALSE(base58_decode(b58, bytes->size() - 1)) << b58;
-        }
+        if (!bytes->empty()) { EXPECT_FALSE(base58_decode(b58, bytes->size() - 1)) << b58; }
         ++count;
     }
     std::cout << "base58_encode_decode.json: " << count << " cases\n";
@@ -48,7 +46,10 @@ TEST(Base58, RejectsInvalidCharacters) {
     }
     // NUL anywhere is not part of the alphabet.
     EXPECT_FALSE(base58_decode(std::string_view("3mJr\0", 5), kNoLimit));
-    EXPECT_FALSE(base58_decode(std::string_view("\0" "3mJr", 5), kNoLimit));
+    EXPECT_FALSE(base58_decode(std::string_view("\0"
+                                                "3mJr",
+                                                5),
+                               kNoLimit));
     // Non-ASCII bytes.
     EXPECT_FALSE(base58_decode("3m\xc3\xa9", kNoLimit));
 }
@@ -56,7 +57,8 @@ TEST(Base58, RejectsInvalidCharacters) {
 TEST(Base58, Whitespace) {
     // Leading and trailing whitespace is skipped.
     ASSERT_TRUE(base58_decode("3mJr7AoUXx2Wqd", kNoLimit));
-    EXPECT_EQ(base58_decode(" \t\n\v\f\r 3mJr7AoUXx2Wqd \r\f\v\n\t ", kNoLimit), base58_decode("3mJr7AoUXx2Wqd", kNoLimit));
+    EXPECT_EQ(base58_decode(" \t\n\v\f\r 3mJr7AoUXx2Wqd \r\f\v\n\t ", kNoLimit),
+              base58_decode("3mJr7AoUXx2Wqd", kNoLimit));
     EXPECT_EQ(hex_encode(*base58_decode("  2g  ", kNoLimit)), "61");
     // Whitespace only decodes to nothing.
     EXPECT_EQ(base58_decode(" \t\n ", kNoLimit), Bytes{});
@@ -77,7 +79,9 @@ TEST(Base58, LengthLimit) {
 
 TEST(Base58Check, RoundTrip) {
     for (const char* hex : {"", "00", "0000", "00eb15231dfceb60925886b67d065299925915ae", "ff",
-                            "80" "0c28fca386c7a227600b2fe50b7cae11ec86d3bf1fbe471be89827e19d72aa1d" "01"}) {
+                            "80"
+                            "0c28fca386c7a227600b2fe50b7cae11ec86d3bf1fbe471be89827e19d72aa1d"
+                            "01"}) {
         const Bytes payload = *hex_decode(hex);
         const std::string s = base58check_encode(payload);
         const std::optional<Bytes> back = base58check_decode(s, payload.size());
@@ -88,9 +92,7 @@ TEST(Base58Check, RoundTrip) {
         const uint256 check = sha256d(payload);
         full.insert(full.end(), check.begin(), check.begin() + 4);
         EXPECT_EQ(s, base58_encode(full));
-        if (!payload.empty()) {
-            EXPECT_FALSE(base58check_decode(s, payload.size() - 1)) << hex;
-        }
+        if (!payload.empty()) { EXPECT_FALSE(base58check_decode(s, payload.size() - 1)) << hex; }
     }
     // A known mainnet P2PKH address (version 0, hash160 of the genesis pubkey).
     EXPECT_EQ(base58check_encode(*hex_decode("0062e907b15cbf27d5425399ebf6f0fb50ebb88f18")),

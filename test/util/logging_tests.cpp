@@ -8,8 +8,8 @@
 #include <thread>
 #include <vector>
 
-#include "util/logging.h"
 #include "test/util/temp_dir.h"
+#include "util/logging.h"
 
 namespace minicash {
 namespace {
@@ -33,7 +33,8 @@ TEST(Logging, ParseCategories) {
               std::optional<uint32_t>(uint32_t(LogCategory::NET) | uint32_t(LogCategory::RPC)));
     const auto all = parse_log_categories({"all"}, &error);
     ASSERT_TRUE(all);
-    for (const std::string& name : log_category_names()) EXPECT_TRUE(*all & uint32_t(*log_category_from_name(name))) << name;
+    for (const std::string& name : log_category_names())
+        EXPECT_TRUE(*all & uint32_t(*log_category_from_name(name))) << name;
     EXPECT_EQ(parse_log_categories({"1"}, &error), all);
     EXPECT_EQ(parse_log_categories({"none"}, &error), std::optional<uint32_t>(0));
     EXPECT_FALSE(parse_log_categories({"bogus"}, &error));
@@ -54,7 +55,8 @@ TEST(Logging, FileCategoriesAndThreads) {
     std::vector<std::thread> threads;
     for (int t = 0; t < 4; ++t)
         threads.emplace_back([t] {
-            for (int i = 0; i < 200; ++i) log_info("thread %d line %d %s", t, i, std::string(100, 'a' + char(t)).c_str());
+            for (int i = 0; i < 200; ++i)
+                log_info("thread %d line %d %s", t, i, std::string(100, 'a' + char(t)).c_str());
         });
     for (auto& th : threads) th.join();
     log_stop();

@@ -9,8 +9,8 @@
 
 namespace minicash::test {
 
-Script op_true_redeem();   // OP_TRUE
-Script op_true_p2sh();     // OP_HASH160 <hash160(OP_TRUE)> OP_EQUAL
+Script op_true_redeem();        // OP_TRUE
+Script op_true_p2sh();          // OP_HASH160 <hash160(OP_TRUE)> OP_EQUAL
 std::string op_true_address();  // op_true_p2sh() as a regtest address (2N...)
 
 }  // namespace minicash::test

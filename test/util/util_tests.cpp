@@ -24,7 +24,8 @@ TEST(Hash, KnownAnswers) {
     EXPECT_EQ(h(ripemd160(str("abc"))), "8eb208f7e05d987a9b044a8e98c6b087f15a0bfc");
     // HMAC-SHA512 RFC 4231 test case 2.
     EXPECT_EQ(h(hmac_sha512(str("Jefe"), str("what do ya want for nothing?"))),
-              "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737");
+              "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a3"
+              "4d4a6b4b636e070a38bce737");
     // BIP340 tagged hash is SHA256(SHA256(tag)||SHA256(tag)||msg).
     Bytes pre;
     uint256 t = sha256(str("TapLeaf"));
@@ -62,7 +63,8 @@ TEST(ArithUint256, Arithmetic) {
     EXPECT_EQ((a / arith_uint256(1ULL << 40)), arith_uint256(1) << 160);
     EXPECT_EQ(a.bits(), 201u);
     EXPECT_EQ((a - arith_uint256(1)).bits(), 200u);
-    EXPECT_EQ(arith_uint256(0xffffffffffffffffULL) * arith_uint256(0xffffffffffffffffULL) / arith_uint256(0xffffffffffffffffULL),
+    EXPECT_EQ(arith_uint256(0xffffffffffffffffULL) * arith_uint256(0xffffffffffffffffULL) /
+                  arith_uint256(0xffffffffffffffffULL),
               arith_uint256(0xffffffffffffffffULL));
     EXPECT_EQ(~arith_uint256(0) + arith_uint256(1), arith_uint256(0));
 }

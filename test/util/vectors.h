@@ -44,10 +44,9 @@ Bytes read_binary(const std::filesystem::path& path);
 
 // Declares `const std::filesystem::path var` holding the vectors folder, or skips the
 // current test (GTEST_SKIP) when the folder is absent. Use at the top of a TEST body.
-#define MINICASH_REQUIRE_VECTORS(var)                                                          \
-    const std::optional<std::filesystem::path> var##_found_ = ::minicash::test::vectors_dir(); \
-    if (!var##_found_) {                                                                       \
-        GTEST_SKIP() << "vectors not found at " << ::minicash::test::vectors_location()        \
-                     << "; set MINICASH_VECTORS";                                              \
-    }                                                                                          \
+#define MINICASH_REQUIRE_VECTORS(var)                                                                                \
+    const std::optional<std::filesystem::path> var##_found_ = ::minicash::test::vectors_dir();                       \
+    if (!var##_found_) {                                                                                             \
+        GTEST_SKIP() << "vectors not found at " << ::minicash::test::vectors_location() << "; set MINICASH_VECTORS"; \
+    }                                                                                                                \
     const std::filesystem::path var = *var##_found_

@@ -16,9 +16,7 @@ inline bool wait_until(const std::function<bool()>& cond, std::chrono::milliseco
     const auto holds = [&] {
         try {
             return cond();
-        } catch (const std::exception&) {
-            return false;
-        }
+        } catch (const std::exception&) { return false; }
     };
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {

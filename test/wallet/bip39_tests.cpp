@@ -56,8 +56,8 @@ TEST(Bip39, EmbeddedWordListMatchesFile) {
         ++i;
     }
     EXPECT_EQ(i, 2048u);
-    EXPECT_TRUE(std::is_sorted(list.begin(), list.end(),
-                               [](const char* a, const char* b) { return std::string_view(a) < b; }));
+    EXPECT_TRUE(
+        std::is_sorted(list.begin(), list.end(), [](const char* a, const char* b) { return std::string_view(a) < b; }));
     std::cout << "bip39-english.txt: " << i << " words equal to the embedded list\n";
 }
 
@@ -73,7 +73,8 @@ TEST(Bip39, Bip84And86Roots) {
         const std::optional<ExtPrivKey> m = ExtPrivKey::from_seed(*seed);
         ASSERT_TRUE(m);
         const std::string want(doc.at("root").at("ext_prv").as_string());
-        const std::array<uint8_t, 4> version = want.rfind("zprv", 0) == 0 ? kZpubVersions.prv : main.base58.ext_secret_key;
+        const std::array<uint8_t, 4> version =
+            want.rfind("zprv", 0) == 0 ? kZpubVersions.prv : main.base58.ext_secret_key;
         EXPECT_EQ(m->to_string(version), want) << file;
     }
 }
@@ -83,17 +84,21 @@ TEST(Bip39, Errors) {
     EXPECT_FALSE(mnemonic_from_entropy(Bytes(15, 0)));
     EXPECT_FALSE(mnemonic_from_entropy(Bytes(33, 0)));
     EXPECT_FALSE(mnemonic_from_entropy(Bytes(18, 0)));
-    const std::string good = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about";
+    const std::string good =
+        "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about";
     EXPECT_TRUE(mnemonic_to_entropy(good));
     // Extra whitespace does not matter.
     EXPECT_EQ(mnemonic_to_seed("  " + good + "\n", "", &err), mnemonic_to_seed(good, "", &err));
-    EXPECT_FALSE(mnemonic_to_entropy("abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon", &err));
+    EXPECT_FALSE(mnemonic_to_entropy(
+        "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon", &err));
     EXPECT_NE(err.find("checksum"), std::string::npos) << err;
-    EXPECT_FALSE(mnemonic_to_entropy("abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abouts", &err));
+    EXPECT_FALSE(mnemonic_to_entropy(
+        "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abouts", &err));
     EXPECT_NE(err.find("word 12"), std::string::npos) << err;
     EXPECT_FALSE(mnemonic_to_entropy("abandon about", &err));
     EXPECT_NE(err.find("12, 15, 18, 21 or 24"), std::string::npos) << err;
-    EXPECT_FALSE(mnemonic_to_entropy("Abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about", &err));
+    EXPECT_FALSE(mnemonic_to_entropy(
+        "Abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about", &err));
     EXPECT_FALSE(mnemonic_to_seed(good, "p\xc3\xa4ss", &err));
     EXPECT_NE(err.find("non-ASCII"), std::string::npos) << err;
     EXPECT_FALSE(bip39_word_index(""));

@@ -330,9 +330,7 @@ TEST(CoinSelection, LowestWasteWinsAcrossAlgorithms) {
         ch -= target + params.change_fee();
         return selection_waste(in, sel, target, ch >= min_change ? ch : 0, params.cost_of_change());
     };
-    if (auto g = select_coin_grinder(in, target, 60000, kMaxStandardTxWeight)) {
-        EXPECT_LE(r->waste, waste_of(*g));
-    }
+    if (auto g = select_coin_grinder(in, target, 60000, kMaxStandardTxWeight)) { EXPECT_LE(r->waste, waste_of(*g)); }
     if (auto b = select_bnb(in, target, params.cost_of_change(), kMaxStandardTxWeight)) {
         EXPECT_LE(r->waste, waste_of(*b));
     }
@@ -480,9 +478,7 @@ TEST(CoinSelection, BnbAndCoinGrinderMatchExhaustiveSearch) {
         }
         const auto bnb = select_bnb(in, target, cost_of_change, kMaxStandardTxWeight);
         ASSERT_EQ(bnb.has_value(), best_waste.has_value()) << "round " << round;
-        if (bnb) {
-            EXPECT_EQ(selection_waste(in, *bnb, target, 0, cost_of_change), *best_waste) << "round " << round;
-        }
+        if (bnb) { EXPECT_EQ(selection_waste(in, *bnb, target, 0, cost_of_change), *best_waste) << "round " << round; }
         const auto grinder = select_coin_grinder(in, target, 1000, kMaxStandardTxWeight);
         ASSERT_EQ(grinder.has_value(), best_weight.has_value()) << "round " << round;
         if (grinder) {

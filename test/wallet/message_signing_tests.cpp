@@ -160,9 +160,9 @@ TEST(MessageSigning, Bip137SegwitHeaders) {
     EXPECT_EQ(verify_message(address_of(PKHashDest{h}), *sig_sh, "segwit", mainnet()), R::kErrNotSigned);
     // Another key's P2WPKH address.
     const SecretKey other = secret_from_hex("0000000000000000000000000000000000000000000000000000000000000001");
-    EXPECT_EQ(verify_message(address_of(WitnessV0KeyHashDest{hash160(other.pubkey(true))}), *sig_wpkh, "segwit",
-                             mainnet()),
-              R::kErrNotSigned);
+    EXPECT_EQ(
+        verify_message(address_of(WitnessV0KeyHashDest{hash160(other.pubkey(true))}), *sig_wpkh, "segwit", mainnet()),
+        R::kErrNotSigned);
 }
 
 TEST(MessageSigning, OtherAddressKindsReferToNoKey) {

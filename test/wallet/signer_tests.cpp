@@ -11,8 +11,8 @@
 #include "common/descriptor.h"
 #include "consensus/pubkey.h"
 #include "consensus/sighash.h"
-#include "test/util/vectors.h"
 #include "test/common/psbt_vectors.h"
+#include "test/util/vectors.h"
 #include "util/hex.h"
 #include "wallet/signer.h"
 
@@ -49,7 +49,8 @@ TEST(Signer, Bip341KeyPathVectors) {
     MINICASH_REQUIRE_VECTORS(dir);
     const boost::json::value doc = test::load_json(dir / "core" / "bip341_wallet_vectors.json");
     const boost::json::object& kps = doc.at("keyPathSpending").as_array()[0].as_object();
-    const std::optional<Transaction> unsigned_tx = Transaction::decode(*hex_decode(str(kps.at("given").at("rawUnsignedTx"))));
+    const std::optional<Transaction> unsigned_tx =
+        Transaction::decode(*hex_decode(str(kps.at("given").at("rawUnsignedTx"))));
     ASSERT_TRUE(unsigned_tx);
     std::vector<TxOut> spent;
     for (const boost::json::value& u : kps.at("given").at("utxosSpent").as_array()) {
@@ -104,8 +105,8 @@ TEST(Signer, Bip341KeyPathVectors) {
         // The signature hash matches the intermediary value.
         const PrecomputedTxData txdata(*unsigned_tx, spent);
         ScriptExecutionData exec;
-        const auto h = taproot_signature_hash(exec, *unsigned_tx, static_cast<unsigned>(idx),
-                                              static_cast<uint8_t>(ht), SigVersion::TAPROOT, txdata);
+        const auto h = taproot_signature_hash(exec, *unsigned_tx, static_cast<unsigned>(idx), static_cast<uint8_t>(ht),
+                                              SigVersion::TAPROOT, txdata);
         ASSERT_TRUE(h);
         EXPECT_EQ(hex_encode(h->view()), str(inter.at("sigHash")));
         ++n;
@@ -163,8 +164,8 @@ TEST(Signer, SpendsFromDescriptorsVerify) {
         "sh(wsh(sortedmulti(1," + xprv + "/1/*," + other_xpub + "/2/*)))",
         "combo(" + xprv + "/7/*)",
         // Script paths: internal key not ours; a pk leaf and a multi_a leaf at depth 1.
-        "tr(" + other_xpub + "/9/*,{pk(" + xprv + "/10/*),multi_a(2," + xprv + "/11/*," + other_xpub + "/12/*," +
-            xprv + "/13/*)})",
+        "tr(" + other_xpub + "/9/*,{pk(" + xprv + "/10/*),multi_a(2," + xprv + "/11/*," + other_xpub + "/12/*," + xprv +
+            "/13/*)})",
     };
     KeyStore keys;
     Transaction tx;
@@ -240,7 +241,8 @@ TEST(Signer, SpendsFromDescriptorsVerify) {
 TEST(Signer, Bip174SignerExamples) {
     // The four signing keys, also derived from the BIP's master key.
     const auto master = decode_ext_privkey(
-        "tprv8ZgxMBicQKsPd9TeAdPADNnSyH9SSUUbTVeFszDE23Ki6TBB5nCefAdHkK8Fm3qMQR6sHwA56zqRmKmxnHk37JkiFzvncDqoKmPWubu7hDF",
+        "tprv8ZgxMBicQKsPd9TeAdPADNnSyH9SSUUbTVeFszDE23Ki6TBB5nCefAdHkK8Fm3qMQR6sHwA56zqRmKmxnHk37JkiFzvncDqoKmPWubu7hD"
+        "F",
         testnet());
     ASSERT_TRUE(master);
     const char* wifs1[] = {"cP53pDbR5WtAD8dYAW9hhTjuvvTVaEiQBdrz9XPrgLBeRFiyCbQr",

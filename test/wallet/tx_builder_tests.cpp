@@ -40,8 +40,10 @@ struct TestWallet {
     uint32_t next = 0;
 
     TestWallet() {
-        const std::pair<Type, const char*> kinds[] = {
-            {Type::kP2wpkh, "wpkh(%)"}, {Type::kP2tr, "tr(%)"}, {Type::kP2pkh, "pkh(%)"}, {Type::kP2shP2wpkh, "sh(wpkh(%))"}};
+        const std::pair<Type, const char*> kinds[] = {{Type::kP2wpkh, "wpkh(%)"},
+                                                      {Type::kP2tr, "tr(%)"},
+                                                      {Type::kP2pkh, "pkh(%)"},
+                                                      {Type::kP2shP2wpkh, "sh(wpkh(%))"}};
         uint8_t seed = 1;
         for (const auto& [type, pattern] : kinds) {
             Bytes secret(32, 0);
@@ -106,8 +108,11 @@ void check_balanced(const BuiltTransaction& b) {
 
 TEST(TxBuilder, SignedSizeNeverExceedsEstimate) {
     TestWallet w;
-    const std::vector<std::vector<Type>> mixes = {{Type::kP2wpkh}, {Type::kP2tr},       {Type::kP2pkh},
-                                                  {Type::kP2shP2wpkh}, {Type::kP2pkh, Type::kP2wpkh},
+    const std::vector<std::vector<Type>> mixes = {{Type::kP2wpkh},
+                                                  {Type::kP2tr},
+                                                  {Type::kP2pkh},
+                                                  {Type::kP2shP2wpkh},
+                                                  {Type::kP2pkh, Type::kP2wpkh},
                                                   {Type::kP2tr, Type::kP2pkh, Type::kP2shP2wpkh}};
     for (const auto& mix : mixes) {
         for (uint64_t seed = 0; seed < 12; ++seed) {
@@ -134,17 +139,13 @@ TEST(TxBuilder, SignedSizeNeverExceedsEstimate) {
             SCOPED_TRACE(std::string(type_name(mix[0])) + " mix of " + std::to_string(mix.size()) + ", seed " +
                          std::to_string(seed));
             EXPECT_LE(actual_weight, b->estimated_weight);
-            if (all_schnorr) {
-                EXPECT_EQ(actual_weight, b->estimated_weight);
-            }
+            if (all_schnorr) { EXPECT_EQ(actual_weight, b->estimated_weight); }
             // Low-R ECDSA signatures are 71 bytes with their hash type, seldom (1/256) shorter.
             EXPECT_LE(b->estimated_weight - actual_weight, ecdsa_inputs * 4);
             // The fee pays the requested rate for the signed size.
             EXPECT_GE(b->fee, opt.fee_rate.fee(actual_vsize));
             EXPECT_GE(FeeRate::of(b->fee, actual_vsize), opt.fee_rate);
-            if (b->change_position) {
-                EXPECT_EQ(b->fee, opt.fee_rate.fee(b->estimated_vsize));
-            }
+            if (b->change_position) { EXPECT_EQ(b->fee, opt.fee_rate.fee(b->estimated_vsize)); }
         }
     }
 }
@@ -238,9 +239,8 @@ TEST(TxBuilder, SubtractFeeFromAmounts) {
     opt.fee_rate = FeeRate::from_sat_per_vb(3);
     opt.seed = 5;
     // Send everything to three recipients, two of which pay the fee.
-    const std::vector<Recipient> rs{{recipient_script(1), 100000, true},
-                                    {recipient_script(2), 100000, false},
-                                    {recipient_script(3), 100001, true}};
+    const std::vector<Recipient> rs{
+        {recipient_script(1), 100000, true}, {recipient_script(2), 100000, false}, {recipient_script(3), 100001, true}};
     BuildError err;
     auto b = build_transaction(coins, rs, w.scripts.at(Type::kP2wpkh), opt, &err);
     ASSERT_TRUE(b) << err.message;
@@ -485,7 +485,8 @@ TEST(TxBuilder, BumpReducesChange) {
     // BIP125: at least the old fee plus the incremental relay fee for the new size.
     EXPECT_GE(b->fee, o.built.fee + kDefaultIncrementalRelayFeeRate.fee(b->estimated_vsize));
     const Transaction signed_bump = w.sign(*b);
-    EXPECT_GT(FeeRate::of(b->fee, (signed_bump.weight() + 3) / 4), FeeRate::of(o.built.fee, (o.signed_tx.weight() + 3) / 4));
+    EXPECT_GT(FeeRate::of(b->fee, (signed_bump.weight() + 3) / 4),
+              FeeRate::of(o.built.fee, (o.signed_tx.weight() + 3) / 4));
 }
 
 TEST(TxBuilder, BumpAddsInputsWhenChangeIsNotEnough) {

@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <string>
 
-#include "wallet/wallet_file.h"
 #include "test/util/temp_dir.h"
+#include "wallet/wallet_file.h"
 
 using namespace minicash;
 using namespace minicash::wallet;
@@ -91,7 +91,7 @@ TEST(WalletFile, AtomicWriteAndExclusiveCreate) {
     const fs::path p = dir.path() / "w.wallet";
     std::string error;
     ASSERT_TRUE(write_file_exclusive(p, text_bytes("one"), &error)) << error;
-    struct stat st{};
+    struct stat st {};
     ASSERT_EQ(::stat(p.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600u);
     EXPECT_FALSE(write_file_exclusive(p, text_bytes("two"), &error));

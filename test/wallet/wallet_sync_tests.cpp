@@ -203,7 +203,8 @@ TEST(WalletKeys, WatchOnlyFromDescriptorAndXpub) {
     ASSERT_TRUE(specs) << error;
     ASSERT_EQ(specs->size(), 2u);
     EXPECT_TRUE((*specs)[1].internal);
-    EXPECT_EQ((*specs)[1].desc.expand(0)->front().script_pubkey, full.descriptors[1].desc.expand(0)->front().script_pubkey);
+    EXPECT_EQ((*specs)[1].desc.expand(0)->front().script_pubkey,
+              full.descriptors[1].desc.expand(0)->front().script_pubkey);
     // Private descriptors are refused for watch-only wallets.
     EXPECT_FALSE(descriptors_from_watch(full.descriptors[0].desc.to_string(true), full.params(), &error));
     EXPECT_NE(error.find("public"), std::string::npos);
@@ -231,9 +232,9 @@ TEST(WalletSync, FiltersFetchOnlyMatchingBlocksAndAgreeWithFullScans) {
     for (int i = 0; i < 3; ++i) chain.mine({});
     chain.mine({}, script_at(s, 0));  // height 4: coinbase to us
     for (int i = 0; i < 5; ++i) chain.mine({});
-    chain.mine({payment(script_at(s, 5), kCoin, 1)});  // height 10
+    chain.mine({payment(script_at(s, 5), kCoin, 1)});         // height 10
     chain.mine({payment(script_at(s, 2, 2), 2 * kCoin, 2)});  // height 11: taproot
-    for (int i = 0; i < 19; ++i) chain.mine({});  // tip 30
+    for (int i = 0; i < 19; ++i) chain.mine({});              // tip 30
 
     SyncResult r = sync_wallet(s, chain, quiet());
     EXPECT_TRUE(r.used_filters);
@@ -283,12 +284,12 @@ TEST(WalletSync, ReorgDropsAPaymentAndItComesBack) {
     WalletState s = make_wallet();
     for (int i = 0; i < 10; ++i) chain.mine({});
     const Transaction pay = payment(script_at(s, 1), 3 * kCoin, 9);
-    chain.mine({pay});  // height 11
+    chain.mine({pay});                           // height 11
     for (int i = 0; i < 4; ++i) chain.mine({});  // tip 15
     sync_wallet(s, chain, quiet());
     ASSERT_EQ(s.balances(15).confirmed, 3 * kCoin);
 
-    chain.pop(5);  // fork below 11: the payment disappears
+    chain.pop(5);                                // fork below 11: the payment disappears
     for (int i = 0; i < 6; ++i) chain.mine({});  // tip 16, different blocks
     SyncResult r = sync_wallet(s, chain, quiet());
     EXPECT_EQ(r.reorg_depth, 5);
@@ -328,7 +329,7 @@ TEST(WalletSync, ReorgedCoinbaseIsForgotten) {
 TEST(WalletSync, CoinbaseMaturesAfter101ConfirmationsAsCoresWallet) {
     MemoryChain chain;
     WalletState s = make_wallet();
-    chain.mine({}, script_at(s, 0));  // height 1
+    chain.mine({}, script_at(s, 0));              // height 1
     for (int i = 0; i < 98; ++i) chain.mine({});  // tip 99: 99 confirmations
     sync_wallet(s, chain, quiet());
     EXPECT_EQ(s.balances(99).immature, 50 * kCoin);

@@ -51,8 +51,8 @@ struct IndexedBlock {
 };
 
 struct IndexSummary {
-    std::string name;        // "txindex", "basic block filter index" (Core's getindexinfo names)
-    bool synced = false;     // has caught up with the tip at least once since start
+    std::string name;     // "txindex", "basic block filter index" (Core's getindexinfo names)
+    bool synced = false;  // has caught up with the tip at least once since start
     int best_block_height = 0;
 };
 
@@ -89,7 +89,10 @@ protected:
     // The index now ends at `block` (nullptr: empty), after loading or a rewind. Return
     // false when the entries needed to continue from there are missing: the index then
     // starts over from the genesis block.
-    virtual bool rewound_to(const BlockIndex* block) { (void)block; return true; }
+    virtual bool rewound_to(const BlockIndex* block) {
+        (void)block;
+        return true;
+    }
 
     Database& db() const { return *db_; }
     const BlockStore& block_store() const { return *store_; }

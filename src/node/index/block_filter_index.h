@@ -23,8 +23,8 @@ public:
     ~BlockFilterIndex() override;
 
     struct Entry {
-        Bytes filter;     // serialized basic filter (BasicBlockFilter::encoded())
-        uint256 header;   // filter header
+        Bytes filter;    // serialized basic filter (BasicBlockFilter::encoded())
+        uint256 header;  // filter header
     };
     // nullopt when the block has not been indexed.
     std::optional<Entry> lookup(const uint256& block_hash) const;
