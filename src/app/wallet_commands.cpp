@@ -14,7 +14,7 @@
 #include "util/hex.h"
 #include "wallet/bip39.h"
 #include "wallet/keychain.h"
-#include "wallet/message_signing.h"
+#include "common/message_signing.h"
 
 namespace minicash::app {
 
@@ -442,16 +442,16 @@ int cmd_signmessage(WalletCli& cli) {
     if (!d.has_private_keys())
         throw WalletCliError(kExitError, "this wallet has no private key for the address (watch-only)");
     auto dest = extract_destination(script);
-    wallet::MessageSigType type;
-    if (dest && std::holds_alternative<PKHashDest>(*dest)) type = wallet::MessageSigType::kP2pkh;
-    else if (dest && std::holds_alternative<WitnessV0KeyHashDest>(*dest)) type = wallet::MessageSigType::kP2wpkh;
-    else if (dest && std::holds_alternative<ScriptHashDest>(*dest)) type = wallet::MessageSigType::kP2shP2wpkh;
+    MessageSigType type;
+    if (dest && std::holds_alternative<PKHashDest>(*dest)) type = MessageSigType::kP2pkh;
+    else if (dest && std::holds_alternative<WitnessV0KeyHashDest>(*dest)) type = MessageSigType::kP2wpkh;
+    else if (dest && std::holds_alternative<ScriptHashDest>(*dest)) type = MessageSigType::kP2shP2wpkh;
     else
         throw WalletCliError(kExitError,
                              "messages can be signed only with legacy, p2sh-segwit or bech32 (P2WPKH) addresses");
     auto keys = d.private_keys(owner->index);
     if (keys.empty()) throw WalletCliError(kExitError, "no private key for the address");
-    auto sig = wallet::sign_message(keys.front().second, cli.args()[1], keys.front().first.size() == 33, type);
+    auto sig = sign_message(keys.front().second, cli.args()[1], keys.front().first.size() == 33, type);
     if (!sig) throw WalletCliError(kExitError, "signing failed");
     json::object o;
     o["signature"] = *sig;
@@ -461,14 +461,14 @@ int cmd_signmessage(WalletCli& cli) {
 
 int cmd_verifymessage(WalletCli& cli) {
     need_args(cli, 3, "verifymessage ADDRESS SIGNATURE MESSAGE");
-    const auto r = wallet::verify_message(cli.args()[0], cli.args()[1], cli.args()[2], cli.params());
-    if (r == wallet::MessageVerificationResult::kErrInvalidAddress) {
+    const auto r = verify_message(cli.args()[0], cli.args()[1], cli.args()[2], cli.params());
+    if (r == MessageVerificationResult::kErrInvalidAddress) {
         decode_address_or_throw(cli.args()[0], cli.params());  // explains what is wrong
         throw WalletCliError(kExitInvalidAddress, "invalid address " + cli.args()[0]);
     }
-    const wallet::MessageRpcError e = wallet::verify_message_rpc_error(r);
+    const MessageRpcError e = verify_message_rpc_error(r);
     if (e.code != 0) throw WalletCliError(kExitError, e.message);
-    const bool ok = r == wallet::MessageVerificationResult::kOk;
+    const bool ok = r == MessageVerificationResult::kOk;
     json::object o;
     o["valid"] = ok;
     cli.print(o, ok ? "true" : "false");

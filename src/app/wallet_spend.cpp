@@ -14,7 +14,7 @@
 #include "util/hex.h"
 #include "wallet/coin_selection.h"
 #include "wallet/keychain.h"
-#include "wallet/signer.h"
+#include "common/signer.h"
 #include "wallet/spend.h"
 #include "wallet/tx_builder.h"
 

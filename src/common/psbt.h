@@ -4,7 +4,8 @@
 // proprietary records are kept and written back), Creator (from_transaction), Combiner
 // (combine), Input Finalizer (finalize_input / finalize), Transaction Extractor
 // (extract_transaction) and an analysis for decodepsbt/analyzepsbt style summaries.
-// Signing lives in the wallet (wallet/signer.h): the node never holds keys.
+// Signing is common/signer.h (the wallet, and the node's RPCs that sign with keys the caller
+// passes in and that are forgotten when the call returns).
 //
 // Finalizing understands P2PKH, P2WPKH, P2SH-P2WPKH, P2PK, bare and P2SH / P2WSH /
 // P2SH-P2WSH multisig (and single-key pk/pkh witness scripts), P2TR key path, and P2TR

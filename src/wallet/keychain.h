@@ -16,7 +16,7 @@
 #include "common/descriptor.h"
 #include "common/psbt.h"
 #include "consensus/params.h"
-#include "wallet/signer.h"
+#include "common/signer.h"
 #include "wallet/wallet_state.h"
 
 namespace minicash::wallet {

@@ -4,7 +4,7 @@
 
 #include "common/money.h"
 #include "wallet/keychain.h"
-#include "wallet/signer.h"
+#include "common/signer.h"
 
 namespace minicash::wallet {
 

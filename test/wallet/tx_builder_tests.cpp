@@ -9,7 +9,7 @@
 #include "common/descriptor.h"
 #include "util/hash.h"
 #include "util/hex.h"
-#include "wallet/signer.h"
+#include "common/signer.h"
 #include "wallet/tx_builder.h"
 
 using namespace minicash;

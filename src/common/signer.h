@@ -1,4 +1,5 @@
-// Signing transaction inputs with the wallet's keys: ECDSA (legacy and BIP143 inputs)
+// Signing transaction inputs with given keys (the wallet's, or those passed to the node's
+// signing RPCs): ECDSA (legacy and BIP143 inputs)
 // with low-R grinding as Bitcoin Core does, BIP340 Schnorr for taproot key path (tweaked
 // key) and script path (pk and multi_a leaves). Every completed input is checked with the
 // consensus interpreter before it is accepted, so the wallet never hands out a

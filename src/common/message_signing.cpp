@@ -1,4 +1,4 @@
-#include "wallet/message_signing.h"
+#include "common/message_signing.h"
 
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
@@ -9,7 +9,7 @@
 #include "common/base64.h"
 #include "util/hash.h"
 
-namespace minicash::wallet {
+namespace minicash {
 
 namespace {
 
@@ -134,4 +134,4 @@ MessageRpcError verify_message_rpc_error(MessageVerificationResult r) {
     return {0, ""};
 }
 
-}  // namespace minicash::wallet
+}  // namespace minicash

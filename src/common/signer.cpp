@@ -1,4 +1,4 @@
-#include "wallet/signer.h"
+#include "common/signer.h"
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>

@@ -19,7 +19,7 @@
 #include "consensus/params.h"
 #include "util/uint256.h"
 
-namespace minicash::wallet {
+namespace minicash {
 
 inline constexpr std::string_view kMessageMagic = "Bitcoin Signed Message:\n";
 
@@ -71,4 +71,4 @@ MessageRpcError verify_message_rpc_error(MessageVerificationResult r);
 // `signature` (65 raw bytes) over `hash`, or nullopt. Header 27..42 accepted.
 std::optional<Bytes> recover_message_pubkey(ByteView signature, const uint256& hash);
 
-}  // namespace minicash::wallet
+}  // namespace minicash

@@ -14,7 +14,7 @@
 #include "test/common/psbt_vectors.h"
 #include "test/util/vectors.h"
 #include "util/hex.h"
-#include "wallet/signer.h"
+#include "common/signer.h"
 
 using namespace minicash;
 

@@ -6,10 +6,9 @@
 #include "common/base64.h"
 #include "util/hash.h"
 #include "util/hex.h"
-#include "wallet/message_signing.h"
+#include "common/message_signing.h"
 
 using namespace minicash;
-using namespace minicash::wallet;
 using R = MessageVerificationResult;
 
 namespace {
