@@ -52,6 +52,7 @@ void register_all_commands(RpcTable& t) {
     register_mining_commands(t);
     register_index_commands(t);
     register_scantxoutset_command(t);
+    register_txoutproof_commands(t);
 }
 
 }  // namespace minicash::rpc

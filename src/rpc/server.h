@@ -218,6 +218,7 @@ void register_mempool_commands(RpcTable& t);
 void register_control_commands(RpcTable& t);  // help, stop, uptime, ...
 void register_index_commands(RpcTable& t);    // getblockfilter, getindexinfo (indexes.cpp)
 void register_scantxoutset_command(RpcTable& t);
+void register_txoutproof_commands(RpcTable& t);  // gettxoutproof, verifytxoutproof (txoutproof.cpp)
 // All of the above.
 void register_all_commands(RpcTable& t);
 
