@@ -962,29 +962,21 @@ std::optional<Descriptor> Descriptor::parse(std::string_view text, const ChainPa
     std::string_view payload = text;
     const size_t hash = text.find('#');
     if (hash != std::string_view::npos) {
-        if (text.find('#', hash + 1) != std::string_view::npos) return fail("multiple '#' symbols");
+        if (text.find('#', hash + 1) != std::string_view::npos) return fail("Multiple '#' symbols");
         payload = text.substr(0, hash);
         const std::string_view sum = text.substr(hash + 1);
         if (sum.size() != 8) {
-            return fail("expected an 8-character checksum after '#', got " + std::to_string(sum.size()) +
-                        " characters");
+            return fail("Expected 8 character checksum, not " + std::to_string(sum.size()) + " characters");
         }
         const size_t bad = first_invalid_char(payload);
-        if (bad != std::string_view::npos) {
-            return fail("invalid character at position " + std::to_string(bad) +
-                        " (outside the descriptor character set)");
-        }
+        if (bad != std::string_view::npos) return fail("Invalid characters in payload");
         const std::string want = descriptor_checksum(payload);
         if (sum != want) {
-            return fail("checksum '" + std::string(sum) + "' does not match the descriptor (expected '" + want + "')");
+            return fail("Provided checksum '" + std::string(sum) + "' does not match computed checksum '" + want + "'");
         }
     } else {
-        if (require_checksum) return fail("missing checksum ('#' followed by 8 characters)");
-        const size_t bad = first_invalid_char(payload);
-        if (bad != std::string_view::npos) {
-            return fail("invalid character at position " + std::to_string(bad) +
-                        " (outside the descriptor character set)");
-        }
+        if (require_checksum) return fail("Missing checksum");
+        if (first_invalid_char(payload) != std::string_view::npos) return fail("Invalid characters in payload");
     }
     Parser parser(params);
     std::shared_ptr<Node> root = parser.parse_script(payload, Ctx::TOP);

@@ -667,9 +667,7 @@ std::optional<Psbt> Psbt::decode(ByteView data, std::string* error) {
         if (error) *error = msg;
         return std::nullopt;
     };
-    if (data.size() < 5 || !std::equal(kMagic, kMagic + 5, data.begin())) {
-        return fail("not a PSBT: missing the magic bytes 'psbt' 0xff");
-    }
+    if (data.size() < 5 || !std::equal(kMagic, kMagic + 5, data.begin())) { return fail("Invalid PSBT magic bytes"); }
     Reader r(data.subspan(5));
     Psbt psbt;
     MapParser mp(err);
@@ -691,7 +689,7 @@ std::optional<Psbt> Psbt::decode(ByteView data, std::string* error) {
             return fail("output " + std::to_string(i) + ": " + err);
         }
     }
-    if (!r.empty()) return fail("extra data after the last output map");
+    if (!r.empty()) return fail("extra data after PSBT");
     return psbt;
 }
 
@@ -801,6 +799,18 @@ std::optional<TxOut> Psbt::spent_output(size_t i) const {
         if (n < in.non_witness_utxo->vout.size()) return in.non_witness_utxo->vout[n];
     }
     return std::nullopt;
+}
+
+std::optional<TxOut> Psbt::input_utxo(size_t i) const {
+    if (i >= inputs.size()) return std::nullopt;
+    const PsbtInput& in = inputs[i];
+    const OutPoint& prev = tx.vin[i].prevout;
+    if (in.non_witness_utxo) {
+        if (prev.index >= in.non_witness_utxo->vout.size() || in.non_witness_utxo->txid() != prev.txid)
+            return std::nullopt;
+        return in.non_witness_utxo->vout[prev.index];
+    }
+    return in.witness_utxo;
 }
 
 std::optional<Psbt> combine_psbts(const std::vector<Psbt>& psbts, std::string* error) {
@@ -941,6 +951,36 @@ std::optional<Transaction> extract_transaction(const Psbt& psbt, std::string* er
         tx.vin[i].witness = in.final_script_witness.value_or(Witness());
     }
     return tx;
+}
+
+namespace {
+bool pays_to_taproot(const Script& spk) {
+    int version = 0;
+    Bytes program;
+    return spk.is_witness_program(version, program) && version == 1 && program.size() == 32;
+}
+}  // namespace
+
+std::optional<int> psbt_input_sighash(const PsbtInput& in, const Script& script_pubkey, std::optional<int> requested) {
+    const int sighash = requested.value_or(pays_to_taproot(script_pubkey) ? SIGHASH_DEFAULT : SIGHASH_ALL);
+    if (in.sighash_type && *in.sighash_type != uint32_t(sighash)) return std::nullopt;
+    if (sighash == SIGHASH_DEFAULT) {
+        if (in.tap_key_sig && in.tap_key_sig->size() != 64) return std::nullopt;
+        for (const auto& [k, sig] : in.tap_script_sigs)
+            if (sig.size() != 64) return std::nullopt;
+    } else {
+        if (in.tap_key_sig && (in.tap_key_sig->size() != 65 || in.tap_key_sig->back() != sighash)) return std::nullopt;
+        for (const auto& [k, sig] : in.tap_script_sigs)
+            if (sig.size() != 65 || sig.back() != sighash) return std::nullopt;
+        for (const auto& [k, sig] : in.partial_sigs)
+            if (sig.empty() || sig.back() != sighash) return std::nullopt;
+    }
+    return sighash;
+}
+
+bool psbt_records_sighash(const Script& script_pubkey, int hash_type) {
+    return pays_to_taproot(script_pubkey) ? hash_type != SIGHASH_DEFAULT
+                                          : hash_type != SIGHASH_DEFAULT && hash_type != SIGHASH_ALL;
 }
 
 const char* psbt_role_name(PsbtRole role) {

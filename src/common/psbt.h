@@ -144,6 +144,9 @@ public:
 
     // The output spent by input `i`, from its witness UTXO or non-witness UTXO.
     std::optional<TxOut> spent_output(size_t i) const;
+    // Core's GetInputUTXO: the non-witness UTXO's output when there is one (nullopt when it
+    // is not the transaction the input spends), else the witness UTXO.
+    std::optional<TxOut> input_utxo(size_t i) const;
 
     friend bool operator==(const Psbt&, const Psbt&) = default;
 };
@@ -162,6 +165,15 @@ bool finalize_psbt(Psbt& psbt);
 
 // Transaction Extractor: the network transaction, when every input is final.
 std::optional<Transaction> extract_transaction(const Psbt& psbt, std::string* error = nullptr);
+
+// The hash type a signer uses for input `in` spending `script_pubkey`, with Core's checks
+// (SignPSBTInput): `requested` (nullopt: SIGHASH_DEFAULT for taproot, ALL otherwise) must
+// equal the input's PSBT_IN_SIGHASH when present, and the signatures already in the input
+// must have been made with it. nullopt on a mismatch (Core's SIGHASH_MISMATCH).
+std::optional<int> psbt_input_sighash(const PsbtInput& in, const Script& script_pubkey, std::optional<int> requested);
+// Core's rule for recording the hash type in the input: when it is not the default
+// (DEFAULT for taproot; DEFAULT or ALL for other outputs).
+bool psbt_records_sighash(const Script& script_pubkey, int hash_type);
 
 // What a PSBT still needs (decodepsbt / analyzepsbt).
 enum class PsbtRole { CREATOR, UPDATER, SIGNER, FINALIZER, EXTRACTOR };

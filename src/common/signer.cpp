@@ -111,6 +111,13 @@ void KeyStore::add_script(const Script& script) {
 
 void KeyStore::add_taproot(const TaprootSpendData& data) { taproot_[data.output_key] = data; }
 
+void KeyStore::add_key_with_key_path_output(const SecretKey& key) {
+    if (!key.valid()) return;
+    add_key(key);
+    TaprootBuilder builder;
+    if (auto data = builder.finalize(key.xonly_pubkey()); data && !taproot_.count(data->output_key)) add_taproot(*data);
+}
+
 void KeyStore::add_descriptor(const Descriptor& desc, uint32_t index) {
     for (const auto& [pub, secret] : desc.private_keys(index)) add_key(secret);
     const auto expanded = desc.expand(index);
@@ -209,8 +216,8 @@ std::vector<XOnlyPubkey> xonly_keys_in(const Script& script, const KeyStore& key
     return out;
 }
 
-bool sign_input_impl(Psbt& psbt, size_t i, const KeyStore& keys, const SignOptions& opt, std::string* error,
-                     bool trust_witness_utxo) {
+bool sign_input_impl(Psbt& psbt, size_t i, const KeyStore& keys, const SignOptions& opt, std::string* error) {
+    const bool trust_witness_utxo = opt.trust_witness_utxos;
     if (i >= psbt.inputs.size()) return fail(error, "no such input");
     PsbtInput& in = psbt.inputs[i];
     if (in.is_final()) return true;
@@ -303,6 +310,18 @@ bool sign_input_impl(Psbt& psbt, size_t i, const KeyStore& keys, const SignOptio
                 }
             }
         }
+        // A key that is the output key itself (no tweak: rawtr()), as Core tries next.
+        if (!in.tap_key_sig) {
+            if (const SecretKey* direct = keys.key_for_xonly(output_key)) {
+                ScriptExecutionData exec;
+                const auto h = taproot_signature_hash(exec, tx, static_cast<unsigned>(i), static_cast<uint8_t>(ht),
+                                                      SigVersion::TAPROOT, txdata);
+                if (!h) return fail(error, where + "no signature hash for this sighash type (SINGLE without output?)");
+                const auto sig = sign_schnorr(*direct, *h, opt.aux_rand);
+                if (!sig) return fail(error, where + "Schnorr signing failed");
+                in.tap_key_sig = add_sig_bytes(*sig);
+            }
+        }
         // Script path.
         for (const auto& [leaf, cbs] : in.tap_scripts) {
             if (leaf.second != kTaprootLeafTapscript) continue;
@@ -385,7 +404,7 @@ bool sign_input_impl(Psbt& psbt, size_t i, const KeyStore& keys, const SignOptio
 }  // namespace
 
 bool sign_psbt_input(Psbt& psbt, size_t i, const KeyStore& keys, const SignOptions& options, std::string* error) {
-    return sign_input_impl(psbt, i, keys, options, error, /*trust_witness_utxo=*/false);
+    return sign_input_impl(psbt, i, keys, options, error);
 }
 
 size_t sign_psbt(Psbt& psbt, const KeyStore& keys, const SignOptions& options, std::string* error) {
@@ -408,7 +427,9 @@ bool sign_transaction_input(Transaction& tx, size_t i, const std::vector<TxOut>&
     if (spent_outputs.size() != tx.vin.size()) return fail(error, "one spent output per input is needed");
     Psbt psbt = Psbt::from_transaction(tx);
     for (size_t k = 0; k < spent_outputs.size(); ++k) psbt.inputs[k].witness_utxo = spent_outputs[k];
-    if (!sign_input_impl(psbt, i, keys, options, error, /*trust_witness_utxo=*/true)) return false;
+    SignOptions trusted = options;
+    trusted.trust_witness_utxos = true;
+    if (!sign_input_impl(psbt, i, keys, trusted, error)) return false;
     // Builds the scriptSig/witness and checks it with the interpreter.
     if (!finalize_input(psbt, i)) {
         return fail(error, "input " + std::to_string(i) +

@@ -56,6 +56,10 @@ public:
     void add_script(const Script& script);
     // Adds a taproot output's spend data, found by its output key.
     void add_taproot(const TaprootSpendData& data);
+    // Adds `key` and the spend data of its key-path-only taproot output (BIP86: the
+    // output key is the key tweaked with no script tree), so that tr(KEY) outputs can be
+    // signed given just the private key (signrawtransactionwithkey).
+    void add_key_with_key_path_output(const SecretKey& key);
     // Adds the private keys, scripts and taproot data of `desc` at `index`.
     void add_descriptor(const Descriptor& desc, uint32_t index);
 
@@ -83,6 +87,9 @@ struct SignOptions {
     // Fixed BIP340 auxiliary randomness (tests); nullopt: fresh random bytes per signature.
     std::optional<std::array<uint8_t, 32>> aux_rand;
     bool grind_low_r = true;
+    // The spent outputs come from the signer's caller (a raw transaction and its known
+    // coins), not from an untrusted PSBT: a witness UTXO alone may back a legacy signature.
+    bool trust_witness_utxos = false;
 };
 
 // ---------------------------------------------------------------------------------------

@@ -264,7 +264,7 @@ TEST(Descriptor, Checksum) {
     EXPECT_TRUE(Descriptor::parse("raw(deadbeef)#89f8spxm", mainnet(), &err)) << err;
     EXPECT_TRUE(Descriptor::parse("raw(deadbeef)", mainnet(), &err)) << err;
     EXPECT_FALSE(Descriptor::parse("raw(deadbeef)", mainnet(), &err, /*require_checksum=*/true));
-    EXPECT_NE(err.find("missing checksum"), std::string::npos) << err;
+    EXPECT_EQ(err, "Missing checksum");
     EXPECT_FALSE(Descriptor::parse("raw(deedbeef)#89f8spxm", mainnet(), &err));
     EXPECT_NE(err.find("does not match"), std::string::npos) << err;
 }
