@@ -175,6 +175,18 @@ json::value test_mempool_accept(NodeContext& node, const RpcRequest& req) {
 
 }  // namespace
 
+json::value mempool_txids_json(const Mempool& mempool, const std::vector<uint256>& ids, bool verbose) {
+    if (!verbose) {
+        json::array a;
+        for (const uint256& id : ids) a.push_back(json::value(id.to_hex()));
+        return a;
+    }
+    json::object o;
+    for (const uint256& id : ids)
+        if (const std::optional<MempoolEntryInfo> e = mempool.entry(id)) o[id.to_hex()] = entry_json(*e);
+    return o;
+}
+
 void register_mempool_commands(RpcTable& t) {
     t.add({"rawtransactions",
            "sendrawtransaction",
@@ -250,15 +262,7 @@ void register_mempool_commands(RpcTable& t) {
                std::vector<uint256> ids = mempool.txids();
                std::sort(ids.begin(), ids.end(),
                          [](const uint256& a, const uint256& b) { return a.to_hex() < b.to_hex(); });
-               if (!verbose) {
-                   json::array a;
-                   for (const uint256& id : ids) a.push_back(json::value(id.to_hex()));
-                   return a;
-               }
-               json::object o;
-               for (const uint256& id : ids)
-                   if (auto e = mempool.entry(id)) o[id.to_hex()] = entry_json(*e);
-               return o;
+               return mempool_txids_json(mempool, ids, verbose);
            }});
 
     t.add({"blockchain",

@@ -8,6 +8,7 @@
 #include "node/block_index.h"
 #include "node/chainstate.h"
 #include "node/context.h"
+#include "rpc/scan_reservation.h"
 #include "rpc/server.h"
 #include "rpc/util.h"
 #include "util/hash.h"
@@ -22,48 +23,6 @@ namespace {
 std::atomic<bool> g_scan_in_progress{false};
 std::atomic<bool> g_scan_abort{false};
 std::atomic<int> g_scan_progress{0};  // percent
-
-// Holds the single scan slot while alive.
-class ScanReservation {
-public:
-    bool reserve() {
-        bool expected = false;
-        if (!g_scan_in_progress.compare_exchange_strong(expected, true)) return false;
-        held_ = true;
-        return true;
-    }
-    ~ScanReservation() {
-        if (held_) g_scan_in_progress = false;
-    }
-
-private:
-    bool held_ = false;
-};
-
-// Core's ParseDescriptorRange: a number n means [0, n], else [begin, end].
-std::pair<int64_t, int64_t> parse_descriptor_range(const json::value& v) {
-    int64_t low = 0, high = 0;
-    auto as_int = [](const json::value& x, int64_t& out) {
-        if (x.is_int64()) out = x.as_int64();
-        else if (x.is_uint64() && x.as_uint64() <= uint64_t(INT64_MAX)) out = int64_t(x.as_uint64());
-        else return false;
-        return true;
-    };
-    if (v.is_number()) {
-        if (!as_int(v, high)) throw RpcError(RPC_TYPE_ERROR, "JSON integer out of range");
-    } else if (v.is_array() && v.as_array().size() == 2 && v.as_array()[0].is_number() && v.as_array()[1].is_number()) {
-        if (!as_int(v.as_array()[0], low) || !as_int(v.as_array()[1], high))
-            throw RpcError(RPC_TYPE_ERROR, "JSON integer out of range");
-        if (low > high)
-            throw RpcError(RPC_INVALID_PARAMETER, "Range specified as [begin,end] must not have begin after end");
-    } else {
-        throw RpcError(RPC_INVALID_PARAMETER, "Range must be specified as end or as [begin,end]");
-    }
-    if (low < 0) throw RpcError(RPC_INVALID_PARAMETER, "Range should be greater or equal than 0");
-    if ((high >> 31) != 0) throw RpcError(RPC_INVALID_PARAMETER, "End of range is too high");
-    if (high >= low + 1000000) throw RpcError(RPC_INVALID_PARAMETER, "Range is too large");
-    return {low, high};
-}
 
 std::string key_expression(const DerivedPubkey& k) {
     return "[" + hex_encode(k.origin.fingerprint) + format_path_suffix(k.origin.path, 'h') + "]" + hex_encode(k.pubkey);
@@ -107,40 +66,11 @@ std::string describe(const ExpandedScript& e, const ChainParams& params) {
 
 // Adds the scripts one scan object stands for (Core's EvalDescriptorStringOrObject).
 void add_scan_object(const json::value& obj, const ChainParams& params, std::map<Script, std::string>& needles) {
-    std::string text;
-    std::pair<int64_t, int64_t> range{0, 1000};
-    if (obj.is_string()) {
-        text = std::string(obj.as_string());
-    } else if (obj.is_object()) {
-        const json::value* desc = obj.as_object().if_contains("desc");
-        if (!desc || desc->is_null())
-            throw RpcError(RPC_INVALID_PARAMETER, "Descriptor needs to be provided in scan object");
-        if (!desc->is_string()) {
-            const char* kind = desc->is_number()  ? "number"
-                               : desc->is_bool()  ? "bool"
-                               : desc->is_array() ? "array"
-                                                  : "object";
-            throw RpcError(RPC_TYPE_ERROR,
-                           std::string("JSON value of type ") + kind + " is not of expected type string");
-        }
-        text = std::string(desc->as_string());
-        const json::value* r = obj.as_object().if_contains("range");
-        if (r && !r->is_null()) range = parse_descriptor_range(*r);
-    } else {
-        throw RpcError(RPC_INVALID_PARAMETER, "Scan object needs to be either a string or an object");
-    }
-    std::string error;
-    std::optional<Descriptor> parsed = Descriptor::parse(text, params, &error);
-    if (!parsed) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, error);
-    if (!parsed->is_range()) range = {0, 0};
-    for (const Descriptor& d : parsed->split_multipath()) {
-        for (int64_t i = range.first; i <= range.second; ++i) {
-            std::optional<std::vector<ExpandedScript>> scripts = d.expand(uint32_t(i), &error);
-            if (!scripts) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, error);
-            for (const ExpandedScript& e : *scripts)
-                if (!needles.count(e.script_pubkey)) needles.emplace(e.script_pubkey, describe(e, params));
-        }
-    }
+    expand_descriptor_argument(parse_descriptor_argument(obj, params),
+                               [&](const Descriptor&, uint32_t, const ExpandedScript& e) {
+                                   if (!needles.count(e.script_pubkey))
+                                       needles.emplace(e.script_pubkey, describe(e, params));
+                               });
 }
 
 }  // namespace
@@ -191,7 +121,7 @@ void register_scantxoutset_command(RpcTable& t) {
                }
                if (action != "start") throw RpcError(RPC_INVALID_PARAMETER, "Invalid action '" + action + "'");
 
-               ScanReservation reservation;
+               ScanReservation reservation(g_scan_in_progress);
                if (!reservation.reserve())
                    throw RpcError(RPC_INVALID_PARAMETER,
                                   "Scan already in progress, use action \"abort\" or \"status\"");

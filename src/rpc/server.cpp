@@ -56,18 +56,6 @@ std::vector<std::string> split_names(const std::string& names) {
     return out;
 }
 
-// Core's UniValue type names in "JSON value of type X is not of expected type Y".
-const char* json_kind_name(const json::value& v) {
-    switch (v.kind()) {
-    case json::kind::null: return "null";
-    case json::kind::bool_: return "bool";
-    case json::kind::object: return "object";
-    case json::kind::array: return "array";
-    case json::kind::string: return raw_number_text(v) ? "number" : "string";
-    default: return "number";
-    }
-}
-
 // Expected JSON kind name for the declared type, or nullptr when not checked here.
 const char* expected_kind(ArgType t) {
     switch (t) {
@@ -194,6 +182,17 @@ void write_into(std::string& out, const json::value& v, int indent, int level) {
 
 }  // namespace
 
+const char* json_type_name(const json::value& v) {
+    switch (v.kind()) {
+    case json::kind::null: return "null";
+    case json::kind::bool_: return "bool";
+    case json::kind::object: return "object";
+    case json::kind::array: return "array";
+    case json::kind::string: return raw_number_text(v) ? "number" : "string";
+    default: return "number";
+    }
+}
+
 const char* arg_type_name(ArgType t) {
     switch (t) {
     case ArgType::STR:
@@ -221,7 +220,7 @@ std::string RpcRequest::get_str(size_t i) const {
     if (v.is_null()) throw RpcError(RPC_INVALID_PARAMETER, "Missing required argument " + std::to_string(i + 1));
     if (!v.is_string() || raw_number_text(v))
         throw RpcError(RPC_TYPE_ERROR,
-                       std::string("JSON value of type ") + json_kind_name(v) + " is not of expected type string");
+                       std::string("JSON value of type ") + json_type_name(v) + " is not of expected type string");
     return std::string(v.get_string());
 }
 
@@ -249,7 +248,7 @@ int64_t RpcRequest::get_int(size_t i) const {
         return *a / kCoin;
     }
     throw RpcError(RPC_TYPE_ERROR,
-                   std::string("JSON value of type ") + json_kind_name(v) + " is not of expected type number");
+                   std::string("JSON value of type ") + json_type_name(v) + " is not of expected type number");
 }
 
 int64_t RpcRequest::get_int(size_t i, int64_t dflt) const { return has(i) ? get_int(i) : dflt; }
@@ -259,7 +258,7 @@ bool RpcRequest::get_bool(size_t i, bool dflt) const {
     const json::value& v = at(i);
     if (!v.is_bool())
         throw RpcError(RPC_TYPE_ERROR,
-                       std::string("JSON value of type ") + json_kind_name(v) + " is not of expected type bool");
+                       std::string("JSON value of type ") + json_type_name(v) + " is not of expected type bool");
     return v.get_bool();
 }
 
@@ -352,7 +351,7 @@ json::value RpcTable::execute(NodeContext& node, RpcRequest& request, const json
         if (v.is_null() && !arg.required) continue;
         if (const char* want = expected_kind(arg.type); want && !kind_matches(arg.type, v)) {
             mismatch["Position " + std::to_string(a + 1) + " (" + arg.name + ")"] =
-                std::string("JSON value of type ") + json_kind_name(v) + " is not of expected type " + want;
+                std::string("JSON value of type ") + json_type_name(v) + " is not of expected type " + want;
         }
     }
     if (!mismatch.empty()) throw RpcError(RPC_TYPE_ERROR, "Wrong type passed:\n" + write_json(mismatch, 4));

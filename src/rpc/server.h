@@ -109,6 +109,9 @@ enum class ArgType {
     ANY,    // not checked (e.g. getblock's verbosity which also takes a bool)
 };
 const char* arg_type_name(ArgType t);  // as printed by help: "string", "numeric", ...
+// Core's UniValue type names, as in "JSON value of type X is not of expected type Y":
+// "null", "bool", "object", "array", "string", "number".
+const char* json_type_name(const boost::json::value& v);
 
 struct RpcArg {
     std::string name;  // may list aliases "verbosity|verbose": first is canonical
@@ -218,7 +221,7 @@ void register_mempool_commands(RpcTable& t);
 void register_control_commands(RpcTable& t);  // help, stop, uptime, ...
 void register_index_commands(RpcTable& t);    // getblockfilter, getindexinfo (indexes.cpp)
 void register_scantxoutset_command(RpcTable& t);
-void register_txoutproof_commands(RpcTable& t);  // gettxoutproof, verifytxoutproof (txoutproof.cpp)
+void register_txoutproof_commands(RpcTable& t);     // gettxoutproof, verifytxoutproof (txoutproof.cpp)
 // All of the above.
 void register_all_commands(RpcTable& t);
 

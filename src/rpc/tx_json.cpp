@@ -65,8 +65,6 @@ std::optional<Block> decode_hex_block(const std::string& hex) {
 
 // ---- scripts and transactions ---------------------------------------------------------
 
-namespace {
-
 const char* sighash_name(uint8_t t) {
     switch (t) {
     case 0x01: return "ALL";
@@ -78,8 +76,6 @@ const char* sighash_name(uint8_t t) {
     default: return nullptr;
     }
 }
-
-}  // namespace
 
 std::string script_to_asm(const Script& script, bool sighash_decode) {
     std::string out;

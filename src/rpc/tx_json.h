@@ -28,6 +28,8 @@ std::optional<Block> decode_hex_block(const std::string& hex);
 
 // Core's CScript::HasValidOps: every op parses, is at most OP_NOP10 and pushes <= 520 bytes.
 bool has_valid_ops(const Script& script);
+// Core's SighashToStr: "ALL", "NONE|ANYONECANPAY", ...; nullptr for other hash types.
+const char* sighash_name(uint8_t hash_type);
 // Core's ScriptToAsmStr. With `sighash_decode`, signature pushes get "[ALL]" etc.
 std::string script_to_asm(const Script& script, bool sighash_decode = false);
 // Core's output type names: "pubkeyhash", "witness_v0_keyhash", "nulldata", ...

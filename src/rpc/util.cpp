@@ -23,9 +23,57 @@ Mempool& require_mempool(NodeContext& node) {
     return *node.mempool;
 }
 
+namespace {
+[[noreturn]] void type_error(const json::value& v, const char* expected) {
+    throw RpcError(RPC_TYPE_ERROR,
+                   std::string("JSON value of type ") + json_type_name(v) + " is not of expected type " + expected);
+}
+}  // namespace
+
+std::string json_str(const json::value& v) {
+    if (!v.is_string() || raw_number_text(v)) type_error(v, "string");
+    return std::string(v.get_string());
+}
+
+int64_t json_int(const json::value& v, int64_t min, int64_t max) {
+    int64_t out = 0;
+    if (v.is_int64()) {
+        out = v.get_int64();
+    } else if (v.is_uint64()) {
+        if (v.get_uint64() > uint64_t(INT64_MAX)) throw RpcError(RPC_MISC_ERROR, "JSON integer out of range");
+        out = int64_t(v.get_uint64());
+    } else if (v.is_double() || raw_number_text(v)) {
+        throw RpcError(RPC_MISC_ERROR, "JSON integer out of range");  // a fraction or an exponent
+    } else {
+        type_error(v, "number");
+    }
+    if (out < min || out > max) throw RpcError(RPC_MISC_ERROR, "JSON integer out of range");
+    return out;
+}
+
+bool json_bool(const json::value& v) {
+    if (!v.is_bool()) type_error(v, "bool");
+    return v.get_bool();
+}
+
+const json::array& json_array(const json::value& v) {
+    if (!v.is_array()) type_error(v, "array");
+    return v.get_array();
+}
+
+const json::object& json_object(const json::value& v) {
+    if (!v.is_object()) type_error(v, "object");
+    return v.get_object();
+}
+
+const json::value& json_member(const json::object& o, std::string_view key) {
+    static const json::value null_value;
+    const json::value* v = o.if_contains(key);
+    return v ? *v : null_value;
+}
+
 uint256 parse_hash(const json::value& v, const std::string& name) {
-    if (!v.is_string()) throw RpcError(RPC_TYPE_ERROR, name + " must be a hexadecimal string");
-    const std::string s(v.get_string());
+    const std::string s = json_str(v);
     if (s.size() != 64)
         throw RpcError(RPC_INVALID_PARAMETER,
                        name + " must be of length 64 (not " + std::to_string(s.size()) + ", for '" + s + "')");
@@ -69,6 +117,63 @@ std::optional<Script> script_from_descriptor(const std::string& descriptor, cons
     if (scripts->size() == 1) return (*scripts)[0].script_pubkey;
     if (scripts->size() == 4) return (*scripts)[2].script_pubkey;
     return (*scripts)[1].script_pubkey;
+}
+
+std::pair<int64_t, int64_t> parse_descriptor_range(const json::value& v) {
+    int64_t low = 0, high = 0;
+    if (v.is_number() || raw_number_text(v)) {
+        high = json_int(v);
+    } else if (v.is_array() && v.get_array().size() == 2 && !v.get_array()[0].is_string() &&
+               !v.get_array()[1].is_string() && v.get_array()[0].is_number() && v.get_array()[1].is_number()) {
+        low = json_int(v.get_array()[0]);
+        high = json_int(v.get_array()[1]);
+        if (low > high)
+            throw RpcError(RPC_INVALID_PARAMETER, "Range specified as [begin,end] must not have begin after end");
+    } else {
+        throw RpcError(RPC_INVALID_PARAMETER, "Range must be specified as end or as [begin,end]");
+    }
+    if (low < 0) throw RpcError(RPC_INVALID_PARAMETER, "Range should be greater or equal than 0");
+    if ((high >> 31) != 0) throw RpcError(RPC_INVALID_PARAMETER, "End of range is too high");
+    if (high >= low + 1000000) throw RpcError(RPC_INVALID_PARAMETER, "Range is too large");
+    return {low, high};
+}
+
+DescriptorArgument parse_descriptor_argument(const json::value& v, const ChainParams& params) {
+    DescriptorArgument arg;
+    std::pair<int64_t, int64_t> range{0, 1000};
+    if (v.is_string() && !raw_number_text(v)) {
+        arg.text = json_str(v);
+    } else if (v.is_object()) {
+        const json::value& desc = json_member(v.get_object(), "desc");
+        if (desc.is_null()) throw RpcError(RPC_INVALID_PARAMETER, "Descriptor needs to be provided in scan object");
+        arg.text = json_str(desc);
+        const json::value& r = json_member(v.get_object(), "range");
+        if (!r.is_null()) range = parse_descriptor_range(r);
+    } else {
+        throw RpcError(RPC_INVALID_PARAMETER, "Scan object needs to be either a string or an object");
+    }
+    std::string error;
+    std::optional<Descriptor> parsed = Descriptor::parse(arg.text, params, &error);
+    if (!parsed) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, error);
+    if (!parsed->is_range()) range = {0, 0};
+    arg.descriptors = parsed->split_multipath();
+    arg.begin = range.first;
+    arg.end = range.second;
+    return arg;
+}
+
+void expand_descriptor_argument(
+    const DescriptorArgument& arg,
+    const std::function<void(const Descriptor& desc, uint32_t index, const ExpandedScript& script)>& visit) {
+    for (int64_t i = arg.begin; i <= arg.end; ++i) {
+        for (const Descriptor& d : arg.descriptors) {
+            std::optional<std::vector<ExpandedScript>> scripts = d.expand(uint32_t(i));
+            if (!scripts)
+                throw RpcError(RPC_INVALID_ADDRESS_OR_KEY,
+                               "Cannot derive script without private keys: '" + arg.text + "'");
+            for (const ExpandedScript& e : *scripts) visit(d, uint32_t(i), e);
+        }
+    }
 }
 
 json::object header_to_json(const BlockIndex& b, const BlockIndex* tip, const BlockIndex* next) {
