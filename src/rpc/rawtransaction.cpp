@@ -1,10 +1,14 @@
-// Raw transaction commands: getrawtransaction, decoderawtransaction, decodescript.
+// Raw transaction commands: getrawtransaction, decoderawtransaction, decodescript,
+// createrawtransaction, combinerawtransaction, signrawtransactionwithkey.
 #include "common/address.h"
 #include "common/descriptor.h"
+#include "common/raw_tx_signing.h"
+#include "common/signer.h"
 #include "node/chainstate.h"
 #include "node/context.h"
 #include "node/index/tx_index.h"
 #include "node/mempool.h"
+#include "rpc/rawtransaction_util.h"
 #include "rpc/server.h"
 #include "rpc/util.h"
 #include "storage/block_store.h"
@@ -29,6 +33,147 @@ std::optional<FoundTx> find_in_block(Chainstate& chain, const BlockIndex* b, con
     for (const Transaction& tx : block->txs)
         if (tx.txid() == txid) return FoundTx{std::make_shared<const Transaction>(tx), b};
     return std::nullopt;
+}
+
+// Core's CTxOut::ToString, as the "Missing amount" error prints it.
+std::string txout_text(const TxOut& out) {
+    return "CTxOut(nValue=" + format_amount(out.value) +
+           ", scriptPubKey=" + hex_encode(out.script_pubkey.view()).substr(0, 30) + ")";
+}
+
+Script p2sh_of(const Script& s) {
+    Script out;
+    out.push_op(OP_HASH160).push_data(hash160(s.view())).push_op(OP_EQUAL);
+    return out;
+}
+
+Script p2wsh_of(const Script& s) {
+    Script out;
+    out.push_op(OP_0).push_data(sha256(s.view()).view());
+    return out;
+}
+
+// Core's ParsePrevouts: the prevtxs argument overrides (or supplies) the spent outputs and,
+// for P2SH / P2WSH outputs, adds the redeem or witness script to the key store.
+void parse_prevouts(const json::value& prevtxs, const Transaction& tx, std::vector<std::optional<TxOut>>& spent,
+                    KeyStore& keys) {
+    if (prevtxs.is_null()) return;
+    for (const json::value& p : json_array(prevtxs)) {
+        if (!p.is_object())
+            throw RpcError(RPC_DESERIALIZATION_ERROR, "expected object with {\"txid'\",\"vout\",\"scriptPubKey\"}");
+        const json::object& o = p.get_object();
+        for (const char* field : {"scriptPubKey", "txid", "vout"}) {
+            const json::value& v = json_member(o, field);
+            if (v.is_null()) throw RpcError(RPC_TYPE_ERROR, std::string("Missing ") + field);
+            const bool number = v.is_number() || raw_number_text(v);
+            const bool ok = std::string_view(field) == "vout" ? number : (v.is_string() && !number);
+            if (!ok)
+                throw RpcError(RPC_TYPE_ERROR, std::string("JSON value of type ") + json_type_name(v) + " for field " +
+                                                   field + " is not of expected type " +
+                                                   (std::string_view(field) == "vout" ? "number" : "string"));
+        }
+        OutPoint out;
+        out.txid = parse_hash(json_member(o, "txid"), "txid");
+        const int64_t n = json_int(json_member(o, "vout"), INT32_MIN, INT32_MAX);
+        if (n < 0) throw RpcError(RPC_DESERIALIZATION_ERROR, "vout cannot be negative");
+        out.index = uint32_t(n);
+        const Script spk(parse_hex(json_member(o, "scriptPubKey"), "scriptPubKey"));
+
+        TxOut coin{kMaxMoney, spk};
+        if (o.contains("amount")) coin.value = amount_from_value(json_member(o, "amount"));
+        for (size_t i = 0; i < tx.vin.size(); ++i) {
+            if (tx.vin[i].prevout != out) continue;
+            if (spent[i] && spent[i]->script_pubkey != spk)
+                throw RpcError(RPC_DESERIALIZATION_ERROR, "Previous output scriptPubKey mismatch:\n" +
+                                                              script_to_asm(spent[i]->script_pubkey) + "\nvs:\n" +
+                                                              script_to_asm(spk));
+            spent[i] = coin;
+        }
+
+        const bool is_p2sh = spk.is_p2sh();
+        int version = 0;
+        Bytes program;
+        const bool is_p2wsh = spk.is_witness_program(version, program) && version == 0 && program.size() == 32;
+        if (!is_p2sh && !is_p2wsh) continue;
+        const json::value& rs = json_member(o, "redeemScript");
+        const json::value& ws = json_member(o, "witnessScript");
+        for (const auto& [name, v] :
+             {std::pair<const char*, const json::value*>{"redeemScript", &rs}, {"witnessScript", &ws}}) {
+            if (!v->is_null() && (!v->is_string() || raw_number_text(*v)))
+                throw RpcError(RPC_TYPE_ERROR, std::string("JSON value of type ") + json_type_name(*v) + " for field " +
+                                                   name + " is not of expected type string");
+        }
+        if (rs.is_null() && ws.is_null()) throw RpcError(RPC_INVALID_PARAMETER, "Missing redeemScript/witnessScript");
+        // The witness script when given, and its P2WSH form (for P2SH-P2WSH).
+        const Script script(!ws.is_null() ? parse_hex(ws, "witnessScript") : parse_hex(rs, "redeemScript"));
+        const Script wrapped = p2wsh_of(script);
+        keys.add_script(script);
+        keys.add_script(wrapped);
+        if (!ws.is_null() && !rs.is_null() && ws.as_string() != rs.as_string()) {
+            if (Script(parse_hex(rs, "redeemScript")) != wrapped)
+                throw RpcError(RPC_INVALID_PARAMETER, "redeemScript does not correspond to witnessScript");
+        }
+        if (is_p2sh ? (spk != p2sh_of(script) && spk != p2sh_of(wrapped)) : spk != wrapped)
+            throw RpcError(RPC_INVALID_PARAMETER, "redeemScript/witnessScript does not match scriptPubKey");
+    }
+}
+
+const char* const kSighashChoices =
+    "       \"DEFAULT\"\n"
+    "       \"ALL\"\n"
+    "       \"NONE\"\n"
+    "       \"SINGLE\"\n"
+    "       \"ALL|ANYONECANPAY\"\n"
+    "       \"NONE|ANYONECANPAY\"\n"
+    "       \"SINGLE|ANYONECANPAY\"";
+
+json::value create_raw_transaction(NodeContext& node, const RpcRequest& req) {
+    const Transaction tx = construct_transaction(req, node.params);
+    return json::value(hex_encode(tx.serialize()));
+}
+
+json::value combine_raw_transaction(NodeContext& node, const RpcRequest& req) {
+    const json::array& txs = req.at(0).as_array();
+    std::vector<Transaction> variants;
+    for (size_t i = 0; i < txs.size(); ++i) {
+        auto tx = decode_hex_tx(json_str(txs[i]));
+        if (!tx)
+            throw RpcError(RPC_DESERIALIZATION_ERROR, "TX decode failed for tx " + std::to_string(i) +
+                                                          ". Make sure the tx has at least one input.");
+        variants.push_back(std::move(*tx));
+    }
+    if (variants.empty()) throw RpcError(RPC_DESERIALIZATION_ERROR, "Missing transactions");
+    Transaction merged = variants[0];
+    const std::vector<std::optional<TxOut>> spent = find_spent_outputs(node, merged);
+    for (size_t i = 0; i < merged.vin.size(); ++i) {
+        if (!spent[i]) throw RpcError(RPC_VERIFY_ERROR, "Input not found or already spent");
+        combine_input_signatures(merged, i, variants, *spent[i]);
+    }
+    return json::value(hex_encode(merged.serialize()));
+}
+
+json::value sign_raw_transaction_with_key(NodeContext& node, const RpcRequest& req) {
+    auto tx = decode_hex_tx(req.get_str(0));
+    if (!tx) throw RpcError(RPC_DESERIALIZATION_ERROR, "TX decode failed. Make sure the tx has at least one input.");
+    KeyStore keys;
+    for (const json::value& k : req.at(1).as_array()) {
+        const std::optional<WifKey> wif = decode_wif(json_str(k), node.params);
+        if (!wif) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Invalid private key");
+        keys.add_key_with_key_path_output(SecretKey(wif->secret));
+    }
+    std::vector<std::optional<TxOut>> spent = find_spent_outputs(node, *tx);
+    parse_prevouts(req.at(2), *tx, spent, keys);
+    const std::optional<int> hash_type = parse_sighash(req.at(3));
+
+    std::map<size_t, std::string> errors;
+    const bool complete = sign_raw_transaction(*tx, spent, keys, hash_type, errors);
+    for (const auto& [i, message] : errors)
+        if (message == "Missing amount") throw RpcError(RPC_TYPE_ERROR, "Missing amount for " + txout_text(*spent[i]));
+    json::object result;
+    result["hex"] = hex_encode(tx->serialize());
+    result["complete"] = complete;
+    if (!errors.empty()) result["errors"] = input_errors_json(*tx, errors);
+    return result;
 }
 
 }  // namespace
@@ -230,6 +375,64 @@ void register_rawtransaction_commands(RpcTable& t) {
                return r;
            },
            true});
+
+    t.add({"rawtransactions", "createrawtransaction",
+           "Create a transaction spending the given inputs and creating new outputs.\n"
+           "Outputs can be addresses or data.\n"
+           "Returns hex-encoded raw transaction.\n"
+           "Note that the transaction's inputs are not signed, and\n"
+           "it is not stored in the wallet or transmitted to the network.",
+           create_tx_args(), "\"hex\"    (string) hex string of the transaction", create_raw_transaction, true});
+
+    t.add({"rawtransactions",
+           "combinerawtransaction",
+           "Combine multiple partially signed transactions into one transaction.\n"
+           "The combined transaction may be another partially signed transaction or a \n"
+           "fully signed transaction.",
+           {{"txs", ArgType::ARR, true, "",
+             "The hex strings of partially signed transactions: [\"hexstring\",...], each a hex-encoded raw "
+             "transaction"}},
+           "\"str\"    (string) The hex-encoded raw transaction with signature(s)",
+           combine_raw_transaction});
+
+    t.add({"rawtransactions",
+           "signrawtransactionwithkey",
+           "Sign inputs for raw transaction (serialized, hex-encoded).\n"
+           "The second argument is an array of base58-encoded private\n"
+           "keys that will be the only keys used to sign the transaction.\n"
+           "The third optional argument (may be null) is an array of previous transaction outputs that\n"
+           "this transaction depends on but may not yet be in the block chain.",
+           {{"hexstring", ArgType::STR, true, "", "The transaction hex string"},
+            {"privkeys", ArgType::ARR, true, "",
+             "The base58-encoded private keys for signing: [\"privatekey\",...], each a private key in "
+             "base58-encoding"},
+            {"prevtxs", ArgType::ARR, false, "",
+             "The previous dependent transaction outputs: [{\"txid\":\"hex\" (required) The transaction id, "
+             "\"vout\":n (required) The output number, \"scriptPubKey\":\"hex\" (required) output script, "
+             "\"redeemScript\":\"hex\" (required for P2SH) redeem script, \"witnessScript\":\"hex\" (required "
+             "for P2WSH or P2SH-P2WSH) witness script, \"amount\":amount (required for Segwit inputs) the amount "
+             "spent},...]"},
+            {"sighashtype", ArgType::STR, false, "\"DEFAULT for Taproot, ALL otherwise\"",
+             std::string("The signature hash type. Must be one of:\n") + kSighashChoices}},
+           "{\n"
+           "  \"hex\" : \"hex\",         (string) The hex-encoded raw transaction with signature(s)\n"
+           "  \"complete\" : true|false, (boolean) If the transaction has a complete set of signatures\n"
+           "  \"errors\" : [             (json array, optional) Script verification errors (if there are any)\n"
+           "    {\n"
+           "      \"txid\" : \"hex\",       (string) The hash of the referenced, previous transaction\n"
+           "      \"vout\" : n,           (numeric) The index of the output to spent and used as input\n"
+           "      \"witness\" : [         (json array)\n"
+           "        \"hex\",              (string)\n"
+           "        ...\n"
+           "      ],\n"
+           "      \"scriptSig\" : \"hex\",  (string) The hex-encoded signature script\n"
+           "      \"sequence\" : n,       (numeric) Script sequence number\n"
+           "      \"error\" : \"str\"       (string) Verification or signing error related to the input\n"
+           "    },\n"
+           "    ...\n"
+           "  ]\n"
+           "}",
+           sign_raw_transaction_with_key});
 }
 
 }  // namespace minicash::rpc
