@@ -53,6 +53,7 @@ void register_all_commands(RpcTable& t) {
     register_index_commands(t);
     register_scantxoutset_command(t);
     register_txoutproof_commands(t);
+    register_psbt_commands(t);
     register_output_script_commands(t);
     register_signmessage_commands(t);
 }

@@ -222,6 +222,7 @@ void register_control_commands(RpcTable& t);  // help, stop, uptime, ...
 void register_index_commands(RpcTable& t);    // getblockfilter, getindexinfo (indexes.cpp)
 void register_scantxoutset_command(RpcTable& t);
 void register_txoutproof_commands(RpcTable& t);     // gettxoutproof, verifytxoutproof (txoutproof.cpp)
+void register_psbt_commands(RpcTable& t);           // createpsbt, decodepsbt, ... (psbt.cpp)
 void register_output_script_commands(RpcTable& t);  // validateaddress, createmultisig, ... (output_script.cpp)
 void register_signmessage_commands(RpcTable& t);    // verifymessage, signmessagewithprivkey (signmessage.cpp)
 // All of the above.
