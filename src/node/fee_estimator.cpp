@@ -102,4 +102,44 @@ std::optional<std::pair<Amount, int>> FeeEstimator::estimate(int target, int tip
     return std::make_pair(Amount(std::llround(best.rate_sum / best.rate_count)), target);
 }
 
+FeeEstimator::RawEstimate FeeEstimator::estimate_raw(int target, double threshold, int tip_height) const {
+    RawEstimate r;
+    if (best_height_ < 0 || target < 1 || target > kMaxTarget) return r;
+    const size_t n = bounds_.size();
+    const size_t row = size_t(kMaxTarget + 1);
+    std::vector<double> waiting(n, 0.0);  // still unconfirmed after `target` or more blocks
+    for (const auto& [txid, t] : tracked_)
+        if (tip_height - t.height >= target) waiting[size_t(t.bucket)] += 1.0;
+    Range group;
+    double rate_sum = 0, rate_count = 0, best_rate_sum = 0, best_rate_count = 0;
+    auto upper = [&](size_t b) { return b + 1 < n ? double(bounds_[b + 1]) : double(bounds_[b]) * kSpacing; };
+    for (size_t b = n; b-- > 0;) {
+        const double* conf = &confirmed_[b * row];
+        const double* fail = &failed_[b * row];
+        if (group.end < 0) group.end = upper(b);
+        group.start = double(bounds_[b]);
+        for (int k = 1; k <= kMaxTarget; ++k) {
+            group.total_confirmed += conf[k];
+            if (k <= target) group.within_target += conf[k];
+            if (k >= target) group.left_mempool += fail[k];
+        }
+        group.in_mempool += waiting[b];
+        rate_sum += rate_sum_[b];
+        rate_count += rate_count_[b];
+        const double total = group.total_confirmed + group.left_mempool + group.in_mempool;
+        if (total < kMinSamples) continue;
+        if (group.within_target / total < threshold) {
+            r.fail = group;
+            break;
+        }
+        r.pass = group;
+        best_rate_sum = rate_sum;
+        best_rate_count = rate_count;
+        group = Range{};
+        rate_sum = rate_count = 0;
+    }
+    if (r.pass.start >= 0 && best_rate_count > 0) r.feerate = Amount(std::llround(best_rate_sum / best_rate_count));
+    return r;
+}
+
 }  // namespace minicash

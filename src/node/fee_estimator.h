@@ -54,6 +54,21 @@ public:
     // and the target it answers for, or nullopt without enough data.
     std::optional<std::pair<Amount, int>> estimate(int target, int tip_height) const;
 
+    // estimaterawfee's view (Core's estimateRawFee and EstimationResult): the same walk
+    // from the highest fee rate bucket down with a caller-chosen success `threshold`
+    // (0..1), reporting the lowest passing range of buckets and the first failing one.
+    // Ranges are fee rates in sat/kvB; counts are the decayed ones. `feerate` is the
+    // average fee rate confirmed in the passing range, nullopt when no range passes.
+    struct Range {
+        double start = -1, end = -1;  // start -1: no such range
+        double within_target = 0, total_confirmed = 0, in_mempool = 0, left_mempool = 0;
+    };
+    struct RawEstimate {
+        std::optional<Amount> feerate;
+        Range pass, fail;
+    };
+    RawEstimate estimate_raw(int target, double threshold, int tip_height) const;
+
     size_t tracked() const { return tracked_.size(); }
 
 private:

@@ -255,6 +255,11 @@ std::optional<std::pair<FeeRate, int>> Mempool::estimate_fee(int target) const {
     return std::make_pair(FeeRate{rate}, e->second);
 }
 
+FeeEstimator::RawEstimate Mempool::estimate_raw_fee(int target, double threshold) const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->estimator.estimate_raw(target, threshold, impl_->tip_height);
+}
+
 bool Mempool::check_consistency(std::string* error) const {
     std::lock_guard lock(impl_->mutex);
     const Impl& m = *impl_;

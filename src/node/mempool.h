@@ -59,6 +59,7 @@
 #include "consensus/block.h"
 #include "consensus/validation_state.h"
 #include "node/chainstate.h"
+#include "node/fee_estimator.h"
 
 namespace minicash {
 
@@ -199,6 +200,9 @@ public:
     // the current mempool minimum and minimum relay fee, as Core's RPC does. See
     // node/fee_estimator.h for the (simplified) method.
     std::optional<std::pair<FeeRate, int>> estimate_fee(int target) const;
+    // estimaterawfee: the estimator's raw answer for `target` and `threshold` (not raised
+    // to the mempool or relay minimum), see FeeEstimator::estimate_raw.
+    FeeEstimator::RawEstimate estimate_raw_fee(int target, double threshold) const;
 
     // mempool.dat (Bitcoin Core's format): load on start, save on stop. load() reads
     // version 1 and version 2 (Core 28+, XOR-obfuscated); save() writes version 1,

@@ -56,6 +56,9 @@ void register_all_commands(RpcTable& t) {
     register_psbt_commands(t);
     register_output_script_commands(t);
     register_signmessage_commands(t);
+    register_mempool_query_commands(t);
+    register_fee_commands(t);
+    register_scanblocks_command(t);
 }
 
 }  // namespace minicash::rpc

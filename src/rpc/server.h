@@ -225,6 +225,9 @@ void register_txoutproof_commands(RpcTable& t);     // gettxoutproof, verifytxou
 void register_psbt_commands(RpcTable& t);           // createpsbt, decodepsbt, ... (psbt.cpp)
 void register_output_script_commands(RpcTable& t);  // validateaddress, createmultisig, ... (output_script.cpp)
 void register_signmessage_commands(RpcTable& t);    // verifymessage, signmessagewithprivkey (signmessage.cpp)
+void register_mempool_query_commands(RpcTable& t);  // getmempoolancestors, ..., savemempool (mempool_queries.cpp)
+void register_fee_commands(RpcTable& t);            // estimaterawfee (fees.cpp)
+void register_scanblocks_command(RpcTable& t);      // scanblocks (scanblocks.cpp)
 // All of the above.
 void register_all_commands(RpcTable& t);
 

@@ -1,0 +1,153 @@
+// Mempool queries beyond getrawmempool (Core's rpc/mempool.cpp): getmempoolancestors,
+// getmempooldescendants, gettxspendingprevout, savemempool.
+#include <set>
+
+#include "node/context.h"
+#include "node/mempool.h"
+#include "rpc/server.h"
+#include "rpc/util.h"
+
+namespace minicash::rpc {
+
+namespace json = boost::json;
+
+namespace {
+
+// Every in-mempool ancestor (or descendant) of `txid`, without `txid` itself, in txid
+// order (Core's std::set of entries by hash). RPC_INVALID_ADDRESS_OR_KEY when `txid` is
+// not in the mempool.
+std::set<uint256> relatives(const Mempool& mempool, const uint256& txid, bool ancestors) {
+    if (!mempool.entry(txid)) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Transaction not in mempool");
+    std::set<uint256> found;
+    std::vector<uint256> todo{txid};
+    while (!todo.empty()) {
+        const uint256 id = todo.back();
+        todo.pop_back();
+        const std::optional<MempoolEntryInfo> e = mempool.entry(id);
+        if (!e) continue;  // left the pool meanwhile
+        for (const uint256& next : ancestors ? e->depends : e->spent_by)
+            if (next != txid && found.insert(next).second) todo.push_back(next);
+    }
+    return found;
+}
+
+json::value relatives_json(NodeContext& node, const RpcRequest& req, bool ancestors) {
+    const bool verbose = req.get_bool(1, false);
+    const uint256 txid = parse_hash(req.at(0), "parameter 1");
+    const Mempool& mempool = require_mempool(node);
+    const std::set<uint256> ids = relatives(mempool, txid, ancestors);
+    return mempool_txids_json(mempool, std::vector<uint256>(ids.begin(), ids.end()), verbose);
+}
+
+json::value get_tx_spending_prevout(NodeContext& node, const RpcRequest& req) {
+    const json::array& outputs = req.at(0).as_array();
+    if (outputs.empty()) throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, outputs are missing");
+    std::vector<OutPoint> prevouts;
+    for (const json::value& v : outputs) {
+        const json::object& o = json_object(v);
+        for (const char* field : {"txid", "vout"}) {
+            const json::value& f = json_member(o, field);
+            if (f.is_null()) throw RpcError(RPC_TYPE_ERROR, std::string("Missing ") + field);
+            const bool number = f.is_number() || raw_number_text(f);
+            const bool is_txid = std::string_view(field) == "txid";
+            if (is_txid ? (!f.is_string() || number) : !number)
+                throw RpcError(RPC_TYPE_ERROR, std::string("JSON value of type ") + json_type_name(f) + " for field " +
+                                                   field + " is not of expected type " +
+                                                   (is_txid ? "string" : "number"));
+        }
+        for (const auto& kv : o)
+            if (kv.key() != "txid" && kv.key() != "vout")
+                throw RpcError(RPC_TYPE_ERROR, "Unexpected key " + std::string(kv.key()));
+        OutPoint p;
+        p.txid = parse_hash(json_member(o, "txid"), "txid");
+        const int64_t n = json_int(json_member(o, "vout"), INT32_MIN, INT32_MAX);
+        if (n < 0) throw RpcError(RPC_INVALID_PARAMETER, "Invalid parameter, vout cannot be negative");
+        p.index = uint32_t(n);
+        prevouts.push_back(p);
+    }
+    const Mempool& mempool = require_mempool(node);
+    json::array result;
+    for (const OutPoint& p : prevouts) {
+        json::object o;
+        o["txid"] = p.txid.to_hex();
+        o["vout"] = p.index;
+        if (const std::optional<uint256> spender = mempool.spender_of(p)) o["spendingtxid"] = spender->to_hex();
+        result.push_back(std::move(o));
+    }
+    return result;
+}
+
+json::value save_mempool(NodeContext& node, const RpcRequest&) {
+    const Mempool& mempool = require_mempool(node);
+    const std::filesystem::path file = node.datadir / "mempool.dat";
+    std::string error;
+    if (!mempool.save(file, &error)) throw RpcError(RPC_MISC_ERROR, "Unable to dump mempool to disk");
+    json::object r;
+    r["filename"] = file.string();
+    return r;
+}
+
+const char* const kVerboseEntryHelp =
+    "{                           (json object)\n"
+    "  \"transactionid\" : {       (json object)\n"
+    "    ...                     (same as getmempoolentry)\n"
+    "  },\n"
+    "  ...\n"
+    "}";
+
+}  // namespace
+
+void register_mempool_query_commands(RpcTable& t) {
+    t.add({"blockchain",
+           "getmempoolancestors",
+           "If txid is in the mempool, returns all in-mempool ancestors.",
+           {{"txid", ArgType::STR_HEX, true, "", "The transaction id (must be in mempool)"},
+            {"verbose", ArgType::BOOL, false, "false", "True for a json object, false for array of transaction ids"}},
+           std::string("Result (for verbose = false):\n"
+                       "[           (json array)\n"
+                       "  \"hex\",    (string) The transaction id of an in-mempool ancestor transaction\n"
+                       "  ...\n"
+                       "]\n\n"
+                       "Result (for verbose = true):\n") +
+               kVerboseEntryHelp,
+           [](NodeContext& node, const RpcRequest& req) { return relatives_json(node, req, true); }});
+    t.add({"blockchain",
+           "getmempooldescendants",
+           "If txid is in the mempool, returns all in-mempool descendants.",
+           {{"txid", ArgType::STR_HEX, true, "", "The transaction id (must be in mempool)"},
+            {"verbose", ArgType::BOOL, false, "false", "True for a json object, false for array of transaction ids"}},
+           std::string("Result (for verbose = false):\n"
+                       "[           (json array)\n"
+                       "  \"hex\",    (string) The transaction id of an in-mempool descendant transaction\n"
+                       "  ...\n"
+                       "]\n\n"
+                       "Result (for verbose = true):\n") +
+               kVerboseEntryHelp,
+           [](NodeContext& node, const RpcRequest& req) { return relatives_json(node, req, false); }});
+    t.add({"blockchain",
+           "gettxspendingprevout",
+           "Scans the mempool to find transactions spending any of the given outputs",
+           {{"outputs", ArgType::ARR, true, "",
+             "The transaction outputs that we want to check, and within each, the txid (string) vout (numeric): "
+             "[{\"txid\":\"hex\",\"vout\":n},...]"}},
+           "[                              (json array)\n"
+           "  {                            (json object)\n"
+           "    \"txid\" : \"hex\",            (string) the transaction id of the checked output\n"
+           "    \"vout\" : n,                (numeric) the vout value of the checked output\n"
+           "    \"spendingtxid\" : \"hex\"     (string, optional) the transaction id of the mempool transaction "
+           "spending this output (omitted if unspent)\n"
+           "  },\n"
+           "  ...\n"
+           "]",
+           get_tx_spending_prevout});
+    t.add({"blockchain",
+           "savemempool",
+           "Dumps the mempool to disk. It will fail until the previous dump is fully loaded.",
+           {},
+           "{                        (json object)\n"
+           "  \"filename\" : \"str\"     (string) the directory and file where the mempool was saved\n"
+           "}",
+           save_mempool});
+}
+
+}  // namespace minicash::rpc
