@@ -8,13 +8,13 @@
 
 #include "app/wallet_cli.h"
 #include "common/address.h"
+#include "common/message_signing.h"
 #include "common/money.h"
 #include "rpc/client.h"
 #include "util/hash.h"
 #include "util/hex.h"
 #include "wallet/bip39.h"
 #include "wallet/keychain.h"
-#include "common/message_signing.h"
 
 namespace minicash::app {
 

@@ -10,11 +10,11 @@
 #include "common/address.h"
 #include "common/money.h"
 #include "common/psbt.h"
+#include "common/signer.h"
 #include "rpc/server.h"
 #include "util/hex.h"
 #include "wallet/coin_selection.h"
 #include "wallet/keychain.h"
-#include "common/signer.h"
 #include "wallet/spend.h"
 #include "wallet/tx_builder.h"
 

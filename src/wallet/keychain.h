@@ -15,8 +15,8 @@
 
 #include "common/descriptor.h"
 #include "common/psbt.h"
-#include "consensus/params.h"
 #include "common/signer.h"
+#include "consensus/params.h"
 #include "wallet/wallet_state.h"
 
 namespace minicash::wallet {

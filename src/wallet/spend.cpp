@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "common/money.h"
-#include "wallet/keychain.h"
 #include "common/signer.h"
+#include "wallet/keychain.h"
 
 namespace minicash::wallet {
 

@@ -4,9 +4,9 @@
 
 #include "common/address.h"
 #include "common/base64.h"
+#include "common/message_signing.h"
 #include "util/hash.h"
 #include "util/hex.h"
-#include "common/message_signing.h"
 
 using namespace minicash;
 using R = MessageVerificationResult;

@@ -9,12 +9,12 @@
 #include "common/address.h"
 #include "common/bip32.h"
 #include "common/descriptor.h"
+#include "common/signer.h"
 #include "consensus/pubkey.h"
 #include "consensus/sighash.h"
 #include "test/common/psbt_vectors.h"
 #include "test/util/vectors.h"
 #include "util/hex.h"
-#include "common/signer.h"
 
 using namespace minicash;
 

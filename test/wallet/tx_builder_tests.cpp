@@ -7,9 +7,9 @@
 
 #include "common/address.h"
 #include "common/descriptor.h"
+#include "common/signer.h"
 #include "util/hash.h"
 #include "util/hex.h"
-#include "common/signer.h"
 #include "wallet/tx_builder.h"
 
 using namespace minicash;
