@@ -128,15 +128,31 @@ public:
     };
     void with_view(const std::function<void(View&)>& fn);
 
-    // Called after each block is connected (tip moved forward) or disconnected, under the
-    // chain state's lock, in registration order. Listeners must not call back into the
+    // Called under the chain state's lock. Listeners must not call back into the
     // Chainstate (they may take their own locks: chain state is always locked first).
     // `view` gives the same consistent access as with_view (the lock is already held).
+    // Any of the functions may be empty.
+    //  - connected: after each block is connected (tip moved forward), in registration order;
+    //  - disconnected: after each block is disconnected, in reverse registration order, so
+    //    that a listener registered later hears of a disconnection before the earlier ones
+    //    react to it (the mempool, registered first, takes the block's transactions back
+    //    last: Core's BlockDisconnected comes before the re-additions);
+    //  - tip_updated: once a chain activation (a block processed, invalidateblock,
+    //    reconsiderblock) has connected at least one block and the tip is not an ancestor
+    //    of where the activation started (Core's UpdatedBlockTip): the new tip, the fork
+    //    point with the old tip (nullptr on an empty chain) and initial_block_download().
     struct Listener {
         std::function<void(const Block&, const BlockIndex*, const View& view)> connected;
         std::function<void(const Block&, const BlockIndex*, const View& view)> disconnected;
+        std::function<void(const BlockIndex* tip, const BlockIndex* fork, bool initial_download, const View& view)>
+            tip_updated;
     };
     void add_listener(Listener listener);
+
+    // Core's IsInitialBlockDownload: true until the tip has at least the network's
+    // minimum chain work and a timestamp within 24 hours of now() (the chain state's
+    // clock); then false for good (latched).
+    bool initial_block_download() const;
 
     Chainstate(const Chainstate&) = delete;
     Chainstate& operator=(const Chainstate&) = delete;

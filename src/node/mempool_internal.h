@@ -163,6 +163,10 @@ struct Mempool::Impl {
 
     std::mutex callbacks_mutex;
     std::vector<std::function<void(const MempoolEntryInfo&)>> callbacks;
+    // on_event callbacks (guarded by `mutex`, like the changes they report) and the next
+    // change's number.
+    std::vector<std::function<void(const MempoolEvent&)>> event_callbacks;
+    uint64_t event_sequence = 1;
     std::shared_ptr<Link> link;
     int tip_height = 0;  // kept current by the chain state events
 
@@ -249,6 +253,9 @@ struct Mempool::Impl {
     void remove_for_reorg(const Chainstate::View& v);
 
     void notify(const std::vector<MempoolEntryInfo>& added);
+    // Numbers a change and reports it to the on_event callbacks: an addition when
+    // `removal` is empty, else a removal for that reason (TENTATIVE ones are not changes).
+    void record_event(const Entry& e, std::optional<Removal> removal);
 };
 
 }  // namespace minicash
