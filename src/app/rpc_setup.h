@@ -1,7 +1,8 @@
 // What the JSON-RPC server adds to minicashd, kept out of minicashd.cpp: its options
 // (-server, -rpcport, -rpcbind, -rpcallowip, -rpcuser, -rpcpassword, -rpcauth,
-// -rpccookiefile, -rpcthreads, -rpcservertimeout, -txindex, -blockfilterindex), the
-// cookie file's life, and the server's start and stop.
+// -rpccookiefile, -rpcthreads, -rpcservertimeout, -rest, -txindex, -blockfilterindex),
+// the cookie file's life, and the server's start and stop. With -rest the same server
+// also answers Core's REST interface (rpc/rest.h).
 //
 // Other components add RPC commands by passing their registration functions to
 // RpcService::start (see rpc/server.h); handlers receive the NodeContext, whose fields
@@ -33,6 +34,7 @@ struct RpcSettings {
     std::filesystem::path cookie_file;  // absolute
     bool txindex = false;
     bool blockfilterindex = false;
+    bool rest = false;  // -rest: REST on the RPC port (needs -server, as in Core)
 };
 
 // Validates and collects the options. Throws OptionError (e.g. malformed -rpcauth).

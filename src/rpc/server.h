@@ -168,6 +168,8 @@ public:
     // While warming up, commands without ok_in_warmup fail with RPC_IN_WARMUP and this text.
     void set_warmup(bool on, std::string status = "Loading block index...");
     bool in_warmup() const;
+    // The warm-up status text while warming up (REST's 503 answers), nullopt after.
+    std::optional<std::string> warmup_status() const;
 
 private:
     std::map<std::string, RpcCommand> commands_;
