@@ -10,9 +10,10 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libssl-dev libsecp256k1-dev libleveldb-dev
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
+  libzmq3-dev cppzmq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format-14
-  python3 python3-bitcoinlib
+  python3 python3-bitcoinlib python3-zmq
   time
 )
 

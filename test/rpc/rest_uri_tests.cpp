@@ -25,7 +25,7 @@ TEST(RestUri, DataFormat) {
     EXPECT_EQ(format_of(".json"), P(RestFormat::JSON, ""));
     EXPECT_EQ(format_of("1/abc.def.json"), P(RestFormat::JSON, "1/abc.def"));
     EXPECT_EQ(format_of("abc.JSON"), P(RestFormat::UNDEF, "abc.JSON"));  // case matters
-    EXPECT_EQ(format_of("a?b?c.json"), P(RestFormat::UNDEF, "a?b"));    // the query starts at the last '?'
+    EXPECT_EQ(format_of("a?b?c.json"), P(RestFormat::UNDEF, "a?b"));     // the query starts at the last '?'
     EXPECT_EQ(available_formats(), ".bin, .hex, .json");
 }
 
@@ -42,7 +42,8 @@ TEST(RestUri, QueryParameters) {
     EXPECT_EQ(query_parameter("/rest/x?a&count=5", "count"), std::nullopt);
     EXPECT_EQ(query_parameter("/rest/x?=1&count=5", "count"), std::nullopt);
     // Characters RFC 3986 does not allow: Core's 400 message.
-    for (const char* bad : {"/rest/x?count=%XY", "/rest/x?count=5%", "/rest/x y?count=5", "/rest/x?c=\"", "/rest/<x>?a=1"}) {
+    for (const char* bad :
+         {"/rest/x?count=%XY", "/rest/x?count=5%", "/rest/x y?count=5", "/rest/x?c=\"", "/rest/<x>?a=1"}) {
         try {
             query_parameter(bad, "count");
             ADD_FAILURE() << bad << " was accepted";
