@@ -17,6 +17,13 @@ packages=(
   time
 )
 
+# node and npm run the npm test clients (contrib/install-test-clients.sh): Debian's nodejs
+# and npm, unless both commands are already there (a nodejs package from elsewhere that
+# bundles npm conflicts with Debian's npm).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
+
 die() { echo "install-deps: error: $*" >&2; exit 1; }
 
 command -v dpkg-query >/dev/null 2>&1 ||
