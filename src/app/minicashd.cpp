@@ -1,6 +1,7 @@
-// minicashd: the full node daemon. For now it opens (or creates) the chain state, imports
-// blocks from -loadblock files and then waits for SIGINT/SIGTERM; networking and RPC
-// come later.
+// minicashd: the full node daemon. Opens (or creates) the chain state, starts the
+// mempool, the optional indexes, the JSON-RPC server (app/rpc_setup.h) and P2P
+// networking (app/net_setup.h), imports -loadblock files, then runs until SIGINT,
+// SIGTERM or the `stop` RPC, and shuts down in the reverse order.
 //
 // Exit codes: 0 after a clean shutdown (also when stopped by a signal), 1 when start-up
 // fails (bad option or configuration file, data directory in use or unusable), 2 when
@@ -24,17 +25,17 @@
 #include <vector>
 
 #include "app/app_options.h"
-#include "app/net_setup.h"  // P2P networking (net engineer)
-#include "app/rpc_setup.h"  // RPC server, node context (rpc engineer)
-#include "app/zmq_setup.h"  // ZMQ notifications
+#include "app/net_setup.h"
+#include "app/rpc_setup.h"
+#include "app/zmq_setup.h"
 #include "node/chainstate.h"
 #include "node/context.h"
 #include "node/import.h"
 #include "node/mempool.h"
-#include "rpc/net.h"  // network RPCs (net engineer)
+#include "rpc/net.h"
 #include "storage/database.h"
 #include "util/logging.h"
-#include "zmq/zmq_rpc.h"  // getzmqnotifications
+#include "zmq/zmq_rpc.h"
 
 using namespace minicash;
 

@@ -36,8 +36,8 @@ public:
     // Binds every address and starts following `chain` and `mempool` (created before:
     // their order of chain listeners matters, see zmq/notifications.h). With no notifier
     // it does nothing. nullptr with `error` when an address cannot be bound.
-    static std::unique_ptr<ZmqService> start(const ZmqSettings& settings, Chainstate& chain, Mempool* mempool,
-                                             std::string* error);
+    [[nodiscard]] static std::unique_ptr<ZmqService> start(const ZmqSettings& settings, Chainstate& chain,
+                                                           Mempool* mempool, std::string* error);
     ~ZmqService();  // stop()s
     // No more notifications; the sockets close. Idempotent.
     void stop();

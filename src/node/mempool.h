@@ -176,7 +176,7 @@ public:
     // A transaction already in the pool is reported with already_known (and accepted false,
     // reason "txn-already-in-mempool" or "txn-same-nonwitness-data-in-mempool").
     // REQUIRES: not called inside Chainstate::with_view or a chain state listener.
-    AcceptResult accept(const Transaction& tx, bool test_only = false, FeeRate max_fee_rate = {});
+    [[nodiscard]] AcceptResult accept(const Transaction& tx, bool test_only = false, FeeRate max_fee_rate = {});
     // testmempoolaccept for up to 25 transactions (a package: later ones may spend earlier).
     // One transaction: as accept(tx, true). Several: Core's package test, without
     // replacements ("bip125-replacement-disallowed") and with each transaction's own fee
@@ -223,8 +223,8 @@ public:
     struct LoadStats {
         uint64_t accepted = 0, failed = 0, expired = 0, already_there = 0;
     };
-    bool load(const std::filesystem::path& file, std::string* error, LoadStats* stats = nullptr);
-    bool save(const std::filesystem::path& file, std::string* error) const;
+    [[nodiscard]] bool load(const std::filesystem::path& file, std::string* error, LoadStats* stats = nullptr);
+    [[nodiscard]] bool save(const std::filesystem::path& file, std::string* error) const;
 
     // Notified (outside the mempool lock) for every transaction added, for relay.
     void on_transaction_added(std::function<void(const MempoolEntryInfo&)> callback);
@@ -253,7 +253,7 @@ public:
 
     // Verifies the pool's internal invariants (links, spent outputs, ancestor/descendant
     // aggregates, indexes, totals), as Core's -checkmempool; for tests. Slow: O(n * depth).
-    bool check_consistency(std::string* error) const;
+    [[nodiscard]] bool check_consistency(std::string* error) const;
 
 private:
     struct Impl;

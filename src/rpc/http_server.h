@@ -40,7 +40,7 @@ struct Subnet {
     int prefix_bits = 128;
     bool contains(const std::string& address) const;  // textual client address
 };
-std::optional<Subnet> parse_subnet(const std::string& text);
+[[nodiscard]] std::optional<Subnet> parse_subnet(const std::string& text);
 
 struct HttpServerOptions {
     uint16_t port = 8332;               // -rpcport
@@ -84,7 +84,7 @@ public:
     // Validates -rpcallowip, binds every address (Core's rule: loopback only unless both
     // -rpcbind and -rpcallowip are given) and starts the threads. False with `error` set
     // when an option is malformed or no address could be bound; warnings are logged.
-    bool start(std::string* error);
+    [[nodiscard]] bool start(std::string* error);
     // Stops accepting, lets requests in progress finish (up to a few seconds), closes
     // every connection and joins the threads. Idempotent. Not from a handler thread.
     void stop();

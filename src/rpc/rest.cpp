@@ -108,7 +108,8 @@ HttpResponse rest_tx(const Rest& rest, const HttpRequest&, const std::string& ur
     const std::optional<uint256> txid = parse_hash_hex(hash_str);
     if (!txid) return error(400, "Invalid hash: " + hash_str);
     NodeContext& node = rest.node;
-    if (node.tx_index) node.tx_index->block_until_synced();
+    // As Core: wait for the index to catch up, then answer from what it has either way.
+    if (node.tx_index) (void)node.tx_index->block_until_synced();
     std::shared_ptr<const Transaction> tx = node.mempool ? node.mempool->get(*txid) : nullptr;
     uint256 block_hash;
     if (!tx && node.tx_index) {

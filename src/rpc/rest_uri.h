@@ -21,7 +21,7 @@ enum class RestFormat { UNDEF, BINARY, HEX, JSON };
 // Core's ParseDataFormat: drops the query (from the last '?'), then, when the text after
 // the last '.' is "bin", "hex", "json" or empty, removes that suffix from `param` and
 // returns its format; otherwise `param` keeps it and the format is UNDEF.
-RestFormat parse_data_format(std::string& param, const std::string& uri_part);
+[[nodiscard]] RestFormat parse_data_format(std::string& param, const std::string& uri_part);
 
 // ".bin, .hex, .json": the list Core's "output format not found" errors print.
 std::string available_formats();
@@ -36,18 +36,18 @@ struct UriError : std::runtime_error {
 // The first value of query parameter `key` in `target` ("/path?a=1&b=2"), %-decoded and
 // with '+' read as a space, as libevent's evhttp_parse_query_str; nullopt when absent.
 // Throws UriError when the target holds characters RFC 3986 does not allow.
-std::optional<std::string> query_parameter(const std::string& target, const std::string& key);
+[[nodiscard]] std::optional<std::string> query_parameter(const std::string& target, const std::string& key);
 
 // Core's SplitString on one separator: "a/b/" gives {"a", "b", ""}, "" gives {""}.
 std::vector<std::string> split_string(const std::string& s, char separator);
 
 // Core's ToIntegral: the whole string is a decimal number in the type's range ("-" only
 // for signed types, no "+", no spaces; leading zeros allowed).
-std::optional<uint64_t> parse_unsigned(const std::string& s, uint64_t max = UINT64_MAX);
-std::optional<int32_t> parse_int32(const std::string& s);
+[[nodiscard]] std::optional<uint64_t> parse_unsigned(const std::string& s, uint64_t max = UINT64_MAX);
+[[nodiscard]] std::optional<int32_t> parse_int32(const std::string& s);
 
 // Core's uint256::FromHex: exactly 64 hex digits (either case), in display order.
-std::optional<uint256> parse_hash_hex(std::string_view s);
+[[nodiscard]] std::optional<uint256> parse_hash_hex(std::string_view s);
 
 // Core's ParseHex on a request body: pairs of hex digits, whitespace allowed between
 // them; anything else gives an empty result (as Core's ParseHex does).

@@ -187,7 +187,7 @@ boost::json::value amount_value(Amount sats);
 // satoshis; throws RpcError(RPC_TYPE_ERROR, "Invalid amount") / ("Amount out of range").
 Amount amount_from_value(const boost::json::value& v);
 // Satoshis from a tagged amount produced by amount_value (for tests and in-process use).
-std::optional<Amount> amount_of(const boost::json::value& v);
+[[nodiscard]] std::optional<Amount> amount_of(const boost::json::value& v);
 // Exact decimal formatting of satoshis: 5000000000 -> "50.00000000" (common/money.h).
 inline std::string format_amount(Amount sats) { return format_btc(sats); }
 

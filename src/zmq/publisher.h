@@ -32,7 +32,8 @@ public:
 
     // Binds every socket and starts the thread. nullptr with `error` ("-zmqpubrawtx=<address>:
     // <libzmq's reason>") when an address cannot be bound; nothing is left open then.
-    static std::unique_ptr<ZmqPublisher> start(const std::vector<NotifierConfig>& notifiers, std::string* error);
+    [[nodiscard]] static std::unique_ptr<ZmqPublisher> start(const std::vector<NotifierConfig>& notifiers,
+                                                             std::string* error);
     ~ZmqPublisher() override;  // stop()s
     ZmqPublisher(const ZmqPublisher&) = delete;
     ZmqPublisher& operator=(const ZmqPublisher&) = delete;
