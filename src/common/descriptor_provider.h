@@ -17,7 +17,7 @@ class DescriptorProvider {
 public:
     // Adds what `desc` gives at `index`; with `include_private`, its private keys as well.
     // Returns false (with `*error`) when the descriptor cannot be expanded at `index`.
-    bool add(const Descriptor& desc, uint32_t index, bool include_private, std::string* error = nullptr);
+    [[nodiscard]] bool add(const Descriptor& desc, uint32_t index, bool include_private, std::string* error = nullptr);
 
     // The expansion that produces `script_pubkey`, or nullptr.
     const ExpandedScript* find(const Script& script_pubkey) const;

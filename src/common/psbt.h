@@ -136,8 +136,8 @@ public:
     // present (legacy serialization, empty scriptSigs/witnesses), one map per input and
     // output, non-witness UTXOs matching the spent txid, preimages matching their hash,
     // taproot trees well formed, version 0. On failure returns nullopt and sets *error.
-    static std::optional<Psbt> decode(ByteView data, std::string* error = nullptr);
-    static std::optional<Psbt> decode_base64(std::string_view text, std::string* error = nullptr);
+    [[nodiscard]] static std::optional<Psbt> decode(ByteView data, std::string* error = nullptr);
+    [[nodiscard]] static std::optional<Psbt> decode_base64(std::string_view text, std::string* error = nullptr);
 
     Bytes serialize() const;
     std::string to_base64() const;
@@ -146,31 +146,32 @@ public:
     std::optional<TxOut> spent_output(size_t i) const;
     // Core's GetInputUTXO: the non-witness UTXO's output when there is one (nullopt when it
     // is not the transaction the input spends), else the witness UTXO.
-    std::optional<TxOut> input_utxo(size_t i) const;
+    [[nodiscard]] std::optional<TxOut> input_utxo(size_t i) const;
 
     friend bool operator==(const Psbt&, const Psbt&) = default;
 };
 
 // Combiner: merges `others` into a copy of `first`. Fails when the unsigned transactions
 // differ.
-std::optional<Psbt> combine_psbts(const std::vector<Psbt>& psbts, std::string* error = nullptr);
+[[nodiscard]] std::optional<Psbt> combine_psbts(const std::vector<Psbt>& psbts, std::string* error = nullptr);
 
 // Input Finalizer: builds the final scriptSig / witness of input `i` from the signatures
 // and scripts present, verifies it with the consensus interpreter (standard flags), and
 // on success clears everything but the UTXOs, final fields and unknown records.
 // Returns true when the input is final (also if it already was).
-bool finalize_input(Psbt& psbt, size_t i);
+[[nodiscard]] bool finalize_input(Psbt& psbt, size_t i);
 // Finalizes every input it can; true when all are final.
-bool finalize_psbt(Psbt& psbt);
+[[nodiscard]] bool finalize_psbt(Psbt& psbt);
 
 // Transaction Extractor: the network transaction, when every input is final.
-std::optional<Transaction> extract_transaction(const Psbt& psbt, std::string* error = nullptr);
+[[nodiscard]] std::optional<Transaction> extract_transaction(const Psbt& psbt, std::string* error = nullptr);
 
 // The hash type a signer uses for input `in` spending `script_pubkey`, with Core's checks
 // (SignPSBTInput): `requested` (nullopt: SIGHASH_DEFAULT for taproot, ALL otherwise) must
 // equal the input's PSBT_IN_SIGHASH when present, and the signatures already in the input
 // must have been made with it. nullopt on a mismatch (Core's SIGHASH_MISMATCH).
-std::optional<int> psbt_input_sighash(const PsbtInput& in, const Script& script_pubkey, std::optional<int> requested);
+[[nodiscard]] std::optional<int> psbt_input_sighash(const PsbtInput& in, const Script& script_pubkey,
+                                                    std::optional<int> requested);
 // Core's rule for recording the hash type in the input: when it is not the default
 // (DEFAULT for taproot; DEFAULT or ALL for other outputs).
 bool psbt_records_sighash(const Script& script_pubkey, int hash_type);

@@ -151,7 +151,9 @@ InputSignatures extract_input_signatures(const Transaction& tx, size_t i, const 
     }
     // The scriptSig's stack (its pushes, run without signatures) and the witness.
     Stack script_stack;
-    eval_script(script_stack, in.script_sig, SCRIPT_VERIFY_STRICTENC, SignatureChecker(), SigVersion::BASE);
+    // A scriptSig that does not run leaves what it pushed before failing: Core reads the
+    // stack the same way, whatever the result.
+    (void)eval_script(script_stack, in.script_sig, SCRIPT_VERIFY_STRICTENC, SignatureChecker(), SigVersion::BASE);
     Stack witness_stack = in.witness;
 
     std::vector<Bytes> sol;
@@ -266,7 +268,9 @@ bool sign_raw_transaction(Transaction& tx, const std::vector<std::optional<TxOut
             for (size_t k = 0; k < spent.size() && k < psbt.inputs.size(); ++k)
                 if (spent[k]) psbt.inputs[k].witness_utxo = spent[k];
             psbt.inputs[i].merge(found.data);
-            sign_psbt_input(psbt, i, keys, options);
+            // A key or script that is missing is not an error here: the input is judged
+            // below by verifying what could be built, with Core's per-input messages.
+            (void)sign_psbt_input(psbt, i, keys, options);
             const InputScripts scripts = assemble_input_scripts(psbt.inputs[i], out.script_pubkey);
             if (is_taproot(out.script_pubkey)) {
                 if (finalize_input(psbt, i)) {

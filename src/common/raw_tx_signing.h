@@ -51,8 +51,9 @@ InputScripts assemble_input_scripts(const PsbtInput& data, const Script& script_
 // it into an exception), "Unable to sign input, invalid stack size (possibly missing
 // key)", "CHECK(MULTI)SIG failing with non-zero signature (possibly need more
 // signatures)", or the script error's message. True when no input has an error.
-bool sign_raw_transaction(Transaction& tx, const std::vector<std::optional<TxOut>>& spent, const KeyStore& keys,
-                          std::optional<int> hash_type, std::map<size_t, std::string>& errors);
+[[nodiscard]] bool sign_raw_transaction(Transaction& tx, const std::vector<std::optional<TxOut>>& spent,
+                                        const KeyStore& keys, std::optional<int> hash_type,
+                                        std::map<size_t, std::string>& errors);
 
 // combinerawtransaction's merge of input `i`: the signatures of every variant (that has
 // input i) read back against `spent`, then the scripts rebuilt; a variant whose input is

@@ -98,7 +98,9 @@ json::value scan_blocks(NodeContext& node, const RpcRequest& req) {
             [&](const Descriptor&, uint32_t, const ExpandedScript& e) { needles.insert(e.script_pubkey.bytes()); });
     const std::vector<Bytes> needle_list(needles.begin(), needles.end());
 
-    index->block_until_synced();
+    // Waits a while for the index to reach the tip; blocks it has not indexed yet are
+    // skipped below (their filter is not found), as Core's LookupFilterRange stops short.
+    (void)index->block_until_synced();
     g_scan_abort = false;
     g_scan_progress = 0;
     g_scan_progress_height = start->height;

@@ -54,8 +54,8 @@ int parse_verbosity(const boost::json::value& v, int dflt);
 // The output script of a descriptor (common/descriptor.h), as Core's
 // getScriptFromDescriptor: nullopt with `error` when it does not parse; throws RpcError
 // for multipath, ranged or underivable descriptors; combo() gives its P2WPKH (or P2PKH).
-std::optional<Script> script_from_descriptor(const std::string& descriptor, const ChainParams& params,
-                                             std::string& error);
+[[nodiscard]] std::optional<Script> script_from_descriptor(const std::string& descriptor, const ChainParams& params,
+                                                           std::string& error);
 // The transactions `ids` as getrawmempool lists them (rpc/mempool.cpp; also
 // getmempoolancestors/descendants): an array of txids, or, `verbose`, an object of
 // getmempoolentry's objects by txid (ids no longer in the pool are left out).
