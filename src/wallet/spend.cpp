@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/money.h"
+#include "wallet/input_size.h"
 #include "wallet/keychain.h"
 #include "wallet/signer.h"
 
@@ -22,12 +23,19 @@ FeeRate estimated_fee_rate(ChainSource& node, Network network, int conf_target) 
                      " blocks yet; give -feerate=SAT_PER_VB");
 }
 
+std::optional<InputSize> wallet_input_size(const WalletState& state, const Script& script_pubkey) {
+    if (const ScriptOwner* o = state.owner_of(script_pubkey))
+        if (auto s = descriptor_input_size(state.descriptors[o->descriptor].desc, o->index, script_pubkey)) return s;
+    return estimate_input_size(script_pubkey);
+}
+
 std::vector<SpendableCoin> spendable_coins(const WalletState& state, int tip) {
     std::vector<SpendableCoin> out;
     for (const WalletCoin& c : state.unspent(tip)) {
         if (c.coinbase && c.confirmations < kCoinbaseMaturity) continue;
         if (c.state != TxState::CONFIRMED && !c.from_me) continue;
-        if (auto sc = make_spendable_coin(c.outpoint, c.out, c.confirmations, c.from_me)) out.push_back(*sc);
+        if (auto size = wallet_input_size(state, c.out.script_pubkey))
+            out.push_back(SpendableCoin{c.outpoint, c.out, *size, c.confirmations, c.from_me});
     }
     return out;
 }
@@ -38,6 +46,14 @@ Script new_change_script(WalletState& state) {
             std::string why;
             if (auto script = state.new_script(t, true, &why)) return *script;
         }
+    // Policies without an address type of their own (sh(multi), bare scripts): their
+    // change descriptor, else their receive descriptor.
+    for (bool internal : {true, false})
+        for (WalletDescriptor& d : state.descriptors)
+            if (d.internal == internal && d.desc.is_range()) {
+                std::string why;
+                if (auto script = state.next_script(d, &why)) return *script;
+            }
     throw SpendError("the wallet has no descriptor to receive change");
 }
 
@@ -57,6 +73,7 @@ BuiltTransaction fund_transaction(WalletState& state, const std::vector<Recipien
     options.rbf = true;
     if (tip >= 0) options.tip_height = uint32_t(tip);
     const Script change = new_change_script(state);
+    if (auto size = wallet_input_size(state, change)) options.change_spend_vsize = (size->weight + 3) / 4;
     BuildError error;
     auto built = build_transaction(coins, recipients, change, options, &error);
     if (!built) build_failed(error);
@@ -120,6 +137,11 @@ FeeBump build_fee_bump(WalletState& state, const uint256& txid, std::optional<Fe
     BumpOptions options;
     // Core's default: the estimate, but at least the old rate plus 1 sat/vB.
     options.new_fee_rate = new_rate ? *new_rate : std::max(estimate(), FeeRate{old_rate.sat_per_kvb + 1000});
+    for (const TxOut& o : spent) {
+        auto size = wallet_input_size(state, o.script_pubkey);
+        if (!size) throw SpendError("the size of an input of the transaction cannot be estimated");
+        options.original_input_sizes.push_back(*size);
+    }
     options.fallback_change_script = new_change_script(state);
     const std::vector<SpendableCoin> extra = spendable_coins(state, tip);
     BuildError error;

@@ -40,6 +40,11 @@ std::optional<FeeRate> parse_fee_rate_sat_per_vb(std::string_view text);
 // regtest without an estimate, kRegtestFallbackFeeRate. Throws SpendError.
 FeeRate estimated_fee_rate(ChainSource& node, Network network, int conf_target);
 
+// The signed size of an input spending `script_pubkey`: from the wallet descriptor that
+// owns it (multisig, taproot trees, ...), else the single-key estimate; nullopt when
+// neither knows the script.
+std::optional<InputSize> wallet_input_size(const WalletState& state, const Script& script_pubkey);
+
 // The coins a new transaction may spend at `tip`: mature, and confirmed unless the
 // wallet sent them itself.
 std::vector<SpendableCoin> spendable_coins(const WalletState& state, int tip);

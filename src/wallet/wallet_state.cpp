@@ -142,6 +142,11 @@ std::optional<Script> WalletState::new_script(AddressType type, bool internal, s
                      " descriptor (import one with import-descriptor)";
         return std::nullopt;
     }
+    return next_script(*d, error);
+}
+
+std::optional<Script> WalletState::next_script(WalletDescriptor& descriptor, std::string* error) {
+    WalletDescriptor* d = &descriptor;
     uint32_t index = d->desc.is_range() ? std::max<uint32_t>(d->next_index, uint32_t(d->max_used + 1)) : 0;
     auto expanded = d->desc.expand(index, error);
     if (!expanded || expanded->empty()) return std::nullopt;

@@ -137,6 +137,8 @@ public:
     WalletDescriptor* active_descriptor(AddressType type, bool internal);
     // Hands out the next address of `type` (advancing next_index). nullopt with `*error`.
     std::optional<Script> new_script(AddressType type, bool internal, std::string* error);
+    // Hands out the next script of `descriptor` (one of `descriptors`).
+    std::optional<Script> next_script(WalletDescriptor& descriptor, std::string* error);
 
     // Records a transaction seen in a block (height, hash, time) or in the mempool
     // (height < 0). Returns true when it concerns the wallet (and was stored). Marks the
