@@ -309,6 +309,7 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
     node.request_shutdown = [] { g_shutdown.store(true); };
     node.txindex = s.rpc.txindex;
     node.blockfilterindex = s.rpc.blockfilterindex;
+    node.silentpaymentindex = s.rpc.silentpaymentindex;
     if (!app::start_indexes(node, &error)) {  // indexes: -txindex, -blockfilterindex (node/index/)
         log_error("cannot open an index: %s", error.c_str());
         std::cerr << "minicashd: error: cannot open an index: " << error << "\n";

@@ -18,6 +18,7 @@ class Mempool;
 class Connman;           // net/connman.h: peers, address manager, bans
 class TxIndex;           // node/index/tx_index.h
 class BlockFilterIndex;  // node/index/block_filter_index.h
+class SilentPaymentIndex;  // node/index/silent_payment_index.h
 
 struct NodeContext {
     ChainParams params;
@@ -32,6 +33,8 @@ struct NodeContext {
     bool blockfilterindex = false;                         // -blockfilterindex=basic given
     std::shared_ptr<TxIndex> tx_index;                     // running when txindex
     std::shared_ptr<BlockFilterIndex> block_filter_index;  // running when blockfilterindex
+    bool silentpaymentindex = false;                           // -silentpaymentindex given
+    std::shared_ptr<SilentPaymentIndex> silent_payment_index;  // running when silentpaymentindex
 };
 
 }  // namespace minicash
