@@ -33,10 +33,10 @@ namespace {
 
 // Options minicash-wallet takes besides the connection options (app/rpc_connection.h).
 const char* const kOptions[] = {
-    "wallet",          "passphrasefile", "newpassphrasefile",   "json",         "nosync",   "words",
-    "watchonly",       "birthday",       "bip39passphrasefile", "mnemonicfile", "type",     "scan",
-    "feerate",         "conftarget",     "subtractfee",         "private",      "internal", "syncsaveinterval",
-    "debugcrashafter",
+    "wallet",          "passphrasefile", "newpassphrasefile",   "json",           "nosync",   "words",
+    "watchonly",       "birthday",       "bip39passphrasefile", "mnemonicfile",   "type",     "scan",
+    "feerate",         "conftarget",     "subtractfee",         "private",        "internal", "syncsaveinterval",
+    "debugcrashafter", "multisig",       "cosigners",           "silentpayments",
 };
 
 std::string usage() {
@@ -378,6 +378,7 @@ int dispatch(WalletCli& cli) {
     if (c == "create") return cmd_create(cli);
     if (c == "restore") return cmd_restore(cli);
     if (c == "getnewaddress") return cmd_getnewaddress(cli);
+    if (c == "getxpub") return cmd_getxpub(cli);
     if (c == "sync") return cmd_sync(cli);
     if (c == "balance" || c == "getbalance") return cmd_balance(cli);
     if (c == "listunspent") return cmd_listunspent(cli);
@@ -444,8 +445,12 @@ int main(int argc, char** argv) {
                                                        : kExitError,
                       e.what());
     } catch (const minicash::wallet::SpendError& e) {
-        const bool short_of_funds = e.kind == minicash::wallet::SpendError::Kind::kInsufficientFunds;
-        return report(json_output, short_of_funds ? kExitInsufficientFunds : kExitError, e.what());
+        using Kind = minicash::wallet::SpendError::Kind;
+        return report(json_output,
+                      e.kind == Kind::kInsufficientFunds ? kExitInsufficientFunds
+                      : e.kind == Kind::kPsbtRejected    ? kExitPsbtRejected
+                                                         : kExitError,
+                      e.what());
     } catch (const minicash::rpc::ConnectionError& e) {
         return report(json_output, kExitError, std::string("cannot reach the node: ") + e.what());
     } catch (const minicash::wallet::ChainSourceError& e) {

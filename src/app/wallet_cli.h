@@ -32,6 +32,8 @@ enum ExitCode : int {
     kExitCorrupted = 4,
     kExitInsufficientFunds = 5,
     kExitInvalidAddress = 6,
+    kExitPsbtRejected = 7,  // a PSBT not for this wallet, wrong fingerprint, duplicate or missing signatures
+    kExitBadInput = 8,      // a malformed file or signature (label file, message signature)
 };
 
 // A failure to report as "error: <message>" with an exit status.
@@ -116,6 +118,7 @@ private:
 int cmd_create(WalletCli& cli);
 int cmd_restore(WalletCli& cli);
 int cmd_getnewaddress(WalletCli& cli);
+int cmd_getxpub(WalletCli& cli);
 int cmd_sync(WalletCli& cli);
 int cmd_balance(WalletCli& cli);
 int cmd_listunspent(WalletCli& cli);

@@ -56,17 +56,39 @@ WalletState new_state(WalletCli& cli, int birthday, const std::vector<wallet::De
     return std::move(*s);
 }
 
-// Descriptors for a mnemonic (checked), wiping the seed afterwards.
-std::vector<wallet::DescriptorSpec> specs_from_mnemonic(WalletCli& cli, const std::string& mnemonic) {
+// What a mnemonic gives a wallet: its descriptors, multisig signing accounts and
+// silent payment keys.
+struct FromSeed {
+    std::vector<wallet::DescriptorSpec> specs;
+    wallet::SeedKeys keys;
+};
+
+// The keys of a mnemonic (checked), wiping the seed afterwards.
+FromSeed from_mnemonic(WalletCli& cli, const std::string& mnemonic) {
     std::string bip39_passphrase = cli.read_secret_file("bip39passphrasefile").value_or("");
     std::string why;
     auto seed = mnemonic_to_seed(mnemonic, bip39_passphrase, &why);
     wipe(bip39_passphrase);
     if (!seed) throw WalletCliError(kExitError, "invalid recovery phrase: " + why);
-    auto specs = wallet::descriptors_from_seed(ByteView(seed->data(), seed->size()), cli.params(), &why);
+    const ByteView seed_view(seed->data(), seed->size());
+    auto specs = wallet::descriptors_from_seed(seed_view, cli.params(), &why);
+    FromSeed out;
+    if (specs) out.keys = wallet::keys_from_seed(seed_view, cli.params());
     OPENSSL_cleanse(seed->data(), seed->size());
     if (!specs) throw WalletCliError(kExitError, why);
-    return *specs;
+    out.specs = std::move(*specs);
+    return out;
+}
+
+// Adds the seed's extra keys to a new wallet; silent payment scanning starts at
+// `scan_from` when `scan_silent_payments` (a restore asked to look for them).
+void add_seed_keys(WalletState& s, const wallet::SeedKeys& keys, bool scan_silent_payments) {
+    s.signing_accounts = keys.accounts;
+    s.silent_payments = keys.silent_payments;
+    if (s.silent_payments) {
+        s.silent_payments->active = scan_silent_payments;
+        s.silent_payments->scan_from = s.birthday;
+    }
 }
 
 json::object created_json(WalletCli& cli, const WalletState& s) {
@@ -84,12 +106,39 @@ std::string describe_tip(int height) { return height < 0 ? "none" : std::to_stri
 }  // namespace
 
 int cmd_create(WalletCli& cli) {
-    need_args(cli, 0, "create [-words=12|24] [-watchonly=XPUB|DESCRIPTOR] [-birthday=HEIGHT]");
+    need_args(cli, 0,
+              "create [-words=12|24] [-watchonly=XPUB|DESCRIPTOR] [-multisig=M -cosigners=KEY,KEY,... "
+              "[-type=bech32|p2sh-segwit|bech32m]] [-birthday=HEIGHT]");
     const std::optional<int64_t> birthday_opt = cli.int_option("birthday");
     std::vector<wallet::DescriptorSpec> specs;
+    wallet::SeedKeys seed_keys;
     std::string mnemonic;
-    const bool watch_only = cli.option("watchonly").has_value();
-    if (watch_only) {
+    const bool multisig = cli.option("multisig").has_value();
+    const bool watch_only = cli.option("watchonly").has_value() || multisig;
+    if (multisig) {
+        // A watch-only wallet for an M-of-N policy over the cosigners' keys: it makes
+        // PSBTs, each cosigner's own wallet signs them.
+        if (cli.option("watchonly")) throw WalletCliError(kExitError, "give either -multisig or -watchonly, not both");
+        const int64_t m = cli.int_option("multisig").value_or(0);
+        const std::string list = cli.option("cosigners").value_or("");
+        if (list.empty() || list == "1")
+            throw WalletCliError(kExitError, "-multisig needs -cosigners=KEY,KEY,... (each from 'getxpub')");
+        std::vector<std::string> keys;
+        for (size_t pos = 0; pos <= list.size();) {
+            const size_t comma = std::min(list.find(',', pos), list.size());
+            keys.push_back(list.substr(pos, comma - pos));
+            pos = comma + 1;
+        }
+        const std::string type_name = cli.option("type").value_or("bech32");
+        auto type = wallet::parse_address_type(type_name);
+        if (!type) throw WalletCliError(kExitError, "unknown -type '" + type_name + "' (bech32, p2sh-segwit, bech32m)");
+        std::string why;
+        auto text = wallet::multisig_descriptor(int(m), keys, *type, &why);
+        if (!text) throw WalletCliError(kExitError, why);
+        auto w = wallet::descriptors_from_watch(*text, cli.params(), &why);
+        if (!w) throw WalletCliError(kExitError, why);
+        specs = *w;
+    } else if (watch_only) {
         std::string why;
         auto w = wallet::descriptors_from_watch(*cli.option("watchonly"), cli.params(), &why);
         if (!w) throw WalletCliError(kExitError, why);
@@ -104,12 +153,15 @@ int cmd_create(WalletCli& cli) {
         OPENSSL_cleanse(entropy.data(), entropy.size());
         if (!m) throw WalletCliError(kExitError, "mnemonic generation failed");
         mnemonic = std::move(*m);
-        specs = specs_from_mnemonic(cli, mnemonic);
+        FromSeed f = from_mnemonic(cli, mnemonic);
+        specs = std::move(f.specs);
+        seed_keys = std::move(f.keys);
     }
     if (std::filesystem::exists(cli.wallet_path()))
         throw WalletCliError(kExitError, cli.wallet_path().string() + " already exists; refusing to overwrite it");
     const int birthday = birthday_opt ? int(*birthday_opt) : node_height_or_zero(cli);
     WalletState s = new_state(cli, birthday, specs, watch_only);
+    add_seed_keys(s, seed_keys, false);
     std::string passphrase = cli.read_passphrase("New wallet passphrase: ", true);
     cli.create_wallet(std::move(s), passphrase);
     wipe(passphrase);
@@ -134,7 +186,7 @@ int cmd_create(WalletCli& cli) {
 }
 
 int cmd_restore(WalletCli& cli) {
-    need_args(cli, 0, "restore [-mnemonicfile=PATH] [-birthday=HEIGHT]");
+    need_args(cli, 0, "restore [-mnemonicfile=PATH] [-birthday=HEIGHT] [-silentpayments]");
     if (std::filesystem::exists(cli.wallet_path()))
         throw WalletCliError(kExitError, cli.wallet_path().string() + " already exists; refusing to overwrite it");
     std::string raw = cli.read_secret_file("mnemonicfile", true).value_or("");
@@ -151,10 +203,11 @@ int cmd_restore(WalletCli& cli) {
         }
     }
     wipe(raw);
-    auto specs = specs_from_mnemonic(cli, mnemonic);
+    FromSeed f = from_mnemonic(cli, mnemonic);
     wipe(mnemonic);
     const int birthday = int(cli.int_option("birthday").value_or(0));
-    WalletState s = new_state(cli, birthday, specs, false);
+    WalletState s = new_state(cli, birthday, f.specs, false);
+    add_seed_keys(s, f.keys, cli.flag("silentpayments"));
     std::string passphrase = cli.read_passphrase("New wallet passphrase: ", true);
     cli.create_wallet(std::move(s), passphrase);
     wipe(passphrase);
@@ -180,6 +233,21 @@ int cmd_getnewaddress(WalletCli& cli) {
     json::object o;
     o["address"] = address;
     cli.print(o, address);
+    return kExitOk;
+}
+
+int cmd_getxpub(WalletCli& cli) {
+    need_args(cli, 0, "getxpub [-type=bech32|p2sh-segwit|bech32m]");
+    const std::string type_name = cli.option("type").value_or("bech32");
+    auto type = wallet::parse_address_type(type_name);
+    if (!type) throw WalletCliError(kExitError, "unknown -type '" + type_name + "' (bech32, p2sh-segwit, bech32m)");
+    std::string why;
+    auto key = wallet::cosigner_key(cli.state(), *type, &why);
+    if (!key) throw WalletCliError(kExitError, why);
+    json::object o;
+    o["key"] = *key;
+    o["type"] = type_name;
+    cli.print(o, *key);
     return kExitOk;
 }
 
@@ -238,7 +306,8 @@ int cmd_listunspent(WalletCli& cli) {
         o["confirmations"] = c.confirmations;
         o["coinbase"] = c.coinbase;
         o["spendable"] = !immature && (c.state == wallet::TxState::CONFIRMED || c.from_me);
-        o["change"] = s.descriptors[c.owner.descriptor].internal;
+        o["change"] = c.owner.is_silent_payment() ? s.silent_payments->outputs.at(c.out.script_pubkey).label == 0u
+                                                  : s.descriptors[c.owner.descriptor].internal;
         arr.push_back(std::move(o));
         text += c.outpoint.txid.to_hex() + ":" + std::to_string(c.outpoint.index) + "  " +
                 address_or_script(c.out.script_pubkey, cli.params()) + "  " + format_btc(c.out.value) + " BTC  " +
@@ -437,7 +506,8 @@ int cmd_signmessage(WalletCli& cli) {
     const Script script = decode_address_or_throw(cli.args()[0], cli.params());
     WalletState& s = cli.state();
     const wallet::ScriptOwner* owner = s.owner_of(script);
-    if (!owner) throw WalletCliError(kExitError, "the address does not belong to this wallet");
+    if (!owner || owner->is_silent_payment())
+        throw WalletCliError(kExitError, "the address does not belong to this wallet");
     const Descriptor& d = s.descriptors[owner->descriptor].desc;
     if (!d.has_private_keys())
         throw WalletCliError(kExitError, "this wallet has no private key for the address (watch-only)");

@@ -109,7 +109,7 @@ std::string read_psbt_arg(const std::string& arg) {
 Psbt decode_psbt_arg(const std::string& arg) {
     std::string why;
     auto p = Psbt::decode_base64(read_psbt_arg(arg), &why);
-    if (!p) throw WalletCliError(kExitError, "invalid PSBT: " + why);
+    if (!p) throw WalletCliError(kExitPsbtRejected, "invalid PSBT: " + why);
     return std::move(*p);
 }
 
@@ -219,15 +219,11 @@ int cmd_psbt(WalletCli& cli) {
         Psbt p = decode_psbt_arg(a[1]);
         WalletState& s = cli.state();  // never syncs: signing works offline
         if (s.watch_only) throw WalletCliError(kExitError, "this wallet is watch-only: it cannot sign");
-        wallet::update_psbt(s, p);
-        KeyStore keys;
-        wallet::add_keys_for_psbt(s, p, keys);
-        std::string why;
-        sign_psbt(p, keys, {}, &why);
-        if (!why.empty()) throw WalletCliError(kExitError, "cannot sign: " + why);
+        const wallet::PsbtSigned r = wallet::sign_psbt_for_wallet(s, p);
         json::object o;
         o["psbt"] = p.to_base64();
-        o["complete"] = wallet::psbt_complete(p);
+        o["complete"] = r.complete;
+        o["signatures_added"] = r.signatures_added;
         cli.print(o, p.to_base64());
         return kExitOk;
     }
@@ -235,18 +231,18 @@ int cmd_psbt(WalletCli& cli) {
         if (a.size() < 3) throw WalletCliError(kExitError, "usage: minicash-wallet psbt combine PSBT PSBT ...");
         std::vector<Psbt> list;
         for (size_t i = 1; i < a.size(); ++i) list.push_back(decode_psbt_arg(a[i]));
-        std::string why;
-        auto p = combine_psbts(list, &why);
-        if (!p) throw WalletCliError(kExitError, "cannot combine: " + why);
+        const Psbt p = wallet::combine_cosigner_psbts(list);
         json::object o;
-        o["psbt"] = p->to_base64();
-        cli.print(o, p->to_base64());
+        o["psbt"] = p.to_base64();
+        o["complete"] = wallet::psbt_complete(p);
+        cli.print(o, p.to_base64());
         return kExitOk;
     }
     if (sub == "finalize") {
         need(1);
         Psbt p = decode_psbt_arg(a[1]);
         const bool complete = finalize_psbt(p);
+        if (!complete) throw WalletCliError(kExitPsbtRejected, "the PSBT is not complete: " + wallet::psbt_missing(p));
         json::object o;
         o["psbt"] = p.to_base64();
         o["complete"] = complete;
@@ -258,7 +254,7 @@ int cmd_psbt(WalletCli& cli) {
             }
         }
         cli.print(o, text);
-        return complete ? kExitOk : kExitError;
+        return kExitOk;
     }
     if (sub == "extract") {
         need(1);
@@ -288,10 +284,11 @@ int cmd_psbt(WalletCli& cli) {
     if (sub == "broadcast") {
         need(1);
         Psbt p = decode_psbt_arg(a[1]);
-        finalize_psbt(p);
+        if (!finalize_psbt(p))
+            throw WalletCliError(kExitPsbtRejected, "the PSBT is not complete: " + wallet::psbt_missing(p));
         std::string why;
         auto tx = extract_transaction(p, &why);
-        if (!tx) throw WalletCliError(kExitError, "the PSBT is not complete: " + why);
+        if (!tx) throw WalletCliError(kExitPsbtRejected, "the PSBT is not complete: " + why);
         if (!verify_transaction_scripts(*tx, wallet::psbt_spent_outputs(p), &why))
             throw WalletCliError(kExitError, "signature check failed, nothing was sent: " + why);
         const uint256 txid = broadcast(cli, *tx, false);

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "common/money.h"
+#include "common/script_solver.h"
+#include "util/hex.h"
 #include "wallet/input_size.h"
 #include "wallet/keychain.h"
 #include "wallet/signer.h"
@@ -24,9 +26,9 @@ FeeRate estimated_fee_rate(ChainSource& node, Network network, int conf_target) 
 }
 
 std::optional<InputSize> wallet_input_size(const WalletState& state, const Script& script_pubkey) {
-    if (const ScriptOwner* o = state.owner_of(script_pubkey))
+    if (const ScriptOwner* o = state.owner_of(script_pubkey); o && !o->is_silent_payment())
         if (auto s = descriptor_input_size(state.descriptors[o->descriptor].desc, o->index, script_pubkey)) return s;
-    return estimate_input_size(script_pubkey);
+    return estimate_input_size(script_pubkey);  // silent payment outputs: P2TR key path
 }
 
 std::vector<SpendableCoin> spendable_coins(const WalletState& state, int tip) {
@@ -127,7 +129,9 @@ FeeBump build_fee_bump(WalletState& state, const uint256& txid, std::optional<Fe
     std::optional<size_t> change_index;
     for (size_t i = 0; i < original.tx.vout.size() && !change_index; ++i)
         if (const ScriptOwner* o = state.owner_of(original.tx.vout[i].script_pubkey);
-            o && state.descriptors[o->descriptor].internal)
+            o &&
+            (o->is_silent_payment() ? state.silent_payments->outputs.at(original.tx.vout[i].script_pubkey).label == 0u
+                                    : state.descriptors[o->descriptor].internal))
             change_index = i;
     Amount in_total = 0;
     for (const TxOut& o : spent) in_total += o.value;
@@ -148,6 +152,137 @@ FeeBump build_fee_bump(WalletState& state, const uint256& txid, std::optional<Fe
     auto built = build_bump(original.tx, spent, change_index, extra, options, &error);
     if (!built) build_failed(error);
     return FeeBump{std::move(*built), old_fee};
+}
+
+namespace {
+
+// Signature records of a PSBT (partial, taproot key and script path) and final inputs.
+size_t signature_count(const Psbt& p) {
+    size_t n = 0;
+    for (const PsbtInput& in : p.inputs)
+        n += in.partial_sigs.size() + in.tap_script_sigs.size() + (in.tap_key_sig ? 1 : 0) + (in.is_final() ? 1 : 0);
+    return n;
+}
+
+std::string fingerprint_hex(const Fingerprint& f) { return hex_encode(ByteView(f.data(), f.size())); }
+
+// m of an m-of-n (CHECKMULTISIG or multi_a) script, or 0.
+size_t threshold_of(const Script& s, size_t* keys) {
+    std::vector<Bytes> sol;
+    if (solve(s, &sol) == TxoutType::MULTISIG) {
+        *keys = sol.size() - 2;
+        return sol.front().empty() ? 0 : sol.front()[0];
+    }
+    // multi_a: <k> CHECKSIG ... <m> NUMEQUAL
+    size_t pc = 0, n = 0;
+    Opcode op, last = OP_INVALIDOPCODE;
+    ByteView push, last_push;
+    while (pc < s.size() && s.get_op(pc, op, &push)) {
+        if (op == OP_CHECKSIG || op == OP_CHECKSIGADD) ++n;
+        if (op == OP_NUMEQUAL && pc == s.size()) {
+            *keys = n;
+            if (last >= OP_1 && last <= OP_16) return size_t(last - OP_1 + 1);
+            if (last_push.size() == 1) return last_push[0];
+            return 0;
+        }
+        last = op;
+        last_push = push;
+    }
+    return 0;
+}
+
+}  // namespace
+
+PsbtSigned sign_psbt_for_wallet(const WalletState& state, Psbt& psbt) {
+    if (psbt_complete(psbt))
+        throw SpendError("the PSBT is already complete: broadcast it", SpendError::Kind::kPsbtRejected);
+    const std::vector<std::string> mismatches = psbt_origin_mismatches(state, psbt);
+    if (!mismatches.empty())
+        throw SpendError("this PSBT is not for this wallet: " + mismatches.front(), SpendError::Kind::kPsbtRejected);
+    update_psbt(state, psbt);
+    KeyStore keys;
+    add_keys_for_psbt(state, psbt, keys);
+    const size_t before = signature_count(psbt);
+    std::string why;
+    sign_psbt(psbt, keys, {}, &why);
+    if (!why.empty()) throw SpendError("cannot sign: " + why, SpendError::Kind::kPsbtRejected);
+    PsbtSigned out;
+    out.signatures_added = signature_count(psbt) - before;
+    out.complete = psbt_complete(psbt);
+    if (out.signatures_added > 0) return out;
+    // Nothing signed: explain.
+    const std::set<Fingerprint> mine = wallet_fingerprints(state);
+    std::set<std::string> others;
+    bool ours_named = false;
+    auto note = [&](const Fingerprint& f) {
+        if (mine.count(f)) ours_named = true;
+        else others.insert(fingerprint_hex(f));
+    };
+    for (const PsbtInput& in : psbt.inputs) {
+        for (const auto& [pub, origin] : in.bip32_derivs) note(origin.fingerprint);
+        for (const auto& [x, tap] : in.tap_bip32_derivs) note(tap.origin.fingerprint);
+    }
+    if (ours_named)
+        throw SpendError("this wallet's signatures are already in the PSBT (a duplicate: nothing to add)",
+                         SpendError::Kind::kPsbtRejected);
+    std::string msg = "nothing in this PSBT belongs to this wallet";
+    if (!others.empty()) {
+        msg += ": its keys are of fingerprint";
+        msg += others.size() > 1 ? "s " : " ";
+        bool first = true;
+        for (const std::string& f : others) {
+            msg += (first ? "" : ", ") + f;
+            first = false;
+        }
+        if (!mine.empty()) msg += "; this wallet's is " + fingerprint_hex(*mine.begin());
+    }
+    throw SpendError(msg, SpendError::Kind::kPsbtRejected);
+}
+
+Psbt combine_cosigner_psbts(const std::vector<Psbt>& psbts) {
+    if (psbts.empty()) throw SpendError("no PSBT to combine", SpendError::Kind::kPsbtRejected);
+    const uint256 txid = psbts.front().tx.txid();
+    std::vector<Psbt> done{psbts.front()};
+    for (size_t i = 1; i < psbts.size(); ++i) {
+        if (psbts[i].tx.txid() != txid)
+            throw SpendError("PSBT " + std::to_string(i + 1) + " is for another transaction (" +
+                                 psbts[i].tx.txid().to_hex() + ", not " + txid.to_hex() + ")",
+                             SpendError::Kind::kPsbtRejected);
+        std::string why;
+        auto before = combine_psbts(done, &why);
+        done.push_back(psbts[i]);
+        auto after = combine_psbts(done, &why);
+        if (!before || !after) throw SpendError("cannot combine: " + why, SpendError::Kind::kPsbtRejected);
+        if (signature_count(psbts[i]) > 0 && signature_count(*after) == signature_count(*before))
+            throw SpendError(
+                "PSBT " + std::to_string(i + 1) + " carries only signatures the others already have (a duplicate)",
+                SpendError::Kind::kPsbtRejected);
+    }
+    std::string why;
+    auto p = combine_psbts(done, &why);
+    if (!p) throw SpendError("cannot combine: " + why, SpendError::Kind::kPsbtRejected);
+    return std::move(*p);
+}
+
+std::string psbt_missing(const Psbt& psbt) {
+    std::string out;
+    for (size_t i = 0; i < psbt.inputs.size(); ++i) {
+        const PsbtInput& in = psbt.inputs[i];
+        if (in.is_final()) continue;
+        std::string clause = "input " + std::to_string(i);
+        size_t n = 0, m = 0, have = 0;
+        if (in.witness_script) m = threshold_of(*in.witness_script, &n), have = in.partial_sigs.size();
+        else if (in.redeem_script) m = threshold_of(*in.redeem_script, &n), have = in.partial_sigs.size();
+        if (m == 0 && !in.tap_scripts.empty()) {
+            m = threshold_of(in.tap_scripts.begin()->first.first, &n);
+            have = in.tap_script_sigs.size();
+        }
+        if (m > 0) clause += " has " + std::to_string(have) + " of the " + std::to_string(m) + " signatures it needs";
+        else if (!psbt.spent_output(i)) clause += " lacks its UTXO";
+        else clause += " is not signed";
+        out += (out.empty() ? "" : "; ") + clause;
+    }
+    return out;
 }
 
 bool psbt_complete(const Psbt& psbt) {

@@ -24,7 +24,9 @@
 namespace minicash::wallet {
 
 struct SpendError : std::runtime_error {
-    enum class Kind { kFailed, kInsufficientFunds };
+    // kPsbtRejected: a PSBT this wallet cannot use (another wallet's, wrong fingerprint,
+    // duplicate or missing signatures).
+    enum class Kind { kFailed, kInsufficientFunds, kPsbtRejected };
     Kind kind;
     explicit SpendError(const std::string& message, Kind k = Kind::kFailed) : std::runtime_error(message), kind(k) {}
 };
@@ -77,6 +79,25 @@ struct FeeBump {
 };
 FeeBump build_fee_bump(WalletState& state, const uint256& txid, std::optional<FeeRate> new_rate,
                        const std::function<FeeRate()>& estimate, int tip);
+
+// psbt sign: fills in what the wallet knows, signs every input it can (by script or by
+// key origin: its descriptors and multisig signing accounts) and finalizes what is
+// complete. Throws SpendError(kPsbtRejected) when it adds no signature, saying why: a
+// key origin with this wallet's fingerprint that gives another key, signatures already
+// there (a duplicate), or keys that all belong to other wallets (their fingerprints).
+struct PsbtSigned {
+    size_t signatures_added = 0;
+    bool complete = false;
+};
+PsbtSigned sign_psbt_for_wallet(const WalletState& state, Psbt& psbt);
+
+// psbt combine: merges PSBTs of one transaction. Throws SpendError(kPsbtRejected) when
+// one is for another transaction, or carries only signatures the others already have.
+Psbt combine_cosigner_psbts(const std::vector<Psbt>& psbts);
+
+// What keeps the PSBT's inputs from being finalized, one clause per input ("input 0
+// has 1 of the 2 signatures it needs"); empty when every input is final.
+std::string psbt_missing(const Psbt& psbt);
 
 // True when every input of the PSBT is finalized.
 bool psbt_complete(const Psbt& psbt);
