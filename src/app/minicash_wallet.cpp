@@ -33,10 +33,44 @@ namespace {
 
 // Options minicash-wallet takes besides the connection options (app/rpc_connection.h).
 const char* const kOptions[] = {
-    "wallet",          "passphrasefile", "newpassphrasefile",   "json",           "nosync",   "words",
-    "watchonly",       "birthday",       "bip39passphrasefile", "mnemonicfile",   "type",     "scan",
-    "feerate",         "conftarget",     "subtractfee",         "private",        "internal", "syncsaveinterval",
-    "debugcrashafter", "multisig",       "cosigners",           "silentpayments",
+    "wallet",
+    "passphrasefile",
+    "newpassphrasefile",
+    "json",
+    "nosync",
+    "words",
+    "watchonly",
+    "birthday",
+    "bip39passphrasefile",
+    "mnemonicfile",
+    "type",
+    "scan",
+    "feerate",
+    "conftarget",
+    "subtractfee",
+    "private",
+    "internal",
+    "syncsaveinterval",
+    "debugcrashafter",
+    "multisig",
+    "cosigners",
+    "silentpayments",
+    "inputs",
+    "addinputs",
+    "change-address",
+    "change-type",
+    "change",
+    "spendunconfirmed",
+    "unconfirmeddepth",
+    "label",
+    "unlock",
+    "minconf",
+    "maxconf",
+    "addresses",
+    "minamount",
+    "maxamount",
+    "format",
+    "spscan",
 };
 
 std::string usage() {
@@ -105,6 +139,7 @@ void WalletCli::parse(int argc, char** argv) {
             continue;
         }
         const DashOption opt = parse_dash_option(a, [](const std::string& n) { return n != "nosync"; });
+        // -nochange is -change=0 (the negation), like every -noNAME.
         const std::string& name = opt.name;
         const std::string value = opt.value.value_or("");
         const bool negated = opt.negated, has_value = opt.value.has_value();
@@ -297,6 +332,11 @@ wallet::WalletState& WalletCli::state() {
 wallet::SyncResult WalletCli::run_sync(wallet::ScanMode mode) {
     wallet::SyncOptions o;
     o.mode = mode;
+    if (auto sp_scan = option("spscan")) {
+        if (*sp_scan == "index") o.silent_payments = wallet::SilentPaymentSource::INDEX;
+        else if (*sp_scan == "blocks") o.silent_payments = wallet::SilentPaymentSource::BLOCKS;
+        else if (*sp_scan != "auto") throw WalletCliError(kExitError, "-spscan must be auto, index or blocks");
+    }
     if (auto n = int_option("syncsaveinterval")) o.save_every = int(std::max<int64_t>(1, *n));
     o.save = [this](const wallet::WalletState&) { save(); };
     const bool tty = ::isatty(2) && !json_;
@@ -384,6 +424,9 @@ int dispatch(WalletCli& cli) {
     if (c == "listunspent") return cmd_listunspent(cli);
     if (c == "history" || c == "listtransactions") return cmd_history(cli);
     if (c == "getwalletinfo") return cmd_getwalletinfo(cli);
+    if (c == "setlabel") return cmd_setlabel(cli);
+    if (c == "listlabels") return cmd_listlabels(cli);
+    if (c == "labels") return cmd_labels(cli);
     if (c == "export-descriptors") return cmd_export_descriptors(cli);
     if (c == "import-descriptor") return cmd_import_descriptor(cli);
     if (c == "backup") return cmd_backup(cli);
@@ -393,6 +436,10 @@ int dispatch(WalletCli& cli) {
     if (c == "verifymessage") return cmd_verifymessage(cli);
     if (c == "send") return cmd_send(cli);
     if (c == "sendmany") return cmd_sendmany(cli);
+    if (c == "sendall") return cmd_sendall(cli);
+    if (c == "cpfp") return cmd_cpfp(cli);
+    if (c == "lockunspent") return cmd_lockunspent(cli);
+    if (c == "listlockunspent") return cmd_listlockunspent(cli);
     if (c == "bumpfee") return cmd_bumpfee(cli);
     if (c == "psbt") return cmd_psbt(cli);
     throw WalletCliError(kExitError, "unknown command '" + c + "' (see -help)");

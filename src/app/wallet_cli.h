@@ -124,6 +124,9 @@ int cmd_balance(WalletCli& cli);
 int cmd_listunspent(WalletCli& cli);
 int cmd_history(WalletCli& cli);
 int cmd_getwalletinfo(WalletCli& cli);
+int cmd_setlabel(WalletCli& cli);
+int cmd_listlabels(WalletCli& cli);
+int cmd_labels(WalletCli& cli);
 int cmd_export_descriptors(WalletCli& cli);
 int cmd_import_descriptor(WalletCli& cli);
 int cmd_backup(WalletCli& cli);
@@ -134,6 +137,10 @@ int cmd_verifymessage(WalletCli& cli);
 // (app/wallet_spend.cpp)
 int cmd_send(WalletCli& cli);
 int cmd_sendmany(WalletCli& cli);
+int cmd_sendall(WalletCli& cli);
+int cmd_cpfp(WalletCli& cli);
+int cmd_lockunspent(WalletCli& cli);
+int cmd_listlockunspent(WalletCli& cli);
 int cmd_bumpfee(WalletCli& cli);
 int cmd_psbt(WalletCli& cli);
 

@@ -3,18 +3,22 @@
 #include <openssl/rand.h>
 
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include "app/wallet_cli.h"
 #include "common/address.h"
 #include "common/money.h"
+#include "common/silent_payments.h"
 #include "rpc/client.h"
 #include "util/hash.h"
 #include "util/hex.h"
 #include "wallet/bip39.h"
 #include "wallet/keychain.h"
 #include "wallet/message_signing.h"
+#include "wallet/spend.h"
 
 namespace minicash::app {
 
@@ -102,6 +106,37 @@ json::object created_json(WalletCli& cli, const WalletState& s) {
 }
 
 std::string describe_tip(int height) { return height < 0 ? "none" : std::to_string(height); }
+
+// A coin's label: its own (BIP329 output record), else its address's.
+std::optional<std::string> coin_label(const WalletState& s, const OutPoint& op, const std::string& address) {
+    if (auto l = s.labels.get("output", wallet::format_outpoint(op))) return l;
+    return s.labels.get("addr", address);
+}
+
+// A transaction's label: its own, else the label of an address of ours it pays.
+std::optional<std::string> tx_label(const WalletState& s, const uint256& txid, const ChainParams& params) {
+    if (auto l = s.labels.get("tx", txid.to_hex())) return l;
+    auto it = s.txs.find(txid);
+    if (it == s.txs.end()) return std::nullopt;
+    for (const TxOut& o : it->second.tx.vout)
+        if (s.is_mine(o.script_pubkey))
+            if (auto l = s.labels.get("addr", address_or_script(o.script_pubkey, params))) return l;
+    return std::nullopt;
+}
+
+// The BIP329 type of a reference: an address, a txid or txid:vout.
+std::string label_type_of(const std::string& ref, const ChainParams& params) {
+    if (wallet::parse_outpoint(ref)) return "output";
+    if (ref.size() == 64 && uint256::from_hex(ref)) return "tx";
+    if (sp::looks_like_address(ref)) {
+        std::string why;
+        if (!sp::decode_address(ref, params.network, &why))
+            throw WalletCliError(kExitInvalidAddress, "invalid address " + ref + ": " + why);
+        return "addr";
+    }
+    decode_address_or_throw(ref, params);
+    return "addr";
+}
 
 }  // namespace
 
@@ -217,19 +252,42 @@ int cmd_restore(WalletCli& cli) {
     return kExitOk;
 }
 
+// A silent payment address (labelled when -label is given: each label gets its own m).
+std::string new_silent_payment_address(WalletCli& cli, WalletState& s) {
+    if (!s.silent_payments)
+        throw WalletCliError(kExitError, s.watch_only ? "a watch-only wallet has no silent payment keys"
+                                                      : "this wallet has no silent payment keys (it was made before "
+                                                        "they existed: restore it from its words to get them)");
+    wallet::SilentPaymentAccount& a = *s.silent_payments;
+    if (!a.active) {
+        // Payments can only come from now on: scanning starts after the last synced block.
+        a.active = true;
+        a.scan_from = std::max(s.synced_height + 1, s.birthday);
+    }
+    std::optional<uint32_t> m;
+    if (auto label = cli.option("label"); label && !label->empty()) m = a.next_label++;
+    return sp::encode_address(a.address(m), s.network);
+}
+
 int cmd_getnewaddress(WalletCli& cli) {
-    need_args(cli, 0, "getnewaddress [-type=bech32|bech32m|p2sh-segwit|legacy]");
+    need_args(cli, 0, "getnewaddress [-type=bech32|bech32m|p2sh-segwit|legacy|silentpayment] [-label=LABEL]");
     const std::string type_name = cli.option("type").value_or("bech32");
-    auto type = wallet::parse_address_type(type_name);
-    if (!type)
-        throw WalletCliError(kExitError,
-                             "unknown address type '" + type_name + "' (bech32, bech32m, p2sh-segwit, legacy)");
     WalletState& s = cli.state();
-    std::string why;
-    auto script = s.new_script(*type, cli.flag("internal"), &why);
-    if (!script) throw WalletCliError(kExitError, why);
+    std::string address;
+    if (type_name == "silentpayment") {
+        address = new_silent_payment_address(cli, s);
+    } else {
+        auto type = wallet::parse_address_type(type_name);
+        if (!type)
+            throw WalletCliError(kExitError, "unknown address type '" + type_name +
+                                                 "' (bech32, bech32m, p2sh-segwit, legacy, silentpayment)");
+        std::string why;
+        auto script = s.new_script(*type, cli.flag("internal"), &why);
+        if (!script) throw WalletCliError(kExitError, why);
+        address = address_or_script(*script, cli.params());
+    }
+    if (auto label = cli.option("label"); label && !label->empty()) s.labels.set("addr", address, *label);
     cli.save();
-    const std::string address = address_or_script(*script, cli.params());
     json::object o;
     o["address"] = address;
     cli.print(o, address);
@@ -268,9 +326,20 @@ int cmd_sync(WalletCli& cli) {
     o["blocks_fetched"] = r.blocks_fetched;
     o["scan"] = r.used_filters ? "filters" : "full";
     o["reorg_depth"] = r.reorg_depth;
+    if (!r.silent_payment_source.empty()) {
+        json::object sp;
+        sp["source"] = r.silent_payment_source;
+        sp["tweaks"] = r.silent_payment_tweaks;
+        sp["found"] = r.silent_payment_found;
+        o["silent_payments"] = std::move(sp);
+    }
     std::string text = "Synced to block " + std::to_string(r.tip_height) + ": " + std::to_string(r.blocks_scanned) +
                        " blocks scanned, " + std::to_string(r.blocks_fetched) + " downloaded (" +
                        (r.used_filters ? "block filters" : "full blocks") + ")";
+    if (!r.silent_payment_source.empty())
+        text += "; silent payments: " + std::to_string(r.silent_payment_found) + " found in " +
+                std::to_string(r.silent_payment_tweaks) + " transactions (" +
+                (r.silent_payment_source == "index" ? "the node's index" : "blocks with prevouts") + ")";
     if (r.reorg_depth) text += "; followed a reorg of " + std::to_string(r.reorg_depth) + " blocks";
     cli.print(o, text);
     return kExitOk;
@@ -290,14 +359,45 @@ int cmd_balance(WalletCli& cli) {
 }
 
 int cmd_listunspent(WalletCli& cli) {
-    need_args(cli, 0, "listunspent");
+    need_args(cli, 0,
+              "listunspent [-minconf=N] [-maxconf=N] [-addresses=ADDR,...] [-minamount=BTC] [-maxamount=BTC] "
+              "[-label=LABEL]");
+    const int64_t minconf = cli.int_option("minconf").value_or(0);
+    const int64_t maxconf = cli.int_option("maxconf").value_or(9999999);
+    std::set<std::string> addresses;
+    if (auto list = cli.option("addresses")) {
+        for (size_t pos = 0; pos <= list->size();) {
+            const size_t comma = std::min(list->find(',', pos), list->size());
+            const std::string a = list->substr(pos, comma - pos);
+            decode_address_or_throw(a, cli.params());
+            addresses.insert(a);
+            pos = comma + 1;
+        }
+    }
+    auto amount_option = [&](const char* name) -> std::optional<Amount> {
+        auto v = cli.option(name);
+        if (!v) return std::nullopt;
+        auto a = parse_btc(*v);
+        if (!a || *a < 0) throw WalletCliError(kExitError, std::string("-") + name + " takes an amount in BTC");
+        return a;
+    };
+    const std::optional<Amount> minamount = amount_option("minamount"), maxamount = amount_option("maxamount");
+    const std::optional<std::string> want_label = cli.option("label");
     const int tip = cli.sync_if_wanted(false);
     WalletState& s = cli.state();
     json::array arr;
     std::string text;
     for (const wallet::WalletCoin& c : s.unspent(tip)) {
+        if (s.locked.count(c.outpoint)) continue;  // listlockunspent shows them
+        const std::string address = address_or_script(c.out.script_pubkey, cli.params());
+        const std::optional<std::string> label = coin_label(s, c.outpoint, address);
+        if (c.confirmations < minconf || c.confirmations > maxconf) continue;
+        if (!addresses.empty() && !addresses.count(address)) continue;
+        if ((minamount && c.out.value < *minamount) || (maxamount && c.out.value > *maxamount)) continue;
+        if (want_label && label.value_or("") != *want_label) continue;
         const bool immature = c.coinbase && c.confirmations < wallet::kCoinbaseMaturity;
         json::object o;
+        if (label) o["label"] = *label;
         o["txid"] = c.outpoint.txid.to_hex();
         o["vout"] = c.outpoint.index;
         o["address"] = address_or_script(c.out.script_pubkey, cli.params());
@@ -309,9 +409,9 @@ int cmd_listunspent(WalletCli& cli) {
         o["change"] = c.owner.is_silent_payment() ? s.silent_payments->outputs.at(c.out.script_pubkey).label == 0u
                                                   : s.descriptors[c.owner.descriptor].internal;
         arr.push_back(std::move(o));
-        text += c.outpoint.txid.to_hex() + ":" + std::to_string(c.outpoint.index) + "  " +
-                address_or_script(c.out.script_pubkey, cli.params()) + "  " + format_btc(c.out.value) + " BTC  " +
-                std::to_string(c.confirmations) + " conf" + (immature ? " (immature)" : "") + "\n";
+        text += c.outpoint.txid.to_hex() + ":" + std::to_string(c.outpoint.index) + "  " + address + "  " +
+                format_btc(c.out.value) + " BTC  " + std::to_string(c.confirmations) + " conf" +
+                (immature ? " (immature)" : "") + (label ? "  [" + *label + "]" : "") + "\n";
     }
     if (text.empty()) text = "(no unspent outputs)";
     cli.print(arr, text);
@@ -323,10 +423,13 @@ int cmd_history(WalletCli& cli) {
     const int tip = cli.sync_if_wanted(false);
     json::array arr;
     std::string text;
-    for (const wallet::HistoryEntry& e : cli.state().history(tip)) {
+    const WalletState& s = cli.state();
+    for (const wallet::HistoryEntry& e : s.history(tip)) {
         const Amount net = e.received - e.sent;
+        const std::optional<std::string> label = tx_label(s, e.txid, cli.params());
         json::object o;
         o["txid"] = e.txid.to_hex();
+        if (label) o["label"] = *label;
         o["state"] = wallet::tx_state_name(e.state);
         o["height"] = e.height;
         o["confirmations"] = e.confirmations;
@@ -336,14 +439,110 @@ int cmd_history(WalletCli& cli) {
         o["time"] = e.time;
         arr.push_back(std::move(o));
         char line[256];
-        std::snprintf(line, sizeof line, "%s  %-10s %8s  %s%s BTC%s%s\n", e.txid.to_hex().c_str(),
+        std::snprintf(line, sizeof line, "%s  %-10s %8s  %s%s BTC%s%s", e.txid.to_hex().c_str(),
                       wallet::tx_state_name(e.state), e.height >= 0 ? std::to_string(e.height).c_str() : "-",
                       net >= 0 ? "+" : "", format_btc(net).c_str(),
                       e.fee ? ("  fee " + format_btc(*e.fee)).c_str() : "", e.coinbase ? "  (coinbase)" : "");
         text += line;
+        text += (label ? "  [" + *label + "]" : "") + "\n";
     }
     if (text.empty()) text = "(no transactions)";
     cli.print(arr, text);
+    return kExitOk;
+}
+
+int cmd_setlabel(WalletCli& cli) {
+    need_args(cli, 2, "setlabel ADDRESS|TXID|TXID:VOUT LABEL");
+    WalletState& s = cli.state();
+    const std::string& ref = cli.args()[0];
+    const std::string type = label_type_of(ref, cli.params());
+    s.labels.set(type, ref, cli.args()[1]);
+    cli.save();
+    json::object o;
+    o["type"] = type;
+    o["ref"] = ref;
+    o["label"] = cli.args()[1];
+    cli.print(o, type + " " + ref + ": " + (cli.args()[1].empty() ? "(label removed)" : cli.args()[1]));
+    return kExitOk;
+}
+
+int cmd_listlabels(WalletCli& cli) {
+    need_args(cli, 0, "listlabels");
+    json::array arr;
+    std::string text;
+    for (const auto& [key, record] : cli.state().labels.records()) {
+        const json::value* label = record.if_contains("label");
+        if (!label || !label->is_string()) continue;
+        json::object o;
+        o["type"] = key.first;
+        o["ref"] = key.second;
+        o["label"] = *label;
+        arr.push_back(std::move(o));
+        text += key.first + "  " + key.second + "  " + std::string(label->as_string()) + "\n";
+    }
+    cli.print(arr, text.empty() ? "(no labels)" : text);
+    return kExitOk;
+}
+
+int cmd_labels(WalletCli& cli) {
+    const auto& a = cli.args();
+    if (a.empty() || (a[0] != "export" && a[0] != "import") || a.size() > 2 || (a[0] == "import" && a.size() != 2))
+        throw WalletCliError(kExitError, "usage: minicash-wallet labels export [FILE] | labels import FILE");
+    WalletState& s = cli.state();
+    if (a[0] == "export") {
+        // Locked coins are written as unspendable outputs (BIP329's "spendable": false).
+        wallet::Labels out = s.labels;
+        for (const OutPoint& op : s.locked) out.set_spendable(wallet::format_outpoint(op), false);
+        const std::string text = out.to_jsonl();
+        if (a.size() == 2) {
+            std::string why;
+            if (!wallet::write_file_exclusive(std::filesystem::absolute(a[1]), Bytes(text.begin(), text.end()), &why))
+                throw WalletCliError(kExitError, why);
+            json::object o;
+            o["exported"] = out.records().size();
+            o["file"] = a[1];
+            cli.print(o, "Exported " + std::to_string(out.records().size()) + " records to " + a[1]);
+        } else {
+            std::cout << text;
+        }
+        return kExitOk;
+    }
+    std::ifstream in(a[1], std::ios::binary);
+    if (!in) throw WalletCliError(kExitError, "cannot read " + a[1]);
+    const std::string text((std::istreambuf_iterator<char>(in)), {});
+    std::vector<boost::json::object> records;
+    try {
+        records = wallet::Labels::parse_jsonl(text);
+    } catch (const wallet::LabelFileError& e) {
+        throw WalletCliError(kExitBadInput, a[1] + ": " + e.what() + " (nothing was imported)");
+    }
+    const int tip = s.synced_height;
+    size_t locked = 0;
+    for (const boost::json::object& r : records) {
+        if (r.at("type").as_string() != "output") continue;
+        const json::value* spendable = r.if_contains("spendable");
+        if (!spendable) continue;
+        auto op = wallet::parse_outpoint(std::string(r.at("ref").as_string()));
+        if (!spendable->as_bool()) {
+            try {
+                wallet::lock_coin(s, *op, tip);
+                ++locked;
+            } catch (const wallet::SpendError&) {
+                // Not an unspent output of this wallet (yet): the record is kept all the same.
+            }
+        } else {
+            s.locked.erase(*op);
+        }
+    }
+    wallet::Labels merged = s.labels;
+    merged.merge(records);
+    s.labels = std::move(merged);
+    cli.save();
+    json::object o;
+    o["imported"] = records.size();
+    o["locked"] = locked;
+    cli.print(o, "Imported " + std::to_string(records.size()) + " records" +
+                     (locked ? " (" + std::to_string(locked) + " outputs locked as unspendable)" : ""));
     return kExitOk;
 }
 

@@ -1,6 +1,7 @@
 #include "wallet/spend.h"
 
 #include <algorithm>
+#include <set>
 
 #include "common/money.h"
 #include "common/script_solver.h"
@@ -31,16 +32,54 @@ std::optional<InputSize> wallet_input_size(const WalletState& state, const Scrip
     return estimate_input_size(script_pubkey);  // silent payment outputs: P2TR key path
 }
 
-std::vector<SpendableCoin> spendable_coins(const WalletState& state, int tip) {
+std::vector<SpendableCoin> spendable_coins(const WalletState& state, int tip, const UnconfirmedPolicy& unconfirmed) {
     std::vector<SpendableCoin> out;
     for (const WalletCoin& c : state.unspent(tip)) {
         if (c.coinbase && c.confirmations < kCoinbaseMaturity) continue;
-        if (c.state != TxState::CONFIRMED && !c.from_me) continue;
+        if (state.locked.count(c.outpoint)) continue;
+        bool trusted = c.from_me;
+        if (c.state != TxState::CONFIRMED && !c.from_me) {
+            if (!unconfirmed.spend_foreign || !unconfirmed.ancestors) continue;
+            const std::optional<int> ancestors = unconfirmed.ancestors(c.outpoint.txid);
+            if (!ancestors || *ancestors + 1 > unconfirmed.max_depth) continue;
+            trusted = true;  // selected like unconfirmed change: after every confirmed coin
+        }
         if (auto size = wallet_input_size(state, c.out.script_pubkey))
-            out.push_back(SpendableCoin{c.outpoint, c.out, *size, c.confirmations, c.from_me});
+            out.push_back(SpendableCoin{c.outpoint, c.out, *size, c.confirmations, trusted});
     }
     return out;
 }
+
+namespace {
+
+// The wallet's unspent output `op`, checked to be spendable by an explicit choice
+// (-inputs): known, unspent, not locked, mature. Throws SpendError naming the problem.
+SpendableCoin chosen_coin(const WalletState& state, const OutPoint& op, int tip) {
+    const std::string name = format_outpoint(op);
+    for (const WalletCoin& c : state.unspent(tip)) {
+        if (c.outpoint != op) continue;
+        if (state.locked.count(op))
+            throw SpendError("input " + name + " is locked (unlock it with lockunspent -unlock " + name + ")");
+        if (c.coinbase && c.confirmations < kCoinbaseMaturity)
+            throw SpendError("input " + name + " is an immature coinbase output");
+        auto size = wallet_input_size(state, c.out.script_pubkey);
+        if (!size) throw SpendError("input " + name + " has a script whose signed size is unknown");
+        return SpendableCoin{c.outpoint, c.out, *size, c.confirmations, true};
+    }
+    throw SpendError("input " + name + " is not an unspent output of this wallet");
+}
+
+std::vector<SpendableCoin> chosen_coins(const WalletState& state, const std::vector<OutPoint>& inputs, int tip) {
+    std::vector<SpendableCoin> out;
+    std::set<OutPoint> seen;
+    for (const OutPoint& op : inputs) {
+        if (!seen.insert(op).second) throw SpendError("input " + format_outpoint(op) + " is given twice");
+        out.push_back(chosen_coin(state, op, tip));
+    }
+    return out;
+}
+
+}  // namespace
 
 Script new_change_script(WalletState& state) {
     for (AddressType t : {AddressType::BECH32, AddressType::BECH32M, AddressType::P2SH_SEGWIT, AddressType::LEGACY})
@@ -68,18 +107,158 @@ namespace {
 
 }  // namespace
 
-BuiltTransaction fund_transaction(WalletState& state, const std::vector<Recipient>& recipients, FeeRate rate, int tip) {
-    const std::vector<SpendableCoin> coins = spendable_coins(state, tip);
+Script new_change_script(WalletState& state, AddressType type) {
+    std::string why;
+    if (!state.active_descriptor(type, true))
+        throw SpendError(std::string("the wallet has no ") + address_type_name(type) + " descriptor for change");
+    auto script = state.new_script(type, true, &why);
+    if (!script) throw SpendError(why);
+    return *script;
+}
+
+BuiltTransaction fund_transaction(WalletState& state, const std::vector<Recipient>& recipients, const FundOptions& fund,
+                                  int tip) {
+    std::vector<SpendableCoin> coins = spendable_coins(state, tip, fund.unconfirmed);
     BuildOptions options;
-    options.fee_rate = rate;
+    options.fee_rate = fund.rate;
     options.rbf = true;
     if (tip >= 0) options.tip_height = uint32_t(tip);
-    const Script change = new_change_script(state);
-    if (auto size = wallet_input_size(state, change)) options.change_spend_vsize = (size->weight + 3) / 4;
+    options.preset_inputs = chosen_coins(state, fund.inputs, tip);
+    options.add_inputs = fund.inputs.empty() || fund.add_inputs;
+    std::erase_if(coins, [&](const SpendableCoin& c) {
+        return std::any_of(fund.inputs.begin(), fund.inputs.end(),
+                           [&](const OutPoint& op) { return op == c.outpoint; });
+    });
+    Script change;
+    if (fund.allow_change) change = fund.change ? *fund.change : new_change_script(state);
+    if (!change.empty())
+        if (auto size = wallet_input_size(state, change)) options.change_spend_vsize = (size->weight + 3) / 4;
     BuildError error;
     auto built = build_transaction(coins, recipients, change, options, &error);
-    if (!built) build_failed(error);
+    if (!built) {
+        if (error.kind == BuildError::Kind::kNeedsChange)
+            throw SpendError(
+                "the inputs leave change and -nochange was given: choose inputs that match the amount, "
+                "or let the fee come out of it with -subtractfee");
+        if (error.kind == BuildError::Kind::kInsufficientFunds && !fund.inputs.empty() && !options.add_inputs)
+            throw SpendError(error.message + " (only the -inputs given may be spent; add -addinputs for more)",
+                             SpendError::Kind::kInsufficientFunds);
+        build_failed(error);
+    }
     return std::move(*built);
+}
+
+BuiltTransaction fund_transaction(WalletState& state, const std::vector<Recipient>& recipients, FeeRate rate, int tip) {
+    FundOptions options;
+    options.rate = rate;
+    return fund_transaction(state, recipients, options, tip);
+}
+
+namespace {
+
+// A replaceable transaction spending `coins` to one output (its value left 0), with
+// its signed size estimated; `*total` gets the coins' value.
+BuiltTransaction one_output_spend(const std::vector<SpendableCoin>& coins, const Script& to, int tip, Amount* total) {
+    BuiltTransaction out;
+    Transaction& tx = out.tx;
+    tx.version = 2;
+    tx.locktime = tip >= 0 ? uint32_t(tip) : 0;  // discourages fee sniping, as Core
+    *total = 0;
+    std::vector<InputSize> sizes;
+    for (const SpendableCoin& c : coins) {
+        TxIn in;
+        in.prevout = c.outpoint;
+        in.sequence = kSequenceRbf;
+        tx.vin.push_back(in);
+        out.spent_outputs.push_back(c.txout);
+        sizes.push_back(c.input);
+        *total += c.txout.value;
+    }
+    out.inputs = coins;
+    tx.vout.push_back(TxOut{0, to});
+    out.estimated_weight = estimate_signed_weight(tx, sizes);
+    out.estimated_vsize = (out.estimated_weight + 3) / 4;
+    return out;
+}
+
+}  // namespace
+
+BuiltTransaction fund_send_all(WalletState& state, const Script& to, FeeRate rate, const std::vector<OutPoint>& inputs,
+                               int tip) {
+    std::vector<SpendableCoin> coins = inputs.empty() ? spendable_coins(state, tip) : chosen_coins(state, inputs, tip);
+    if (coins.empty()) throw SpendError("the wallet has no spendable coins", SpendError::Kind::kInsufficientFunds);
+    Amount total = 0;
+    BuiltTransaction out = one_output_spend(coins, to, tip, &total);
+    Transaction& tx = out.tx;
+    out.fee = std::max(rate, kDefaultMinRelayFeeRate).fee(out.estimated_vsize);
+    tx.vout[0].value = total - out.fee;
+    if (tx.vout[0].value <= 0 || is_dust(tx.vout[0], kDefaultDustRelayFeeRate))
+        throw SpendError("Total value of UTXO pool too low to pay for transaction",
+                         SpendError::Kind::kInsufficientFunds);
+    if (out.fee > kDefaultMaxTxFee)
+        throw SpendError("Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)");
+    if (out.estimated_weight > kMaxStandardTxWeight) throw SpendError("Transaction too large");
+    return out;
+}
+
+BuiltTransaction build_cpfp(WalletState& state, const uint256& parent, FeeRate rate, size_t ancestor_vsize,
+                            Amount ancestor_fees, int tip) {
+    auto it = state.txs.find(parent);
+    if (it == state.txs.end()) throw SpendError("the transaction is not in this wallet");
+    if (it->second.state == TxState::CONFIRMED) throw SpendError("the transaction is already confirmed");
+    if (it->second.state != TxState::MEMPOOL) throw SpendError("the transaction is not in the node's mempool");
+    if (FeeRate::of(ancestor_fees, ancestor_vsize) >= rate)
+        throw SpendError("the transaction and its unconfirmed ancestors already pay " +
+                         FeeRate::of(ancestor_fees, ancestor_vsize).to_string() + ": nothing to speed up");
+    std::vector<SpendableCoin> inputs;
+    for (const WalletCoin& c : state.unspent(tip))
+        if (c.outpoint.txid == parent && !state.locked.count(c.outpoint))
+            if (auto size = wallet_input_size(state, c.out.script_pubkey))
+                inputs.push_back(SpendableCoin{c.outpoint, c.out, *size, 0, true});
+    if (inputs.empty())
+        throw SpendError("the transaction pays this wallet no unspent output: a child has nothing to spend");
+    // More coins, largest first, when the parent's outputs cannot pay the child's fee.
+    std::vector<SpendableCoin> extra;
+    for (const SpendableCoin& c : spendable_coins(state, tip))
+        if (c.confirmations > 0) extra.push_back(c);
+    std::sort(extra.begin(), extra.end(),
+              [](const SpendableCoin& a, const SpendableCoin& b) { return a.txout.value > b.txout.value; });
+    const Script change = new_change_script(state);
+    for (size_t used = 0;; ++used) {
+        std::vector<SpendableCoin> chosen = inputs;
+        chosen.insert(chosen.end(), extra.begin(), extra.begin() + ptrdiff_t(std::min(used, extra.size())));
+        Amount total = 0;
+        BuiltTransaction out = one_output_spend(chosen, change, tip, &total);
+        Transaction& tx = out.tx;
+        // The package (ancestors + child) at `rate`; the child alone at least at the relay minimum.
+        out.fee = std::max(rate.fee(ancestor_vsize + out.estimated_vsize) - ancestor_fees,
+                           kDefaultMinRelayFeeRate.fee(out.estimated_vsize));
+        tx.vout[0].value = total - out.fee;
+        out.change_position = 0;
+        if (tx.vout[0].value > 0 && !is_dust(tx.vout[0], kDefaultDustRelayFeeRate)) {
+            if (out.fee > kDefaultMaxTxFee)
+                throw SpendError("Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)");
+            return out;
+        }
+        if (used >= extra.size())
+            throw SpendError("Insufficient funds: the child cannot pay " + format_money(out.fee) + " BTC of fees",
+                             SpendError::Kind::kInsufficientFunds);
+    }
+}
+
+void lock_coin(WalletState& state, const OutPoint& op, int tip) {
+    auto it = state.txs.find(op.txid);
+    if (it == state.txs.end()) throw SpendError("Invalid parameter, unknown transaction");
+    if (op.index >= it->second.tx.vout.size()) throw SpendError("Invalid parameter, vout index out of bounds");
+    if (state.locked.count(op)) throw SpendError("Invalid parameter, output already locked");
+    const std::vector<WalletCoin> coins = state.unspent(tip);
+    if (std::none_of(coins.begin(), coins.end(), [&](const WalletCoin& c) { return c.outpoint == op; }))
+        throw SpendError("Invalid parameter, expected unspent output");
+    state.locked.insert(op);
+}
+
+void unlock_coin(WalletState& state, const OutPoint& op) {
+    if (!state.locked.erase(op)) throw SpendError("Invalid parameter, expected locked output");
 }
 
 void sign_and_verify(const WalletState& state, Transaction& tx, const std::vector<TxOut>& spent) {
@@ -151,6 +330,10 @@ FeeBump build_fee_bump(WalletState& state, const uint256& txid, std::optional<Fe
     BuildError error;
     auto built = build_bump(original.tx, spent, change_index, extra, options, &error);
     if (!built) build_failed(error);
+    if (state.silent_payment_sends.count(txid) && built->tx.vin.size() != original.tx.vin.size())
+        throw SpendError(
+            "the bump needs more inputs, which would change its silent payment outputs: the receiver "
+            "could not find them (give a lower -feerate)");
     return FeeBump{std::move(*built), old_fee};
 }
 

@@ -429,6 +429,9 @@ json::object WalletState::to_json() const {
     }
     o["signing_accounts"] = std::move(accounts);
     if (silent_payments) o["silent_payments"] = silent_payments->to_json();
+    json::array sp_sends;
+    for (const uint256& id : silent_payment_sends) sp_sends.push_back(json::string(id.to_hex()));
+    o["silent_payment_sends"] = std::move(sp_sends);
     return o;
 }
 
@@ -518,6 +521,12 @@ std::optional<WalletState> WalletState::from_json(const json::value& v, std::str
             for (const auto& [script, out] : s.silent_payments->outputs)
                 s.scripts_[script] = ScriptOwner{ScriptOwner::kSilentPayment, 0};
         }
+        if (const json::value* sends = o.if_contains("silent_payment_sends"))
+            for (const json::value& item : sends->as_array()) {
+                auto id = uint256::from_hex(std::string(item.as_string()));
+                if (!id) return fail("bad txid");
+                s.silent_payment_sends.insert(*id);
+            }
         return s;
     } catch (const std::exception& e) { return fail(std::string("malformed state (") + e.what() + ")"); }
 }

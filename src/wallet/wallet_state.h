@@ -142,6 +142,7 @@ public:
     Labels labels;              // BIP329
     std::vector<SigningAccount> signing_accounts;
     std::optional<SilentPaymentAccount> silent_payments;
+    std::set<uint256> silent_payment_sends;  // sent transactions with silent payment outputs
 
     const ChainParams& params() const;
 
