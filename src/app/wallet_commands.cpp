@@ -107,9 +107,16 @@ json::object created_json(WalletCli& cli, const WalletState& s) {
 
 std::string describe_tip(int height) { return height < 0 ? "none" : std::to_string(height); }
 
-// A coin's label: its own (BIP329 output record), else its address's.
-std::optional<std::string> coin_label(const WalletState& s, const OutPoint& op, const std::string& address) {
-    if (auto l = s.labels.get("output", wallet::format_outpoint(op))) return l;
+// A coin's label: its own (BIP329 output record), else its address's (for a silent
+// payment output, the labelled silent payment address it was paid to).
+std::optional<std::string> coin_label(const WalletState& s, const wallet::WalletCoin& c, const std::string& address) {
+    if (auto l = s.labels.get("output", wallet::format_outpoint(c.outpoint))) return l;
+    if (c.owner.is_silent_payment()) {
+        const wallet::SilentPaymentOutput& o = s.silent_payments->outputs.at(c.out.script_pubkey);
+        if (o.label && *o.label > 0)
+            return s.labels.get("addr", sp::encode_address(s.silent_payments->address(o.label), s.network));
+        return std::nullopt;
+    }
     return s.labels.get("addr", address);
 }
 
@@ -390,7 +397,7 @@ int cmd_listunspent(WalletCli& cli) {
     for (const wallet::WalletCoin& c : s.unspent(tip)) {
         if (s.locked.count(c.outpoint)) continue;  // listlockunspent shows them
         const std::string address = address_or_script(c.out.script_pubkey, cli.params());
-        const std::optional<std::string> label = coin_label(s, c.outpoint, address);
+        const std::optional<std::string> label = coin_label(s, c, address);
         if (c.confirmations < minconf || c.confirmations > maxconf) continue;
         if (!addresses.empty() && !addresses.count(address)) continue;
         if ((minamount && c.out.value < *minamount) || (maxamount && c.out.value > *maxamount)) continue;
@@ -516,23 +523,16 @@ int cmd_labels(WalletCli& cli) {
     } catch (const wallet::LabelFileError& e) {
         throw WalletCliError(kExitBadInput, a[1] + ": " + e.what() + " (nothing was imported)");
     }
-    const int tip = s.synced_height;
+    // "spendable": false locks the output, whether or not the wallet has seen it yet
+    // (a restored wallet learns its coins on its next sync); true unlocks it.
     size_t locked = 0;
     for (const boost::json::object& r : records) {
         if (r.at("type").as_string() != "output") continue;
         const json::value* spendable = r.if_contains("spendable");
         if (!spendable) continue;
         auto op = wallet::parse_outpoint(std::string(r.at("ref").as_string()));
-        if (!spendable->as_bool()) {
-            try {
-                wallet::lock_coin(s, *op, tip);
-                ++locked;
-            } catch (const wallet::SpendError&) {
-                // Not an unspent output of this wallet (yet): the record is kept all the same.
-            }
-        } else {
-            s.locked.erase(*op);
-        }
+        if (!spendable->as_bool()) locked += s.locked.insert(*op).second ? 1 : 0;
+        else s.locked.erase(*op);
     }
     wallet::Labels merged = s.labels;
     merged.merge(records);

@@ -101,7 +101,7 @@ wallet::UnconfirmedPolicy unconfirmed_option(WalletCli& cli) {
     wallet::UnconfirmedPolicy u;
     u.spend_foreign = cli.flag("spendunconfirmed");
     if (auto d = cli.int_option("unconfirmeddepth")) {
-        if (*d < 2 || *d > 1000) throw WalletCliError(kExitError, "-unconfirmeddepth must be between 2 and 1000");
+        if (*d < 1 || *d > 1000) throw WalletCliError(kExitError, "-unconfirmeddepth must be between 1 and 1000");
         u.max_depth = int(*d);
     }
     u.ancestors = [&cli](const uint256& txid) -> std::optional<int> {
