@@ -701,27 +701,45 @@ int cmd_validateaddress(WalletCli& cli) {
 }
 
 int cmd_signmessage(WalletCli& cli) {
-    need_args(cli, 2, "signmessage ADDRESS MESSAGE");
+    need_args(cli, 2, "signmessage ADDRESS MESSAGE [-format=legacy|simple|full]");
     const Script script = decode_address_or_throw(cli.args()[0], cli.params());
     WalletState& s = cli.state();
     const wallet::ScriptOwner* owner = s.owner_of(script);
-    if (!owner || owner->is_silent_payment())
-        throw WalletCliError(kExitError, "the address does not belong to this wallet");
-    const Descriptor& d = s.descriptors[owner->descriptor].desc;
-    if (!d.has_private_keys())
+    if (!owner) throw WalletCliError(kExitError, "the address does not belong to this wallet");
+    if (!owner->is_silent_payment() && !s.descriptors[owner->descriptor].desc.has_private_keys())
         throw WalletCliError(kExitError, "this wallet has no private key for the address (watch-only)");
-    auto dest = extract_destination(script);
-    wallet::MessageSigType type;
-    if (dest && std::holds_alternative<PKHashDest>(*dest)) type = wallet::MessageSigType::kP2pkh;
-    else if (dest && std::holds_alternative<WitnessV0KeyHashDest>(*dest)) type = wallet::MessageSigType::kP2wpkh;
-    else if (dest && std::holds_alternative<ScriptHashDest>(*dest)) type = wallet::MessageSigType::kP2shP2wpkh;
-    else
-        throw WalletCliError(kExitError,
-                             "messages can be signed only with legacy, p2sh-segwit or bech32 (P2WPKH) addresses");
-    auto keys = d.private_keys(owner->index);
-    if (keys.empty()) throw WalletCliError(kExitError, "no private key for the address");
-    auto sig = wallet::sign_message(keys.front().second, cli.args()[1], keys.front().first.size() == 33, type);
-    if (!sig) throw WalletCliError(kExitError, "signing failed");
+    wallet::MessageFormat format = wallet::default_message_format(script);
+    if (auto f = cli.option("format")) {
+        auto parsed = wallet::parse_message_format(*f);
+        if (!parsed) throw WalletCliError(kExitError, "-format must be legacy, simple or full");
+        format = *parsed;
+    }
+    std::optional<std::string> sig;
+    if (format == wallet::MessageFormat::kLegacy) {
+        // Core's signmessage (P2PKH), with BIP137's header byte for P2SH-P2WPKH and P2WPKH.
+        auto dest = extract_destination(script);
+        wallet::MessageSigType type;
+        if (dest && std::holds_alternative<PKHashDest>(*dest)) type = wallet::MessageSigType::kP2pkh;
+        else if (dest && std::holds_alternative<WitnessV0KeyHashDest>(*dest)) type = wallet::MessageSigType::kP2wpkh;
+        else if (dest && std::holds_alternative<ScriptHashDest>(*dest)) type = wallet::MessageSigType::kP2shP2wpkh;
+        else
+            throw WalletCliError(kExitError,
+                                 "the legacy format covers legacy, p2sh-segwit and bech32 (P2WPKH) addresses: use "
+                                 "-format=simple or full");
+        const Descriptor& d = s.descriptors[owner->descriptor].desc;
+        auto keys = d.private_keys(owner->index);
+        if (keys.empty()) throw WalletCliError(kExitError, "no private key for the address");
+        sig = wallet::sign_message(keys.front().second, cli.args()[1], keys.front().first.size() == 33, type);
+        if (!sig) throw WalletCliError(kExitError, "signing failed");
+    } else {
+        KeyStore keys;
+        wallet::add_keys_for_scripts(s, {script}, keys);
+        wallet::Bip322SignOptions o;
+        o.format = format;
+        std::string why;
+        sig = wallet::sign_message_bip322(keys, script, cli.args()[1], o, &why);
+        if (!sig) throw WalletCliError(kExitError, why);
+    }
     json::object o;
     o["signature"] = *sig;
     cli.print(o, *sig);
@@ -730,17 +748,39 @@ int cmd_signmessage(WalletCli& cli) {
 
 int cmd_verifymessage(WalletCli& cli) {
     need_args(cli, 3, "verifymessage ADDRESS SIGNATURE MESSAGE");
-    const auto r = wallet::verify_message(cli.args()[0], cli.args()[1], cli.args()[2], cli.params());
-    if (r == wallet::MessageVerificationResult::kErrInvalidAddress) {
-        decode_address_or_throw(cli.args()[0], cli.params());  // explains what is wrong
-        throw WalletCliError(kExitInvalidAddress, "invalid address " + cli.args()[0]);
-    }
-    const wallet::MessageRpcError e = wallet::verify_message_rpc_error(r);
-    if (e.code != 0) throw WalletCliError(kExitError, e.message);
-    const bool ok = r == wallet::MessageVerificationResult::kOk;
+    std::string why;
+    auto c = wallet::check_message(cli.args()[0], cli.args()[1], cli.args()[2], cli.params(), &why);
+    if (!c) throw WalletCliError(kExitInvalidAddress, "invalid address " + cli.args()[0] + ": " + why);
     json::object o;
-    o["valid"] = ok;
-    cli.print(o, ok ? "true" : "false");
+    std::string text;
+    if (c->legacy) {
+        const wallet::MessageRpcError e = wallet::verify_message_rpc_error(c->legacy_result);
+        if (e.code != 0) throw WalletCliError(kExitBadInput, e.message);
+        o["valid"] = c->valid();
+        o["format"] = "legacy";
+        text = c->valid() ? "true" : "false";
+    } else {
+        const bip322::Result& r = c->bip322;
+        // A signature that cannot be read is bad input; one that does not verify is "false".
+        if (r.error.find("base64") != std::string::npos || r.error.find("parsing") != std::string::npos ||
+            r.error.find("too short") != std::string::npos)
+            throw WalletCliError(kExitBadInput, "malformed BIP322 signature: " + r.error);
+        o["valid"] = r.state == bip322::State::kValid;
+        o["format"] = bip322::format_name(r.format);
+        text = r.state == bip322::State::kValid ? "true" : "false";
+        if (r.state == bip322::State::kValid && (r.locktime || r.sequence)) {
+            o["locktime"] = r.locktime;
+            o["sequence"] = r.sequence;
+            text += " (valid at time " + std::to_string(r.locktime) + " and age " + std::to_string(r.sequence) + ")";
+        }
+        if (r.format == bip322::Format::kProofOfFunds) o["proven_amount"] = btc_value(r.proven_amount);
+        if (r.state == bip322::State::kInconclusive) {
+            o["inconclusive"] = true;
+            text = "inconclusive: " + r.error;
+        }
+        if (r.state != bip322::State::kValid) o["reason"] = r.error;
+    }
+    cli.print(o, text);
     return kExitOk;
 }
 

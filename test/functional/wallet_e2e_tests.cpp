@@ -267,14 +267,51 @@ TEST_F(WalletE2E, WatchOnlyCreatesOfflineWalletSigns) {
 
 TEST_F(WalletE2E, SignAndVerifyMessages) {
     auto a = make_wallet("a");
-    for (const char* type : {"legacy", "bech32", "p2sh-segwit"}) {
+    // Default formats: legacy for P2PKH, BIP322 simple for native segwit, full otherwise;
+    // every address type also in the other formats it allows.
+    const std::vector<std::tuple<const char*, const char*, std::vector<const char*>>> cases = {
+        {"legacy", "legacy", {"full"}},
+        {"bech32", "simple", {"full", "legacy"}},
+        {"bech32m", "simple", {"full"}},
+        {"p2sh-segwit", "full", {"legacy"}},
+    };
+    for (const auto& [type, default_format, others] : cases) {
         const std::string addr = a->address(type);
+        std::vector<std::pair<std::string, std::string>> sigs;
         json::value sig = a->ok({"signmessage", addr, "hello minicash", "-nosync"});
         ASSERT_TRUE(sig.is_object()) << type;
-        const std::string s(sig.at("signature").as_string());
-        EXPECT_TRUE(a->ok({"verifymessage", addr, s, "hello minicash"}).at("valid").as_bool()) << type;
-        EXPECT_FALSE(a->ok({"verifymessage", addr, s, "hello minicasH"}).at("valid").as_bool()) << type;
+        sigs.emplace_back(default_format, std::string(sig.at("signature").as_string()));
+        for (const char* f : others) {
+            json::value other = a->ok({"signmessage", addr, "hello minicash", std::string("-format=") + f, "-nosync"});
+            ASSERT_TRUE(other.is_object()) << type << " " << f;
+            sigs.emplace_back(f, std::string(other.at("signature").as_string()));
+        }
+        for (const auto& [format, s] : sigs) {
+            // Without a node and without a wallet.
+            std::vector<std::string> args = {
+                test::program_path("minicash-wallet"), "-regtest", "-json", "verifymessage", addr, s, "hello minicash"};
+            ProgramResult r = test::run_program(args);
+            ASSERT_EQ(r.exit_code, 0) << type << " " << format << ": " << r.err;
+            json::value v = json::parse(r.out);
+            EXPECT_TRUE(v.at("valid").as_bool()) << type << " " << format;
+            EXPECT_EQ(v.at("format").as_string(), format == std::string("legacy") ? "legacy" : format);
+            EXPECT_FALSE(a->ok({"verifymessage", addr, s, "hello minicasH"}).at("valid").as_bool()) << type;
+        }
     }
+    // The simple format does not fit P2SH-P2WPKH; a BIP322 signature of the wrong length
+    // is bad input (exit 8), an invalid one is false.
+    const std::string nested = a->address("p2sh-segwit");
+    ProgramResult r = a->run({"signmessage", nested, "x", "-format=simple", "-nosync"}, false);
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("full format"), std::string::npos) << r.err;
+    const std::string addr = a->address("bech32");
+    const std::string good(a->ok({"signmessage", addr, "x", "-nosync"}).at("signature").as_string());
+    r = a->run({"verifymessage", addr, good.substr(0, good.size() - 5), "x"}, false);
+    EXPECT_EQ(r.exit_code, 8);
+    EXPECT_NE(r.err.find("base64"), std::string::npos) << r.err;
+    r = a->run({"verifymessage", addr, "smp" + std::string("AA=="), "x"}, false);
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_EQ(r.out, "false\n");
 }
 
 TEST_F(WalletE2E, BackupAndChangePassphrase) {
