@@ -48,8 +48,7 @@ Result fail(Result r, State state, std::string why) {
 Bytes serialize_witness(const Witness& w) {
     Bytes out;
     Writer wr(out);
-    wr.compact_size(w.size());
-    for (const Bytes& item : w) wr.var_bytes(item);
+    write_witness(wr, w);
     return out;
 }
 
@@ -158,9 +157,8 @@ Result verify(const Script& challenge, std::string_view signature, std::string_v
 
     if (r.format == Format::kSimple) {
         Reader rd(*raw);
-        const uint64_t n = rd.compact_size();
         Witness w;
-        for (uint64_t i = 0; i < n && rd.ok(); ++i) w.push_back(rd.var_bytes());
+        read_witness(rd, w);
         if (!rd.ok() || !rd.empty()) return fail(r, State::kInvalid, "error parsing signature as simple variant");
         Transaction signed_tx = to_sign(spend_tx);
         signed_tx.vin[0].witness = std::move(w);
