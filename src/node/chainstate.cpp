@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
@@ -564,48 +565,52 @@ void Chainstate::Impl::recover_block_files() {
     }
 
     // Blocks beyond it: indexed in passes, so a child found before its parent still counts.
+    // Only headers and positions are kept: the tail may hold gigabytes of blocks.
     struct Found {
         FilePos pos;
         uint64_t size;
-        Block block;
+        BlockHeader header;
+        uint256 hash;
     };
     std::vector<Found> found;
     for (const int n : store->block_files()) {
         if (n < file) continue;
         store->scan_block_records(n, n == file ? end : 0, [&](FilePos pos, ByteView payload) {
-            if (auto block = Block::decode(payload)) found.push_back(Found{pos, payload.size(), std::move(*block)});
+            if (payload.size() < 80) return;
+            if (auto header = BlockHeader::decode(payload.first(80)))
+                found.push_back(Found{pos, payload.size(), *header, header->hash()});
         });
     }
+    // In file order; a block whose parent is not indexed yet waits for it.
     size_t recovered = 0;
-    for (bool progress = true; progress && !found.empty();) {
-        progress = false;
-        for (auto it = found.begin(); it != found.end();) {
-            const uint256 hash = it->block.hash();
-            BlockIndex* known = find(hash);
-            const bool is_genesis = hash == consensus().genesis_hash;
-            if (known && (known->status & (BLOCK_HAVE_DATA | BLOCK_FAILED_MASK))) {
-                it = found.erase(it);  // a copy, or a block known to be invalid
-                continue;
-            }
-            if (!is_genesis && !find(it->block.header.prev_block)) {
-                ++it;  // its parent is not indexed (yet)
-                continue;
-            }
-            ValidationState state;
-            BlockIndex* b = nullptr;
-            if (is_genesis) b = known ? known : add_to_index(it->block.header, hash, nullptr);
-            else b = check_new_block(it->block, state);
-            if (b) {
-                record_block_data(b, it->block, it->pos);
-                ++recovered;
-                if (it->pos.file > file || (it->pos.file == file && it->pos.offset + it->size > end)) {
-                    file = it->pos.file;
-                    end = it->pos.offset + it->size;
-                }
-                progress = true;
-            }
-            it = found.erase(it);
+    std::deque<Found> ready(std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+    found.clear();
+    std::unordered_multimap<uint256, Found, Uint256Hasher> waiting;  // by parent hash
+    while (!ready.empty()) {
+        const Found f = std::move(ready.front());
+        ready.pop_front();
+        BlockIndex* known = find(f.hash);
+        const bool is_genesis = f.hash == consensus().genesis_hash;
+        if (known && (known->status & (BLOCK_HAVE_DATA | BLOCK_FAILED_MASK))) continue;  // a copy, or invalid
+        if (!is_genesis && !find(f.header.prev_block)) {
+            waiting.emplace(f.header.prev_block, f);
+            continue;
         }
+        const std::optional<Block> block = store->read_block(f.pos);
+        if (!block) continue;  // does not decode: not a block that was stored
+        ValidationState state;
+        BlockIndex* b = is_genesis ? (known ? known : add_to_index(block->header, f.hash, nullptr))
+                                   : check_new_block(*block, state);
+        if (!b) continue;
+        record_block_data(b, *block, f.pos);
+        ++recovered;
+        if (f.pos.file > file || (f.pos.file == file && f.pos.offset + f.size > end)) {
+            file = f.pos.file;
+            end = f.pos.offset + f.size;
+        }
+        auto [lo, hi] = waiting.equal_range(f.hash);
+        for (auto it = lo; it != hi; ++it) ready.push_back(std::move(it->second));
+        waiting.erase(lo, hi);
     }
     if (recovered > 0)
         log_info("recovered %zu blocks written after the block index's last flush (blk file %d)", recovered, file);
