@@ -564,8 +564,9 @@ void Chainstate::Impl::recover_block_files() {
         end = uint64_t(last.offset) + *length;
     }
 
-    // Blocks beyond it: indexed in passes, so a child found before its parent still counts.
-    // Only headers and positions are kept: the tail may hold gigabytes of blocks.
+    // The records beyond it. Only headers and positions are kept: the tail may hold
+    // gigabytes of blocks. A block whose header chain the index lost too (a child stored
+    // before its parent, parent not in the tail) cannot be placed; it is fetched again.
     struct Found {
         FilePos pos;
         uint64_t size;
