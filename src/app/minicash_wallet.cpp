@@ -249,7 +249,8 @@ void WalletCli::lock_wallet() {
 
 bool WalletCli::reads_only() const {
     return command_ == "balance" || command_ == "history" || command_ == "listunspent" ||
-           command_ == "export-descriptors";
+           command_ == "export-descriptors" || command_ == "getwalletinfo" || command_ == "signmessage" ||
+           command_ == "backup";
 }
 
 void WalletCli::open_wallet() {
@@ -266,8 +267,9 @@ void WalletCli::open_wallet() {
         if (!reads_only())
             throw WalletCliError(kExitError, "the wallet file " + path.string() + " cannot be written (" + why +
                                                  "); '" + command_ +
-                                                 "' needs to write it (balance, history, listunspent and "
-                                                 "export-descriptors work read-only)");
+                                                 "' needs to write it (balance, history, listunspent, "
+                                                 "export-descriptors, getwalletinfo, signmessage and backup "
+                                                 "work read-only)");
         // Read-only: no lock file can be made, nothing is saved (a sync is kept in memory).
         read_only_ = true;
         std::fprintf(stderr, "note: the wallet file %s is opened read-only (%s); nothing is saved\n", path.c_str(),

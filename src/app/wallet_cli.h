@@ -76,7 +76,7 @@ public:
     // Opens the wallet file (locks it for this process, removes temporary files an
     // interrupted save left, asks for the passphrase). Warns when the file's mode is not
     // 0600 (and leaves it). When the file cannot be written (mode, directory, read-only
-    // filesystem): opens it read-only for the commands that only read (reads_only()),
+    // filesystem): opens it read-only for the commands that do not write it (reads_only()),
     // without a lock and saving nothing; refuses for the others.
     void open_wallet();
     bool reads_only() const;

@@ -8,8 +8,8 @@
                          writing ones refuse, leaving the file as it was
   read-only directory    on a read-only filesystem (a tmpfs remounted read-only) or in a
                          directory without write permission (when not root), balance,
-                         history, listunspent and export-descriptors work; no lock file
-                         is needed
+                         history, listunspent, export-descriptors and getwalletinfo work
+                         (and a backup can be made); no lock file is needed
 
 The read-only-directory case needs either the right to mount (root) or a user whom
 permissions bind; when neither holds it says so and leaves that case out.
@@ -24,7 +24,7 @@ import sys
 import minicash_test as mt
 
 checks = mt.Checks()
-READING = [["balance"], ["history"], ["listunspent"], ["export-descriptors"]]
+READING = [["balance"], ["history"], ["listunspent"], ["export-descriptors"], ["getwalletinfo"]]
 
 
 class Wallet:
@@ -103,6 +103,10 @@ def read_only_directory(w, tmp):
         checks.check(not os.path.exists(ro_wallet.path + ".lock"), f"{how}: no lock file was needed")
         r = ro_wallet.run("getnewaddress")
         checks.check(r.returncode != 0 and "cannot be written" in r.stderr, f"{how}: getnewaddress refuses")
+        backup = os.path.join(tmp, "backup.wallet")
+        r = ro_wallet.run("backup", backup)
+        checks.check(r.returncode == 0 and open(backup, "rb").read() == open(ro_wallet.path, "rb").read(),
+                     f"{how}: a backup of it can be made elsewhere")
     finally:
         if mounted:
             subprocess.run(["umount", ro_dir])
