@@ -22,7 +22,7 @@ import time
 
 import minicash_test as mt
 
-CLIENTS = 40
+CLIENTS = int(sys.argv[1]) if len(sys.argv) > 1 else 40  # by hand: another number of connections
 ATTEMPTS_EACH = 3
 FIRST_DELAY = 0.25  # seconds: the first failure's wait, the shortest there is
 checks = mt.Checks()
