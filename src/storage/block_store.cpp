@@ -183,7 +183,10 @@ uint32_t BlockStore::append_record(const std::filesystem::path& path, ByteView p
     if (space_.write_limit > 0)
         allowed = size_t(std::min<uint64_t>(allowed, space_.write_limit - std::min(written_, space_.write_limit)));
     int err = pwrite_all(fd, record.data(), allowed, end);
-    if (err == 0 && allowed < record.size()) err = ENOSPC;  // the simulated disk is full
+    if (err == 0 && allowed < record.size()) {
+        err = ENOSPC;  // the simulated disk is full, and stays so
+        written_ = space_.write_limit;
+    }
     if (err == 0) written_ += record.size();
     if (err != 0) {
         // Drop the partial record so the next append starts on a record boundary.
