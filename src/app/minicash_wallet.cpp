@@ -296,13 +296,38 @@ void WalletCli::lock_wallet() {
     if (!lock_) lock_ = std::make_unique<wallet::WalletFileLock>(wallet_path());
 }
 
+bool WalletCli::reads_only() const {
+    return command_ == "balance" || command_ == "history" || command_ == "listunspent" ||
+           command_ == "export-descriptors" || command_ == "getwalletinfo" || command_ == "signmessage" ||
+           command_ == "backup";
+}
+
 void WalletCli::open_wallet() {
     if (state_) return;
     const fs::path path = wallet_path();
     if (!fs::exists(path))
         throw WalletCliError(kExitError,
                              "no wallet file at " + path.string() + " (create one with 'create', or use -wallet=PATH)");
-    lock_wallet();
+    if (auto mode = wallet::wallet_file_mode(path); mode && *mode != 0600)
+        std::fprintf(stderr, "warning: the wallet file %s has mode %04o, not 0600 (owner only); it is left as it is\n",
+                     path.c_str(), *mode);
+    std::string why;
+    if (!wallet::wallet_file_writable(path, &why)) {
+        if (!reads_only())
+            throw WalletCliError(kExitError, "the wallet file " + path.string() + " cannot be written (" + why +
+                                                 "); '" + command_ +
+                                                 "' needs to write it (balance, history, listunspent, "
+                                                 "export-descriptors, getwalletinfo, signmessage and backup "
+                                                 "work read-only)");
+        // Read-only: no lock file can be made, nothing is saved (a sync is kept in memory).
+        read_only_ = true;
+        std::fprintf(stderr, "note: the wallet file %s is opened read-only (%s); nothing is saved\n", path.c_str(),
+                     why.c_str());
+    } else {
+        lock_wallet();
+        for (const fs::path& stale : wallet::remove_stale_temporary_files(path))
+            std::fprintf(stderr, "note: removed %s, left by a save that was interrupted\n", stale.c_str());
+    }
     const Bytes bytes = wallet::read_wallet_file(path);
     std::string passphrase = read_passphrase("Wallet passphrase: ", false);
     wallet::UnsealedWallet w;
@@ -333,7 +358,10 @@ void WalletCli::create_wallet(wallet::WalletState state, const std::string& pass
     key_ = std::move(*key);
 }
 
-void WalletCli::save() { wallet::save_wallet(wallet_path(), *key_, *state_); }
+void WalletCli::save() {
+    if (read_only_) return;  // see open_wallet
+    wallet::save_wallet(wallet_path(), *key_, *state_);
+}
 
 wallet::WalletState& WalletCli::state() {
     if (!state_) open_wallet();

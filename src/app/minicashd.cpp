@@ -21,6 +21,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -33,6 +34,7 @@
 #include "node/import.h"
 #include "node/mempool.h"
 #include "rpc/net.h"
+#include "storage/block_store.h"
 #include "storage/database.h"
 #include "util/logging.h"
 #include "zmq/zmq_rpc.h"
@@ -156,9 +158,10 @@ struct Settings {
     bool daemon = false;
     bool exit_after_import = false;
     int flush_interval_blocks = 0;
-    app::RpcSettings rpc;  // RPC options (app/rpc_setup.h)
-    app::NetSettings net;  // P2P options (app/net_setup.h)
-    app::ZmqSettings zmq;  // ZMQ notifications (app/zmq_setup.h)
+    uint64_t test_block_write_limit = 0;  // -test=blockwritelimit=<n>
+    app::RpcSettings rpc;                 // RPC options (app/rpc_setup.h)
+    app::NetSettings net;                 // P2P options (app/net_setup.h)
+    app::ZmqSettings zmq;                 // ZMQ notifications (app/zmq_setup.h)
     MempoolOptions mempool;
 };
 
@@ -254,6 +257,18 @@ Settings read_settings(const app::NodeOptions& o) {
         if (*n < 0 || *n > 1000000000) throw app::OptionError("-dbflushinterval must be between 0 and 1000000000");
         s.flush_interval_blocks = int(*n);
     }
+    for (const std::string& t : o.get_list("test")) {
+        constexpr std::string_view kWriteLimit = "blockwritelimit=";
+        if (t.starts_with(kWriteLimit)) {
+            const std::string n = t.substr(kWriteLimit.size());
+            if (n.empty() || n.size() > 15 ||
+                !std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; }))
+                throw app::OptionError("-test=blockwritelimit needs a number of bytes");
+            s.test_block_write_limit = std::stoull(n);
+        } else {
+            throw app::OptionError("-test=" + t + " is not a test option (known: blockwritelimit=<n>)");
+        }
+    }
     s.rpc = app::read_rpc_settings(o, s.netdir);
     s.net = app::read_net_settings(o, s.netdir);
     s.mempool = read_mempool_options(o);
@@ -280,9 +295,22 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
              s.flush_interval_blocks > 0 ? ("every " + std::to_string(s.flush_interval_blocks) + " blocks").c_str()
                                          : "when the cache is full");
 
+    // Core refuses to start with less than its reserve free for blocks.
+    if (const auto free = free_disk_space(s.netdir); free && *free < kMinDiskSpace) {
+        log_error("Disk space is too low: %" PRIu64 " MiB free in %s, %" PRIu64 " MiB needed", *free >> 20,
+                  s.netdir.c_str(), kMinDiskSpace >> 20);
+        std::cerr << "minicashd: error: Disk space is low for " << s.netdir.string() << "\n";
+        return kExitStartup;
+    }
     std::unique_ptr<Chainstate> chainstate;
     try {
         ChainstateOptions copts;
+        copts.test_block_write_limit = s.test_block_write_limit;
+        // A failed block write stops the node as Core's fatal errors do.
+        copts.on_fatal_error = [](const std::string& why) {
+            log_error("*** %s: shutting down", why.c_str());
+            g_shutdown.store(true);
+        };
         copts.datadir = s.netdir;
         copts.dbcache_bytes = size_t(s.dbcache_mib) << 20;
         copts.script_threads = s.script_threads;
@@ -390,6 +418,7 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
             log_warning("cannot save %s: %s", mempool_file.c_str(), error.c_str());
         log_info("shutting down: flushing the chain state at height %d", chainstate->height());
         chainstate->flush();
+        if (auto e = chainstate->fatal_error()) throw StorageError(*e);  // written what could be written
     } catch (const StorageError& e) {
         log_error("fatal storage error (disk full or not writable?): %s", e.what());
         std::cerr << "minicashd: fatal storage error (disk full or not writable?): " << e.what() << "\n";

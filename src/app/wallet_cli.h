@@ -75,11 +75,16 @@ public:
     std::optional<std::string> read_secret_file(const char* option, bool whole = false);
     std::string prompt_secret(const std::string& prompt);
 
-    // Opens the wallet file (locks it for this process, asks for the passphrase).
+    // Opens the wallet file (locks it for this process, removes temporary files an
+    // interrupted save left, asks for the passphrase). Warns when the file's mode is not
+    // 0600 (and leaves it). When the file cannot be written (mode, directory, read-only
+    // filesystem): opens it read-only for the commands that do not write it (reads_only()),
+    // without a lock and saving nothing; refuses for the others.
     void open_wallet();
+    bool reads_only() const;
     // Creates a new wallet file (refusing to overwrite) for `state`.
     void create_wallet(wallet::WalletState state, const std::string& passphrase);
-    void save();  // re-encrypts and replaces the file atomically
+    void save();  // re-encrypts and replaces the file atomically (nothing when read-only)
     wallet::WalletState& state();
     const wallet::WalletKey& key() const { return *key_; }
     void set_key(wallet::WalletKey key) { key_ = std::move(key); }
@@ -112,6 +117,7 @@ private:
     std::optional<wallet::WalletKey> key_;
     std::unique_ptr<wallet::WalletFileLock> lock_;
     int tip_height_ = -1;
+    bool read_only_ = false;  // opened read-only: save() does nothing
 };
 
 // Commands (app/wallet_commands.cpp).

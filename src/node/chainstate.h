@@ -5,6 +5,10 @@
 // then the block index is written, then the UTXO set and its best-block marker in one
 // atomic batch. On open, the UTXO set's best block becomes the tip and any stored blocks
 // beyond it are connected again, so the UTXO set always matches the tip it names.
+// Blocks written to the last blk file after the block index's last flush are found
+// again on open (the file's tail is read) and indexed where they are; appending then
+// continues after the last such block and undo appending after the last recorded undo
+// record, so no written block is lost and repeated crashes do not grow blocks/.
 //
 // Thread-safety: all public methods lock one internal mutex; script checks run on a
 // worker pool while it is held.
@@ -39,6 +43,15 @@ struct ChainstateOptions {
     int flush_interval_blocks = 0;
     // And at least this often while blocks connect, so a crash loses little replay work.
     int flush_interval_seconds = 3600;
+    // Free space kept on the blocks directory's filesystem: a block or undo write that
+    // would leave less fails (Core's 50 MiB).
+    uint64_t min_free_disk_bytes = uint64_t(50) << 20;
+    // Testing aid (-test=blockwritelimit): block and undo writes fail with ENOSPC once
+    // this many bytes were written (0: never).
+    uint64_t test_block_write_limit = 0;
+    // Called once, under the chain state's lock, when a write failed and the chain state
+    // stopped (see fatal_error); it must only record or post (minicashd shuts down).
+    std::function<void(const std::string& why)> on_fatal_error;
 };
 
 struct UtxoStats {
@@ -72,7 +85,10 @@ public:
     // Validates a block fully, stores it and makes the most-work valid chain active.
     // Returns false with `state` when the block is invalid (the block, or a block it made
     // us connect, broke a rule); true for valid or already-known blocks. `is_new` tells
-    // whether the block's data was stored by this call. Throws StorageError on disk failure.
+    // whether the block's data was stored by this call. Throws StorageError on disk failure:
+    // then nothing the failed write would have recorded is counted (the tip stays on
+    // blocks whose data and undo data are written) and the chain state stops: every later
+    // process_block throws at once (see fatal_error).
     [[nodiscard]] bool process_block(const Block& block, ValidationState& state, bool* is_new = nullptr);
     // Header-only acceptance (headers-first sync).
     [[nodiscard]] bool process_header(const BlockHeader& header, ValidationState& state,
@@ -85,6 +101,8 @@ public:
 
     // Makes everything durable. Throws StorageError.
     void flush();
+    // Why the chain state stopped (a block, undo or database write failed), or nullopt.
+    std::optional<std::string> fatal_error() const;
 
     const ChainParams& params() const { return params_; }
     // The chain state's clock (ChainstateOptions::clock); needs no lock.
