@@ -89,6 +89,7 @@ std::string hex4(const uint8_t* p, size_t n) { return hex_encode(ByteView(p, std
 
 struct BlockImporter::FileContext {
     std::filesystem::path path;
+    int stored_file = -1;  // the node's own block file in a reindex
     ImportResult result;
     const std::function<bool()>* interrupted = nullptr;
     uint64_t file_size = 0;
@@ -119,8 +120,18 @@ BlockImporter::BlockImporter(Chainstate& chainstate, ImportOptions options)
     : chainstate_(chainstate), options_(options) {}
 
 ImportResult BlockImporter::import_file(const std::filesystem::path& path, const std::function<bool()>& interrupted) {
+    return read_file(path, -1, interrupted);
+}
+
+ImportResult BlockImporter::import_stored_file(int file, const std::function<bool()>& interrupted) {
+    return read_file(chainstate_.block_file_path(file), file, interrupted);
+}
+
+ImportResult BlockImporter::read_file(const std::filesystem::path& path, int stored_file,
+                                      const std::function<bool()>& interrupted) {
     FileContext ctx;
     ctx.path = path;
+    ctx.stored_file = stored_file;
     ctx.interrupted = &interrupted;
     ImportResult& result = ctx.result;
 
@@ -150,7 +161,9 @@ ImportResult BlockImporter::import_file(const std::filesystem::path& path, const
         resyncing = true;
     };
 
-    while (!ctx.stop_requested()) {
+    // A reindex stops at the first damaged record: the file is the node's own.
+    const auto damaged = [&] { return stored_file >= 0 && result.error_count > 0; };
+    while (!ctx.stop_requested() && !damaged()) {
         // 1. Find the next magic, counting what lies before it.
         const uint64_t scan_start = in.pos();
         uint8_t first[4] = {};
@@ -285,18 +298,19 @@ void BlockImporter::handle_block(FileContext& ctx, const uint256& hash, const Bl
                   hash.to_hex().c_str(), offset, block.header.prev_block.to_hex().c_str());
         pending_bytes_ += payload.size();
         pending_.emplace(block.header.prev_block,
-                         Pending{hash, Bytes(payload.begin(), payload.end()), ctx.path, offset});
+                         Pending{hash, Bytes(payload.begin(), payload.end()), ctx.path, offset, ctx.stored_file});
         return;
     }
-    if (submit(ctx, block, hash, ctx.path, offset)) release_children(ctx, hash);
+    if (submit(ctx, block, hash, ctx.path, offset, ctx.stored_file)) release_children(ctx, hash);
 }
 
 bool BlockImporter::submit(FileContext& ctx, const Block& block, const uint256& hash, const std::filesystem::path& file,
-                           uint64_t offset) {
+                           uint64_t offset, int stored_file) {
     ValidationState state;
     bool is_new = false;
     ++ctx.processed;
-    if (chainstate_.process_block(block, state, &is_new)) {
+    const FilePos stored_at{stored_file, uint32_t(offset + kBlkRecordHeaderSize)};
+    if (chainstate_.process_block(block, state, &is_new, stored_file >= 0 ? &stored_at : nullptr)) {
         if (is_new) ++ctx.result.accepted;
         else ++ctx.result.already_known;
     } else {
@@ -322,7 +336,8 @@ void BlockImporter::release_children(FileContext& ctx, const uint256& parent) {
             pending_bytes_ -= child.data.size();
             std::optional<Block> block = Block::decode(child.data);
             if (!block) continue;  // decoded once already; cannot fail
-            if (submit(ctx, *block, child.hash, child.file, child.offset)) parents.push_back(child.hash);
+            if (submit(ctx, *block, child.hash, child.file, child.offset, child.stored_file))
+                parents.push_back(child.hash);
             maybe_log_progress(ctx, false);
         }
     }
