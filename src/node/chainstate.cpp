@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cinttypes>
-#include <cstdio>
 #include <map>
 #include <mutex>
 #include <set>
@@ -23,6 +22,7 @@
 #include "node/sig_cache.h"
 #include "storage/block_store.h"
 #include "storage/coins_db.h"
+#include "util/duration_text.h"
 #include "util/hash.h"
 #include "util/logging.h"
 
@@ -317,20 +317,17 @@ struct Chainstate::Impl {
             last_progress_height = tip->height;
             return;
         }
-        if (steady - last_progress < std::chrono::seconds(10) || !initial_block_download()) return;
+        // While blocks are loaded from files the importer reports progress (by bytes read).
+        if (steady - last_progress < std::chrono::seconds(10) || loading_blocks || !initial_block_download()) return;
         const double secs = std::chrono::duration<double>(steady - last_progress).count();
         const double progress = guess_verification_progress(tx_data, tip, now());
         const double tx_rate =
             tip->chain_tx_count > last_progress_tx ? double(tip->chain_tx_count - last_progress_tx) / secs : 0;
         const double left_tx = progress > 0 ? double(tip->chain_tx_count) * (1 / progress - 1) : 0;
-        const int64_t left_s = tx_rate > 0 ? int64_t(left_tx / tx_rate) : -1;
-        char left[32] = "unknown";
-        if (left_s >= 0)
-            std::snprintf(left, sizeof left, "%" PRId64 "h%02dm%02ds", left_s / 3600, int(left_s / 60 % 60),
-                          int(left_s % 60));
+        const std::string left = duration_text(tx_rate > 0 ? int64_t(left_tx / tx_rate) : -1);
         log_info("sync: height %d, %" PRIu64 " transactions, progress %.6f, %.1f tx/s, %.2f blocks/s, about %s left",
                  tip->height, tip->chain_tx_count, progress, tx_rate, double(tip->height - last_progress_height) / secs,
-                 left);
+                 left.c_str());
         last_progress = steady;
         last_progress_tx = tip->chain_tx_count;
         last_progress_height = tip->height;

@@ -11,6 +11,7 @@
 
 #include "consensus/blk_records.h"
 #include "consensus/params.h"
+#include "util/duration_text.h"
 #include "util/hex.h"
 #include "util/logging.h"
 
@@ -98,6 +99,7 @@ struct BlockImporter::FileContext {
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
     std::chrono::steady_clock::time_point last_progress = start;
     uint64_t processed_at_last_progress = 0;
+    uint64_t position_at_last_progress = 0;
 
     bool stop_requested() {
         if (*interrupted && (*interrupted)()) result.interrupted = true;
@@ -361,12 +363,21 @@ void BlockImporter::maybe_log_progress(FileContext& ctx, bool force) {
             log_warning("import %s: %" PRIu64 " blocks still wait for a parent that has not been seen",
                         ctx.path.filename().c_str(), r.pending_left);
     } else {
+        // Work done is measured in bytes of the file: the time left is what the rest takes
+        // at the rate of the last window.
         const double pct = ctx.file_size > 0 ? 100.0 * double(ctx.position) / double(ctx.file_size) : 0.0;
-        log_info("import %s: height %d, %.1f blocks/s, %.0f%% of the file read", ctx.path.filename().c_str(),
-                 chainstate_.height(), double(ctx.processed - ctx.processed_at_last_progress) / window_s, pct);
+        const double bytes_rate =
+            double(ctx.position - std::min(ctx.position, ctx.position_at_last_progress)) / window_s;
+        const double left_bytes = double(ctx.file_size - std::min(ctx.file_size, ctx.position));
+        const std::string left = duration_text(bytes_rate > 0 ? int64_t(left_bytes / bytes_rate) : -1);
+        log_info("import %s: height %d, %.1f blocks/s, %.1f MB/s, %.0f%% of the file read, about %s left in it",
+                 ctx.path.filename().c_str(), chainstate_.height(),
+                 double(ctx.processed - ctx.processed_at_last_progress) / window_s, bytes_rate / 1e6, pct,
+                 left.c_str());
     }
     ctx.last_progress = now;
     ctx.processed_at_last_progress = ctx.processed;
+    ctx.position_at_last_progress = ctx.position;
 }
 
 ImportResult import_block_file(Chainstate& chainstate, const std::filesystem::path& path,
