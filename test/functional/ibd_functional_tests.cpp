@@ -109,7 +109,7 @@ TEST(ReindexProcess, KillLoopEndsWithTheSameUtxoSet) {
     const AssumeValidChains& c = assume_valid_chains();
     constexpr int kOld = kAssumeValidBadHeight - 1;  // valid blocks of the assumevalid chain
     NodeOptions options;
-    options.args = {"-dbflushinterval=5", "-assumevalid=0"};
+    options.args = {"-dbflushinterval=3", "-assumevalid=0"};  // frequent flushes: more states to kill in
     TestNode node("reindex", options);
     node.start();
     // Headers first, then blocks in swapped pairs: children lie before parents on disk.
@@ -137,7 +137,7 @@ TEST(ReindexProcess, KillLoopEndsWithTheSameUtxoSet) {
     std::cout << "  full reindex " << int(full_ms) << " ms; seed " << seed << "\n";
     RecordProperty("seed", std::to_string(seed));
     std::mt19937_64 rng(seed);
-    constexpr int kKills = 6;
+    constexpr int kKills = 5;
     for (int k = 0; k < kKills; ++k) {
         const double lo = 1.2 * full_ms * k / kKills, hi = 1.2 * full_ms * (k + 1) / kKills;
         const auto delay =
