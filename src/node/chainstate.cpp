@@ -1,6 +1,7 @@
 #include "node/chainstate.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cinttypes>
 #include <map>
@@ -78,10 +79,10 @@ struct Chainstate::Impl {
     int blocks_since_flush = 0;
     std::chrono::steady_clock::time_point last_flush = std::chrono::steady_clock::now();
     std::vector<Listener> listeners;
-    bool left_initial_download = false;  // initial_block_download() latched to false
-    bool loading_blocks = false;         // set_loading_blocks(): importing or reindexing
-    uint256 assume_valid;                // null: verify every script
-    bool reindex_pending = false;        // Reindex::BLOCKS until finish_reindex()
+    bool left_initial_download = false;       // initial_block_download() latched to false
+    std::atomic<bool> loading_blocks{false};  // set_loading_blocks(): importing or reindexing
+    uint256 assume_valid;                     // null: verify every script
+    bool reindex_pending = false;             // Reindex::BLOCKS until finish_reindex()
     AssumeValidStatus assume_valid_status;
     // The progress line while catching up (log_sync_progress).
     ChainTxData tx_data;
@@ -847,10 +848,9 @@ AssumeValidStatus Chainstate::assume_valid() const {
     return impl_->assume_valid_status;
 }
 
-void Chainstate::set_loading_blocks(bool loading) {
-    std::lock_guard lock(impl_->mutex);
-    impl_->loading_blocks = loading;
-}
+void Chainstate::set_loading_blocks(bool loading) { impl_->loading_blocks.store(loading); }
+
+bool Chainstate::loading_blocks() const { return impl_->loading_blocks.load(); }
 
 bool Chainstate::have_block_data(const uint256& hash) const {
     std::lock_guard lock(impl_->mutex);

@@ -203,6 +203,8 @@ public:
     std::filesystem::path block_file_path(int file) const;
     // Marks the start and end of loading blocks from files (see above).
     void set_loading_blocks(bool loading);
+    // Whether blocks are being loaded from files; takes no lock (any thread may ask).
+    bool loading_blocks() const;
 
     Chainstate(const Chainstate&) = delete;
     Chainstate& operator=(const Chainstate&) = delete;
