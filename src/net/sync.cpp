@@ -582,6 +582,10 @@ void BlockSync::refresh_window() {
 
 void BlockSync::schedule_downloads() {
     if (deps_.network.stopping() || !tip_) return;
+    if (deps_.chain.loading_blocks()) {  // resumed by tick() once the files are read
+        downloads_paused_ = true;
+        return;
+    }
     if (window_dirty_) refresh_window();
     if (window_.empty()) return;
     const int window_end = window_.back()->height;
@@ -710,6 +714,10 @@ void BlockSync::tick() {
     if (deps_.network.stopping()) return;
     const SteadyTime now = deps_.clock.steady_now();
     update_ibd();
+    if (downloads_paused_ && !deps_.chain.loading_blocks()) {
+        downloads_paused_ = false;
+        schedule_downloads_soon();
+    }
 
     // Stalling and download timeouts; suspended while our own validation queue is the
     // bottleneck (a peer waiting for queue space cannot deliver).

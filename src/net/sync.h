@@ -152,6 +152,7 @@ private:
     bool recompute_pending_ = false;
     const BlockIndex* last_announced_ = nullptr;
     std::chrono::milliseconds stall_timeout_{2000};
+    bool downloads_paused_ = false;  // schedule_downloads() held back while blocks load from files
 
     // progress
     SteadyTime last_progress_log_{};

@@ -303,7 +303,7 @@ AcceptResult Mempool::Impl::try_accept(const Chainstate::View& v, const std::sha
     Entry* e = add_entry(ptx, txid, r.wtxid, fee, vsize, sigop_cost, args.accept_time, tip->height, spends_coinbase,
                          absolute_lock || relative_locks);
     (void)e;
-    if (args.track_fee && !args.bypass_limits && !args.tentative && parents.empty())
+    if (args.track_fee && !args.bypass_limits && !args.tentative && parents.empty() && !v.initial_block_download())
         estimator.track(txid, tip->height, policy::rate_of(fee, vsize));
     if (!args.tentative && !args.bypass_limits) {
         limit_size(args.now);

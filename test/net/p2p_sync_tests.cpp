@@ -77,6 +77,25 @@ struct SyncSetup {
 
 // ---- headers-first sync ----
 
+// While blocks load from files (-loadblock, -reindex) none is downloaded, as in Core:
+// the files may hold them. Headers still sync; downloads resume at the next tick after.
+TEST(P2PSync, NoBlockDownloadsWhileLoadingBlocks) {
+    SyncSetup net("sync-loading", 5);
+    auto& [source, h] = net;
+    h.chain.chain().set_loading_blocks(true);
+    auto a = h.connect();
+    h.handshake(a, PeerOptions().with_start_height(5));
+    h.take(a);
+    h.deliver(a, cmd::HEADERS, encode_headers(headers_of(source.chain(), 1, 5)));
+    EXPECT_NE(h.chain.chain().lookup(hash_at(source.chain(), 5)), nullptr) << "headers stored";
+    EXPECT_TRUE(requested_blocks(h, a).empty());
+    h.tick();
+    EXPECT_TRUE(requested_blocks(h, a).empty());
+    h.chain.chain().set_loading_blocks(false);
+    h.tick();
+    EXPECT_EQ(requested_blocks(h, a), hashes(source.chain(), 1, 5));
+}
+
 TEST(P2PSync, HeadersFirstThenBlocksFromOnePeer) {
     SyncSetup net("sync-one", 20);
     auto& [source, h] = net;
