@@ -256,38 +256,101 @@ TEST_F(MempoolTest, RejectsNonFinalAndImmature) {
     EXPECT_EQ(r.reject, TxReject::PREMATURE_SPEND);
 }
 
-TEST_F(MempoolTest, RejectsTooLongChain) {
-    Utxo u = coin();
+// A chain of `n` transactions from a fresh coin, each paying `fee`.
+std::vector<Transaction> make_chain(TestChain& tc, Utxo u, int n, Amount fee) {
     std::vector<Transaction> chain;
-    for (int i = 0; i < 25; ++i) {
-        chain.push_back(tc_->spend1(u, 1000));
-        const AcceptResult r = accept(chain.back());
-        ASSERT_TRUE(r.accepted) << i << ": " << r.state.to_string();
-        u = out0(chain.back());
+    for (int i = 0; i < n; ++i) {
+        chain.push_back(tc.spend1(u, fee));
+        u = tc.outputs_of(chain.back())[0];
     }
-    EXPECT_EQ(pool_->entry(chain.front().txid())->descendant_count, 25u);
-    EXPECT_EQ(pool_->entry(chain.back().txid())->ancestor_count, 25u);
-    const AcceptResult r = accept(tc_->spend1(u, 1000));
-    EXPECT_EQ(r.state.reason(), "too-long-mempool-chain");
-    EXPECT_EQ(r.state.debug(), "too many unconfirmed ancestors [limit: 25]");
-    EXPECT_EQ(r.reject, TxReject::MEMPOOL_POLICY);
+    return chain;
 }
 
-TEST_F(MempoolTest, DescendantLimitAndCarveOut) {
-    // A parent with 25 outputs, and children on 24 of them: 25 in its package.
+TEST_F(MempoolTest, ClusterCountLimitAtBoundary) {
+    // Core 31: no ancestor limit; a chain of 64 (the cluster limit) is fine, the 65th is not.
+    const std::vector<Transaction> chain = make_chain(*tc_, coin(), 65, 1000);
+    for (int i = 0; i < 64; ++i) {
+        const AcceptResult r = accept(chain[size_t(i)]);
+        ASSERT_TRUE(r.accepted) << i << ": " << r.state.to_string();
+    }
+    EXPECT_EQ(pool_->entry(chain.front().txid())->descendant_count, 64u);
+    EXPECT_EQ(pool_->entry(chain[63].txid())->ancestor_count, 64u);
+    EXPECT_EQ(pool_->cluster(chain.front().txid())->tx_count, 64u);
+    const AcceptResult r = accept(chain[64]);
+    EXPECT_EQ(r.state.reason(), "too-large-cluster");
+    EXPECT_EQ(r.state.debug(), "");
+    EXPECT_EQ(r.reject, TxReject::MEMPOOL_POLICY);
+    EXPECT_EQ(pool_->info().size, 64u);
+}
+
+TEST_F(MempoolTest, ClusterCountLimitOption) {
+    MempoolOptions o = options_;
+    o.cluster_count = 5;
+    reset_pool(o);
+    const std::vector<Transaction> chain = make_chain(*tc_, coin(), 6, 1000);
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(accept(chain[size_t(i)]).accepted) << i;
+    EXPECT_EQ(reason(chain[5]), "too-large-cluster");
+    EXPECT_EQ(pool_->info().cluster_count, 5u);
+}
+
+TEST_F(MempoolTest, ClusterSizeLimitAtBoundary) {
+    // The limit is in vbytes, compared with the sigops-adjusted weight / 4: a cluster whose
+    // weight fits 4 x limit is accepted, one vbyte less of limit refuses it.
+    const std::vector<Transaction> chain = make_chain(*tc_, coin(), 3, 1000);
+    ASSERT_TRUE(accept(chain[0]).accepted);
+    ASSERT_TRUE(accept(chain[1]).accepted);
+    int64_t weight = 0;
+    for (const Transaction& t : chain) weight += int64_t(t.weight());
+    const size_t fits = size_t((weight + 3) / 4);
+    MempoolOptions o = options_;
+    o.cluster_size_vbytes = fits - 1;
+    reset_pool(o);
+    ASSERT_TRUE(accept(chain[0]).accepted);
+    ASSERT_TRUE(accept(chain[1]).accepted);
+    EXPECT_EQ(reason(chain[2]), "too-large-cluster");
+    o.cluster_size_vbytes = fits;
+    reset_pool(o);
+    ASSERT_TRUE(accept(chain[0]).accepted);
+    ASSERT_TRUE(accept(chain[1]).accepted);
+    const AcceptResult r = accept(chain[2]);
+    EXPECT_TRUE(r.accepted) << r.state.to_string();
+    EXPECT_EQ(pool_->cluster(chain[0].txid())->weight, weight);
+}
+
+TEST_F(MempoolTest, MergingClustersCountsBoth) {
+    MempoolOptions o = options_;
+    o.cluster_count = 10;
+    reset_pool(o);
+    const std::vector<Transaction> a = make_chain(*tc_, coin(), 4, 1000);
+    const std::vector<Transaction> b = make_chain(*tc_, coin(), 5, 1000);
+    for (const Transaction& t : a) ASSERT_TRUE(accept(t).accepted);
+    for (const Transaction& t : b) ASSERT_TRUE(accept(t).accepted);
+    // 4 + 5 + 1 = 10: exactly the limit.
+    const Utxo ua = out0(a.back()), ub = out0(b.back());
+    const Transaction merge = tc_->spend({ua, ub}, {{ua.out.value + ub.out.value - 2000, tc_->keys[2].p2wpkh}});
+    const AcceptResult r = accept(merge);
+    ASSERT_TRUE(r.accepted) << r.state.to_string();
+    EXPECT_EQ(pool_->cluster(a[0].txid())->tx_count, 10u);
+    EXPECT_EQ(pool_->cluster(b[0].txid())->tx_count, 10u);
+    // A third chain of 1 joined to it: 11.
+    const Transaction c = tc_->spend1(coin(), 1000);
+    ASSERT_TRUE(accept(c).accepted);
+    const Utxo um = out0(merge), uc = out0(c);
+    const Transaction merge2 = tc_->spend({um, uc}, {{um.out.value + uc.out.value - 2000, tc_->keys[3].p2wpkh}});
+    EXPECT_EQ(reason(merge2), "too-large-cluster");
+}
+
+TEST_F(MempoolTest, NoCarveOut) {
+    // A parent and 63 children fill the cluster; a 64th small child gets no exception.
     const Utxo u = coin();
-    std::vector<TxOut> outs(26, TxOut{u.out.value / 30, tc_->keys[1].p2wpkh});
+    std::vector<TxOut> outs(64, TxOut{u.out.value / 70, tc_->keys[1].p2wpkh});
     const Transaction parent = tc_->spend({u}, outs);
     ASSERT_TRUE(accept(parent).accepted);
     const auto po = tc_->outputs_of(parent);
-    for (int i = 0; i < 24; ++i) ASSERT_TRUE(accept(tc_->spend1(po[size_t(i)], 1000)).accepted) << i;
-    EXPECT_EQ(pool_->entry(parent.txid())->descendant_count, 25u);
-    // One more small child with no other ancestor: the CPFP carve-out lets it in.
-    EXPECT_TRUE(accept(tc_->spend1(po[24], 1000)).accepted);
-    // But not another.
-    const AcceptResult r = accept(tc_->spend1(po[25], 1000));
-    EXPECT_EQ(r.state.reason(), "too-long-mempool-chain");
-    EXPECT_EQ(r.state.debug(), "too many descendants for tx " + parent.txid().to_hex() + " [limit: 25]");
+    for (int i = 0; i < 63; ++i) ASSERT_TRUE(accept(tc_->spend1(po[size_t(i)], 1000)).accepted) << i;
+    EXPECT_EQ(pool_->entry(parent.txid())->descendant_count, 64u);
+    const AcceptResult r = accept(tc_->spend1(po[63], 1000));
+    EXPECT_EQ(r.state.reason(), "too-large-cluster");
 }
 
 TEST_F(MempoolTest, ScriptFailures) {
@@ -358,7 +421,7 @@ TEST_F(MempoolTest, ReplaceByFee) {
     const Transaction a_child = tc_->spend1(out0(a), 1000, 1);
     ASSERT_TRUE(accept(a_child).accepted);
 
-    // Same fee: not a higher fee rate (rule 6) or not more fees (rule 3).
+    // Same fee: not more fees (rule 3).
     const AcceptResult same = accept(tc_->spend1(u, 1000, 2));
     EXPECT_EQ(same.state.reason(), "insufficient fee");
     EXPECT_EQ(same.reject, TxReject::RECONSIDERABLE);
@@ -382,15 +445,17 @@ TEST_F(MempoolTest, ReplaceByFee) {
     EXPECT_TRUE(pool_->contains(b.txid()));
     EXPECT_EQ(pool_->info().size, 1u);
 
-    // Rule 2: no new unconfirmed inputs.
+    // Core 31 has no "no new unconfirmed inputs" rule: the diagram decides.
     const Transaction x = tc_->spend1(coin(), 1000, 3);
     ASSERT_TRUE(accept(x).accepted);
-    const Transaction adds = tc_->spend({u, out0(x)}, {{u.out.value, tc_->keys[4].p2wpkh}});
+    const Transaction adds = tc_->spend({u, out0(x)}, {{u.out.value - 10000, tc_->keys[4].p2wpkh}});
     const AcceptResult r2 = accept(adds);
-    EXPECT_EQ(r2.state.reason(), "replacement-adds-unconfirmed");
+    EXPECT_TRUE(r2.accepted) << r2.state.to_string();
+    EXPECT_FALSE(pool_->contains(b.txid()));
 
-    // Spending an output of the transaction it replaces.
-    const Transaction self = tc_->spend({u, out0(b)}, {{u.out.value, tc_->keys[4].p2wpkh}});
+    // Spending an output of the transaction it replaces (checked after the replacement rules,
+    // which this one passes with its huge fee).
+    const Transaction self = tc_->spend({out0(x), out0(adds)}, {{100000, tc_->keys[4].p2wpkh}});
     const AcceptResult r3 = accept(self);
     EXPECT_EQ(r3.state.reason(), "bad-txns-spends-conflicting-tx");
     EXPECT_EQ(r3.reject, TxReject::CONSENSUS);
