@@ -351,6 +351,25 @@ bool Mempool::contains_orphan(const uint256& wtxid) const {
     return impl_->orphans.count(wtxid) > 0;
 }
 
+std::shared_ptr<const Transaction> Mempool::orphan(const uint256& hash, bool is_wtxid) const {
+    std::lock_guard lock(impl_->mutex);
+    if (is_wtxid) {
+        auto it = impl_->orphans.find(hash);
+        return it == impl_->orphans.end() ? nullptr : it->second.tx;
+    }
+    for (const auto& [wtxid, o] : impl_->orphans)
+        if (o.txid == hash) return o.tx;
+    return nullptr;
+}
+
+std::vector<std::shared_ptr<const Transaction>> Mempool::orphan_children(const uint256& parent_txid) const {
+    std::lock_guard lock(impl_->mutex);
+    std::vector<std::shared_ptr<const Transaction>> out;
+    for (const uint256& wtxid : impl_->orphans_spending(parent_txid, SIZE_MAX))
+        out.push_back(impl_->orphans.at(wtxid).tx);
+    return out;
+}
+
 void Mempool::add_unbroadcast(const uint256& txid) {
     std::lock_guard lock(impl_->mutex);
     if (impl_->find(txid)) impl_->unbroadcast.insert(txid);

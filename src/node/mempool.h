@@ -281,6 +281,10 @@ public:
     // arrives in the mempool or in a block.
     size_t orphan_count() const;
     bool contains_orphan(const uint256& wtxid) const;
+    // The orphan with this wtxid (or txid when !is_wtxid), if held.
+    std::shared_ptr<const Transaction> orphan(const uint256& hash, bool is_wtxid) const;
+    // Orphans spending an output of `parent_txid`, in arrival order (for 1p1c relay).
+    std::vector<std::shared_ptr<const Transaction>> orphan_children(const uint256& parent_txid) const;
 
     // Transactions submitted locally and not yet requested by a peer (Core's unbroadcast
     // set, saved in mempool.dat). Entries leave the set when they leave the pool.
