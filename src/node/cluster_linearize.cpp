@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 namespace minicash::cluster {
 
@@ -161,26 +162,24 @@ std::vector<uint32_t> best_ancestor_set(const Graph& g, const std::vector<char>&
     return best;
 }
 
+// When the remaining transaction with the highest own feerate (the first such) has no
+// remaining parent, it alone is an optimal closure: no set beats its best member.
+std::optional<uint32_t> best_single(const Graph& g, const std::vector<char>& left) {
+    int64_t top = -1;
+    for (uint32_t i = 0; i < g.size(); ++i) {
+        if (!left[i]) continue;
+        if (top < 0 || compare_feerate(g.tx[i], g.tx[uint32_t(top)]) > 0) top = i;
+    }
+    if (top < 0) return std::nullopt;
+    const auto& ps = g.parents[uint32_t(top)];
+    if (std::any_of(ps.begin(), ps.end(), [&](uint32_t p) { return left[p] != 0; })) return std::nullopt;
+    return uint32_t(top);
+}
+
 // The highest-feerate closed subset of `left` (Dinkelbach over min cuts), starting from
 // `best`. Returns false when the budget ran out (then `best` is the best found).
 bool best_closure(const Graph& g, const std::vector<char>& left, std::vector<uint32_t>& best, uint64_t& work,
                   uint64_t budget) {
-    // Shortcut: a remaining transaction without remaining parents whose own feerate is the
-    // highest of all is an optimal closure (no set beats its best member).
-    {
-        int64_t top = -1;
-        for (uint32_t i = 0; i < g.size(); ++i) {
-            if (!left[i]) continue;
-            if (top < 0 || compare_feerate(g.tx[i], g.tx[uint32_t(top)]) > 0) top = i;
-        }
-        const auto& ps = g.parents[uint32_t(top)];
-        if (std::none_of(ps.begin(), ps.end(), [&](uint32_t p) { return left[p] != 0; })) {
-            // Among equal top feerates a parentless one may still be found later; keep it simple:
-            // the first maximum is parentless, so it is optimal.
-            best = {uint32_t(top)};
-            return true;
-        }
-    }
     std::vector<uint32_t> nodes;
     std::vector<uint32_t> local(g.size(), UINT32_MAX);
     for (uint32_t i = 0; i < g.size(); ++i)
@@ -254,12 +253,19 @@ Linearization linearize(const Graph& graph, uint64_t budget) {
     uint32_t remaining = graph.size();
     while (remaining > 0) {
         std::vector<uint32_t> best;
-        if (!optimal || work > budget) {
+        if (auto single = best_single(graph, left)) {
+            best = {*single};
+        } else if (!optimal || work > budget) {
             optimal = false;
             best = best_ancestor_set(graph, left);
         } else {
             best = best_ancestor_set(graph, left);
-            if (!best_closure(graph, left, best, work, budget)) optimal = false;
+            // A set at least as good as every remaining transaction on its own is optimal.
+            FeeFrac top;
+            for (uint32_t i = 0; i < graph.size(); ++i)
+                if (left[i] && (top.size == 0 || compare_feerate(graph.tx[i], top) > 0)) top = graph.tx[i];
+            if (compare_feerate(sum_of(graph, best), top) < 0 && !best_closure(graph, left, best, work, budget))
+                optimal = false;
         }
         remaining -= uint32_t(best.size());
         emit(graph, std::move(best), left, lin.order);

@@ -82,9 +82,37 @@ void Mempool::Impl::relinearize(Cluster* c) {
 }
 
 void Mempool::Impl::join_cluster(Entry* e) {
+    if (e->parents.empty() && e->children.empty()) {  // the common case: a cluster of its own
+        auto owned = std::make_unique<Cluster>();
+        owned->id = next_cluster_id++;
+        Cluster* c = owned.get();
+        clusters.emplace(c->id, std::move(owned));
+        c->txs.push_back(e);
+        relinearize(c);
+        return;
+    }
     std::set<Cluster*> linked;
     for (const Entry* p : e->parents) linked.insert(p->cluster);
     for (const Entry* ch : e->children) linked.insert(ch->cluster);
+    if (linked.size() == 1 && e->children.empty()) {
+        // Appended to one optimally linearized cluster at a feerate no higher than its last
+        // chunk: the old chunks stay optimal and the new transaction is a chunk of its own
+        // (no chunk can gain from it, and it has no children).
+        Cluster* c = *linked.begin();
+        const FeeFrac mine{e->modified_fee, e->adjusted_weight};
+        if (c->optimal && cluster::compare_feerate(mine, c->chunks.back()) <= 0) {
+            worst_chunks.erase(c->worst_pos);
+            e->cluster = c;
+            e->position = uint32_t(c->txs.size());
+            e->chunk = uint32_t(c->chunks.size());
+            c->txs.push_back(e);
+            c->chunks.push_back(mine);
+            c->chunk_ends.push_back(uint32_t(c->txs.size()));
+            c->total += mine;
+            c->worst_pos = worst_chunks.insert(c).first;
+            return;
+        }
+    }
     Cluster* target = nullptr;
     for (Cluster* c : linked)
         if (!target || c->txs.size() > target->txs.size()) target = c;
@@ -146,6 +174,10 @@ void Mempool::Impl::split_clusters(const std::set<Cluster*>& affected) {
 
 ProposalEffect Mempool::Impl::evaluate(const Proposal& p, bool with_diagram) const {
     ProposalEffect effect;
+    if (p.removals.empty() && p.adds.size() == 1 && p.adds[0].pool_parents.empty() && !with_diagram) {
+        effect.within_limits = opts.cluster_count >= 1 && p.adds[0].feerate.size <= cluster_weight_limit();
+        return effect;
+    }
     std::set<const Cluster*> touched;
     for (const auto& a : p.adds)
         for (const Entry* parent : a.pool_parents)
