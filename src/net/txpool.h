@@ -18,9 +18,9 @@ namespace minicash::net {
 class TxPool {
 public:
     virtual ~TxPool() = default;
-    virtual AcceptResult accept(const Transaction& tx) = 0;
+    [[nodiscard]] virtual AcceptResult accept(const Transaction& tx) = 0;
     // A parent and its child evaluated together (1p1c package relay: Mempool::submit_package).
-    virtual PackageResult accept_package(const std::vector<Transaction>& txs) = 0;
+    [[nodiscard]] virtual PackageResult accept_package(const std::vector<Transaction>& txs) = 0;
     // Transactions held as orphans (inputs missing) that spend an output of `parent_txid`,
     // oldest first.
     virtual std::vector<std::shared_ptr<const Transaction>> orphan_children(const uint256& parent_txid) const = 0;

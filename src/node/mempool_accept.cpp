@@ -353,7 +353,12 @@ AcceptResult Mempool::Impl::try_accept(const Chainstate::View& v, const std::sha
         if (!find(ws.txid)) return rejected(std::move(r), no(TxReject::RECONSIDERABLE, "mempool full"));
     }
     r.accepted = true;
-    if (!args.tentative) added.push_back(info_of(find(ws.txid)));
+    if (!args.tentative) {
+        // Reported after any evictions it caused, as Core signals the addition after Finalize.
+        const Entry* entry = find(ws.txid);
+        record_event(*entry, std::nullopt);
+        added.push_back(info_of(entry));
+    }
     return r;
 }
 

@@ -182,9 +182,10 @@ AcceptResult rejected(AcceptResult r, Rejection why);
 
 // Core's SingleTRUCChecks. Returns an error and, when the only obstacle is an existing
 // sibling that may be evicted, that sibling (mempool_package_rules.cpp).
-std::optional<std::pair<std::string, Entry*>> truc_checks(const Transaction& tx, const uint256& txid,
-                                                          const uint256& wtxid, const EntrySet& ancestors,
-                                                          const std::set<uint256>& direct_conflicts, size_t vsize);
+[[nodiscard]] std::optional<std::pair<std::string, Entry*>> truc_checks(const Transaction& tx, const uint256& txid,
+                                                                        const uint256& wtxid, const EntrySet& ancestors,
+                                                                        const std::set<uint256>& direct_conflicts,
+                                                                        size_t vsize);
 
 }  // namespace mempool_internal
 
@@ -239,6 +240,10 @@ struct Mempool::Impl {
 
     std::mutex callbacks_mutex;
     std::vector<std::function<void(const MempoolEntryInfo&)>> callbacks;
+    // on_event callbacks (guarded by `mutex`, like the changes they report) and the next
+    // change's number.
+    std::vector<std::function<void(const MempoolEvent&)>> event_callbacks;
+    uint64_t event_sequence = 1;
     std::shared_ptr<Link> link;
     int tip_height = 0;  // kept current by the chain state events
 
@@ -281,13 +286,13 @@ struct Mempool::Impl {
     // Core 31's GetEntriesForConflicts (rule 5: at most 100 distinct clusters directly in
     // conflict) and PaysForRBF (rules 3 and 4). Fills `all_conflicts` with the conflicts and
     // their descendants. The cluster limits and the diagram come after (replacement_effect).
-    std::optional<Rejection> check_replacement_fees(const uint256& txid, Amount modified_fee, size_t vsize,
-                                                    const EntrySet& conflict_entries, bool sibling_eviction,
-                                                    EntrySet& all_conflicts) const;
+    [[nodiscard]] std::optional<Rejection> check_replacement_fees(const uint256& txid, Amount modified_fee,
+                                                                  size_t vsize, const EntrySet& conflict_entries,
+                                                                  bool sibling_eviction, EntrySet& all_conflicts) const;
     // Ephemeral dust (Core's CheckEphemeralSpends): every dust output of an in-pool or
     // in-package parent must be spent by its child. `package` are transactions being added
     // together (children after parents). Returns the failing child's index and the error.
-    std::optional<std::pair<size_t, Rejection>> check_ephemeral_spends(
+    [[nodiscard]] std::optional<std::pair<size_t, Rejection>> check_ephemeral_spends(
         const std::vector<std::shared_ptr<const Transaction>>& package) const;
 
     // ---- Insertion and removal ----
@@ -325,27 +330,30 @@ struct Mempool::Impl {
 
     // Core's PreChecks: everything but replacement, cluster limits, ephemeral spends and
     // scripts. `package` (optional) supplies outputs of earlier package transactions.
-    std::optional<Rejection> pre_checks(const Chainstate::View& v, Workspace& ws, const Args& args,
-                                        const PackageView* package) const;
+    [[nodiscard]] std::optional<Rejection> pre_checks(const Chainstate::View& v, Workspace& ws, const Args& args,
+                                                      const PackageView* package) const;
     // Core's PolicyScriptChecks and ConsensusScriptChecks.
-    std::optional<Rejection> script_checks(const Chainstate::View& v, const Workspace& ws) const;
+    [[nodiscard]] std::optional<Rejection> script_checks(const Chainstate::View& v, const Workspace& ws) const;
     // Puts an evaluated transaction in the pool (its conflicts already removed).
     Entry* insert(const Workspace& ws, const Args& args, int tip_height);
 
-    AcceptResult try_accept(const Chainstate::View& v, const std::shared_ptr<const Transaction>& ptx, const Args& args,
-                            std::vector<MempoolEntryInfo>& added);
+    [[nodiscard]] AcceptResult try_accept(const Chainstate::View& v, const std::shared_ptr<const Transaction>& ptx,
+                                          const Args& args, std::vector<MempoolEntryInfo>& added);
     // Core's AcceptPackage: each transaction alone first, then those that failed for their
     // fee or a missing (in-package) parent together, with the package feerate.
-    PackageResult accept_package(const Chainstate::View& v, const std::vector<std::shared_ptr<const Transaction>>& txs,
-                                 const Args& args, std::vector<MempoolEntryInfo>& added);
+    [[nodiscard]] PackageResult accept_package(const Chainstate::View& v,
+                                               const std::vector<std::shared_ptr<const Transaction>>& txs,
+                                               const Args& args, std::vector<MempoolEntryInfo>& added);
     // Core's AcceptMultipleTransactions: all of `txs` (a sorted child-with-parents package or,
     // for a test, any sorted package) evaluated together; inserted only if every check passes.
     // `results` gets an entry for the transactions it evaluated.
-    std::string accept_together(const Chainstate::View& v, const std::vector<std::shared_ptr<const Transaction>>& txs,
-                                const Args& args, std::map<uint256, AcceptResult>& results, bool& policy_error,
-                                std::vector<MempoolEntryInfo>& added);
-    AcceptResult accept_with_orphans(const Chainstate::View& v, const std::shared_ptr<const Transaction>& ptx,
-                                     const Args& args, std::vector<MempoolEntryInfo>& added);
+    [[nodiscard]] std::string accept_together(const Chainstate::View& v,
+                                              const std::vector<std::shared_ptr<const Transaction>>& txs,
+                                              const Args& args, std::map<uint256, AcceptResult>& results,
+                                              bool& policy_error, std::vector<MempoolEntryInfo>& added);
+    [[nodiscard]] AcceptResult accept_with_orphans(const Chainstate::View& v,
+                                                   const std::shared_ptr<const Transaction>& ptx, const Args& args,
+                                                   std::vector<MempoolEntryInfo>& added);
     void process_orphans(const Chainstate::View& v, std::deque<uint256> parents, std::vector<MempoolEntryInfo>& added);
 
     // ---- Orphans ----
@@ -368,6 +376,9 @@ struct Mempool::Impl {
     void remove_for_reorg(const Chainstate::View& v);
 
     void notify(const std::vector<MempoolEntryInfo>& added);
+    // Numbers a change and reports it to the on_event callbacks: an addition when
+    // `removal` is empty, else a removal for that reason (TENTATIVE ones are not changes).
+    void record_event(const Entry& e, std::optional<Removal> removal);
 };
 
 }  // namespace minicash

@@ -239,7 +239,11 @@ std::string Mempool::Impl::accept_together(const Chainstate::View& v,
 
     remove_entries(all_conflicts, Removal::REPLACED);
     for (const Workspace& w : ws) insert(w, args, v.tip()->height);
-    for (const Workspace& w : ws) added.push_back(info_of(find(w.txid)));
+    for (const Workspace& w : ws) {
+        const Entry* entry = find(w.txid);
+        record_event(*entry, std::nullopt);
+        added.push_back(info_of(entry));
+    }
     return "";
 }
 
