@@ -181,6 +181,12 @@ void add_mempool_options(app::NodeOptions& o) {
     o.add_bool("datacarrier", "Relay transactions with OP_RETURN data outputs (default: 1)");
     o.add_int("datacarriersize", "n",
               "Largest total size of OP_RETURN output scripts in a relayed transaction (default: 100000)");
+    o.add_int("limitclustercount", "n",
+              "Refuse transactions that would join a cluster (transactions connected through unconfirmed "
+              "parents and children) of more than <n> transactions (default: 64, maximum: 64)");
+    o.add_int("limitclustersize", "n",
+              "Refuse transactions that would join a cluster of more than <n> kilobytes of virtual size "
+              "(default: 101)");
 }
 
 MempoolOptions read_mempool_options(const app::NodeOptions& o) {
@@ -202,6 +208,16 @@ MempoolOptions read_mempool_options(const app::NodeOptions& o) {
     } else if (auto n = o.get_int("datacarriersize")) {
         if (*n < 0 || *n > 4000000) throw app::OptionError("-datacarriersize must be between 0 and 4000000");
         m.max_datacarrier_bytes = size_t(*n);
+    }
+    // Core 31's cluster limits (the ancestor/descendant limits are not enforced any more).
+    if (auto n = o.get_int("limitclustercount")) {
+        if (*n > 64) throw app::OptionError("limitclustercount must be less than or equal to 64");
+        if (*n < 1) throw app::OptionError("-limitclustercount must be at least 1");
+        m.cluster_count = size_t(*n);
+    }
+    if (auto kvb = o.get_int("limitclustersize")) {
+        if (*kvb < 1 || *kvb > 1000000) throw app::OptionError("-limitclustersize must be between 1 and 1000000");
+        m.cluster_size_vbytes = size_t(*kvb) * 1000;
     }
     return m;
 }

@@ -76,6 +76,7 @@ void PeerManager::on_peer_closed(Peer& peer) {
         if (it != tx_requested_.end() && it->second.first == peer.id) tx_requested_.erase(it);
     }
     our_nonces_.erase(peer.id);
+    for (auto& [wtxid, info] : orphans_) info.announcers.erase(peer.id);
 }
 
 asio::awaitable<void> PeerManager::process_message(std::shared_ptr<Peer> peer, Message msg) {
@@ -349,7 +350,15 @@ asio::awaitable<void> PeerManager::handle_inv(std::shared_ptr<Peer> peer, ByteVi
             peer->known_inventory.insert(inv.hash);
             const bool is_wtx = inv.type == MSG_WTX;
             if (!want_txs || is_wtx != peer->wtxid_relay) continue;
-            if (recently_rejected_.contains(inv.hash) || peer->tx_in_flight.count(inv.hash)) continue;
+            if (recently_rejected_.contains(inv.hash) || recently_rejected_reconsiderable_.contains(inv.hash) ||
+                peer->tx_in_flight.count(inv.hash))
+                continue;
+            if (auto o = orphans_.find(inv.hash); o != orphans_.end()) {
+                // Already held as an orphan: this peer may have its parents too.
+                o->second.announcers.insert(peer->id);
+                request_orphan_parents(o->second);
+                continue;
+            }
             if (peer->tx_to_request.size() + txs.size() >= Peer::kMaxTxToRequest) continue;
             txs.emplace_back(inv.hash, is_wtx);
         }
@@ -363,7 +372,7 @@ asio::awaitable<void> PeerManager::handle_inv(std::shared_ptr<Peer> peer, ByteVi
     auto filter_job = [pool, &txs] {
         std::vector<std::pair<uint256, bool>> out;
         for (const auto& [h, wtx] : txs)
-            if (!(wtx ? pool->contains_wtxid(h) : pool->contains(h))) out.emplace_back(h, wtx);
+            if (!(wtx ? pool->contains_wtxid(h) : pool->contains(h)) && !pool->orphan(h, wtx)) out.emplace_back(h, wtx);
         return out;
     };
     std::vector<std::pair<uint256, bool>> unknown = co_await deps_.query.run(filter_job);
@@ -478,6 +487,7 @@ asio::awaitable<void> PeerManager::handle_tx(std::shared_ptr<Peer> peer, Bytes p
         bool malformed = false;
         std::string error;
         uint256 txid, wtxid;
+        std::shared_ptr<const Transaction> tx;
         AcceptResult result;
     };
     auto accept_job = [pool, &payload] {
@@ -487,9 +497,10 @@ asio::awaitable<void> PeerManager::handle_tx(std::shared_ptr<Peer> peer, Bytes p
             out.malformed = true;
             return out;
         }
-        out.txid = tx->txid();
-        out.wtxid = tx->wtxid();
-        out.result = pool->accept(*tx);
+        out.tx = std::make_shared<const Transaction>(std::move(*tx));
+        out.txid = out.tx->txid();
+        out.wtxid = out.tx->wtxid();
+        out.result = pool->accept(*out.tx);
         return out;
     };
     Outcome o = co_await deps_.query.run(accept_job);
@@ -510,7 +521,34 @@ asio::awaitable<void> PeerManager::handle_tx(std::shared_ptr<Peer> peer, Bytes p
     } else if (!o.result.already_known) {
         log_debug(LogCategory::MEMPOOL, "rejected %s from peer=%lld: %s", o.txid.to_hex().c_str(), (long long)peer->id,
                   o.result.state.to_string().c_str());
-        if (o.result.missing_inputs.empty()) {
+        if (!o.result.missing_inputs.empty()) {
+            // An orphan: fetch its parents from everyone who announced it, unless one of them
+            // was refused outright (then the orphan cannot be valid either).
+            const bool bad_parent = std::any_of(o.result.missing_inputs.begin(), o.result.missing_inputs.end(),
+                                                [&](const uint256& p) { return recently_rejected_.contains(p); });
+            if (bad_parent) {
+                recently_rejected_.insert(o.wtxid);
+                recently_rejected_.insert(o.txid);
+            } else {
+                track_orphan(o.wtxid, o.txid, o.result.missing_inputs, peer->id);
+                // Every peer that announced it is a candidate for its parents too; it is not
+                // requested from them again.
+                for (const auto& [id, other] : deps_.network.peers()) {
+                    if (id == peer->id) continue;
+                    const size_t before = other->tx_to_request.size();
+                    std::erase_if(other->tx_to_request,
+                                  [&](const auto& e) { return e.first == o.wtxid || e.first == o.txid; });
+                    if (other->tx_to_request.size() != before || other->tx_in_flight.count(o.wtxid) ||
+                        other->tx_in_flight.count(o.txid))
+                        track_orphan(o.wtxid, o.txid, {}, id);
+                }
+                if (auto it = orphans_.find(o.wtxid); it != orphans_.end()) request_orphan_parents(it->second);
+            }
+        } else if (o.result.reject == TxReject::RECONSIDERABLE) {
+            recently_rejected_reconsiderable_.insert(o.wtxid);
+            co_await try_one_parent_one_child(peer, o.tx);
+            if (peer->disconnected()) co_return;
+        } else {
             recently_rejected_.insert(o.wtxid);
             recently_rejected_.insert(o.txid);
         }
@@ -518,9 +556,99 @@ asio::awaitable<void> PeerManager::handle_tx(std::shared_ptr<Peer> peer, Bytes p
     request_txs(*peer);
 }
 
+void PeerManager::track_orphan(const uint256& wtxid, const uint256& txid, std::vector<uint256> parents, int64_t peer) {
+    auto [it, fresh] = orphans_.try_emplace(wtxid);
+    if (fresh) {
+        it->second.txid = txid;
+        it->second.parents = std::move(parents);
+        orphan_order_.push_back(wtxid);
+        while (orphan_order_.size() > kMaxOrphansTracked) {
+            orphans_.erase(orphan_order_.front());
+            orphan_order_.pop_front();
+        }
+    }
+    if (auto again = orphans_.find(wtxid); again != orphans_.end()) again->second.announcers.insert(peer);
+}
+
+void PeerManager::request_orphan_parents(const OrphanInfo& orphan) {
+    const auto& peers = deps_.network.peers();
+    for (int64_t id : orphan.announcers) {
+        auto p = peers.find(id);
+        if (p == peers.end() || p->second->disconnected()) continue;
+        Peer& peer = *p->second;
+        // Parents are known by txid only: asked for as MSG_WITNESS_TX (Core does the same).
+        for (const uint256& parent : orphan.parents) {
+            if (recently_received_.contains(parent) || peer.tx_in_flight.count(parent)) continue;
+            if (std::find(peer.tx_to_request.begin(), peer.tx_to_request.end(), std::make_pair(parent, false)) !=
+                peer.tx_to_request.end())
+                continue;
+            if (peer.tx_to_request.size() >= Peer::kMaxTxToRequest) break;
+            peer.tx_to_request.emplace_front(parent, false);
+        }
+        request_txs(peer);
+    }
+}
+
+asio::awaitable<void> PeerManager::try_one_parent_one_child(std::shared_ptr<Peer> peer,
+                                                            std::shared_ptr<const Transaction> parent) {
+    TxPool* pool = deps_.txpool;
+    const uint256 parent_txid = parent->txid(), parent_wtxid = parent->wtxid();
+    auto children_job = [pool, parent_txid] { return pool->orphan_children(parent_txid); };
+    const std::vector<std::shared_ptr<const Transaction>> children = co_await deps_.query.run(children_job);
+    if (peer->disconnected()) co_return;
+    // The first orphan child this peer gave us, not refused, not tried with this parent.
+    std::shared_ptr<const Transaction> child;
+    uint256 package_hash;
+    for (const auto& c : children) {
+        const uint256 w = c->wtxid();
+        auto info = orphans_.find(w);
+        if (info == orphans_.end() || !info->second.announcers.count(peer->id)) continue;
+        if (recently_rejected_.contains(w)) continue;
+        Bytes both;
+        const uint256 lo = std::min(parent_wtxid, w), hi = std::max(parent_wtxid, w);
+        both.insert(both.end(), lo.begin(), lo.end());
+        both.insert(both.end(), hi.begin(), hi.end());
+        const uint256 h = sha256(both);
+        if (rejected_packages_.contains(h)) continue;
+        child = c;
+        package_hash = h;
+        break;
+    }
+    if (!child) co_return;
+    std::vector<Transaction> package{*parent, *child};
+    auto package_job = [pool, &package] { return pool->accept_package(package); };
+    const PackageResult result = co_await deps_.query.run(package_job);
+    const uint256 child_wtxid = child->wtxid();
+    if (result.package_msg.empty()) {
+        for (const Transaction& t : package) {
+            recently_received_.insert(t.txid());
+            recently_received_.insert(t.wtxid());
+        }
+        orphans_.erase(child_wtxid);
+        peer->last_tx_time = deps_.clock.unix_now();
+        log_debug(LogCategory::MEMPOOL, "accepted package %s + %s from peer=%lld", parent_txid.to_hex().c_str(),
+                  child->txid().to_hex().c_str(), (long long)peer->id);
+        co_return;
+    }
+    rejected_packages_.insert(package_hash);
+    log_debug(LogCategory::MEMPOOL, "rejected package %s + %s from peer=%lld: %s", parent_txid.to_hex().c_str(),
+              child->txid().to_hex().c_str(), (long long)peer->id, result.package_msg.c_str());
+    // A child refused for a reason no package can fix is not tried again.
+    if (auto it = result.results.find(child_wtxid); it != result.results.end()) {
+        const AcceptResult& r = it->second;
+        if (!r.accepted && !r.already_known && r.reject != TxReject::RECONSIDERABLE &&
+            r.reject != TxReject::MISSING_INPUTS) {
+            recently_rejected_.insert(child_wtxid);
+            recently_rejected_.insert(child->txid());
+            orphans_.erase(child_wtxid);
+        }
+    }
+}
+
 void PeerManager::on_transaction_added(const uint256& txid, const uint256& wtxid, int64_t fee_rate) {
     recently_received_.insert(txid);
     recently_received_.insert(wtxid);
+    orphans_.erase(wtxid);  // an orphan whose parents came (the order deque forgets it later)
     if (unbroadcast_.size() < kMaxUnbroadcast) {
         unbroadcast_[wtxid] = Unbroadcast{txid, wtxid, fee_rate, deps_.clock.steady_now()};
         unbroadcast_wtxid_[txid] = wtxid;
@@ -559,7 +687,11 @@ void PeerManager::queue_announcement(const uint256& txid, const uint256& wtxid, 
               (long long)fee_rate, queued);
 }
 
-void PeerManager::on_tip_changed() { recently_rejected_.clear(); }
+void PeerManager::on_tip_changed() {
+    recently_rejected_.clear();
+    recently_rejected_reconsiderable_.clear();
+    rejected_packages_.clear();
+}
 
 void PeerManager::flush_tx_announcements(Peer& peer, bool force) {
     const SteadyTime now = deps_.clock.steady_now();

@@ -20,7 +20,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -92,6 +94,28 @@ private:
     SteadyTime next_rebroadcast_{};
     void queue_announcement(const uint256& txid, const uint256& wtxid, int64_t fee_rate);
     int64_t min_fee_ = 0;
+
+    // ---- 1p1c package relay (Core's TxDownloadManager) ----
+    // Orphans (held by the mempool) by wtxid, with their missing parents and every peer that
+    // sent or announced them: the parents are requested from each of those peers.
+    struct OrphanInfo {
+        uint256 txid;
+        std::vector<uint256> parents;
+        std::set<int64_t> announcers;
+    };
+    std::unordered_map<uint256, OrphanInfo, Uint256Hasher> orphans_;
+    std::deque<uint256> orphan_order_;  // oldest first, for the bound
+    static constexpr size_t kMaxOrphansTracked = 5000;
+    void track_orphan(const uint256& wtxid, const uint256& txid, std::vector<uint256> parents, int64_t peer);
+    void request_orphan_parents(const OrphanInfo& orphan);
+    // Transactions refused for their feerate alone (Core's reconsiderable rejects): not
+    // requested again when announced, but fetched again as an orphan's missing parent.
+    RollingHashSet recently_rejected_reconsiderable_{50000};
+    RollingHashSet rejected_packages_{50000};  // parent+child packages already refused
+    // A parent refused for its feerate: with an orphan child from the same peer, the two
+    // are evaluated together (Core's Find1P1CPackage and package validation).
+    asio::awaitable<void> try_one_parent_one_child(std::shared_ptr<Peer> peer,
+                                                   std::shared_ptr<const Transaction> parent);
 };
 
 }  // namespace minicash::net

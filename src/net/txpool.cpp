@@ -8,6 +8,15 @@ class MempoolTxPool final : public TxPool {
 public:
     explicit MempoolTxPool(Mempool& m) : m_(m) {}
     AcceptResult accept(const Transaction& tx) override { return m_.accept(tx); }
+    PackageResult accept_package(const std::vector<Transaction>& txs) override {
+        return m_.submit_package(txs, FeeRate{});
+    }
+    std::vector<std::shared_ptr<const Transaction>> orphan_children(const uint256& parent_txid) const override {
+        return m_.orphan_children(parent_txid);
+    }
+    std::shared_ptr<const Transaction> orphan(const uint256& hash, bool is_wtxid) const override {
+        return m_.orphan(hash, is_wtxid);
+    }
     std::shared_ptr<const Transaction> get(const uint256& txid) const override { return m_.get(txid); }
     std::shared_ptr<const Transaction> get_by_wtxid(const uint256& wtxid) const override {
         return m_.get_by_wtxid(wtxid);

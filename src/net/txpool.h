@@ -19,6 +19,13 @@ class TxPool {
 public:
     virtual ~TxPool() = default;
     [[nodiscard]] virtual AcceptResult accept(const Transaction& tx) = 0;
+    // A parent and its child evaluated together (1p1c package relay: Mempool::submit_package).
+    [[nodiscard]] virtual PackageResult accept_package(const std::vector<Transaction>& txs) = 0;
+    // Transactions held as orphans (inputs missing) that spend an output of `parent_txid`,
+    // oldest first.
+    virtual std::vector<std::shared_ptr<const Transaction>> orphan_children(const uint256& parent_txid) const = 0;
+    // The orphan with this wtxid (or txid), if held.
+    virtual std::shared_ptr<const Transaction> orphan(const uint256& hash, bool is_wtxid) const = 0;
     virtual std::shared_ptr<const Transaction> get(const uint256& txid) const = 0;
     virtual std::shared_ptr<const Transaction> get_by_wtxid(const uint256& wtxid) const = 0;
     virtual bool contains(const uint256& txid) const = 0;

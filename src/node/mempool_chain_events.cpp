@@ -94,6 +94,7 @@ void Mempool::Impl::block_disconnected(const Chainstate::View& v, const Block& b
         remove_spenders_of(tx, txid, Removal::REORG);
     }
     remove_for_reorg(v);
+    trim_oversized_clusters();
     limit_size(now);
     std::erase_if(added, [&](const MempoolEntryInfo& i) { return !find(i.txid); });
 }

@@ -54,11 +54,50 @@ AcceptResult FakeTxPool::accept(const Transaction& tx) {
     }
     if (decide) {
         r = decide(tx);
-        if (!r.accepted) return r;
+        if (!r.accepted) {
+            const bool held =
+                std::any_of(orphans_.begin(), orphans_.end(), [&](const auto& o) { return o->wtxid() == tx.wtxid(); });
+            if (!r.missing_inputs.empty() && !held) orphans_.push_back(std::make_shared<const Transaction>(tx));
+            return r;
+        }
     }
     r.accepted = true;
     add(tx);
     return r;
+}
+
+PackageResult FakeTxPool::accept_package(const std::vector<Transaction>& txs) {
+    std::vector<uint256> ids;
+    for (const Transaction& tx : txs) ids.push_back(tx.txid());
+    packages.push_back(ids);
+    PackageResult out;
+    if (decide_package) {
+        out = decide_package(txs);
+        if (!out.package_msg.empty()) return out;
+    }
+    for (const Transaction& tx : txs) {
+        AcceptResult r;
+        r.accepted = true;
+        r.txid = tx.txid();
+        r.wtxid = tx.wtxid();
+        out.results[tx.wtxid()] = r;
+        if (!contains(tx.txid())) add(tx);
+    }
+    return out;
+}
+
+std::vector<std::shared_ptr<const Transaction>> FakeTxPool::orphan_children(const uint256& parent_txid) const {
+    std::vector<std::shared_ptr<const Transaction>> out;
+    for (const auto& o : orphans_)
+        if (std::any_of(o->vin.begin(), o->vin.end(), [&](const TxIn& in) { return in.prevout.txid == parent_txid; }))
+            out.push_back(o);
+    return out;
+}
+
+std::shared_ptr<const Transaction> FakeTxPool::orphan(const uint256& hash, bool is_wtxid) const {
+    for (const auto& o : orphans_)
+        if ((is_wtxid ? o->wtxid() : o->txid()) == hash) return o;
+    return nullptr;
 }
 
 std::shared_ptr<const Transaction> FakeTxPool::get(const uint256& txid) const {
@@ -72,6 +111,7 @@ std::shared_ptr<const Transaction> FakeTxPool::get_by_wtxid(const uint256& wtxid
 }
 
 void FakeTxPool::add(const Transaction& tx, int64_t fee_rate_per_kvb) {
+    std::erase_if(orphans_, [&](const auto& o) { return o->wtxid() == tx.wtxid(); });
     auto p = std::make_shared<const Transaction>(tx);
     by_txid_[tx.txid()] = p;
     by_wtxid_[tx.wtxid()] = p;

@@ -80,10 +80,15 @@ private:
     std::deque<Job> jobs_;
 };
 
-// A mempool that accepts everything unless told otherwise.
+// A mempool that accepts everything unless told otherwise. Transactions refused with
+// missing inputs are kept as orphans (as node::Mempool does) until accepted.
 class FakeTxPool final : public TxPool {
 public:
     AcceptResult accept(const Transaction& tx) override;
+    // Accepts the whole package unless `decide_package` says otherwise.
+    PackageResult accept_package(const std::vector<Transaction>& txs) override;
+    std::vector<std::shared_ptr<const Transaction>> orphan_children(const uint256& parent_txid) const override;
+    std::shared_ptr<const Transaction> orphan(const uint256& hash, bool is_wtxid) const override;
     std::shared_ptr<const Transaction> get(const uint256& txid) const override;
     std::shared_ptr<const Transaction> get_by_wtxid(const uint256& wtxid) const override;
     bool contains(const uint256& txid) const override { return get(txid) != nullptr; }
@@ -97,11 +102,14 @@ public:
     void add(const Transaction& tx, int64_t fee_rate_per_kvb = 1000);
     // When set, decides accept()'s outcome (the transaction enters only if accepted).
     std::function<AcceptResult(const Transaction&)> decide;
-    std::vector<uint256> offered;  // txids handed to accept(), in order
+    std::function<PackageResult(const std::vector<Transaction>&)> decide_package;
+    std::vector<uint256> offered;                // txids handed to accept(), in order
+    std::vector<std::vector<uint256>> packages;  // txids of each package handed to accept_package()
     FeeRate min_fee_rate{1000};
 
 private:
     std::map<uint256, std::shared_ptr<const Transaction>> by_txid_, by_wtxid_;
+    std::vector<std::shared_ptr<const Transaction>> orphans_;
     std::vector<std::function<void(const MempoolEntryInfo&)>> callbacks_;
 };
 

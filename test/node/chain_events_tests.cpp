@@ -176,5 +176,19 @@ TEST_F(MempoolEvents, NumberedAdditionsAndRemovals) {
     EXPECT_EQ(events_, (std::vector<std::string>{ev("A", b, 7), ev("A", a3, 8)}));
 }
 
+TEST_F(MempoolEvents, PackageAdditionsAreNumbered) {
+    // A zero-fee parent entering with its child (submit_package): one addition each, parent
+    // first; the parent's failed try alone changes nothing.
+    const Transaction p = tc_->spend1(coin(), 0);
+    const Transaction c = tc_->spend1(tc_->outputs_of(p)[0], 5000);
+    const PackageResult r = pool_->submit_package({p, c});
+    ASSERT_EQ(r.package_msg, "");
+    EXPECT_EQ(events_, (std::vector<std::string>{ev("A", p, 1), ev("A", c, 2)}));
+    EXPECT_EQ(pool_->sequence(), 3u);
+    // Submitted again: both already known, nothing numbered.
+    ASSERT_EQ(pool_->submit_package({p, c}).package_msg, "");
+    EXPECT_EQ(pool_->sequence(), 3u);
+}
+
 }  // namespace
 }  // namespace minicash::test
