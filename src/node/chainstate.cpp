@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <deque>
 #include <cinttypes>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
@@ -80,8 +80,8 @@ struct Chainstate::Impl {
     int blocks_since_flush = 0;
     std::chrono::steady_clock::time_point last_flush = std::chrono::steady_clock::now();
     std::vector<Listener> listeners;
-    bool left_initial_download = false;  // initial_block_download() latched to false
-    std::optional<std::string> fatal;    // set once a write failed: the chain state stopped
+    bool left_initial_download = false;       // initial_block_download() latched to false
+    std::optional<std::string> fatal;         // set once a write failed: the chain state stopped
     std::atomic<bool> loading_blocks{false};  // set_loading_blocks(): importing or reindexing
     uint256 assume_valid;                     // null: verify every script
     bool reindex_pending = false;             // Reindex::BLOCKS until finish_reindex()

@@ -265,8 +265,8 @@ Mempool::Impl::Entry* Mempool::Impl::insert(const Workspace& ws, const Args& arg
     Entry* e = add_entry(ws.ptx, ws.txid, ws.wtxid, ws.fee, ws.vsize, ws.sigop_cost, args.accept_time, height,
                          ws.spends_coinbase, ws.has_locks);
     // Nobody reads fee estimates made while catching up (Core skips them in IBD too).
-    if (args.track_fee && !args.bypass_limits && !args.tentative && ws.parents.empty() &&
-        ws.package_parents.empty() && !v.initial_block_download())
+    if (args.track_fee && !args.bypass_limits && !args.tentative && ws.parents.empty() && ws.package_parents.empty() &&
+        !v.initial_block_download())
         estimator.track(ws.txid, height, policy::rate_of(ws.fee, ws.vsize));
     return e;
 }
