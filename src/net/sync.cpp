@@ -249,7 +249,50 @@ asio::awaitable<void> BlockSync::handle_headers(std::shared_ptr<Peer> peer, std:
     // A full batch: the peer has more. Otherwise it has nothing more; other peers may
     // (maybe_start_sync runs on every tick).
     if (full) send_getheaders(*peer, last, true);
+    else co_await direct_fetch(peer, last);
     schedule_downloads_soon();
+}
+
+// Core's HeadersDirectFetchBlocks: with a recent tip, the blocks of an announced chain
+// with at least our tip's work (also equal work: a competing branch is kept, and may win
+// a later tie-break) are requested from the announcer at once, when there are at most
+// kMaxInFlightPerPeer of them (a longer reorg goes through the download window).
+asio::awaitable<void> BlockSync::direct_fetch(std::shared_ptr<Peer> peer, const BlockIndex* last) {
+    if (!tip_ || !last || last->chain_work < tip_->chain_work || !can_serve_blocks(*peer)) co_return;
+    const int64_t spacing = deps_.params.consensus.pow_target_spacing;
+    if (int64_t(tip_->header.time) < deps_.clock.unix_now() - 20 * spacing) co_return;  // CanDirectFetch
+    if (!(peer->services & NODE_WITNESS)) co_return;
+    std::vector<const BlockIndex*> candidates;
+    for (const BlockIndex* b = last; b && tip_->ancestor(b->height) != b; b = b->prev) {
+        if (candidates.size() > kMaxInFlightPerPeer) co_return;  // a large reorg: the window's job
+        if (!in_flight_.count(b->hash) && !queued_.count(b->hash) && !have_data_.count(b->hash))
+            candidates.push_back(b);
+    }
+    if (candidates.empty()) co_return;
+    ChainAccess& chain = deps_.chain;
+    auto missing_job = [&chain, &candidates] {
+        std::vector<const BlockIndex*> out;
+        for (const BlockIndex* b : candidates)
+            if (!chain.placement(b->hash, b->header).have_data) out.push_back(b);
+        return out;
+    };
+    std::vector<const BlockIndex*> missing = co_await deps_.query.run(missing_job);
+    if (peer->disconnected() || deps_.network.stopping()) co_return;
+    std::reverse(missing.begin(), missing.end());
+    const SteadyTime now = deps_.clock.steady_now();
+    std::vector<Inv> request;
+    for (const BlockIndex* b : missing) {
+        if (peer->blocks_in_flight.size() >= kMaxInFlightPerPeer) break;
+        if (in_flight_.count(b->hash) || queued_.count(b->hash) || have_data_.count(b->hash)) continue;
+        in_flight_[b->hash] = InFlight{peer->id, b, now};
+        if (peer->blocks_in_flight.empty()) peer->downloading_since = now;
+        peer->blocks_in_flight.push_back(b->hash);
+        request.push_back(Inv{MSG_WITNESS_BLOCK, b->hash});
+    }
+    if (request.empty()) co_return;
+    log_debug(LogCategory::NET, "direct fetch of %zu blocks (up to %d) from peer=%lld", request.size(), last->height,
+              (long long)peer->id);
+    peer->send(cmd::GETDATA, encode_inv(request));
 }
 
 asio::awaitable<void> BlockSync::continue_presync(std::shared_ptr<Peer> peer, const std::vector<BlockHeader>& headers,
@@ -415,7 +458,8 @@ void BlockSync::remove_in_flight(const uint256& hash) {
 
 asio::awaitable<void> BlockSync::handle_block(std::shared_ptr<Peer> peer, Bytes payload) {
     if (payload.size() < kBlockHeaderSize) {
-        deps_.network.misbehaving(*peer, "malformed block message");
+        log_debug(LogCategory::NET, "block message of %zu bytes from peer=%lld dropped", payload.size(),
+                  (long long)peer->id);
         co_return;
     }
     const uint256 hash = sha256d(ByteView(payload.data(), kBlockHeaderSize));
@@ -540,7 +584,11 @@ void BlockSync::validated(Validated v) {
                   (long long)v.peer_id);
         break;
     case Outcome::MALFORMED:
-        if (peer) deps_.network.misbehaving(*peer, "malformed block: " + v.reason);
+        // As Core, a block that does not decode (e.g. a non-canonical "bloated"
+        // encoding) is dropped without punishing the peer: its header hash says nothing
+        // about the block, and the canonical copy is still accepted.
+        log_info("block %s from peer=%lld does not decode (%s); dropped", v.hash.to_hex().c_str(), (long long)v.peer_id,
+                 v.reason.c_str());
         break;
     case Outcome::INVALID: {
         log_info("invalid block %s from peer=%lld: %s", v.hash.to_hex().c_str(), (long long)v.peer_id,

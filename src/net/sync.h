@@ -114,6 +114,7 @@ private:
     // Hands headers (connecting to a known block) to the chain state. Returns the last
     // one accepted, or nullptr.
     asio::awaitable<const BlockIndex*> accept_headers(std::shared_ptr<Peer> peer, std::vector<BlockHeader> headers);
+    asio::awaitable<void> direct_fetch(std::shared_ptr<Peer> peer, const BlockIndex* last);
     void update_peer_best(Peer& peer, const BlockIndex* b);
     void update_best_header(const BlockIndex* b);
     void recompute_best_header();

@@ -547,6 +547,81 @@ TEST(P2P, MisbehavingPeersAreDisconnectedOthersServed) {
     n2.stop();
 }
 
+// A getdata for `hash` from the node within `timeout`.
+bool wait_for_block_request(RawPeer& p, const uint256& hash, std::chrono::milliseconds timeout = 10s) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        auto m = p.wait_for(cmd::GETDATA, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              deadline - std::chrono::steady_clock::now()));
+        if (!m) return false;
+        for (const Inv& i : decode_inv(m->payload).value_or(std::vector<Inv>{}))
+            if (i.hash == hash) return true;
+    }
+    return false;
+}
+
+bool has_block_data(Node& n, const uint256& hash) { return n.cli({"getblock", hash.to_hex()}).exit_code == 0; }
+
+// Block download where Core's rules are subtle (issue 14, item 0), against a real node:
+// an equal-work block announced by headers is requested and stored, an unrequested one
+// is stored, a competing block after an invalid one is requested from a new peer at
+// once, and a "bloated" (non-canonically encoded) block does not cost the peer its
+// connection while the canonical copy is accepted.
+TEST(P2P, BlockDownloadFollowsCoreOnTiesInvalidAndBloatedBlocks) {
+    Node n("dl");
+    ASSERT_NO_THROW(n.start());
+    n.mine(5);
+    const TipInfo tip = tip_info(n);
+    const uint256 parent = *uint256::from_hex(
+        std::string(n.cli_rpc({"getblockheader", tip.hash.to_hex()}).at("previousblockhash").as_string()));
+
+    RawPeer a;
+    ASSERT_TRUE(a.connect(n.p2p_port()));
+    ASSERT_TRUE(a.handshake());
+    const Block tie = make_block(parent, tip.height, tip.time + 1, 50 * kCoin);
+    ASSERT_TRUE(a.send(cmd::HEADERS, encode_headers({tie.header})));
+    EXPECT_TRUE(wait_for_block_request(a, tie.hash())) << "an equal-work block announced by headers is requested";
+    ASSERT_TRUE(a.send(cmd::BLOCK, tie.serialize()));
+    EXPECT_TRUE(wait_until([&] { return has_block_data(n, tie.hash()); }, 10s));
+
+    const Block tie2 = make_block(parent, tip.height, tip.time + 2, 50 * kCoin);
+    ASSERT_TRUE(a.send(cmd::BLOCK, tie2.serialize()));
+    EXPECT_TRUE(wait_until([&] { return has_block_data(n, tie2.hash()); }, 10s))
+        << "an unrequested equal-work block is stored";
+    EXPECT_EQ(n.tip(), tip.hash.to_hex()) << "the first seen stays the tip";
+
+    {
+        RawPeer evil;
+        ASSERT_TRUE(evil.connect(n.p2p_port()));
+        ASSERT_TRUE(evil.handshake());
+        const Block bad = make_block(tip.hash, tip.height + 1, tip.time + 1, 51 * kCoin);
+        ASSERT_TRUE(evil.send(cmd::HEADERS, encode_headers({bad.header})));
+        ASSERT_TRUE(wait_for_block_request(evil, bad.hash()));
+        ASSERT_TRUE(evil.send(cmd::BLOCK, bad.serialize()));
+        EXPECT_TRUE(evil.wait_closed());
+    }
+    RawPeer c;
+    ASSERT_TRUE(c.connect(n.p2p_port()));
+    ASSERT_TRUE(c.handshake());
+    const Block good = make_block(tip.hash, tip.height + 1, tip.time + 3, 50 * kCoin);
+    ASSERT_TRUE(c.send(cmd::HEADERS, encode_headers({good.header})));
+    EXPECT_TRUE(wait_for_block_request(c, good.hash(), 10s))
+        << "the competitor of an invalid block is requested from the new peer at once";
+
+    // The same block with its transaction count as 0xfd 0x01 0x00.
+    const Bytes canonical = good.serialize();
+    Bytes bloated(canonical.begin(), canonical.begin() + kBlockHeaderSize);
+    bloated.insert(bloated.end(), {0xfd, 0x01, 0x00});
+    bloated.insert(bloated.end(), canonical.begin() + kBlockHeaderSize + 1, canonical.end());
+    ASSERT_TRUE(c.send(cmd::BLOCK, bloated));
+    ASSERT_TRUE(c.send(cmd::PING, encode_u64(7)));
+    EXPECT_TRUE(c.wait_for(cmd::PONG).has_value()) << "still connected after a bloated block";
+    EXPECT_EQ(n.tip(), tip.hash.to_hex());
+    ASSERT_TRUE(c.send(cmd::BLOCK, canonical));
+    EXPECT_TRUE(wait_until([&] { return n.tip() == good.hash().to_hex(); }, 10s)) << n.log_tail(30);
+    EXPECT_EQ(n.stop(), 0);
+}
+
 // A restarted node keeps its chain, its mempool (mempool.dat), reconnects to the peers it
 // knew (peers.dat) on its own, and catches up with what it missed.
 TEST(P2P, RestartKeepsChainMempoolAndPeers) {
