@@ -155,6 +155,11 @@ public:
     int64_t last_block_time = 0;  // unix seconds of the last new block it gave us
     SteadyTime last_tip_announce{};
 
+    // ---- compact blocks (managed by CompactRelay) ----
+    bool provides_cmpct = false;  // sent sendcmpct version 2: understands compact blocks
+    bool hb_from = false;         // wants new blocks pushed as cmpctblock (getpeerinfo bip152_hb_from)
+    bool hb_to = false;           // we asked it to push them to us (bip152_hb_to)
+
     // ---- transaction relay (managed by PeerManager) ----
     RollingHashSet known_inventory{kMaxKnownInventory};
     std::deque<std::pair<uint256, uint256>> tx_to_announce;  // (txid, wtxid)

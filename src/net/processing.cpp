@@ -6,6 +6,7 @@
 
 #include "net/addrman.h"
 #include "net/clock.h"
+#include "net/compact_relay.h"
 #include "net/job_runner.h"
 #include "net/peer_network.h"
 #include "net/sync.h"
@@ -40,7 +41,8 @@ std::string sanitize(const std::string& in) {
 
 }  // namespace
 
-PeerManager::PeerManager(const PeerLogicDeps& deps, BlockSync& sync) : deps_(deps), sync_(sync) {}
+PeerManager::PeerManager(const PeerLogicDeps& deps, BlockSync& sync, CompactRelay& compact)
+    : deps_(deps), sync_(sync), compact_(compact) {}
 
 bool PeerManager::is_our_nonce(uint64_t nonce) const {
     for (const auto& [id, n] : our_nonces_)
@@ -76,6 +78,7 @@ void PeerManager::on_peer_closed(Peer& peer) {
         if (it != tx_requested_.end() && it->second.first == peer.id) tx_requested_.erase(it);
     }
     our_nonces_.erase(peer.id);
+    compact_.on_peer_closed(peer);
 }
 
 asio::awaitable<void> PeerManager::process_message(std::shared_ptr<Peer> peer, Message msg) {
@@ -127,8 +130,15 @@ asio::awaitable<void> PeerManager::process_message(std::shared_ptr<Peer> peer, M
     } else if (c == cmd::SENDHEADERS) {
         peer->prefer_headers = true;
     } else if (c == cmd::SENDCMPCT) {
-        // Compact blocks are not implemented: the announcement is declined by ignoring it.
-        if (!decode_sendcmpct(payload, &error)) co_return malformed(*peer, c, error);
+        auto m = decode_sendcmpct(payload, &error);
+        if (!m) co_return malformed(*peer, c, error);
+        compact_.handle_sendcmpct(*peer, *m);
+    } else if (c == cmd::CMPCTBLOCK) {
+        co_await compact_.handle_cmpctblock(peer, payload);
+    } else if (c == cmd::GETBLOCKTXN) {
+        co_await compact_.handle_getblocktxn(peer, payload);
+    } else if (c == cmd::BLOCKTXN) {
+        co_await compact_.handle_blocktxn(peer, payload);
     } else if (c == cmd::FEEFILTER) {
         auto fee = decode_feefilter(payload, &error);
         if (!fee) co_return malformed(*peer, c, error);
@@ -158,8 +168,8 @@ asio::awaitable<void> PeerManager::process_message(std::shared_ptr<Peer> peer, M
     } else if (c == cmd::TX) {
         co_await handle_tx(peer, std::move(msg.payload));
     } else {
-        // mempool (BIP35, needs bloom filters), reject (obsolete), compact blocks and
-        // anything unknown: ignored.
+        // mempool (BIP35, needs bloom filters), reject (obsolete) and anything unknown:
+        // ignored.
         log_debug(LogCategory::NET, "ignoring '%s' (%zu bytes) from peer=%lld", sanitize(c).c_str(), payload.size(),
                   (long long)peer->id);
     }
@@ -221,6 +231,7 @@ void PeerManager::handle_verack(const std::shared_ptr<Peer>& p) {
         deps_.network.addrman().set_services(peer.addr, peer.services);
     }
     if (peer.version >= kSendHeadersVersion) peer.send(cmd::SENDHEADERS, Bytes{});
+    compact_.on_verack(peer);
     if (!peer.inbound() && !peer.getaddr_sent) {
         peer.send(cmd::GETADDR, Bytes{});
         peer.getaddr_sent = true;
@@ -408,8 +419,13 @@ asio::awaitable<void> PeerManager::handle_getdata(std::shared_ptr<Peer> peer, st
             ++i;
             continue;
         }
+        if (inv.type == MSG_CMPCT_BLOCK) {
+            co_await compact_.serve(peer, inv.hash);
+            ++i;
+            continue;
+        }
         if (inv.type != MSG_TX && inv.type != MSG_WTX && inv.type != MSG_WITNESS_TX) {
-            ++i;  // filtered/compact blocks and unknown types: not served
+            ++i;  // filtered blocks and unknown types: not served
             continue;
         }
         // A run of transaction requests, answered in batches of about a megabyte.
@@ -479,6 +495,9 @@ asio::awaitable<void> PeerManager::handle_tx(std::shared_ptr<Peer> peer, Bytes p
         std::string error;
         uint256 txid, wtxid;
         AcceptResult result;
+        std::shared_ptr<const Transaction> tx;
+        // For compact block reconstruction: the transactions this one replaced.
+        std::vector<std::shared_ptr<const Transaction>> replaced;
     };
     auto accept_job = [pool, &payload] {
         Outcome out;
@@ -489,7 +508,16 @@ asio::awaitable<void> PeerManager::handle_tx(std::shared_ptr<Peer> peer, Bytes p
         }
         out.txid = tx->txid();
         out.wtxid = tx->wtxid();
+        std::vector<std::shared_ptr<const Transaction>> conflicts = pool->conflicts(*tx);
         out.result = pool->accept(*tx);
+        if (out.result.accepted) {
+            for (auto& c : conflicts)
+                if (std::find(out.result.replaced.begin(), out.result.replaced.end(), c->txid()) !=
+                    out.result.replaced.end())
+                    out.replaced.push_back(std::move(c));
+        } else if (!out.result.already_known) {
+            out.tx = std::make_shared<const Transaction>(std::move(*tx));
+        }
         return out;
     };
     Outcome o = co_await deps_.query.run(accept_job);
@@ -504,6 +532,9 @@ asio::awaitable<void> PeerManager::handle_tx(std::shared_ptr<Peer> peer, Bytes p
         recently_received_.insert(o.txid);
         recently_received_.insert(o.wtxid);
     }
+    // Rejected (or orphaned) and replaced transactions may still be in the next block.
+    if (o.tx) compact_.add_extra(o.tx);
+    for (auto& r : o.replaced) compact_.add_extra(r);
     if (o.result.accepted) {
         peer->last_tx_time = deps_.clock.unix_now();
         log_debug(LogCategory::MEMPOOL, "accepted %s from peer=%lld", o.txid.to_hex().c_str(), (long long)peer->id);

@@ -32,6 +32,7 @@
 namespace minicash::net {
 
 class BlockSync;
+class CompactRelay;
 
 class PeerManager {
 public:
@@ -39,7 +40,7 @@ public:
     static constexpr auto kTxRequestTimeout = std::chrono::seconds(60);
     static constexpr size_t kMaxInvPerMessage = 1000;  // our own announcements
 
-    PeerManager(const PeerLogicDeps& deps, BlockSync& sync);
+    PeerManager(const PeerLogicDeps& deps, BlockSync& sync, CompactRelay& compact);
 
     // Our version message (outbound: right after connecting; inbound: after theirs).
     void send_version(Peer& peer);
@@ -72,6 +73,7 @@ private:
 
     PeerLogicDeps deps_;
     BlockSync& sync_;
+    CompactRelay& compact_;
     std::unordered_map<uint256, std::pair<int64_t, SteadyTime>, Uint256Hasher> tx_requested_;  // hash -> peer, when
     RollingHashSet recently_rejected_{50000};
     // Transactions that reached the mempool (from peers or not): never requested again

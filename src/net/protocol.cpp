@@ -9,15 +9,6 @@ namespace minicash::net {
 
 namespace {
 
-template <class T>
-std::optional<T> finish(Reader& r, T value, std::string* error) {
-    if (!r.ok()) {
-        if (error) *error = r.error();
-        return std::nullopt;
-    }
-    return value;
-}
-
 void set_error(std::string* error, const char* what) {
     if (error) *error = what;
 }
@@ -70,7 +61,7 @@ const std::string& traffic_key(const std::string& command) {
         cmd::VERSION,   cmd::VERACK,  cmd::WTXIDRELAY, cmd::SENDADDRV2, cmd::SENDHEADERS, cmd::SENDCMPCT,
         cmd::FEEFILTER, cmd::PING,    cmd::PONG,       cmd::ADDR,       cmd::ADDRV2,      cmd::GETADDR,
         cmd::INV,       cmd::GETDATA, cmd::NOTFOUND,   cmd::GETHEADERS, cmd::GETBLOCKS,   cmd::HEADERS,
-        cmd::BLOCK,     cmd::TX,      cmd::MEMPOOL};
+        cmd::BLOCK,     cmd::TX,      cmd::MEMPOOL,    cmd::CMPCTBLOCK, cmd::GETBLOCKTXN, cmd::BLOCKTXN};
     static const std::string kOther = "*other*";
     for (const std::string& k : kKnown)
         if (k == command) return k;
@@ -167,7 +158,7 @@ std::optional<VersionMsg> decode_version(ByteView payload, std::string* error) {
     m.services = r.u64();
     m.time = r.i64();
     m.addr_recv = read_version_addr(r);
-    if (!r.ok()) return finish(r, m, error);
+    if (!r.ok()) return finish_decode(r, m, error);
     // Very old peers stop here; every later field is optional.
     if (!r.empty()) m.addr_from = read_version_addr(r);
     if (!r.empty()) m.nonce = r.u64();
@@ -182,7 +173,7 @@ std::optional<VersionMsg> decode_version(ByteView payload, std::string* error) {
     }
     if (!r.empty()) m.start_height = r.i32();
     if (!r.empty()) m.relay = r.u8() != 0;
-    return finish(r, std::move(m), error);
+    return finish_decode(r, std::move(m), error);
 }
 
 Bytes encode_version(const VersionMsg& m) {
@@ -216,7 +207,7 @@ std::optional<std::vector<Inv>> decode_inv(ByteView payload, std::string* error)
         inv.hash = r.hash();
         items.push_back(inv);
     }
-    return finish(r, std::move(items), error);
+    return finish_decode(r, std::move(items), error);
 }
 
 Bytes encode_inv(const std::vector<Inv>& items) {
@@ -280,7 +271,7 @@ std::optional<std::vector<AddrEntry>> decode_addr(ByteView payload, bool v2, std
         }
         out.push_back(std::move(e));
     }
-    return finish(r, std::move(out), error);
+    return finish_decode(r, std::move(out), error);
 }
 
 Bytes encode_addr(const std::vector<AddrEntry>& entries, bool v2) {
@@ -324,7 +315,7 @@ std::optional<GetHeadersMsg> decode_getheaders(ByteView payload, std::string* er
     }
     for (uint64_t i = 0; i < n && r.ok(); ++i) m.locator.push_back(r.hash());
     m.stop = r.hash();
-    return finish(r, std::move(m), error);
+    return finish_decode(r, std::move(m), error);
 }
 
 Bytes encode_getheaders(const GetHeadersMsg& m) {
@@ -350,7 +341,7 @@ std::optional<std::vector<BlockHeader>> decode_headers(ByteView payload, std::st
         out.push_back(BlockHeader::read(r));
         r.compact_size();  // transaction count: always 0 in headers, ignored as Core does
     }
-    return finish(r, std::move(out), error);
+    return finish_decode(r, std::move(out), error);
 }
 
 Bytes encode_headers(const std::vector<BlockHeader>& headers) {
@@ -368,13 +359,13 @@ Bytes encode_headers(const std::vector<BlockHeader>& headers) {
 std::optional<uint64_t> decode_ping(ByteView payload, std::string* error) {
     Reader r(payload);
     const uint64_t v = r.u64();
-    return finish(r, v, error);
+    return finish_decode(r, v, error);
 }
 
 std::optional<int64_t> decode_feefilter(ByteView payload, std::string* error) {
     Reader r(payload);
     const int64_t v = r.i64();
-    return finish(r, v, error);
+    return finish_decode(r, v, error);
 }
 
 std::optional<SendCmpctMsg> decode_sendcmpct(ByteView payload, std::string* error) {
@@ -382,7 +373,15 @@ std::optional<SendCmpctMsg> decode_sendcmpct(ByteView payload, std::string* erro
     SendCmpctMsg m;
     m.high_bandwidth = r.u8() != 0;
     m.version = r.u64();
-    return finish(r, m, error);
+    return finish_decode(r, m, error);
+}
+
+Bytes encode_sendcmpct(const SendCmpctMsg& m) {
+    Bytes out;
+    Writer w(out);
+    w.u8(m.high_bandwidth ? 1 : 0);
+    w.u64(m.version);
+    return out;
 }
 
 Bytes encode_u64(uint64_t v) {

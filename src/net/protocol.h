@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "consensus/block.h"
+#include "consensus/serialize.h"
 #include "consensus/transaction.h"
 #include "net/netaddress.h"
 #include "util/bytes.h"
@@ -93,6 +94,9 @@ inline constexpr const char* HEADERS = "headers";
 inline constexpr const char* BLOCK = "block";
 inline constexpr const char* TX = "tx";
 inline constexpr const char* MEMPOOL = "mempool";
+inline constexpr const char* CMPCTBLOCK = "cmpctblock";
+inline constexpr const char* GETBLOCKTXN = "getblocktxn";
+inline constexpr const char* BLOCKTXN = "blocktxn";
 }  // namespace cmd
 
 // The name traffic is counted under for a command (getpeerinfo's bytes*_per_msg): the
@@ -204,6 +208,16 @@ struct SendCmpctMsg {
     uint64_t version = 0;
 };
 
+// The end of a decoder: `value`, or nullopt with the reader's error when it failed.
+template <class T>
+std::optional<T> finish_decode(Reader& r, T value, std::string* error) {
+    if (!r.ok()) {
+        if (error) *error = r.error();
+        return std::nullopt;
+    }
+    return value;
+}
+
 // Decoders: nullopt with `error` set on malformed input.
 std::optional<VersionMsg> decode_version(ByteView payload, std::string* error = nullptr);
 std::optional<std::vector<Inv>> decode_inv(ByteView payload, std::string* error = nullptr);  // inv/getdata/notfound
@@ -219,6 +233,7 @@ Bytes encode_inv(const std::vector<Inv>& items);                    // REQUIRES:
 Bytes encode_addr(const std::vector<AddrEntry>& entries, bool v2);  // entries without service are skipped
 Bytes encode_getheaders(const GetHeadersMsg& m);
 Bytes encode_headers(const std::vector<BlockHeader>& headers);
+Bytes encode_sendcmpct(const SendCmpctMsg& m);
 Bytes encode_u64(uint64_t v);  // ping, pong
 Bytes encode_i64(int64_t v);   // feefilter
 

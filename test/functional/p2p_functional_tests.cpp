@@ -622,6 +622,55 @@ TEST(P2P, BlockDownloadFollowsCoreOnTiesInvalidAndBloatedBlocks) {
     EXPECT_EQ(n.stop(), 0);
 }
 
+size_t count_of(const std::string& text, const std::string& what) {
+    size_t n = 0;
+    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+}
+
+// BIP152 between two nodes: transactions both mempools hold are not sent again when a
+// block is mined; the receiver rebuilds each block from its mempool without a round
+// trip and makes the sender a high-bandwidth peer, which then pushes cmpctblock.
+TEST(P2P, CompactBlocksAreRebuiltFromTheMempoolWithoutRoundTrip) {
+    Node n1("cb1"), n2("cb2");
+    ASSERT_NO_THROW(n1.start());
+    ASSERT_NO_THROW(n2.start({"-connect=" + n1.p2p_addr()}));
+    n1.mine(110);
+    ASSERT_TRUE(wait_synced({&n1, &n2}, 110));
+    ASSERT_TRUE(wait_until(
+        [&] {
+            const json::array peers = n2.peers();
+            return peers.size() == 1 && peers[0].at("minfeefilter").to_number<double>() < 1.0;
+        },
+        30s));
+    const int rounds = 4;
+    for (int round = 0; round < rounds; ++round) {
+        for (int k = 0; k < 3; ++k) {
+            const Transaction tx = spend_op_true_coinbase(n1, 1 + round * 3 + k);
+            ASSERT_TRUE(n1.cli_rpc({"sendrawtransaction", hex_encode(tx.serialize())}).is_string());
+        }
+        ASSERT_TRUE(wait_until([&] { return n2.cli_rpc({"getrawmempool"}).as_array().size() == 3; }, 60s))
+            << n2.log_tail(30);
+        n1.mine(1);
+        ASSERT_TRUE(wait_synced({&n1, &n2}, 111 + round));
+        ASSERT_TRUE(wait_until([&] { return n2.cli_rpc({"getrawmempool"}).as_array().empty(); }, 30s));
+    }
+    const std::string log = n2.log();
+    const size_t no_round_trip = count_of(log, "and 0 txn requested");
+    std::printf("compact blocks rebuilt without a round trip: %zu of %d\n", no_round_trip, rounds);
+    EXPECT_EQ(no_round_trip, size_t(rounds)) << log;
+    EXPECT_NE(
+        log.find(std::to_string(rounds) + " of " + std::to_string(rounds) + " compact blocks without a round trip"),
+        std::string::npos);
+    const json::array peers = n2.peers();
+    ASSERT_EQ(peers.size(), 1u);
+    EXPECT_TRUE(peers[0].at("bip152_hb_to").as_bool()) << "node 1 was made a high-bandwidth peer";
+    EXPECT_TRUE(n1.peers().at(0).at("bip152_hb_from").as_bool());
+    EXPECT_GT(peers[0].at("bytesrecv_per_msg").at("cmpctblock").to_number<int64_t>(), 0);
+    EXPECT_EQ(n1.stop(), 0);
+    EXPECT_EQ(n2.stop(), 0);
+}
+
 // A restarted node keeps its chain, its mempool (mempool.dat), reconnects to the peers it
 // knew (peers.dat) on its own, and catches up with what it missed.
 TEST(P2P, RestartKeepsChainMempoolAndPeers) {

@@ -52,8 +52,8 @@ TEST(P2PHandshake, OutboundSendsVersionThenNegotiatesAndStartsSync) {
     h.take(p);
 
     h.handshake(p);
-    const std::vector<std::string> expected = {cmd::WTXIDRELAY, cmd::SENDADDRV2, cmd::VERACK,    cmd::SENDHEADERS,
-                                               cmd::GETADDR,    cmd::PING,       cmd::GETHEADERS};
+    const std::vector<std::string> expected = {cmd::WTXIDRELAY, cmd::SENDADDRV2, cmd::VERACK, cmd::SENDHEADERS,
+                                               cmd::SENDCMPCT,  cmd::GETADDR,    cmd::PING,   cmd::GETHEADERS};
     EXPECT_EQ(h.commands(p), expected);
     EXPECT_TRUE(p->successfully_connected);
     EXPECT_TRUE(p->wtxid_relay);
@@ -68,7 +68,7 @@ TEST(P2PHandshake, InboundWaitsForTheirVersionAndNeverAsksForAddresses) {
     EXPECT_TRUE(h.commands(p).empty());
     h.handshake(p, inbound());
     const std::vector<std::string> expected = {cmd::VERSION,     cmd::WTXIDRELAY, cmd::SENDADDRV2, cmd::VERACK,
-                                               cmd::SENDHEADERS, cmd::PING,       cmd::GETHEADERS};
+                                               cmd::SENDHEADERS, cmd::SENDCMPCT,  cmd::PING,       cmd::GETHEADERS};
     EXPECT_EQ(h.commands(p), expected);
     EXPECT_EQ(h.addresses.size(), 0u);
 }

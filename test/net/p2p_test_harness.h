@@ -89,6 +89,10 @@ public:
     bool contains(const uint256& txid) const override { return get(txid) != nullptr; }
     bool contains_wtxid(const uint256& wtxid) const override { return get_by_wtxid(wtxid) != nullptr; }
     FeeRate min_fee() const override { return min_fee_rate; }
+    std::vector<std::pair<uint256, std::shared_ptr<const Transaction>>> transactions() const override;
+    std::optional<int64_t> entry_time(const uint256& txid) const override;
+    std::vector<std::shared_ptr<const Transaction>> conflicts(const Transaction& tx) const override;
+    void remove(const uint256& txid);  // as if mined or evicted (no notification)
     void on_transaction_added(std::function<void(const MempoolEntryInfo&)> callback) override {
         callbacks_.push_back(std::move(callback));
     }
@@ -99,8 +103,10 @@ public:
     std::function<AcceptResult(const Transaction&)> decide;
     std::vector<uint256> offered;  // txids handed to accept(), in order
     FeeRate min_fee_rate{1000};
+    const Clock* clock = nullptr;  // stamps entry times (0 without)
 
 private:
+    std::map<uint256, int64_t> entry_time_;
     std::map<uint256, std::shared_ptr<const Transaction>> by_txid_, by_wtxid_;
     std::vector<std::function<void(const MempoolEntryInfo&)>> callbacks_;
 };
