@@ -652,6 +652,8 @@ std::vector<PeerInfo> Connman::peer_info() {
             i.last_transaction = peer.last_tx_time;
             i.wtxid_relay = peer.wtxid_relay;
             i.prefer_headers = peer.prefer_headers;
+            i.addr_processed = peer.addr_processed;
+            i.addr_rate_limited = peer.addr_rate_limited;
             i.bip152_hb_to = peer.hb_to;
             i.bip152_hb_from = peer.hb_from;
             i.bytes_sent_per_msg = peer.bytes_sent_per_msg;

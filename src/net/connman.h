@@ -79,6 +79,7 @@ struct PeerInfo {
     int starting_height = 0, synced_headers = -1, synced_blocks = -1;
     std::vector<int> inflight;
     bool addr_relay_enabled = false;
+    uint64_t addr_processed = 0, addr_rate_limited = 0;
     std::string connection_type;
     int64_t min_fee_filter = 0;  // satoshis per kvB
     int64_t last_block = 0, last_transaction = 0;

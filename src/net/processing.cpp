@@ -29,6 +29,7 @@ constexpr auto kInboundInvInterval = 5s;    // INBOUND_INVENTORY_BROADCAST_INTER
 constexpr auto kOutboundInvInterval = 2s;   // OUTBOUND_INVENTORY_BROADCAST_INTERVAL
 constexpr auto kFeeFilterInterval = 60s;
 constexpr size_t kMaxTxDataBatchBytes = 1 << 20;
+constexpr int64_t kUnconditionalRelayDelay = 2 * 60;  // UNCONDITIONAL_RELAY_DELAY, seconds
 
 uint256 address_key(const Service& s) { return sha256(s.key()); }
 
@@ -306,6 +307,7 @@ void PeerManager::handle_addr(Peer& peer, ByteView payload, bool v2) {
             continue;
         }
         peer.addr_tokens -= 1.0;
+        ++peer.addr_processed;
         if (!e.service) continue;
         peer.known_addresses.insert(address_key(*e.service));
         if (e.time <= 100000000 || int64_t(e.time) > now + 10 * 60) e.time = uint32_t(now - 5 * 24 * 60 * 60);
@@ -315,6 +317,7 @@ void PeerManager::handle_addr(Peer& peer, ByteView payload, bool v2) {
         if (deps_.network.addrman().add(*e.service, e.services, e.time, peer.addr.addr, 2 * 60 * 60, allow_local))
             ++added;
     }
+    peer.addr_rate_limited += rate_limited;
     if (rate_limited)
         log_debug(LogCategory::NET, "rate-limited %zu addresses from peer=%lld", rate_limited, (long long)peer.id);
     log_debug(LogCategory::NET, "received %zu addresses (%zu new) from peer=%lld", entries->size(), added,
@@ -328,10 +331,20 @@ void PeerManager::handle_getaddr(Peer& peer) {
     // them fingerprint us).
     if (!peer.inbound() || peer.getaddr_served) return;
     peer.getaddr_served = true;
-    for (const AddrInfo& a : deps_.network.addrman().get_addresses(kMaxAddrEntries, 23)) {
-        AddrEntry e{uint32_t(a.time), a.services, a.service};
-        push_address(peer, e);
+    // From a cached answer (Core's m_addr_response_caches), one per local address and
+    // network, kept 21 to 27 hours: repeated getaddr cannot map the address manager.
+    const SteadyTime now = deps_.clock.steady_now();
+    Bytes cache_key = peer.local_addr.key();
+    cache_key.push_back(peer.addr.addr.is_ipv4() ? 1 : 2);
+    AddrCache& cache = addr_caches_[cache_key];
+    if (now >= cache.expires) {
+        cache.entries.clear();
+        for (const AddrInfo& a : deps_.network.addrman().get_addresses(kMaxAddrEntries, 23))
+            cache.entries.push_back(AddrEntry{uint32_t(a.time), a.services, a.service});
+        const auto jitter = std::chrono::seconds(deps_.network.random_u64() % (6 * 60 * 60));
+        cache.expires = now + std::chrono::hours(21) + jitter;
     }
+    for (const AddrEntry& e : cache.entries) push_address(peer, e);
     peer.next_addr_send = deps_.clock.steady_now();
 }
 
@@ -438,13 +451,24 @@ asio::awaitable<void> PeerManager::handle_getdata(std::shared_ptr<Peer> peer, st
             co_await peer->wait_send_below(Peer::kSendSoftLimit);
             if (peer->disconnected()) co_return;
             std::vector<Inv> part(batch.begin() + long(done), batch.end());
-            auto lookup_job = [pool, &part] {
+            // Core's FindTxForGetData: only what we announced to this peer, or what has
+            // been in the mempool for longer than UNCONDITIONAL_RELAY_DELAY, so that a
+            // peer cannot learn about a transaction before we announced it.
+            std::vector<bool> announced(part.size());
+            for (size_t k = 0; k < part.size(); ++k) announced[k] = peer->recently_announced.contains(part[k].hash);
+            const int64_t old_enough = deps_.clock.unix_now() - kUnconditionalRelayDelay;
+            auto lookup_job = [pool, &part, &announced, old_enough] {
                 std::vector<std::optional<Bytes>> out;
                 size_t bytes = 0;
-                for (const Inv& x : part) {
+                for (size_t k = 0; k < part.size(); ++k) {
+                    const Inv& x = part[k];
                     if (bytes > kMaxTxDataBatchBytes) break;
                     std::shared_ptr<const Transaction> tx;
                     if (pool) tx = x.type == MSG_WTX ? pool->get_by_wtxid(x.hash) : pool->get(x.hash);
+                    if (tx && !announced[k]) {
+                        const std::optional<int64_t> since = pool->entry_time(tx->txid());
+                        if (!since || *since > old_enough) tx.reset();
+                    }
                     if (tx) {
                         out.emplace_back(tx->serialize(x.type != MSG_TX));
                         bytes += out.back()->size();
@@ -595,6 +619,9 @@ void PeerManager::on_tip_changed() { recently_rejected_.clear(); }
 void PeerManager::flush_tx_announcements(Peer& peer, bool force) {
     const SteadyTime now = deps_.clock.steady_now();
     if (peer.tx_to_announce.empty() || (!force && now < peer.next_inv_send)) return;
+    // In random order, so the order does not tell which transaction we saw first.
+    for (size_t i = peer.tx_to_announce.size(); i > 1; --i)
+        std::swap(peer.tx_to_announce[i - 1], peer.tx_to_announce[size_t(deps_.network.random_u64() % i)]);
     std::vector<Inv> inv;
     while (!peer.tx_to_announce.empty() && inv.size() < kMaxInvPerMessage) {
         const auto [txid, wtxid] = peer.tx_to_announce.front();
@@ -603,6 +630,7 @@ void PeerManager::flush_tx_announcements(Peer& peer, bool force) {
         peer.tx_to_announce_set.erase(h);
         if (peer.known_inventory.contains(h)) continue;
         peer.known_inventory.insert(h);
+        peer.recently_announced.insert(h);
         inv.push_back(Inv{peer.wtxid_relay ? uint32_t(MSG_WTX) : uint32_t(MSG_TX), h});
     }
     if (!inv.empty()) peer.send(cmd::INV, encode_inv(inv));

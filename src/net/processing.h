@@ -20,6 +20,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -94,6 +95,11 @@ private:
     SteadyTime next_rebroadcast_{};
     void queue_announcement(const uint256& txid, const uint256& wtxid, int64_t fee_rate);
     int64_t min_fee_ = 0;
+    struct AddrCache {
+        std::vector<AddrEntry> entries;
+        SteadyTime expires{};
+    };
+    std::map<Bytes, AddrCache> addr_caches_;  // by local address and network
 };
 
 }  // namespace minicash::net

@@ -69,6 +69,8 @@ json::object peer_json(const net::PeerInfo& p) {
     for (int h : p.inflight) inflight.push_back(h);
     o["inflight"] = std::move(inflight);
     o["addr_relay_enabled"] = p.addr_relay_enabled;
+    o["addr_processed"] = p.addr_processed;
+    o["addr_rate_limited"] = p.addr_rate_limited;
     o["permissions"] = json::array();
     o["minfeefilter"] = amount_value(p.min_fee_filter);
     json::object sent, recv;
