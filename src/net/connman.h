@@ -60,6 +60,7 @@ struct ConnmanOptions {
     std::string user_agent = "/minicash:0.1.0/";          // (also given to the peer logic)
     bool allow_local_addresses = false;                   // regtest: loopback addresses enter the address manager
     int64_t max_tip_age = 24 * 60 * 60;                   // -maxtipage (for the peer logic)
+    uint64_t local_services = kLocalServices;             // what we offer (+ NODE_COMPACT_FILTERS, -peerblockfilters)
     std::function<void(const std::string&)> fatal_error;  // storage failure: shut the node down
 };
 
@@ -131,7 +132,7 @@ public:
     NetTotals totals() const;
     bool network_active() const { return network_active_; }
     void set_network_active(bool active);
-    uint64_t local_services() const { return kLocalServices; }
+    uint64_t local_services() const { return options_.local_services; }
     std::vector<Service> listen_addresses() const;
     const std::string& user_agent() const { return options_.user_agent; }
     bool in_initial_block_download() const { return !events_ || events_->in_initial_block_download(); }

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "net/addrman.h"
+#include "net/block_filter_serving.h"
 #include "net/clock.h"
 #include "net/compact_relay.h"
 #include "net/job_runner.h"
@@ -13,6 +14,11 @@
 #include "net/txpool.h"
 #include "util/hash.h"
 #include "util/logging.h"
+
+// GCC 12 reports asio's coroutine-frame operator delete as "mismatched" with its
+// operator new for large coroutines such as process_message (a false positive: both
+// are asio's awaitable_frame_base allocation functions).
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 
 namespace minicash::net {
 
@@ -43,7 +49,7 @@ std::string sanitize(const std::string& in) {
 }  // namespace
 
 PeerManager::PeerManager(const PeerLogicDeps& deps, BlockSync& sync, CompactRelay& compact)
-    : deps_(deps), sync_(sync), compact_(compact) {}
+    : deps_(deps), sync_(sync), compact_(compact), filters_(deps) {}
 
 bool PeerManager::is_our_nonce(uint64_t nonce) const {
     for (const auto& [id, n] : our_nonces_)
@@ -58,11 +64,11 @@ void PeerManager::malformed(Peer& peer, const std::string& command, const std::s
 void PeerManager::send_version(Peer& peer) {
     VersionMsg m;
     m.version = kProtocolVersion;
-    m.services = kLocalServices;
+    m.services = deps_.options.local_services;
     m.time = deps_.clock.unix_now();
     m.addr_recv.services = peer.services;
     m.addr_recv.service = peer.addr;
-    m.addr_from.services = kLocalServices;
+    m.addr_from.services = deps_.options.local_services;
     m.nonce = deps_.network.random_u64() | 1;
     m.user_agent = deps_.options.user_agent;
     m.start_height = sync_.tip() ? sync_.tip()->height : 0;
@@ -140,6 +146,8 @@ asio::awaitable<void> PeerManager::process_message(std::shared_ptr<Peer> peer, M
         co_await compact_.handle_getblocktxn(peer, payload);
     } else if (c == cmd::BLOCKTXN) {
         co_await compact_.handle_blocktxn(peer, payload);
+    } else if (c == cmd::GETCFILTERS || c == cmd::GETCFHEADERS || c == cmd::GETCFCHECKPT) {
+        co_await filters_.handle(peer, c, payload);
     } else if (c == cmd::FEEFILTER) {
         auto fee = decode_feefilter(payload, &error);
         if (!fee) co_return malformed(*peer, c, error);
@@ -240,7 +248,7 @@ void PeerManager::handle_verack(const std::shared_ptr<Peer>& p) {
     }
     // Advertise our listening address as this peer sees it.
     if (deps_.network.listening() && !peer.inbound() && peer.addr_as_seen.addr.is_routable()) {
-        AddrEntry self{uint32_t(deps_.clock.unix_now()), kLocalServices,
+        AddrEntry self{uint32_t(deps_.clock.unix_now()), deps_.options.local_services,
                        Service{peer.addr_as_seen.addr, deps_.network.listen_port()}};
         push_address(peer, self);
     }

@@ -26,6 +26,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "net/block_filter_serving.h"
 #include "net/peer.h"
 #include "net/peer_logic.h"
 #include "net/protocol.h"
@@ -75,6 +76,7 @@ private:
     PeerLogicDeps deps_;
     BlockSync& sync_;
     CompactRelay& compact_;
+    FilterServer filters_;
     std::unordered_map<uint256, std::pair<int64_t, SteadyTime>, Uint256Hasher> tx_requested_;  // hash -> peer, when
     RollingHashSet recently_rejected_{50000};
     // Transactions that reached the mempool (from peers or not): never requested again

@@ -58,10 +58,11 @@ std::vector<std::string> service_flag_names(uint64_t services) {
 
 const std::string& traffic_key(const std::string& command) {
     static const std::vector<std::string> kKnown = {
-        cmd::VERSION,   cmd::VERACK,  cmd::WTXIDRELAY, cmd::SENDADDRV2, cmd::SENDHEADERS, cmd::SENDCMPCT,
-        cmd::FEEFILTER, cmd::PING,    cmd::PONG,       cmd::ADDR,       cmd::ADDRV2,      cmd::GETADDR,
-        cmd::INV,       cmd::GETDATA, cmd::NOTFOUND,   cmd::GETHEADERS, cmd::GETBLOCKS,   cmd::HEADERS,
-        cmd::BLOCK,     cmd::TX,      cmd::MEMPOOL,    cmd::CMPCTBLOCK, cmd::GETBLOCKTXN, cmd::BLOCKTXN};
+        cmd::VERSION,     cmd::VERACK,  cmd::WTXIDRELAY,   cmd::SENDADDRV2, cmd::SENDHEADERS,  cmd::SENDCMPCT,
+        cmd::FEEFILTER,   cmd::PING,    cmd::PONG,         cmd::ADDR,       cmd::ADDRV2,       cmd::GETADDR,
+        cmd::INV,         cmd::GETDATA, cmd::NOTFOUND,     cmd::GETHEADERS, cmd::GETBLOCKS,    cmd::HEADERS,
+        cmd::BLOCK,       cmd::TX,      cmd::MEMPOOL,      cmd::CMPCTBLOCK, cmd::GETBLOCKTXN,  cmd::BLOCKTXN,
+        cmd::GETCFILTERS, cmd::CFILTER, cmd::GETCFHEADERS, cmd::CFHEADERS,  cmd::GETCFCHECKPT, cmd::CFCHECKPT};
     static const std::string kOther = "*other*";
     for (const std::string& k : kKnown)
         if (k == command) return k;
@@ -374,6 +375,94 @@ std::optional<SendCmpctMsg> decode_sendcmpct(ByteView payload, std::string* erro
     m.high_bandwidth = r.u8() != 0;
     m.version = r.u64();
     return finish_decode(r, m, error);
+}
+
+std::optional<FilterRequest> decode_filter_request(ByteView payload, bool with_start, std::string* error) {
+    Reader r(payload);
+    FilterRequest m;
+    m.filter_type = r.u8();
+    if (with_start) m.start_height = r.u32();
+    m.stop_hash = r.hash();
+    return finish_decode(r, m, error);
+}
+
+Bytes encode_filter_request(const FilterRequest& m, bool with_start) {
+    Bytes out;
+    Writer w(out);
+    w.u8(m.filter_type);
+    if (with_start) w.u32(m.start_height);
+    w.hash(m.stop_hash);
+    return out;
+}
+
+std::optional<CFilterMsg> decode_cfilter(ByteView payload, std::string* error) {
+    Reader r(payload);
+    CFilterMsg m;
+    m.filter_type = r.u8();
+    m.block_hash = r.hash();
+    m.filter = r.var_bytes();
+    return finish_decode(r, std::move(m), error);
+}
+
+Bytes encode_cfilter(const CFilterMsg& m) {
+    Bytes out;
+    Writer w(out);
+    w.u8(m.filter_type);
+    w.hash(m.block_hash);
+    w.var_bytes(m.filter);
+    return out;
+}
+
+namespace {
+std::vector<uint256> read_hashes(Reader& r) {
+    std::vector<uint256> out;
+    const uint64_t n = r.count(32);
+    if (r.ok()) out.reserve(size_t(n));
+    for (uint64_t i = 0; i < n && r.ok(); ++i) out.push_back(r.hash());
+    return out;
+}
+void write_hashes(Writer& w, const std::vector<uint256>& hashes) {
+    w.compact_size(hashes.size());
+    for (const uint256& h : hashes) w.hash(h);
+}
+}  // namespace
+
+std::optional<CFHeadersMsg> decode_cfheaders(ByteView payload, std::string* error) {
+    Reader r(payload);
+    CFHeadersMsg m;
+    m.filter_type = r.u8();
+    m.stop_hash = r.hash();
+    m.previous_header = r.hash();
+    m.filter_hashes = read_hashes(r);
+    return finish_decode(r, std::move(m), error);
+}
+
+Bytes encode_cfheaders(const CFHeadersMsg& m) {
+    Bytes out;
+    Writer w(out);
+    w.u8(m.filter_type);
+    w.hash(m.stop_hash);
+    w.hash(m.previous_header);
+    write_hashes(w, m.filter_hashes);
+    return out;
+}
+
+std::optional<CFCheckptMsg> decode_cfcheckpt(ByteView payload, std::string* error) {
+    Reader r(payload);
+    CFCheckptMsg m;
+    m.filter_type = r.u8();
+    m.stop_hash = r.hash();
+    m.headers = read_hashes(r);
+    return finish_decode(r, std::move(m), error);
+}
+
+Bytes encode_cfcheckpt(const CFCheckptMsg& m) {
+    Bytes out;
+    Writer w(out);
+    w.u8(m.filter_type);
+    w.hash(m.stop_hash);
+    write_hashes(w, m.headers);
+    return out;
 }
 
 Bytes encode_sendcmpct(const SendCmpctMsg& m) {

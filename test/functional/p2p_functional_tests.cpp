@@ -15,6 +15,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -669,6 +670,51 @@ TEST(P2P, CompactBlocksAreRebuiltFromTheMempoolWithoutRoundTrip) {
     EXPECT_GT(peers[0].at("bytesrecv_per_msg").at("cmpctblock").to_number<int64_t>(), 0);
     EXPECT_EQ(n1.stop(), 0);
     EXPECT_EQ(n2.stop(), 0);
+}
+
+// BIP157 serving against a real node with -peerblockfilters -blockfilterindex: the
+// service bit, cfilters/cfheaders/cfcheckpt answers that agree with getblockfilter, and
+// a bad request that costs only its sender the connection.
+TEST(P2P, BlockFiltersAreServedWithPeerblockfilters) {
+    Node n("cf");
+    ASSERT_NO_THROW(n.start({"-peerblockfilters", "-blockfilterindex=1"}));
+    n.mine(20);
+    const json::value info = n.cli_rpc({"getnetworkinfo"});
+    std::vector<std::string> names;
+    for (const auto& v : info.at("localservicesnames").as_array()) names.emplace_back(v.as_string());
+    EXPECT_NE(std::find(names.begin(), names.end(), "COMPACT_FILTERS"), names.end());
+    const uint256 stop = *uint256::from_hex(n.tip());
+    // The index catches up in the background.
+    ASSERT_TRUE(wait_until([&] { return n.cli({"getblockfilter", stop.to_hex()}).exit_code == 0; }, 30s));
+    const std::string expected_filter(n.cli_rpc({"getblockfilter", stop.to_hex()}).at("filter").as_string());
+
+    RawPeer p;
+    ASSERT_TRUE(p.connect(n.p2p_port()));
+    ASSERT_TRUE(p.handshake());
+    ASSERT_TRUE(p.send(cmd::GETCFILTERS, encode_filter_request(FilterRequest{0, 11, stop}, true)));
+    std::vector<CFilterMsg> got;
+    for (int i = 0; i < 10; ++i) {
+        auto m = p.wait_for(cmd::CFILTER);
+        ASSERT_TRUE(m);
+        got.push_back(*decode_cfilter(m->payload));
+    }
+    EXPECT_EQ(got.back().block_hash, stop);
+    EXPECT_EQ(hex_encode(got.back().filter), expected_filter);
+    ASSERT_TRUE(p.send(cmd::GETCFHEADERS, encode_filter_request(FilterRequest{0, 1, stop}, true)));
+    auto hs = p.wait_for(cmd::CFHEADERS);
+    ASSERT_TRUE(hs);
+    EXPECT_EQ(decode_cfheaders(hs->payload)->filter_hashes.size(), 20u);
+    ASSERT_TRUE(p.send(cmd::GETCFCHECKPT, encode_filter_request(FilterRequest{0, 0, stop}, false)));
+    EXPECT_TRUE(p.wait_for(cmd::CFCHECKPT).has_value());
+
+    RawPeer bad;
+    ASSERT_TRUE(bad.connect(n.p2p_port()));
+    ASSERT_TRUE(bad.handshake());
+    ASSERT_TRUE(bad.send(cmd::GETCFILTERS, encode_filter_request(FilterRequest{0, 0, sha256(Bytes{1})}, true)));
+    EXPECT_TRUE(bad.wait_closed()) << "unknown stop hash";
+    ASSERT_TRUE(p.send(cmd::PING, encode_u64(5)));
+    EXPECT_TRUE(p.wait_for(cmd::PONG).has_value()) << "the node keeps serving others";
+    EXPECT_EQ(n.stop(), 0);
 }
 
 // A restarted node keeps its chain, its mempool (mempool.dat), reconnects to the peers it

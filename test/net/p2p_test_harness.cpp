@@ -121,24 +121,27 @@ void FakeTxPool::add(const Transaction& tx, int64_t fee_rate_per_kvb) {
 P2PHarness::P2PHarness(const std::string& tag, bool with_mempool)
     : chain(tag),
       addresses([this] { return clock.unix_now(); }, 7),
-      banman(std::filesystem::path(), [this] { return clock.unix_now(); }) {
+      banman(std::filesystem::path(), [this] { return clock.unix_now(); }),
+      with_mempool_(with_mempool) {
     options.allow_local_addresses = false;
     txpool.clock = &clock;
     work_.emplace(io.get_executor());
     chain_access = make_chain_access(chain.chain());
-    logic = make_peer_logic(PeerLogicDeps{chain.params(), options, clock, *chain_access,
-                                          with_mempool ? &txpool : nullptr, *this, query, validation, io});
 }
 
 P2PHarness::~P2PHarness() {
-    logic->interrupt();
-    logic->shutdown();
-    settle();
-    logic.reset();
+    if (logic) {
+        logic->interrupt();
+        logic->shutdown();
+        settle();
+        logic.reset();
+    }
     peers_.clear();
 }
 
 void P2PHarness::start() {
+    logic = make_peer_logic(PeerLogicDeps{chain.params(), options, clock, *chain_access,
+                                          with_mempool_ ? &txpool : nullptr, *this, query, validation, io, &filters});
     logic->start();
     settle();
 }

@@ -26,6 +26,7 @@
 
 #include "net/addrman.h"
 #include "net/banman.h"
+#include "net/block_filter_serving.h"
 #include "net/chain_access.h"
 #include "net/clock.h"
 #include "net/job_runner.h"
@@ -111,6 +112,17 @@ private:
     std::vector<std::function<void(const MempoolEntryInfo&)>> callbacks_;
 };
 
+// Block filters by block hash (BIP157 serving), filled by the test.
+class FakeFilterSource final : public BlockFilterSource {
+public:
+    std::map<uint256, Entry> entries;
+    std::optional<Entry> lookup(const uint256& block_hash) const override {
+        auto it = entries.find(block_hash);
+        if (it == entries.end()) return std::nullopt;
+        return it->second;
+    }
+};
+
 struct PeerOptions {
     ConnType type = ConnType::OUTBOUND_FULL_RELAY;
     std::string addr;  // "" : a distinct routable IPv4 address (its own /16)
@@ -167,13 +179,15 @@ public:
     explicit P2PHarness(const std::string& tag, bool with_mempool = true);
     ~P2PHarness() override;
 
-    // The logic reads the chain state here: mine our own blocks (chain.mine...) first.
+    // Builds the logic from `options` and starts it; it reads the chain state here: mine
+    // our own blocks (chain.mine...) and set options first.
     void start();
 
     FakeClock clock;
     minicash::test::TestChain chain;  // our node's chain state
     FakeTxPool txpool;
-    AddrMan addresses;  // the address manager the logic uses
+    FakeFilterSource filters;  // served only with options.local_services & NODE_COMPACT_FILTERS
+    AddrMan addresses;         // the address manager the logic uses
     BanMan banman;
     PeerLogicOptions options;
     asio::io_context io;
@@ -230,6 +244,7 @@ private:
     std::map<int64_t, bool> reading_;
     int64_t next_id_ = 0;
     std::mt19937_64 rng_{42};
+    bool with_mempool_ = true;
 };
 
 // ---- chain and message helpers ----
