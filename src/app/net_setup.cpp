@@ -43,6 +43,7 @@ void add_net_options(NodeOptions& o) {
     o.add_bool("dnsseed", "Query for peer addresses via DNS lookup, if low on addresses (default: 1 unless -connect)");
     o.add_int("maxconnections", "n", "Maintain at most <n> connections to peers (default: 125)");
     o.add_bool("networkactive", "Enable all P2P network activity (default: 1). Can be changed by setnetworkactive");
+    o.add_bool("v2transport", "Support v2 transport (default: 1)");
     o.add_bool("peerblockfilters", "Serve compact block filters to peers per BIP 157 (default: 0)");
 }
 
@@ -72,6 +73,8 @@ NetSettings read_net_settings(const NodeOptions& o, const std::filesystem::path&
     }
     for (const std::string& b : c.bind)
         if (!net::Service::parse(b, 1)) throw OptionError("-bind: cannot parse address '" + b + "'");
+    c.v2transport = o.get_bool("v2transport", true);
+    if (c.v2transport) c.local_services |= net::NODE_P2P_V2;
     if (o.get_bool("peerblockfilters", false)) {
         const std::vector<std::string> types = o.get_list("blockfilterindex");
         const bool indexed = !types.empty() && types.back() != "0";

@@ -248,9 +248,10 @@ TipInfo tip_info(Node& n) {
 
 // ---- tests ----
 
-// Three nodes in a line (1 <- 2 <- 3): the chain node 1 imports (chain-a, 450 blocks)
-// reaches the others by headers-first sync, then 200 blocks mined on node 1 follow,
-// and a transaction sent to node 3 reaches node 1's mempool.
+// Three nodes in a line (1 <- 2 <- 3), over BIP324's v2 transport (the default): the
+// chain node 1 imports (chain-a, 450 blocks) reaches the others by headers-first sync,
+// then 200 blocks mined on node 1 follow, and a transaction sent to node 3 reaches node
+// 1's mempool.
 // A transaction paying the OP_TRUE coinbase of the block at `height` on `node` (mature)
 // back to the OP_TRUE P2SH script, with a 10,000 sat fee.
 Transaction spend_op_true_coinbase(Node& node, int height) {
@@ -306,8 +307,16 @@ TEST(P2P, ThreeNodesSyncImportedAndMinedBlocks) {
         EXPECT_TRUE(o.contains("pingtime") || o.contains("pingwait"));
         const std::string type(o.at("connection_type").as_string());
         EXPECT_TRUE(type == "manual" || type == "inbound") << type;
-        EXPECT_EQ(std::string(o.at("services").as_string()), "0000000000000409");
+        // NETWORK | WITNESS | NETWORK_LIMITED | P2P_V2, and the link is BIP324's v2 transport.
+        EXPECT_EQ(std::string(o.at("services").as_string()), "0000000000000c09");
+        EXPECT_EQ(std::string(o.at("transport_protocol_type").as_string()), "v2") << n2.log();
+        EXPECT_EQ(o.at("session_id").as_string().size(), 64u);
     }
+    // Both ends of the link 1 <- 2 derived the same session id.
+    const json::array p1 = n1.peers();
+    ASSERT_EQ(p1.size(), 1u);
+    EXPECT_TRUE(std::any_of(p2.begin(), p2.end(),
+                            [&](const json::value& p) { return p.at("session_id") == p1[0].at("session_id"); }));
     const json::value info = n2.cli_rpc({"getnetworkinfo"});
     EXPECT_EQ(info.at("protocolversion").as_int64(), 70016);
     EXPECT_EQ(info.at("connections").as_int64(), 2);
@@ -416,11 +425,12 @@ TEST(P2P, MisbehavingPeersAreDisconnectedOthersServed) {
     n1.mine(5);
     ASSERT_TRUE(wait_synced({&n1, &n2}, 5));
 
-    // Garbage bytes (not even our magic).
+    // Garbage bytes (not even our magic): taken for a BIP324 key and garbage, whose
+    // terminator is not found within 4,095 + 16 bytes.
     {
         RawPeer p;
         ASSERT_TRUE(p.connect(n1.p2p_port()));
-        Bytes junk(200);
+        Bytes junk(64 + 4095 + 16);
         std::mt19937 rng(1);
         for (auto& x : junk) x = uint8_t(rng());
         p.send_bytes(junk);
@@ -446,13 +456,8 @@ TEST(P2P, MisbehavingPeersAreDisconnectedOthersServed) {
         p.send_bytes(f);
         EXPECT_TRUE(p.wait_closed());
     }
-    // A message before the version handshake.
-    {
-        RawPeer p;
-        ASSERT_TRUE(p.connect(n1.p2p_port()));
-        p.send(cmd::PING, encode_u64(1));
-        EXPECT_TRUE(p.wait_closed());
-    }
+    // (A v1 message other than version first is taken for a BIP324 key, as Core does:
+    // see V2TransportFallsBackToV1 for that case on a v1-only node.)
     // A malformed payload (inv count larger than the data).
     {
         RawPeer p;
@@ -562,6 +567,37 @@ bool wait_for_block_request(RawPeer& p, const uint256& hash, std::chrono::millis
 }
 
 bool has_block_data(Node& n, const uint256& hash) { return n.cli({"getblock", hash.to_hex()}).exit_code == 0; }
+
+// -v2transport=0: no NODE_P2P_V2, v1 only. A v2 node connecting to it is dropped on the
+// wrong magic (without being discouraged) and reconnects over v1.
+TEST(P2P, V2TransportFallsBackToV1) {
+    Node n1("v1only"), n2("v2try");
+    ASSERT_NO_THROW(n1.start({"-v2transport=0"}));
+    ASSERT_NO_THROW(n2.start({"-connect=" + n1.p2p_addr()}));
+    n1.mine(3);
+    ASSERT_TRUE(wait_synced({&n1, &n2}, 3)) << n2.log();
+    EXPECT_NE(n2.log().find("closed our v2 handshake; reconnecting over v1"), std::string::npos) << n2.log();
+    const json::array p2 = n2.peers();
+    ASSERT_EQ(p2.size(), 1u);
+    EXPECT_EQ(std::string(p2[0].at("transport_protocol_type").as_string()), "v1");
+    EXPECT_EQ(std::string(p2[0].at("session_id").as_string()), "");
+    EXPECT_EQ(std::string(p2[0].at("services").as_string()), "0000000000000409");
+    const json::array p1 = n1.peers();
+    ASSERT_EQ(p1.size(), 1u);
+    EXPECT_EQ(std::string(p1[0].at("services").as_string()), "0000000000000c09");
+    const json::value info = n1.cli_rpc({"getnetworkinfo"});
+    EXPECT_EQ(std::string(info.at("localservices").as_string()), "0000000000000409");
+    EXPECT_TRUE(n1.cli_rpc({"listbanned"}).as_array().empty());
+    // On a v1-only node, a message before the version handshake is misbehaviour.
+    {
+        RawPeer p;
+        ASSERT_TRUE(p.connect(n1.p2p_port()));
+        p.send(cmd::PING, encode_u64(1));
+        EXPECT_TRUE(p.wait_closed());
+    }
+    EXPECT_EQ(n2.stop(), 0);
+    EXPECT_EQ(n1.stop(), 0);
+}
 
 // Block download where Core's rules are subtle (issue 14, item 0), against a real node:
 // an equal-work block announced by headers is requested and stored, an unrequested one
@@ -913,6 +949,12 @@ TEST(P2P, StallingPeerIsReplacedDuringInitialDownload) {
     std::atomic<bool> stop{false};
     std::atomic<bool> staller_dropped{false};
     std::thread staller([&] {
+        // The node tries v2 first; this peer speaks only v1 and drops it on the wrong
+        // magic; the node comes back over v1.
+        std::optional<RawPeer> v2_attempt;
+        v2_attempt.emplace();
+        if (!v2_attempt->accept_from(listener, 60s) || v2_attempt->handshake_inbound()) return;
+        v2_attempt.reset();
         RawPeer p;
         if (!p.accept_from(listener, 60s) || !p.handshake_inbound()) return;
         while (!stop) {
@@ -938,6 +980,7 @@ TEST(P2P, StallingPeerIsReplacedDuringInitialDownload) {
     EXPECT_TRUE(synced) << fresh.log();
     EXPECT_TRUE(staller_dropped);
     EXPECT_NE(fresh.log().find("is stalling block download"), std::string::npos);
+    EXPECT_NE(fresh.log().find("closed our v2 handshake; reconnecting over v1"), std::string::npos);
     EXPECT_EQ(fresh.stop(), 0);
     EXPECT_EQ(source.stop(), 0);
 }
