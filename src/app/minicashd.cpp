@@ -27,6 +27,7 @@
 #include "app/app_options.h"
 #include "app/net_setup.h"
 #include "app/rpc_setup.h"
+#include "app/zmq_setup.h"
 #include "node/chainstate.h"
 #include "node/context.h"
 #include "node/import.h"
@@ -34,6 +35,7 @@
 #include "rpc/net.h"
 #include "storage/database.h"
 #include "util/logging.h"
+#include "zmq/zmq_rpc.h"
 
 using namespace minicash;
 
@@ -156,6 +158,7 @@ struct Settings {
     int flush_interval_blocks = 0;
     app::RpcSettings rpc;  // RPC options (app/rpc_setup.h)
     app::NetSettings net;  // P2P options (app/net_setup.h)
+    app::ZmqSettings zmq;  // ZMQ notifications (app/zmq_setup.h)
     MempoolOptions mempool;
 };
 
@@ -204,6 +207,7 @@ app::NodeOptions make_options() {
     add_mempool_options(o);
     app::add_rpc_options(o);
     app::add_net_options(o);
+    app::add_zmq_options(o);
     return o;
 }
 
@@ -253,6 +257,7 @@ Settings read_settings(const app::NodeOptions& o) {
     s.rpc = app::read_rpc_settings(o, s.netdir);
     s.net = app::read_net_settings(o, s.netdir);
     s.mempool = read_mempool_options(o);
+    s.zmq = app::read_zmq_settings(o);
     return s;
 }
 
@@ -310,6 +315,15 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
     node.request_shutdown = [] { g_shutdown.store(true); };
     node.txindex = s.rpc.txindex;
     node.blockfilterindex = s.rpc.blockfilterindex;
+    // ZMQ: bound before anything is announced; follows the chain after the mempool does.
+    std::unique_ptr<app::ZmqService> zmq_service =
+        app::ZmqService::start(s.zmq, *chainstate, node.mempool.get(), &error);
+    if (!zmq_service) {
+        log_error("cannot start ZMQ notifications: %s", error.c_str());
+        std::cerr << "minicashd: error: cannot start ZMQ notifications: " << error << "\n";
+        node.mempool.reset();
+        return kExitStartup;
+    }
     if (!app::start_indexes(node, &error)) {  // indexes: -txindex, -blockfilterindex (node/index/)
         log_error("cannot open an index: %s", error.c_str());
         std::cerr << "minicashd: error: cannot open an index: " << error << "\n";
@@ -320,7 +334,8 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
         log_warning("cannot load %s: %s", mempool_file.c_str(), error.c_str());
     std::unique_ptr<app::RpcService> rpc_service;
     if (s.rpc.server) {
-        rpc_service = app::RpcService::start(s.rpc, node, {rpc::register_net_commands}, &error);
+        const auto zmq_commands = [&s](rpc::RpcTable& t) { zmq::register_zmq_commands(t, s.zmq.notifiers); };
+        rpc_service = app::RpcService::start(s.rpc, node, {rpc::register_net_commands, zmq_commands}, &error);
         if (!rpc_service) {
             log_error("cannot start the RPC server: %s", error.c_str());
             std::cerr << "minicashd: error: cannot start the RPC server: " << error << "\n";
@@ -368,6 +383,7 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
         if (rpc_service) rpc_service->stop();  // RPC: no more requests; deletes the cookie
         net_service->stop();                   // P2P: peers closed, peers.dat and banlist.json saved
         app::stop_indexes(node);               // indexes: threads joined before the chain state goes
+        zmq_service->stop();                   // ZMQ: nothing more is published
         if (auto e = app::net_fatal_error()) throw StorageError(*e);  // P2P: block storage failed
         if (s.mempool.persist && !node.mempool->save(mempool_file, &error))
             log_warning("cannot save %s: %s", mempool_file.c_str(), error.c_str());
@@ -380,6 +396,7 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
     }
     rpc_service.reset();      // RPC: stopped before the chain state goes
     net_service.reset();      // P2P: stopped before the mempool and the chain state go
+    zmq_service.reset();      // ZMQ: also after a storage error above
     app::stop_indexes(node);  // indexes: also after a storage error above
     node.mempool.reset();
     chainstate.reset();  // flushes what is left; errors are logged

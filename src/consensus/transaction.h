@@ -59,7 +59,8 @@ public:
     // `allow_witness`). On malformed input the reader's error is set.
     static Transaction read(Reader& r, bool allow_witness = true);
     // Decodes exactly the bytes given (trailing data is an error).
-    static std::optional<Transaction> decode(ByteView bytes, std::string* error = nullptr, bool allow_witness = true);
+    [[nodiscard]] static std::optional<Transaction> decode(ByteView bytes, std::string* error = nullptr,
+                                                           bool allow_witness = true);
 
     void write(Writer& w, bool with_witness = true) const;
     Bytes serialize(bool with_witness = true) const;

@@ -124,7 +124,7 @@ public:
     // Takes the protocol logic, loads peers.dat and banlist.json, binds the listening
     // sockets and starts the threads. False with `error` when a socket cannot be bound or
     // an option is invalid.
-    bool start(std::unique_ptr<NetEvents> events, std::string* error);
+    [[nodiscard]] bool start(std::unique_ptr<NetEvents> events, std::string* error);
     // Closes every connection, stops the threads, saves peers.dat and banlist.json.
     void stop();
     bool running() const { return running_; }
@@ -142,12 +142,12 @@ public:
     // addnode: "add" (false if already added), "remove" (false if not added), "onetry".
     enum class AddNodeResult { OK, ALREADY_ADDED, NOT_ADDED, INVALID };
     // `v2`: try BIP324 first (addnode's v2transport argument; REQUIRES: -v2transport when true).
-    AddNodeResult add_node(const std::string& node, const std::string& command, bool v2 = true);
+    [[nodiscard]] AddNodeResult add_node(const std::string& node, const std::string& command, bool v2 = true);
     bool v2transport() const { return options_.v2transport; }
     std::vector<AddedNodeInfo> added_node_info();
     // Disconnects by address ("1.2.3.4:8333") or id; false when no such peer.
-    bool disconnect_node(const std::string& address);
-    bool disconnect_node(int64_t id);
+    [[nodiscard]] bool disconnect_node(const std::string& address);
+    [[nodiscard]] bool disconnect_node(int64_t id);
     BanMan& banman() { return *banman_; }
     // After setban add: drops current connections from the subnet; saves the list.
     void ban_changed(const SubNet* banned);

@@ -29,7 +29,7 @@ public:
     static NetAddr from_v4_bytes(const uint8_t b[4]);
     static NetAddr from_v6_bytes(const uint8_t b[16]);  // maps ::ffff:0:0/96 to IPv4
     // "1.2.3.4", "::1", "[::1]" (no port). nullopt for anything else (no DNS lookups).
-    static std::optional<NetAddr> parse(std::string_view text);
+    [[nodiscard]] static std::optional<NetAddr> parse(std::string_view text);
 
     bool is_ipv4() const;
     bool is_ipv6() const { return !is_ipv4(); }
@@ -61,7 +61,7 @@ struct Service {
     uint16_t port = 0;
 
     // "1.2.3.4:8333", "[::1]:18444", or an address alone (then `default_port`).
-    static std::optional<Service> parse(std::string_view text, uint16_t default_port);
+    [[nodiscard]] static std::optional<Service> parse(std::string_view text, uint16_t default_port);
     std::string to_string() const;  // "1.2.3.4:8333" / "[::1]:8333"
     Bytes key() const;              // 18 bytes, for hashing
 
@@ -79,7 +79,7 @@ public:
     SubNet() = default;
     explicit SubNet(const NetAddr& single);
     // "1.2.3.0/24", "1.2.3.4", "1.2.3.0/255.255.255.0", "2001:db8::/32". nullopt if invalid.
-    static std::optional<SubNet> parse(std::string_view text);
+    [[nodiscard]] static std::optional<SubNet> parse(std::string_view text);
 
     bool contains(const NetAddr& a) const;
     bool is_single() const;

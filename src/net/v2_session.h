@@ -53,7 +53,7 @@ public:
     // Consumes received bytes: appends to `out` what must be sent now (our terminator,
     // version packet and messages queued meanwhile) and to `messages` what arrived.
     // False with `error` when the peer broke the protocol (then nothing more is accepted).
-    bool receive(ByteView in, Bytes& out, std::vector<Message>& messages, std::string& error);
+    [[nodiscard]] bool receive(ByteView in, Bytes& out, std::vector<Message>& messages, std::string& error);
     // Encrypts a message into `out`, or queues it until the keys exist (then receive()
     // emits it). REQUIRES: command.size() <= 12.
     void send(const std::string& command, ByteView payload, Bytes& out);

@@ -36,6 +36,9 @@ bool is_bip30_repeat(const BlockIndex* b) {
 // (an early coinbase may commit to this height).
 constexpr int kBip34ImpliesBip30Limit = 1983702;
 
+// Core's DEFAULT_MAX_TIP_AGE: a tip older than this keeps the node in initial block download.
+constexpr int64_t kMaxTipAgeSeconds = 24 * 60 * 60;
+
 // Better candidates sort first: more work, then the block whose data arrived first.
 struct CandidateOrder {
     bool operator()(const BlockIndex* a, const BlockIndex* b) const {
@@ -69,6 +72,7 @@ struct Chainstate::Impl {
     int blocks_since_flush = 0;
     std::chrono::steady_clock::time_point last_flush = std::chrono::steady_clock::now();
     std::vector<Listener> listeners;
+    bool left_initial_download = false;  // initial_block_download() latched to false
 
     Impl(const ChainParams& p, ChainstateOptions o) : params(p), options(std::move(o)) {}
 
@@ -342,8 +346,8 @@ struct Chainstate::Impl {
         if (b->is_valid(BLOCK_VALID_TRANSACTIONS) && b->chain_tx_count) candidates.insert(b);
         if (!listeners.empty()) {
             const View view(*this);
-            for (const Listener& l : listeners)
-                if (l.disconnected) l.disconnected(block, b, view);
+            for (auto it = listeners.rbegin(); it != listeners.rend(); ++it)
+                if (it->disconnected) it->disconnected(block, b, view);
         }
     }
 
@@ -352,6 +356,8 @@ struct Chainstate::Impl {
     // `submitted_block`, when given, is `submitted`'s data already in memory (saves a read).
     void activate_best_chain(ValidationState& state, const BlockIndex* submitted,
                              const Block* submitted_block = nullptr) {
+        const BlockIndex* start_tip = chain.tip();
+        bool connected_any = false;
         while (true) {
             BlockIndex* best = most_work_candidate();
             BlockIndex* tip = chain.tip();
@@ -372,10 +378,31 @@ struct Chainstate::Impl {
                     if (submitted && submitted->ancestor(b->height) == b) state = connect_state;
                     break;
                 }
+                connected_any = true;
                 maybe_flush();
             }
         }
         prune_candidates();
+        if (connected_any) notify_tip_updated(start_tip);
+    }
+
+    void notify_tip_updated(const BlockIndex* start_tip) {
+        const BlockIndex* tip = chain.tip();
+        const BlockIndex* fork = start_tip ? chain.find_fork(start_tip) : nullptr;
+        if (tip == fork || listeners.empty()) return;
+        const bool ibd = initial_block_download();
+        const View view(*this);
+        for (const Listener& l : listeners)
+            if (l.tip_updated) l.tip_updated(tip, fork, ibd, view);
+    }
+
+    bool initial_block_download() {
+        if (left_initial_download) return false;
+        const BlockIndex* tip = chain.tip();
+        if (!tip || tip->chain_work < arith_uint256::from_uint256(consensus().minimum_chain_work)) return true;
+        if (int64_t(tip->header.time) < now() - kMaxTipAgeSeconds) return true;
+        left_initial_download = true;
+        return false;
     }
 
     // Connects `b`; on failure the UTXO cache is left exactly as it was.
@@ -684,6 +711,11 @@ const BlockIndex* Chainstate::lookup(const uint256& hash) const {
 }
 
 int64_t Chainstate::now() const { return impl_->now(); }
+
+bool Chainstate::initial_block_download() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->initial_block_download();
+}
 
 bool Chainstate::have_block_data(const uint256& hash) const {
     std::lock_guard lock(impl_->mutex);

@@ -65,21 +65,23 @@ public:
     // Opens (or creates) the chain state in options.datadir, loads the block index and
     // replays stored blocks beyond the UTXO set's best block. nullptr with `error` set on
     // failure (unwritable directory, corrupt database, data of another network).
-    static std::unique_ptr<Chainstate> open(const ChainParams& params, ChainstateOptions options, std::string* error);
+    [[nodiscard]] static std::unique_ptr<Chainstate> open(const ChainParams& params, ChainstateOptions options,
+                                                          std::string* error);
     ~Chainstate();  // flushes (errors are logged, not thrown)
 
     // Validates a block fully, stores it and makes the most-work valid chain active.
     // Returns false with `state` when the block is invalid (the block, or a block it made
     // us connect, broke a rule); true for valid or already-known blocks. `is_new` tells
     // whether the block's data was stored by this call. Throws StorageError on disk failure.
-    bool process_block(const Block& block, ValidationState& state, bool* is_new = nullptr);
+    [[nodiscard]] bool process_block(const Block& block, ValidationState& state, bool* is_new = nullptr);
     // Header-only acceptance (headers-first sync).
-    bool process_header(const BlockHeader& header, ValidationState& state, const BlockIndex** out = nullptr);
+    [[nodiscard]] bool process_header(const BlockHeader& header, ValidationState& state,
+                                      const BlockIndex** out = nullptr);
 
     // Marks a block and its descendants invalid and moves the tip off them (RPC invalidateblock).
-    bool invalidate_block(const uint256& hash, ValidationState& state);
+    [[nodiscard]] bool invalidate_block(const uint256& hash, ValidationState& state);
     // Clears invalid marks from a block, its ancestors and descendants (RPC reconsiderblock).
-    bool reconsider_block(const uint256& hash, ValidationState& state);
+    [[nodiscard]] bool reconsider_block(const uint256& hash, ValidationState& state);
 
     // Makes everything durable. Throws StorageError.
     void flush();
@@ -96,7 +98,7 @@ public:
     bool have_block_data(const uint256& hash) const;
     const BlockIndex* at_height(int height) const;  // on the active chain
     bool in_active_chain(const BlockIndex* b) const;
-    std::optional<Block> read_block(const BlockIndex* b) const;
+    [[nodiscard]] std::optional<Block> read_block(const BlockIndex* b) const;
     std::optional<Coin> coin(const OutPoint& outpoint) const;  // unspent output at the tip
     std::vector<ChainTip> chain_tips() const;
     // Statistics of the UTXO set at the tip (flushes first, then reads the database).
@@ -128,15 +130,31 @@ public:
     };
     void with_view(const std::function<void(View&)>& fn);
 
-    // Called after each block is connected (tip moved forward) or disconnected, under the
-    // chain state's lock, in registration order. Listeners must not call back into the
+    // Called under the chain state's lock. Listeners must not call back into the
     // Chainstate (they may take their own locks: chain state is always locked first).
     // `view` gives the same consistent access as with_view (the lock is already held).
+    // Any of the functions may be empty.
+    //  - connected: after each block is connected (tip moved forward), in registration order;
+    //  - disconnected: after each block is disconnected, in reverse registration order, so
+    //    that a listener registered later hears of a disconnection before the earlier ones
+    //    react to it (the mempool, registered first, takes the block's transactions back
+    //    last: Core's BlockDisconnected comes before the re-additions);
+    //  - tip_updated: once a chain activation (a block processed, invalidateblock,
+    //    reconsiderblock) has connected at least one block and the tip is not an ancestor
+    //    of where the activation started (Core's UpdatedBlockTip): the new tip, the fork
+    //    point with the old tip (nullptr on an empty chain) and initial_block_download().
     struct Listener {
         std::function<void(const Block&, const BlockIndex*, const View& view)> connected;
         std::function<void(const Block&, const BlockIndex*, const View& view)> disconnected;
+        std::function<void(const BlockIndex* tip, const BlockIndex* fork, bool initial_download, const View& view)>
+            tip_updated;
     };
     void add_listener(Listener listener);
+
+    // Core's IsInitialBlockDownload: true until the tip has at least the network's
+    // minimum chain work and a timestamp within 24 hours of now() (the chain state's
+    // clock); then false for good (latched).
+    bool initial_block_download() const;
 
     Chainstate(const Chainstate&) = delete;
     Chainstate& operator=(const Chainstate&) = delete;

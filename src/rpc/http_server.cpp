@@ -163,6 +163,19 @@ struct HttpRpcServer::Impl {
     std::mutex sessions_mutex;
     std::list<std::weak_ptr<Session>> sessions;
 
+    struct PathHandler {
+        std::string prefix;
+        bool exact = false;
+        HttpHandler handler;
+    };
+    std::vector<PathHandler> path_handlers;  // fixed once started
+
+    const PathHandler* find_handler(std::string_view target) const {
+        for (const PathHandler& h : path_handlers)
+            if (h.exact ? target == h.prefix : target.starts_with(h.prefix)) return &h;
+        return nullptr;
+    }
+
     bool client_allowed(const std::string& addr) const {
         for (const Subnet& s : allowed)
             if (s.contains(addr)) return true;
@@ -233,9 +246,15 @@ private:
             log_warning("RPC: rejected request from %s (not in -rpcallowip)", peer_.c_str());
             return reply_plain(403, "", version, false);
         }
+        const http::verb method = req.method();
+        if (method != http::verb::get && method != http::verb::head && method != http::verb::post &&
+            method != http::verb::put)
+            return reply_plain(405, "", version, keep_alive);
         const std::string_view target = req.target();
+        if (const HttpRpcServer::Impl::PathHandler* h = srv_.find_handler(target))
+            return handle_path(*h, req, version, keep_alive);
         if (target != "/" && !target.starts_with("/wallet/")) return reply_plain(404, "", version, keep_alive);
-        if (req.method() != http::verb::post)
+        if (method != http::verb::post)
             return reply_plain(405, "JSONRPC server handles only POST requests", version, keep_alive);
         auto it = req.find(http::field::authorization);
         if (it == req.end()) return reply_unauthorized(version, keep_alive);
@@ -262,6 +281,26 @@ private:
         send(std::move(res));
     }
 
+    void handle_path(const HttpRpcServer::Impl::PathHandler& h, http::request<http::string_body>& req, unsigned version,
+                     bool keep_alive) {
+        HttpRequest request;
+        request.method = std::string(req.method_string());
+        request.target = std::string(req.target());
+        request.body = std::move(req.body());
+        HttpResponse r;
+        try {
+            r = h.handler(request, request.target.substr(h.prefix.size()));
+        } catch (const std::exception& e) {
+            log_error("HTTP handler for %s: %s", h.prefix.c_str(), e.what());
+            r = HttpResponse{500, "text/plain", "Internal error\r\n"};
+        }
+        auto res = std::make_shared<http::response<http::string_body>>(http::status(r.status), version);
+        res->keep_alive(keep_alive);
+        if (!r.content_type.empty()) res->set(http::field::content_type, r.content_type);
+        res->body() = std::move(r.body);
+        send(std::move(res), req.method() == http::verb::head);
+    }
+
     void reply_unauthorized(unsigned version, bool keep_alive) {
         auto res = std::make_shared<http::response<http::string_body>>(http::status::unauthorized, version);
         res->set(http::field::www_authenticate, "Basic realm=\"jsonrpc\"");
@@ -279,8 +318,15 @@ private:
         send(std::move(res));
     }
 
-    void send(std::shared_ptr<http::response<http::string_body>> res) {
-        res->prepare_payload();
+    // `head_only`: the headers of the reply (Content-Length included), not its body.
+    void send(std::shared_ptr<http::response<http::string_body>> res, bool head_only = false) {
+        if (head_only) {  // the length the body would have had, and no body
+            const size_t length = res->body().size();
+            res->body().clear();
+            res->content_length(length);
+        } else {
+            res->prepare_payload();
+        }
         stream_.expires_after(std::chrono::seconds(60));
         http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
             if (ec || !res->keep_alive() || self->srv_.stopping) return self->close();
@@ -445,6 +491,11 @@ HttpRpcServer::~HttpRpcServer() { stop(); }
 
 HttpRpcServer::Reply HttpRpcServer::handle_body(const std::string& body, const std::string& user) const {
     return impl_->handle_body(body, user);
+}
+
+void HttpRpcServer::add_handler(std::string prefix, bool exact, HttpHandler handler) {
+    if (impl_->started) throw std::logic_error("HttpRpcServer::add_handler after start()");
+    impl_->path_handlers.push_back({std::move(prefix), exact, std::move(handler)});
 }
 
 std::vector<std::string> HttpRpcServer::bound_addresses() const { return impl_->bound; }

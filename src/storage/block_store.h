@@ -43,10 +43,11 @@ public:
 
     // nullopt when the position is out of range, the record header does not match, or the
     // payload does not parse (with `error` saying which).
-    std::optional<Block> read_block(FilePos pos, std::string* error = nullptr) const;
-    std::optional<Bytes> read_block_bytes(FilePos pos, std::string* error = nullptr) const;
+    [[nodiscard]] std::optional<Block> read_block(FilePos pos, std::string* error = nullptr) const;
+    [[nodiscard]] std::optional<Bytes> read_block_bytes(FilePos pos, std::string* error = nullptr) const;
     // Also fails when the checksum does not match `prev_block_hash`.
-    std::optional<BlockUndo> read_undo(FilePos pos, const uint256& prev_block_hash, std::string* error = nullptr) const;
+    [[nodiscard]] std::optional<BlockUndo> read_undo(FilePos pos, const uint256& prev_block_hash,
+                                                     std::string* error = nullptr) const;
 
     // Makes everything written so far durable (fsync). Throws StorageError.
     void flush();
@@ -70,8 +71,8 @@ private:
     // REQUIRES: mutex_ held.
     uint32_t append_record(const std::filesystem::path& path, ByteView payload, ByteView trailer);
     // The payload (plus `trailer_size` bytes after it) of the record at `pos` in `path`.
-    std::optional<Bytes> read_record(const std::filesystem::path& path, FilePos pos, size_t trailer_size,
-                                     std::string* error) const;
+    [[nodiscard]] std::optional<Bytes> read_record(const std::filesystem::path& path, FilePos pos, size_t trailer_size,
+                                                   std::string* error) const;
 };
 
 }  // namespace minicash

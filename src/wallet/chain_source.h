@@ -59,10 +59,10 @@ public:
         return out;
     }
 
-    virtual std::vector<uint256> mempool() = 0;                              // getrawmempool
-    virtual std::optional<Transaction> mempool_tx(const uint256& txid) = 0;  // getrawtransaction
-    virtual uint256 broadcast(const Transaction& tx) = 0;                    // sendrawtransaction
-    virtual AcceptResult test_accept(const Transaction& tx) = 0;             // testmempoolaccept
+    virtual std::vector<uint256> mempool() = 0;                                 // getrawmempool
+    virtual std::optional<Transaction> mempool_tx(const uint256& txid) = 0;     // getrawtransaction
+    virtual uint256 broadcast(const Transaction& tx) = 0;                       // sendrawtransaction
+    [[nodiscard]] virtual AcceptResult test_accept(const Transaction& tx) = 0;  // testmempoolaccept
     // Fee rate in sat/kvB for confirmation within `target` blocks (estimatesmartfee), or
     // nullopt when the node has no estimate.
     virtual std::optional<Amount> estimate_fee(int target) = 0;

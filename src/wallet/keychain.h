@@ -29,20 +29,22 @@ struct DescriptorSpec {
 
 // The eight descriptors of an HD wallet for a 16..64-byte seed. nullopt only when the
 // seed is unusable (probability ~2^-127).
-std::optional<std::vector<DescriptorSpec>> descriptors_from_seed(ByteView seed, const ChainParams& params,
-                                                                 std::string* error);
+[[nodiscard]] std::optional<std::vector<DescriptorSpec>> descriptors_from_seed(ByteView seed, const ChainParams& params,
+                                                                               std::string* error);
 
 // Watch-only descriptors from `text`: a public descriptor (a multipath <0;1> one gives
 // receive and change; a single ranged one is used for both), or an account-level
 // extended public key (xpub/tpub -> wpkh, zpub/vpub -> wpkh, ypub/upub -> sh(wpkh)),
 // whose /0/* and /1/* chains become receive and change. Private keys are refused.
-std::optional<std::vector<DescriptorSpec>> descriptors_from_watch(std::string_view text, const ChainParams& params,
-                                                                  std::string* error);
+[[nodiscard]] std::optional<std::vector<DescriptorSpec>> descriptors_from_watch(std::string_view text,
+                                                                                const ChainParams& params,
+                                                                                std::string* error);
 
 // A new wallet's state on `network` holding `specs`, scanning from block `birthday`.
 // nullopt with `error` when a descriptor cannot be added.
-std::optional<WalletState> new_wallet_state(Network network, int birthday, const std::vector<DescriptorSpec>& specs,
-                                            bool watch_only, std::string* error);
+[[nodiscard]] std::optional<WalletState> new_wallet_state(Network network, int birthday,
+                                                          const std::vector<DescriptorSpec>& specs, bool watch_only,
+                                                          std::string* error);
 
 // import-descriptor: adds `desc` to the wallet (a multipath <0;1> descriptor as receive
 // and change, else as change when `internal`). A ranged one becomes the active
@@ -50,7 +52,8 @@ std::optional<WalletState> new_wallet_state(Network network, int birthday, const
 // rescans from its birthday (its block hashes are forgotten). Returns how many
 // descriptors were added; nullopt with `error` when it cannot be (a private descriptor
 // in a watch-only wallet, more than two paths, a duplicate).
-std::optional<size_t> import_descriptor(WalletState& state, const Descriptor& desc, bool internal, std::string* error);
+[[nodiscard]] std::optional<size_t> import_descriptor(WalletState& state, const Descriptor& desc, bool internal,
+                                                      std::string* error);
 
 // The address type a descriptor's scripts have (nullopt for other script kinds).
 std::optional<AddressType> infer_address_type(const Descriptor& desc);

@@ -33,8 +33,9 @@ enum class MessageSigType { kP2pkh, kP2shP2wpkh, kP2wpkh };
 // nonce, deterministic). `compressed` selects the P2PKH header range (Core's
 // signmessagewithprivkey takes it from the WIF key); segwit types always use the
 // compressed key. nullopt only if libsecp256k1 fails (invalid key).
-std::optional<std::string> sign_message(const SecretKey& key, std::string_view message, bool compressed = true,
-                                        MessageSigType type = MessageSigType::kP2pkh);
+[[nodiscard]] std::optional<std::string> sign_message(const SecretKey& key, std::string_view message,
+                                                      bool compressed = true,
+                                                      MessageSigType type = MessageSigType::kP2pkh);
 
 // Core's MessageVerificationResult.
 enum class MessageVerificationResult {
@@ -53,8 +54,8 @@ enum class MessageVerificationResult {
 // P2WPKH address one with 39..42; any other signature for them - including Core's P2PKH
 // signatures and malformed Base64 - gives kErrAddressNoKey, which is what Core answers for
 // every non-P2PKH address. P2WSH, P2TR and other addresses give kErrAddressNoKey.
-MessageVerificationResult verify_message(const std::string& address, const std::string& signature_b64,
-                                         std::string_view message, const ChainParams& params);
+[[nodiscard]] MessageVerificationResult verify_message(const std::string& address, const std::string& signature_b64,
+                                                       std::string_view message, const ChainParams& params);
 
 // Core's verifymessage outcome for a result: the JSON-RPC error code and message, or
 // code 0 for kOk/kErrPubkeyNotRecovered/kErrNotSigned (the RPC returns true/false):
@@ -69,6 +70,6 @@ MessageRpcError verify_message_rpc_error(MessageVerificationResult r);
 
 // The public key (33 bytes compressed or 65 uncompressed, by the header) that produced
 // `signature` (65 raw bytes) over `hash`, or nullopt. Header 27..42 accepted.
-std::optional<Bytes> recover_message_pubkey(ByteView signature, const uint256& hash);
+[[nodiscard]] std::optional<Bytes> recover_message_pubkey(ByteView signature, const uint256& hash);
 
 }  // namespace minicash::wallet

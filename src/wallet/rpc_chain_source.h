@@ -31,7 +31,7 @@ public:
     std::vector<uint256> mempool() override;
     std::optional<Transaction> mempool_tx(const uint256& txid) override;
     uint256 broadcast(const Transaction& tx) override;
-    AcceptResult test_accept(const Transaction& tx) override;
+    [[nodiscard]] AcceptResult test_accept(const Transaction& tx) override;
     std::optional<Amount> estimate_fee(int target) override;
     std::vector<uint256> block_hashes(int from, int count) override;
     std::vector<std::optional<Bytes>> block_filters(const std::vector<uint256>& hashes) override;

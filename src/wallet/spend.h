@@ -34,7 +34,7 @@ inline constexpr int kDefaultConfTarget = 6;
 inline constexpr Amount kRegtestFallbackFeeRate = 20000;
 
 // A fee rate given in sat/vB with at most 3 decimals ("2.5"); nullopt if malformed or <= 0.
-std::optional<FeeRate> parse_fee_rate_sat_per_vb(std::string_view text);
+[[nodiscard]] std::optional<FeeRate> parse_fee_rate_sat_per_vb(std::string_view text);
 
 // The node's estimate for confirmation within `conf_target` blocks (1..1008); on
 // regtest without an estimate, kRegtestFallbackFeeRate. Throws SpendError.

@@ -37,7 +37,7 @@ inline constexpr int kReorgWindow = 288;  // recent block hashes kept to find a 
 enum class AddressType { LEGACY, P2SH_SEGWIT, BECH32, BECH32M };
 // "legacy", "p2sh-segwit", "bech32", "bech32m".
 const char* address_type_name(AddressType t);
-std::optional<AddressType> parse_address_type(std::string_view name);
+[[nodiscard]] std::optional<AddressType> parse_address_type(std::string_view name);
 
 struct WalletDescriptor {
     Descriptor desc;
@@ -122,7 +122,8 @@ public:
 
     // Adds a descriptor (checked: ranged or not, solvable) and derives its scripts.
     // False with `*error` when it cannot be used.
-    bool add_descriptor(const Descriptor& desc, bool internal, std::optional<AddressType> type, std::string* error);
+    [[nodiscard]] bool add_descriptor(const Descriptor& desc, bool internal, std::optional<AddressType> type,
+                                      std::string* error);
     // Derives scripts so that the invariant on range_end() holds. True when new scripts
     // were added (the caller may have to rescan the current block).
     bool top_up();
@@ -136,7 +137,7 @@ public:
     // The descriptor getnewaddress uses for `type` (internal: change), or nullptr.
     WalletDescriptor* active_descriptor(AddressType type, bool internal);
     // Hands out the next address of `type` (advancing next_index). nullopt with `*error`.
-    std::optional<Script> new_script(AddressType type, bool internal, std::string* error);
+    [[nodiscard]] std::optional<Script> new_script(AddressType type, bool internal, std::string* error);
 
     // Records a transaction seen in a block (height, hash, time) or in the mempool
     // (height < 0). Returns true when it concerns the wallet (and was stored). Marks the
@@ -164,7 +165,7 @@ public:
 
     // Serialization of everything (private keys included) to JSON and back.
     boost::json::object to_json() const;
-    static std::optional<WalletState> from_json(const boost::json::value& v, std::string* error);
+    [[nodiscard]] static std::optional<WalletState> from_json(const boost::json::value& v, std::string* error);
 
 private:
     void derive_scripts(size_t descriptor_index, uint32_t end);

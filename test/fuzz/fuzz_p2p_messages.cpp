@@ -62,12 +62,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const ByteView payload(data + 1, size - 1);
     switch (data[0] % 8) {
     case 0: {
-        round_trip(payload, [](ByteView p) { return decode_cmpctblock(p); }, encode_cmpctblock);
+        round_trip(
+            payload, [](ByteView p) { return decode_cmpctblock(p); }, encode_cmpctblock);
         if (auto m = decode_cmpctblock(payload)) reconstruct(*m);
         break;
     }
-    case 1: round_trip(payload, [](ByteView p) { return decode_getblocktxn(p); }, encode_getblocktxn); break;
-    case 2: round_trip(payload, [](ByteView p) { return decode_blocktxn(p); }, encode_blocktxn); break;
+    case 1:
+        round_trip(
+            payload, [](ByteView p) { return decode_getblocktxn(p); }, encode_getblocktxn);
+        break;
+    case 2:
+        round_trip(
+            payload, [](ByteView p) { return decode_blocktxn(p); }, encode_blocktxn);
+        break;
     case 3:
         round_trip(
             payload, [](ByteView p) { return decode_filter_request(p, true); },
@@ -78,9 +85,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             payload, [](ByteView p) { return decode_filter_request(p, false); },
             [](const FilterRequest& r) { return encode_filter_request(r, false); });
         break;
-    case 5: round_trip(payload, [](ByteView p) { return decode_cfilter(p); }, encode_cfilter); break;
-    case 6: round_trip(payload, [](ByteView p) { return decode_cfheaders(p); }, encode_cfheaders); break;
-    default: round_trip(payload, [](ByteView p) { return decode_cfcheckpt(p); }, encode_cfcheckpt); break;
+    case 5:
+        round_trip(
+            payload, [](ByteView p) { return decode_cfilter(p); }, encode_cfilter);
+        break;
+    case 6:
+        round_trip(
+            payload, [](ByteView p) { return decode_cfheaders(p); }, encode_cfheaders);
+        break;
+    default:
+        round_trip(
+            payload, [](ByteView p) { return decode_cfcheckpt(p); }, encode_cfcheckpt);
+        break;
     }
     return 0;
 }
