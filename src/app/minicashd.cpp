@@ -315,6 +315,7 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
     node.request_shutdown = [] { g_shutdown.store(true); };
     node.txindex = s.rpc.txindex;
     node.blockfilterindex = s.rpc.blockfilterindex;
+    node.silentpaymentindex = s.rpc.silentpaymentindex;
     // ZMQ: bound before anything is announced; follows the chain after the mempool does.
     std::unique_ptr<app::ZmqService> zmq_service =
         app::ZmqService::start(s.zmq, *chainstate, node.mempool.get(), &error);

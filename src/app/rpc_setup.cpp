@@ -4,6 +4,7 @@
 
 #include "node/context.h"
 #include "node/index/block_filter_index.h"
+#include "node/index/silent_payment_index.h"
 #include "node/index/tx_index.h"
 #include "rpc/rest.h"
 #include "util/logging.h"
@@ -37,6 +38,9 @@ void add_rpc_options(NodeOptions& o) {
                "Maintain an index of compact block filters by block (default: 0). -blockfilterindex, 1 or basic: "
                "the BIP158 basic filter, served by getblockfilter",
                "1");
+    o.add_bool("silentpaymentindex",
+               "Maintain an index of BIP352 silent payment tweak data by block, served by the "
+               "getsilentpaymentblockdata rpc call (default: 0)");
 }
 
 RpcSettings read_rpc_settings(const NodeOptions& o, const std::filesystem::path& netdir) {
@@ -80,6 +84,7 @@ RpcSettings read_rpc_settings(const NodeOptions& o, const std::filesystem::path&
                 throw OptionError("Unknown -blockfilterindex value " + f + ".");
         s.blockfilterindex = true;
     }
+    s.silentpaymentindex = o.get_bool("silentpaymentindex", false);
     return s;
 }
 
@@ -97,12 +102,19 @@ bool start_indexes(NodeContext& node, std::string* error) {
         index->start();
         node.block_filter_index = std::move(index);
     }
+    if (node.silentpaymentindex) {
+        std::unique_ptr<SilentPaymentIndex> index = SilentPaymentIndex::open(*node.chainstate, node.datadir, error);
+        if (!index) return false;
+        index->start();
+        node.silent_payment_index = std::move(index);
+    }
     return true;
 }
 
 void stop_indexes(NodeContext& node) {
     if (node.tx_index) node.tx_index->stop();
     if (node.block_filter_index) node.block_filter_index->stop();
+    if (node.silent_payment_index) node.silent_payment_index->stop();
 }
 
 std::unique_ptr<RpcService> RpcService::start(const RpcSettings& settings, NodeContext& node,

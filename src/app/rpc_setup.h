@@ -34,13 +34,15 @@ struct RpcSettings {
     std::filesystem::path cookie_file;  // absolute
     bool txindex = false;
     bool blockfilterindex = false;
+    bool silentpaymentindex = false;
     bool rest = false;  // -rest: REST on the RPC port (needs -server, as in Core)
 };
 
 // Validates and collects the options. Throws OptionError (e.g. malformed -rpcauth).
 RpcSettings read_rpc_settings(const NodeOptions& o, const std::filesystem::path& netdir);
 
-// Opens and starts the indexes asked for (node.txindex, node.blockfilterindex) under
+// Opens and starts the indexes asked for (node.txindex, node.blockfilterindex,
+// node.silentpaymentindex) under
 // node.datadir/indexes/, filling node.tx_index / node.block_filter_index. They catch up
 // with the chain in their own threads. False with `error` when a database cannot be opened.
 [[nodiscard]] bool start_indexes(NodeContext& node, std::string* error);

@@ -32,6 +32,8 @@ enum ExitCode : int {
     kExitCorrupted = 4,
     kExitInsufficientFunds = 5,
     kExitInvalidAddress = 6,
+    kExitPsbtRejected = 7,  // a PSBT not for this wallet, wrong fingerprint, duplicate or missing signatures
+    kExitBadInput = 8,      // a malformed file or signature (label file, message signature)
 };
 
 // A failure to report as "error: <message>" with an exit status.
@@ -116,11 +118,15 @@ private:
 int cmd_create(WalletCli& cli);
 int cmd_restore(WalletCli& cli);
 int cmd_getnewaddress(WalletCli& cli);
+int cmd_getxpub(WalletCli& cli);
 int cmd_sync(WalletCli& cli);
 int cmd_balance(WalletCli& cli);
 int cmd_listunspent(WalletCli& cli);
 int cmd_history(WalletCli& cli);
 int cmd_getwalletinfo(WalletCli& cli);
+int cmd_setlabel(WalletCli& cli);
+int cmd_listlabels(WalletCli& cli);
+int cmd_labels(WalletCli& cli);
 int cmd_export_descriptors(WalletCli& cli);
 int cmd_import_descriptor(WalletCli& cli);
 int cmd_backup(WalletCli& cli);
@@ -131,6 +137,10 @@ int cmd_verifymessage(WalletCli& cli);
 // (app/wallet_spend.cpp)
 int cmd_send(WalletCli& cli);
 int cmd_sendmany(WalletCli& cli);
+int cmd_sendall(WalletCli& cli);
+int cmd_cpfp(WalletCli& cli);
+int cmd_lockunspent(WalletCli& cli);
+int cmd_listlockunspent(WalletCli& cli);
 int cmd_bumpfee(WalletCli& cli);
 int cmd_psbt(WalletCli& cli);
 

@@ -58,6 +58,9 @@ public:
     void add_taproot(const TaprootSpendData& data);
     // Adds the private keys, scripts and taproot data of `desc` at `index`.
     void add_descriptor(const Descriptor& desc, uint32_t index);
+    // Adds the key of a taproot output spent by its key path without the BIP341 tweak
+    // (the output key is this key's point, as for silent payment outputs).
+    void add_raw_taproot_key(const SecretKey& key);
 
     // Secret for a 33/65-byte public key.
     const SecretKey* key_for_pubkey(ByteView pubkey) const;
@@ -67,6 +70,7 @@ public:
     const Script* script_for_hash160(ByteView hash) const;
     const Script* script_for_sha256(ByteView hash) const;
     const TaprootSpendData* taproot_for_output(const XOnlyPubkey& output_key) const;
+    const SecretKey* raw_taproot_key(const XOnlyPubkey& output_key) const;
 
 private:
     std::vector<SecretKey> keys_;
@@ -75,6 +79,7 @@ private:
     std::map<XOnlyPubkey, size_t> by_xonly_;
     std::map<Bytes, Script> by_hash160_, by_sha256_;
     std::map<XOnlyPubkey, TaprootSpendData> taproot_;
+    std::map<XOnlyPubkey, SecretKey> raw_taproot_;
 };
 
 struct SignOptions {
