@@ -21,12 +21,14 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "net/block_filter_serving.h"
 #include "net/peer.h"
 #include "net/peer_logic.h"
 #include "net/protocol.h"
@@ -34,6 +36,7 @@
 namespace minicash::net {
 
 class BlockSync;
+class CompactRelay;
 
 class PeerManager {
 public:
@@ -41,7 +44,7 @@ public:
     static constexpr auto kTxRequestTimeout = std::chrono::seconds(60);
     static constexpr size_t kMaxInvPerMessage = 1000;  // our own announcements
 
-    PeerManager(const PeerLogicDeps& deps, BlockSync& sync);
+    PeerManager(const PeerLogicDeps& deps, BlockSync& sync, CompactRelay& compact);
 
     // Our version message (outbound: right after connecting; inbound: after theirs).
     void send_version(Peer& peer);
@@ -74,6 +77,8 @@ private:
 
     PeerLogicDeps deps_;
     BlockSync& sync_;
+    CompactRelay& compact_;
+    FilterServer filters_;
     std::unordered_map<uint256, std::pair<int64_t, SteadyTime>, Uint256Hasher> tx_requested_;  // hash -> peer, when
     RollingHashSet recently_rejected_{50000};
     // Transactions that reached the mempool (from peers or not): never requested again
@@ -116,6 +121,11 @@ private:
     // are evaluated together (Core's Find1P1CPackage and package validation).
     asio::awaitable<void> try_one_parent_one_child(std::shared_ptr<Peer> peer,
                                                    std::shared_ptr<const Transaction> parent);
+    struct AddrCache {
+        std::vector<AddrEntry> entries;
+        SteadyTime expires{};
+    };
+    std::map<Bytes, AddrCache> addr_caches_;  // by local address and network
 };
 
 }  // namespace minicash::net

@@ -23,6 +23,24 @@ public:
     }
     bool contains(const uint256& txid) const override { return m_.contains(txid); }
     bool contains_wtxid(const uint256& wtxid) const override { return m_.contains_wtxid(wtxid); }
+    std::vector<std::pair<uint256, std::shared_ptr<const Transaction>>> transactions() const override {
+        std::vector<std::pair<uint256, std::shared_ptr<const Transaction>>> out;
+        for (const uint256& txid : m_.txids())
+            if (auto tx = m_.get(txid)) out.emplace_back(tx->wtxid(), std::move(tx));
+        return out;
+    }
+    std::optional<int64_t> entry_time(const uint256& txid) const override {
+        auto e = m_.entry(txid);
+        if (!e) return std::nullopt;
+        return e->time;
+    }
+    std::vector<std::shared_ptr<const Transaction>> conflicts(const Transaction& tx) const override {
+        std::vector<std::shared_ptr<const Transaction>> out;
+        for (const TxIn& in : tx.vin)
+            if (auto spender = m_.spender_of(in.prevout))
+                if (auto t = m_.get(*spender)) out.push_back(std::move(t));
+        return out;
+    }
     FeeRate min_fee() const override {
         const MempoolInfo info = m_.info();
         return std::max(info.min_fee, info.min_relay_feerate);

@@ -9,6 +9,9 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
 
 #include "consensus/transaction.h"
 #include "node/mempool.h"
@@ -30,6 +33,12 @@ public:
     virtual std::shared_ptr<const Transaction> get_by_wtxid(const uint256& wtxid) const = 0;
     virtual bool contains(const uint256& txid) const = 0;
     virtual bool contains_wtxid(const uint256& wtxid) const = 0;
+    // Every transaction with its wtxid (compact block reconstruction).
+    virtual std::vector<std::pair<uint256, std::shared_ptr<const Transaction>>> transactions() const = 0;
+    // When the transaction entered the pool (unix seconds), or nullopt when it is not there.
+    virtual std::optional<int64_t> entry_time(const uint256& txid) const = 0;
+    // The pool's transactions spending an input of `tx` (those it would replace).
+    virtual std::vector<std::shared_ptr<const Transaction>> conflicts(const Transaction& tx) const = 0;
     // The fee rate below which transactions are not accepted now (for feefilter).
     virtual FeeRate min_fee() const = 0;
     // Registers a callback for every transaction added (any thread, outside mempool locks).

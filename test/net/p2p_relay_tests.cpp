@@ -382,6 +382,7 @@ TEST(P2PRelay, MempoolTransactionsAreServedUnknownOnesNotFound) {
     P2PHarness& h = s.h;
     const Transaction tx = make_tx(1);
     h.txpool.add(tx);
+    h.clock.advance(121s);  // in the mempool for longer than 2 minutes: served to anyone
     auto p = h.connect_ready(inbound());
     const uint256 unknown = make_tx(2).wtxid();
     h.deliver(p, cmd::GETDATA, encode_inv({Inv{MSG_WTX, tx.wtxid()}, Inv{MSG_TX, tx.txid()}, Inv{MSG_WTX, unknown}}));
@@ -390,6 +391,74 @@ TEST(P2PRelay, MempoolTransactionsAreServedUnknownOnesNotFound) {
     EXPECT_EQ(served[0], tx.serialize(true));
     EXPECT_EQ(served[1], tx.serialize(false)) << "MSG_TX: without witness";
     EXPECT_EQ(h.invs(p, cmd::NOTFOUND), (std::vector<Inv>{Inv{MSG_WTX, unknown}}));
+}
+
+// ---- private relay ----
+
+TEST(P2PPrivateRelay, OnlyAnnouncedOrTwoMinuteOldTransactionsAreServed) {
+    RelaySetup s("relay-private-getdata");
+    P2PHarness& h = s.h;
+    auto spy = h.connect_ready(inbound());
+    auto other = h.connect_ready(inbound());
+    h.pass(1s);
+    const Transaction tx = make_tx(1);
+    h.txpool.add(tx);
+    // Asked for before we announced it: not found (a spy learns nothing early).
+    h.deliver(spy, cmd::GETDATA, encode_inv({Inv{MSG_WTX, tx.wtxid()}}));
+    EXPECT_EQ(h.count(spy, cmd::TX), 0u);
+    EXPECT_EQ(h.invs(spy, cmd::NOTFOUND), (std::vector<Inv>{Inv{MSG_WTX, tx.wtxid()}}));
+    // Once announced to it, served.
+    h.pass(60s);
+    ASSERT_EQ(h.invs(other, cmd::INV), (std::vector<Inv>{Inv{MSG_WTX, tx.wtxid()}}));
+    h.deliver(other, cmd::GETDATA, encode_inv({Inv{MSG_WTX, tx.wtxid()}}));
+    EXPECT_EQ(h.count(other, cmd::TX), 1u);
+    // A peer it was never announced to (it knew the transaction already) gets it only
+    // after two minutes in the mempool.
+    const Transaction tx2 = make_tx(2);
+    auto late = h.connect_ready(inbound());
+    h.deliver(late, cmd::INV, inv_payload(MSG_WTX, {tx2.wtxid()}));
+    h.txpool.add(tx2);
+    h.pass(10s);
+    h.deliver(late, cmd::GETDATA, encode_inv({Inv{MSG_WTX, tx2.wtxid()}}));
+    EXPECT_EQ(h.count(late, cmd::TX), 0u);
+    h.clock.advance(121s);
+    h.deliver(late, cmd::GETDATA, encode_inv({Inv{MSG_WTX, tx2.wtxid()}}));
+    EXPECT_EQ(h.count(late, cmd::TX), 1u);
+}
+
+TEST(P2PPrivateRelay, AnnouncementsAreInRandomOrderAtPoissonIntervals) {
+    RelaySetup s("relay-private-order");
+    P2PHarness& h = s.h;
+    auto in = h.connect_ready(inbound());
+    auto out = h.connect_ready();
+    h.pass(1s);
+    h.take(in);
+    h.take(out);
+    std::vector<Inv> added;
+    for (int i = 0; i < 50; ++i) {
+        const Transaction tx = make_tx(i);
+        h.txpool.add(tx);
+        added.push_back(Inv{MSG_WTX, tx.wtxid()});
+    }
+    h.pass(30s);
+    auto a = h.invs(in, cmd::INV), b = h.invs(out, cmd::INV);
+    ASSERT_EQ(a.size(), 50u);
+    ASSERT_EQ(b.size(), 50u);
+    EXPECT_NE(a, added) << "not in the order they arrived";
+    EXPECT_NE(a, b) << "each peer's order is drawn separately";
+    // Intervals: averages of 5 s (inbound) and 2 s (outbound), on a one-second tick.
+    h.take(in);
+    h.take(out);
+    int n = 0;
+    for (int second = 0; second < 1200; ++second) {
+        h.txpool.add(make_tx(1000 + n++));
+        h.pass(1s);
+    }
+    const size_t in_invs = h.count(in, cmd::INV), out_invs = h.count(out, cmd::INV);
+    EXPECT_GT(in_invs, 150u);
+    EXPECT_LT(in_invs, 260u) << "about one every 5 s (+ the tick)";
+    EXPECT_GT(out_invs, 330u);
+    EXPECT_LT(out_invs, 560u) << "about one every 2 s (+ the tick)";
 }
 
 // ---- initial download, no mempool ----

@@ -110,9 +110,41 @@ std::shared_ptr<const Transaction> FakeTxPool::get_by_wtxid(const uint256& wtxid
     return it == by_wtxid_.end() ? nullptr : it->second;
 }
 
+std::vector<std::pair<uint256, std::shared_ptr<const Transaction>>> FakeTxPool::transactions() const {
+    std::vector<std::pair<uint256, std::shared_ptr<const Transaction>>> out;
+    for (const auto& [wtxid, tx] : by_wtxid_) out.emplace_back(wtxid, tx);
+    return out;
+}
+
+std::optional<int64_t> FakeTxPool::entry_time(const uint256& txid) const {
+    auto it = entry_time_.find(txid);
+    if (it == entry_time_.end()) return std::nullopt;
+    return it->second;
+}
+
+std::vector<std::shared_ptr<const Transaction>> FakeTxPool::conflicts(const Transaction& tx) const {
+    std::vector<std::shared_ptr<const Transaction>> out;
+    for (const auto& [txid, t] : by_txid_) {
+        bool spends_same = false;
+        for (const TxIn& a : t->vin)
+            for (const TxIn& b : tx.vin) spends_same = spends_same || a.prevout == b.prevout;
+        if (spends_same && txid != tx.txid()) out.push_back(t);
+    }
+    return out;
+}
+
+void FakeTxPool::remove(const uint256& txid) {
+    auto it = by_txid_.find(txid);
+    if (it == by_txid_.end()) return;
+    by_wtxid_.erase(it->second->wtxid());
+    entry_time_.erase(txid);
+    by_txid_.erase(it);
+}
+
 void FakeTxPool::add(const Transaction& tx, int64_t fee_rate_per_kvb) {
     std::erase_if(orphans_, [&](const auto& o) { return o->wtxid() == tx.wtxid(); });
     auto p = std::make_shared<const Transaction>(tx);
+    entry_time_[tx.txid()] = clock ? clock->unix_now() : 0;
     by_txid_[tx.txid()] = p;
     by_wtxid_[tx.wtxid()] = p;
     MempoolEntryInfo e;
@@ -129,23 +161,27 @@ void FakeTxPool::add(const Transaction& tx, int64_t fee_rate_per_kvb) {
 P2PHarness::P2PHarness(const std::string& tag, bool with_mempool)
     : chain(tag),
       addresses([this] { return clock.unix_now(); }, 7),
-      banman(std::filesystem::path(), [this] { return clock.unix_now(); }) {
+      banman(std::filesystem::path(), [this] { return clock.unix_now(); }),
+      with_mempool_(with_mempool) {
     options.allow_local_addresses = false;
+    txpool.clock = &clock;
     work_.emplace(io.get_executor());
     chain_access = make_chain_access(chain.chain());
-    logic = make_peer_logic(PeerLogicDeps{chain.params(), options, clock, *chain_access,
-                                          with_mempool ? &txpool : nullptr, *this, query, validation, io});
 }
 
 P2PHarness::~P2PHarness() {
-    logic->interrupt();
-    logic->shutdown();
-    settle();
-    logic.reset();
+    if (logic) {
+        logic->interrupt();
+        logic->shutdown();
+        settle();
+        logic.reset();
+    }
     peers_.clear();
 }
 
 void P2PHarness::start() {
+    logic = make_peer_logic(PeerLogicDeps{chain.params(), options, clock, *chain_access,
+                                          with_mempool_ ? &txpool : nullptr, *this, query, validation, io, &filters});
     logic->start();
     settle();
 }

@@ -26,6 +26,7 @@
 
 #include "net/addrman.h"
 #include "net/banman.h"
+#include "net/block_filter_serving.h"
 #include "net/chain_access.h"
 #include "net/clock.h"
 #include "net/job_runner.h"
@@ -94,6 +95,10 @@ public:
     bool contains(const uint256& txid) const override { return get(txid) != nullptr; }
     bool contains_wtxid(const uint256& wtxid) const override { return get_by_wtxid(wtxid) != nullptr; }
     FeeRate min_fee() const override { return min_fee_rate; }
+    std::vector<std::pair<uint256, std::shared_ptr<const Transaction>>> transactions() const override;
+    std::optional<int64_t> entry_time(const uint256& txid) const override;
+    std::vector<std::shared_ptr<const Transaction>> conflicts(const Transaction& tx) const override;
+    void remove(const uint256& txid);  // as if mined or evicted (no notification)
     void on_transaction_added(std::function<void(const MempoolEntryInfo&)> callback) override {
         callbacks_.push_back(std::move(callback));
     }
@@ -106,11 +111,24 @@ public:
     std::vector<uint256> offered;                // txids handed to accept(), in order
     std::vector<std::vector<uint256>> packages;  // txids of each package handed to accept_package()
     FeeRate min_fee_rate{1000};
+    const Clock* clock = nullptr;  // stamps entry times (0 without)
 
 private:
+    std::map<uint256, int64_t> entry_time_;
     std::map<uint256, std::shared_ptr<const Transaction>> by_txid_, by_wtxid_;
     std::vector<std::shared_ptr<const Transaction>> orphans_;
     std::vector<std::function<void(const MempoolEntryInfo&)>> callbacks_;
+};
+
+// Block filters by block hash (BIP157 serving), filled by the test.
+class FakeFilterSource final : public BlockFilterSource {
+public:
+    std::map<uint256, Entry> entries;
+    std::optional<Entry> lookup(const uint256& block_hash) const override {
+        auto it = entries.find(block_hash);
+        if (it == entries.end()) return std::nullopt;
+        return it->second;
+    }
 };
 
 struct PeerOptions {
@@ -169,13 +187,15 @@ public:
     explicit P2PHarness(const std::string& tag, bool with_mempool = true);
     ~P2PHarness() override;
 
-    // The logic reads the chain state here: mine our own blocks (chain.mine...) first.
+    // Builds the logic from `options` and starts it; it reads the chain state here: mine
+    // our own blocks (chain.mine...) and set options first.
     void start();
 
     FakeClock clock;
     minicash::test::TestChain chain;  // our node's chain state
     FakeTxPool txpool;
-    AddrMan addresses;  // the address manager the logic uses
+    FakeFilterSource filters;  // served only with options.local_services & NODE_COMPACT_FILTERS
+    AddrMan addresses;         // the address manager the logic uses
     BanMan banman;
     PeerLogicOptions options;
     asio::io_context io;
@@ -232,6 +252,7 @@ private:
     std::map<int64_t, bool> reading_;
     int64_t next_id_ = 0;
     std::mt19937_64 rng_{42};
+    bool with_mempool_ = true;
 };
 
 // ---- chain and message helpers ----
