@@ -808,11 +808,14 @@ void BlockSync::announce_tip() {
                                 peer.best_header_sent->ancestor(first_prev->height) == first_prev));
             if (!headers.empty() && connects) {
                 peer.send(cmd::HEADERS, encode_headers(headers));
+                peer.best_header_sent = tip_;
                 sent = true;
             }
         }
+        // An inv does not give the peer the headers (it asks for them with getheaders): the
+        // next announcement must not assume it has them, or it would not connect (as Core,
+        // which moves pindexBestHeaderSent only when it sends headers).
         if (!sent) peer.send(cmd::INV, encode_inv({Inv{MSG_BLOCK, tip_->hash}}));
-        peer.best_header_sent = tip_;
         peer.last_tip_announce = now;
     }
     if (!compact_peers.empty()) compact_->announce(tip_, compact_peers);

@@ -461,6 +461,25 @@ TEST(P2PSync, NewTipsAreAnnouncedWithHeadersOrInv) {
     EXPECT_EQ(h.count(with_inv, cmd::HEADERS), 0u);
 }
 
+TEST(P2PSync, AfterAnInvTheNextTipIsNotAnnouncedWithHeadersThatDoNotConnect) {
+    P2PHarness h("sync-announce-inv");
+    h.chain.mine_blocks(1);
+    h.start();
+    auto p = h.connect_ready(PeerOptions().with_sendheaders(true));
+    h.deliver(p, cmd::HEADERS, encode_headers(headers_of(h.chain.chain(), 1, 1)));
+    h.take(p);
+    h.chain.mine_blocks(9);  // more than 8 new blocks at once: an inv of the tip
+    h.settle();
+    ASSERT_EQ(h.invs(p, cmd::INV), (std::vector<Inv>{Inv{MSG_BLOCK, hash_at(h.chain.chain(), 10)}}));
+    ASSERT_EQ(h.count(p, cmd::HEADERS), 0u);
+    h.take(p);
+    // The peer has not fetched the headers yet: header 11 alone would not connect for it.
+    h.chain.mine_blocks(1);
+    h.settle();
+    EXPECT_EQ(h.count(p, cmd::HEADERS), 0u);
+    EXPECT_EQ(h.invs(p, cmd::INV), (std::vector<Inv>{Inv{MSG_BLOCK, hash_at(h.chain.chain(), 11)}}));
+}
+
 TEST(P2PSync, InvalidBlocksArePunishedMutatedOnesOnlyDropped) {
     SyncSetup net("sync-invalid", 3);
     auto& [source, h] = net;
