@@ -18,6 +18,8 @@ class Mempool;
 class Connman;           // net/connman.h: peers, address manager, bans
 class TxIndex;           // node/index/tx_index.h
 class BlockFilterIndex;  // node/index/block_filter_index.h
+class AddressIndex;      // node/index/address_index.h
+class AddressMempool;    // node/index/address_mempool.h
 
 struct NodeContext {
     ChainParams params;
@@ -32,6 +34,9 @@ struct NodeContext {
     bool blockfilterindex = false;                         // -blockfilterindex=basic given
     std::shared_ptr<TxIndex> tx_index;                     // running when txindex
     std::shared_ptr<BlockFilterIndex> block_filter_index;  // running when blockfilterindex
+    bool addressindex = false;                             // -addressindex given (or implied)
+    std::shared_ptr<AddressIndex> address_index;           // running when addressindex
+    std::shared_ptr<AddressMempool> address_mempool;       // its mempool half
 };
 
 }  // namespace minicash
