@@ -3,6 +3,8 @@
 #include <chrono>
 
 #include "node/context.h"
+#include "node/index/address_index.h"
+#include "node/index/address_mempool.h"
 #include "node/index/block_filter_index.h"
 #include "node/index/tx_index.h"
 #include "rpc/rest.h"
@@ -33,6 +35,9 @@ void add_rpc_options(NodeOptions& o) {
     o.add_int("rpcservertimeout", "n", "Seconds an idle HTTP connection stays open (default: 30)");
     o.add_bool("rest", "Accept public REST requests (default: 0)");
     o.add_bool("txindex", "Maintain a full transaction index, used by the getrawtransaction rpc call (default: 0)");
+    o.add_bool("addressindex",
+               "Maintain an index of every output script's history and unspent outputs, by Electrum script hash, "
+               "for the Electrum server and the Esplora API (default: 0)");
     o.add_list("blockfilterindex", "type",
                "Maintain an index of compact block filters by block (default: 0). -blockfilterindex, 1 or basic: "
                "the BIP158 basic filter, served by getblockfilter",
@@ -71,6 +76,7 @@ RpcSettings read_rpc_settings(const NodeOptions& o, const std::filesystem::path&
     s.cookie_file = cookie.is_absolute() ? cookie : netdir / cookie;
     s.rest = o.get_bool("rest", false);
     s.txindex = o.get_bool("txindex", false);
+    s.addressindex = o.get_bool("addressindex", false);
     // As Core: the last value 0 or 1 switches all types off or on, otherwise each value
     // names a type ("basic" is the only one).
     const std::vector<std::string> filter_types = o.get_list("blockfilterindex");
@@ -91,6 +97,16 @@ bool start_indexes(NodeContext& node, std::string* error) {
         index->start();
         node.tx_index = std::move(index);
     }
+    if (node.addressindex) {
+        std::unique_ptr<AddressIndex> index = AddressIndex::open(*node.chainstate, node.datadir, error);
+        if (!index) return false;
+        index->start();
+        node.address_index = std::move(index);
+        if (node.mempool) {
+            node.address_mempool = std::make_shared<AddressMempool>(*node.chainstate, *node.mempool);
+            node.address_mempool->start();
+        }
+    }
     if (node.blockfilterindex) {
         std::unique_ptr<BlockFilterIndex> index = BlockFilterIndex::open(*node.chainstate, node.datadir, error);
         if (!index) return false;
@@ -103,6 +119,8 @@ bool start_indexes(NodeContext& node, std::string* error) {
 void stop_indexes(NodeContext& node) {
     if (node.tx_index) node.tx_index->stop();
     if (node.block_filter_index) node.block_filter_index->stop();
+    if (node.address_mempool) node.address_mempool->stop();
+    if (node.address_index) node.address_index->stop();
 }
 
 std::unique_ptr<RpcService> RpcService::start(const RpcSettings& settings, NodeContext& node,

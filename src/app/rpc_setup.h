@@ -1,6 +1,6 @@
 // What the JSON-RPC server adds to minicashd, kept out of minicashd.cpp: its options
 // (-server, -rpcport, -rpcbind, -rpcallowip, -rpcuser, -rpcpassword, -rpcauth,
-// -rpccookiefile, -rpcthreads, -rpcservertimeout, -rest, -txindex, -blockfilterindex),
+// -rpccookiefile, -rpcthreads, -rpcservertimeout, -rest, -txindex, -blockfilterindex, -addressindex),
 // the cookie file's life, and the server's start and stop. With -rest the same server
 // also answers Core's REST interface (rpc/rest.h).
 //
@@ -34,7 +34,8 @@ struct RpcSettings {
     std::filesystem::path cookie_file;  // absolute
     bool txindex = false;
     bool blockfilterindex = false;
-    bool rest = false;  // -rest: REST on the RPC port (needs -server, as in Core)
+    bool addressindex = false;  // -addressindex
+    bool rest = false;          // -rest: REST on the RPC port (needs -server, as in Core)
 };
 
 // Validates and collects the options. Throws OptionError (e.g. malformed -rpcauth).

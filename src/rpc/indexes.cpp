@@ -3,6 +3,7 @@
 #include "node/block_index.h"
 #include "node/chainstate.h"
 #include "node/context.h"
+#include "node/index/address_index.h"
 #include "node/index/block_filter_index.h"
 #include "node/index/tx_index.h"
 #include "rpc/server.h"
@@ -58,7 +59,7 @@ void register_index_commands(RpcTable& t) {
            "Returns the status of one or all available indices currently running in the node.",
            {{"index_name", ArgType::STR, false, "", "Filter results for an index with a specific name."}},
            "{                               (json object) One key per running index (\"txindex\",\n"
-           "                                \"basic block filter index\")\n"
+           "                                \"basic block filter index\", \"addressindex\")\n"
            "  \"name\" : {                    (json object) The name of the index\n"
            "    \"synced\" : true|false,      (boolean) Whether the index is synced or not\n"
            "    \"best_block_height\" : n     (numeric) The block height to which the index is synced\n"
@@ -67,7 +68,8 @@ void register_index_commands(RpcTable& t) {
            [](NodeContext& node, const RpcRequest& req) -> json::value {
                const std::optional<std::string> wanted = req.opt_str(0);
                json::object out;
-               const BaseIndex* indexes[] = {node.tx_index.get(), node.block_filter_index.get()};
+               const BaseIndex* indexes[] = {node.tx_index.get(), node.block_filter_index.get(),
+                                              node.address_index.get()};
                for (const BaseIndex* index : indexes) {
                    if (!index) continue;
                    const IndexSummary s = index->summary();
