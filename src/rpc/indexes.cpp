@@ -69,7 +69,7 @@ void register_index_commands(RpcTable& t) {
                const std::optional<std::string> wanted = req.opt_str(0);
                json::object out;
                const BaseIndex* indexes[] = {node.tx_index.get(), node.block_filter_index.get(),
-                                              node.address_index.get()};
+                                             node.address_index.get()};
                for (const BaseIndex* index : indexes) {
                    if (!index) continue;
                    const IndexSummary s = index->summary();
