@@ -36,8 +36,8 @@ void add_rpc_options(NodeOptions& o) {
     o.add_int("rpcservertimeout", "n", "Seconds an idle HTTP connection stays open (default: 30)");
     o.add_bool("rest", "Accept public REST requests (default: 0)");
     o.add_bool("esplora",
-               "Serve the Esplora HTTP API under /api/ on the RPC port, without authentication (default: 0; implies "
-               "-addressindex and -txindex)");
+               "Serve the Esplora HTTP API under /api/ and the block explorer page under /explorer/ on the RPC "
+               "port, without authentication (default: 0; implies -addressindex and -txindex)");
     o.add_bool("txindex", "Maintain a full transaction index, used by the getrawtransaction rpc call (default: 0)");
     o.add_bool("addressindex",
                "Maintain an index of every output script's history and unspent outputs, by Electrum script hash, "

@@ -20,6 +20,7 @@
 #include "node/index/tx_index.h"
 #include "node/index/tx_lookup.h"
 #include "node/mempool.h"
+#include "rpc/explorer_assets.h"
 #include "rpc/http_server.h"
 #include "rpc/server.h"
 #include "rpc/tx_json.h"
@@ -554,6 +555,8 @@ void add_esplora_handlers(HttpRpcServer& server, const RpcTable& table, NodeCont
     server.add_handler("/api/", false, [esplora](const HttpRequest& req, const std::string& rest) {
         return esplora->handle(req, rest);
     });
+    server.add_handler("/explorer", false,
+                       [](const HttpRequest&, const std::string& rest) { return explorer_asset(rest); });
 }
 
 }  // namespace minicash::rpc

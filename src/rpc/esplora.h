@@ -1,10 +1,11 @@
 // The Esplora HTTP API (Blockstream's esplora/electrs REST interface, as BDK's Esplora
-// client and mempool.js call it) under /api/ on the RPC port (-esplora), unauthenticated
-// like REST.
+// client and mempool.js call it) under /api/ on the RPC port (-esplora), and the block
+// explorer page under /explorer/ (rpc/explorer_assets.h), both unauthenticated like REST.
 //
 // Why the RPC port: Esplora clients take one base URL (http://127.0.0.1:<rpcport>/api);
 // the RPC server already listens on loopback only unless the operator gives both -rpcbind
-// and -rpcallowip, and has its thread pool, limits and HEAD handling.
+// and -rpcallowip, has its thread pool, limits and HEAD handling, and the same port then
+// serves the explorer page, whose scripts call /api/ on their own origin (no CORS).
 //
 // Endpoints (JSON field names, paging and plain-text errors as Esplora's API.md):
 //   blocks: /blocks/tip/height, /blocks/tip/hash, /blocks[/:start_height] (10 per page),
@@ -35,7 +36,7 @@ namespace minicash::rpc {
 class HttpRpcServer;
 class RpcTable;
 
-// Registers /api/ on `server` (before it starts).
+// Registers /api/ and /explorer/ on `server` (before it starts).
 void add_esplora_handlers(HttpRpcServer& server, const RpcTable& table, NodeContext& node);
 
 }  // namespace minicash::rpc

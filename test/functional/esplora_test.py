@@ -6,7 +6,8 @@ P2SH(OP_TRUE), one coinbase output spent to a P2WPKH address, then every finishe
 endpoint is fetched over plain HTTP without credentials and compared with the RPC answer
 behind it (paths and JSON shapes as Blockstream Esplora's API.md). The address's totals
 must be exact after the spending block is invalidated (the spend back in the mempool), after
-reconsiderblock, and after a restart. Finally the node restarted with -addressindex alone:
+reconsiderblock, and after a restart. The explorer page's files are served under
+/explorer/. Finally the node restarted with -addressindex alone:
 getindexinfo shows the index, and /api/ answers 404.
 
 Usage: esplora_test.py   (minicashd from $MINICASH_BIN_DIR, default build/src)
@@ -171,6 +172,21 @@ def main():
         check(len(recent) == 1 and recent[0]["txid"] == mempool_txid and recent[0]["fee"] == 20000
               and recent[0]["value"] == value - 20000, f"/mempool/recent {recent}")
         check(isinstance(api.json("fee-estimates"), dict), "/fee-estimates")
+
+        # ---- the explorer page: its three files, built in ----
+        conn = http.client.HTTPConnection("127.0.0.1", node.rpc_port, timeout=60)
+        for path, ctype in [("/explorer/", "text/html"), ("/explorer/explorer.js", "text/javascript"),
+                            ("/explorer/explorer.css", "text/css")]:
+            conn.request("GET", path)
+            r = conn.getresponse()
+            body = r.read()
+            check(r.status == 200 and r.getheader("Content-Type").startswith(ctype) and len(body) > 100,
+                  f"GET {path}: {r.status} {r.getheader('Content-Type')}")
+        conn.request("GET", "/explorer/nothing.js")
+        r = conn.getresponse()
+        r.read()
+        check(r.status == 404, "GET /explorer/nothing.js: 404")
+        conn.close()
 
         # ---- reorg: invalidate the spending block, then reconsider it ----
         node.rpc("invalidateblock", block)
