@@ -389,6 +389,7 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     node.request_shutdown = [] { g_shutdown.store(true); };
     node.txindex = s.rpc.txindex;
+    node.addressindex = s.rpc.addressindex;
     node.blockfilterindex = s.rpc.blockfilterindex;
     node.silentpaymentindex = s.rpc.silentpaymentindex;
     // ZMQ: bound before anything is announced; follows the chain after the mempool does.
