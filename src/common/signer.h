@@ -68,6 +68,8 @@ public:
     const SecretKey* key_for_pubkey(ByteView pubkey) const;
     // Public key (as hashed) and secret whose HASH160 is `hash`.
     std::optional<std::pair<Bytes, const SecretKey*>> key_for_hash160(ByteView hash) const;
+    // Secret whose x-only point is `xonly`: an internal key, or an output key spent by its
+    // key path without the BIP341 tweak (rawtr(), silent payment outputs; add_key them).
     const SecretKey* key_for_xonly(const XOnlyPubkey& xonly) const;
     const Script* script_for_hash160(ByteView hash) const;
     const Script* script_for_sha256(ByteView hash) const;

@@ -24,6 +24,11 @@ struct OutPoint {
 
 using Witness = std::vector<Bytes>;  // stack items, bottom first
 
+// A witness stack as transactions (and BIP174/BIP322) serialize it: item count, then
+// each item with its length.
+void read_witness(Reader& r, Witness& stack);
+void write_witness(Writer& w, const Witness& stack);
+
 struct TxIn {
     static constexpr uint32_t kSequenceFinal = 0xffffffff;
     // BIP68 relative lock-time fields of nSequence.

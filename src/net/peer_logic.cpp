@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "net/chain_access.h"
+#include "net/compact_relay.h"
 #include "net/job_runner.h"
 #include "net/peer.h"
 #include "net/peer_network.h"
@@ -19,7 +20,13 @@ namespace {
 class PeerLogic final : public NetEvents {
 public:
     explicit PeerLogic(const PeerLogicDeps& deps)
-        : deps_(deps), sync_(deps), pm_(deps, sync_), bridge_(std::make_shared<Bridge>()) {}
+        : deps_(deps),
+          sync_(deps),
+          compact_(deps, sync_),
+          pm_(deps, sync_, compact_),
+          bridge_(std::make_shared<Bridge>()) {
+        sync_.set_compact_relay(&compact_);
+    }
 
     ~PeerLogic() override { interrupt(); }
 
@@ -118,6 +125,7 @@ private:
 
     PeerLogicDeps deps_;
     BlockSync sync_;
+    CompactRelay compact_;
     PeerManager pm_;
     std::shared_ptr<Bridge> bridge_;
     uint64_t ticks_ = 0;

@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "rpc/auth_throttle.h"
 #include "util/logging.h"
 
 namespace minicash::rpc {
@@ -149,6 +150,7 @@ struct HttpRpcServer::Impl {
     NodeContext& node;
     Authenticator auth;
     HttpServerOptions opt;
+    AuthFailureThrottle auth_throttle{AuthFailureThrottle::Options{opt.auth_failure_delay, opt.auth_failure_cap}};
     std::vector<Subnet> allowed;
 
     asio::io_context ioc;
@@ -261,8 +263,16 @@ private:
         const std::optional<std::string> user = srv_.auth.check(it->value());
         if (!user) {
             log_warning("ThreadRPCServer incorrect password attempt from %s", peer_.c_str());
-            // Deter brute force without holding the thread: answer after a timer.
-            timer_.expires_after(srv_.opt.auth_failure_delay);
+            // Deter brute force: the connection waits for its turn in the address's
+            // schedule (no further request of it is read meanwhile); the thread does not.
+            const AuthFailureThrottle::Answer when =
+                srv_.auth_throttle.on_failure(peer_, AuthFailureThrottle::Clock::now());
+            if (when.throttling_started)
+                log_warning(
+                    "RPC: throttling authentication failures from %s: each further failure is answered "
+                    "after the previous one, waiting twice as long, up to %lld ms",
+                    peer_.c_str(), static_cast<long long>(srv_.opt.auth_failure_cap.count()));
+            timer_.expires_at(when.at);
             idle_ = true;  // closing now at shutdown is fine
             timer_.async_wait([self = shared_from_this(), version, keep_alive](beast::error_code wait_ec) {
                 self->idle_ = false;
@@ -271,6 +281,7 @@ private:
             });
             return;
         }
+        srv_.auth_throttle.on_success(peer_);
         HttpRpcServer::Reply r = srv_.handle_body(req.body(), *user);
         auto res = std::make_shared<http::response<http::string_body>>(http::status(r.status), version);
         res->keep_alive(keep_alive);

@@ -2,7 +2,9 @@
 //
 //  - POST to "/" (or "/wallet/<name>") only: other methods 405, other paths 404.
 //  - HTTP Basic authentication (see rpc/auth.h). No Authorization header: 401 at once;
-//    wrong credentials: 401 after a short delay (a timer, the I/O thread is not blocked).
+//    wrong credentials: 401 at the time rpc/auth_throttle.h schedules for the client's
+//    address (250 ms, then longer as failures go on, one answer after another; a timer:
+//    the connection waits, the I/O thread does not).
 //  - Clients must come from loopback or an -rpcallowip subnet, else 403.
 //  - Body larger than max_body_bytes: 413. Keep-alive as the client asks; idle
 //    connections close after idle_timeout.
@@ -48,8 +50,9 @@ struct HttpServerOptions {
     std::vector<std::string> allow_ip;  // -rpcallowip
     int threads = 4;                    // -rpcthreads
     size_t max_body_bytes = 32u << 20;
-    std::chrono::milliseconds auth_failure_delay{250};
-    std::chrono::seconds idle_timeout{30};  // -rpcservertimeout
+    std::chrono::milliseconds auth_failure_delay{250};  // the first failure's (rpc/auth_throttle.h)
+    std::chrono::milliseconds auth_failure_cap{8000};   // the longest, when failures go on
+    std::chrono::seconds idle_timeout{30};              // -rpcservertimeout
 };
 
 // A request as a path handler sees it.

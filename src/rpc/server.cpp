@@ -424,6 +424,7 @@ std::string RpcTable::help(const std::string& name) const {
     std::string out;
     std::string category;
     for (const RpcCommand* c : commands()) {
+        if (c->category == "hidden") continue;  // callable, not listed (as Core's hidden commands)
         if (c->category != category) {
             if (!out.empty()) out += "\n";
             category = c->category;

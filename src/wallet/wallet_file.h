@@ -15,6 +15,8 @@
 // the old or the new file. Nothing here ever writes to a file it failed to open.
 #pragma once
 
+#include <sys/types.h>
+
 #include <array>
 #include <cstdint>
 #include <filesystem>
@@ -80,8 +82,10 @@ bool looks_like_wallet_file(ByteView file);
 // Reads a whole file. nullopt (and `*error`) when it cannot be read.
 [[nodiscard]] std::optional<Bytes> read_file(const std::filesystem::path& path, std::string* error);
 // The wallet's file writes: util/atomic_file.h with mode 0600 (keys live in these files).
-// Replaces (or creates) `path` atomically with `data`. False with `*error`.
-[[nodiscard]] bool write_file_atomic(const std::filesystem::path& path, ByteView data, std::string* error);
+// Replaces (or creates) `path` atomically with `data`, the new file with `mode` (an
+// existing wallet file keeps the mode its owner gave it). False with `*error`.
+[[nodiscard]] bool write_file_atomic(const std::filesystem::path& path, ByteView data, std::string* error,
+                                     mode_t mode = 0600);
 // Creates `path` with `data`, mode 0600, refusing to overwrite an existing file.
 [[nodiscard]] bool write_file_exclusive(const std::filesystem::path& path, ByteView data, std::string* error);
 

@@ -21,10 +21,13 @@
 
 #include <boost/json.hpp>
 
+#include "common/bip32.h"
 #include "common/descriptor.h"
 #include "consensus/params.h"
 #include "consensus/transaction.h"
 #include "util/uint256.h"
+#include "wallet/labels.h"
+#include "wallet/silent_payment_account.h"
 
 namespace minicash::wallet {
 
@@ -61,6 +64,13 @@ enum class TxState {
 };
 const char* tx_state_name(TxState s);
 
+// "txid:vout" and back.
+std::optional<OutPoint> parse_outpoint(std::string_view text);
+std::string format_outpoint(const OutPoint& op);
+// "d34db33f/48h/1h/0h/2h" (fingerprint, path) and back.
+std::string format_key_origin(const KeyOriginInfo& origin);
+std::optional<KeyOriginInfo> parse_key_origin(std::string_view text);
+
 struct WalletTx {
     Transaction tx;
     uint256 txid;
@@ -72,10 +82,21 @@ struct WalletTx {
     bool from_me = false;     // spends the wallet's outputs: the wallet signed it
 };
 
-// Which descriptor and index a script belongs to.
+// Which descriptor and index a script belongs to; silent payment outputs have no
+// descriptor (their keys are in WalletState::silent_payments).
 struct ScriptOwner {
+    static constexpr size_t kSilentPayment = SIZE_MAX;
     size_t descriptor = 0;
     uint32_t index = 0;
+    bool is_silent_payment() const { return descriptor == kSilentPayment; }
+};
+
+// An account-level extended private key kept to sign for policies the wallet does not
+// watch itself (a multisig coordinated elsewhere): PSBT inputs whose key origin starts
+// with `origin` are signed with `key` derived along the rest of the path.
+struct SigningAccount {
+    KeyOriginInfo origin;
+    ExtPrivKey key;
 };
 
 struct WalletCoin {
@@ -117,6 +138,11 @@ public:
     std::map<int, uint256> block_hashes;
     std::vector<WalletDescriptor> descriptors;
     std::map<uint256, WalletTx> txs;
+    std::set<OutPoint> locked;  // lockunspent: never chosen by coin selection
+    Labels labels;              // BIP329
+    std::vector<SigningAccount> signing_accounts;
+    std::optional<SilentPaymentAccount> silent_payments;
+    std::set<uint256> silent_payment_sends;  // sent transactions with silent payment outputs
 
     const ChainParams& params() const;
 
@@ -138,6 +164,8 @@ public:
     WalletDescriptor* active_descriptor(AddressType type, bool internal);
     // Hands out the next address of `type` (advancing next_index). nullopt with `*error`.
     [[nodiscard]] std::optional<Script> new_script(AddressType type, bool internal, std::string* error);
+    // Hands out the next script of `descriptor` (one of `descriptors`).
+    [[nodiscard]] std::optional<Script> next_script(WalletDescriptor& descriptor, std::string* error);
 
     // Records a transaction seen in a block (height, hash, time) or in the mempool
     // (height < 0). Returns true when it concerns the wallet (and was stored). Marks the
@@ -162,6 +190,10 @@ public:
     std::vector<HistoryEntry> history(int tip_height) const;
     // The output `op` spends if it is ours, else nullopt.
     std::optional<TxOut> wallet_output(const OutPoint& op) const;
+
+    // Records a silent payment output found (or made as change) so that it is ours.
+    // REQUIRES: silent_payments.
+    void add_silent_payment_output(const Script& script, const SilentPaymentOutput& out);
 
     // Serialization of everything (private keys included) to JSON and back.
     boost::json::object to_json() const;
