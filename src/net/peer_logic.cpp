@@ -4,6 +4,7 @@
 
 #include "net/chain_access.h"
 #include "net/job_runner.h"
+#include "net/outbound_eviction.h"
 #include "net/peer.h"
 #include "net/peer_network.h"
 #include "net/processing.h"
@@ -19,7 +20,7 @@ namespace {
 class PeerLogic final : public NetEvents {
 public:
     explicit PeerLogic(const PeerLogicDeps& deps)
-        : deps_(deps), sync_(deps), pm_(deps, sync_), bridge_(std::make_shared<Bridge>()) {}
+        : deps_(deps), sync_(deps), pm_(deps, sync_), outbound_(deps, sync_), bridge_(std::make_shared<Bridge>()) {}
 
     ~PeerLogic() override { interrupt(); }
 
@@ -33,6 +34,7 @@ public:
                 bridge->post([b](PeerLogic& logic) {
                     logic.sync_.on_block_connected(b);
                     logic.pm_.on_tip_changed();
+                    logic.outbound_.on_tip_changed();
                 });
         };
         listener.disconnected = [weak](const BlockIndex* b) {
@@ -69,11 +71,13 @@ public:
     void on_peer_closed(Peer& peer) override {
         sync_.on_peer_closed(peer);
         pm_.on_peer_closed(peer);
+        outbound_.on_peer_closed(peer);
     }
 
     void on_tick() override {
         ++ticks_;
         sync_.tick();
+        outbound_.tick();
         if (ticks_ % 2 == 0) pm_.tick();
         if (deps_.txpool && ticks_ % 120 == 1) {
             // The mempool's minimum fee rate, for the feefilter we send (about once a minute).
@@ -119,6 +123,7 @@ private:
     PeerLogicDeps deps_;
     BlockSync sync_;
     PeerManager pm_;
+    OutboundEviction outbound_;  // lagging and extra outbound peers, stale tip
     std::shared_ptr<Bridge> bridge_;
     uint64_t ticks_ = 0;
 };

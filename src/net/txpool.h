@@ -9,6 +9,8 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include "consensus/transaction.h"
 #include "node/mempool.h"
@@ -23,6 +25,9 @@ public:
     virtual std::shared_ptr<const Transaction> get_by_wtxid(const uint256& wtxid) const = 0;
     virtual bool contains(const uint256& txid) const = 0;
     virtual bool contains_wtxid(const uint256& wtxid) const = 0;
+    virtual std::optional<MempoolEntryInfo> entry(const uint256& txid) const = 0;
+    // Every transaction with its fee and size (BIP35 "mempool" answers).
+    virtual std::vector<MempoolEntryInfo> entries() const = 0;
     // The fee rate below which transactions are not accepted now (for feefilter).
     virtual FeeRate min_fee() const = 0;
     // Registers a callback for every transaction added (any thread, outside mempool locks).
