@@ -10,11 +10,19 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libssl-dev libsecp256k1-dev libleveldb-dev
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
+  libzmq3-dev cppzmq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format-14
-  python3 python3-bitcoinlib
+  python3 python3-bitcoinlib python3-zmq
   time
 )
+
+# node and npm run the npm test clients (contrib/install-test-clients.sh): Debian's nodejs
+# and npm, unless both commands are already there (a nodejs package from elsewhere that
+# bundles npm conflicts with Debian's npm).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 die() { echo "install-deps: error: $*" >&2; exit 1; }
 

@@ -3,7 +3,9 @@
 #
 #   bash contrib/run-tests.sh
 #
-# 1. contrib/install-deps.sh (Debian packages; apt only when something is missing)
+# 1. contrib/install-deps.sh (Debian packages; apt only when something is missing), then
+#    contrib/install-test-clients.sh (the pinned npm clients the tests drive, into
+#    build/test-clients; npm only when something is missing)
 # 2. lint: includes follow the layer graph of doc/architecture.md; C++ is formatted as
 #    .clang-format says (contrib/devtools/check-layers.py, check-format.sh)
 # 3. configure + build build/ with Ninja (warnings are errors; MINICASH_WERROR=OFF to relax)
@@ -30,6 +32,7 @@ failures=()
 
 stage "dependencies"
 bash contrib/install-deps.sh
+bash contrib/install-test-clients.sh "$root/build/test-clients"
 
 stage "lint: layer graph and formatting (contrib/devtools/)"
 if ! python3 contrib/devtools/check-layers.py; then

@@ -338,6 +338,9 @@ void add_daemon_options(NodeOptions& o) {
     o.add_int("dbflushinterval", "n",
               "Also write the chain state to disk after every n connected blocks (default: 0, only when the "
               "cache is full and at shutdown; a testing aid: small values make crash tests meaningful)");
+    o.add_list("test", "option",
+               "Pass a test-only option (testing aid): blockwritelimit=<n> makes block and undo writes fail "
+               "with 'No space left on device' once n bytes were written, as a full disk would");
 }
 
 }  // namespace minicash::app

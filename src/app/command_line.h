@@ -28,9 +28,9 @@ DashOption parse_dash_option(const std::string& arg, const std::function<bool(co
 
 // bitcoind's boolean values: "1", "true", "yes" -> true; "0", "false", "no" -> false;
 // nullopt for anything else (including "").
-std::optional<bool> parse_bool_value(const std::string& text);
+[[nodiscard]] std::optional<bool> parse_bool_value(const std::string& text);
 // The same, except that an empty value ("-name" or "-name=") means true, as
 // bitcoin-cli reads its flags.
-std::optional<bool> parse_bool_option(const std::string& value);
+[[nodiscard]] std::optional<bool> parse_bool_option(const std::string& value);
 
 }  // namespace minicash::app

@@ -33,10 +33,44 @@ namespace {
 
 // Options minicash-wallet takes besides the connection options (app/rpc_connection.h).
 const char* const kOptions[] = {
-    "wallet",          "passphrasefile", "newpassphrasefile",   "json",         "nosync",   "words",
-    "watchonly",       "birthday",       "bip39passphrasefile", "mnemonicfile", "type",     "scan",
-    "feerate",         "conftarget",     "subtractfee",         "private",      "internal", "syncsaveinterval",
+    "wallet",
+    "passphrasefile",
+    "newpassphrasefile",
+    "json",
+    "nosync",
+    "words",
+    "watchonly",
+    "birthday",
+    "bip39passphrasefile",
+    "mnemonicfile",
+    "type",
+    "scan",
+    "feerate",
+    "conftarget",
+    "subtractfee",
+    "private",
+    "internal",
+    "syncsaveinterval",
     "debugcrashafter",
+    "multisig",
+    "cosigners",
+    "silentpayments",
+    "inputs",
+    "addinputs",
+    "change-address",
+    "change-type",
+    "change",
+    "spendunconfirmed",
+    "unconfirmeddepth",
+    "label",
+    "unlock",
+    "minconf",
+    "maxconf",
+    "addresses",
+    "minamount",
+    "maxamount",
+    "format",
+    "spscan",
 };
 
 std::string usage() {
@@ -44,19 +78,31 @@ std::string usage() {
            "Usage: minicash-wallet [options] <command> [arguments]\n\n"
            "Commands (* = works without a node):\n"
            "  create [-words=12|24] [-watchonly=XPUB|DESCRIPTOR] [-birthday=HEIGHT] [-bip39passphrasefile=PATH]\n"
-           "  restore [-mnemonicfile=PATH] [-birthday=HEIGHT] [-bip39passphrasefile=PATH]\n"
-           "  getnewaddress [-type=bech32|bech32m|p2sh-segwit|legacy] [-internal]\n"
-           "  sync [-scan=filters|full]\n"
-           "  balance | listunspent | history | getwalletinfo\n"
-           "  send ADDRESS AMOUNT [-feerate=SAT_PER_VB | -conftarget=N] [-subtractfee]\n"
-           "  sendmany ADDRESS=AMOUNT [ADDRESS=AMOUNT ...] [fee options]\n"
-           "  bumpfee TXID [-feerate=SAT_PER_VB]\n"
-           "  psbt create ADDRESS=AMOUNT ... [fee options]     funded, unsigned (watch-only wallets too)\n"
+           "  create -multisig=M -cosigners=KEY,KEY,... [-type=bech32|p2sh-segwit|bech32m]   (KEY from getxpub)\n"
+           "  restore [-mnemonicfile=PATH] [-birthday=HEIGHT] [-bip39passphrasefile=PATH] [-silentpayments]\n"
+           "  getnewaddress [-type=bech32|bech32m|p2sh-segwit|legacy|silentpayment] [-internal] [-label=LABEL]\n"
+           "  getxpub [-type=bech32|p2sh-segwit|bech32m]    this wallet's cosigner key for a multisig wallet\n"
+           "  sync [-scan=filters|full] [-spscan=auto|index|blocks]\n"
+           "  balance | history | getwalletinfo\n"
+           "  listunspent [-minconf=N] [-maxconf=N] [-addresses=ADDR,...] [-minamount=BTC] [-maxamount=BTC] "
+           "[-label=LABEL]\n"
+           "  lockunspent TXID:VOUT ... | lockunspent -unlock [TXID:VOUT ...] | listlockunspent\n"
+           "  setlabel ADDRESS|TXID|TXID:VOUT LABEL | listlabels | labels export [FILE] | labels import FILE\n"
+           "  send ADDRESS AMOUNT [fee options] [-subtractfee] [coin options] [-label=LABEL]\n"
+           "  sendmany ADDRESS=AMOUNT [ADDRESS=AMOUNT ...] [fee options] [coin options]\n"
+           "  sendall ADDRESS [-inputs=TXID:VOUT,...] [fee options]\n"
+           "  bumpfee TXID [-feerate=SAT_PER_VB]   cpfp TXID -feerate=SAT_PER_VB\n"
+           "  psbt create ADDRESS=AMOUNT ... [fee options] [coin options]   funded, unsigned (watch-only wallets too)\n"
            "  psbt sign PSBT | psbt combine PSBT PSBT ... * | psbt finalize PSBT * | psbt extract PSBT * |\n"
-           "  psbt decode PSBT * | psbt broadcast PSBT          (base64; \"-\" reads standard input)\n"
+           "  psbt decode PSBT * | psbt broadcast PSBT | psbt bumpfee TXID   (base64; \"-\" reads standard input)\n"
            "  export-descriptors [-private]   import-descriptor DESCRIPTOR [-internal]\n"
            "  backup PATH   change-passphrase [-newpassphrasefile=PATH]\n"
-           "  validateaddress ADDRESS *   signmessage ADDRESS MESSAGE   verifymessage ADDRESS SIGNATURE MESSAGE *\n\n"
+           "  validateaddress ADDRESS *   signmessage ADDRESS MESSAGE [-format=legacy|simple|full]\n"
+           "  verifymessage ADDRESS SIGNATURE MESSAGE *   (legacy and BIP322 signatures)\n\n"
+           "Fee options: -feerate=SAT_PER_VB | -conftarget=N\n"
+           "Coin options: -inputs=TXID:VOUT,... [-addinputs], -change-address=ADDRESS | -change-type=TYPE | "
+           "-nochange,\n"
+           "  -spendunconfirmed [-unconfirmeddepth=N] (spend unconfirmed coins paid by others)\n\n"
            "Options:\n"
            "  -help                  Print this help message and exit\n"
            "  -wallet=<path>         Wallet file (default: <datadir>/<chain>/wallets/default.wallet)\n"
@@ -66,7 +112,9 @@ std::string usage() {
            "  -syncsaveinterval=<n>  Save sync progress every <n> blocks (default: 1000)\n" +
            connection_options_help("minicash-wallet") +
            "\nExit status: 0 success, 1 usage or other error, 3 wrong passphrase, 4 corrupted wallet file,\n"
-           "5 insufficient funds, 6 invalid address. Errors are printed to standard error as\n"
+           "5 insufficient funds, 6 invalid address, 7 PSBT rejected (not for this wallet, wrong key origin,\n"
+           "duplicate or missing signatures), 8 malformed input (label file, message signature). Errors are printed to "
+           "standard error as\n"
            "\"error: <message>\" (with -json also {\"error\": {\"code\": <exit status>, \"message\": ...}} on\n"
            "standard output).\n";
 }
@@ -105,6 +153,7 @@ void WalletCli::parse(int argc, char** argv) {
             continue;
         }
         const DashOption opt = parse_dash_option(a, [](const std::string& n) { return n != "nosync"; });
+        // -nochange is -change=0 (the negation), like every -noNAME.
         const std::string& name = opt.name;
         const std::string value = opt.value.value_or("");
         const bool negated = opt.negated, has_value = opt.value.has_value();
@@ -247,13 +296,38 @@ void WalletCli::lock_wallet() {
     if (!lock_) lock_ = std::make_unique<wallet::WalletFileLock>(wallet_path());
 }
 
+bool WalletCli::reads_only() const {
+    return command_ == "balance" || command_ == "history" || command_ == "listunspent" ||
+           command_ == "export-descriptors" || command_ == "getwalletinfo" || command_ == "signmessage" ||
+           command_ == "backup";
+}
+
 void WalletCli::open_wallet() {
     if (state_) return;
     const fs::path path = wallet_path();
     if (!fs::exists(path))
         throw WalletCliError(kExitError,
                              "no wallet file at " + path.string() + " (create one with 'create', or use -wallet=PATH)");
-    lock_wallet();
+    if (auto mode = wallet::wallet_file_mode(path); mode && *mode != 0600)
+        std::fprintf(stderr, "warning: the wallet file %s has mode %04o, not 0600 (owner only); it is left as it is\n",
+                     path.c_str(), *mode);
+    std::string why;
+    if (!wallet::wallet_file_writable(path, &why)) {
+        if (!reads_only())
+            throw WalletCliError(kExitError, "the wallet file " + path.string() + " cannot be written (" + why +
+                                                 "); '" + command_ +
+                                                 "' needs to write it (balance, history, listunspent, "
+                                                 "export-descriptors, getwalletinfo, signmessage and backup "
+                                                 "work read-only)");
+        // Read-only: no lock file can be made, nothing is saved (a sync is kept in memory).
+        read_only_ = true;
+        std::fprintf(stderr, "note: the wallet file %s is opened read-only (%s); nothing is saved\n", path.c_str(),
+                     why.c_str());
+    } else {
+        lock_wallet();
+        for (const fs::path& stale : wallet::remove_stale_temporary_files(path))
+            std::fprintf(stderr, "note: removed %s, left by a save that was interrupted\n", stale.c_str());
+    }
     const Bytes bytes = wallet::read_wallet_file(path);
     std::string passphrase = read_passphrase("Wallet passphrase: ", false);
     wallet::UnsealedWallet w;
@@ -284,7 +358,10 @@ void WalletCli::create_wallet(wallet::WalletState state, const std::string& pass
     key_ = std::move(*key);
 }
 
-void WalletCli::save() { wallet::save_wallet(wallet_path(), *key_, *state_); }
+void WalletCli::save() {
+    if (read_only_) return;  // see open_wallet
+    wallet::save_wallet(wallet_path(), *key_, *state_);
+}
 
 wallet::WalletState& WalletCli::state() {
     if (!state_) open_wallet();
@@ -297,6 +374,11 @@ wallet::WalletState& WalletCli::state() {
 wallet::SyncResult WalletCli::run_sync(wallet::ScanMode mode) {
     wallet::SyncOptions o;
     o.mode = mode;
+    if (auto sp_scan = option("spscan")) {
+        if (*sp_scan == "index") o.silent_payments = wallet::SilentPaymentSource::INDEX;
+        else if (*sp_scan == "blocks") o.silent_payments = wallet::SilentPaymentSource::BLOCKS;
+        else if (*sp_scan != "auto") throw WalletCliError(kExitError, "-spscan must be auto, index or blocks");
+    }
     if (auto n = int_option("syncsaveinterval")) o.save_every = int(std::max<int64_t>(1, *n));
     o.save = [this](const wallet::WalletState&) { save(); };
     const bool tty = ::isatty(2) && !json_;
@@ -378,11 +460,15 @@ int dispatch(WalletCli& cli) {
     if (c == "create") return cmd_create(cli);
     if (c == "restore") return cmd_restore(cli);
     if (c == "getnewaddress") return cmd_getnewaddress(cli);
+    if (c == "getxpub") return cmd_getxpub(cli);
     if (c == "sync") return cmd_sync(cli);
     if (c == "balance" || c == "getbalance") return cmd_balance(cli);
     if (c == "listunspent") return cmd_listunspent(cli);
     if (c == "history" || c == "listtransactions") return cmd_history(cli);
     if (c == "getwalletinfo") return cmd_getwalletinfo(cli);
+    if (c == "setlabel") return cmd_setlabel(cli);
+    if (c == "listlabels") return cmd_listlabels(cli);
+    if (c == "labels") return cmd_labels(cli);
     if (c == "export-descriptors") return cmd_export_descriptors(cli);
     if (c == "import-descriptor") return cmd_import_descriptor(cli);
     if (c == "backup") return cmd_backup(cli);
@@ -392,6 +478,10 @@ int dispatch(WalletCli& cli) {
     if (c == "verifymessage") return cmd_verifymessage(cli);
     if (c == "send") return cmd_send(cli);
     if (c == "sendmany") return cmd_sendmany(cli);
+    if (c == "sendall") return cmd_sendall(cli);
+    if (c == "cpfp") return cmd_cpfp(cli);
+    if (c == "lockunspent") return cmd_lockunspent(cli);
+    if (c == "listlockunspent") return cmd_listlockunspent(cli);
     if (c == "bumpfee") return cmd_bumpfee(cli);
     if (c == "psbt") return cmd_psbt(cli);
     throw WalletCliError(kExitError, "unknown command '" + c + "' (see -help)");
@@ -444,8 +534,12 @@ int main(int argc, char** argv) {
                                                        : kExitError,
                       e.what());
     } catch (const minicash::wallet::SpendError& e) {
-        const bool short_of_funds = e.kind == minicash::wallet::SpendError::Kind::kInsufficientFunds;
-        return report(json_output, short_of_funds ? kExitInsufficientFunds : kExitError, e.what());
+        using Kind = minicash::wallet::SpendError::Kind;
+        return report(json_output,
+                      e.kind == Kind::kInsufficientFunds ? kExitInsufficientFunds
+                      : e.kind == Kind::kPsbtRejected    ? kExitPsbtRejected
+                                                         : kExitError,
+                      e.what());
     } catch (const minicash::rpc::ConnectionError& e) {
         return report(json_output, kExitError, std::string("cannot reach the node: ") + e.what());
     } catch (const minicash::wallet::ChainSourceError& e) {

@@ -21,19 +21,23 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "app/app_options.h"
 #include "app/net_setup.h"
 #include "app/rpc_setup.h"
+#include "app/zmq_setup.h"
 #include "node/chainstate.h"
 #include "node/context.h"
 #include "node/import.h"
 #include "node/mempool.h"
 #include "rpc/net.h"
+#include "storage/block_store.h"
 #include "storage/database.h"
 #include "util/logging.h"
+#include "zmq/zmq_rpc.h"
 
 using namespace minicash;
 
@@ -154,8 +158,10 @@ struct Settings {
     bool daemon = false;
     bool exit_after_import = false;
     int flush_interval_blocks = 0;
-    app::RpcSettings rpc;  // RPC options (app/rpc_setup.h)
-    app::NetSettings net;  // P2P options (app/net_setup.h)
+    uint64_t test_block_write_limit = 0;  // -test=blockwritelimit=<n>
+    app::RpcSettings rpc;                 // RPC options (app/rpc_setup.h)
+    app::NetSettings net;                 // P2P options (app/net_setup.h)
+    app::ZmqSettings zmq;                 // ZMQ notifications (app/zmq_setup.h)
     MempoolOptions mempool;
 };
 
@@ -204,6 +210,7 @@ app::NodeOptions make_options() {
     add_mempool_options(o);
     app::add_rpc_options(o);
     app::add_net_options(o);
+    app::add_zmq_options(o);
     return o;
 }
 
@@ -250,9 +257,22 @@ Settings read_settings(const app::NodeOptions& o) {
         if (*n < 0 || *n > 1000000000) throw app::OptionError("-dbflushinterval must be between 0 and 1000000000");
         s.flush_interval_blocks = int(*n);
     }
+    for (const std::string& t : o.get_list("test")) {
+        constexpr std::string_view kWriteLimit = "blockwritelimit=";
+        if (t.starts_with(kWriteLimit)) {
+            const std::string n = t.substr(kWriteLimit.size());
+            if (n.empty() || n.size() > 15 ||
+                !std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; }))
+                throw app::OptionError("-test=blockwritelimit needs a number of bytes");
+            s.test_block_write_limit = std::stoull(n);
+        } else {
+            throw app::OptionError("-test=" + t + " is not a test option (known: blockwritelimit=<n>)");
+        }
+    }
     s.rpc = app::read_rpc_settings(o, s.netdir);
     s.net = app::read_net_settings(o, s.netdir);
     s.mempool = read_mempool_options(o);
+    s.zmq = app::read_zmq_settings(o);
     return s;
 }
 
@@ -275,9 +295,22 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
              s.flush_interval_blocks > 0 ? ("every " + std::to_string(s.flush_interval_blocks) + " blocks").c_str()
                                          : "when the cache is full");
 
+    // Core refuses to start with less than its reserve free for blocks.
+    if (const auto free = free_disk_space(s.netdir); free && *free < kMinDiskSpace) {
+        log_error("Disk space is too low: %" PRIu64 " MiB free in %s, %" PRIu64 " MiB needed", *free >> 20,
+                  s.netdir.c_str(), kMinDiskSpace >> 20);
+        std::cerr << "minicashd: error: Disk space is low for " << s.netdir.string() << "\n";
+        return kExitStartup;
+    }
     std::unique_ptr<Chainstate> chainstate;
     try {
         ChainstateOptions copts;
+        copts.test_block_write_limit = s.test_block_write_limit;
+        // A failed block write stops the node as Core's fatal errors do.
+        copts.on_fatal_error = [](const std::string& why) {
+            log_error("*** %s: shutting down", why.c_str());
+            g_shutdown.store(true);
+        };
         copts.datadir = s.netdir;
         copts.dbcache_bytes = size_t(s.dbcache_mib) << 20;
         copts.script_threads = s.script_threads;
@@ -310,6 +343,16 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
     node.request_shutdown = [] { g_shutdown.store(true); };
     node.txindex = s.rpc.txindex;
     node.blockfilterindex = s.rpc.blockfilterindex;
+    node.silentpaymentindex = s.rpc.silentpaymentindex;
+    // ZMQ: bound before anything is announced; follows the chain after the mempool does.
+    std::unique_ptr<app::ZmqService> zmq_service =
+        app::ZmqService::start(s.zmq, *chainstate, node.mempool.get(), &error);
+    if (!zmq_service) {
+        log_error("cannot start ZMQ notifications: %s", error.c_str());
+        std::cerr << "minicashd: error: cannot start ZMQ notifications: " << error << "\n";
+        node.mempool.reset();
+        return kExitStartup;
+    }
     if (!app::start_indexes(node, &error)) {  // indexes: -txindex, -blockfilterindex (node/index/)
         log_error("cannot open an index: %s", error.c_str());
         std::cerr << "minicashd: error: cannot open an index: " << error << "\n";
@@ -320,7 +363,8 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
         log_warning("cannot load %s: %s", mempool_file.c_str(), error.c_str());
     std::unique_ptr<app::RpcService> rpc_service;
     if (s.rpc.server) {
-        rpc_service = app::RpcService::start(s.rpc, node, {rpc::register_net_commands}, &error);
+        const auto zmq_commands = [&s](rpc::RpcTable& t) { zmq::register_zmq_commands(t, s.zmq.notifiers); };
+        rpc_service = app::RpcService::start(s.rpc, node, {rpc::register_net_commands, zmq_commands}, &error);
         if (!rpc_service) {
             log_error("cannot start the RPC server: %s", error.c_str());
             std::cerr << "minicashd: error: cannot start the RPC server: " << error << "\n";
@@ -368,11 +412,13 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
         if (rpc_service) rpc_service->stop();  // RPC: no more requests; deletes the cookie
         net_service->stop();                   // P2P: peers closed, peers.dat and banlist.json saved
         app::stop_indexes(node);               // indexes: threads joined before the chain state goes
+        zmq_service->stop();                   // ZMQ: nothing more is published
         if (auto e = app::net_fatal_error()) throw StorageError(*e);  // P2P: block storage failed
         if (s.mempool.persist && !node.mempool->save(mempool_file, &error))
             log_warning("cannot save %s: %s", mempool_file.c_str(), error.c_str());
         log_info("shutting down: flushing the chain state at height %d", chainstate->height());
         chainstate->flush();
+        if (auto e = chainstate->fatal_error()) throw StorageError(*e);  // written what could be written
     } catch (const StorageError& e) {
         log_error("fatal storage error (disk full or not writable?): %s", e.what());
         std::cerr << "minicashd: fatal storage error (disk full or not writable?): " << e.what() << "\n";
@@ -380,6 +426,7 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
     }
     rpc_service.reset();      // RPC: stopped before the chain state goes
     net_service.reset();      // P2P: stopped before the mempool and the chain state go
+    zmq_service.reset();      // ZMQ: also after a storage error above
     app::stop_indexes(node);  // indexes: also after a storage error above
     node.mempool.reset();
     chainstate.reset();  // flushes what is left; errors are logged

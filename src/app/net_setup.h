@@ -44,7 +44,8 @@ public:
     // over node.chainstate, node.mempool and the system clock, loads
     // peers.dat/banlist.json, binds the sockets and starts it. nullptr with
     // `error` on failure (e.g. the port is taken).
-    static std::unique_ptr<NetService> start(const NetSettings& settings, NodeContext& node, std::string* error);
+    [[nodiscard]] static std::unique_ptr<NetService> start(const NetSettings& settings, NodeContext& node,
+                                                           std::string* error);
     ~NetService();  // stop()s
     // Closes every connection and saves peers.dat and banlist.json. Idempotent.
     void stop();

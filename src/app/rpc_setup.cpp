@@ -4,7 +4,9 @@
 
 #include "node/context.h"
 #include "node/index/block_filter_index.h"
+#include "node/index/silent_payment_index.h"
 #include "node/index/tx_index.h"
+#include "rpc/rest.h"
 #include "util/logging.h"
 
 namespace minicash::app {
@@ -30,11 +32,15 @@ void add_rpc_options(NodeOptions& o) {
                  "(default: .cookie)");
     o.add_int("rpcthreads", "n", "Number of threads serving RPC calls (default: 4)");
     o.add_int("rpcservertimeout", "n", "Seconds an idle HTTP connection stays open (default: 30)");
+    o.add_bool("rest", "Accept public REST requests (default: 0)");
     o.add_bool("txindex", "Maintain a full transaction index, used by the getrawtransaction rpc call (default: 0)");
     o.add_list("blockfilterindex", "type",
                "Maintain an index of compact block filters by block (default: 0). -blockfilterindex, 1 or basic: "
                "the BIP158 basic filter, served by getblockfilter",
                "1");
+    o.add_bool("silentpaymentindex",
+               "Maintain an index of BIP352 silent payment tweak data by block, served by the "
+               "getsilentpaymentblockdata rpc call (default: 0)");
 }
 
 RpcSettings read_rpc_settings(const NodeOptions& o, const std::filesystem::path& netdir) {
@@ -67,6 +73,7 @@ RpcSettings read_rpc_settings(const NodeOptions& o, const std::filesystem::path&
     std::filesystem::path cookie = o.get_string("rpccookiefile").value_or(".cookie");
     if (cookie.empty()) throw OptionError("-rpccookiefile is empty");
     s.cookie_file = cookie.is_absolute() ? cookie : netdir / cookie;
+    s.rest = o.get_bool("rest", false);
     s.txindex = o.get_bool("txindex", false);
     // As Core: the last value 0 or 1 switches all types off or on, otherwise each value
     // names a type ("basic" is the only one).
@@ -77,6 +84,7 @@ RpcSettings read_rpc_settings(const NodeOptions& o, const std::filesystem::path&
                 throw OptionError("Unknown -blockfilterindex value " + f + ".");
         s.blockfilterindex = true;
     }
+    s.silentpaymentindex = o.get_bool("silentpaymentindex", false);
     return s;
 }
 
@@ -94,12 +102,19 @@ bool start_indexes(NodeContext& node, std::string* error) {
         index->start();
         node.block_filter_index = std::move(index);
     }
+    if (node.silentpaymentindex) {
+        std::unique_ptr<SilentPaymentIndex> index = SilentPaymentIndex::open(*node.chainstate, node.datadir, error);
+        if (!index) return false;
+        index->start();
+        node.silent_payment_index = std::move(index);
+    }
     return true;
 }
 
 void stop_indexes(NodeContext& node) {
     if (node.tx_index) node.tx_index->stop();
     if (node.block_filter_index) node.block_filter_index->stop();
+    if (node.silent_payment_index) node.silent_payment_index->stop();
 }
 
 std::unique_ptr<RpcService> RpcService::start(const RpcSettings& settings, NodeContext& node,
@@ -128,6 +143,7 @@ std::unique_ptr<RpcService> RpcService::start(const RpcSettings& settings, NodeC
     // answer RPC_IN_WARMUP, as Core's do while the node is still starting.
     svc->table_.set_warmup(true, "Starting network threads...");
     svc->server_ = std::make_unique<rpc::HttpRpcServer>(svc->table_, node, std::move(auth), settings.http);
+    if (settings.rest) rpc::add_rest_handlers(*svc->server_, svc->table_, node);
     if (!svc->server_->start(error)) {
         svc->stop();
         return nullptr;

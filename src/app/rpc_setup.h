@@ -1,7 +1,8 @@
 // What the JSON-RPC server adds to minicashd, kept out of minicashd.cpp: its options
 // (-server, -rpcport, -rpcbind, -rpcallowip, -rpcuser, -rpcpassword, -rpcauth,
-// -rpccookiefile, -rpcthreads, -rpcservertimeout, -txindex, -blockfilterindex), the
-// cookie file's life, and the server's start and stop.
+// -rpccookiefile, -rpcthreads, -rpcservertimeout, -rest, -txindex, -blockfilterindex),
+// the cookie file's life, and the server's start and stop. With -rest the same server
+// also answers Core's REST interface (rpc/rest.h).
 //
 // Other components add RPC commands by passing their registration functions to
 // RpcService::start (see rpc/server.h); handlers receive the NodeContext, whose fields
@@ -33,15 +34,18 @@ struct RpcSettings {
     std::filesystem::path cookie_file;  // absolute
     bool txindex = false;
     bool blockfilterindex = false;
+    bool silentpaymentindex = false;
+    bool rest = false;  // -rest: REST on the RPC port (needs -server, as in Core)
 };
 
 // Validates and collects the options. Throws OptionError (e.g. malformed -rpcauth).
 RpcSettings read_rpc_settings(const NodeOptions& o, const std::filesystem::path& netdir);
 
-// Opens and starts the indexes asked for (node.txindex, node.blockfilterindex) under
+// Opens and starts the indexes asked for (node.txindex, node.blockfilterindex,
+// node.silentpaymentindex) under
 // node.datadir/indexes/, filling node.tx_index / node.block_filter_index. They catch up
 // with the chain in their own threads. False with `error` when a database cannot be opened.
-bool start_indexes(NodeContext& node, std::string* error);
+[[nodiscard]] bool start_indexes(NodeContext& node, std::string* error);
 // Stops the index threads (before the chain state goes). Idempotent.
 void stop_indexes(NodeContext& node);
 
@@ -50,8 +54,8 @@ public:
     using Registration = std::function<void(rpc::RpcTable&)>;
     // Registers every command (ours and `extra`), writes the cookie when no password is
     // set, binds and starts the HTTP server. nullptr with `error` set on failure.
-    static std::unique_ptr<RpcService> start(const RpcSettings& settings, NodeContext& node,
-                                             const std::vector<Registration>& extra, std::string* error);
+    [[nodiscard]] static std::unique_ptr<RpcService> start(const RpcSettings& settings, NodeContext& node,
+                                                           const std::vector<Registration>& extra, std::string* error);
     ~RpcService();  // stop()s
     // Stops the server (requests in progress finish first; long ones such as
     // generatetoaddress see node.shutdown_requested and return early) and deletes the cookie.

@@ -32,6 +32,8 @@ enum ExitCode : int {
     kExitCorrupted = 4,
     kExitInsufficientFunds = 5,
     kExitInvalidAddress = 6,
+    kExitPsbtRejected = 7,  // a PSBT not for this wallet, wrong fingerprint, duplicate or missing signatures
+    kExitBadInput = 8,      // a malformed file or signature (label file, message signature)
 };
 
 // A failure to report as "error: <message>" with an exit status.
@@ -73,11 +75,16 @@ public:
     std::optional<std::string> read_secret_file(const char* option, bool whole = false);
     std::string prompt_secret(const std::string& prompt);
 
-    // Opens the wallet file (locks it for this process, asks for the passphrase).
+    // Opens the wallet file (locks it for this process, removes temporary files an
+    // interrupted save left, asks for the passphrase). Warns when the file's mode is not
+    // 0600 (and leaves it). When the file cannot be written (mode, directory, read-only
+    // filesystem): opens it read-only for the commands that do not write it (reads_only()),
+    // without a lock and saving nothing; refuses for the others.
     void open_wallet();
+    bool reads_only() const;
     // Creates a new wallet file (refusing to overwrite) for `state`.
     void create_wallet(wallet::WalletState state, const std::string& passphrase);
-    void save();  // re-encrypts and replaces the file atomically
+    void save();  // re-encrypts and replaces the file atomically (nothing when read-only)
     wallet::WalletState& state();
     const wallet::WalletKey& key() const { return *key_; }
     void set_key(wallet::WalletKey key) { key_ = std::move(key); }
@@ -110,17 +117,22 @@ private:
     std::optional<wallet::WalletKey> key_;
     std::unique_ptr<wallet::WalletFileLock> lock_;
     int tip_height_ = -1;
+    bool read_only_ = false;  // opened read-only: save() does nothing
 };
 
 // Commands (app/wallet_commands.cpp).
 int cmd_create(WalletCli& cli);
 int cmd_restore(WalletCli& cli);
 int cmd_getnewaddress(WalletCli& cli);
+int cmd_getxpub(WalletCli& cli);
 int cmd_sync(WalletCli& cli);
 int cmd_balance(WalletCli& cli);
 int cmd_listunspent(WalletCli& cli);
 int cmd_history(WalletCli& cli);
 int cmd_getwalletinfo(WalletCli& cli);
+int cmd_setlabel(WalletCli& cli);
+int cmd_listlabels(WalletCli& cli);
+int cmd_labels(WalletCli& cli);
 int cmd_export_descriptors(WalletCli& cli);
 int cmd_import_descriptor(WalletCli& cli);
 int cmd_backup(WalletCli& cli);
@@ -131,6 +143,10 @@ int cmd_verifymessage(WalletCli& cli);
 // (app/wallet_spend.cpp)
 int cmd_send(WalletCli& cli);
 int cmd_sendmany(WalletCli& cli);
+int cmd_sendall(WalletCli& cli);
+int cmd_cpfp(WalletCli& cli);
+int cmd_lockunspent(WalletCli& cli);
+int cmd_listlockunspent(WalletCli& cli);
 int cmd_bumpfee(WalletCli& cli);
 int cmd_psbt(WalletCli& cli);
 

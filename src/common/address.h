@@ -81,14 +81,15 @@ struct AddressError {
 // `*error` (if given) explains what is wrong: bad checksum, address for another network
 // (wrong HRP or version byte), witness version / checksum variant mismatch (bech32 vs
 // bech32m), invalid program or payload length, invalid characters, mixed case, ...
-std::optional<Script> decode_address(const std::string& address, const ChainParams& params,
-                                     std::string* error = nullptr);
+[[nodiscard]] std::optional<Script> decode_address(const std::string& address, const ChainParams& params,
+                                                   std::string* error = nullptr);
 // As above, also reporting the likely error positions (for validateaddress).
-std::optional<Script> decode_address(const std::string& address, const ChainParams& params, AddressError& error);
+[[nodiscard]] std::optional<Script> decode_address(const std::string& address, const ChainParams& params,
+                                                   AddressError& error);
 
 // The canonical (lower-case for bech32) address of `script` on `params`, or nullopt for
 // scripts without an address.
-std::optional<std::string> encode_address(const Script& script, const ChainParams& params);
+[[nodiscard]] std::optional<std::string> encode_address(const Script& script, const ChainParams& params);
 std::string encode_destination(const Destination& dest, const ChainParams& params);
 
 // ---------------------------------------------------------------------------------------
@@ -112,6 +113,7 @@ std::string encode_wif(std::span<const uint8_t, 32> secret, bool compressed, con
 // Decodes a WIF string for network `params`. Fails (with `*error` set) on a bad
 // checksum, another network's prefix, a wrong length or compression byte, or a secret
 // that is zero or not below the curve order.
-std::optional<WifKey> decode_wif(const std::string& wif, const ChainParams& params, std::string* error = nullptr);
+[[nodiscard]] std::optional<WifKey> decode_wif(const std::string& wif, const ChainParams& params,
+                                               std::string* error = nullptr);
 
 }  // namespace minicash

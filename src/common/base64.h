@@ -13,6 +13,6 @@ std::string base64_encode(ByteView data);
 
 // Strict decoding: length a multiple of 4, only alphabet characters, padding only at the
 // end (at most two '='), and unused bits of the last character zero. No whitespace.
-std::optional<Bytes> base64_decode(std::string_view s);
+[[nodiscard]] std::optional<Bytes> base64_decode(std::string_view s);
 
 }  // namespace minicash

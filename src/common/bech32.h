@@ -65,7 +65,7 @@ std::string encode(Encoding encoding, std::string_view hrp, std::span<const uint
 
 // Decodes `str` (all lower or all upper case) and identifies the checksum variant.
 // Strings longer than `max_length` are rejected before any other work.
-DecodeResult decode(std::string_view str, size_t max_length = kMaxLength);
+[[nodiscard]] DecodeResult decode(std::string_view str, size_t max_length = kMaxLength);
 
 // For a string whose only problem is a bad checksum: finds the positions (offsets into
 // `str`, ascending) of up to two substituted data characters which, if corrected, would
@@ -78,6 +78,7 @@ std::vector<size_t> locate_errors(std::string_view str, Encoding encoding, size_
 // With `pad`, leftover bits are zero-padded into a last value; without, leftover bits
 // must be fewer than `from_bits` and all zero (BIP173's rule for 5->8). Returns nullopt
 // when an input value is out of range or the padding rule is broken.
-std::optional<std::vector<uint8_t>> convert_bits(std::span<const uint8_t> in, int from_bits, int to_bits, bool pad);
+[[nodiscard]] std::optional<std::vector<uint8_t>> convert_bits(std::span<const uint8_t> in, int from_bits, int to_bits,
+                                                               bool pad);
 
 }  // namespace minicash::bech32

@@ -60,7 +60,7 @@ struct ExtPubKey {
 
     // CKDpub. nullopt for a hardened index, or (probability < 2^-127) when the index
     // yields an invalid key, in which case BIP32 says to proceed with the next index.
-    std::optional<ExtPubKey> derive(uint32_t index) const;
+    [[nodiscard]] std::optional<ExtPubKey> derive(uint32_t index) const;
     Fingerprint fingerprint() const { return key_fingerprint(pubkey); }
 
     // The 78 bytes: version, depth, parent fingerprint, child number, chain code, key.
@@ -80,13 +80,13 @@ struct ExtPrivKey {
 
     // Master key: I = HMAC-SHA512("Bitcoin seed", seed), key = I_L, chain code = I_R.
     // nullopt when the seed is not 16..64 bytes or I_L is not a valid secret.
-    static std::optional<ExtPrivKey> from_seed(ByteView seed);
+    [[nodiscard]] static std::optional<ExtPrivKey> from_seed(ByteView seed);
 
     // CKDpriv (hardened when index >= kHardenedBit). nullopt (probability < 2^-127) when
     // the index yields an invalid key.
-    std::optional<ExtPrivKey> derive(uint32_t index) const;
+    [[nodiscard]] std::optional<ExtPrivKey> derive(uint32_t index) const;
     // Derives along a path of child numbers. nullopt if any step fails.
-    std::optional<ExtPrivKey> derive_path(const std::vector<uint32_t>& path) const;
+    [[nodiscard]] std::optional<ExtPrivKey> derive_path(const std::vector<uint32_t>& path) const;
     ExtPubKey neuter() const;
     Fingerprint fingerprint() const;
 
@@ -99,7 +99,7 @@ struct ExtPrivKey {
     friend bool operator==(const ExtPrivKey&, const ExtPrivKey&) = default;
 };
 
-std::optional<ExtPubKey> derive_path(const ExtPubKey& key, const std::vector<uint32_t>& path);
+[[nodiscard]] std::optional<ExtPubKey> derive_path(const ExtPubKey& key, const std::vector<uint32_t>& path);
 
 // A parsed extended key and the version pair it was recognised by.
 struct DecodedExtKey {
@@ -113,21 +113,23 @@ struct DecodedExtKey {
 // version, key type matching the version (0x00 prefix for private, 02/03 for public),
 // private key in 1..n-1, public key on the curve, depth 0 implying zero parent
 // fingerprint and child number. On failure sets `*error` to the reason.
-std::optional<DecodedExtKey> decode_ext_key(std::string_view str, std::span<const ExtKeyVersions> accepted,
-                                            std::string* error = nullptr);
+[[nodiscard]] std::optional<DecodedExtKey> decode_ext_key(std::string_view str,
+                                                          std::span<const ExtKeyVersions> accepted,
+                                                          std::string* error = nullptr);
 // Convenience forms accepting only the network's xpub/xprv (tpub/tprv) versions.
-std::optional<ExtPubKey> decode_ext_pubkey(std::string_view str, const ChainParams& params,
-                                           std::string* error = nullptr);
-std::optional<ExtPrivKey> decode_ext_privkey(std::string_view str, const ChainParams& params,
-                                             std::string* error = nullptr);
+[[nodiscard]] std::optional<ExtPubKey> decode_ext_pubkey(std::string_view str, const ChainParams& params,
+                                                         std::string* error = nullptr);
+[[nodiscard]] std::optional<ExtPrivKey> decode_ext_privkey(std::string_view str, const ChainParams& params,
+                                                           std::string* error = nullptr);
 
 // Derivation paths: "m/84'/0'/0'/0/1", also with 'h' for hardened (not 'H', as in
 // Bitcoin Core and BIP380's test vectors), with or without
 // the leading "m" ("84h/0h" and "" are fine: relative / empty path). Each index must be
 // below 2^31 before the hardened bit is added. nullopt (and `*error`) on bad syntax.
-std::optional<std::vector<uint32_t>> parse_derivation_path(std::string_view path, std::string* error = nullptr);
+[[nodiscard]] std::optional<std::vector<uint32_t>> parse_derivation_path(std::string_view path,
+                                                                         std::string* error = nullptr);
 // One component: "0", "44'", "44h". nullopt when not a valid index.
-std::optional<uint32_t> parse_path_component(std::string_view s);
+[[nodiscard]] std::optional<uint32_t> parse_path_component(std::string_view s);
 // "m/84'/0'/0'" (with `hardened_marker` for hardened steps); "m" for an empty path.
 std::string format_derivation_path(const std::vector<uint32_t>& path, char hardened_marker = '\'');
 // The same without the leading "m": "/84'/0'/0'" ("" for an empty path).

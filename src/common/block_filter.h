@@ -33,7 +33,7 @@ public:
     // Parses a serialized filter (CompactSize N + Golomb-Rice bits). nullopt when
     // malformed: bad CompactSize, N >= 2^32, bits running out before N values, or a
     // whole byte left over after them (padding bits are not checked, as in Core).
-    static std::optional<BasicBlockFilter> decode(const uint256& block_hash, ByteView encoded);
+    [[nodiscard]] static std::optional<BasicBlockFilter> decode(const uint256& block_hash, ByteView encoded);
 
     const uint256& block_hash() const { return block_hash_; }
     const Bytes& encoded() const { return encoded_; }

@@ -70,8 +70,8 @@ public:
     // failure returns nullopt and sets `*error` to an explanation naming the offending
     // expression. With `require_checksum`, a missing "#checksum" is an error; a present
     // one is always verified.
-    static std::optional<Descriptor> parse(std::string_view text, const ChainParams& params,
-                                           std::string* error = nullptr, bool require_checksum = false);
+    [[nodiscard]] static std::optional<Descriptor> parse(std::string_view text, const ChainParams& params,
+                                                         std::string* error = nullptr, bool require_checksum = false);
 
     // True when some key ends in /* (the descriptor describes a range of scripts).
     bool is_range() const;
@@ -97,7 +97,7 @@ public:
     // key's HASH160) and the path holds only the steps after it.
     // Fails (nullopt, `*error`) for a multipath descriptor, an index >= 2^31, hardened
     // derivation without the private key, or (probability 2^-127) an invalid child.
-    std::optional<std::vector<ExpandedScript>> expand(uint32_t index, std::string* error = nullptr) const;
+    [[nodiscard]] std::optional<std::vector<ExpandedScript>> expand(uint32_t index, std::string* error = nullptr) const;
 
     // The private keys usable for the scripts at `index`, each with its compressed (33 bytes;
     // 65 for uncompressed WIF keys) public key. Empty when the descriptor has none.

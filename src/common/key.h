@@ -58,6 +58,6 @@ private:
 // without the hybrid encodings 06/07, which Core's descriptors refuse.
 bool is_fully_valid_non_hybrid_pubkey(ByteView pubkey);
 // Re-serializes a valid public key (33 or 65 bytes) in the requested form.
-std::optional<Bytes> reserialize_pubkey(ByteView pubkey, bool compressed);
+[[nodiscard]] std::optional<Bytes> reserialize_pubkey(ByteView pubkey, bool compressed);
 
 }  // namespace minicash

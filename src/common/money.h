@@ -11,7 +11,7 @@ namespace minicash {
 
 // Parses a decimal BTC amount ("0.5", "21", "0.00000001": at most 8 decimals, no sign,
 // no exponent) into satoshis. nullopt when malformed or above 21 million BTC.
-std::optional<Amount> parse_btc(std::string_view text);
+[[nodiscard]] std::optional<Amount> parse_btc(std::string_view text);
 
 // "1.50000000": always 8 decimals, '-' for negative amounts.
 std::string format_btc(Amount sats);

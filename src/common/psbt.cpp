@@ -121,8 +121,7 @@ Bytes serialize_txout(const TxOut& o) {
 Bytes serialize_witness(const Witness& wit) {
     Bytes out;
     Writer w(out);
-    w.compact_size(wit.size());
-    for (const Bytes& item : wit) w.var_bytes(item);
+    write_witness(w, wit);
     return out;
 }
 
@@ -276,9 +275,8 @@ public:
             case PSBT_IN_SCRIPTWITNESS: {
                 if (!no_keydata(r, "input final scriptWitness")) return false;
                 Reader vr(r.value);
-                const uint64_t n = vr.count(1);
                 Witness w;
-                for (uint64_t k = 0; k < n && vr.ok(); ++k) w.push_back(vr.var_bytes());
+                read_witness(vr, w);
                 if (!vr.ok() || !vr.empty()) return fail("input final scriptWitness is malformed");
                 in.final_script_witness = std::move(w);
                 break;

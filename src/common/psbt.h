@@ -135,8 +135,8 @@ public:
     // present (legacy serialization, empty scriptSigs/witnesses), one map per input and
     // output, non-witness UTXOs matching the spent txid, preimages matching their hash,
     // taproot trees well formed, version 0. On failure returns nullopt and sets *error.
-    static std::optional<Psbt> decode(ByteView data, std::string* error = nullptr);
-    static std::optional<Psbt> decode_base64(std::string_view text, std::string* error = nullptr);
+    [[nodiscard]] static std::optional<Psbt> decode(ByteView data, std::string* error = nullptr);
+    [[nodiscard]] static std::optional<Psbt> decode_base64(std::string_view text, std::string* error = nullptr);
 
     Bytes serialize() const;
     std::string to_base64() const;
@@ -149,18 +149,18 @@ public:
 
 // Combiner: merges `others` into a copy of `first`. Fails when the unsigned transactions
 // differ.
-std::optional<Psbt> combine_psbts(const std::vector<Psbt>& psbts, std::string* error = nullptr);
+[[nodiscard]] std::optional<Psbt> combine_psbts(const std::vector<Psbt>& psbts, std::string* error = nullptr);
 
 // Input Finalizer: builds the final scriptSig / witness of input `i` from the signatures
 // and scripts present, verifies it with the consensus interpreter (standard flags), and
 // on success clears everything but the UTXOs, final fields and unknown records.
 // Returns true when the input is final (also if it already was).
-bool finalize_input(Psbt& psbt, size_t i);
+[[nodiscard]] bool finalize_input(Psbt& psbt, size_t i);
 // Finalizes every input it can; true when all are final.
-bool finalize_psbt(Psbt& psbt);
+[[nodiscard]] bool finalize_psbt(Psbt& psbt);
 
 // Transaction Extractor: the network transaction, when every input is final.
-std::optional<Transaction> extract_transaction(const Psbt& psbt, std::string* error = nullptr);
+[[nodiscard]] std::optional<Transaction> extract_transaction(const Psbt& psbt, std::string* error = nullptr);
 
 // What a PSBT still needs (decodepsbt / analyzepsbt).
 enum class PsbtRole { CREATOR, UPDATER, SIGNER, FINALIZER, EXTRACTOR };

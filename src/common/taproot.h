@@ -56,7 +56,8 @@ public:
 
     // Builds the output for `internal_key`. nullopt (with `*error`) when the tree is
     // incomplete or the internal key is not a valid x-only key.
-    std::optional<TaprootSpendData> finalize(const XOnlyPubkey& internal_key, std::string* error = nullptr) const;
+    [[nodiscard]] std::optional<TaprootSpendData> finalize(const XOnlyPubkey& internal_key,
+                                                           std::string* error = nullptr) const;
 
 private:
     struct Pending {

@@ -23,7 +23,7 @@ struct BlockHeader {
     uint32_t nonce = 0;
 
     static BlockHeader read(Reader& r);
-    static std::optional<BlockHeader> decode(ByteView bytes, std::string* error = nullptr);
+    [[nodiscard]] static std::optional<BlockHeader> decode(ByteView bytes, std::string* error = nullptr);
     void write(Writer& w) const;
     Bytes serialize() const;
     uint256 hash() const;  // double SHA-256 of the 80 bytes
@@ -37,7 +37,7 @@ struct Block {
 
     static Block read(Reader& r);
     // Decodes exactly the bytes given (trailing data is an error).
-    static std::optional<Block> decode(ByteView bytes, std::string* error = nullptr);
+    [[nodiscard]] static std::optional<Block> decode(ByteView bytes, std::string* error = nullptr);
     void write(Writer& w, bool with_witness = true) const;
     Bytes serialize(bool with_witness = true) const;
     uint256 hash() const { return header.hash(); }

@@ -13,26 +13,26 @@ inline constexpr int64_t kMaxFutureBlockTime = 2 * 60 * 60;
 inline constexpr int64_t kMaxTimewarp = 600;  // BIP94
 
 // Proof of work of the header alone: "high-hash".
-bool check_block_header(const BlockHeader& header, const ConsensusParams& params, ValidationState& state,
-                        bool check_pow = true);
+[[nodiscard]] bool check_block_header(const BlockHeader& header, const ConsensusParams& params, ValidationState& state,
+                                      bool check_pow = true);
 
 // Context-free checks in Core's order: proof of work, signet solution, merkle root
 // (bad-txnmrklroot) and CVE-2012-2459 duplication (bad-txns-duplicate), size
 // (bad-blk-length), coinbase placement (bad-cb-missing, bad-cb-multiple), each
 // transaction (check_transaction reasons), legacy sigops (bad-blk-sigops).
-bool check_block(const Block& block, const ConsensusParams& params, ValidationState& state, bool check_pow = true,
-                 bool check_merkle = true);
+[[nodiscard]] bool check_block(const Block& block, const ConsensusParams& params, ValidationState& state,
+                               bool check_pow = true, bool check_merkle = true);
 
 // Header against its parent: bad-diffbits, time-too-old, time-timewarp-attack (BIP94),
 // time-too-new (against `now`, the node's adjusted clock), bad-version(0x%08x).
 // `chain` ends at the parent.
-bool contextual_check_block_header(const BlockHeader& header, const AncestorView& chain, int64_t now,
-                                   const ConsensusParams& params, ValidationState& state);
+[[nodiscard]] bool contextual_check_block_header(const BlockHeader& header, const AncestorView& chain, int64_t now,
+                                                 const ConsensusParams& params, ValidationState& state);
 
 // Block against its parent: bad-txns-nonfinal, bad-cb-height, bad-witness-nonce-size,
 // bad-witness-merkle-match, unexpected-witness, bad-blk-weight.
-bool contextual_check_block(const Block& block, const AncestorView& chain, const ConsensusParams& params,
-                            ValidationState& state);
+[[nodiscard]] bool contextual_check_block(const Block& block, const AncestorView& chain, const ConsensusParams& params,
+                                          ValidationState& state);
 
 // Script verification flags for a block at `height` with hash `hash`.
 ScriptFlags block_script_flags(int height, const uint256& hash, const ConsensusParams& params);
@@ -41,6 +41,6 @@ bool enforce_sequence_locks(int height, const ConsensusParams& params);
 
 // BIP325: verifies the signet block solution in the coinbase's witness commitment
 // against the network's challenge.
-bool check_signet_block_solution(const Block& block, const ConsensusParams& params);
+[[nodiscard]] bool check_signet_block_solution(const Block& block, const ConsensusParams& params);
 
 }  // namespace minicash

@@ -67,32 +67,32 @@ public:
     virtual ~SignatureChecker() = default;
     // `sig` includes the trailing hash type byte; `script_code` is what legacy/BIP143
     // hashing commits to (after FindAndDelete for legacy).
-    virtual bool check_ecdsa_signature(ByteView sig, ByteView pubkey, const Script& script_code,
-                                       SigVersion sigversion) const {
+    [[nodiscard]] virtual bool check_ecdsa_signature(ByteView sig, ByteView pubkey, const Script& script_code,
+                                                     SigVersion sigversion) const {
         return false;
     }
     // `sig` is 64 or 65 bytes (65: explicit hash type). On failure sets `error` to one of
     // SCHNORR_SIG_SIZE, SCHNORR_SIG_HASHTYPE, SCHNORR_SIG.
-    virtual bool check_schnorr_signature(ByteView sig, ByteView pubkey_xonly, SigVersion sigversion,
-                                         ScriptExecutionData& execdata, ScriptError* error) const {
+    [[nodiscard]] virtual bool check_schnorr_signature(ByteView sig, ByteView pubkey_xonly, SigVersion sigversion,
+                                                       ScriptExecutionData& execdata, ScriptError* error) const {
         return false;
     }
-    virtual bool check_locktime(const ScriptNum& locktime) const { return false; }
-    virtual bool check_sequence(const ScriptNum& sequence) const { return false; }
+    [[nodiscard]] virtual bool check_locktime(const ScriptNum& locktime) const { return false; }
+    [[nodiscard]] virtual bool check_sequence(const ScriptNum& sequence) const { return false; }
 };
 
 using Stack = std::vector<Bytes>;
 
 // Runs `script` on `stack`. REQUIRES: sigversion is BASE, WITNESS_V0 or TAPSCRIPT.
-bool eval_script(Stack& stack, const Script& script, ScriptFlags flags, const SignatureChecker& checker,
-                 SigVersion sigversion, ScriptExecutionData& execdata, ScriptError* error = nullptr);
-bool eval_script(Stack& stack, const Script& script, ScriptFlags flags, const SignatureChecker& checker,
-                 SigVersion sigversion, ScriptError* error = nullptr);
+[[nodiscard]] bool eval_script(Stack& stack, const Script& script, ScriptFlags flags, const SignatureChecker& checker,
+                               SigVersion sigversion, ScriptExecutionData& execdata, ScriptError* error = nullptr);
+[[nodiscard]] bool eval_script(Stack& stack, const Script& script, ScriptFlags flags, const SignatureChecker& checker,
+                               SigVersion sigversion, ScriptError* error = nullptr);
 
 // Verifies one input: scriptSig, then scriptPubKey, then P2SH / witness programs as the
 // flags enable. `witness` may be null (treated as empty).
-bool verify_script(const Script& script_sig, const Script& script_pubkey, const Witness* witness, ScriptFlags flags,
-                   const SignatureChecker& checker, ScriptError* error = nullptr);
+[[nodiscard]] bool verify_script(const Script& script_sig, const Script& script_pubkey, const Witness* witness,
+                                 ScriptFlags flags, const SignatureChecker& checker, ScriptError* error = nullptr);
 
 // Sigop cost of one input for the block limit (legacy counted x4 elsewhere; this returns
 // the witness part: P2WPKH 1, P2WSH by its script, taproot 0).

@@ -18,7 +18,7 @@ enum class Network { MAIN, TESTNET4, SIGNET, REGTEST };
 
 // "main", "testnet4", "signet", "regtest" (the names -chain= takes).
 std::string network_name(Network n);
-std::optional<Network> network_from_name(const std::string& name);
+[[nodiscard]] std::optional<Network> network_from_name(const std::string& name);
 
 struct ScriptFlagException {
     uint256 block_hash;

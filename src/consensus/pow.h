@@ -23,7 +23,7 @@ public:
 
 // True when `hash` meets the target encoded by `bits` and that target is valid
 // (positive, no overflow, not above the network's proof-of-work limit).
-bool check_proof_of_work(const uint256& hash, uint32_t bits, const ConsensusParams& params);
+[[nodiscard]] bool check_proof_of_work(const uint256& hash, uint32_t bits, const ConsensusParams& params);
 
 // The nBits the block after `chain.tip_height()` must carry, given its timestamp.
 // REQUIRES: chain.tip_height() >= 0.

@@ -42,11 +42,11 @@ bool is_compressed_pubkey(ByteView pubkey);                  // WITNESS_PUBKEYTY
 // DER leniently, as Bitcoin did before BIP66 (consensus for old blocks), then normalises
 // S to the lower half before verifying: high-S rejection is a separate policy check.
 // Fails for a pubkey that does not parse or is not on the curve.
-bool verify_ecdsa(ByteView pubkey, ByteView der_sig, const uint256& hash);
+[[nodiscard]] bool verify_ecdsa(ByteView pubkey, ByteView der_sig, const uint256& hash);
 
 // Parses a DER-ish signature with the lax rules (any length bytes, padding, overlong
 // integers) into 64 bytes R || S (big-endian). nullopt when not even lax-parsable.
-std::optional<std::array<uint8_t, 64>> parse_der_lax(ByteView der_sig);
+[[nodiscard]] std::optional<std::array<uint8_t, 64>> parse_der_lax(ByteView der_sig);
 
 // BIP66 strict DER followed by one hash type byte (Core's IsValidSignatureEncoding):
 // 0x30 len 0x02 lenR R 0x02 lenS S hashtype, 9..73 bytes, R and S minimal and positive.
@@ -58,14 +58,15 @@ bool is_valid_signature_encoding(ByteView sig_with_hashtype);
 bool is_low_s_der(ByteView der_sig);
 
 // BIP340: verifies a 64-byte Schnorr signature over a 32-byte message with an x-only key.
-bool verify_schnorr(ByteView xonly_pubkey, ByteView sig64, const uint256& msg);
+[[nodiscard]] bool verify_schnorr(ByteView xonly_pubkey, ByteView sig64, const uint256& msg);
 
 // BIP341: checks that `output_key` (x-only, with parity `output_parity`) equals
 // `internal_key` + tweak*G.
-bool check_taproot_tweak(ByteView internal_key, ByteView output_key, bool output_parity, const uint256& tweak);
+[[nodiscard]] bool check_taproot_tweak(ByteView internal_key, ByteView output_key, bool output_parity,
+                                       const uint256& tweak);
 
 // Computes internal_key + tweak*G; returns the x-only output key and its parity bit.
 // nullopt when the internal key is invalid or the tweak overflows.
-std::optional<std::pair<uint256, bool>> taproot_tweak_pubkey(ByteView internal_key, const uint256& tweak);
+[[nodiscard]] std::optional<std::pair<uint256, bool>> taproot_tweak_pubkey(ByteView internal_key, const uint256& tweak);
 
 }  // namespace minicash

@@ -144,7 +144,7 @@ inline constexpr Opcode OP_NOP3 = OP_CHECKSEQUENCEVERIFY;
 // ("CHECKSIG", "0", "1NEGATE", "NOP2" is spelled "CHECKLOCKTIMEVERIFY"); "OP_UNKNOWN" otherwise.
 std::string opcode_name(Opcode op);
 // Parses an opcode name with or without "OP_" (e.g. "DUP", "OP_NOP2").
-std::optional<Opcode> opcode_from_name(const std::string& name);
+[[nodiscard]] std::optional<Opcode> opcode_from_name(const std::string& name);
 
 // BIP342: opcodes that make a tapscript succeed unconditionally.
 bool is_op_success(uint8_t op);
@@ -168,7 +168,7 @@ public:
 
     // Reads the op at `pc` (an offset). On success advances pc and, for pushes, sets
     // `push` to the pushed bytes. Fails on a truncated push or pc at the end.
-    bool get_op(size_t& pc, Opcode& op, ByteView* push = nullptr) const;
+    [[nodiscard]] bool get_op(size_t& pc, Opcode& op, ByteView* push = nullptr) const;
 
     // Builders (minimal encodings, as Core's CScript << operators).
     Script& push_op(Opcode op) {

@@ -54,7 +54,7 @@ inline constexpr ScriptFlags kStandardScriptFlags =
 
 // Parses a comma-separated list of flag names as Core's test data writes them
 // ("P2SH,WITNESS"; "" and "NONE" mean no flags). nullopt on an unknown name.
-std::optional<ScriptFlags> parse_script_flags(const std::string& names);
+[[nodiscard]] std::optional<ScriptFlags> parse_script_flags(const std::string& names);
 std::string format_script_flags(ScriptFlags flags);
 
 }  // namespace minicash

@@ -48,7 +48,8 @@ uint256 witness_v0_signature_hash(const Script& script_code, const Transaction& 
 // BIP341/342 signature message hash (TapSighash). Returns nullopt when the hash type
 // is invalid or SIGHASH_SINGLE has no matching output. REQUIRES: cache.bip341_ready.
 // For TAPSCRIPT, execdata must have tapleaf_hash and codeseparator_pos initialised.
-std::optional<uint256> taproot_signature_hash(const ScriptExecutionData& execdata, const Transaction& tx, unsigned n_in,
-                                              uint8_t hash_type, SigVersion sigversion, const PrecomputedTxData& cache);
+[[nodiscard]] std::optional<uint256> taproot_signature_hash(const ScriptExecutionData& execdata, const Transaction& tx,
+                                                            unsigned n_in, uint8_t hash_type, SigVersion sigversion,
+                                                            const PrecomputedTxData& cache);
 
 }  // namespace minicash

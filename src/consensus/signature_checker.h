@@ -15,17 +15,17 @@ public:
                                 const PrecomputedTxData* txdata = nullptr)
         : tx_(tx), n_in_(n_in), amount_(amount), txdata_(txdata) {}
 
-    bool check_ecdsa_signature(ByteView sig, ByteView pubkey, const Script& script_code,
-                               SigVersion sigversion) const override;
-    bool check_schnorr_signature(ByteView sig, ByteView pubkey_xonly, SigVersion sigversion,
-                                 ScriptExecutionData& execdata, ScriptError* error) const override;
-    bool check_locktime(const ScriptNum& locktime) const override;
-    bool check_sequence(const ScriptNum& sequence) const override;
+    [[nodiscard]] bool check_ecdsa_signature(ByteView sig, ByteView pubkey, const Script& script_code,
+                                             SigVersion sigversion) const override;
+    [[nodiscard]] bool check_schnorr_signature(ByteView sig, ByteView pubkey_xonly, SigVersion sigversion,
+                                               ScriptExecutionData& execdata, ScriptError* error) const override;
+    [[nodiscard]] bool check_locktime(const ScriptNum& locktime) const override;
+    [[nodiscard]] bool check_sequence(const ScriptNum& sequence) const override;
 
 protected:
     // The curve checks, virtual so that a caching checker can sit in front of them.
-    virtual bool verify_ecdsa_hash(ByteView der_sig, ByteView pubkey, const uint256& sighash) const;
-    virtual bool verify_schnorr_hash(ByteView sig64, ByteView pubkey_xonly, const uint256& sighash) const;
+    [[nodiscard]] virtual bool verify_ecdsa_hash(ByteView der_sig, ByteView pubkey, const uint256& sighash) const;
+    [[nodiscard]] virtual bool verify_schnorr_hash(ByteView sig64, ByteView pubkey_xonly, const uint256& sighash) const;
 
     const Transaction& tx_;
     const unsigned n_in_;

@@ -37,6 +37,8 @@ void read_outputs(Reader& r, std::vector<TxOut>& vout) {
     }
 }
 
+}  // namespace
+
 void read_witness(Reader& r, Witness& stack) {
     const uint64_t n = r.count(1);
     stack.clear();
@@ -44,7 +46,10 @@ void read_witness(Reader& r, Witness& stack) {
     for (uint64_t i = 0; i < n && r.ok(); ++i) stack.push_back(r.var_bytes());
 }
 
-}  // namespace
+void write_witness(Writer& w, const Witness& stack) {
+    w.compact_size(stack.size());
+    for (const Bytes& item : stack) w.var_bytes(item);
+}
 
 Transaction Transaction::read(Reader& r, bool allow_witness) {
     Transaction tx;
@@ -103,10 +108,7 @@ void Transaction::write(Writer& w, bool with_witness) const {
         w.var_bytes(out.script_pubkey.view());
     }
     if (extended) {
-        for (const TxIn& in : vin) {
-            w.compact_size(in.witness.size());
-            for (const Bytes& item : in.witness) w.var_bytes(item);
-        }
+        for (const TxIn& in : vin) write_witness(w, in.witness);
     }
     w.u32(locktime);
 }

@@ -24,6 +24,11 @@ struct OutPoint {
 
 using Witness = std::vector<Bytes>;  // stack items, bottom first
 
+// A witness stack as transactions (and BIP174/BIP322) serialize it: item count, then
+// each item with its length.
+void read_witness(Reader& r, Witness& stack);
+void write_witness(Writer& w, const Witness& stack);
+
 struct TxIn {
     static constexpr uint32_t kSequenceFinal = 0xffffffff;
     // BIP68 relative lock-time fields of nSequence.
@@ -59,7 +64,8 @@ public:
     // `allow_witness`). On malformed input the reader's error is set.
     static Transaction read(Reader& r, bool allow_witness = true);
     // Decodes exactly the bytes given (trailing data is an error).
-    static std::optional<Transaction> decode(ByteView bytes, std::string* error = nullptr, bool allow_witness = true);
+    [[nodiscard]] static std::optional<Transaction> decode(ByteView bytes, std::string* error = nullptr,
+                                                           bool allow_witness = true);
 
     void write(Writer& w, bool with_witness = true) const;
     Bytes serialize(bool with_witness = true) const;

@@ -9,6 +9,6 @@ namespace minicash {
 // Fails with Core's reasons: bad-txns-vin-empty, bad-txns-vout-empty, bad-txns-oversize,
 // bad-txns-vout-negative, bad-txns-vout-toolarge, bad-txns-txouttotal-toolarge,
 // bad-txns-inputs-duplicate, bad-cb-length, bad-txns-prevout-null.
-bool check_transaction(const Transaction& tx, ValidationState& state);
+[[nodiscard]] bool check_transaction(const Transaction& tx, ValidationState& state);
 
 }  // namespace minicash

@@ -40,8 +40,8 @@ bool sequence_locks_satisfied(const SequenceLocks& locks, const AncestorView& ch
 // with bad-txns-premature-spend-of-coinbase, bad-txns-inputvalues-outofrange,
 // bad-txns-in-belowout or bad-txns-fee-outofrange. On success sets `fee`.
 // REQUIRES: coins.size() == tx.vin.size(), coins[i] is the coin input i spends.
-bool check_tx_inputs(const Transaction& tx, const std::vector<Coin>& coins, int spend_height, Amount& fee,
-                     ValidationState& state);
+[[nodiscard]] bool check_tx_inputs(const Transaction& tx, const std::vector<Coin>& coins, int spend_height, Amount& fee,
+                                   ValidationState& state);
 
 // Legacy sigops of all scripts in the transaction (inaccurate CHECKMULTISIG = 20).
 unsigned legacy_sigop_count(const Transaction& tx);

@@ -110,8 +110,8 @@ public:
     std::optional<AddrInfo> find(const Service& service) const;
 
     // peers.dat. `magic` ties the file to a network.
-    bool save(const std::filesystem::path& file, const Magic& magic, std::string* error) const;
-    bool load(const std::filesystem::path& file, const Magic& magic, std::string* error);
+    [[nodiscard]] bool save(const std::filesystem::path& file, const Magic& magic, std::string* error) const;
+    [[nodiscard]] bool load(const std::filesystem::path& file, const Magic& magic, std::string* error);
 
 private:
     struct Entry {

@@ -43,13 +43,13 @@ public:
 
     // Reads the file if it exists (expired entries are dropped). False with `error` on a
     // malformed file; the ban list is then left empty.
-    bool load(std::string* error);
+    [[nodiscard]] bool load(std::string* error);
     // Writes the file atomically (util/atomic_file.h). False with `error`.
-    bool save(std::string* error) const;
+    [[nodiscard]] bool save(std::string* error) const;
 
     // Adds or replaces a ban; returns false when the table is full.
-    bool ban(const SubNet& subnet, int64_t until);
-    bool unban(const SubNet& subnet);  // false when not banned
+    [[nodiscard]] bool ban(const SubNet& subnet, int64_t until);
+    [[nodiscard]] bool unban(const SubNet& subnet);  // false when not banned
     void clear_bans();
     bool is_banned(const NetAddr& addr) const;
     bool is_banned_exactly(const SubNet& subnet) const;  // that subnet has an entry

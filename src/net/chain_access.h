@@ -44,9 +44,10 @@ public:
     virtual const BlockIndex* best_header() const = 0;
     virtual const BlockIndex* lookup(const uint256& hash) const = 0;
     // Header-only acceptance (Chainstate::process_header).
-    virtual bool process_header(const BlockHeader& header, ValidationState& state, const BlockIndex** out) = 0;
+    [[nodiscard]] virtual bool process_header(const BlockHeader& header, ValidationState& state,
+                                              const BlockIndex** out) = 0;
     // Full validation and storage (Chainstate::process_block). Throws StorageError.
-    virtual bool process_block(const Block& block, ValidationState& state, bool* is_new) = 0;
+    [[nodiscard]] virtual bool process_block(const Block& block, ValidationState& state, bool* is_new) = 0;
     virtual BlockPlacement placement(const uint256& hash, const BlockHeader& header) const = 0;
     // After process_block(hash) failed: the block found invalid — `hash` itself, or a
     // stored ancestor off the active chain it made us connect — or null when neither is
@@ -62,7 +63,7 @@ public:
     // A block's serialization for a peer (with witness data when `witness`), only when it
     // is on the active chain or fully validated (Core's BlockRequestAllowed); nullopt
     // otherwise or when it cannot be read.
-    virtual std::optional<Bytes> read_block_for_peer(const uint256& hash, bool witness) const = 0;
+    [[nodiscard]] virtual std::optional<Bytes> read_block_for_peer(const uint256& hash, bool witness) const = 0;
 
     // Notifications, called on whatever thread moves the tip, under the chain state's
     // lock: they must not call back into the chain state (post to the event loop).

@@ -859,7 +859,8 @@ asio::awaitable<void> Connman::maintenance_loop() {
             open_connections();
             if (clock_.steady_now() - last_addr_dump_ > kAddrDumpInterval) {
                 last_addr_dump_ = clock_.steady_now();
-                query_.post(Job([this] { dump_addresses(); }));  // fsync: not on the loop
+                // fsync: not on the loop. False only when stopping, and stop() dumps them itself.
+                (void)query_.post(Job([this] { dump_addresses(); }));
             }
         } catch (const std::exception& e) { log_error("network maintenance: %s", e.what()); }
     }

@@ -147,7 +147,7 @@ public:
     // Takes the protocol logic, loads peers.dat and banlist.json, binds the listening
     // sockets and starts the threads. False with `error` when a socket cannot be bound or
     // an option is invalid.
-    bool start(std::unique_ptr<NetEvents> events, std::string* error);
+    [[nodiscard]] bool start(std::unique_ptr<NetEvents> events, std::string* error);
     // Closes every connection, stops the threads, saves peers.dat and banlist.json.
     void stop();
     bool running() const { return running_; }
@@ -166,15 +166,15 @@ public:
     bool in_initial_block_download() const { return !events_ || events_->in_initial_block_download(); }
     // addnode: "add" (false if already added), "remove" (false if not added), "onetry".
     enum class AddNodeResult { OK, ALREADY_ADDED, NOT_ADDED, INVALID };
-    AddNodeResult add_node(const std::string& node, const std::string& command);
+    [[nodiscard]] AddNodeResult add_node(const std::string& node, const std::string& command);
     // addconnection (regtest): an outbound connection of `type` (full-relay,
     // block-relay-only, addr-fetch or feeler) to `address`; false when that type is at
     // its limit.
-    bool add_connection(const std::string& address, ConnType type);
+    [[nodiscard]] bool add_connection(const std::string& address, ConnType type);
     std::vector<AddedNodeInfo> added_node_info();
     // Disconnects by address ("1.2.3.4:8333") or id; false when no such peer.
-    bool disconnect_node(const std::string& address);
-    bool disconnect_node(int64_t id);
+    [[nodiscard]] bool disconnect_node(const std::string& address);
+    [[nodiscard]] bool disconnect_node(int64_t id);
     BanMan& banman() { return *banman_; }
     // After setban add: drops current connections from the subnet; saves the list.
     void ban_changed(const SubNet* banned);

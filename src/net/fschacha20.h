@@ -61,7 +61,7 @@ public:
     // Checks and decrypts ciphertext || tag into out; false (out zeroed) when not
     // authentic. Either way the message counts. REQUIRES: out.size() + kTagSize ==
     // ciphertext.size(); out starts at ciphertext or does not overlap it.
-    bool decrypt(ByteView ciphertext, ByteView aad, std::span<uint8_t> out);
+    [[nodiscard]] bool decrypt(ByteView ciphertext, ByteView aad, std::span<uint8_t> out);
 
 private:
     ChaCha20Nonce nonce() const;

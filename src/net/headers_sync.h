@@ -72,7 +72,7 @@ public:
 
     // Feeds one headers message (continuous, PoW already checked by the caller).
     // `full_message`: it carried the maximum number of headers (the peer has more).
-    Result process(const std::vector<BlockHeader>& headers, bool full_message);
+    [[nodiscard]] Result process(const std::vector<BlockHeader>& headers, bool full_message);
     // The locator for the next getheaders to this peer.
     std::vector<uint256> locator() const;
 

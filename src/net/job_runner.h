@@ -50,7 +50,7 @@ public:
     virtual ~JobRunner() = default;
 
     // Queues a job; false (job destroyed) when the runner is stopped.
-    virtual bool post(Job job) = 0;
+    [[nodiscard]] virtual bool post(Job job) = 0;
 
     // Runs `fn()` as a job; the awaiting coroutine resumes on its own executor with the
     // result (or the exception `fn` threw). `fn` is taken by reference and must stay

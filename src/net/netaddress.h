@@ -49,10 +49,10 @@ public:
     static NetAddr from_v6_bytes(const uint8_t b[16]);  // maps ::ffff:0:0/96 to IPv4
     // From addrv2's (network id, bytes). nullopt for Tor v2, unknown ids, a wrong size,
     // an IPv4-mapped address sent as IPv6, or a CJDNS address outside fc00::/8.
-    static std::optional<NetAddr> from_bip155(uint8_t network_id, ByteView bytes);
+    [[nodiscard]] static std::optional<NetAddr> from_bip155(uint8_t network_id, ByteView bytes);
     // An IP address, a .onion or a .b32.i2p name (no port). nullopt for anything else
     // (no DNS lookups).
-    static std::optional<NetAddr> parse(std::string_view text);
+    [[nodiscard]] static std::optional<NetAddr> parse(std::string_view text);
     // This address as CJDNS when it is IPv6 in fc00::/8 and `cjdns_reachable` (Core's
     // MaybeFlipIPv6toCJDNS); otherwise unchanged.
     NetAddr maybe_cjdns(bool cjdns_reachable) const;
@@ -106,7 +106,7 @@ struct Service {
 
     // "1.2.3.4:8333", "[::1]:18444", "<name>.onion:8333", or an address alone (then
     // `default_port`).
-    static std::optional<Service> parse(std::string_view text, uint16_t default_port);
+    [[nodiscard]] static std::optional<Service> parse(std::string_view text, uint16_t default_port);
     std::string to_string() const;  // "1.2.3.4:8333" / "[::1]:8333" / "<name>.onion:8333"
     Bytes key() const;              // network id, address bytes, port: for hashing
 
@@ -130,7 +130,7 @@ public:
     explicit SubNet(const NetAddr& single);
     // "1.2.3.0/24", "1.2.3.4", "1.2.3.0/255.255.255.0", "2001:db8::/32", "<name>.onion".
     // nullopt if invalid.
-    static std::optional<SubNet> parse(std::string_view text);
+    [[nodiscard]] static std::optional<SubNet> parse(std::string_view text);
 
     bool contains(const NetAddr& a) const;
     bool is_single() const;

@@ -120,7 +120,8 @@ const char* frame_error_name(FrameError e);
 
 // Decodes a 24-byte header (REQUIRES: bytes.size() >= 24) and checks magic, command
 // and length against `max_payload`.
-FrameError decode_header(ByteView bytes, const Magic& magic, MessageHeader& out, size_t max_payload = kMaxMessageSize);
+[[nodiscard]] FrameError decode_header(ByteView bytes, const Magic& magic, MessageHeader& out,
+                                       size_t max_payload = kMaxMessageSize);
 std::array<uint8_t, 4> payload_checksum(ByteView payload);  // first 4 bytes of sha256d
 // Header + payload, ready for the socket. REQUIRES: command.size() <= 12.
 Bytes frame_message(const Magic& magic, const std::string& command, ByteView payload);
@@ -207,14 +208,16 @@ struct SendCmpctMsg {
 };
 
 // Decoders: nullopt with `error` set on malformed input.
-std::optional<VersionMsg> decode_version(ByteView payload, std::string* error = nullptr);
-std::optional<std::vector<Inv>> decode_inv(ByteView payload, std::string* error = nullptr);  // inv/getdata/notfound
-std::optional<std::vector<AddrEntry>> decode_addr(ByteView payload, bool v2, std::string* error = nullptr);
-std::optional<GetHeadersMsg> decode_getheaders(ByteView payload, std::string* error = nullptr);
-std::optional<std::vector<BlockHeader>> decode_headers(ByteView payload, std::string* error = nullptr);
-std::optional<uint64_t> decode_ping(ByteView payload, std::string* error = nullptr);  // also pong
-std::optional<int64_t> decode_feefilter(ByteView payload, std::string* error = nullptr);
-std::optional<SendCmpctMsg> decode_sendcmpct(ByteView payload, std::string* error = nullptr);
+[[nodiscard]] std::optional<VersionMsg> decode_version(ByteView payload, std::string* error = nullptr);
+[[nodiscard]] std::optional<std::vector<Inv>> decode_inv(ByteView payload,
+                                                         std::string* error = nullptr);  // inv/getdata/notfound
+[[nodiscard]] std::optional<std::vector<AddrEntry>> decode_addr(ByteView payload, bool v2,
+                                                                std::string* error = nullptr);
+[[nodiscard]] std::optional<GetHeadersMsg> decode_getheaders(ByteView payload, std::string* error = nullptr);
+[[nodiscard]] std::optional<std::vector<BlockHeader>> decode_headers(ByteView payload, std::string* error = nullptr);
+[[nodiscard]] std::optional<uint64_t> decode_ping(ByteView payload, std::string* error = nullptr);  // also pong
+[[nodiscard]] std::optional<int64_t> decode_feefilter(ByteView payload, std::string* error = nullptr);
+[[nodiscard]] std::optional<SendCmpctMsg> decode_sendcmpct(ByteView payload, std::string* error = nullptr);
 
 Bytes encode_version(const VersionMsg& m);
 Bytes encode_inv(const std::vector<Inv>& items);                    // REQUIRES: size() <= kMaxInvEntries

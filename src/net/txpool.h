@@ -20,7 +20,7 @@ namespace minicash::net {
 class TxPool {
 public:
     virtual ~TxPool() = default;
-    virtual AcceptResult accept(const Transaction& tx) = 0;
+    [[nodiscard]] virtual AcceptResult accept(const Transaction& tx) = 0;
     virtual std::shared_ptr<const Transaction> get(const uint256& txid) const = 0;
     virtual std::shared_ptr<const Transaction> get_by_wtxid(const uint256& wtxid) const = 0;
     virtual bool contains(const uint256& txid) const = 0;

@@ -51,7 +51,7 @@ public:
     // Returns false when it is not authentic (the connection must then be dropped);
     // otherwise fills contents and sets ignore from the header.
     // REQUIRES: contents.size() + kHeaderSize + kTagSize == ciphertext.size().
-    bool decrypt(ByteView ciphertext, ByteView aad, bool& ignore, std::span<uint8_t> contents);
+    [[nodiscard]] bool decrypt(ByteView ciphertext, ByteView aad, bool& ignore, std::span<uint8_t> contents);
 
 private:
     FSChaCha20 send_l_;

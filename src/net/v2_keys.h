@@ -22,17 +22,19 @@ using GarbageTerminator = std::array<uint8_t, 16>;
 // Our public key for `key`, ElligatorSwift-encoded with 32 bytes of fresh randomness
 // (use RAND_bytes; any 32 bytes give a valid encoding, fresh ones make it look random).
 // nullopt when key is not a valid secret key.
-std::optional<EllSwiftPubKey> make_ellswift_pubkey(const SecretKey& key, std::span<const uint8_t, 32> rnd32);
+[[nodiscard]] std::optional<EllSwiftPubKey> make_ellswift_pubkey(const SecretKey& key,
+                                                                 std::span<const uint8_t, 32> rnd32);
 
 // x(key * P) where P is a point with x coordinate ellswift_decode(theirs) (either such
 // point: x does not depend on the choice). nullopt when key is not a valid secret key.
-std::optional<std::array<uint8_t, 32>> ellswift_ecdh_xonly(const EllSwiftPubKey& theirs, const SecretKey& key);
+[[nodiscard]] std::optional<std::array<uint8_t, 32>> ellswift_ecdh_xonly(const EllSwiftPubKey& theirs,
+                                                                         const SecretKey& key);
 
 // The BIP324 shared secret: tagged hash "bip324_ellswift_xonly_ecdh" over the
 // initiator's encoding, the responder's encoding and the ECDH x coordinate. `ours` is
 // the encoding we sent (as sent, not re-encoded). nullopt when key is invalid.
-std::optional<std::array<uint8_t, 32>> v2_shared_secret(const SecretKey& key, const EllSwiftPubKey& ours,
-                                                        const EllSwiftPubKey& theirs, bool initiating);
+[[nodiscard]] std::optional<std::array<uint8_t, 32>> v2_shared_secret(const SecretKey& key, const EllSwiftPubKey& ours,
+                                                                      const EllSwiftPubKey& theirs, bool initiating);
 
 // Everything derived from the shared secret with HKDF-SHA256, salt
 // "bitcoin_v2_shared_secret" || network magic, one expansion per label. The same for

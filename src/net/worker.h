@@ -25,7 +25,7 @@ public:
 
     void start();
     void stop();
-    bool post(Job job) override;
+    [[nodiscard]] bool post(Job job) override;
     size_t queued() const;
 
 private:

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
@@ -19,6 +20,7 @@
 #include "storage/block_store.h"
 #include "storage/coins_db.h"
 #include "util/hash.h"
+#include "util/logging.h"
 
 namespace minicash {
 namespace {
@@ -35,6 +37,9 @@ bool is_bip30_repeat(const BlockIndex* b) {
 // Below this height BIP34 guarantees unique coinbases; from it on, BIP30 is checked again
 // (an early coinbase may commit to this height).
 constexpr int kBip34ImpliesBip30Limit = 1983702;
+
+// Core's DEFAULT_MAX_TIP_AGE: a tip older than this keeps the node in initial block download.
+constexpr int64_t kMaxTipAgeSeconds = 24 * 60 * 60;
 
 // Better candidates sort first: more work, then the block whose data arrived first.
 struct CandidateOrder {
@@ -69,6 +74,18 @@ struct Chainstate::Impl {
     int blocks_since_flush = 0;
     std::chrono::steady_clock::time_point last_flush = std::chrono::steady_clock::now();
     std::vector<Listener> listeners;
+    bool left_initial_download = false;  // initial_block_download() latched to false
+    std::optional<std::string> fatal;    // set once a write failed: the chain state stopped
+
+    // Latches the chain state's stop after a failed write.
+    void fail(const std::string& why) {
+        if (fatal) return;
+        fatal = why;
+        if (options.on_fatal_error) options.on_fatal_error(why);
+    }
+    void throw_if_stopped() const {
+        if (fatal) throw StorageError("the chain state stopped after a write error: " + *fatal);
+    }
 
     Impl(const ChainParams& p, ChainstateOptions o) : params(p), options(std::move(o)) {}
 
@@ -342,8 +359,8 @@ struct Chainstate::Impl {
         if (b->is_valid(BLOCK_VALID_TRANSACTIONS) && b->chain_tx_count) candidates.insert(b);
         if (!listeners.empty()) {
             const View view(*this);
-            for (const Listener& l : listeners)
-                if (l.disconnected) l.disconnected(block, b, view);
+            for (auto it = listeners.rbegin(); it != listeners.rend(); ++it)
+                if (it->disconnected) it->disconnected(block, b, view);
         }
     }
 
@@ -352,6 +369,8 @@ struct Chainstate::Impl {
     // `submitted_block`, when given, is `submitted`'s data already in memory (saves a read).
     void activate_best_chain(ValidationState& state, const BlockIndex* submitted,
                              const Block* submitted_block = nullptr) {
+        const BlockIndex* start_tip = chain.tip();
+        bool connected_any = false;
         while (true) {
             BlockIndex* best = most_work_candidate();
             BlockIndex* tip = chain.tip();
@@ -372,10 +391,31 @@ struct Chainstate::Impl {
                     if (submitted && submitted->ancestor(b->height) == b) state = connect_state;
                     break;
                 }
+                connected_any = true;
                 maybe_flush();
             }
         }
         prune_candidates();
+        if (connected_any) notify_tip_updated(start_tip);
+    }
+
+    void notify_tip_updated(const BlockIndex* start_tip) {
+        const BlockIndex* tip = chain.tip();
+        const BlockIndex* fork = start_tip ? chain.find_fork(start_tip) : nullptr;
+        if (tip == fork || listeners.empty()) return;
+        const bool ibd = initial_block_download();
+        const View view(*this);
+        for (const Listener& l : listeners)
+            if (l.tip_updated) l.tip_updated(tip, fork, ibd, view);
+    }
+
+    bool initial_block_download() {
+        if (left_initial_download) return false;
+        const BlockIndex* tip = chain.tip();
+        if (!tip || tip->chain_work < arith_uint256::from_uint256(consensus().minimum_chain_work)) return true;
+        if (int64_t(tip->header.time) < now() - kMaxTipAgeSeconds) return true;
+        left_initial_download = true;
+        return false;
     }
 
     // Connects `b`; on failure the UTXO cache is left exactly as it was.
@@ -419,6 +459,11 @@ struct Chainstate::Impl {
     }
 
     bool load(std::string* error);
+    void recover_block_files();
+    void record_block_data(BlockIndex* b, const Block& block, FilePos pos);
+    // Context-free and contextual checks of a block that is not stored yet; its index
+    // entry, or nullptr with `state` (an invalid block is marked so).
+    BlockIndex* check_new_block(const Block& block, ValidationState& state);
 };
 
 // connect_block() changes the UTXO cache as it goes; when a later check fails, the
@@ -447,17 +492,140 @@ bool Chainstate::Impl::connect_tip_atomic(BlockIndex* b, const Block* known, Val
             }
         }
     }
-    if (connect_tip(b, block, txids, state)) return true;
     // Restore in reverse so the earliest recorded state of each outpoint wins.
-    for (auto it = before.rbegin(); it != before.rend(); ++it) {
-        const bool present = coins->have(it->first);
-        if (it->second) {
-            coins->add(it->first, *it->second, true);
-        } else if (present) {
-            coins->spend(it->first);
+    auto restore = [&] {
+        for (auto it = before.rbegin(); it != before.rend(); ++it) {
+            const bool present = coins->have(it->first);
+            if (it->second) {
+                coins->add(it->first, *it->second, true);
+            } else if (present) {
+                coins->spend(it->first);
+            }
+        }
+    };
+    try {
+        if (connect_tip(b, block, txids, state)) return true;
+    } catch (const StorageError&) {
+        restore();  // the undo data could not be written: the block is not connected
+        throw;
+    }
+    restore();
+    return false;
+}
+
+// The block's data is stored at `pos`: records it in the tree.
+void Chainstate::Impl::record_block_data(BlockIndex* b, const Block& block, FilePos pos) {
+    b->data = pos;
+    b->tx_count = uint32_t(block.txs.size());
+    b->status |= BLOCK_HAVE_DATA;
+    b->raise_validity(BLOCK_VALID_TRANSACTIONS);
+    b->sequence_id = next_sequence++;
+    mark_dirty(b);
+    data_received(b);
+}
+
+BlockIndex* Chainstate::Impl::check_new_block(const Block& block, ValidationState& state) {
+    if (!check_block(block, consensus(), state)) return nullptr;
+    BlockIndex* b = nullptr;
+    if (!accept_header(block.header, state, &b)) return nullptr;
+    if (!contextual_check_block(block, IndexAncestorView(b->prev), consensus(), state)) {
+        if (state.result() != ValidationResult::MUTATED) invalid_block_found(b);
+        return nullptr;
+    }
+    return b;
+}
+
+// Finds the end of what the block index records in each blk and rev file, indexes the
+// blocks written after it in the last blk file (and any later one), and makes the store
+// append after them: the blocks a crash or a failed flush left unrecorded are kept, the
+// bytes nothing refers to are overwritten.
+void Chainstate::Impl::recover_block_files() {
+    std::map<int, FilePos> last_block, last_undo;  // per file: the record furthest in
+    for (auto& [hash, entry] : index) {
+        const BlockIndex* b = entry.get();
+        if ((b->status & BLOCK_HAVE_DATA) && !b->data.is_null()) {
+            auto [it, fresh] = last_block.emplace(b->data.file, b->data);
+            if (!fresh && b->data.offset > it->second.offset) it->second = b->data;
+        }
+        if ((b->status & BLOCK_HAVE_UNDO) && !b->undo.is_null()) {
+            auto [it, fresh] = last_undo.emplace(b->undo.file, b->undo);
+            if (!fresh && b->undo.offset > it->second.offset) it->second = b->undo;
         }
     }
-    return false;
+    constexpr uint64_t kUndoChecksumSize = 32;
+    int file = 0;
+    uint64_t end = 0;  // the append position: after the last recorded block
+    if (!last_block.empty()) {
+        const FilePos last = last_block.rbegin()->second;
+        const auto length = store->block_record_length(last);
+        if (!length)
+            throw StorageError("cannot read the block record at the end of blk file " + std::to_string(last.file));
+        file = last.file;
+        end = uint64_t(last.offset) + *length;
+    }
+
+    // The records beyond it. Only headers and positions are kept: the tail may hold
+    // gigabytes of blocks. A block whose header chain the index lost too (a child stored
+    // before its parent, parent not in the tail) cannot be placed; it is fetched again.
+    struct Found {
+        FilePos pos;
+        uint64_t size;
+        BlockHeader header;
+        uint256 hash;
+    };
+    std::vector<Found> found;
+    for (const int n : store->block_files()) {
+        if (n < file) continue;
+        store->scan_block_records(n, n == file ? end : 0, [&](FilePos pos, ByteView payload) {
+            if (payload.size() < 80) return;
+            if (auto header = BlockHeader::decode(payload.first(80)))
+                found.push_back(Found{pos, payload.size(), *header, header->hash()});
+        });
+    }
+    // In file order; a block whose parent is not indexed yet waits for it.
+    size_t recovered = 0;
+    std::deque<Found> ready(std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+    found.clear();
+    std::unordered_multimap<uint256, Found, Uint256Hasher> waiting;  // by parent hash
+    while (!ready.empty()) {
+        const Found f = std::move(ready.front());
+        ready.pop_front();
+        BlockIndex* known = find(f.hash);
+        const bool is_genesis = f.hash == consensus().genesis_hash;
+        if (known && (known->status & (BLOCK_HAVE_DATA | BLOCK_FAILED_MASK))) continue;  // a copy, or invalid
+        if (!is_genesis && !find(f.header.prev_block)) {
+            waiting.emplace(f.header.prev_block, f);
+            continue;
+        }
+        const std::optional<Block> block = store->read_block(f.pos);
+        if (!block) continue;  // does not decode: not a block that was stored
+        ValidationState state;
+        BlockIndex* b = is_genesis ? (known ? known : add_to_index(block->header, f.hash, nullptr))
+                                   : check_new_block(*block, state);
+        if (!b) continue;
+        record_block_data(b, *block, f.pos);
+        ++recovered;
+        if (f.pos.file > file || (f.pos.file == file && f.pos.offset + f.size > end)) {
+            file = f.pos.file;
+            end = f.pos.offset + f.size;
+        }
+        auto [lo, hi] = waiting.equal_range(f.hash);
+        for (auto it = lo; it != hi; ++it) ready.push_back(std::move(it->second));
+        waiting.erase(lo, hi);
+    }
+    if (recovered > 0)
+        log_info("recovered %zu blocks written after the block index's last flush (blk file %d)", recovered, file);
+    store->set_append_position(file, end);
+    for (const int n : store->block_files()) {
+        auto it = last_undo.find(n);
+        uint64_t undo_end = 0;
+        if (it != last_undo.end()) {
+            const auto length = store->undo_record_length(it->second);
+            if (!length) throw StorageError("cannot read the undo record at the end of rev file " + std::to_string(n));
+            undo_end = uint64_t(it->second.offset) + *length + kUndoChecksumSize;
+        }
+        store->truncate_undo(n, undo_end);
+    }
 }
 
 bool Chainstate::Impl::load(std::string* error) {
@@ -482,7 +650,10 @@ bool Chainstate::Impl::load(std::string* error) {
                 if (name.rfind("blk", 0) == 0 || name.rfind("rev", 0) == 0) fs::remove(entry.path());
             }
         }
-        store = std::make_unique<BlockStore>(blocks_dir, params.magic);
+        BlockStoreSpace space;
+        space.min_free_bytes = options.min_free_disk_bytes;
+        space.write_limit = options.test_block_write_limit;
+        store = std::make_unique<BlockStore>(blocks_dir, params.magic, BlockStore::kMaxBlockFileSize, space);
         coins = std::make_unique<CoinsCache>(*coins_db);
         sig_cache = std::make_unique<SignatureCache>(SignatureCache::entries_for_bytes(options.signature_cache_bytes));
         pool = std::make_unique<ScriptCheckPool>(options.script_threads, sig_cache.get());
@@ -521,6 +692,8 @@ bool Chainstate::Impl::load(std::string* error) {
                 best_header = b;
             if (b->status & BLOCK_HAVE_DATA) data_received(b);
         }
+
+        recover_block_files();
 
         if (!find(consensus().genesis_hash)) {
             BlockIndex* g = add_to_index(params.genesis.header, consensus().genesis_hash, nullptr);
@@ -582,27 +755,22 @@ bool Chainstate::process_block(const Block& block, ValidationState& state, bool*
     std::lock_guard lock(impl_->mutex);
     Impl& m = *impl_;
     if (is_new) *is_new = false;
+    m.throw_if_stopped();
     const uint256 hash = block.hash();
     if (BlockIndex* known = m.find(hash)) {
         if (known->status & BLOCK_FAILED_MASK) return state.invalid("duplicate-invalid", "block is marked invalid");
         if (known->status & BLOCK_HAVE_DATA) return true;
     }
-    if (!check_block(block, m.consensus(), state)) return false;
-    BlockIndex* b = nullptr;
-    if (!m.accept_header(block.header, state, &b)) return false;
-    if (!contextual_check_block(block, IndexAncestorView(b->prev), m.consensus(), state)) {
-        if (state.result() != ValidationResult::MUTATED) m.invalid_block_found(b);
-        return false;
+    BlockIndex* b = m.check_new_block(block, state);
+    if (!b) return false;
+    try {
+        m.record_block_data(b, block, m.store->write_block(block));
+        if (is_new) *is_new = true;
+        m.activate_best_chain(state, b, &block);
+    } catch (const StorageError& e) {
+        m.fail(e.what());
+        throw;
     }
-    b->data = m.store->write_block(block);
-    b->tx_count = uint32_t(block.txs.size());
-    b->status |= BLOCK_HAVE_DATA;
-    b->raise_validity(BLOCK_VALID_TRANSACTIONS);
-    b->sequence_id = m.next_sequence++;
-    m.mark_dirty(b);
-    m.data_received(b);
-    if (is_new) *is_new = true;
-    m.activate_best_chain(state, b, &block);
     return state.valid();
 }
 
@@ -665,7 +833,17 @@ bool Chainstate::reconsider_block(const uint256& hash, ValidationState& state) {
 
 void Chainstate::flush() {
     std::lock_guard lock(impl_->mutex);
-    impl_->flush();
+    try {
+        impl_->flush();
+    } catch (const StorageError& e) {
+        impl_->fail(e.what());
+        throw;
+    }
+}
+
+std::optional<std::string> Chainstate::fatal_error() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->fatal;
 }
 
 const BlockIndex* Chainstate::tip() const {
@@ -684,6 +862,11 @@ const BlockIndex* Chainstate::lookup(const uint256& hash) const {
 }
 
 int64_t Chainstate::now() const { return impl_->now(); }
+
+bool Chainstate::initial_block_download() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->initial_block_download();
+}
 
 bool Chainstate::have_block_data(const uint256& hash) const {
     std::lock_guard lock(impl_->mutex);

@@ -5,6 +5,10 @@
 // then the block index is written, then the UTXO set and its best-block marker in one
 // atomic batch. On open, the UTXO set's best block becomes the tip and any stored blocks
 // beyond it are connected again, so the UTXO set always matches the tip it names.
+// Blocks written to the last blk file after the block index's last flush are found
+// again on open (the file's tail is read) and indexed where they are; appending then
+// continues after the last such block and undo appending after the last recorded undo
+// record, so no written block is lost and repeated crashes do not grow blocks/.
 //
 // Thread-safety: all public methods lock one internal mutex; script checks run on a
 // worker pool while it is held.
@@ -39,6 +43,15 @@ struct ChainstateOptions {
     int flush_interval_blocks = 0;
     // And at least this often while blocks connect, so a crash loses little replay work.
     int flush_interval_seconds = 3600;
+    // Free space kept on the blocks directory's filesystem: a block or undo write that
+    // would leave less fails (Core's 50 MiB).
+    uint64_t min_free_disk_bytes = uint64_t(50) << 20;
+    // Testing aid (-test=blockwritelimit): block and undo writes fail with ENOSPC once
+    // this many bytes were written (0: never).
+    uint64_t test_block_write_limit = 0;
+    // Called once, under the chain state's lock, when a write failed and the chain state
+    // stopped (see fatal_error); it must only record or post (minicashd shuts down).
+    std::function<void(const std::string& why)> on_fatal_error;
 };
 
 struct UtxoStats {
@@ -65,24 +78,31 @@ public:
     // Opens (or creates) the chain state in options.datadir, loads the block index and
     // replays stored blocks beyond the UTXO set's best block. nullptr with `error` set on
     // failure (unwritable directory, corrupt database, data of another network).
-    static std::unique_ptr<Chainstate> open(const ChainParams& params, ChainstateOptions options, std::string* error);
+    [[nodiscard]] static std::unique_ptr<Chainstate> open(const ChainParams& params, ChainstateOptions options,
+                                                          std::string* error);
     ~Chainstate();  // flushes (errors are logged, not thrown)
 
     // Validates a block fully, stores it and makes the most-work valid chain active.
     // Returns false with `state` when the block is invalid (the block, or a block it made
     // us connect, broke a rule); true for valid or already-known blocks. `is_new` tells
-    // whether the block's data was stored by this call. Throws StorageError on disk failure.
-    bool process_block(const Block& block, ValidationState& state, bool* is_new = nullptr);
+    // whether the block's data was stored by this call. Throws StorageError on disk failure:
+    // then nothing the failed write would have recorded is counted (the tip stays on
+    // blocks whose data and undo data are written) and the chain state stops: every later
+    // process_block throws at once (see fatal_error).
+    [[nodiscard]] bool process_block(const Block& block, ValidationState& state, bool* is_new = nullptr);
     // Header-only acceptance (headers-first sync).
-    bool process_header(const BlockHeader& header, ValidationState& state, const BlockIndex** out = nullptr);
+    [[nodiscard]] bool process_header(const BlockHeader& header, ValidationState& state,
+                                      const BlockIndex** out = nullptr);
 
     // Marks a block and its descendants invalid and moves the tip off them (RPC invalidateblock).
-    bool invalidate_block(const uint256& hash, ValidationState& state);
+    [[nodiscard]] bool invalidate_block(const uint256& hash, ValidationState& state);
     // Clears invalid marks from a block, its ancestors and descendants (RPC reconsiderblock).
-    bool reconsider_block(const uint256& hash, ValidationState& state);
+    [[nodiscard]] bool reconsider_block(const uint256& hash, ValidationState& state);
 
     // Makes everything durable. Throws StorageError.
     void flush();
+    // Why the chain state stopped (a block, undo or database write failed), or nullopt.
+    std::optional<std::string> fatal_error() const;
 
     const ChainParams& params() const { return params_; }
     // The chain state's clock (ChainstateOptions::clock); needs no lock.
@@ -96,7 +116,7 @@ public:
     bool have_block_data(const uint256& hash) const;
     const BlockIndex* at_height(int height) const;  // on the active chain
     bool in_active_chain(const BlockIndex* b) const;
-    std::optional<Block> read_block(const BlockIndex* b) const;
+    [[nodiscard]] std::optional<Block> read_block(const BlockIndex* b) const;
     std::optional<Coin> coin(const OutPoint& outpoint) const;  // unspent output at the tip
     std::vector<ChainTip> chain_tips() const;
     // Statistics of the UTXO set at the tip (flushes first, then reads the database).
@@ -128,15 +148,31 @@ public:
     };
     void with_view(const std::function<void(View&)>& fn);
 
-    // Called after each block is connected (tip moved forward) or disconnected, under the
-    // chain state's lock, in registration order. Listeners must not call back into the
+    // Called under the chain state's lock. Listeners must not call back into the
     // Chainstate (they may take their own locks: chain state is always locked first).
     // `view` gives the same consistent access as with_view (the lock is already held).
+    // Any of the functions may be empty.
+    //  - connected: after each block is connected (tip moved forward), in registration order;
+    //  - disconnected: after each block is disconnected, in reverse registration order, so
+    //    that a listener registered later hears of a disconnection before the earlier ones
+    //    react to it (the mempool, registered first, takes the block's transactions back
+    //    last: Core's BlockDisconnected comes before the re-additions);
+    //  - tip_updated: once a chain activation (a block processed, invalidateblock,
+    //    reconsiderblock) has connected at least one block and the tip is not an ancestor
+    //    of where the activation started (Core's UpdatedBlockTip): the new tip, the fork
+    //    point with the old tip (nullptr on an empty chain) and initial_block_download().
     struct Listener {
         std::function<void(const Block&, const BlockIndex*, const View& view)> connected;
         std::function<void(const Block&, const BlockIndex*, const View& view)> disconnected;
+        std::function<void(const BlockIndex* tip, const BlockIndex* fork, bool initial_download, const View& view)>
+            tip_updated;
     };
     void add_listener(Listener listener);
+
+    // Core's IsInitialBlockDownload: true until the tip has at least the network's
+    // minimum chain work and a timestamp within 24 hours of now() (the chain state's
+    // clock); then false for good (latched).
+    bool initial_block_download() const;
 
     Chainstate(const Chainstate&) = delete;
     Chainstate& operator=(const Chainstate&) = delete;

@@ -15,9 +15,10 @@ namespace minicash {
 
 class Chainstate;
 class Mempool;
-class Connman;           // net/connman.h: peers, address manager, bans
-class TxIndex;           // node/index/tx_index.h
-class BlockFilterIndex;  // node/index/block_filter_index.h
+class Connman;             // net/connman.h: peers, address manager, bans
+class TxIndex;             // node/index/tx_index.h
+class BlockFilterIndex;    // node/index/block_filter_index.h
+class SilentPaymentIndex;  // node/index/silent_payment_index.h
 
 struct NodeContext {
     ChainParams params;
@@ -27,11 +28,13 @@ struct NodeContext {
     std::shared_ptr<Connman> connman;  // null when networking is off
     int64_t start_time = 0;            // seconds since epoch, for uptime
     std::atomic<bool> shutdown_requested{false};
-    std::function<void()> request_shutdown;                // RPC stop, signals: wakes main()
-    bool txindex = false;                                  // -txindex given
-    bool blockfilterindex = false;                         // -blockfilterindex=basic given
-    std::shared_ptr<TxIndex> tx_index;                     // running when txindex
-    std::shared_ptr<BlockFilterIndex> block_filter_index;  // running when blockfilterindex
+    std::function<void()> request_shutdown;                    // RPC stop, signals: wakes main()
+    bool txindex = false;                                      // -txindex given
+    bool blockfilterindex = false;                             // -blockfilterindex=basic given
+    std::shared_ptr<TxIndex> tx_index;                         // running when txindex
+    std::shared_ptr<BlockFilterIndex> block_filter_index;      // running when blockfilterindex
+    bool silentpaymentindex = false;                           // -silentpaymentindex given
+    std::shared_ptr<SilentPaymentIndex> silent_payment_index;  // running when silentpaymentindex
 };
 
 }  // namespace minicash

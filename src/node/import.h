@@ -73,7 +73,7 @@ public:
     // Reads one file to the end (or until `interrupted` returns true; it is asked before
     // every record). A file that cannot be opened yields one error at offset 0.
     // Throws StorageError from the chain state.
-    ImportResult import_file(const std::filesystem::path& path, const std::function<bool()>& interrupted);
+    [[nodiscard]] ImportResult import_file(const std::filesystem::path& path, const std::function<bool()>& interrupted);
 
     // Blocks still waiting for their parent, and their serialized size.
     size_t pending_count() const { return pending_.size(); }
@@ -91,8 +91,8 @@ private:
     void handle_block(FileContext& ctx, const uint256& hash, const Block& block, ByteView payload, uint64_t offset);
     // Runs process_block() and counts the outcome; returns true if the block is now
     // known to the chain state (valid or not), so its waiting children may follow.
-    bool submit(FileContext& ctx, const Block& block, const uint256& hash, const std::filesystem::path& file,
-                uint64_t offset);
+    [[nodiscard]] bool submit(FileContext& ctx, const Block& block, const uint256& hash,
+                              const std::filesystem::path& file, uint64_t offset);
     // Processes the blocks that were waiting for `parent`, and recursively theirs.
     void release_children(FileContext& ctx, const uint256& parent);
     void maybe_log_progress(FileContext& ctx, bool force);
@@ -104,8 +104,9 @@ private:
 };
 
 // One file with a fresh importer (blocks whose parent never appears are dropped).
-ImportResult import_block_file(Chainstate& chainstate, const std::filesystem::path& path,
-                               const std::function<bool()>& interrupted, const ImportOptions& options = {});
+[[nodiscard]] ImportResult import_block_file(Chainstate& chainstate, const std::filesystem::path& path,
+                                             const std::function<bool()>& interrupted,
+                                             const ImportOptions& options = {});
 
 // Core's MAX_BLOCK_SERIALIZED_SIZE: no valid block record is longer.
 inline constexpr uint32_t kMaxBlockSerializedSize = 4000000;

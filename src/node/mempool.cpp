@@ -184,13 +184,7 @@ std::shared_ptr<const Transaction> Mempool::get_by_wtxid(const uint256& wtxid) c
     return it == impl_->by_wtxid.end() ? nullptr : it->second->tx;
 }
 
-std::vector<uint256> Mempool::txids() const {
-    std::lock_guard lock(impl_->mutex);
-    std::vector<uint256> out;
-    out.reserve(impl_->by_txid.size());
-    for (const auto& [txid, e] : impl_->by_txid) out.push_back(txid);
-    return out;
-}
+std::vector<uint256> Mempool::txids() const { return txids_and_sequence().first; }
 
 std::optional<uint256> Mempool::spender_of(const OutPoint& outpoint) const {
     std::lock_guard lock(impl_->mutex);
@@ -323,6 +317,24 @@ bool Mempool::check_consistency(std::string* error) const {
 void Mempool::on_transaction_added(std::function<void(const MempoolEntryInfo&)> callback) {
     std::lock_guard lock(impl_->callbacks_mutex);
     impl_->callbacks.push_back(std::move(callback));
+}
+
+void Mempool::on_event(std::function<void(const MempoolEvent&)> callback) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->event_callbacks.push_back(std::move(callback));
+}
+
+uint64_t Mempool::sequence() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->event_sequence;
+}
+
+std::pair<std::vector<uint256>, uint64_t> Mempool::txids_and_sequence() const {
+    std::lock_guard lock(impl_->mutex);
+    std::vector<uint256> out;
+    out.reserve(impl_->by_txid.size());
+    for (const auto& [txid, e] : impl_->by_txid) out.push_back(txid);
+    return {std::move(out), impl_->event_sequence};
 }
 
 size_t Mempool::orphan_count() const {

@@ -136,6 +136,20 @@ struct MempoolEntryInfo {
     bool unbroadcast = false;
 };
 
+// Why a transaction left the pool (Core's MemPoolRemovalReason).
+enum class MempoolRemovalReason { EXPIRY, SIZELIMIT, REORG, BLOCK, CONFLICT, REPLACED };
+
+// One change of the pool's contents, numbered as Core numbers them (getrawmempool's
+// mempool_sequence, the ZMQ "sequence" topic): every addition and every removal, a
+// block's too, takes the next number. Package tests (test_accept_package) change nothing.
+struct MempoolEvent {
+    bool added = false;                                          // false: removed
+    MempoolRemovalReason reason = MempoolRemovalReason::EXPIRY;  // when removed
+    std::shared_ptr<const Transaction> tx;
+    uint256 txid;
+    uint64_t sequence = 0;
+};
+
 struct MempoolInfo {
     size_t size = 0, bytes = 0, usage = 0;
     Amount total_fee = 0;
@@ -162,7 +176,7 @@ public:
     // A transaction already in the pool is reported with already_known (and accepted false,
     // reason "txn-already-in-mempool" or "txn-same-nonwitness-data-in-mempool").
     // REQUIRES: not called inside Chainstate::with_view or a chain state listener.
-    AcceptResult accept(const Transaction& tx, bool test_only = false, FeeRate max_fee_rate = {});
+    [[nodiscard]] AcceptResult accept(const Transaction& tx, bool test_only = false, FeeRate max_fee_rate = {});
     // testmempoolaccept for up to 25 transactions (a package: later ones may spend earlier).
     // One transaction: as accept(tx, true). Several: Core's package test, without
     // replacements ("bip125-replacement-disallowed") and with each transaction's own fee
@@ -209,11 +223,21 @@ public:
     struct LoadStats {
         uint64_t accepted = 0, failed = 0, expired = 0, already_there = 0;
     };
-    bool load(const std::filesystem::path& file, std::string* error, LoadStats* stats = nullptr);
-    bool save(const std::filesystem::path& file, std::string* error) const;
+    [[nodiscard]] bool load(const std::filesystem::path& file, std::string* error, LoadStats* stats = nullptr);
+    [[nodiscard]] bool save(const std::filesystem::path& file, std::string* error) const;
 
     // Notified (outside the mempool lock) for every transaction added, for relay.
     void on_transaction_added(std::function<void(const MempoolEntryInfo&)> callback);
+
+    // Every addition and removal as it happens, in order (Core's TransactionAddedToMempool
+    // and TransactionRemovedFromMempool, with the removals for a block too). Called with the
+    // mempool locked, mostly with the chain state locked too: the callback must be quick,
+    // must not block and must not call the Mempool or the Chainstate.
+    void on_event(std::function<void(const MempoolEvent&)> callback);
+    // The number the next change will take (Core's GetSequence); 1 for a new pool.
+    uint64_t sequence() const;
+    // Every txid in the pool (in no particular order) and sequence(), read together.
+    std::pair<std::vector<uint256>, uint64_t> txids_and_sequence() const;
 
     // Orphans: transactions whose inputs were missing, kept (at most max_orphans, and
     // max_orphan_weight in total; the oldest go first; 20 minutes at most) until a parent
@@ -229,7 +253,7 @@ public:
 
     // Verifies the pool's internal invariants (links, spent outputs, ancestor/descendant
     // aggregates, indexes, totals), as Core's -checkmempool; for tests. Slow: O(n * depth).
-    bool check_consistency(std::string* error) const;
+    [[nodiscard]] bool check_consistency(std::string* error) const;
 
 private:
     struct Impl;

@@ -311,7 +311,12 @@ AcceptResult Mempool::Impl::try_accept(const Chainstate::View& v, const std::sha
         if (!find(txid)) return reject(std::move(r), TxReject::RECONSIDERABLE, "mempool full");
     }
     r.accepted = true;
-    if (!args.tentative) added.push_back(info_of(find(txid)));
+    if (!args.tentative) {
+        // Reported after any evictions it caused, as Core signals the addition after Finalize.
+        const Entry* entry = find(txid);
+        record_event(*entry, std::nullopt);
+        added.push_back(info_of(entry));
+    }
     return r;
 }
 

@@ -259,6 +259,7 @@ void Mempool::Impl::remove_entries(const EntrySet& stage, Removal reason) {
         if (reason != Removal::TENTATIVE) {
             estimator.untrack(e->txid, height, reason == Removal::BLOCK);
             unbroadcast.erase(e->txid);
+            record_event(*e, reason);
         }
     }
     for (Entry* e : stage) by_txid.erase(e->txid);
@@ -301,6 +302,26 @@ MempoolEntryInfo Mempool::Impl::info_of(const Entry* e) const {
     i.bip125_replaceable = replaceable;
     i.unbroadcast = unbroadcast.count(e->txid) > 0;
     return i;
+}
+
+void Mempool::Impl::record_event(const Entry& e, std::optional<Removal> removal) {
+    MempoolEvent event;
+    event.added = !removal;
+    if (removal) {
+        switch (*removal) {
+        case Removal::EXPIRY: event.reason = MempoolRemovalReason::EXPIRY; break;
+        case Removal::SIZELIMIT: event.reason = MempoolRemovalReason::SIZELIMIT; break;
+        case Removal::REORG: event.reason = MempoolRemovalReason::REORG; break;
+        case Removal::BLOCK: event.reason = MempoolRemovalReason::BLOCK; break;
+        case Removal::CONFLICT: event.reason = MempoolRemovalReason::CONFLICT; break;
+        case Removal::REPLACED: event.reason = MempoolRemovalReason::REPLACED; break;
+        case Removal::TENTATIVE: return;  // the pool did not change
+        }
+    }
+    event.tx = e.tx;
+    event.txid = e.txid;
+    event.sequence = event_sequence++;
+    for (const auto& cb : event_callbacks) cb(event);
 }
 
 void Mempool::Impl::notify(const std::vector<MempoolEntryInfo>& added) {

@@ -112,9 +112,10 @@ struct Rejection {
 
 // Core's SingleTRUCChecks. Returns an error and, when the only obstacle is an existing
 // sibling that may be evicted, that sibling (mempool_package_rules.cpp).
-std::optional<std::pair<std::string, Entry*>> truc_checks(const Transaction& tx, const uint256& txid,
-                                                          const uint256& wtxid, const EntrySet& ancestors,
-                                                          const std::set<uint256>& direct_conflicts, size_t vsize);
+[[nodiscard]] std::optional<std::pair<std::string, Entry*>> truc_checks(const Transaction& tx, const uint256& txid,
+                                                                        const uint256& wtxid, const EntrySet& ancestors,
+                                                                        const std::set<uint256>& direct_conflicts,
+                                                                        size_t vsize);
 
 }  // namespace mempool_internal
 
@@ -163,6 +164,10 @@ struct Mempool::Impl {
 
     std::mutex callbacks_mutex;
     std::vector<std::function<void(const MempoolEntryInfo&)>> callbacks;
+    // on_event callbacks (guarded by `mutex`, like the changes they report) and the next
+    // change's number.
+    std::vector<std::function<void(const MempoolEvent&)>> event_callbacks;
+    uint64_t event_sequence = 1;
     std::shared_ptr<Link> link;
     int tip_height = 0;  // kept current by the chain state events
 
@@ -188,13 +193,14 @@ struct Mempool::Impl {
 
     // Core's CalculateMemPoolAncestors for a transaction not yet in the pool, whose
     // in-pool parents are `parents`. Fails with Core's messages.
-    static std::optional<EntrySet> ancestors_within(const EntrySet& parents, size_t vsize, const Limits& limits,
-                                                    std::string& error);
+    [[nodiscard]] static std::optional<EntrySet> ancestors_within(const EntrySet& parents, size_t vsize,
+                                                                  const Limits& limits, std::string& error);
 
     // BIP125 rules 2-6 (mempool_package_rules.cpp).
-    std::optional<Rejection> check_replacement(const Transaction& tx, const uint256& txid, Amount modified_fee,
-                                               size_t vsize, const EntrySet& conflict_entries, bool sibling_eviction,
-                                               EntrySet& all_conflicts) const;
+    [[nodiscard]] std::optional<Rejection> check_replacement(const Transaction& tx, const uint256& txid,
+                                                             Amount modified_fee, size_t vsize,
+                                                             const EntrySet& conflict_entries, bool sibling_eviction,
+                                                             EntrySet& all_conflicts) const;
 
     // ---- Insertion and removal ----
 
@@ -223,10 +229,11 @@ struct Mempool::Impl {
 
     // ---- Acceptance ----
 
-    AcceptResult try_accept(const Chainstate::View& v, const std::shared_ptr<const Transaction>& ptx, const Args& args,
-                            std::vector<MempoolEntryInfo>& added);
-    AcceptResult accept_with_orphans(const Chainstate::View& v, const std::shared_ptr<const Transaction>& ptx,
-                                     const Args& args, std::vector<MempoolEntryInfo>& added);
+    [[nodiscard]] AcceptResult try_accept(const Chainstate::View& v, const std::shared_ptr<const Transaction>& ptx,
+                                          const Args& args, std::vector<MempoolEntryInfo>& added);
+    [[nodiscard]] AcceptResult accept_with_orphans(const Chainstate::View& v,
+                                                   const std::shared_ptr<const Transaction>& ptx, const Args& args,
+                                                   std::vector<MempoolEntryInfo>& added);
     void process_orphans(const Chainstate::View& v, std::deque<uint256> parents, std::vector<MempoolEntryInfo>& added);
 
     // ---- Orphans ----
@@ -249,6 +256,9 @@ struct Mempool::Impl {
     void remove_for_reorg(const Chainstate::View& v);
 
     void notify(const std::vector<MempoolEntryInfo>& added);
+    // Numbers a change and reports it to the on_event callbacks: an addition when
+    // `removal` is empty, else a removal for that reason (TENTATIVE ones are not changes).
+    void record_event(const Entry& e, std::optional<Removal> removal);
 };
 
 }  // namespace minicash

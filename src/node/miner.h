@@ -70,12 +70,12 @@ void add_witness_nonce(Block& block, bool segwit_active);
 // Context-free and contextual checks of a block built on its parent, plus input
 // availability, amounts and sigops against the current UTXO set (Core's
 // TestBlockValidity without script verification). The parent must be the current tip.
-bool test_block_validity(Chainstate& chain, const Block& block, ValidationState& state, bool check_pow = true,
-                         bool check_merkle = true);
+[[nodiscard]] bool test_block_validity(Chainstate& chain, const Block& block, ValidationState& state,
+                                       bool check_pow = true, bool check_merkle = true);
 
 // Searches nonces (and extra nonces) until the header meets its target, at most
 // `max_tries` hashes. False when the tries ran out or `interrupt` became true.
-bool grind_block(Block& block, int height, uint64_t& max_tries, const ConsensusParams& params,
-                 const std::atomic<bool>* interrupt = nullptr);
+[[nodiscard]] bool grind_block(Block& block, int height, uint64_t& max_tries, const ConsensusParams& params,
+                               const std::atomic<bool>* interrupt = nullptr);
 
 }  // namespace minicash

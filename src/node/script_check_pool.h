@@ -40,14 +40,14 @@ public:
 
     // Runs every check; returns the first failure found (any one, if several fail).
     // Not reentrant: one run() at a time.
-    std::optional<ScriptCheckFailure> run(const std::vector<ScriptCheck>& checks);
+    [[nodiscard]] std::optional<ScriptCheckFailure> run(const std::vector<ScriptCheck>& checks);
 
     int threads() const { return int(workers_.size()) + 1; }
 
 private:
     void worker_loop();
     void work_on_batch();
-    bool check_one(const ScriptCheck& c, ScriptError& error) const;
+    [[nodiscard]] bool check_one(const ScriptCheck& c, ScriptError& error) const;
 
     const SignatureCache* cache_;
     std::vector<std::thread> workers_;

@@ -70,8 +70,9 @@ public:
         : TransactionSignatureChecker(tx, n_in, amount, txdata), cache_(cache), store_(store) {}
 
 protected:
-    bool verify_ecdsa_hash(ByteView der_sig, ByteView pubkey, const uint256& sighash) const override;
-    bool verify_schnorr_hash(ByteView sig64, ByteView pubkey_xonly, const uint256& sighash) const override;
+    [[nodiscard]] bool verify_ecdsa_hash(ByteView der_sig, ByteView pubkey, const uint256& sighash) const override;
+    [[nodiscard]] bool verify_schnorr_hash(ByteView sig64, ByteView pubkey_xonly,
+                                           const uint256& sighash) const override;
 
 private:
     SignatureCache& cache_;

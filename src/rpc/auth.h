@@ -22,7 +22,7 @@ struct RpcAuthEntry {
 };
 
 // Parses "user:salt$hash" (Core's -rpcauth). nullopt when malformed.
-std::optional<RpcAuthEntry> parse_rpcauth(const std::string& spec);
+[[nodiscard]] std::optional<RpcAuthEntry> parse_rpcauth(const std::string& spec);
 // hex(HMAC-SHA256(key=salt, message=password)), as share/rpcauth/rpcauth.py prints.
 std::string rpcauth_hash(std::string_view salt, std::string_view password);
 
@@ -31,7 +31,7 @@ bool timing_safe_equal(std::string_view a, std::string_view b);
 
 std::string base64_encode(std::string_view data);
 // Strict standard alphabet with padding; nullopt on anything else.
-std::optional<std::string> base64_decode(std::string_view text);
+[[nodiscard]] std::optional<std::string> base64_decode(std::string_view text);
 
 class Authenticator {
 public:
@@ -42,7 +42,7 @@ public:
 
     // Checks an Authorization header value ("Basic <base64(user:pass)>"). Returns the
     // user name on success.
-    std::optional<std::string> check(std::string_view authorization) const;
+    [[nodiscard]] std::optional<std::string> check(std::string_view authorization) const;
 
 private:
     std::vector<std::string> plain_;
@@ -53,8 +53,8 @@ private:
 std::string generate_cookie();
 // Writes the cookie with mode 0600 through a temporary file and a rename. False with
 // `error` set on failure (the message names the file, never its content).
-bool write_cookie_file(const std::filesystem::path& path, const std::string& cookie, std::string* error);
+[[nodiscard]] bool write_cookie_file(const std::filesystem::path& path, const std::string& cookie, std::string* error);
 // The first line of a cookie file ("user:password"); nullopt when unreadable.
-std::optional<std::string> read_cookie_file(const std::filesystem::path& path);
+[[nodiscard]] std::optional<std::string> read_cookie_file(const std::filesystem::path& path);
 
 }  // namespace minicash::rpc

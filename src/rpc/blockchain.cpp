@@ -1,7 +1,6 @@
 // Blockchain commands: getblockchaininfo, getblockcount, getbestblockhash, getblockhash,
 // getblockheader, getblock, getchaintips, getdifficulty, gettxout, gettxoutsetinfo,
 // invalidateblock, reconsiderblock.
-#include <atomic>
 #include <chrono>
 #include <filesystem>
 
@@ -22,18 +21,6 @@ namespace {
 int64_t now_seconds() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
-}
-
-// Core's IsInitialBlockDownload: latches to false once the tip is recent and has
-// enough work.
-bool initial_block_download(const ChainParams& params, const BlockIndex* tip) {
-    static std::atomic<bool> latched_done{false};
-    if (latched_done) return false;
-    if (!tip) return true;
-    if (tip->chain_work < arith_uint256::from_uint256(params.consensus.minimum_chain_work)) return true;
-    if (int64_t(tip->header.time) < now_seconds() - 24 * 3600) return true;
-    latched_done = true;
-    return false;
 }
 
 // Rough share of all transactions so far that the chain up to `tip` holds (Core's
@@ -234,7 +221,7 @@ void register_blockchain_commands(RpcTable& t) {
                o["time"] = tip->header.time;
                o["mediantime"] = tip->median_time_past();
                o["verificationprogress"] = verification_progress(params, tip);
-               o["initialblockdownload"] = initial_block_download(params, tip);
+               o["initialblockdownload"] = chain.initial_block_download();
                o["chainwork"] = tip->chain_work.to_hex();
                o["size_on_disk"] = blocks_disk_usage(node.datadir);
                o["pruned"] = false;

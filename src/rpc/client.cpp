@@ -72,6 +72,7 @@ struct HttpRpcClient::Impl {
             run();
             http::response_parser<http::string_body> parser;
             parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+            parser.skip(req.method() == http::verb::head);  // a HEAD reply announces a body it does not send
             if (!ec) {
                 http::async_read(*stream, buffer, parser, [&](beast::error_code e, size_t) { ec = e; });
                 run();

@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "rpc/auth_throttle.h"
 #include "util/logging.h"
 
 namespace minicash::rpc {
@@ -149,6 +150,7 @@ struct HttpRpcServer::Impl {
     NodeContext& node;
     Authenticator auth;
     HttpServerOptions opt;
+    AuthFailureThrottle auth_throttle{AuthFailureThrottle::Options{opt.auth_failure_delay, opt.auth_failure_cap}};
     std::vector<Subnet> allowed;
 
     asio::io_context ioc;
@@ -162,6 +164,19 @@ struct HttpRpcServer::Impl {
 
     std::mutex sessions_mutex;
     std::list<std::weak_ptr<Session>> sessions;
+
+    struct PathHandler {
+        std::string prefix;
+        bool exact = false;
+        HttpHandler handler;
+    };
+    std::vector<PathHandler> path_handlers;  // fixed once started
+
+    const PathHandler* find_handler(std::string_view target) const {
+        for (const PathHandler& h : path_handlers)
+            if (h.exact ? target == h.prefix : target.starts_with(h.prefix)) return &h;
+        return nullptr;
+    }
 
     bool client_allowed(const std::string& addr) const {
         for (const Subnet& s : allowed)
@@ -233,17 +248,31 @@ private:
             log_warning("RPC: rejected request from %s (not in -rpcallowip)", peer_.c_str());
             return reply_plain(403, "", version, false);
         }
+        const http::verb method = req.method();
+        if (method != http::verb::get && method != http::verb::head && method != http::verb::post &&
+            method != http::verb::put)
+            return reply_plain(405, "", version, keep_alive);
         const std::string_view target = req.target();
+        if (const HttpRpcServer::Impl::PathHandler* h = srv_.find_handler(target))
+            return handle_path(*h, req, version, keep_alive);
         if (target != "/" && !target.starts_with("/wallet/")) return reply_plain(404, "", version, keep_alive);
-        if (req.method() != http::verb::post)
+        if (method != http::verb::post)
             return reply_plain(405, "JSONRPC server handles only POST requests", version, keep_alive);
         auto it = req.find(http::field::authorization);
         if (it == req.end()) return reply_unauthorized(version, keep_alive);
         const std::optional<std::string> user = srv_.auth.check(it->value());
         if (!user) {
             log_warning("ThreadRPCServer incorrect password attempt from %s", peer_.c_str());
-            // Deter brute force without holding the thread: answer after a timer.
-            timer_.expires_after(srv_.opt.auth_failure_delay);
+            // Deter brute force: the connection waits for its turn in the address's
+            // schedule (no further request of it is read meanwhile); the thread does not.
+            const AuthFailureThrottle::Answer when =
+                srv_.auth_throttle.on_failure(peer_, AuthFailureThrottle::Clock::now());
+            if (when.throttling_started)
+                log_warning(
+                    "RPC: throttling authentication failures from %s: each further failure is answered "
+                    "after the previous one, waiting twice as long, up to %lld ms",
+                    peer_.c_str(), static_cast<long long>(srv_.opt.auth_failure_cap.count()));
+            timer_.expires_at(when.at);
             idle_ = true;  // closing now at shutdown is fine
             timer_.async_wait([self = shared_from_this(), version, keep_alive](beast::error_code wait_ec) {
                 self->idle_ = false;
@@ -252,6 +281,7 @@ private:
             });
             return;
         }
+        srv_.auth_throttle.on_success(peer_);
         HttpRpcServer::Reply r = srv_.handle_body(req.body(), *user);
         auto res = std::make_shared<http::response<http::string_body>>(http::status(r.status), version);
         res->keep_alive(keep_alive);
@@ -260,6 +290,26 @@ private:
             res->body() = std::move(r.body);
         }
         send(std::move(res));
+    }
+
+    void handle_path(const HttpRpcServer::Impl::PathHandler& h, http::request<http::string_body>& req, unsigned version,
+                     bool keep_alive) {
+        HttpRequest request;
+        request.method = std::string(req.method_string());
+        request.target = std::string(req.target());
+        request.body = std::move(req.body());
+        HttpResponse r;
+        try {
+            r = h.handler(request, request.target.substr(h.prefix.size()));
+        } catch (const std::exception& e) {
+            log_error("HTTP handler for %s: %s", h.prefix.c_str(), e.what());
+            r = HttpResponse{500, "text/plain", "Internal error\r\n"};
+        }
+        auto res = std::make_shared<http::response<http::string_body>>(http::status(r.status), version);
+        res->keep_alive(keep_alive);
+        if (!r.content_type.empty()) res->set(http::field::content_type, r.content_type);
+        res->body() = std::move(r.body);
+        send(std::move(res), req.method() == http::verb::head);
     }
 
     void reply_unauthorized(unsigned version, bool keep_alive) {
@@ -279,8 +329,15 @@ private:
         send(std::move(res));
     }
 
-    void send(std::shared_ptr<http::response<http::string_body>> res) {
-        res->prepare_payload();
+    // `head_only`: the headers of the reply (Content-Length included), not its body.
+    void send(std::shared_ptr<http::response<http::string_body>> res, bool head_only = false) {
+        if (head_only) {  // the length the body would have had, and no body
+            const size_t length = res->body().size();
+            res->body().clear();
+            res->content_length(length);
+        } else {
+            res->prepare_payload();
+        }
         stream_.expires_after(std::chrono::seconds(60));
         http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
             if (ec || !res->keep_alive() || self->srv_.stopping) return self->close();
@@ -445,6 +502,11 @@ HttpRpcServer::~HttpRpcServer() { stop(); }
 
 HttpRpcServer::Reply HttpRpcServer::handle_body(const std::string& body, const std::string& user) const {
     return impl_->handle_body(body, user);
+}
+
+void HttpRpcServer::add_handler(std::string prefix, bool exact, HttpHandler handler) {
+    if (impl_->started) throw std::logic_error("HttpRpcServer::add_handler after start()");
+    impl_->path_handlers.push_back({std::move(prefix), exact, std::move(handler)});
 }
 
 std::vector<std::string> HttpRpcServer::bound_addresses() const { return impl_->bound; }

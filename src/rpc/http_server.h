@@ -2,7 +2,9 @@
 //
 //  - POST to "/" (or "/wallet/<name>") only: other methods 405, other paths 404.
 //  - HTTP Basic authentication (see rpc/auth.h). No Authorization header: 401 at once;
-//    wrong credentials: 401 after a short delay (a timer, the I/O thread is not blocked).
+//    wrong credentials: 401 at the time rpc/auth_throttle.h schedules for the client's
+//    address (250 ms, then longer as failures go on, one answer after another; a timer:
+//    the connection waits, the I/O thread does not).
 //  - Clients must come from loopback or an -rpcallowip subnet, else 403.
 //  - Body larger than max_body_bytes: 413. Keep-alive as the client asks; idle
 //    connections close after idle_timeout.
@@ -12,12 +14,18 @@
 //    200 with one reply per non-notification.
 //  - A body that is not JSON: 500 with -32700 "Parse error".
 //
+// Other interfaces share the port through path handlers (add_handler): REST today.
+// Request order, as Core's http_request_cb: -rpcallowip (403), then the method (only
+// GET, HEAD, POST and PUT are served: 405 with no body), then the first path handler whose
+// prefix matches, then JSON-RPC's "/" and "/wallet/...", else 404 with no body.
+//
 // Handlers run on the server's I/O threads (-rpcthreads). Nothing a client sends can
-// crash the process: handler exceptions become JSON-RPC errors.
+// crash the process: handler exceptions become JSON-RPC errors (500 for path handlers).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,7 +42,7 @@ struct Subnet {
     int prefix_bits = 128;
     bool contains(const std::string& address) const;  // textual client address
 };
-std::optional<Subnet> parse_subnet(const std::string& text);
+[[nodiscard]] std::optional<Subnet> parse_subnet(const std::string& text);
 
 struct HttpServerOptions {
     uint16_t port = 8332;               // -rpcport
@@ -42,9 +50,27 @@ struct HttpServerOptions {
     std::vector<std::string> allow_ip;  // -rpcallowip
     int threads = 4;                    // -rpcthreads
     size_t max_body_bytes = 32u << 20;
-    std::chrono::milliseconds auth_failure_delay{250};
-    std::chrono::seconds idle_timeout{30};  // -rpcservertimeout
+    std::chrono::milliseconds auth_failure_delay{250};  // the first failure's (rpc/auth_throttle.h)
+    std::chrono::milliseconds auth_failure_cap{8000};   // the longest, when failures go on
+    std::chrono::seconds idle_timeout{30};              // -rpcservertimeout
 };
+
+// A request as a path handler sees it.
+struct HttpRequest {
+    std::string method;  // "GET", "HEAD", "POST" or "PUT"
+    std::string target;  // path and query as received, not decoded
+    std::string body;
+};
+
+struct HttpResponse {
+    int status = 200;
+    std::string content_type;  // no Content-Type header when empty
+    std::string body;          // for HEAD the server sends the headers only
+};
+
+// Answers the requests under one prefix. `rest` is the target after the prefix (query
+// included), as Core passes it to its handlers.
+using HttpHandler = std::function<HttpResponse(const HttpRequest& request, const std::string& rest)>;
 
 class HttpRpcServer {
 public:
@@ -53,10 +79,15 @@ public:
     HttpRpcServer(const HttpRpcServer&) = delete;
     HttpRpcServer& operator=(const HttpRpcServer&) = delete;
 
+    // Serves targets starting with `prefix` (equal to it when `exact`) with `handler`,
+    // without authentication (Core's RegisterHTTPHandler). Prefixes are tried in the order
+    // they were added. Only before start().
+    void add_handler(std::string prefix, bool exact, HttpHandler handler);
+
     // Validates -rpcallowip, binds every address (Core's rule: loopback only unless both
     // -rpcbind and -rpcallowip are given) and starts the threads. False with `error` set
     // when an option is malformed or no address could be bound; warnings are logged.
-    bool start(std::string* error);
+    [[nodiscard]] bool start(std::string* error);
     // Stops accepting, lets requests in progress finish (up to a few seconds), closes
     // every connection and joins the threads. Idempotent. Not from a handler thread.
     void stop();

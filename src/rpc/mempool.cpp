@@ -237,23 +237,26 @@ void register_mempool_commands(RpcTable& t) {
            "Hint: use getmempoolentry to fetch a specific transaction from the mempool.",
            {{"verbose", ArgType::BOOL, false, "false", "True for a json object, false for array of transaction ids"},
             {"mempool_sequence", ArgType::BOOL, false, "false",
-             "If verbose=false, returns a json object with transaction list and mempool sequence number attached "
-             "(not supported by this node)."}},
-           "[ \"txid\", ... ] or, verbose, { \"txid\": { mempool entry }, ... }",
+             "If verbose=false, returns a json object with transaction list and mempool sequence number attached."}},
+           "[ \"txid\", ... ] or, verbose, { \"txid\": { mempool entry }, ... } or, mempool_sequence,\n"
+           "{ \"txids\": [ \"txid\", ... ], \"mempool_sequence\": n }   (the mempool sequence value)",
            [](NodeContext& node, const RpcRequest& req) -> json::value {
                Mempool& mempool = require_mempool(node);
                const bool verbose = req.get_bool(0, false);
                const bool sequence = req.get_bool(1, false);
                if (verbose && sequence)
                    throw RpcError(RPC_INVALID_PARAMETER, "Verbose results cannot contain mempool sequence values.");
-               if (sequence) throw RpcError(RPC_INVALID_PARAMETER, "mempool_sequence is not supported by this node");
-               std::vector<uint256> ids = mempool.txids();
+               auto [ids, mempool_sequence] = mempool.txids_and_sequence();
                std::sort(ids.begin(), ids.end(),
                          [](const uint256& a, const uint256& b) { return a.to_hex() < b.to_hex(); });
                if (!verbose) {
                    json::array a;
                    for (const uint256& id : ids) a.push_back(json::value(id.to_hex()));
-                   return a;
+                   if (!sequence) return a;
+                   json::object o;
+                   o["txids"] = std::move(a);
+                   o["mempool_sequence"] = mempool_sequence;
+                   return o;
                }
                json::object o;
                for (const uint256& id : ids)

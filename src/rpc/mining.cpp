@@ -228,7 +228,7 @@ void register_mining_commands(RpcTable& t) {
                        if (!tip || block->header.prev_block != tip->hash)
                            return json::value("inconclusive-not-best-prevblk");
                        ValidationState state;
-                       test_block_validity(chain, *block, state, false, true);
+                       if (test_block_validity(chain, *block, state, false, true)) return json::value(nullptr);
                        return bip22_result(state);
                    }
                    if (auto it = o.find("rules"); it != o.end() && it->value().is_array())

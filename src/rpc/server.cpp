@@ -296,6 +296,12 @@ bool RpcTable::in_warmup() const {
     return warmup_;
 }
 
+std::optional<std::string> RpcTable::warmup_status() const {
+    std::lock_guard lock(warmup_mutex_);
+    if (!warmup_) return std::nullopt;
+    return warmup_status_;
+}
+
 json::value RpcTable::execute(NodeContext& node, RpcRequest& request, const json::value& raw_params) const {
     const RpcCommand* cmd = find(request.method);
     if (!cmd) throw RpcError(RPC_METHOD_NOT_FOUND, "Method not found");

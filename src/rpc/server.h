@@ -168,6 +168,8 @@ public:
     // While warming up, commands without ok_in_warmup fail with RPC_IN_WARMUP and this text.
     void set_warmup(bool on, std::string status = "Loading block index...");
     bool in_warmup() const;
+    // The warm-up status text while warming up (REST's 503 answers), nullopt after.
+    std::optional<std::string> warmup_status() const;
 
 private:
     std::map<std::string, RpcCommand> commands_;
@@ -185,7 +187,7 @@ boost::json::value amount_value(Amount sats);
 // satoshis; throws RpcError(RPC_TYPE_ERROR, "Invalid amount") / ("Amount out of range").
 Amount amount_from_value(const boost::json::value& v);
 // Satoshis from a tagged amount produced by amount_value (for tests and in-process use).
-std::optional<Amount> amount_of(const boost::json::value& v);
+[[nodiscard]] std::optional<Amount> amount_of(const boost::json::value& v);
 // Exact decimal formatting of satoshis: 5000000000 -> "50.00000000" (common/money.h).
 inline std::string format_amount(Amount sats) { return format_btc(sats); }
 

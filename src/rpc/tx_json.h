@@ -20,11 +20,12 @@ namespace minicash::rpc {
 
 // A transaction from bytes, trying the extended (witness) format then the legacy one, as
 // Core's DecodeHexTx; nullopt when neither parses (`error`: why the first tried failed).
-std::optional<Transaction> decode_tx(ByteView bytes, bool try_no_witness = true, bool try_witness = true,
-                                     std::string* error = nullptr);
+[[nodiscard]] std::optional<Transaction> decode_tx(ByteView bytes, bool try_no_witness = true, bool try_witness = true,
+                                                   std::string* error = nullptr);
 // The same from hex.
-std::optional<Transaction> decode_hex_tx(const std::string& hex, bool try_no_witness = true, bool try_witness = true);
-std::optional<Block> decode_hex_block(const std::string& hex);
+[[nodiscard]] std::optional<Transaction> decode_hex_tx(const std::string& hex, bool try_no_witness = true,
+                                                       bool try_witness = true);
+[[nodiscard]] std::optional<Block> decode_hex_block(const std::string& hex);
 
 // Core's CScript::HasValidOps: every op parses, is at most OP_NOP10 and pushes <= 520 bytes.
 bool has_valid_ops(const Script& script);

@@ -39,8 +39,8 @@ int parse_verbosity(const boost::json::value& v, int dflt);
 // The output script of a descriptor (common/descriptor.h), as Core's
 // getScriptFromDescriptor: nullopt with `error` when it does not parse; throws RpcError
 // for multipath, ranged or underivable descriptors; combo() gives its P2WPKH (or P2PKH).
-std::optional<Script> script_from_descriptor(const std::string& descriptor, const ChainParams& params,
-                                             std::string& error);
+[[nodiscard]] std::optional<Script> script_from_descriptor(const std::string& descriptor, const ChainParams& params,
+                                                           std::string& error);
 // Core's blockheaderToJSON; `tip` gives confirmations and nextblockhash (-1 off the active chain).
 boost::json::object header_to_json(const BlockIndex& index, const BlockIndex* tip, const BlockIndex* next);
 

@@ -40,8 +40,8 @@ struct DiskBlockIndex {
 
 class BlockIndexDB {
 public:
-    static std::unique_ptr<BlockIndexDB> open(const std::filesystem::path& dir, size_t cache_bytes, bool wipe,
-                                              std::string* error);
+    [[nodiscard]] static std::unique_ptr<BlockIndexDB> open(const std::filesystem::path& dir, size_t cache_bytes,
+                                                            bool wipe, std::string* error);
 
     // Writes the given records in one synced batch.
     void write(const std::vector<DiskBlockIndex>& records);

@@ -2,11 +2,15 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <string_view>
 #include <system_error>
@@ -92,10 +96,28 @@ uint256 undo_checksum(const uint256& prev_block_hash, ByteView undo_bytes) {
     return h.sha256d();
 }
 
+std::string mib_text(uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
+
+// Cuts `path` to `size` bytes when it is longer (a missing file is fine).
+void truncate_file(const std::filesystem::path& path, uint64_t size) {
+    std::error_code ec;
+    const uint64_t now = std::filesystem::file_size(path, ec);
+    if (ec || now <= size) return;
+    if (::truncate(path.c_str(), off_t(size)) != 0)
+        throw StorageError("cannot truncate " + path.string() + ": " + errno_text(errno));
+}
+
 }  // namespace
 
-BlockStore::BlockStore(std::filesystem::path blocks_dir, std::array<uint8_t, 4> magic, uint64_t max_file_size)
-    : dir_(std::move(blocks_dir)), magic_(magic), max_file_size_(max_file_size) {
+std::optional<uint64_t> free_disk_space(const std::filesystem::path& dir) {
+    struct statvfs st;
+    if (::statvfs(dir.c_str(), &st) != 0) return std::nullopt;
+    return uint64_t(st.f_bavail) * uint64_t(st.f_frsize);
+}
+
+BlockStore::BlockStore(std::filesystem::path blocks_dir, std::array<uint8_t, 4> magic, uint64_t max_file_size,
+                       BlockStoreSpace space)
+    : dir_(std::move(blocks_dir)), magic_(magic), max_file_size_(max_file_size), space_(std::move(space)) {
     std::error_code ec;
     std::filesystem::create_directories(dir_, ec);
     if (ec) throw StorageError("cannot create block directory " + dir_.string() + ": " + ec.message());
@@ -146,17 +168,34 @@ uint32_t BlockStore::append_record(const std::filesystem::path& path, ByteView p
         uint64_t(end) + total > std::numeric_limits<uint32_t>::max())
         throw StorageError("record does not fit in " + path.string() + " (offsets are 32-bit)");
 
+    // The reserve: what the databases need to record this block, and the user's margin.
+    const auto free = space_.free_space ? space_.free_space(dir_) : free_disk_space(dir_);
+    if (free && *free < space_.min_free_bytes + total)
+        throw DiskSpaceError("Disk space is too low! " + mib_text(*free) + " free in " + dir_.string() +
+                             ", the node keeps " + mib_text(space_.min_free_bytes) + " in reserve");
+
     Bytes record;
     record.reserve(size_t(total));
     append_blk_record(record, magic_, payload);
     append(record, trailer);
 
-    if (const int err = pwrite_all(fd, record.data(), record.size(), end)) {
+    size_t allowed = record.size();
+    if (space_.write_limit > 0)
+        allowed = size_t(std::min<uint64_t>(allowed, space_.write_limit - std::min(written_, space_.write_limit)));
+    int err = pwrite_all(fd, record.data(), allowed, end);
+    if (err == 0 && allowed < record.size()) {
+        err = ENOSPC;  // the simulated disk is full, and stays so
+        written_ = space_.write_limit;
+    }
+    if (err == 0) written_ += record.size();
+    if (err != 0) {
         // Drop the partial record so the next append starts on a record boundary.
         if (::ftruncate(fd, end) != 0) {
             // Nothing more to do: the error below is fatal for the node anyway.
         }
-        throw StorageError("cannot write to " + path.string() + ": " + errno_text(err));
+        const std::string what = "cannot write to " + path.string() + ": " + errno_text(err);
+        if (err == ENOSPC || err == EDQUOT) throw DiskSpaceError(what);
+        throw StorageError(what);
     }
     return uint32_t(uint64_t(end) + kBlkRecordHeaderSize);
 }
@@ -185,6 +224,77 @@ FilePos BlockStore::write_undo(const BlockUndo& undo, const uint256& prev_block_
     pos.file = block_file;
     pos.offset = append_record(undo_file_path(block_file), bytes, checksum.view());
     return pos;
+}
+
+std::vector<int> BlockStore::block_files() const {
+    std::vector<int> files;
+    std::error_code ec;
+    std::filesystem::directory_iterator it(dir_, ec);
+    if (ec) throw StorageError("cannot read block directory " + dir_.string() + ": " + ec.message());
+    for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
+        if (ec) throw StorageError("cannot read block directory " + dir_.string() + ": " + ec.message());
+        const int n = block_file_number(it->path().filename().string());
+        if (n >= 0) files.push_back(n);
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+std::optional<uint32_t> BlockStore::record_length(const std::filesystem::path& path, FilePos pos) const {
+    if (pos.is_null() || pos.offset < kBlkRecordHeaderSize) return std::nullopt;
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::nullopt;
+    const FdCloser closer{fd};
+    uint8_t header[kBlkRecordHeaderSize];
+    if (pread_all(fd, header, sizeof header, off_t(pos.offset - kBlkRecordHeaderSize)) != 0) return std::nullopt;
+    const BlkRecordHeader h = read_blk_record_header(ByteView(header, sizeof header));
+    if (h.magic != magic_) return std::nullopt;
+    return h.length;
+}
+
+std::optional<uint32_t> BlockStore::block_record_length(FilePos pos) const {
+    return record_length(block_file_path(pos.file), pos);
+}
+
+std::optional<uint32_t> BlockStore::undo_record_length(FilePos pos) const {
+    return record_length(undo_file_path(pos.file), pos);
+}
+
+void BlockStore::scan_block_records(int file, uint64_t from,
+                                    const std::function<void(FilePos, ByteView)>& visit) const {
+    const std::filesystem::path path = block_file_path(file);
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw StorageError("cannot open " + path.string());
+    in.seekg(std::streamoff(from));
+    const Bytes tail((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) throw StorageError("cannot read " + path.string());
+    const BlkSplit split = split_blk_records(tail, &magic_);
+    for (const BlkRecord& r : split.records) {
+        FilePos pos;
+        pos.file = file;
+        pos.offset = uint32_t(from + r.offset + kBlkRecordHeaderSize);
+        visit(pos, r.payload);
+    }
+}
+
+void BlockStore::set_append_position(int file, uint64_t end) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    for (const int n : block_files()) {
+        if (n <= file) continue;
+        std::error_code ec;
+        std::filesystem::remove(block_file_path(n), ec);
+        if (!ec) std::filesystem::remove(undo_file_path(n), ec);
+        if (ec) throw StorageError("cannot remove " + block_file_path(n).string() + ": " + ec.message());
+    }
+    truncate_file(block_file_path(file), end);
+    current_file_ = file;
+    std::error_code ec;
+    current_size_ = std::filesystem::exists(block_file_path(file), ec) ? end : 0;
+}
+
+void BlockStore::truncate_undo(int file, uint64_t end) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    truncate_file(undo_file_path(file), end);
 }
 
 std::optional<Bytes> BlockStore::read_record(const std::filesystem::path& path, FilePos pos, size_t trailer_size,

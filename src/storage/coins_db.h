@@ -18,8 +18,8 @@ namespace minicash {
 
 class CoinsDB {
 public:
-    static std::unique_ptr<CoinsDB> open(const std::filesystem::path& dir, size_t cache_bytes, bool wipe,
-                                         std::string* error);
+    [[nodiscard]] static std::unique_ptr<CoinsDB> open(const std::filesystem::path& dir, size_t cache_bytes, bool wipe,
+                                                       std::string* error);
 
     std::optional<Coin> get(const OutPoint& outpoint) const;
     bool have(const OutPoint& outpoint) const;

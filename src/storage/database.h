@@ -36,7 +36,8 @@ public:
 
     // Opens (creating if needed) the database in `dir`. nullptr with `error` set on failure
     // (unwritable directory, corruption, held by another process).
-    static std::unique_ptr<Database> open(const std::filesystem::path& dir, const Options& options, std::string* error);
+    [[nodiscard]] static std::unique_ptr<Database> open(const std::filesystem::path& dir, const Options& options,
+                                                        std::string* error);
     ~Database();
     Database(const Database&) = delete;
     Database& operator=(const Database&) = delete;

@@ -18,6 +18,6 @@ struct BlockUndo {
 };
 
 Bytes serialize_block_undo(const BlockUndo& undo);
-std::optional<BlockUndo> deserialize_block_undo(ByteView bytes, std::string* error = nullptr);
+[[nodiscard]] std::optional<BlockUndo> deserialize_block_undo(ByteView bytes, std::string* error = nullptr);
 
 }  // namespace minicash

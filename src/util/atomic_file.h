@@ -21,13 +21,15 @@ namespace minicash {
 // `path`, then fsyncs the directory so the rename itself survives a crash.
 // False with `*error` (paths and the system's reason, never the data) on failure; the
 // old file is then untouched and no temporary file is left behind.
-bool write_file_atomically(const std::filesystem::path& path, ByteView data, std::string* error, mode_t mode = 0644);
-bool write_file_atomically(const std::filesystem::path& path, std::string_view data, std::string* error,
-                           mode_t mode = 0644);
+[[nodiscard]] bool write_file_atomically(const std::filesystem::path& path, ByteView data, std::string* error,
+                                         mode_t mode = 0644);
+[[nodiscard]] bool write_file_atomically(const std::filesystem::path& path, std::string_view data, std::string* error,
+                                         mode_t mode = 0644);
 
 // Creates `path` with `data` and permissions `mode`, refusing to overwrite an existing
 // file ("... already exists; refusing to overwrite it"); fsyncs the file and the
 // directory. On failure nothing is left at `path` (unless it existed before).
-bool create_file_exclusively(const std::filesystem::path& path, ByteView data, std::string* error, mode_t mode = 0600);
+[[nodiscard]] bool create_file_exclusively(const std::filesystem::path& path, ByteView data, std::string* error,
+                                           mode_t mode = 0600);
 
 }  // namespace minicash

@@ -19,7 +19,7 @@ std::string base58_encode(ByteView data);
 // skipped; any other character outside the alphabet, including whitespace between
 // digits and NUL, makes it fail. Also fails, without decoding further, once the result
 // would exceed `max_out_len` bytes, so untrusted input cannot make it work hard.
-std::optional<Bytes> base58_decode(std::string_view str, size_t max_out_len);
+[[nodiscard]] std::optional<Bytes> base58_decode(std::string_view str, size_t max_out_len);
 
 // Base58 of payload || first 4 bytes of SHA256d(payload).
 std::string base58check_encode(ByteView payload);
@@ -27,6 +27,6 @@ std::string base58check_encode(ByteView payload);
 // Decodes Base58Check and verifies its 4-byte checksum; returns the payload without it.
 // Fails on a bad checksum, on fewer than 4 decoded bytes, or when the payload would be
 // longer than `max_payload_len` bytes. Whitespace is handled as by base58_decode.
-std::optional<Bytes> base58check_decode(std::string_view str, size_t max_payload_len);
+[[nodiscard]] std::optional<Bytes> base58check_decode(std::string_view str, size_t max_payload_len);
 
 }  // namespace minicash

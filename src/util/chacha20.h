@@ -55,7 +55,7 @@ void chacha20_poly1305_encrypt(std::span<const uint8_t, 32> key, std::span<const
 // false, with out zeroed, when the tag does not match (or ciphertext is shorter than a
 // tag). REQUIRES: out.size() + kPoly1305TagSize == ciphertext.size() (when it is at least
 // a tag long); out may start at the same address as ciphertext.
-bool chacha20_poly1305_decrypt(std::span<const uint8_t, 32> key, std::span<const uint8_t, 12> nonce, ByteView aad,
-                               ByteView ciphertext, std::span<uint8_t> out);
+[[nodiscard]] bool chacha20_poly1305_decrypt(std::span<const uint8_t, 32> key, std::span<const uint8_t, 12> nonce,
+                                             ByteView aad, ByteView ciphertext, std::span<uint8_t> out);
 
 }  // namespace minicash

@@ -52,8 +52,8 @@ FieldBytes ellswift_decode(std::span<const uint8_t, 64> encoding);
 // point can recover it; the x-only decoding above ignores it.
 // Returns nullopt when compressed_pubkey is not a valid compressed key, or (probability
 // below 2^-400) when 1024 attempts all failed. The result always decodes to the key's x.
-std::optional<Encoding> ellswift_encode(std::span<const uint8_t, 33> compressed_pubkey,
-                                        std::span<const uint8_t, 32> rnd32);
+[[nodiscard]] std::optional<Encoding> ellswift_encode(std::span<const uint8_t, 33> compressed_pubkey,
+                                                      std::span<const uint8_t, 32> rnd32);
 
 // True when x < p and x^3 + 7 is a square modulo p, i.e. x is a point's x coordinate.
 bool is_valid_x(const FieldBytes& x);

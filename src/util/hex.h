@@ -14,7 +14,7 @@ std::string hex_encode(ByteView data);
 
 // Decodes an even-length string of hex digits (either case). Returns nullopt on any other
 // character or on odd length; never partially decodes.
-std::optional<Bytes> hex_decode(std::string_view hex);
+[[nodiscard]] std::optional<Bytes> hex_decode(std::string_view hex);
 
 // True when `s` is a non-empty, even-length string of hex digits.
 bool is_hex(std::string_view s);

@@ -35,7 +35,7 @@ enum class LogCategory : uint32_t {
 };
 
 // "net" -> NET, ...; nullopt for an unknown name.
-std::optional<LogCategory> log_category_from_name(std::string_view name);
+[[nodiscard]] std::optional<LogCategory> log_category_from_name(std::string_view name);
 std::string log_category_name(LogCategory category);
 // Every category name, for -help.
 std::vector<std::string> log_category_names();
@@ -43,7 +43,7 @@ std::vector<std::string> log_category_names();
 // Parses -debug values: category names, "all" or "1" (everything), "none" or "0"
 // (nothing; only meaningful alone, as in bitcoind). Returns the bit mask, or nullopt
 // with `error` naming the offending value.
-std::optional<uint32_t> parse_log_categories(const std::vector<std::string>& values, std::string* error);
+[[nodiscard]] std::optional<uint32_t> parse_log_categories(const std::vector<std::string>& values, std::string* error);
 
 struct LogOptions {
     std::filesystem::path file;  // empty: no log file
@@ -53,7 +53,7 @@ struct LogOptions {
 
 // Opens the log file (append mode, created if missing). Returns false with `error` set
 // when it cannot be opened; the logger then stays as it was.
-bool log_start(const LogOptions& options, std::string* error);
+[[nodiscard]] bool log_start(const LogOptions& options, std::string* error);
 // Flushes and closes the log file; later lines go nowhere (warnings/errors to stderr).
 void log_stop();
 // Asks the logger to reopen its file before the next line (after log rotation).

@@ -64,7 +64,7 @@ public:
     // Reads serialize()'s format. Numbers at or above P are accepted and reduced, as Core
     // does. Returns nullopt when `data` is not kSerializedSize bytes long or the
     // denominator is 0 mod P (which no sequence of operations produces).
-    static std::optional<MuHash3072> deserialize(ByteView data);
+    [[nodiscard]] static std::optional<MuHash3072> deserialize(ByteView data);
 
 private:
     // One half of the fraction, kept for Montgomery multiplication (OpenSSL's

@@ -23,7 +23,7 @@ public:
     explicit uint256(ByteView bytes);  // REQUIRES: bytes.size() == 32
 
     // Parses 64 hex digits in display (reversed) order.
-    static std::optional<uint256> from_hex(std::string_view hex);
+    [[nodiscard]] static std::optional<uint256> from_hex(std::string_view hex);
     std::string to_hex() const;  // display order
 
     bool is_null() const;

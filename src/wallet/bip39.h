@@ -23,20 +23,21 @@ namespace minicash {
 std::span<const char* const, 2048> bip39_english_wordlist();
 
 // Index of `word` in the English list, or nullopt.
-std::optional<uint16_t> bip39_word_index(std::string_view word);
+[[nodiscard]] std::optional<uint16_t> bip39_word_index(std::string_view word);
 
 // Mnemonic for `entropy` (16, 20, 24, 28 or 32 bytes -> 12..24 words), words separated
 // by single spaces. nullopt for any other entropy length.
-std::optional<std::string> mnemonic_from_entropy(ByteView entropy);
+[[nodiscard]] std::optional<std::string> mnemonic_from_entropy(ByteView entropy);
 
 // Parses a mnemonic back to its entropy, checking word count (12, 15, 18, 21 or 24),
 // that every word is in the list (lower case), and the checksum bits. On failure sets
 // `*error` (naming the position of an unknown word, not the word itself).
-std::optional<Bytes> mnemonic_to_entropy(std::string_view mnemonic, std::string* error = nullptr);
+[[nodiscard]] std::optional<Bytes> mnemonic_to_entropy(std::string_view mnemonic, std::string* error = nullptr);
 
 // The BIP39 seed of a valid mnemonic (checked as mnemonic_to_entropy does) and an
 // ASCII passphrase (may be empty). The caller should wipe the result after use.
-std::optional<std::array<uint8_t, 64>> mnemonic_to_seed(std::string_view mnemonic, std::string_view passphrase,
-                                                        std::string* error = nullptr);
+[[nodiscard]] std::optional<std::array<uint8_t, 64>> mnemonic_to_seed(std::string_view mnemonic,
+                                                                      std::string_view passphrase,
+                                                                      std::string* error = nullptr);
 
 }  // namespace minicash

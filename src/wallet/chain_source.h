@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/silent_payments.h"
 #include "consensus/amount.h"
 #include "consensus/block.h"
 #include "consensus/params.h"
@@ -33,6 +34,22 @@ struct ChainTip {
 struct AcceptResult {
     bool allowed = false;
     std::string reject_reason;
+};
+
+// getmempoolentry's numbers.
+struct MempoolEntry {
+    size_t vsize = 0;
+    Amount fee = 0;            // fees.base
+    int ancestor_count = 0;    // itself included
+    size_t ancestor_size = 0;  // vsize of itself and its unconfirmed ancestors
+    Amount ancestor_fees = 0;  // fees.ancestor
+};
+
+// A block with the outputs its transactions spend (getblock <hash> 3): spent[i] for the
+// i-th non-coinbase transaction, one script per input.
+struct BlockWithPrevouts {
+    Block block;
+    std::vector<std::vector<Script>> spent;
 };
 
 class ChainSource {
@@ -59,13 +76,35 @@ public:
         return out;
     }
 
-    virtual std::vector<uint256> mempool() = 0;                              // getrawmempool
-    virtual std::optional<Transaction> mempool_tx(const uint256& txid) = 0;  // getrawtransaction
-    virtual uint256 broadcast(const Transaction& tx) = 0;                    // sendrawtransaction
-    virtual AcceptResult test_accept(const Transaction& tx) = 0;             // testmempoolaccept
+    virtual std::vector<uint256> mempool() = 0;                                 // getrawmempool
+    virtual std::optional<Transaction> mempool_tx(const uint256& txid) = 0;     // getrawtransaction
+    virtual uint256 broadcast(const Transaction& tx) = 0;                       // sendrawtransaction
+    [[nodiscard]] virtual AcceptResult test_accept(const Transaction& tx) = 0;  // testmempoolaccept
     // Fee rate in sat/kvB for confirmation within `target` blocks (estimatesmartfee), or
     // nullopt when the node has no estimate.
     virtual std::optional<Amount> estimate_fee(int target) = 0;
+
+    // getmempoolentry; nullopt when the transaction is not in the mempool.
+    virtual std::optional<MempoolEntry> mempool_entry(const uint256& txid) {
+        (void)txid;
+        return std::nullopt;
+    }
+
+    // Silent payments. The BIP352 tweak data of a block (getsilentpaymentblockdata, the
+    // node's -silentpaymentindex), or nullopt when the node serves none; batched by
+    // default one call per hash.
+    virtual std::optional<std::vector<sp::PubKey>> silent_payment_tweaks(const uint256& hash) {
+        (void)hash;
+        return std::nullopt;
+    }
+    virtual std::vector<std::optional<std::vector<sp::PubKey>>> silent_payment_tweaks(
+        const std::vector<uint256>& hashes) {
+        std::vector<std::optional<std::vector<sp::PubKey>>> out;
+        for (const uint256& h : hashes) out.push_back(silent_payment_tweaks(h));
+        return out;
+    }
+    // The block with its prevouts (getblock <hash> 3, any Core-compatible node).
+    virtual BlockWithPrevouts block_with_prevouts(const uint256& hash) = 0;
 };
 
 }  // namespace minicash::wallet

@@ -76,7 +76,7 @@ struct InputSize {
 // `low_r`: ECDSA signatures are ground to low R (signer.h's default), so at most 71 bytes
 // with the hash type; otherwise 72. nullopt for any other script (P2WSH, bare multisig,
 // unknown witness versions): the caller must supply the size.
-std::optional<InputSize> estimate_input_size(const Script& script_pubkey, bool low_r = true);
+[[nodiscard]] std::optional<InputSize> estimate_input_size(const Script& script_pubkey, bool low_r = true);
 
 // An unspent output the wallet may spend. The caller filters what must never be spent
 // (immature coinbase outputs, locked or already spent coins).
@@ -89,8 +89,9 @@ struct SpendableCoin {
 };
 
 // A SpendableCoin with the size from estimate_input_size; nullopt for unknown types.
-std::optional<SpendableCoin> make_spendable_coin(const OutPoint& outpoint, const TxOut& txout, int confirmations = 0,
-                                                 bool from_me = false, bool low_r = true);
+[[nodiscard]] std::optional<SpendableCoin> make_spendable_coin(const OutPoint& outpoint, const TxOut& txout,
+                                                               int confirmations = 0, bool from_me = false,
+                                                               bool low_r = true);
 
 // ---------------------------------------------------------------------------------------
 // Selection
@@ -166,9 +167,10 @@ struct SelectionError {
 // always spent first (their effective value counts towards the target) and appear in
 // `selected` as indices into `preset` offset by coins.size().
 // REQUIRES: every coin has input.weight > 0. nullopt with `*error` on failure.
-std::optional<SelectionResult> select_coins(std::span<const SpendableCoin> coins, Amount target,
-                                            const SelectionParams& params, SelectionError* error = nullptr,
-                                            std::span<const SpendableCoin> preset = {});
+[[nodiscard]] std::optional<SelectionResult> select_coins(std::span<const SpendableCoin> coins, Amount target,
+                                                          const SelectionParams& params,
+                                                          SelectionError* error = nullptr,
+                                                          std::span<const SpendableCoin> preset = {});
 
 // The generator behind every random choice: seeded with `seed`, or from OpenSSL's
 // RAND_bytes when nullopt. Not for secrets; only coin and output order.
@@ -189,21 +191,22 @@ AlgorithmInput make_algorithm_input(std::span<const SpendableCoin> coins, const 
 
 // Core's SelectCoinsBnB: a changeless set with target <= sum <= target + cost_of_change
 // and the least waste, exploring at most kBnbTotalTries nodes.
-std::optional<std::vector<size_t>> select_bnb(const AlgorithmInput& in, Amount target, Amount cost_of_change,
-                                              size_t max_weight);
+[[nodiscard]] std::optional<std::vector<size_t>> select_bnb(const AlgorithmInput& in, Amount target,
+                                                            Amount cost_of_change, size_t max_weight);
 // Core's KnapsackSolver: an exact match, else the smallest set reaching target +
 // change_target (stochastic approximation, 1000 rounds).
-std::optional<std::vector<size_t>> select_knapsack(const AlgorithmInput& in, Amount target, Amount change_target,
-                                                   size_t max_weight, SelectionRng& rng);
+[[nodiscard]] std::optional<std::vector<size_t>> select_knapsack(const AlgorithmInput& in, Amount target,
+                                                                 Amount change_target, size_t max_weight,
+                                                                 SelectionRng& rng);
 // Core's SelectCoinsSRD: random coins until the effective value reaches `target`
 // (callers pass target + change fee + CHANGE_LOWER), dropping the smallest when over the
 // weight limit.
-std::optional<std::vector<size_t>> select_srd(const AlgorithmInput& in, Amount target, size_t max_weight,
-                                              SelectionRng& rng);
+[[nodiscard]] std::optional<std::vector<size_t>> select_srd(const AlgorithmInput& in, Amount target, size_t max_weight,
+                                                            SelectionRng& rng);
 // Core's CoinGrinder: the set of least weight reaching target + change_target (explores
 // at most kBnbTotalTries nodes; nullopt if it cannot find or prove one within that).
-std::optional<std::vector<size_t>> select_coin_grinder(const AlgorithmInput& in, Amount target, Amount change_target,
-                                                       size_t max_weight);
+[[nodiscard]] std::optional<std::vector<size_t>> select_coin_grinder(const AlgorithmInput& in, Amount target,
+                                                                     Amount change_target, size_t max_weight);
 
 // Core's waste metric for a selection of `in` (indices) towards `target`, given the
 // change it leaves (0: changeless, the excess is wasted instead of the cost of change).

@@ -4,6 +4,7 @@
 
 #include "common/address.h"
 #include "common/bip32.h"
+#include "util/hex.h"
 
 namespace minicash::wallet {
 
@@ -95,6 +96,77 @@ std::optional<std::vector<DescriptorSpec>> descriptors_from_seed(ByteView seed, 
     return out;
 }
 
+std::optional<std::vector<uint32_t>> multisig_account_path(AddressType type, Network network) {
+    const uint32_t coin = (network == Network::MAIN ? 0 : 1) | kHardenedBit;
+    switch (type) {
+    case AddressType::BECH32: return std::vector<uint32_t>{48 | kHardenedBit, coin, kHardenedBit, 2 | kHardenedBit};
+    case AddressType::P2SH_SEGWIT:
+        return std::vector<uint32_t>{48 | kHardenedBit, coin, kHardenedBit, 1 | kHardenedBit};
+    case AddressType::BECH32M: return std::vector<uint32_t>{87 | kHardenedBit, coin, kHardenedBit};
+    case AddressType::LEGACY: return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+SeedKeys keys_from_seed(ByteView seed, const ChainParams& params) {
+    SeedKeys out;
+    auto master = ExtPrivKey::from_seed(seed);
+    if (!master) return out;
+    for (AddressType t : {AddressType::BECH32, AddressType::P2SH_SEGWIT, AddressType::BECH32M}) {
+        const std::vector<uint32_t> path = *multisig_account_path(t, params.network);
+        if (auto k = master->derive_path(path))
+            out.accounts.push_back(SigningAccount{{master->fingerprint(), path}, *k});
+    }
+    out.silent_payments = SilentPaymentAccount::from_seed(seed, params.network);
+    return out;
+}
+
+std::optional<std::string> cosigner_key(const WalletState& state, AddressType type, std::string* error) {
+    auto path = multisig_account_path(type, state.network);
+    if (!path) {
+        if (error) *error = "multisig keys exist for bech32, p2sh-segwit and bech32m only";
+        return std::nullopt;
+    }
+    for (const SigningAccount& a : state.signing_accounts)
+        if (a.origin.path == *path)
+            return "[" + format_key_origin(a.origin) + "]" + a.key.neuter().to_string(state.params());
+    if (error)
+        *error = state.watch_only ? "a watch-only wallet has no keys to cosign with"
+                                  : "this wallet has no multisig keys (it was made before they existed: restore it "
+                                    "from its words to get them)";
+    return std::nullopt;
+}
+
+std::optional<std::string> multisig_descriptor(int m, const std::vector<std::string>& keys, AddressType type,
+                                               std::string* error) {
+    auto fail = [&](const std::string& why) -> std::optional<std::string> {
+        if (error) *error = why;
+        return std::nullopt;
+    };
+    if (keys.empty()) return fail("-cosigners lists no key");
+    if (m < 1 || size_t(m) > keys.size())
+        return fail("-multisig=" + std::to_string(m) + " needs between 1 and " + std::to_string(keys.size()) +
+                    " (the number of keys)");
+    const std::set<std::string> distinct(keys.begin(), keys.end());
+    if (distinct.size() != keys.size()) return fail("a key appears twice in -cosigners");
+    std::string list;
+    for (const std::string& k : keys) {
+        list += ",";
+        list += k;
+        if (k.find('*') == std::string::npos && k.find('<') == std::string::npos) list += "/<0;1>/*";
+    }
+    const std::string inner = "sortedmulti(" + std::to_string(m) + list + ")";
+    switch (type) {
+    case AddressType::BECH32: return "wsh(" + inner + ")";
+    case AddressType::P2SH_SEGWIT: return "sh(wsh(" + inner + "))";
+    case AddressType::BECH32M:
+        return "tr(50929b74c1a04954b78b4b6035e97a5e078a5a0f28ec96d547bfee9ace803ac0,sortedmulti_a(" +
+               std::to_string(m) + list + "))";
+    case AddressType::LEGACY: break;
+    }
+    return fail("multisig wallets are bech32 (P2WSH), p2sh-segwit (P2SH-P2WSH) or bech32m (taproot)");
+}
+
 std::optional<std::vector<DescriptorSpec>> descriptors_from_watch(std::string_view text, const ChainParams& params,
                                                                   std::string* error) {
     auto fail = [&](const std::string& why) -> std::optional<std::vector<DescriptorSpec>> {
@@ -138,6 +210,10 @@ std::optional<std::vector<DescriptorSpec>> descriptors_from_watch(std::string_vi
 void add_keys_for_scripts(const WalletState& state, const std::vector<Script>& spent, KeyStore& keys) {
     for (const Script& s : spent)
         if (const ScriptOwner* o = state.owner_of(s)) {
+            if (o->is_silent_payment()) {
+                if (auto k = state.silent_payments->key_for(s)) keys.add_raw_taproot_key(*k);
+                continue;
+            }
             const Descriptor& d = state.descriptors[o->descriptor].desc;
             if (d.has_private_keys()) keys.add_descriptor(d, o->index);
         }
@@ -160,22 +236,96 @@ std::optional<uint32_t> index_for_origin(const Descriptor& desc, const KeyOrigin
 }
 }  // namespace
 
+namespace {
+
+// The key of `account` at `origin`, when origin's fingerprint is the account's and its
+// path continues the account's path.
+std::optional<ExtPrivKey> account_key_for(const SigningAccount& account, const KeyOriginInfo& origin) {
+    const std::vector<uint32_t>& base = account.origin.path;
+    if (origin.fingerprint != account.origin.fingerprint || origin.path.size() < base.size() ||
+        !std::equal(base.begin(), base.end(), origin.path.begin()))
+        return std::nullopt;
+    return account.key.derive_path(
+        std::vector<uint32_t>(origin.path.begin() + ptrdiff_t(base.size()), origin.path.end()));
+}
+
+// Every (public key as listed, origin) of the PSBT's inputs.
+std::vector<std::pair<Bytes, KeyOriginInfo>> psbt_derivations(const Psbt& psbt) {
+    std::vector<std::pair<Bytes, KeyOriginInfo>> out;
+    for (const PsbtInput& in : psbt.inputs) {
+        for (const auto& [pub, origin] : in.bip32_derivs) out.emplace_back(pub, origin);
+        for (const auto& [x, tap] : in.tap_bip32_derivs) out.emplace_back(Bytes(x.begin(), x.end()), tap.origin);
+    }
+    return out;
+}
+
+bool same_key(const Bytes& listed, const SecretKey& key) {
+    if (listed.size() == 32) {
+        const auto x = key.xonly_pubkey();
+        return std::equal(x.begin(), x.end(), listed.begin());
+    }
+    return key.pubkey(listed.size() == 33) == listed;
+}
+
+}  // namespace
+
 void add_keys_for_psbt(const WalletState& state, const Psbt& psbt, KeyStore& keys) {
     std::vector<Script> spent;
-    std::vector<KeyOriginInfo> origins;
-    for (size_t i = 0; i < psbt.inputs.size(); ++i) {
+    for (size_t i = 0; i < psbt.inputs.size(); ++i)
         if (auto out = psbt.spent_output(i)) spent.push_back(out->script_pubkey);
-        for (const auto& [pub, origin] : psbt.inputs[i].bip32_derivs) origins.push_back(origin);
-        for (const auto& [pub, tap] : psbt.inputs[i].tap_bip32_derivs) origins.push_back(tap.origin);
-    }
     add_keys_for_scripts(state, spent, keys);
+    const auto derivations = psbt_derivations(psbt);
     for (const WalletDescriptor& d : state.descriptors) {
         if (!d.desc.has_private_keys()) continue;
         std::set<uint32_t> done;
-        for (const KeyOriginInfo& origin : origins)
+        for (const auto& [pub, origin] : derivations)
             if (auto index = index_for_origin(d.desc, origin); index && done.insert(*index).second)
                 keys.add_descriptor(d.desc, *index);
     }
+    for (const auto& [pub, origin] : derivations)
+        for (const SigningAccount& a : state.signing_accounts)
+            if (auto k = account_key_for(a, origin); k && same_key(pub, k->secret)) keys.add_key(k->secret);
+}
+
+std::set<Fingerprint> wallet_fingerprints(const WalletState& state) {
+    std::set<Fingerprint> out;
+    for (const SigningAccount& a : state.signing_accounts) out.insert(a.origin.fingerprint);
+    for (const WalletDescriptor& d : state.descriptors) {
+        if (!d.desc.has_private_keys()) continue;
+        auto e = d.desc.expand(0);
+        if (!e) continue;
+        for (const ExpandedScript& x : *e)
+            for (const DerivedPubkey& p : x.pubkeys) out.insert(p.origin.fingerprint);
+    }
+    return out;
+}
+
+std::vector<std::string> psbt_origin_mismatches(const WalletState& state, const Psbt& psbt) {
+    std::vector<std::string> out;
+    const std::set<Fingerprint> mine = wallet_fingerprints(state);
+    for (const auto& [pub, origin] : psbt_derivations(psbt)) {
+        if (!mine.count(origin.fingerprint)) continue;
+        bool derivable = false, matches = false;
+        for (const SigningAccount& a : state.signing_accounts)
+            if (auto k = account_key_for(a, origin)) {
+                derivable = true;
+                matches = matches || same_key(pub, k->secret);
+            }
+        for (const WalletDescriptor& d : state.descriptors) {
+            if (!d.desc.has_private_keys()) continue;
+            if (auto index = index_for_origin(d.desc, origin)) {
+                derivable = true;
+                for (const auto& [dpub, key] : d.desc.private_keys(*index)) matches = matches || same_key(pub, key);
+            }
+        }
+        if (matches) continue;
+        const std::string where = "[" + format_key_origin(origin) + "]";
+        out.push_back(derivable
+                          ? "key origin " + where + " gives another key than the PSBT's " + hex_encode(pub) +
+                                " (a PSBT of another wallet, or a wrong fingerprint)"
+                          : "key origin " + where + " has this wallet's fingerprint but a path it has no key for");
+    }
+    return out;
 }
 
 namespace {
@@ -196,6 +346,10 @@ void update_psbt(const WalletState& state, Psbt& psbt) {
         const TxOut& out = it->second.tx.vout[prev.index];
         const ScriptOwner* owner = state.owner_of(out.script_pubkey);
         if (!owner) continue;
+        if (owner->is_silent_payment()) {
+            in.witness_utxo = out;  // a taproot output: the witness UTXO is enough
+            continue;
+        }
         auto expanded = state.descriptors[owner->descriptor].desc.expand(owner->index);
         if (!expanded) continue;
         const ExpandedScript* e = find_expansion(*expanded, out.script_pubkey);
@@ -211,6 +365,9 @@ void update_psbt(const WalletState& state, Psbt& psbt) {
         if (e->taproot) {
             in.tap_internal_key = e->taproot->internal_key;
             if (e->taproot->merkle_root) in.tap_merkle_root = *e->taproot->merkle_root;
+            // The leaves, so that a cosigner that only holds its key can sign a script path.
+            for (const TaprootSpendData::Leaf& l : e->taproot->leaves)
+                in.tap_scripts[{l.script, l.leaf_version}].insert(l.control_block);
             for (const DerivedPubkey& p : e->pubkeys) {
                 if (p.pubkey.size() != 32) continue;
                 XOnlyPubkey x{};
@@ -225,7 +382,7 @@ void update_psbt(const WalletState& state, Psbt& psbt) {
     for (size_t i = 0; i < psbt.outputs.size() && i < psbt.tx.vout.size(); ++i) {
         const Script& spk = psbt.tx.vout[i].script_pubkey;
         const ScriptOwner* owner = state.owner_of(spk);
-        if (!owner) continue;
+        if (!owner || owner->is_silent_payment()) continue;
         auto expanded = state.descriptors[owner->descriptor].desc.expand(owner->index);
         if (!expanded) continue;
         const ExpandedScript* e = find_expansion(*expanded, spk);

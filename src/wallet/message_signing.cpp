@@ -135,3 +135,74 @@ MessageRpcError verify_message_rpc_error(MessageVerificationResult r) {
 }
 
 }  // namespace minicash::wallet
+
+namespace minicash::wallet {
+
+std::optional<MessageFormat> parse_message_format(std::string_view name) {
+    if (name == "legacy") return MessageFormat::kLegacy;
+    if (name == "simple") return MessageFormat::kSimple;
+    if (name == "full") return MessageFormat::kFull;
+    return std::nullopt;
+}
+
+MessageFormat default_message_format(const Script& script_pubkey) {
+    auto dest = extract_destination(script_pubkey);
+    if (dest && std::holds_alternative<PKHashDest>(*dest)) return MessageFormat::kLegacy;
+    int version = 0;
+    Bytes program;
+    if (script_pubkey.is_witness_program(version, program)) return MessageFormat::kSimple;
+    return MessageFormat::kFull;
+}
+
+std::optional<std::string> sign_message_bip322(const KeyStore& keys, const Script& challenge, std::string_view message,
+                                               const Bip322SignOptions& options, std::string* error) {
+    auto fail = [&](const std::string& why) -> std::optional<std::string> {
+        if (error) *error = why;
+        return std::nullopt;
+    };
+    if (options.format == MessageFormat::kLegacy) return fail("the legacy format is signed with sign_message");
+    const bool simple = options.format == MessageFormat::kSimple;
+    int version = 0;
+    Bytes program;
+    if (simple && !challenge.is_witness_program(version, program))
+        return fail("the simple format is for native segwit addresses (P2WPKH, P2WSH, P2TR): use the full format");
+    if (simple && (options.version != 0 || options.locktime != 0 || options.sequence != 0))
+        return fail("the simple format has version, locktime and sequence 0: use the full format");
+    const Transaction spend = bip322::to_spend(challenge, message);
+    Transaction tx = bip322::to_sign(spend, options.version, options.locktime, options.sequence);
+    SignOptions so;
+    so.grind_low_r = options.grind_low_r;
+    so.aux_rand = options.aux_rand;
+    std::string why;
+    if (!sign_transaction_input(tx, 0, {spend.vout[0]}, keys, so, &why))
+        return fail("cannot sign for this address: " + why);
+    if (simple && !tx.vin[0].script_sig.empty())
+        return fail("the signature needs a scriptSig, which the simple format cannot carry: use the full format");
+    return simple ? bip322::encode_simple(tx.vin[0].witness) : bip322::encode_full(tx);
+}
+
+std::optional<MessageCheck> check_message(const std::string& address, const std::string& signature,
+                                          std::string_view message, const ChainParams& params, std::string* error) {
+    std::string why;
+    auto script = decode_address(address, params, &why);
+    if (!script) {
+        if (error) *error = why;
+        return std::nullopt;
+    }
+    MessageCheck c;
+    const bool prefixed = signature.starts_with("smp") || signature.starts_with("ful") || signature.starts_with("pof");
+    if (!prefixed) {
+        auto raw = base64_decode(signature);
+        const bool p2pkh = default_message_format(*script) == MessageFormat::kLegacy;
+        if ((raw && raw->size() == kCompactSigSize && (*raw)[0] >= kHeaderBase && (*raw)[0] <= kHeaderLast) ||
+            (p2pkh && (!raw || raw->size() == kCompactSigSize))) {
+            c.legacy = true;
+            c.legacy_result = verify_message(address, signature, message, params);
+            return c;
+        }
+    }
+    c.bip322 = bip322::verify(*script, signature, message);
+    return c;
+}
+
+}  // namespace minicash::wallet

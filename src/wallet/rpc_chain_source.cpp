@@ -66,6 +66,36 @@ bool filter_unavailable(const ChainSourceError& e) {
     return e.code == rpc::RPC_METHOD_NOT_FOUND || e.code == rpc::RPC_MISC_ERROR;
 }
 
+Amount as_amount(const json::value& v, const char* what) {
+    std::string text;
+    if (auto raw = rpc::raw_number_text(v)) text = *raw;
+    else if (v.is_double()) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.8f", v.get_double());
+        text = buf;
+    } else if (v.is_int64()) {
+        text = std::to_string(v.get_int64());
+    } else {
+        throw std::runtime_error(std::string("malformed ") + what + " from the node");
+    }
+    auto sats = parse_btc(text);
+    if (!sats) throw std::runtime_error(std::string("malformed ") + what + " from the node");
+    return *sats;
+}
+
+std::vector<sp::PubKey> tweaks_of(const json::value& v) {
+    if (!v.is_object()) throw std::runtime_error("malformed getsilentpaymentblockdata reply");
+    std::vector<sp::PubKey> out;
+    for (const json::value& t : v.at("bip352_tweaks").as_array()) {
+        auto bytes = hex_decode(as_string(t, "silent payment tweak"));
+        if (!bytes || bytes->size() != 33) throw std::runtime_error("malformed silent payment tweak from the node");
+        sp::PubKey k;
+        std::copy(bytes->begin(), bytes->end(), k.begin());
+        out.push_back(k);
+    }
+    return out;
+}
+
 }  // namespace
 
 json::value RpcChainSource::call(const std::string& method, json::array params) {
@@ -138,12 +168,15 @@ std::optional<Bytes> RpcChainSource::block_filter(const uint256& hash) {
     }
 }
 
-std::vector<std::optional<Bytes>> RpcChainSource::block_filters(const std::vector<uint256>& hashes) {
+template <typename T>
+std::vector<std::optional<T>> RpcChainSource::batch_per_block(const std::string& method,
+                                                              const std::vector<uint256>& hashes,
+                                                              T (*parse)(const json::value&)) {
     std::vector<json::array> params;
     for (const uint256& h : hashes) params.push_back(json::array{json::string(h.to_hex())});
     std::vector<std::optional<ChainSourceError>> errors;
-    std::vector<json::value> results = batch("getblockfilter", params, &errors);
-    std::vector<std::optional<Bytes>> out;
+    std::vector<json::value> results = batch(method, params, &errors);
+    std::vector<std::optional<T>> out;
     for (size_t i = 0; i < results.size(); ++i) {
         if (errors[i]) {
             if (filter_unavailable(*errors[i])) {
@@ -152,9 +185,13 @@ std::vector<std::optional<Bytes>> RpcChainSource::block_filters(const std::vecto
             }
             throw *errors[i];
         }
-        out.push_back(filter_bytes(results[i]));
+        out.push_back(parse(results[i]));
     }
     return out;
+}
+
+std::vector<std::optional<Bytes>> RpcChainSource::block_filters(const std::vector<uint256>& hashes) {
+    return batch_per_block<Bytes>("getblockfilter", hashes, filter_bytes);
 }
 
 Block RpcChainSource::block(const uint256& hash) {
@@ -164,6 +201,73 @@ Block RpcChainSource::block(const uint256& hash) {
     auto block = Block::decode(*bytes, &why);
     if (!block) throw std::runtime_error("the node sent an undecodable block: " + why);
     return std::move(*block);
+}
+
+std::optional<MempoolEntry> RpcChainSource::mempool_entry(const uint256& txid) {
+    json::value r;
+    try {
+        r = call("getmempoolentry", {json::string(txid.to_hex())});
+    } catch (const ChainSourceError& e) {
+        if (e.code == rpc::RPC_INVALID_ADDRESS_OR_KEY) return std::nullopt;
+        throw;
+    }
+    if (!r.is_object()) throw std::runtime_error("malformed getmempoolentry reply");
+    MempoolEntry e;
+    e.vsize = size_t(as_int(r.at("vsize"), "vsize"));
+    e.ancestor_count = int(as_int(r.at("ancestorcount"), "ancestor count"));
+    e.ancestor_size = size_t(as_int(r.at("ancestorsize"), "ancestor size"));
+    e.fee = as_amount(r.at("fees").at("base"), "fee");
+    e.ancestor_fees = as_amount(r.at("fees").at("ancestor"), "ancestor fees");
+    return e;
+}
+
+std::optional<std::vector<sp::PubKey>> RpcChainSource::silent_payment_tweaks(const uint256& hash) {
+    try {
+        return tweaks_of(call("getsilentpaymentblockdata", {json::string(hash.to_hex())}));
+    } catch (const ChainSourceError& e) {
+        if (filter_unavailable(e)) return std::nullopt;
+        throw;
+    }
+}
+
+std::vector<std::optional<std::vector<sp::PubKey>>> RpcChainSource::silent_payment_tweaks(
+    const std::vector<uint256>& hashes) {
+    return batch_per_block<std::vector<sp::PubKey>>("getsilentpaymentblockdata", hashes, tweaks_of);
+}
+
+BlockWithPrevouts RpcChainSource::block_with_prevouts(const uint256& hash) {
+    const json::value r = call("getblock", {json::string(hash.to_hex()), 3});
+    if (!r.is_object()) throw std::runtime_error("malformed getblock reply");
+    BlockWithPrevouts out;
+    BlockHeader& h = out.block.header;
+    h.version = int32_t(as_int(r.at("version"), "block version"));
+    if (const json::value* prev = r.as_object().if_contains("previousblockhash"))
+        h.prev_block = as_hash(*prev, "block hash");
+    h.merkle_root = as_hash(r.at("merkleroot"), "merkle root");
+    h.time = uint32_t(as_int(r.at("time"), "block time"));
+    h.bits = uint32_t(std::stoul(as_string(r.at("bits"), "bits"), nullptr, 16));
+    h.nonce = uint32_t(as_int(r.at("nonce"), "nonce"));
+    for (const json::value& t : r.at("tx").as_array()) {
+        auto bytes = hex_decode(as_string(t.at("hex"), "transaction"));
+        if (!bytes) throw std::runtime_error("malformed transaction hex from the node");
+        auto tx = Transaction::decode(*bytes);
+        if (!tx) throw std::runtime_error("the node sent an undecodable transaction");
+        if (!tx->is_coinbase()) {
+            std::vector<Script> spent;
+            for (const json::value& in : t.at("vin").as_array()) {
+                const json::value* prevout = in.as_object().if_contains("prevout");
+                if (!prevout) throw std::runtime_error("the node sent no prevouts (getblock verbosity 3)");
+                auto spk = hex_decode(as_string(prevout->at("scriptPubKey").at("hex"), "prevout script"));
+                if (!spk) throw std::runtime_error("malformed prevout script from the node");
+                spent.push_back(Script(*spk));
+            }
+            if (spent.size() != tx->vin.size()) throw std::runtime_error("the node sent prevouts that do not match");
+            out.spent.push_back(std::move(spent));
+        }
+        out.block.txs.push_back(std::move(*tx));
+    }
+    if (out.block.hash() != hash) throw std::runtime_error("the node sent another block than " + hash.to_hex());
+    return out;
 }
 
 std::vector<uint256> RpcChainSource::mempool() {

@@ -1,7 +1,10 @@
 // The wallet's view of a node through Bitcoin Core's JSON-RPC calls: getblockchaininfo,
-// getblockhash, getblockfilter, getblock (verbosity 0, parsed locally), getrawmempool,
-// getrawtransaction, sendrawtransaction, testmempoolaccept, estimatesmartfee. The same
-// calls work against Bitcoin Core started with -blockfilterindex.
+// getblockhash, getblockfilter, getblock (verbosity 0, parsed locally; verbosity 3 for
+// silent payment scans without an index), getrawmempool, getrawtransaction,
+// sendrawtransaction, testmempoolaccept, estimatesmartfee, getmempoolentry, and
+// getsilentpaymentblockdata (the call of Core's proposed BIP352 index, served by
+// minicashd -silentpaymentindex). The same calls work against Bitcoin Core started with
+// -blockfilterindex (the silent payment index aside).
 //
 // The connection itself is the caller's (minicash-wallet uses rpc/client_session.h's
 // RpcSession): this class only builds requests and reads replies, so it can be tested
@@ -31,10 +34,15 @@ public:
     std::vector<uint256> mempool() override;
     std::optional<Transaction> mempool_tx(const uint256& txid) override;
     uint256 broadcast(const Transaction& tx) override;
-    AcceptResult test_accept(const Transaction& tx) override;
+    [[nodiscard]] AcceptResult test_accept(const Transaction& tx) override;
     std::optional<Amount> estimate_fee(int target) override;
     std::vector<uint256> block_hashes(int from, int count) override;
     std::vector<std::optional<Bytes>> block_filters(const std::vector<uint256>& hashes) override;
+    std::optional<MempoolEntry> mempool_entry(const uint256& txid) override;
+    std::optional<std::vector<sp::PubKey>> silent_payment_tweaks(const uint256& hash) override;
+    std::vector<std::optional<std::vector<sp::PubKey>>> silent_payment_tweaks(
+        const std::vector<uint256>& hashes) override;
+    BlockWithPrevouts block_with_prevouts(const uint256& hash) override;
 
     // One call: the result, or ChainSourceError with the node's code and message.
     boost::json::value call(const std::string& method, boost::json::array params);
@@ -43,6 +51,11 @@ private:
     // A batch of calls; results in order. Errors as call().
     std::vector<boost::json::value> batch(const std::string& method, const std::vector<boost::json::array>& params,
                                           std::vector<std::optional<ChainSourceError>>* errors = nullptr);
+    // A batch of one call per block hash: parsed results, nullopt where the node has no
+    // such index (errors -32601 and -1); other errors are thrown.
+    template <typename T>
+    std::vector<std::optional<T>> batch_per_block(const std::string& method, const std::vector<uint256>& hashes,
+                                                  T (*parse)(const boost::json::value&));
     JsonRpcTransport transport_;
 };
 

@@ -111,6 +111,13 @@ void KeyStore::add_script(const Script& script) {
 
 void KeyStore::add_taproot(const TaprootSpendData& data) { taproot_[data.output_key] = data; }
 
+void KeyStore::add_raw_taproot_key(const SecretKey& key) { raw_taproot_[key.xonly_pubkey()] = key; }
+
+const SecretKey* KeyStore::raw_taproot_key(const XOnlyPubkey& output_key) const {
+    auto it = raw_taproot_.find(output_key);
+    return it == raw_taproot_.end() ? nullptr : &it->second;
+}
+
 void KeyStore::add_descriptor(const Descriptor& desc, uint32_t index) {
     for (const auto& [pub, secret] : desc.private_keys(index)) add_key(secret);
     const auto expanded = desc.expand(index);
@@ -301,6 +308,18 @@ bool sign_input_impl(Psbt& psbt, size_t i, const KeyStore& keys, const SignOptio
                     if (!sig) return fail(error, where + "Schnorr signing failed");
                     in.tap_key_sig = add_sig_bytes(*sig);
                 }
+            }
+        }
+        // Key path of an output key that is a key's point (no tweak).
+        if (!in.tap_key_sig && !in.tap_internal_key) {
+            if (const SecretKey* raw = keys.raw_taproot_key(output_key)) {
+                ScriptExecutionData exec;
+                const auto h = taproot_signature_hash(exec, tx, static_cast<unsigned>(i), static_cast<uint8_t>(ht),
+                                                      SigVersion::TAPROOT, txdata);
+                if (!h) return fail(error, where + "no signature hash for this sighash type (SINGLE without output?)");
+                const auto sig = sign_schnorr(*raw, *h, opt.aux_rand);
+                if (!sig) return fail(error, where + "Schnorr signing failed");
+                in.tap_key_sig = add_sig_bytes(*sig);
             }
         }
         // Script path.

@@ -36,12 +36,13 @@ Bytes sign_ecdsa(const SecretKey& key, const uint256& hash, bool grind_low_r = t
 // BIP340 signature of `msg` with `key`. `aux` is the 32-byte auxiliary randomness; when
 // absent, 32 fresh bytes come from OpenSSL's RAND_bytes. The signature is verified before
 // it is returned. nullopt only if signing or that check fails. REQUIRES: key.valid().
-std::optional<std::array<uint8_t, 64>> sign_schnorr(const SecretKey& key, const uint256& msg,
-                                                    const std::optional<std::array<uint8_t, 32>>& aux = std::nullopt);
+[[nodiscard]] std::optional<std::array<uint8_t, 64>> sign_schnorr(
+    const SecretKey& key, const uint256& msg, const std::optional<std::array<uint8_t, 32>>& aux = std::nullopt);
 
 // The BIP341 key-path secret: internal secret (negated if its point has odd Y) plus
 // TapTweak(x(P) || merkle_root). nullopt if the result is invalid.
-std::optional<SecretKey> taproot_tweak_secret(const SecretKey& internal, const std::optional<uint256>& merkle_root);
+[[nodiscard]] std::optional<SecretKey> taproot_tweak_secret(const SecretKey& internal,
+                                                            const std::optional<uint256>& merkle_root);
 
 // ---------------------------------------------------------------------------------------
 // Keys and scripts the signer may use
@@ -57,6 +58,9 @@ public:
     void add_taproot(const TaprootSpendData& data);
     // Adds the private keys, scripts and taproot data of `desc` at `index`.
     void add_descriptor(const Descriptor& desc, uint32_t index);
+    // Adds the key of a taproot output spent by its key path without the BIP341 tweak
+    // (the output key is this key's point, as for silent payment outputs).
+    void add_raw_taproot_key(const SecretKey& key);
 
     // Secret for a 33/65-byte public key.
     const SecretKey* key_for_pubkey(ByteView pubkey) const;
@@ -66,6 +70,7 @@ public:
     const Script* script_for_hash160(ByteView hash) const;
     const Script* script_for_sha256(ByteView hash) const;
     const TaprootSpendData* taproot_for_output(const XOnlyPubkey& output_key) const;
+    const SecretKey* raw_taproot_key(const XOnlyPubkey& output_key) const;
 
 private:
     std::vector<SecretKey> keys_;
@@ -74,6 +79,7 @@ private:
     std::map<XOnlyPubkey, size_t> by_xonly_;
     std::map<Bytes, Script> by_hash160_, by_sha256_;
     std::map<XOnlyPubkey, TaprootSpendData> taproot_;
+    std::map<XOnlyPubkey, SecretKey> raw_taproot_;
 };
 
 struct SignOptions {
@@ -93,8 +99,8 @@ struct SignOptions {
 // type must match the requested one). Missing redeem/witness scripts and taproot data
 // are filled in from `keys`. Taproot inputs need every input's UTXO. Returns false with
 // `*error` when a check fails; returns true (possibly without adding anything) otherwise.
-bool sign_psbt_input(Psbt& psbt, size_t i, const KeyStore& keys, const SignOptions& options = {},
-                     std::string* error = nullptr);
+[[nodiscard]] bool sign_psbt_input(Psbt& psbt, size_t i, const KeyStore& keys, const SignOptions& options = {},
+                                   std::string* error = nullptr);
 
 // Signs and finalizes every input of `psbt` it can. Returns the number of inputs that are
 // final afterwards; `*error` gets the first signer-check failure, if any.
@@ -104,16 +110,17 @@ size_t sign_psbt(Psbt& psbt, const KeyStore& keys, const SignOptions& options = 
 // every input of `tx` (in input order; amounts are trusted, they come from the wallet),
 // then verifies it with the consensus interpreter. Returns false (and leaves the input
 // unchanged) when the keys are missing or verification fails.
-bool sign_transaction_input(Transaction& tx, size_t i, const std::vector<TxOut>& spent_outputs, const KeyStore& keys,
-                            const SignOptions& options = {}, std::string* error = nullptr);
+[[nodiscard]] bool sign_transaction_input(Transaction& tx, size_t i, const std::vector<TxOut>& spent_outputs,
+                                          const KeyStore& keys, const SignOptions& options = {},
+                                          std::string* error = nullptr);
 
 // All inputs; true when every input is signed and verified.
-bool sign_transaction(Transaction& tx, const std::vector<TxOut>& spent_outputs, const KeyStore& keys,
-                      const SignOptions& options = {}, std::string* error = nullptr);
+[[nodiscard]] bool sign_transaction(Transaction& tx, const std::vector<TxOut>& spent_outputs, const KeyStore& keys,
+                                    const SignOptions& options = {}, std::string* error = nullptr);
 
 // Verifies every input of a fully signed `tx` against `spent_outputs` with the standard
 // script flags. On failure names the input and the script error.
-bool verify_transaction_scripts(const Transaction& tx, const std::vector<TxOut>& spent_outputs,
-                                std::string* error = nullptr);
+[[nodiscard]] bool verify_transaction_scripts(const Transaction& tx, const std::vector<TxOut>& spent_outputs,
+                                              std::string* error = nullptr);
 
 }  // namespace minicash

@@ -1,5 +1,6 @@
 #include "wallet/sync.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <set>
@@ -40,6 +41,43 @@ void scan_block(WalletState& state, const Block& block, int height, const uint25
         for (const Transaction& tx : block.txs)
             state.add_transaction(tx, TxState::CONFIRMED, height, hash, block.header.time, now);
         if (!state.top_up()) break;
+    }
+}
+
+void record_found(WalletState& state, const std::vector<sp::FoundOutput>& found, SyncResult& result) {
+    for (const sp::FoundOutput& f : found)
+        if (auto record = state.silent_payments->to_record(f)) {
+            state.add_silent_payment_output(SilentPaymentAccount::output_script(f.output_key), *record);
+            ++result.silent_payment_found;
+        }
+}
+
+// Index mode: the candidate first-output scripts of every tweak of a block.
+std::map<Script, sp::PubKey> candidates_of(const SilentPaymentAccount& account, const std::vector<sp::PubKey>& tweaks) {
+    std::map<Script, sp::PubKey> out;
+    for (const sp::PubKey& t : tweaks)
+        for (Script& c : account.candidate_scripts(t)) out.emplace(std::move(c), t);
+    return out;
+}
+
+// Index mode: the transactions of `block` holding a candidate, scanned with its tweak.
+void scan_candidates(WalletState& state, const Block& block, const std::map<Script, sp::PubKey>& candidates,
+                     SyncResult& result) {
+    for (const Transaction& tx : block.txs) {
+        std::set<sp::PubKey> tweaks;
+        for (const TxOut& o : tx.vout)
+            if (auto it = candidates.find(o.script_pubkey); it != candidates.end()) tweaks.insert(it->second);
+        for (const sp::PubKey& t : tweaks) record_found(state, state.silent_payments->find(tx, t), result);
+    }
+}
+
+// Blocks mode: every eligible transaction of the block.
+void scan_with_prevouts(WalletState& state, const BlockWithPrevouts& b, SyncResult& result) {
+    for (size_t i = 1; i < b.block.txs.size() && i - 1 < b.spent.size(); ++i) {
+        auto t = sp::tweak_data(b.block.txs[i], b.spent[i - 1]);
+        if (!t) continue;
+        ++result.silent_payment_tweaks;
+        record_found(state, state.silent_payments->find(b.block.txs[i], *t), result);
     }
 }
 
@@ -91,6 +129,8 @@ SyncResult sync_wallet(WalletState& state, ChainSource& source, const SyncOption
 
     ScanMode mode = options.mode;
     std::vector<Bytes> watched = state.watched_scripts();
+    const bool sp_on = state.silent_payments && state.silent_payments->active;
+    SilentPaymentSource sp_source = options.silent_payments;
     const int start = std::max(state.synced_height + 1, state.birthday);
     if (state.synced_height < start - 1) state.synced_height = start - 1;
     result.used_filters = mode == ScanMode::FILTERS;
@@ -105,10 +145,30 @@ SyncResult sync_wallet(WalletState& state, ChainSource& source, const SyncOption
             filters = source.block_filters(hashes);
             if (filters.size() != hashes.size()) throw std::runtime_error("the node sent a wrong number of filters");
         }
+        const bool sp_batch = sp_on && batch_start + count - 1 >= state.silent_payments->scan_from;
+        std::vector<std::optional<std::vector<sp::PubKey>>> sp_tweaks;
+        if (sp_batch && sp_source != SilentPaymentSource::BLOCKS) {
+            sp_tweaks = source.silent_payment_tweaks(hashes);
+            if (sp_tweaks.size() != hashes.size()) throw std::runtime_error("the node sent a wrong number of tweaks");
+            if (std::any_of(sp_tweaks.begin(), sp_tweaks.end(), [](const auto& t) { return !t; })) {
+                if (sp_source == SilentPaymentSource::INDEX)
+                    throw std::runtime_error("the node has no silent payment index (-silentpaymentindex)");
+                sp_source = SilentPaymentSource::BLOCKS;
+            } else {
+                sp_source = SilentPaymentSource::INDEX;
+            }
+        }
+        if (sp_batch) result.silent_payment_source = sp_source == SilentPaymentSource::INDEX ? "index" : "blocks";
         for (int i = 0; i < count; ++i) {
             const int h = batch_start + i;
             const uint256& hash = hashes[size_t(i)];
-            bool fetch = mode == ScanMode::FULL;
+            const bool sp_block = sp_batch && h >= state.silent_payments->scan_from;
+            std::map<Script, sp::PubKey> candidates;
+            if (sp_block && sp_source == SilentPaymentSource::INDEX) {
+                candidates = candidates_of(*state.silent_payments, *sp_tweaks[size_t(i)]);
+                result.silent_payment_tweaks += int(sp_tweaks[size_t(i)]->size());
+            }
+            bool fetch = mode == ScanMode::FULL || (sp_block && sp_source == SilentPaymentSource::BLOCKS);
             if (!fetch) {
                 if (!filters[size_t(i)]) {
                     mode = ScanMode::FULL;
@@ -120,10 +180,23 @@ SyncResult sync_wallet(WalletState& state, ChainSource& source, const SyncOption
                     if (!filter)
                         throw std::runtime_error("the node sent a malformed block filter for block " + hash.to_hex());
                     fetch = filter->match_any(watched);
+                    if (!fetch && !candidates.empty()) {
+                        std::vector<Bytes> query;
+                        for (const auto& [script, tweak] : candidates) query.push_back(script.bytes());
+                        fetch = filter->match_any(query);
+                    }
                 }
             }
             if (fetch) {
-                const Block block = source.block(hash);
+                Block block;
+                if (sp_block && sp_source == SilentPaymentSource::BLOCKS) {
+                    BlockWithPrevouts b = source.block_with_prevouts(hash);
+                    scan_with_prevouts(state, b, result);
+                    block = std::move(b.block);
+                } else {
+                    block = source.block(hash);
+                    if (!candidates.empty()) scan_candidates(state, block, candidates, result);
+                }
                 if (block.hash() != hash) throw std::runtime_error("the node sent another block than " + hash.to_hex());
                 const size_t before = state.script_count();
                 scan_block(state, block, h, hash, now());

@@ -8,6 +8,13 @@
 //     blocks are downloaded and scanned. Without a filter index on the node (or with
 //     ScanMode::FULL) every block is downloaded. When a block uses an address near the
 //     end of the gap window the window moves and the block is scanned again.
+//  2b. Silent payments (once the wallet scans for them, from SilentPaymentAccount::
+//     scan_from): with the node's -silentpaymentindex, the block's tweak data
+//     (getsilentpaymentblockdata) gives each eligible transaction's first output key for
+//     this wallet (and its labels); those keys join the filter query, so only blocks
+//     that hold one are downloaded, and only the transaction holding it is scanned.
+//     Without the index, every block is downloaded with its prevouts (getblock 3) and
+//     every eligible transaction scanned. Payments are found once confirmed.
 //  3. Mempool: wallet transactions in the node's mempool are MEMPOOL; the wallet's own
 //     transactions missing from it are offered again (sendrawtransaction); conflicts are
 //     resolved by WalletState::update_unconfirmed.
@@ -24,6 +31,9 @@
 namespace minicash::wallet {
 
 enum class ScanMode { FILTERS, FULL };
+// Where silent payment tweak data comes from: the node's index when it has one (AUTO),
+// or blocks with prevouts (BLOCKS, also AUTO's fallback).
+enum class SilentPaymentSource { AUTO, INDEX, BLOCKS };
 
 struct SyncProgress {
     int height = 0;  // block just scanned
@@ -35,6 +45,7 @@ struct SyncProgress {
 
 struct SyncOptions {
     ScanMode mode = ScanMode::FILTERS;
+    SilentPaymentSource silent_payments = SilentPaymentSource::AUTO;
     bool mempool = true;
     int save_every = 1000;                              // blocks between saves
     std::function<void(const WalletState&)> save;       // may be empty
@@ -49,6 +60,11 @@ struct SyncResult {
     int reorg_depth = 0;        // blocks disconnected
     bool used_filters = false;  // filters were used for every block scanned
     bool fell_back = false;     // the node had no filter index: full blocks were scanned
+    // Silent payments: "" (not scanned), "index" or "blocks"; transactions whose tweak
+    // was computed or read, outputs found.
+    std::string silent_payment_source;
+    int silent_payment_tweaks = 0;
+    int silent_payment_found = 0;
 };
 
 // Throws ChainSourceError / std::runtime_error from the source, and std::runtime_error

@@ -105,9 +105,11 @@ struct BuildError {
 //   deducted", "Insufficient funds ...", "Transaction too large", "Fee rate (x sat/vB)
 //   is lower than the minimum fee rate setting (y sat/vB)", "Fee exceeds maximum
 //   configured by user (e.g. -maxtxfee, maxfeerate)".
-std::optional<BuiltTransaction> build_transaction(std::span<const SpendableCoin> coins,
-                                                  std::span<const Recipient> recipients, const Script& change_script,
-                                                  const BuildOptions& options, BuildError* error = nullptr);
+[[nodiscard]] std::optional<BuiltTransaction> build_transaction(std::span<const SpendableCoin> coins,
+                                                                std::span<const Recipient> recipients,
+                                                                const Script& change_script,
+                                                                const BuildOptions& options,
+                                                                BuildError* error = nullptr);
 
 struct BumpOptions {
     FeeRate new_fee_rate;  // REQUIRES: > the original's fee rate
@@ -139,10 +141,11 @@ struct BumpOptions {
 // (y) to get into the mempool").
 // The original's fee is computed from `spent_outputs`; its vsize is estimated as the
 // replacement's (the original may still be unsigned).
-std::optional<BuiltTransaction> build_bump(const Transaction& original, std::span<const TxOut> spent_outputs,
-                                           std::optional<size_t> change_index,
-                                           std::span<const SpendableCoin> extra_coins, const BumpOptions& options,
-                                           BuildError* error = nullptr);
+[[nodiscard]] std::optional<BuiltTransaction> build_bump(const Transaction& original,
+                                                         std::span<const TxOut> spent_outputs,
+                                                         std::optional<size_t> change_index,
+                                                         std::span<const SpendableCoin> extra_coins,
+                                                         const BumpOptions& options, BuildError* error = nullptr);
 
 // Estimated weight of `tx` once its inputs (of the given sizes, in input order) are
 // signed. The result is exact for the given sizes: it includes the segwit marker and

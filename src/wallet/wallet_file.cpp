@@ -191,8 +191,8 @@ std::optional<Bytes> read_file(const std::filesystem::path& path, std::string* e
     return data;
 }
 
-bool write_file_atomic(const std::filesystem::path& path, ByteView data, std::string* error) {
-    return write_file_atomically(path, data, error, 0600);
+bool write_file_atomic(const std::filesystem::path& path, ByteView data, std::string* error, mode_t mode) {
+    return write_file_atomically(path, data, error, mode);
 }
 
 bool write_file_exclusive(const std::filesystem::path& path, ByteView data, std::string* error) {

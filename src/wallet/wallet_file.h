@@ -15,6 +15,8 @@
 // the old or the new file. Nothing here ever writes to a file it failed to open.
 #pragma once
 
+#include <sys/types.h>
+
 #include <array>
 #include <cstdint>
 #include <filesystem>
@@ -44,10 +46,10 @@ public:
     ~WalletKey();
 
     // scrypt(passphrase, salt, params). nullopt when OpenSSL refuses the parameters.
-    static std::optional<WalletKey> derive(std::string_view passphrase, const KdfParams& params,
-                                           const std::array<uint8_t, 16>& salt);
+    [[nodiscard]] static std::optional<WalletKey> derive(std::string_view passphrase, const KdfParams& params,
+                                                         const std::array<uint8_t, 16>& salt);
     // A fresh random salt and the derived key.
-    static std::optional<WalletKey> create(std::string_view passphrase, const KdfParams& params = {});
+    [[nodiscard]] static std::optional<WalletKey> create(std::string_view passphrase, const KdfParams& params = {});
 
     const KdfParams& params() const { return params_; }
     const std::array<uint8_t, 16>& salt() const { return salt_; }
@@ -73,16 +75,18 @@ struct OpenResult {
 // The file bytes for `plaintext` under `key` (fresh random nonce every call).
 Bytes seal_wallet(const WalletKey& key, ByteView plaintext);
 // Checks and decrypts file bytes. Never modifies anything.
-OpenResult open_wallet(ByteView file, std::string_view passphrase);
+[[nodiscard]] OpenResult open_wallet(ByteView file, std::string_view passphrase);
 // True when `file` starts with the wallet magic.
 bool looks_like_wallet_file(ByteView file);
 
 // Reads a whole file. nullopt (and `*error`) when it cannot be read.
-std::optional<Bytes> read_file(const std::filesystem::path& path, std::string* error);
+[[nodiscard]] std::optional<Bytes> read_file(const std::filesystem::path& path, std::string* error);
 // The wallet's file writes: util/atomic_file.h with mode 0600 (keys live in these files).
-// Replaces (or creates) `path` atomically with `data`. False with `*error`.
-bool write_file_atomic(const std::filesystem::path& path, ByteView data, std::string* error);
+// Replaces (or creates) `path` atomically with `data`, the new file with `mode` (an
+// existing wallet file keeps the mode its owner gave it). False with `*error`.
+[[nodiscard]] bool write_file_atomic(const std::filesystem::path& path, ByteView data, std::string* error,
+                                     mode_t mode = 0600);
 // Creates `path` with `data`, mode 0600, refusing to overwrite an existing file.
-bool write_file_exclusive(const std::filesystem::path& path, ByteView data, std::string* error);
+[[nodiscard]] bool write_file_exclusive(const std::filesystem::path& path, ByteView data, std::string* error);
 
 }  // namespace minicash::wallet

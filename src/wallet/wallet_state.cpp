@@ -24,6 +24,41 @@ std::optional<AddressType> parse_address_type(std::string_view name) {
     return std::nullopt;
 }
 
+std::optional<OutPoint> parse_outpoint(std::string_view text) {
+    const size_t colon = text.find(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    auto txid = uint256::from_hex(text.substr(0, colon));
+    const std::string_view n = text.substr(colon + 1);
+    if (!txid || n.empty() || n.size() > 10 || n.find_first_not_of("0123456789") != std::string_view::npos)
+        return std::nullopt;
+    const uint64_t index = std::stoull(std::string(n));
+    if (index > 0xffffffffULL) return std::nullopt;
+    return OutPoint{*txid, uint32_t(index)};
+}
+
+std::string format_outpoint(const OutPoint& op) { return op.txid.to_hex() + ":" + std::to_string(op.index); }
+
+std::string format_key_origin(const KeyOriginInfo& origin) {
+    return hex_encode(ByteView(origin.fingerprint.data(), origin.fingerprint.size())) +
+           format_path_suffix(origin.path, 'h');
+}
+
+std::optional<KeyOriginInfo> parse_key_origin(std::string_view text) {
+    if (text.size() < 8) return std::nullopt;
+    auto fp = hex_decode(text.substr(0, 8));
+    if (!fp || fp->size() != 4) return std::nullopt;
+    KeyOriginInfo o;
+    std::copy(fp->begin(), fp->end(), o.fingerprint.begin());
+    std::string_view rest = text.substr(8);
+    if (!rest.empty()) {
+        if (rest[0] != '/') return std::nullopt;
+        auto path = parse_derivation_path(rest.substr(1));
+        if (!path) return std::nullopt;
+        o.path = *path;
+    }
+    return o;
+}
+
 const char* tx_state_name(TxState s) {
     switch (s) {
     case TxState::CONFIRMED: return "confirmed";
@@ -142,12 +177,22 @@ std::optional<Script> WalletState::new_script(AddressType type, bool internal, s
                      " descriptor (import one with import-descriptor)";
         return std::nullopt;
     }
+    return next_script(*d, error);
+}
+
+std::optional<Script> WalletState::next_script(WalletDescriptor& descriptor, std::string* error) {
+    WalletDescriptor* d = &descriptor;
     uint32_t index = d->desc.is_range() ? std::max<uint32_t>(d->next_index, uint32_t(d->max_used + 1)) : 0;
     auto expanded = d->desc.expand(index, error);
     if (!expanded || expanded->empty()) return std::nullopt;
     if (d->desc.is_range()) d->next_index = index + 1;
     top_up();
     return expanded->front().script_pubkey;
+}
+
+void WalletState::add_silent_payment_output(const Script& script, const SilentPaymentOutput& out) {
+    silent_payments->outputs[script] = out;
+    scripts_[script] = ScriptOwner{ScriptOwner::kSilentPayment, 0};
 }
 
 std::optional<TxOut> WalletState::wallet_output(const OutPoint& op) const {
@@ -165,6 +210,7 @@ bool WalletState::add_transaction(const Transaction& tx, TxState state, int heig
     for (const TxOut& out : tx.vout)
         if (const ScriptOwner* o = owner_of(out.script_pubkey)) {
             relevant = true;
+            if (o->is_silent_payment()) continue;
             WalletDescriptor& d = descriptors[o->descriptor];
             d.max_used = std::max<int64_t>(d.max_used, o->index);
         }
@@ -370,6 +416,22 @@ json::object WalletState::to_json() const {
         tx_array.push_back(std::move(j));
     }
     o["txs"] = std::move(tx_array);
+    json::array locked_array;
+    for (const OutPoint& op : locked) locked_array.push_back(json::string(format_outpoint(op)));
+    o["locked"] = std::move(locked_array);
+    o["labels"] = labels.to_json();
+    json::array accounts;
+    for (const SigningAccount& a : signing_accounts) {
+        json::object j;
+        j["origin"] = format_key_origin(a.origin);
+        j["xprv"] = a.key.to_string(params());
+        accounts.push_back(std::move(j));
+    }
+    o["signing_accounts"] = std::move(accounts);
+    if (silent_payments) o["silent_payments"] = silent_payments->to_json();
+    json::array sp_sends;
+    for (const uint256& id : silent_payment_sends) sp_sends.push_back(json::string(id.to_hex()));
+    o["silent_payment_sends"] = std::move(sp_sends);
     return o;
 }
 
@@ -436,6 +498,35 @@ std::optional<WalletState> WalletState::from_json(const json::value& v, std::str
             w.from_me = t.at("from_me").as_bool();
             s.txs[w.txid] = std::move(w);
         }
+        // Added after format 1's first release: absent in older files.
+        if (const json::value* l = o.if_contains("locked"))
+            for (const json::value& item : l->as_array()) {
+                auto op = parse_outpoint(std::string(item.as_string()));
+                if (!op) return fail("bad locked outpoint");
+                s.locked.insert(*op);
+            }
+        if (const json::value* l = o.if_contains("labels")) s.labels = Labels::from_json(l->as_array());
+        if (const json::value* a = o.if_contains("signing_accounts"))
+            for (const json::value& item : a->as_array()) {
+                auto origin = parse_key_origin(std::string(item.at("origin").as_string()));
+                auto key = decode_ext_privkey(std::string(item.at("xprv").as_string()), s.params());
+                if (!origin || !key) return fail("bad signing account");
+                s.signing_accounts.push_back(SigningAccount{*origin, *key});
+            }
+        if (const json::value* sp = o.if_contains("silent_payments")) {
+            std::string why;
+            auto account = SilentPaymentAccount::from_json(sp->as_object(), &why);
+            if (!account) return fail(why);
+            s.silent_payments = std::move(*account);
+            for (const auto& [script, out] : s.silent_payments->outputs)
+                s.scripts_[script] = ScriptOwner{ScriptOwner::kSilentPayment, 0};
+        }
+        if (const json::value* sends = o.if_contains("silent_payment_sends"))
+            for (const json::value& item : sends->as_array()) {
+                auto id = uint256::from_hex(std::string(item.as_string()));
+                if (!id) return fail("bad txid");
+                s.silent_payment_sends.insert(*id);
+            }
         return s;
     } catch (const std::exception& e) { return fail(std::string("malformed state (") + e.what() + ")"); }
 }

@@ -21,10 +21,13 @@
 
 #include <boost/json.hpp>
 
+#include "common/bip32.h"
 #include "common/descriptor.h"
 #include "consensus/params.h"
 #include "consensus/transaction.h"
 #include "util/uint256.h"
+#include "wallet/labels.h"
+#include "wallet/silent_payment_account.h"
 
 namespace minicash::wallet {
 
@@ -37,7 +40,7 @@ inline constexpr int kReorgWindow = 288;  // recent block hashes kept to find a 
 enum class AddressType { LEGACY, P2SH_SEGWIT, BECH32, BECH32M };
 // "legacy", "p2sh-segwit", "bech32", "bech32m".
 const char* address_type_name(AddressType t);
-std::optional<AddressType> parse_address_type(std::string_view name);
+[[nodiscard]] std::optional<AddressType> parse_address_type(std::string_view name);
 
 struct WalletDescriptor {
     Descriptor desc;
@@ -61,6 +64,13 @@ enum class TxState {
 };
 const char* tx_state_name(TxState s);
 
+// "txid:vout" and back.
+std::optional<OutPoint> parse_outpoint(std::string_view text);
+std::string format_outpoint(const OutPoint& op);
+// "d34db33f/48h/1h/0h/2h" (fingerprint, path) and back.
+std::string format_key_origin(const KeyOriginInfo& origin);
+std::optional<KeyOriginInfo> parse_key_origin(std::string_view text);
+
 struct WalletTx {
     Transaction tx;
     uint256 txid;
@@ -72,10 +82,21 @@ struct WalletTx {
     bool from_me = false;     // spends the wallet's outputs: the wallet signed it
 };
 
-// Which descriptor and index a script belongs to.
+// Which descriptor and index a script belongs to; silent payment outputs have no
+// descriptor (their keys are in WalletState::silent_payments).
 struct ScriptOwner {
+    static constexpr size_t kSilentPayment = SIZE_MAX;
     size_t descriptor = 0;
     uint32_t index = 0;
+    bool is_silent_payment() const { return descriptor == kSilentPayment; }
+};
+
+// An account-level extended private key kept to sign for policies the wallet does not
+// watch itself (a multisig coordinated elsewhere): PSBT inputs whose key origin starts
+// with `origin` are signed with `key` derived along the rest of the path.
+struct SigningAccount {
+    KeyOriginInfo origin;
+    ExtPrivKey key;
 };
 
 struct WalletCoin {
@@ -117,12 +138,18 @@ public:
     std::map<int, uint256> block_hashes;
     std::vector<WalletDescriptor> descriptors;
     std::map<uint256, WalletTx> txs;
+    std::set<OutPoint> locked;  // lockunspent: never chosen by coin selection
+    Labels labels;              // BIP329
+    std::vector<SigningAccount> signing_accounts;
+    std::optional<SilentPaymentAccount> silent_payments;
+    std::set<uint256> silent_payment_sends;  // sent transactions with silent payment outputs
 
     const ChainParams& params() const;
 
     // Adds a descriptor (checked: ranged or not, solvable) and derives its scripts.
     // False with `*error` when it cannot be used.
-    bool add_descriptor(const Descriptor& desc, bool internal, std::optional<AddressType> type, std::string* error);
+    [[nodiscard]] bool add_descriptor(const Descriptor& desc, bool internal, std::optional<AddressType> type,
+                                      std::string* error);
     // Derives scripts so that the invariant on range_end() holds. True when new scripts
     // were added (the caller may have to rescan the current block).
     bool top_up();
@@ -136,7 +163,9 @@ public:
     // The descriptor getnewaddress uses for `type` (internal: change), or nullptr.
     WalletDescriptor* active_descriptor(AddressType type, bool internal);
     // Hands out the next address of `type` (advancing next_index). nullopt with `*error`.
-    std::optional<Script> new_script(AddressType type, bool internal, std::string* error);
+    [[nodiscard]] std::optional<Script> new_script(AddressType type, bool internal, std::string* error);
+    // Hands out the next script of `descriptor` (one of `descriptors`).
+    [[nodiscard]] std::optional<Script> next_script(WalletDescriptor& descriptor, std::string* error);
 
     // Records a transaction seen in a block (height, hash, time) or in the mempool
     // (height < 0). Returns true when it concerns the wallet (and was stored). Marks the
@@ -162,9 +191,13 @@ public:
     // The output `op` spends if it is ours, else nullopt.
     std::optional<TxOut> wallet_output(const OutPoint& op) const;
 
+    // Records a silent payment output found (or made as change) so that it is ours.
+    // REQUIRES: silent_payments.
+    void add_silent_payment_output(const Script& script, const SilentPaymentOutput& out);
+
     // Serialization of everything (private keys included) to JSON and back.
     boost::json::object to_json() const;
-    static std::optional<WalletState> from_json(const boost::json::value& v, std::string* error);
+    [[nodiscard]] static std::optional<WalletState> from_json(const boost::json::value& v, std::string* error);
 
 private:
     void derive_scripts(size_t descriptor_index, uint32_t end);

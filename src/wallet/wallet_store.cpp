@@ -2,7 +2,11 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
+
+#include <cstdio>
 
 #include <openssl/crypto.h>
 
@@ -26,6 +30,56 @@ WalletFileLock::WalletFileLock(const fs::path& wallet) {
 
 WalletFileLock::~WalletFileLock() {
     if (fd_ >= 0) ::close(fd_);
+}
+
+namespace {
+
+std::string mode_text(unsigned mode) {
+    char text[8];
+    std::snprintf(text, sizeof text, "%04o", mode);
+    return text;
+}
+
+fs::path directory_of(const fs::path& path) { return path.parent_path().empty() ? fs::path(".") : path.parent_path(); }
+
+}  // namespace
+
+std::optional<unsigned> wallet_file_mode(const fs::path& path) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+    return unsigned(st.st_mode & 07777);
+}
+
+bool wallet_file_writable(const fs::path& path, std::string* why) {
+    const fs::path dir = directory_of(path);
+    if (auto mode = wallet_file_mode(path); mode && !(*mode & S_IWUSR)) {
+        if (why) *why = "the file's mode is " + mode_text(*mode);
+        return false;
+    }
+    struct statvfs vfs;
+    if (::statvfs(dir.c_str(), &vfs) == 0 && (vfs.f_flag & ST_RDONLY)) {
+        if (why) *why = "its directory is on a read-only filesystem";
+        return false;
+    }
+    if (::access(dir.c_str(), W_OK) != 0) {
+        if (why) *why = "its directory is not writable";
+        return false;
+    }
+    return true;
+}
+
+std::vector<fs::path> remove_stale_temporary_files(const fs::path& path) {
+    // util/atomic_file.cpp names them "." + file name + ".tmp-" + six characters.
+    const std::string prefix = "." + path.filename().string() + ".tmp-";
+    std::vector<fs::path> removed;
+    std::error_code ec;
+    for (fs::directory_iterator it(directory_of(path), ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.size() != prefix.size() + 6 || name.compare(0, prefix.size(), prefix) != 0) continue;
+        std::error_code rm;
+        if (it->is_regular_file(rm) && fs::remove(it->path(), rm)) removed.push_back(it->path());
+    }
+    return removed;
 }
 
 Bytes read_wallet_file(const fs::path& path) {
@@ -71,7 +125,8 @@ Bytes seal_state(const WalletKey& key, const WalletState& state) {
 
 void save_wallet(const fs::path& path, const WalletKey& key, const WalletState& state) {
     std::string why;
-    if (!write_file_atomic(path, seal_state(key, state), &why)) throw WalletStoreError(why);
+    const mode_t mode = mode_t(wallet_file_mode(path).value_or(0600));  // the owner's choice stays
+    if (!write_file_atomic(path, seal_state(key, state), &why, mode)) throw WalletStoreError(why);
 }
 
 void prepare_new_wallet_path(const fs::path& path) {

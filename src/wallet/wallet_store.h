@@ -7,9 +7,11 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "util/bytes.h"
 #include "wallet/wallet_file.h"
@@ -37,6 +39,19 @@ private:
     int fd_ = -1;
 };
 
+// Whether the wallet file at `path` may be written: its owner-write bit is set, its
+// directory is writable and not on a read-only filesystem. When not, `why` says why
+// (e.g. "the file's mode is 0400", "the directory is on a read-only filesystem").
+bool wallet_file_writable(const std::filesystem::path& path, std::string* why);
+
+// The file's permission bits (e.g. 0600), or nullopt when it cannot be stat'ed.
+std::optional<unsigned> wallet_file_mode(const std::filesystem::path& path);
+
+// Removes the temporary files a save interrupted by a crash left beside `path`
+// (".<name>.tmp-XXXXXX", util/atomic_file.h). REQUIRES: the wallet's lock is held, so
+// no save of another process is under way. Returns the paths removed.
+std::vector<std::filesystem::path> remove_stale_temporary_files(const std::filesystem::path& path);
+
 // The bytes of the wallet file at `path`, checked to be a minicash wallet file (so no
 // passphrase is asked for a file that is not one). Throws WalletStoreError.
 Bytes read_wallet_file(const std::filesystem::path& path);
@@ -49,7 +64,8 @@ struct UnsealedWallet {
 // (kWrongPassphrase, kCorrupted). The plaintext is wiped before returning.
 UnsealedWallet unseal_wallet(ByteView file, std::string_view passphrase);
 
-// Seals `state` under `key` and replaces the file atomically. Throws WalletStoreError.
+// Seals `state` under `key` and replaces the file atomically, keeping the file's mode.
+// Throws WalletStoreError.
 void save_wallet(const std::filesystem::path& path, const WalletKey& key, const WalletState& state);
 // For a new wallet at `path`: refuses when a file is there, creates its directory
 // (owner only) when missing. Throws WalletStoreError.

@@ -157,7 +157,7 @@ std::string spend_coinbase(Node& n, int64_t height) {
     return str(n.call("sendrawtransaction", json::array{hex_encode(tx.serialize())}));
 }
 
-const std::vector<std::string> kIndexes = {"-blockfilterindex=1", "-txindex"};
+const std::vector<std::string> kIndexes = {"-blockfilterindex=1", "-txindex", "-silentpaymentindex"};
 
 }  // namespace
 
@@ -183,6 +183,15 @@ TEST(IndexFunctional, FiltersTxIndexAndErrors) {
     EXPECT_EQ(n.error("getblockfilter", json::array{std::string(64, '1')}),
               std::make_pair(int64_t(-5), std::string("Block not found")));
     EXPECT_EQ(n.error("getblockfilter", json::array{"xyz"}).first, -8);
+
+    // -silentpaymentindex: no taproot output on this chain, so no tweak data; Core's result shape.
+    EXPECT_EQ(info.at("bip352 index").at("best_block_height"), 102);
+    const json::value sp = n.call("getsilentpaymentblockdata", json::array{tip});
+    ASSERT_TRUE(sp.is_object());
+    EXPECT_EQ(sp.at("bip352_tweaks"), json::array());
+    EXPECT_EQ(n.error("getsilentpaymentblockdata", json::array{std::string(64, '1')}),
+              std::make_pair(int64_t(-5), std::string("Block not found")));
+    EXPECT_EQ(n.error("getsilentpaymentblockdata", json::array{"xyz"}).first, -8);
 
     // -txindex: the mined transaction, in hex and verbose, without naming its block.
     const json::value hex = n.call("getrawtransaction", json::array{txid});
@@ -241,6 +250,8 @@ TEST(IndexFunctional, ReorgRestartAndErrorsWithoutIndex) {
     EXPECT_EQ(n.call("getindexinfo").as_object().size(), 0u);
     EXPECT_EQ(n.error("getblockfilter", json::array{new_tip}),
               std::make_pair(int64_t(-1), std::string("Index is not enabled for filtertype basic")));
+    EXPECT_EQ(n.error("getsilentpaymentblockdata", json::array{new_tip}),
+              std::make_pair(int64_t(-1), std::string("Silent payment index is not enabled (-silentpaymentindex)")));
     const Block b3 = get_block(n, str(n.call("getblockhash", json::array{3})));
     const std::string cb3 = b3.txs[0].txid().to_hex();
     EXPECT_EQ(n.error("getrawtransaction", json::array{cb3}),

@@ -15,6 +15,8 @@ under Debian's /usr/bin/python3 next to python3-bitcoinlib or python3-zmq.
   processes_under(path), kill_processes_under(path), pid_alive(pid)
                              the guard for programs that start daemons of their own
                              (minicash-devnet, the documented commands)
+  op_true_spend(...)         a transaction spending the anyone-can-spend P2SH(OP_TRUE) output
+                             tests mine to (the address of `decodescript 51`), as hex
   Checks                     "ok/FAIL" lines, the failure count, the exit status
   SKIP                       the exit status ctest reports as skipped (77)
 
@@ -35,6 +37,7 @@ import os
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -366,6 +369,17 @@ def kill_processes_under(path, pids=(), grace=0):
     if victims:
         time.sleep(0.2)
     return left
+
+
+def op_true_spend(prev_txid, prev_index, value, fee, script_pubkey_hex, sequence=0xfffffffd):
+    """Hex of a version-2 transaction spending output `prev_index` (worth `value` sats) of
+    `prev_txid`, a P2SH(OP_TRUE) output, to one output of `script_pubkey_hex` paying `fee`.
+    Its scriptSig pushes the redeem script OP_TRUE; nothing is signed."""
+    script = bytes.fromhex(script_pubkey_hex)
+    tx = struct.pack("<i", 2) + b"\x01" + bytes.fromhex(prev_txid)[::-1] + struct.pack("<I", prev_index)
+    tx += b"\x02\x01\x51" + struct.pack("<I", sequence)
+    tx += b"\x01" + struct.pack("<q", value - fee) + bytes([len(script)]) + script + struct.pack("<I", 0)
+    return tx.hex()
 
 
 class Checks:

@@ -2,150 +2,19 @@
 // -blockfilterindex (test/util/test_node.h; stopped by its destructor whatever happens).
 // One node serves the suite; every test makes its own wallets with their birthday at
 // the current height, so tests do not depend on each other's coins.
-#include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include <cmath>
-#include <filesystem>
-#include <fstream>
-#include <memory>
-#include <set>
-
-#include "common/address.h"
-#include "test/util/program.h"
-#include "test/util/temp_dir.h"
-#include "test/util/test_node.h"
+#include "test/functional/wallet_e2e_util.h"
 #include "util/hash.h"
 
 using namespace minicash;
-namespace json = boost::json;
-namespace fs = std::filesystem;
+using namespace minicash::test::wallet_e2e;
 using test::ProgramResult;
 using test::read_text;
 using test::TempDir;
 using test::TestNode;
 
 namespace {
-
-Amount sats(const json::value& v) { return Amount(std::llround(v.to_number<double>() * 1e8)); }
-
-void write_text(const fs::path& p, const std::string& s) {
-    std::ofstream out(p, std::ios::binary);
-    out << s;
-}
-
-// Blocks mined "to nobody": a P2WPKH of a made-up key hash.
-std::string burn_address() {
-    WitnessV0KeyHashDest d{};
-    d.hash.fill(0x42);
-    return encode_destination(d, make_chain_params(Network::REGTEST));
-}
-
-// "1.50000000"
-std::string btc(Amount v) {
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%lld.%08lld", (long long)(v / kCoin), (long long)(v % kCoin));
-    return buf;
-}
-
-struct Balance {
-    Amount confirmed = 0, unconfirmed = 0, immature = 0;
-};
-
-class Wallet {
-public:
-    Wallet(TestNode& node, const fs::path& dir, const std::string& name) : node_(node) {
-        path_ = dir / (name + ".wallet");
-        pass_ = dir / (name + ".pass");
-        write_text(pass_, "passphrase of " + name + "\n");
-    }
-
-    ProgramResult run(const std::vector<std::string>& args, bool json_out = true,
-                      const fs::path* pass = nullptr) const {
-        std::vector<std::string> a = {test::program_path("minicash-wallet")};
-        for (const std::string& s : node_.client_args()) a.push_back(s);
-        a.push_back("-wallet=" + path_.string());
-        a.push_back("-passphrasefile=" + (pass ? *pass : pass_).string());
-        if (json_out) a.push_back("-json");
-        for (const std::string& s : args) a.push_back(s);
-        return test::run_program(a);
-    }
-    // Runs and expects success; the parsed JSON output.
-    json::value ok(const std::vector<std::string>& args) const {
-        ProgramResult r = run(args);
-        EXPECT_EQ(r.exit_code, 0) << "minicash-wallet " << args.front() << ": " << r.err << r.out;
-        if (r.exit_code != 0) return nullptr;
-        return json::parse(r.out);
-    }
-    std::string address(const std::string& type = "bech32") const {
-        json::value v = ok({"getnewaddress", "-type=" + type});
-        return v.is_null() ? "" : std::string(v.at("address").as_string());
-    }
-    Balance balance(const std::vector<std::string>& extra = {}) const {
-        std::vector<std::string> a = {"balance"};
-        a.insert(a.end(), extra.begin(), extra.end());
-        json::value v = ok(a);
-        if (v.is_null()) return {};
-        return Balance{sats(v.at("confirmed")), sats(v.at("unconfirmed")), sats(v.at("immature"))};
-    }
-    const fs::path& path() const { return path_; }
-    const fs::path& pass() const { return pass_; }
-
-private:
-    TestNode& node_;
-    fs::path path_, pass_;
-};
-
-class WalletE2E : public ::testing::Test {
-protected:
-    static void SetUpTestSuite() {
-        node_ = new TestNode("wallet-e2e");
-        node_->start({"-blockfilterindex=1"});
-    }
-    static void TearDownTestSuite() {
-        delete node_;
-        node_ = nullptr;
-    }
-    void SetUp() override {
-        tmp_ = std::make_unique<TempDir>("wallet-e2e");
-        dir_ = tmp_->path();
-    }
-    void TearDown() override { tmp_.reset(); }
-
-    std::unique_ptr<Wallet> make_wallet(const std::string& name, const std::vector<std::string>& extra = {}) {
-        auto w = std::make_unique<Wallet>(*node_, dir_, name);
-        std::vector<std::string> a = {"create"};
-        a.insert(a.end(), extra.begin(), extra.end());
-        json::value v = w->ok(a);
-        if (v.is_object() && v.as_object().contains("mnemonic"))
-            mnemonic_[name] = std::string(v.at("mnemonic").as_string());
-        return w;
-    }
-    // A wallet with one mature coinbase output (regtest halves the subsidy every 150
-    // blocks, so its value, kept in funds_, depends on the height).
-    std::unique_ptr<Wallet> funded_wallet(const std::string& name) {
-        auto w = make_wallet(name);
-        node_->mine(1, w->address());
-        node_->mine(100, burn_address());
-        funds_ = w->balance().confirmed;
-        EXPECT_GT(funds_, 0);
-        return w;
-    }
-    std::set<std::string> mempool() {
-        std::set<std::string> out;
-        const json::value ids = node_->rpc("getrawmempool");
-        for (const json::value& v : ids.as_array()) out.insert(std::string(v.as_string()));
-        return out;
-    }
-
-    static TestNode* node_;
-    std::unique_ptr<TempDir> tmp_;
-    fs::path dir_;
-    std::map<std::string, std::string> mnemonic_;
-    Amount funds_ = 0;
-};
-
-TestNode* WalletE2E::node_ = nullptr;
 
 TEST_F(WalletE2E, MineToTheWalletThenMature) {
     auto a = make_wallet("a");
@@ -299,6 +168,8 @@ TEST_F(WalletE2E, ErrorsAreClearAndLoseNothing) {
     damaged[damaged.size() / 2] ^= 0x20;
     Wallet copy(*node_, dir_, "copy");
     write_text(copy.path(), damaged);
+    // As the wallet makes its files (another mode draws a warning before the error).
+    fs::permissions(copy.path(), fs::perms::owner_read | fs::perms::owner_write);
     write_text(copy.pass(), read_text(a->pass()));
     r = copy.run({"balance"}, false);
     EXPECT_EQ(r.exit_code, 4);
@@ -398,14 +269,51 @@ TEST_F(WalletE2E, WatchOnlyCreatesOfflineWalletSigns) {
 
 TEST_F(WalletE2E, SignAndVerifyMessages) {
     auto a = make_wallet("a");
-    for (const char* type : {"legacy", "bech32", "p2sh-segwit"}) {
+    // Default formats: legacy for P2PKH, BIP322 simple for native segwit, full otherwise;
+    // every address type also in the other formats it allows.
+    const std::vector<std::tuple<const char*, const char*, std::vector<const char*>>> cases = {
+        {"legacy", "legacy", {"full"}},
+        {"bech32", "simple", {"full", "legacy"}},
+        {"bech32m", "simple", {"full"}},
+        {"p2sh-segwit", "full", {"legacy"}},
+    };
+    for (const auto& [type, default_format, others] : cases) {
         const std::string addr = a->address(type);
+        std::vector<std::pair<std::string, std::string>> sigs;
         json::value sig = a->ok({"signmessage", addr, "hello minicash", "-nosync"});
         ASSERT_TRUE(sig.is_object()) << type;
-        const std::string s(sig.at("signature").as_string());
-        EXPECT_TRUE(a->ok({"verifymessage", addr, s, "hello minicash"}).at("valid").as_bool()) << type;
-        EXPECT_FALSE(a->ok({"verifymessage", addr, s, "hello minicasH"}).at("valid").as_bool()) << type;
+        sigs.emplace_back(default_format, std::string(sig.at("signature").as_string()));
+        for (const char* f : others) {
+            json::value other = a->ok({"signmessage", addr, "hello minicash", std::string("-format=") + f, "-nosync"});
+            ASSERT_TRUE(other.is_object()) << type << " " << f;
+            sigs.emplace_back(f, std::string(other.at("signature").as_string()));
+        }
+        for (const auto& [format, s] : sigs) {
+            // Without a node and without a wallet.
+            std::vector<std::string> args = {
+                test::program_path("minicash-wallet"), "-regtest", "-json", "verifymessage", addr, s, "hello minicash"};
+            ProgramResult r = test::run_program(args);
+            ASSERT_EQ(r.exit_code, 0) << type << " " << format << ": " << r.err;
+            json::value v = json::parse(r.out);
+            EXPECT_TRUE(v.at("valid").as_bool()) << type << " " << format;
+            EXPECT_EQ(v.at("format").as_string(), format == std::string("legacy") ? "legacy" : format);
+            EXPECT_FALSE(a->ok({"verifymessage", addr, s, "hello minicasH"}).at("valid").as_bool()) << type;
+        }
     }
+    // The simple format does not fit P2SH-P2WPKH; a BIP322 signature of the wrong length
+    // is bad input (exit 8), an invalid one is false.
+    const std::string nested = a->address("p2sh-segwit");
+    ProgramResult r = a->run({"signmessage", nested, "x", "-format=simple", "-nosync"}, false);
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("full format"), std::string::npos) << r.err;
+    const std::string addr = a->address("bech32");
+    const std::string good(a->ok({"signmessage", addr, "x", "-nosync"}).at("signature").as_string());
+    r = a->run({"verifymessage", addr, good.substr(0, good.size() - 5), "x"}, false);
+    EXPECT_EQ(r.exit_code, 8);
+    EXPECT_NE(r.err.find("base64"), std::string::npos) << r.err;
+    r = a->run({"verifymessage", addr, "smp" + std::string("AA=="), "x"}, false);
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_EQ(r.out, "false\n");
 }
 
 TEST_F(WalletE2E, BackupAndChangePassphrase) {

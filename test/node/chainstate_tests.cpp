@@ -124,3 +124,53 @@ TEST(Chainstate, StatePersistsAcrossReopen) {
     feed(*cs, rc.a, 300, rc.a.size());
     EXPECT_EQ(stats_of(*cs), rc.reference.at(rc.a.back().hash().to_hex()));
 }
+
+// A block or undo write that fails (a full disk) is never counted: the tip and the UTXO
+// set stay on the blocks fully written, the chain state stops, and a reopen keeps every
+// block whose data reached the blk file. Several limits, so that both the block write
+// and the undo write are the one cut short.
+TEST(Chainstate, FailedWriteIsNotCountedAndStopsTheChainState) {
+    MINICASH_REQUIRE_VECTORS(vectors);
+    const RegtestChain& rc = regtest_chain(vectors);
+    const ChainParams params = make_chain_params(Network::REGTEST);
+    for (const uint64_t limit : {30000u, 45123u, 60001u}) {
+        SCOPED_TRACE("write limit " + std::to_string(limit));
+        TempDir dir("cs-diskfull");
+        int fatal_calls = 0;
+        int height = -1;
+        {
+            ChainstateOptions o;
+            o.datadir = dir.path();
+            o.dbcache_bytes = size_t(64) << 20;
+            o.test_block_write_limit = limit;
+            o.on_fatal_error = [&](const std::string&) { ++fatal_calls; };
+            std::string error;
+            auto cs = Chainstate::open(params, o, &error);
+            ASSERT_TRUE(cs) << error;
+            size_t failed_at = rc.a.size();
+            for (size_t i = 0; i < rc.a.size(); ++i) {
+                ValidationState state;
+                try {
+                    ASSERT_TRUE(cs->process_block(rc.a[i], state)) << state.to_string();
+                } catch (const StorageError&) {
+                    failed_at = i;
+                    break;
+                }
+            }
+            ASSERT_LT(failed_at, rc.a.size()) << "the limit was never reached";
+            height = cs->height();
+            EXPECT_EQ(height, int(failed_at)) << "the block whose write failed is not connected";
+            EXPECT_EQ(stats_of(*cs), rc.reference.at(rc.a[failed_at - 1].hash().to_hex()))
+                << "the UTXO set is the tip's";
+            EXPECT_TRUE(cs->fatal_error());
+            ValidationState state;
+            EXPECT_THROW((void)cs->process_block(rc.a[failed_at], state), StorageError) << "stopped";
+            EXPECT_EQ(fatal_calls, 1);
+        }
+        auto cs = open_chainstate(params, dir.path());
+        EXPECT_GE(cs->height(), height);
+        EXPECT_EQ(stats_of(*cs), rc.reference.at(cs->tip()->hash.to_hex()));
+        feed(*cs, rc.a, size_t(cs->height()), rc.a.size());
+        EXPECT_EQ(stats_of(*cs), rc.reference.at(rc.a.back().hash().to_hex()));
+    }
+}

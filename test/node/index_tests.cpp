@@ -1,4 +1,5 @@
-// The block filter index and the transaction index (src/node/index/) in process, on the
+// The block filter index, the transaction index and the silent payment index
+// (src/node/index/) in process, on the
 // regtest vector chain (chain-a: 3668 transactions of every output type, then fork-b's
 // 20-block reorg): filters and headers recomputed independently from the blocks, the
 // index following blocks connected while it runs, a reorg, a reopen, and txindex lookups.
@@ -10,6 +11,7 @@
 #include "common/block_filter.h"
 #include "node/block_index.h"
 #include "node/index/block_filter_index.h"
+#include "node/index/silent_payment_index.h"
 #include "node/index/tx_index.h"
 #include "test/node/chain_test_util.h"
 #include "test/util/vectors.h"
@@ -139,4 +141,52 @@ TEST(Indexes, FollowChainReorgAndReopen) {
         ASSERT_TRUE(wait_synced(*filters, *cs));
         expect_filters(*cs, *filters);
     }
+}
+
+// -silentpaymentindex on the vector chain (Core's transactions of every output type, with
+// taproot outputs from many input types): every block's entry equals the BIP352 tweak data
+// recomputed from the blocks and the outputs they spend, through the reorg to fork-b.
+TEST(Indexes, SilentPaymentTweaksFollowTheChain) {
+    MINICASH_REQUIRE_VECTORS(vectors);
+    const std::vector<Block> a = read_blocks(vectors / "chain/regtest/chain-a.blk");
+    const std::vector<Block> b = read_blocks(vectors / "chain/regtest/fork-b.blk");
+    const ChainParams params = make_chain_params(Network::REGTEST);
+    TempDir dir("sp-index");
+    auto cs = open_chainstate(params, dir.path());
+    feed(*cs, a, 0, 200);
+    std::string error;
+    std::unique_ptr<SilentPaymentIndex> index = SilentPaymentIndex::open(*cs, dir.path(), &error);
+    ASSERT_TRUE(index) << error;
+    EXPECT_EQ(index->start_height(), 0);
+    index->start();
+    feed(*cs, a, 200, a.size());
+    feed(*cs, b, 0, b.size());
+    ASSERT_TRUE(wait_synced(*index, *cs));
+    EXPECT_EQ(index->summary().name, "bip352 index");
+    std::map<OutPoint, Script> outputs;
+    size_t tweaks = 0, eligible = 0;
+    for (int h = 0; h <= cs->height(); ++h) {
+        const BlockIndex* bi = cs->at_height(h);
+        const std::optional<Block> block = cs->read_block(bi);
+        ASSERT_TRUE(block);
+        std::vector<sp::PubKey> want;
+        for (const Transaction& tx : block->txs) {
+            if (!tx.is_coinbase()) {
+                std::vector<Script> spent;
+                for (const TxIn& in : tx.vin) spent.push_back(outputs.at(in.prevout));
+                if (sp::is_eligible(tx, spent)) ++eligible;
+                if (auto t = sp::tweak_data(tx, spent); t && h > 0) want.push_back(*t);
+            }
+            const uint256 txid = tx.txid();
+            for (uint32_t i = 0; i < tx.vout.size(); ++i) outputs[OutPoint{txid, i}] = tx.vout[i].script_pubkey;
+        }
+        std::optional<std::vector<sp::PubKey>> got = index->lookup(bi->hash);
+        ASSERT_TRUE(got) << "height " << h;
+        EXPECT_EQ(*got, want) << "height " << h;
+        tweaks += got->size();
+    }
+    EXPECT_GT(eligible, 50u);
+    EXPECT_GT(tweaks, 50u);
+    EXPECT_FALSE(index->lookup(uint256()));
+    index->stop();
 }

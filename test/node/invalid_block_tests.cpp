@@ -69,7 +69,7 @@ TEST(InvalidBlocks, RejectedWithCoreReasons) {
                   << (tip_kept ? "" : ", tip moved") << "\n";
         if (!tip_kept) {  // put the tip back so the remaining cases still mean something
             ValidationState undo;
-            cs->invalidate_block(block->hash(), undo);
+            ASSERT_TRUE(cs->invalidate_block(block->hash(), undo)) << undo.to_string();
             ASSERT_EQ(cs->tip()->hash.to_hex(), parent) << "could not restore the tip after " << name;
         }
 

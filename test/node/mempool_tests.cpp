@@ -586,7 +586,7 @@ TEST_F(MempoolTest, ConcurrentAcceptAndMining) {
     std::vector<Transaction> txs;
     for (int i = 0; i < 60; ++i) txs.push_back(tc_->spend1(coin(), 1000 + i));
     std::thread acceptor([&] {
-        for (const Transaction& t : txs) pool_->accept(t);
+        for (const Transaction& t : txs) EXPECT_TRUE(pool_->accept(t).accepted) << t.txid().to_hex();
     });
     std::thread miner([&] {
         for (int i = 0; i < 5; ++i) {

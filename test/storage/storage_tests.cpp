@@ -714,6 +714,81 @@ TEST(BlockStore, TruncatedFile) {
     EXPECT_TRUE(store.read_block(p2));
 }
 
+TEST(BlockStore, FreeSpaceReserveRefusesWrites) {
+    TempDir tmp;
+    uint64_t free = 60 << 20;
+    BlockStoreSpace space;
+    space.free_space = [&free](const std::filesystem::path&) { return std::optional<uint64_t>(free); };
+    BlockStore store(tmp.path() / "blocks", kMagic, BlockStore::kMaxBlockFileSize, space);
+    const FilePos p0 = store.write_block(make_block(0, 50));
+    const auto size = std::filesystem::file_size(store.block_file_path(0));
+    free = kMinDiskSpace + 10;  // below the reserve once the record is added
+    try {
+        (void)store.write_block(make_block(1, 50));
+        ADD_FAILURE() << "the write broke the reserve";
+    } catch (const DiskSpaceError& e) {
+        EXPECT_NE(std::string(e.what()).find("Disk space is too low"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW((void)store.write_undo(BlockUndo{}, uint256{}, 0), DiskSpaceError);
+    EXPECT_EQ(std::filesystem::file_size(store.block_file_path(0)), size) << "nothing was written";
+    free = 60 << 20;
+    const FilePos p1 = store.write_block(make_block(1, 50));
+    EXPECT_EQ(p1.offset, size + 8);
+    EXPECT_TRUE(store.read_block(p0));
+}
+
+TEST(BlockStore, WriteLimitFailsLikeAFullDiskWithoutPartialRecords) {
+    TempDir tmp;
+    const size_t record = make_block(0, 50).serialize().size() + 8;
+    BlockStoreSpace space;
+    space.write_limit = 2 * record + record / 2;  // the third record is cut short
+    BlockStore store(tmp.path() / "blocks", kMagic, BlockStore::kMaxBlockFileSize, space);
+    (void)store.write_block(make_block(0, 50));
+    const FilePos p1 = store.write_block(make_block(1, 50));
+    EXPECT_THROW((void)store.write_block(make_block(2, 50)), DiskSpaceError);
+    EXPECT_EQ(std::filesystem::file_size(store.block_file_path(0)), 2 * record) << "the partial record is gone";
+    EXPECT_TRUE(store.read_block(p1));
+}
+
+TEST(BlockStore, ScanAndResumeAfterACrash) {
+    TempDir tmp;
+    const auto dir = tmp.path() / "blocks";
+    const size_t record = make_block(0, 50).serialize().size() + 8;
+    std::vector<FilePos> written;
+    {
+        BlockStore store(dir, kMagic, 3 * record);
+        for (uint32_t i = 0; i < 5; ++i) written.push_back(store.write_block(make_block(i, 50)));
+        (void)store.write_undo(BlockUndo{}, uint256{}, 0);
+        (void)store.write_undo(BlockUndo{}, uint256{}, 0);
+        store.flush();
+    }
+    // Half a record after the last one, as a kill during a write leaves it.
+    {
+        std::ofstream f(dir / "blk00001.dat", std::ios::binary | std::ios::app);
+        f.write("\xf9\xbe\xb4\xd9\x40", 5);
+    }
+    BlockStore store(dir, kMagic, 3 * record);
+    EXPECT_EQ(store.block_files(), (std::vector<int>{0, 1}));
+    EXPECT_EQ(store.block_record_length(written[1]), record - 8);
+    std::vector<FilePos> seen;
+    store.scan_block_records(0, record, [&](FilePos pos, ByteView payload) {
+        seen.push_back(pos);
+        EXPECT_EQ(payload.size(), record - 8);
+    });
+    EXPECT_EQ(seen, (std::vector<FilePos>{written[1], written[2]}));
+    seen.clear();
+    store.scan_block_records(1, 0, [&](FilePos pos, ByteView) { seen.push_back(pos); });
+    EXPECT_EQ(seen, (std::vector<FilePos>{written[3], written[4]})) << "the partial record is not one";
+
+    // Resume after the second block: what follows is overwritten, later files go.
+    store.set_append_position(0, 2 * record);
+    store.truncate_undo(0, 0);
+    EXPECT_EQ(store.block_files(), (std::vector<int>{0}));
+    EXPECT_EQ(std::filesystem::file_size(store.undo_file_path(0)), 0u);
+    EXPECT_EQ(store.write_block(make_block(7, 50)), written[2]);
+    EXPECT_EQ(store.read_block(written[2])->serialize(), make_block(7, 50).serialize());
+}
+
 TEST(BlockStore, UndoRecords) {
     TempDir tmp;
     BlockStore store(tmp.path() / "blocks", kMagic, 400);

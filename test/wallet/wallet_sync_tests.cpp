@@ -11,6 +11,8 @@
 #include "common/block_filter.h"
 #include "wallet/bip39.h"
 #include "wallet/keychain.h"
+#include "wallet/silent_payment_send.h"
+#include "wallet/spend.h"
 #include "wallet/sync.h"
 
 using namespace minicash;
@@ -105,8 +107,34 @@ public:
     }
     AcceptResult test_accept(const Transaction&) override { return {true, ""}; }
     std::optional<Amount> estimate_fee(int) override { return std::nullopt; }
+    BlockWithPrevouts block_with_prevouts(const uint256& hash) override {
+        ++prevout_fetches;
+        BlockWithPrevouts out{find(hash), {}};
+        for (const Transaction& t : out.block.txs) {
+            if (t.is_coinbase()) continue;
+            std::vector<Script> spent;
+            for (const TxIn& in : t.vin) {
+                auto it = outputs_.find(in.prevout);
+                spent.push_back(it == outputs_.end() ? Script() : it->second.script_pubkey);
+            }
+            out.spent.push_back(std::move(spent));
+        }
+        return out;
+    }
+    // As minicashd -silentpaymentindex when `sp_index`.
+    std::optional<std::vector<sp::PubKey>> silent_payment_tweaks(const uint256& hash) override {
+        if (!sp_index) return std::nullopt;
+        BlockWithPrevouts b = block_with_prevouts(hash);
+        --prevout_fetches;
+        std::vector<sp::PubKey> out;
+        for (size_t i = 1; i < b.block.txs.size(); ++i)
+            if (auto t = sp::tweak_data(b.block.txs[i], b.spent[i - 1])) out.push_back(*t);
+        return out;
+    }
 
     bool reject_broadcasts = false;
+    bool sp_index = false;
+    int prevout_fetches = 0;
 
 private:
     const Block& find(const uint256& hash) const {
@@ -118,17 +146,21 @@ private:
     std::map<OutPoint, TxOut> outputs_;
 };
 
-WalletState make_wallet(Network net = Network::REGTEST) {
+WalletState make_wallet(Network net = Network::REGTEST, const char* mnemonic = kMnemonic) {
     WalletState s;
     s.network = net;
     s.birthday = 0;
     s.synced_height = -1;
-    auto seed = mnemonic_to_seed(kMnemonic, "");
+    auto seed = mnemonic_to_seed(mnemonic, "");
     EXPECT_TRUE(seed);
     std::string error;
-    auto specs = descriptors_from_seed(ByteView(seed->data(), seed->size()), s.params(), &error);
+    const ByteView seed_view(seed->data(), seed->size());
+    auto specs = descriptors_from_seed(seed_view, s.params(), &error);
     EXPECT_TRUE(specs) << error;
     for (const DescriptorSpec& d : *specs) EXPECT_TRUE(s.add_descriptor(d.desc, d.internal, d.type, &error)) << error;
+    SeedKeys keys = keys_from_seed(seed_view, s.params());
+    s.signing_accounts = keys.accounts;
+    s.silent_payments = keys.silent_payments;
     return s;
 }
 
@@ -474,4 +506,88 @@ TEST(WalletState, JsonRoundTripKeepsEverything) {
     EXPECT_FALSE(WalletState::from_json(bad, &error));
     EXPECT_FALSE(WalletState::from_json(boost::json::value(42), &error));
     EXPECT_FALSE(error.empty());
+}
+
+// Silent payments through the wallet: a payment to a plain and a labelled address with
+// change to the sender's change label, found by the receiver from the node's tweak data
+// (fetching only the block that holds it) and from blocks with prevouts alike, then spent.
+TEST(WalletSilentPayments, PaidFoundAndSpentWithAndWithoutTheIndex) {
+    MemoryChain chain;
+    WalletState a = make_wallet(Network::REGTEST);
+    WalletState b =
+        make_wallet(Network::REGTEST, "legal winner thank year wave sausage worth useful legal winner thank yellow");
+    ASSERT_TRUE(a.silent_payments && b.silent_payments);
+    b.silent_payments->active = true;
+    const sp::Address plain = b.silent_payments->address();
+    const uint32_t m = b.silent_payments->next_label++;
+    const sp::Address labelled = b.silent_payments->address(m);
+    EXPECT_NE(plain.spend, labelled.spend);
+    EXPECT_TRUE(sp::encode_address(plain, Network::REGTEST).starts_with("sprt1q"));
+
+    chain.mine({payment(script_at(a, 0, 0), kCoin, 1), payment(script_at(a, 0, 2), kCoin, 2)});
+    for (int i = 0; i < 5; ++i) chain.mine({});
+    sync_wallet(a, chain, quiet());
+    a.silent_payments->active = true;
+    a.silent_payments->scan_from = chain.height() + 1;
+
+    FundOptions o;
+    o.rate = FeeRate::from_sat_per_vb(2);
+    o.change = silent_payment_placeholder();
+    const Amount p1 = 3 * kCoin / 10, p2 = 2 * kCoin / 10;
+    // Both coins: a P2WPKH and a BIP86 taproot input derive the outputs together.
+    o.inputs = {a.unspent(chain.height())[0].outpoint, a.unspent(chain.height())[1].outpoint};
+    BuiltTransaction built = fund_transaction(
+        a, {Recipient{silent_payment_placeholder(), p1, false}, Recipient{silent_payment_placeholder(), p2, false}}, o,
+        chain.height());
+    ASSERT_TRUE(built.change_position);
+    const size_t cp = *built.change_position;
+    std::vector<SilentPaymentRecipient> recipients = {
+        {0 + (cp <= 0 ? 1u : 0u), plain}, {1 + (cp <= 1 ? 1u : 0u), labelled}, {cp, a.silent_payments->address(0u)}};
+    make_silent_payment_outputs(a, built, recipients);
+    EXPECT_EQ(a.silent_payments->outputs.size(), 1u);  // the change, found at once
+    ASSERT_NO_THROW(sign_and_verify(a, built.tx, built.spent_outputs));
+    for (const TxOut& out : built.tx.vout) EXPECT_NE(out.script_pubkey, silent_payment_placeholder());
+    for (int i = 0; i < 3; ++i) chain.mine({});
+    chain.mine({built.tx});
+    for (int i = 0; i < 3; ++i) chain.mine({});
+
+    WalletState b_blocks = b;
+    chain.sp_index = true;
+    const int fetched_before = chain.block_fetches;
+    SyncResult r = sync_wallet(b, chain, quiet());
+    EXPECT_EQ(r.silent_payment_source, "index");
+    EXPECT_EQ(r.silent_payment_found, 2);
+    EXPECT_EQ(chain.block_fetches - fetched_before, 1);  // only the block with the payment
+    EXPECT_EQ(b.balances(chain.height()).confirmed, p1 + p2);
+    ASSERT_EQ(b.silent_payments->outputs.size(), 2u);
+    bool saw_label = false;
+    for (const auto& [script, out] : b.silent_payments->outputs) saw_label = saw_label || out.label == m;
+    EXPECT_TRUE(saw_label);
+
+    chain.sp_index = false;
+    r = sync_wallet(b_blocks, chain, quiet());
+    EXPECT_EQ(r.silent_payment_source, "blocks");
+    EXPECT_EQ(r.silent_payment_found, 2);
+    EXPECT_GE(r.silent_payment_tweaks, 1);
+    EXPECT_EQ(b_blocks.balances(chain.height()).confirmed, p1 + p2);
+
+    // The sender's change came back to its change label.
+    sync_wallet(a, chain, quiet());
+    EXPECT_EQ(a.balances(chain.height()).confirmed, 2 * kCoin - p1 - p2 - built.fee);
+
+    // The receiver spends both (untweaked key path with b_spend + tweak), checked by the interpreter.
+    BuiltTransaction spend_back = fund_transaction(b, {Recipient{script_at(a, 3, 0), p1 + p2 - 10000, false}},
+                                                   FeeRate::from_sat_per_vb(1), chain.height());
+    ASSERT_NO_THROW(sign_and_verify(b, spend_back.tx, spend_back.spent_outputs));
+    chain.mine({spend_back.tx});
+    sync_wallet(b, chain, quiet());
+    EXPECT_EQ(b.balances(chain.height()).confirmed, 10000 - spend_back.fee);
+
+    // The wallet file keeps the keys and outputs.
+    std::string why;
+    auto back = WalletState::from_json(b.to_json(), &why);
+    ASSERT_TRUE(back) << why;
+    EXPECT_EQ(back->silent_payments->outputs.size(), 2u);
+    EXPECT_EQ(back->silent_payments->next_label, 2u);
+    EXPECT_EQ(back->to_json(), b.to_json());
 }

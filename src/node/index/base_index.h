@@ -72,7 +72,7 @@ public:
     // Core's BlockUntilSyncedToCurrentChain: false while the first catch-up is still
     // running; otherwise waits (at most `timeout`) until the index has reached the tip
     // the chain state has now, then returns true.
-    bool block_until_synced(std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;
+    [[nodiscard]] bool block_until_synced(std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;
     // The last block indexed (nullptr: none yet).
     const BlockIndex* best_block() const;
 

@@ -18,8 +18,8 @@ public:
 
     // Opens (creating if needed) <netdir>/indexes/blockfilter/basic. nullptr with `error`
     // on failure. Call start() to begin indexing.
-    static std::unique_ptr<BlockFilterIndex> open(Chainstate& chain, const std::filesystem::path& netdir,
-                                                  std::string* error);
+    [[nodiscard]] static std::unique_ptr<BlockFilterIndex> open(Chainstate& chain, const std::filesystem::path& netdir,
+                                                                std::string* error);
     ~BlockFilterIndex() override;
 
     struct Entry {

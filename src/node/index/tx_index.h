@@ -20,7 +20,8 @@ public:
 
     // Opens (creating if needed) <netdir>/indexes/txindex. nullptr with `error` on
     // failure. Call start() to begin indexing.
-    static std::unique_ptr<TxIndex> open(Chainstate& chain, const std::filesystem::path& netdir, std::string* error);
+    [[nodiscard]] static std::unique_ptr<TxIndex> open(Chainstate& chain, const std::filesystem::path& netdir,
+                                                       std::string* error);
     ~TxIndex() override;
 
     struct Found {
