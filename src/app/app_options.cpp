@@ -87,10 +87,9 @@ std::vector<std::string> NodeOptions::preprocess(const std::vector<std::string>&
         }
         if (arg.size() < 2 || arg[0] != '-' || arg == "--")
             throw OptionError("unexpected argument '" + arg + "' (options are written -name=value)");
-        const DashOption opt = parse_dash_option(
-            arg, [this](const std::string& n) {
-                return (bools_.count(n.substr(2)) || negatable_.count(n.substr(2))) && !bools_.count(n);
-            });
+        const DashOption opt = parse_dash_option(arg, [this](const std::string& n) {
+            return (bools_.count(n.substr(2)) || negatable_.count(n.substr(2))) && !bools_.count(n);
+        });
         const std::string& name = opt.name;
         const std::optional<std::string>& value = opt.value;
         if (opt.negated) {

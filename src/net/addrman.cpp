@@ -426,21 +426,23 @@ bool AddrMan::load(const std::filesystem::path& file, const Magic& magic, std::s
         clear_locked();
         return true;
     }
+    // A damaged file leaves the table empty, whatever is wrong with it.
+    auto fail = [&](const std::string& why) {
+        {
+            std::lock_guard lock(mutex_);
+            clear_locked();
+        }
+        if (error) *error = file.string() + ": " + why;
+        return false;
+    };
     const uint64_t max_size = 8 + 4 + 4 + 32 + 4 + kMaxEntries * kMaxEntrySize + 32;
     const auto size = std::filesystem::file_size(file, ec);
-    if (ec || size > max_size) {
-        if (error) *error = file.string() + " is unreadable or too large";
-        return false;
-    }
+    if (ec || size > max_size) return fail("unreadable or too large");
     std::ifstream in(file, std::ios::binary);
     std::stringstream ss;
     ss << in.rdbuf();
     const std::string data = ss.str();
     const ByteView all(reinterpret_cast<const uint8_t*>(data.data()), data.size());
-    auto fail = [&](const std::string& why) {
-        if (error) *error = file.string() + ": " + why;
-        return false;
-    };
     if (all.size() < 8 + 4 + 4 + 32 + 4 + 32) return fail("file too short");
     if (sha256d(all.first(all.size() - 32)) != uint256(all.last(32))) return fail("checksum mismatch");
     Reader r(all.first(all.size() - 32));
@@ -458,7 +460,7 @@ bool AddrMan::load(const std::filesystem::path& file, const Magic& magic, std::s
         (version == kFileVersionIpv6 && r.remaining() != size_t(count) * kEntrySizeV1))
         return fail("entry count does not match the file size");
 
-    // Everything is read before the table changes: a damaged file leaves it empty.
+    // Everything is read before the table is replaced.
     std::vector<AddrInfo> loaded;
     loaded.reserve(count);
     for (uint32_t i = 0; i < count; ++i) {
@@ -472,20 +474,12 @@ bool AddrMan::load(const std::filesystem::path& file, const Magic& magic, std::s
         a.last_try = r.i64();
         a.last_success = r.i64();
         a.attempts = r.i32();
-        if (!r.ok() || !addr || !source) {
-            std::lock_guard lock(mutex_);
-            clear_locked();
-            return fail("truncated or malformed entry");
-        }
+        if (!r.ok() || !addr || !source) return fail("truncated or malformed entry");
         a.service = Service{*addr, uint16_t((hi << 8) | lo)};
         a.source = *source;
         loaded.push_back(a);
     }
-    if (r.remaining() != 0) {
-        std::lock_guard lock(mutex_);
-        clear_locked();
-        return fail("entry count does not match the file size");
-    }
+    if (r.remaining() != 0) return fail("entry count does not match the file size");
 
     std::lock_guard lock(mutex_);
     clear_locked();

@@ -182,7 +182,9 @@ std::optional<NetAddr> NetAddr::parse(std::string_view text) {
         if ((*raw)[kTorV3PubkeySize] != sum[0] || (*raw)[kTorV3PubkeySize + 1] != sum[1]) return std::nullopt;
         return from_bip155(uint8_t(NetworkId::TORV3), pubkey);
     }
-    if (ends_with(text, kI2PSuffix)) {
+    std::string lower_suffix(text.substr(text.size() >= kI2PSuffix.size() ? text.size() - kI2PSuffix.size() : 0));
+    for (char& c : lower_suffix) c = char(std::tolower(static_cast<unsigned char>(c)));
+    if (text.size() > kI2PSuffix.size() && lower_suffix == kI2PSuffix) {  // Core accepts ".b32.I2P" too
         const std::string_view b32 = text.substr(0, text.size() - kI2PSuffix.size());
         if (b32.size() != 52) return std::nullopt;
         auto raw = base32_decode(b32);

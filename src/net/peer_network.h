@@ -1,9 +1,9 @@
 // What the sync and relay logic needs of the connection manager to act on peers: the
 // peer table, punishment, the address manager, randomness, fatal errors, the shutdown
 // flag, and the outbound-connection controls the stale-tip check uses (Core's
-// SetTryNewOutboundPeer, StartExtraBlockRelayPeers, GetExtra*Count). Sending to and disconnecting a peer go through the Peer itself
-// (Peer::send, Peer::disconnect, which use its transport). Connman implements it; tests
-// implement it over peers with recording transports (test/net/p2p_test_harness.h).
+// SetTryNewOutboundPeer, StartExtraBlockRelayPeers, GetExtra*Count). Sending to and disconnecting a peer go through the
+// Peer itself (Peer::send, Peer::disconnect, which use its transport). Connman implements it; tests implement it over
+// peers with recording transports (test/net/p2p_test_harness.h).
 //
 // Thread rules: event loop thread only, except random_u64(), report_fatal() and
 // stopping(), which any thread may call.

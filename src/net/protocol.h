@@ -220,7 +220,7 @@ struct SendCmpctMsg {
 [[nodiscard]] std::optional<SendCmpctMsg> decode_sendcmpct(ByteView payload, std::string* error = nullptr);
 
 Bytes encode_version(const VersionMsg& m);
-Bytes encode_inv(const std::vector<Inv>& items);                    // REQUIRES: size() <= kMaxInvEntries
+Bytes encode_inv(const std::vector<Inv>& items);  // REQUIRES: size() <= kMaxInvEntries
 // Entries without a service, and (legacy addr) entries of other networks than IPv4 and
 // IPv6, are skipped.
 Bytes encode_addr(const std::vector<AddrEntry>& entries, bool v2);
