@@ -8,6 +8,7 @@ getpeerinfo on both sides: the connection types, A's "no transactions" (relay=0 
 version), B's permissions for A, and that a block still crosses the link.
 """
 
+import os
 import sys
 
 import minicash_test as mt
@@ -52,9 +53,33 @@ def main():
                      "a block crosses the block-relay-only connection")
 
 
+def anchors():
+    """A's block-relay-only peer is written to anchors.dat at a clean stop, reconnected
+    first at the next start (as block-relay-only), and the file is deleted once read."""
+    with mt.TestNode("b2", p2p=True) as b, mt.TestNode("a2", p2p=True) as a:
+        b.start()
+        a.start()
+        a.rpc("addconnection", b.p2p_addr(), "block-relay-only")
+        up = mt.wait_until(lambda: (p := peer(a, lambda p: p["addr"] == b.p2p_addr())) is not None
+                           and p.get("version", 0) > 0, 60)
+        if not checks.check(up, "block-relay-only connection for the anchor"):
+            print(a.log_tail(), b.log_tail())
+            return
+        a.stop()
+        path = os.path.join(a.netdir, "anchors.dat")
+        checks.check(os.path.exists(path), "anchors.dat written at a clean stop")
+        a.start()
+        back = mt.wait_until(lambda: (p := peer(a, lambda p: p["addr"] == b.p2p_addr())) is not None
+                             and p.get("connection_type") == "block-relay-only", 60)
+        checks.check(back, "the anchor is reconnected as block-relay-only after the restart")
+        checks.check(not os.path.exists(path), "anchors.dat is deleted once read")
+        checks.check("1 block-relay-only anchors will be tried" in a.log(), "the log counts the anchors")
+
+
 if __name__ == "__main__":
     try:
         main()
+        anchors()
     except Exception as e:  # a failure to start or an RPC error is a failed check
         checks.fail(f"unexpected: {e!r}")
     sys.exit(checks.exit_code("p2p_connection_types"))
