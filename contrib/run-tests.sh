@@ -75,9 +75,10 @@ if command -v clang++ >/dev/null 2>&1; then
     mkdir -p "$work/seeds/tx" "$work/seeds/script"
     echo "run-tests: no vectors: fuzzing from an empty corpus"
   fi
-  mkdir -p "$work/seeds/bip324"  # fuzz_bip324 starts from an empty corpus
-  declare -A seeds=([fuzz_tx_deserialize]=tx [fuzz_script_interpreter]=script [fuzz_bip324]=bip324)
-  fuzz_targets=(fuzz_tx_deserialize fuzz_script_interpreter fuzz_bip324)
+  mkdir -p "$work/seeds/bip324" "$work/seeds/p2p"  # these two start from an empty corpus
+  declare -A seeds=([fuzz_tx_deserialize]=tx [fuzz_script_interpreter]=script [fuzz_bip324]=bip324
+    [fuzz_p2p_messages]=p2p)
+  fuzz_targets=(fuzz_tx_deserialize fuzz_script_interpreter fuzz_bip324 fuzz_p2p_messages)
   pids=()
   for target in "${fuzz_targets[@]}"; do
     mkdir -p "$work/corpus/$target"

@@ -322,6 +322,14 @@ std::set<std::string> NodeOptions::names() const {
 void add_daemon_options(NodeOptions& o) {
     o.add_list("loadblock", "file", "Import blocks from a Bitcoin Core style blk*.dat file on start-up, in order");
     o.add_int("dbcache", "MiB", "UTXO cache size in MiB (default: 450, minimum: 4)");
+    o.add_bool("reindex",
+               "Rebuild the block index and the UTXO set from the blk*.dat files in blocks/ (undo data is "
+               "written again); interrupted, the next start continues it");
+    o.add_bool("reindex-chainstate", "Rebuild the UTXO set from the stored blocks, keeping the block index");
+    o.add_string("assumevalid", "hex",
+                 "If this block is in the chain, assume that it and its ancestors are valid and possibly skip "
+                 "their script verification (0 to verify all; default: the network's, as Bitcoin Core 30's; "
+                 "regtest: none)");
     o.add_int("par", "n",
               "Script verification threads (0 = one per core, negative = leave that many cores free, "
               "at most 15; default: 0)");

@@ -20,6 +20,7 @@
 #include <cstring>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -29,10 +30,12 @@
 #include "app/net_setup.h"
 #include "app/rpc_setup.h"
 #include "app/zmq_setup.h"
+#include "node/assume_valid.h"
 #include "node/chainstate.h"
 #include "node/context.h"
 #include "node/import.h"
 #include "node/mempool.h"
+#include "node/reindex.h"
 #include "rpc/net.h"
 #include "storage/block_store.h"
 #include "storage/database.h"
@@ -159,6 +162,8 @@ struct Settings {
     bool exit_after_import = false;
     int flush_interval_blocks = 0;
     uint64_t test_block_write_limit = 0;  // -test=blockwritelimit=<n>
+    std::optional<uint256> assume_valid;  // -assumevalid; nullopt: the network's default
+    Reindex reindex = Reindex::NONE;      // -reindex, -reindex-chainstate
     app::RpcSettings rpc;                 // RPC options (app/rpc_setup.h)
     app::NetSettings net;                 // P2P options (app/net_setup.h)
     app::ZmqSettings zmq;                 // ZMQ notifications (app/zmq_setup.h)
@@ -176,6 +181,12 @@ void add_mempool_options(app::NodeOptions& o) {
     o.add_bool("datacarrier", "Relay transactions with OP_RETURN data outputs (default: 1)");
     o.add_int("datacarriersize", "n",
               "Largest total size of OP_RETURN output scripts in a relayed transaction (default: 100000)");
+    o.add_int("limitclustercount", "n",
+              "Refuse transactions that would join a cluster (transactions connected through unconfirmed "
+              "parents and children) of more than <n> transactions (default: 64, maximum: 64)");
+    o.add_int("limitclustersize", "n",
+              "Refuse transactions that would join a cluster of more than <n> kilobytes of virtual size "
+              "(default: 101)");
 }
 
 MempoolOptions read_mempool_options(const app::NodeOptions& o) {
@@ -198,6 +209,16 @@ MempoolOptions read_mempool_options(const app::NodeOptions& o) {
         if (*n < 0 || *n > 4000000) throw app::OptionError("-datacarriersize must be between 0 and 4000000");
         m.max_datacarrier_bytes = size_t(*n);
     }
+    // Core 31's cluster limits (the ancestor/descendant limits are not enforced any more).
+    if (auto n = o.get_int("limitclustercount")) {
+        if (*n > 64) throw app::OptionError("limitclustercount must be less than or equal to 64");
+        if (*n < 1) throw app::OptionError("-limitclustercount must be at least 1");
+        m.cluster_count = size_t(*n);
+    }
+    if (auto kvb = o.get_int("limitclustersize")) {
+        if (*kvb < 1 || *kvb > 1000000) throw app::OptionError("-limitclustersize must be between 1 and 1000000");
+        m.cluster_size_vbytes = size_t(*kvb) * 1000;
+    }
     return m;
 }
 
@@ -212,6 +233,20 @@ app::NodeOptions make_options() {
     app::add_net_options(o);
     app::add_zmq_options(o);
     return o;
+}
+
+// -assumevalid's value as Core reads it: up to 64 hex digits (an optional 0x), "0" disables.
+uint256 parse_assume_valid(const std::string& value) {
+    std::string hex = value;
+    if (hex.size() >= 2 && hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X')) hex = hex.substr(2);
+    const bool ok =
+        !hex.empty() && hex.size() <= 64 && hex.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+    std::optional<uint256> h;
+    if (ok) h = uint256::from_hex(std::string(64 - hex.size(), '0') + hex);
+    if (!h)
+        throw app::OptionError("Invalid assumevalid block hash specified (" + value +
+                               "), please provide a valid hex string");
+    return *h;
 }
 
 Settings read_settings(const app::NodeOptions& o) {
@@ -269,6 +304,9 @@ Settings read_settings(const app::NodeOptions& o) {
             throw app::OptionError("-test=" + t + " is not a test option (known: blockwritelimit=<n>)");
         }
     }
+    if (auto av = o.get_string("assumevalid")) s.assume_valid = parse_assume_valid(*av);
+    if (o.get_bool("reindex")) s.reindex = Reindex::BLOCKS;
+    else if (o.get_bool("reindex-chainstate")) s.reindex = Reindex::CHAINSTATE;
     s.rpc = app::read_rpc_settings(o, s.netdir);
     s.net = app::read_net_settings(o, s.netdir);
     s.mempool = read_mempool_options(o);
@@ -315,6 +353,15 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
         copts.dbcache_bytes = size_t(s.dbcache_mib) << 20;
         copts.script_threads = s.script_threads;
         copts.flush_interval_blocks = s.flush_interval_blocks;
+        copts.assume_valid = s.assume_valid;
+        copts.reindex = s.reindex;
+        copts.interrupted = [] { return g_shutdown.load(); };
+        const uint256 assume_valid = s.assume_valid.value_or(default_assume_valid(params));
+        if (assume_valid.is_null()) {
+            log_info("Validating signatures for all blocks.");
+        } else {
+            log_info("Assuming ancestors of block %s have valid signatures.", assume_valid.to_hex().c_str());
+        }
         const auto t0 = std::chrono::steady_clock::now();
         chainstate = Chainstate::open(params, copts, &error);
         if (!chainstate) {
@@ -342,6 +389,7 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     node.request_shutdown = [] { g_shutdown.store(true); };
     node.txindex = s.rpc.txindex;
+    node.addressindex = s.rpc.addressindex;
     node.blockfilterindex = s.rpc.blockfilterindex;
     node.silentpaymentindex = s.rpc.silentpaymentindex;
     // ZMQ: bound before anything is announced; follows the chain after the mempool does.
@@ -389,7 +437,20 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
     int exit_code = kExitOk;
     try {
         const std::function<bool()> interrupted = [] { return g_shutdown.load(); };
+        if (chainstate->reindex_pending()) {  // -reindex (or one a crash interrupted): node/reindex.h
+            chainstate->set_loading_blocks(true);
+            const ReindexResult r = reindex_block_files(*chainstate, interrupted);
+            if (!r.error.empty()) {
+                log_error("reindex stopped: %s", r.error.c_str());
+                std::cerr << "minicashd: error: reindex stopped: " << r.error << "\n";
+                exit_code = kExitStartup;
+                g_shutdown = true;
+            }
+        }
         BlockImporter importer(*chainstate);
+        // Importing counts as initial block download (Core's LoadingBlocks): fee
+        // estimation and the mempool's per-block work are skipped meanwhile.
+        chainstate->set_loading_blocks(!s.loadblock.empty());
         for (const auto& file : s.loadblock) {
             if (g_shutdown) break;
             const auto t0 = std::chrono::steady_clock::now();
@@ -402,6 +463,7 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
                      file.c_str(), r.interrupted ? " (interrupted)" : "", r.accepted, r.already_known, r.invalid,
                      r.error_count, secs, double(processed) / std::max(secs, 1e-3), h0, chainstate->height());
         }
+        chainstate->set_loading_blocks(false);
         if (importer.pending_count() > 0)
             log_warning("%zu imported blocks never had their parent appear; they were not connected",
                         importer.pending_count());

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "net/block_filter_serving.h"
 #include "net/chain_access.h"
 #include "net/peer_logic.h"
 #include "net/txpool.h"
@@ -221,6 +222,8 @@ void add_net_options(NodeOptions& o) {
     o.add_bool("listenonion",
                "Automatically create Tor onion service (accepted for compatibility: minicash has no Tor control "
                "client and creates none; -listenonion=0 is the behaviour)");
+    o.add_bool("v2transport", "Support v2 transport (default: 1)");
+    o.add_bool("peerblockfilters", "Serve compact block filters to peers per BIP 157 (default: 0)");
 }
 
 NetSettings read_net_settings(const NodeOptions& o, const std::filesystem::path& netdir) {
@@ -294,6 +297,14 @@ NetSettings read_net_settings(const NodeOptions& o, const std::filesystem::path&
         o.is_set("discover") ? o.get_bool("discover") : c.listen && c.external_addresses.empty() && !proxy_given;
     if (o.is_set("listenonion") && o.get_bool("listenonion"))
         log_info("-listenonion: minicash does not create Tor onion services (no Tor control client)");
+    c.v2transport = o.get_bool("v2transport", true);
+    if (c.v2transport) c.local_services |= net::NODE_P2P_V2;
+    if (o.get_bool("peerblockfilters", false)) {
+        const std::vector<std::string> types = o.get_list("blockfilterindex");
+        const bool indexed = !types.empty() && types.back() != "0";
+        if (!indexed) throw OptionError("Cannot set -peerblockfilters without -blockfilterindex.");
+        c.local_services |= net::NODE_COMPACT_FILTERS;
+    }
     return s;
 }
 
@@ -317,12 +328,15 @@ std::unique_ptr<NetService> NetService::start(const NetSettings& settings, NodeC
     logic_options.user_agent = options.user_agent;
     logic_options.allow_local_addresses = options.allow_local_addresses;
     logic_options.max_tip_age = options.max_tip_age;
+    logic_options.local_services = options.local_services;
+    if ((options.local_services & net::NODE_COMPACT_FILTERS) && node.block_filter_index)
+        svc->filters_ = net::make_block_filter_source(*node.block_filter_index);
     svc->chain_ = net::make_chain_access(*node.chainstate);
     svc->connman_ = std::make_shared<Connman>(node.params, std::move(options));
     Connman& c = *svc->connman_;
     auto logic = net::make_peer_logic(net::PeerLogicDeps{node.params, logic_options, net::system_clock(), *svc->chain_,
                                                          svc->txpool_.get(), c, c.query_runner(), c.validation_runner(),
-                                                         c.io()});
+                                                         c.io(), svc->filters_.get()});
     if (!c.start(std::move(logic), error)) return nullptr;
     node.connman = svc->connman_;
     return svc;

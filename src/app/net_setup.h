@@ -20,6 +20,7 @@ struct NodeContext;
 
 namespace minicash::net {
 class ChainAccess;
+class BlockFilterSource;
 class TxPool;
 }  // namespace minicash::net
 
@@ -55,6 +56,7 @@ private:
     // The adapters the logic uses; they outlive the Connman's running (stop() ends it).
     std::unique_ptr<net::TxPool> txpool_;
     std::unique_ptr<net::ChainAccess> chain_;
+    std::unique_ptr<net::BlockFilterSource> filters_;  // -peerblockfilters
     std::shared_ptr<Connman> connman_;
 };
 

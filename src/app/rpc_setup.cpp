@@ -3,9 +3,12 @@
 #include <chrono>
 
 #include "node/context.h"
+#include "node/index/address_index.h"
+#include "node/index/address_mempool.h"
 #include "node/index/block_filter_index.h"
 #include "node/index/silent_payment_index.h"
 #include "node/index/tx_index.h"
+#include "rpc/esplora.h"
 #include "rpc/rest.h"
 #include "util/logging.h"
 
@@ -33,7 +36,13 @@ void add_rpc_options(NodeOptions& o) {
     o.add_int("rpcthreads", "n", "Number of threads serving RPC calls (default: 4)");
     o.add_int("rpcservertimeout", "n", "Seconds an idle HTTP connection stays open (default: 30)");
     o.add_bool("rest", "Accept public REST requests (default: 0)");
+    o.add_bool("esplora",
+               "Serve the Esplora HTTP API under /api/ and the block explorer page under /explorer/ on the RPC "
+               "port, without authentication (default: 0; implies -addressindex and -txindex)");
     o.add_bool("txindex", "Maintain a full transaction index, used by the getrawtransaction rpc call (default: 0)");
+    o.add_bool("addressindex",
+               "Maintain an index of every output script's history and unspent outputs, by Electrum script hash, "
+               "for the Esplora API (default: 0; implied by -esplora)");
     o.add_list("blockfilterindex", "type",
                "Maintain an index of compact block filters by block (default: 0). -blockfilterindex, 1 or basic: "
                "the BIP158 basic filter, served by getblockfilter",
@@ -74,7 +83,11 @@ RpcSettings read_rpc_settings(const NodeOptions& o, const std::filesystem::path&
     if (cookie.empty()) throw OptionError("-rpccookiefile is empty");
     s.cookie_file = cookie.is_absolute() ? cookie : netdir / cookie;
     s.rest = o.get_bool("rest", false);
-    s.txindex = o.get_bool("txindex", false);
+    // -esplora answers from both indexes, so it turns them on.
+    s.esplora = o.get_bool("esplora", false);
+    if (s.esplora && !s.server) throw OptionError("-esplora needs the RPC server (-server)");
+    s.txindex = s.esplora || o.get_bool("txindex", false);
+    s.addressindex = s.esplora || o.get_bool("addressindex", false);
     // As Core: the last value 0 or 1 switches all types off or on, otherwise each value
     // names a type ("basic" is the only one).
     const std::vector<std::string> filter_types = o.get_list("blockfilterindex");
@@ -96,6 +109,16 @@ bool start_indexes(NodeContext& node, std::string* error) {
         index->start();
         node.tx_index = std::move(index);
     }
+    if (node.addressindex) {
+        std::unique_ptr<AddressIndex> index = AddressIndex::open(*node.chainstate, node.datadir, error);
+        if (!index) return false;
+        index->start();
+        node.address_index = std::move(index);
+        if (node.mempool) {
+            node.address_mempool = std::make_shared<AddressMempool>(*node.chainstate, *node.mempool);
+            node.address_mempool->start();
+        }
+    }
     if (node.blockfilterindex) {
         std::unique_ptr<BlockFilterIndex> index = BlockFilterIndex::open(*node.chainstate, node.datadir, error);
         if (!index) return false;
@@ -115,6 +138,8 @@ void stop_indexes(NodeContext& node) {
     if (node.tx_index) node.tx_index->stop();
     if (node.block_filter_index) node.block_filter_index->stop();
     if (node.silent_payment_index) node.silent_payment_index->stop();
+    if (node.address_mempool) node.address_mempool->stop();
+    if (node.address_index) node.address_index->stop();
 }
 
 std::unique_ptr<RpcService> RpcService::start(const RpcSettings& settings, NodeContext& node,
@@ -144,6 +169,7 @@ std::unique_ptr<RpcService> RpcService::start(const RpcSettings& settings, NodeC
     svc->table_.set_warmup(true, "Starting network threads...");
     svc->server_ = std::make_unique<rpc::HttpRpcServer>(svc->table_, node, std::move(auth), settings.http);
     if (settings.rest) rpc::add_rest_handlers(*svc->server_, svc->table_, node);
+    if (settings.esplora) rpc::add_esplora_handlers(*svc->server_, svc->table_, node);
     if (!svc->server_->start(error)) {
         svc->stop();
         return nullptr;

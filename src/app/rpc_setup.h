@@ -1,8 +1,9 @@
 // What the JSON-RPC server adds to minicashd, kept out of minicashd.cpp: its options
 // (-server, -rpcport, -rpcbind, -rpcallowip, -rpcuser, -rpcpassword, -rpcauth,
-// -rpccookiefile, -rpcthreads, -rpcservertimeout, -rest, -txindex, -blockfilterindex),
+// -rpccookiefile, -rpcthreads, -rpcservertimeout, -rest, -esplora, -txindex, -blockfilterindex,
+// -addressindex),
 // the cookie file's life, and the server's start and stop. With -rest the same server
-// also answers Core's REST interface (rpc/rest.h).
+// also answers Core's REST interface (rpc/rest.h), with -esplora the Esplora API.
 //
 // Other components add RPC commands by passing their registration functions to
 // RpcService::start (see rpc/server.h); handlers receive the NodeContext, whose fields
@@ -35,7 +36,9 @@ struct RpcSettings {
     bool txindex = false;
     bool blockfilterindex = false;
     bool silentpaymentindex = false;
-    bool rest = false;  // -rest: REST on the RPC port (needs -server, as in Core)
+    bool addressindex = false;  // -addressindex (also implied by -esplora)
+    bool rest = false;          // -rest: REST on the RPC port (needs -server, as in Core)
+    bool esplora = false;       // -esplora: the Esplora API on the RPC port (rpc/esplora.h)
 };
 
 // Validates and collects the options. Throws OptionError (e.g. malformed -rpcauth).

@@ -132,6 +132,8 @@ public:
         return out;
     }
 
+    bool loading_blocks() const override { return cs_.loading_blocks(); }
+
     void subscribe(Listener listener) override {
         Chainstate::Listener l;
         if (listener.connected)

@@ -64,6 +64,9 @@ public:
     // is on the active chain or fully validated (Core's BlockRequestAllowed); nullopt
     // otherwise or when it cannot be read.
     [[nodiscard]] virtual std::optional<Bytes> read_block_for_peer(const uint256& hash, bool witness) const = 0;
+    // Blocks are being loaded from files (-loadblock, -reindex): no block is downloaded
+    // meanwhile (Core's LoadingBlocks), since the files may hold it. Takes no lock.
+    virtual bool loading_blocks() const = 0;
 
     // Notifications, called on whatever thread moves the tip, under the chain state's
     // lock: they must not call back into the chain state (post to the event loop).

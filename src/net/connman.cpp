@@ -13,6 +13,7 @@
 #include "net/eviction.h"
 #include "net/socks5.h"
 #include "net/v1_transport.h"
+#include "net/v2_transport.h"
 #include "storage/database.h"
 #include "util/hash.h"
 #include "util/logging.h"
@@ -320,13 +321,17 @@ void Connman::dump_addresses() {
 
 // ---- connections ----
 
-std::shared_ptr<Peer> Connman::make_peer(tcp::socket socket, const Service& addr, ConnType type) {
+std::shared_ptr<Peer> Connman::make_peer(tcp::socket socket, const Service& addr, ConnType type, bool v2) {
     boost::system::error_code ec;
     Service local;
     if (const auto ep = socket.local_endpoint(ec); !ec) local = to_service(ep);
     socket.set_option(tcp::no_delay(true), ec);
-    auto transport =
-        std::make_shared<V1Transport>(std::move(socket), params_.magic, clock_, &total_sent_, &total_recv_);
+    std::shared_ptr<Transport> transport;
+    if (v2)
+        transport = std::make_shared<V2Transport>(std::move(socket), params_.magic, clock_, &total_sent_, &total_recv_,
+                                                  type != ConnType::INBOUND);
+    else
+        transport = std::make_shared<V1Transport>(std::move(socket), params_.magic, clock_, &total_sent_, &total_recv_);
     auto peer = std::make_shared<Peer>(next_peer_id_++, addr, type, std::move(transport), clock_);
     peer->local_addr = local;
     return peer;
@@ -334,8 +339,9 @@ std::shared_ptr<Peer> Connman::make_peer(tcp::socket socket, const Service& addr
 
 void Connman::start_peer(const std::shared_ptr<Peer>& peer) {
     peers_[peer->id] = peer;
-    log_debug(LogCategory::NET, "%s connection %s (%s) peer=%lld", conn_type_name(peer->type), peer->addr_name.c_str(),
-              network_name(peer->network()), (long long)peer->id);
+    log_debug(LogCategory::NET, "%s connection %s (%s) peer=%lld (%s transport)", conn_type_name(peer->type),
+              peer->addr_name.c_str(), network_name(peer->network()), (long long)peer->id,
+              peer->transport().protocol().c_str());
     peer->transport().start();
     asio::co_spawn(io_, reader(peer), asio::detached);
     events_->on_peer_connected(peer);
@@ -378,6 +384,15 @@ void Connman::peer_closed(const std::shared_ptr<Peer>& peer) {
               peer->disconnect_reason().c_str());
     if (peer->discourage_on_close) banman_->discourage(peer->addr.addr);
     events_->on_peer_closed(*peer);
+    // Our v2 handshake was closed before the peer's key arrived: it speaks only v1.
+    if (auto* v2 = dynamic_cast<V2Transport*>(&peer->transport());
+        v2 && v2->reconnect_over_v1() && !stopping_ && network_active_) {
+        log_info("peer=%lld (%s) closed our v2 handshake; reconnecting over v1", (long long)peer->id,
+                 peer->addr.to_string().c_str());
+        v1_only_.insert(peer->addr);
+        if (v1_only_.size() > 10000) v1_only_.erase(v1_only_.begin());
+        asio::co_spawn(io_, connect_to(peer->addr, peer->addr_name, peer->type), asio::detached);
+    }
     // Only full (not block-relay-only) outbound peers change what others can learn
     // from our address manager (Core's FinalizeNode).
     if (!peer->inbound() && !peer->block_relay_only() && peer->successfully_connected) addrman_->connected(peer->addr);
@@ -423,12 +438,67 @@ asio::awaitable<void> Connman::accept_loop(Listener listener) {
         const uint32_t permissions = apply_whitelist(listener.permissions, from.addr, options_.whitelist, DIR_IN,
                                                      options_.whitelist_relay, options_.whitelist_forcerelay);
         if (!accept_inbound(from, permissions)) continue;  // socket closes here
-        auto peer = make_peer(std::move(socket), from, ConnType::INBOUND);
-        peer->permissions = permissions;
-        peer->inbound_onion = listener.onion;
-        peer->prefer_evict = banman_->is_discouraged(from.addr);
-        start_peer(peer);
+        if (options_.v2transport)
+            asio::co_spawn(
+                io_,
+                detect_transport(std::make_shared<tcp::socket>(std::move(socket)), from, permissions, listener.onion),
+                asio::detached);
+        else start_inbound(make_peer(std::move(socket), from, ConnType::INBOUND), permissions, listener.onion);
     }
+}
+
+void Connman::start_inbound(const std::shared_ptr<Peer>& peer, uint32_t permissions, bool onion) {
+    peer->permissions = permissions;
+    peer->inbound_onion = onion;
+    peer->prefer_evict = banman_->is_discouraged(peer->addr.addr);
+    start_peer(peer);
+}
+
+// Peeks (without consuming) until the first 16 bytes show a v1 version message or
+// differ from one (then it is a BIP324 initiator's key), for at most the handshake
+// timeout. At most max_connections sockets wait here at once.
+asio::awaitable<void> Connman::detect_transport(std::shared_ptr<tcp::socket> socket, Service from, uint32_t permissions,
+                                                bool onion) {
+    if (detecting_ >= size_t(std::max(options_.max_connections, 1))) co_return;  // socket closes here
+    ++detecting_;
+    pending_sockets_.insert(socket);
+    const Bytes prefix = v1_version_prefix(params_.magic);
+    Bytes seen(prefix.size());
+    boost::system::error_code ec;
+    socket->non_blocking(true, ec);  // the peeks below must never block the loop
+    asio::steady_timer deadline(io_, kHandshakeTimeout);
+    deadline.async_wait([socket](const boost::system::error_code& e) {
+        if (e) return;
+        boost::system::error_code ignored;
+        socket->close(ignored);
+    });
+    std::optional<bool> v2;
+    while (!ec && !stopping_) {
+        co_await socket->async_wait(tcp::socket::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec || stopping_) break;
+        const size_t n = socket->receive(asio::buffer(seen), tcp::socket::message_peek, ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) {
+            ec = {};
+            continue;
+        }
+        if (ec || n == 0) break;  // closed before saying anything
+        if (!std::equal(seen.begin(), seen.begin() + long(n), prefix.begin())) {
+            v2 = true;
+        } else if (n == prefix.size()) {
+            v2 = false;  // a v1 version message
+        } else {
+            asio::steady_timer t(io_, 10ms);  // part of the prefix: let the rest arrive
+            co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            ec = {};
+            continue;
+        }
+        break;
+    }
+    deadline.cancel();
+    pending_sockets_.erase(socket);
+    --detecting_;
+    if (!v2 || stopping_ || !network_active_ || !socket->is_open()) co_return;
+    start_inbound(make_peer(std::move(*socket), from, ConnType::INBOUND, *v2), permissions, onion);
 }
 
 bool Connman::accept_inbound(const Service& from, uint32_t permissions) {
@@ -530,7 +600,7 @@ asio::awaitable<std::string> Connman::connect_through_proxy(std::shared_ptr<tcp:
     co_return "";
 }
 
-asio::awaitable<void> Connman::connect_to(std::optional<Service> target, std::string name, ConnType type) {
+asio::awaitable<void> Connman::connect_to(std::optional<Service> target, std::string name, ConnType type, bool v2) {
     auto socket = std::make_shared<tcp::socket>(io_);
     if (target) {
         pending_.insert(*target);
@@ -617,7 +687,7 @@ asio::awaitable<void> Connman::connect_to(std::optional<Service> target, std::st
         }
         co_return;
     }
-    auto peer = make_peer(std::move(*socket), target.value_or(Service{}), type);
+    auto peer = make_peer(std::move(*socket), target.value_or(Service{}), type, target && use_v2_to(*target, type, v2));
     peer->addr_name = name;
     // Outbound whitelist entries ("out@...") apply to manual connections only (Core).
     if (type == ConnType::MANUAL)
@@ -626,6 +696,16 @@ asio::awaitable<void> Connman::connect_to(std::optional<Service> target, std::st
     if (proxy)
         log_debug(LogCategory::NET, "connected to %s through proxy %s", name.c_str(), proxy->to_string().c_str());
     start_peer(peer);
+}
+
+// As Core: manual connections try v2 whenever -v2transport is on; automatic ones only
+// when the address manager says the address offers NODE_P2P_V2. Addresses that closed
+// our v2 handshake are reached over v1.
+bool Connman::use_v2_to(const Service& target, ConnType type, bool v2) const {
+    if (!v2 || !options_.v2transport || v1_only_.count(target)) return false;
+    if (type == ConnType::MANUAL) return true;
+    const auto info = addrman_->find(target);
+    return info && (info->services & NODE_P2P_V2);
 }
 
 void Connman::open_connections() {
@@ -651,10 +731,10 @@ void Connman::open_connections() {
         }
         t.next_attempt = now + kManualRetryMin;
         if (svc) {
-            asio::co_spawn(io_, connect_to(*svc, t.name, ConnType::MANUAL), asio::detached);
+            asio::co_spawn(io_, connect_to(*svc, t.name, ConnType::MANUAL, t.v2), asio::detached);
         } else if (options_.networks.name_proxy) {
             // A host name and a proxy: the proxy resolves it (no DNS lookup here).
-            asio::co_spawn(io_, connect_to(std::nullopt, t.name, ConnType::MANUAL), asio::detached);
+            asio::co_spawn(io_, connect_to(std::nullopt, t.name, ConnType::MANUAL, t.v2), asio::detached);
         } else {
             // A host name: resolve it first (asio's resolver runs getaddrinfo off the loop).
             if (!resolver_) resolver_ = std::make_shared<tcp::resolver>(io_);
@@ -662,15 +742,17 @@ void Connman::open_connections() {
             uint16_t port = params_.default_port;
             if (split_host_port(t.name, host, port)) port_text = std::to_string(port);
             std::string name = t.name;
+            const bool v2 = t.v2;
             resolver_->async_resolve(
-                host, port_text, [this, name](const boost::system::error_code& e, tcp::resolver::results_type results) {
+                host, port_text,
+                [this, name, v2](const boost::system::error_code& e, tcp::resolver::results_type results) {
                     if (e || results.empty() || stopping_) {
                         log_debug(LogCategory::NET, "cannot resolve %s", name.c_str());
                         return;
                     }
                     const Service s = to_service(results.begin()->endpoint());
                     if (!is_connected_or_pending(s))
-                        asio::co_spawn(io_, connect_to(s, name, ConnType::MANUAL), asio::detached);
+                        asio::co_spawn(io_, connect_to(s, name, ConnType::MANUAL, v2), asio::detached);
                 });
         }
         if (!t.persistent) {
@@ -948,6 +1030,12 @@ std::vector<PeerInfo> Connman::peer_info() {
             i.last_transaction = peer.last_tx_time;
             i.wtxid_relay = peer.wtxid_relay;
             i.prefer_headers = peer.prefer_headers;
+            i.addr_processed = peer.addr_processed;
+            i.addr_rate_limited = peer.addr_rate_limited;
+            i.transport_protocol_type = peer.transport().protocol();
+            i.session_id = peer.transport().session_id();
+            i.bip152_hb_to = peer.hb_to;
+            i.bip152_hb_from = peer.hb_from;
             i.bytes_sent_per_msg = peer.bytes_sent_per_msg;
             i.bytes_recv_per_msg = peer.bytes_recv_per_msg;
             out.push_back(std::move(i));
@@ -1021,12 +1109,12 @@ std::optional<Service> Connman::local_address_for(const Peer& peer) {
     return best;
 }
 
-bool Connman::add_connection(const std::string& address, ConnType type) {
+bool Connman::add_connection(const std::string& address, ConnType type, bool v2) {
     auto target = Service::parse(address, params_.default_port);
     if (!target) return false;
     target->addr = target->addr.maybe_cjdns(options_.networks.cjdns_reachable());
     const Service t = *target;
-    return call_on_loop([this, t, address, type] {
+    return call_on_loop([this, t, address, type, v2] {
         int existing = 0, automatic = 0;
         for (const auto& [id, p] : peers_) {
             if (p->disconnected()) continue;
@@ -1042,7 +1130,7 @@ bool Connman::add_connection(const std::string& address, ConnType type) {
         if (automatic >= options_.max_outbound + options_.max_outbound_block_relay + kMaxFeelers &&
             type != ConnType::ADDR_FETCH)
             return false;
-        asio::co_spawn(io_, connect_to(t, address, type), asio::detached);
+        asio::co_spawn(io_, connect_to(t, address, type, v2), asio::detached);
         return true;
     });
 }
@@ -1071,20 +1159,22 @@ int Connman::extra_block_relay_count() const {
     return std::max(n - options_.max_outbound_block_relay, 0);
 }
 
-Connman::AddNodeResult Connman::add_node(const std::string& node, const std::string& command) {
+Connman::AddNodeResult Connman::add_node(const std::string& node, const std::string& command, bool v2) {
     if (node.empty() || node.size() > 256) return AddNodeResult::INVALID;
-    return call_on_loop([this, node, command] {
+    return call_on_loop([this, node, command, v2] {
         auto it = std::find_if(manual_.begin(), manual_.end(), [&](const ManualTarget& t) {
             return t.persistent && !t.from_connect && t.name == node;
         });
         if (command == "add") {
             if (it != manual_.end()) return AddNodeResult::ALREADY_ADDED;
             manual_.push_back(ManualTarget{node, true});
+            manual_.back().v2 = v2;
         } else if (command == "remove") {
             if (it == manual_.end()) return AddNodeResult::NOT_ADDED;
             manual_.erase(it);
         } else if (command == "onetry") {
             manual_.push_back(ManualTarget{node, false});
+            manual_.back().v2 = v2;
         } else {
             return AddNodeResult::INVALID;
         }

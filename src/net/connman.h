@@ -81,6 +81,8 @@ struct ConnmanOptions {
     std::string user_agent = "/minicash:0.1.0/";          // (also given to the peer logic)
     bool allow_local_addresses = false;                   // regtest: loopback addresses enter the address manager
     int64_t max_tip_age = 24 * 60 * 60;                   // -maxtipage (for the peer logic)
+    bool v2transport = true;                              // -v2transport (BIP324)
+    uint64_t local_services = kLocalServices;             // what we offer (+ NODE_COMPACT_FILTERS, -peerblockfilters)
     std::function<void(const std::string&)> fatal_error;  // storage failure: shut the node down
 };
 
@@ -100,12 +102,15 @@ struct PeerInfo {
     int starting_height = 0, synced_headers = -1, synced_blocks = -1;
     std::vector<int> inflight;
     bool addr_relay_enabled = false;
+    uint64_t addr_processed = 0, addr_rate_limited = 0;
     std::string connection_type;
     int64_t min_fee_filter = 0;  // satoshis per kvB
     int64_t last_block = 0, last_transaction = 0;
     bool wtxid_relay = false, prefer_headers = false;
     std::vector<std::string> permissions;
     std::map<std::string, uint64_t> bytes_sent_per_msg, bytes_recv_per_msg;
+    std::string transport_protocol_type = "v1";  // "v1", "v2" (Core's names)
+    std::string session_id;                      // v2 only (hex)
     bool presyncing = false;
     int64_t presynced_headers = -1;
 };
@@ -158,7 +163,7 @@ public:
     NetTotals totals() const;
     bool network_active() const { return network_active_; }
     void set_network_active(bool active);
-    uint64_t local_services() const { return kLocalServices; }
+    uint64_t local_services() const { return options_.local_services; }
     std::vector<Service> listen_addresses() const;
     std::vector<LocalAddress> local_addresses() const;
     const NetworkSettings& network_settings() const { return options_.networks; }
@@ -166,11 +171,13 @@ public:
     bool in_initial_block_download() const { return !events_ || events_->in_initial_block_download(); }
     // addnode: "add" (false if already added), "remove" (false if not added), "onetry".
     enum class AddNodeResult { OK, ALREADY_ADDED, NOT_ADDED, INVALID };
-    [[nodiscard]] AddNodeResult add_node(const std::string& node, const std::string& command);
+    // `v2`: try BIP324 first (addnode's v2transport argument; REQUIRES: -v2transport when true).
+    [[nodiscard]] AddNodeResult add_node(const std::string& node, const std::string& command, bool v2 = true);
+    bool v2transport() const { return options_.v2transport; }
     // addconnection (regtest): an outbound connection of `type` (full-relay,
-    // block-relay-only, addr-fetch or feeler) to `address`; false when that type is at
-    // its limit.
-    [[nodiscard]] bool add_connection(const std::string& address, ConnType type);
+    // block-relay-only, addr-fetch or feeler) to `address`, trying BIP324 first when `v2`
+    // (REQUIRES: -v2transport when true); false when that type is at its limit.
+    [[nodiscard]] bool add_connection(const std::string& address, ConnType type, bool v2);
     std::vector<AddedNodeInfo> added_node_info();
     // Disconnects by address ("1.2.3.4:8333") or id; false when no such peer.
     [[nodiscard]] bool disconnect_node(const std::string& address);
@@ -205,6 +212,7 @@ private:
         bool from_connect = false;  // -connect: not an "added node" (getaddednodeinfo, addnode remove)
         SteadyTime next_attempt{};
         int failures = 0;
+        bool v2 = true;  // try BIP324 first (addnode's v2transport; with -v2transport only)
     };
 
     struct Listener {
@@ -215,15 +223,23 @@ private:
 
     asio::awaitable<void> accept_loop(Listener listener);
     // Connects to `target` (directly, or through its network's proxy) or, when `target`
-    // is empty, to the host name `name` through the name proxy.
-    asio::awaitable<void> connect_to(std::optional<Service> target, std::string name, ConnType type);
+    // is empty, to the host name `name` through the name proxy. `v2`: may try BIP324
+    // (with -v2transport; see use_v2_to).
+    asio::awaitable<void> connect_to(std::optional<Service> target, std::string name, ConnType type, bool v2 = true);
     // Connects `socket` to the proxy and negotiates SOCKS5 to destination:port. Empty on
     // success, else why not.
     asio::awaitable<std::string> connect_through_proxy(std::shared_ptr<asio::ip::tcp::socket> socket, Proxy proxy,
                                                        std::string destination, uint16_t port);
     asio::awaitable<void> reader(std::shared_ptr<Peer> peer);
-    // A peer over a v1 transport on a connected socket.
-    std::shared_ptr<Peer> make_peer(asio::ip::tcp::socket socket, const Service& addr, ConnType type);
+    // A peer over a v1 transport, or a v2 one (BIP324, v2_transport.h), on a connected socket.
+    std::shared_ptr<Peer> make_peer(asio::ip::tcp::socket socket, const Service& addr, ConnType type, bool v2 = false);
+    // Inbound with -v2transport: v1 when the first 16 bytes are a v1 version message.
+    // `permissions` (-whitebind, -whitelist) and `onion` (the listener's) go to the peer.
+    asio::awaitable<void> detect_transport(std::shared_ptr<asio::ip::tcp::socket> socket, Service from,
+                                           uint32_t permissions, bool onion);
+    // Starts an accepted inbound peer with its permissions and whether it came through Tor.
+    void start_inbound(const std::shared_ptr<Peer>& peer, uint32_t permissions, bool onion);
+    bool use_v2_to(const Service& target, ConnType type, bool v2) const;
     asio::awaitable<void> maintenance_loop();
     asio::awaitable<void> dns_seed_loop();
     void open_connections();
@@ -270,7 +286,9 @@ private:
     std::map<int64_t, std::shared_ptr<Peer>> peers_;
     std::set<Service> pending_;                  // outbound connection attempts in progress
     std::map<Service, ConnType> pending_types_;  // their connection types
+    std::set<Service> v1_only_;                  // closed our v2 handshake: retried and then reached over v1
     std::set<std::shared_ptr<asio::ip::tcp::socket>> pending_sockets_;
+    size_t detecting_ = 0;              // inbound sockets whose transport (v1 or v2) is not known yet
     std::vector<ManualTarget> manual_;  // -connect/-addnode/addnode RPC/onetry
     std::vector<std::string> seednodes_;
     int64_t next_peer_id_ = 0;

@@ -176,11 +176,20 @@ public:
     int64_t last_block_announcement = 0;
     SteadyTime last_tip_announce{};
 
+    // ---- compact blocks (managed by CompactRelay) ----
+    bool provides_cmpct = false;  // sent sendcmpct version 2: understands compact blocks
+    bool hb_from = false;         // wants new blocks pushed as cmpctblock (getpeerinfo bip152_hb_from)
+    bool hb_to = false;           // we asked it to push them to us (bip152_hb_to)
+
     // ---- transaction relay (managed by PeerManager) ----
     RollingHashSet known_inventory{kMaxKnownInventory};
     std::deque<std::pair<uint256, uint256>> tx_to_announce;  // (txid, wtxid)
     std::unordered_set<uint256, Uint256Hasher> tx_to_announce_set;
     SteadyTime next_inv_send{};
+    // What we announced to it (Core's m_recently_announced_invs): getdata is answered
+    // for these, or for transactions in the mempool for longer than 2 minutes.
+    RollingHashSet recently_announced{kMaxRecentlyAnnounced};
+    static constexpr size_t kMaxRecentlyAnnounced = 3500;                 // INVENTORY_MAX_RECENT_RELAY
     std::unordered_map<uint256, SteadyTime, Uint256Hasher> tx_in_flight;  // requested from it
     int64_t last_tx_time = 0;                                             // unix seconds of the last new tx it gave us
     std::deque<std::pair<uint256, bool>> tx_to_request;  // announced, not yet requested (hash, is_wtxid)
@@ -189,7 +198,8 @@ public:
     int64_t last_mempool_request = 0;                    // unix seconds of the last one answered
 
     // ---- addresses ----
-    double addr_tokens = 1.0;
+    double addr_tokens = 1.0;  // token bucket: 0.1 per second, at most 1,000 (+1,000 per getaddr we send)
+    uint64_t addr_processed = 0, addr_rate_limited = 0;  // getpeerinfo
     SteadyTime addr_tokens_time;
     bool getaddr_sent = false;
     bool getaddr_answered = false;

@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "net/chain_access.h"
+#include "net/compact_relay.h"
 #include "net/job_runner.h"
 #include "net/outbound_eviction.h"
 #include "net/peer.h"
@@ -20,7 +21,14 @@ namespace {
 class PeerLogic final : public NetEvents {
 public:
     explicit PeerLogic(const PeerLogicDeps& deps)
-        : deps_(deps), sync_(deps), pm_(deps, sync_), outbound_(deps, sync_), bridge_(std::make_shared<Bridge>()) {}
+        : deps_(deps),
+          sync_(deps),
+          compact_(deps, sync_),
+          pm_(deps, sync_, compact_),
+          outbound_(deps, sync_),
+          bridge_(std::make_shared<Bridge>()) {
+        sync_.set_compact_relay(&compact_);
+    }
 
     ~PeerLogic() override { interrupt(); }
 
@@ -122,6 +130,7 @@ private:
 
     PeerLogicDeps deps_;
     BlockSync sync_;
+    CompactRelay compact_;
     PeerManager pm_;
     OutboundEviction outbound_;  // lagging and extra outbound peers, stale tip
     std::shared_ptr<Bridge> bridge_;

@@ -16,9 +16,11 @@
 
 #include "consensus/params.h"
 #include "net/net_events.h"
+#include "net/protocol.h"
 
 namespace minicash::net {
 
+class BlockFilterSource;
 class ChainAccess;
 class Clock;
 class JobRunner;
@@ -27,8 +29,9 @@ class TxPool;
 
 struct PeerLogicOptions {
     std::string user_agent = "/minicash:0.1.0/";
-    bool allow_local_addresses = false;  // regtest: loopback addresses enter the address manager
-    int64_t max_tip_age = 24 * 60 * 60;  // older tips mean initial block download
+    bool allow_local_addresses = false;        // regtest: loopback addresses enter the address manager
+    int64_t max_tip_age = 24 * 60 * 60;        // older tips mean initial block download
+    uint64_t local_services = kLocalServices;  // our version's services (| NODE_COMPACT_FILTERS with -peerblockfilters)
 };
 
 struct PeerLogicDeps {
@@ -41,6 +44,7 @@ struct PeerLogicDeps {
     JobRunner& query;       // chain-state and mempool look-ups for peers (blocking jobs)
     JobRunner& validation;  // block validation, fed by a bounded queue
     asio::io_context& io;
+    const BlockFilterSource* filters = nullptr;  // BIP157 serving (-peerblockfilters); null: not served
 };
 
 std::unique_ptr<NetEvents> make_peer_logic(const PeerLogicDeps& deps);

@@ -5,7 +5,9 @@
 #include <random>
 
 #include "net/addrman.h"
+#include "net/block_filter_serving.h"
 #include "net/clock.h"
+#include "net/compact_relay.h"
 #include "net/job_runner.h"
 #include "net/net_permissions.h"
 #include "net/peer_network.h"
@@ -13,6 +15,11 @@
 #include "net/txpool.h"
 #include "util/hash.h"
 #include "util/logging.h"
+
+// GCC 12 reports asio's coroutine-frame operator delete as "mismatched" with its
+// operator new for large coroutines such as process_message (a false positive: both
+// are asio's awaitable_frame_base allocation functions).
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 
 namespace minicash::net {
 
@@ -29,6 +36,7 @@ constexpr auto kInboundInvInterval = 5s;    // INBOUND_INVENTORY_BROADCAST_INTER
 constexpr auto kOutboundInvInterval = 2s;   // OUTBOUND_INVENTORY_BROADCAST_INTERVAL
 constexpr auto kFeeFilterInterval = 60s;
 constexpr size_t kMaxTxDataBatchBytes = 1 << 20;
+constexpr int64_t kUnconditionalRelayDelay = 2 * 60;  // UNCONDITIONAL_RELAY_DELAY, seconds
 
 uint256 address_key(const Service& s) { return sha256(s.key()); }
 
@@ -41,7 +49,8 @@ std::string sanitize(const std::string& in) {
 
 }  // namespace
 
-PeerManager::PeerManager(const PeerLogicDeps& deps, BlockSync& sync) : deps_(deps), sync_(sync) {}
+PeerManager::PeerManager(const PeerLogicDeps& deps, BlockSync& sync, CompactRelay& compact)
+    : deps_(deps), sync_(sync), compact_(compact), filters_(deps) {}
 
 bool PeerManager::is_our_nonce(uint64_t nonce) const {
     for (const auto& [id, n] : our_nonces_)
@@ -56,11 +65,11 @@ void PeerManager::malformed(Peer& peer, const std::string& command, const std::s
 void PeerManager::send_version(Peer& peer) {
     VersionMsg m;
     m.version = kProtocolVersion;
-    m.services = kLocalServices;
+    m.services = deps_.options.local_services;
     m.time = deps_.clock.unix_now();
     m.addr_recv.services = peer.services;
     m.addr_recv.service = peer.addr;
-    m.addr_from.services = kLocalServices;
+    m.addr_from.services = deps_.options.local_services;
     m.nonce = deps_.network.random_u64() | 1;
     m.user_agent = deps_.options.user_agent;
     m.start_height = sync_.tip() ? sync_.tip()->height : 0;
@@ -77,6 +86,8 @@ void PeerManager::on_peer_closed(Peer& peer) {
         if (it != tx_requested_.end() && it->second.first == peer.id) tx_requested_.erase(it);
     }
     our_nonces_.erase(peer.id);
+    for (auto& [wtxid, info] : orphans_) info.announcers.erase(peer.id);
+    compact_.on_peer_closed(peer);
 }
 
 asio::awaitable<void> PeerManager::process_message(std::shared_ptr<Peer> peer, Message msg) {
@@ -128,8 +139,17 @@ asio::awaitable<void> PeerManager::process_message(std::shared_ptr<Peer> peer, M
     } else if (c == cmd::SENDHEADERS) {
         peer->prefer_headers = true;
     } else if (c == cmd::SENDCMPCT) {
-        // Compact blocks are not implemented: the announcement is declined by ignoring it.
-        if (!decode_sendcmpct(payload, &error)) co_return malformed(*peer, c, error);
+        auto m = decode_sendcmpct(payload, &error);
+        if (!m) co_return malformed(*peer, c, error);
+        compact_.handle_sendcmpct(*peer, *m);
+    } else if (c == cmd::CMPCTBLOCK) {
+        co_await compact_.handle_cmpctblock(peer, payload);
+    } else if (c == cmd::GETBLOCKTXN) {
+        co_await compact_.handle_getblocktxn(peer, payload);
+    } else if (c == cmd::BLOCKTXN) {
+        co_await compact_.handle_blocktxn(peer, payload);
+    } else if (c == cmd::GETCFILTERS || c == cmd::GETCFHEADERS || c == cmd::GETCFCHECKPT) {
+        co_await filters_.handle(peer, c, payload);
     } else if (c == cmd::FEEFILTER) {
         auto fee = decode_feefilter(payload, &error);
         if (!fee) co_return malformed(*peer, c, error);
@@ -164,7 +184,7 @@ asio::awaitable<void> PeerManager::process_message(std::shared_ptr<Peer> peer, M
     } else if (c == cmd::TX) {
         co_await handle_tx(peer, std::move(msg.payload));
     } else {
-        // reject (obsolete), compact blocks and anything unknown: ignored.
+        // reject (obsolete) and anything unknown: ignored.
         log_debug(LogCategory::NET, "ignoring '%s' (%zu bytes) from peer=%lld", sanitize(c).c_str(), payload.size(),
                   (long long)peer->id);
     }
@@ -237,6 +257,7 @@ void PeerManager::handle_verack(const std::shared_ptr<Peer>& p) {
         deps_.network.addrman().set_services(peer.addr, peer.services);
     }
     if (peer.version >= kSendHeadersVersion) peer.send(cmd::SENDHEADERS, Bytes{});
+    compact_.on_verack(peer);
     // Block-relay-only peers: no addresses either way (nothing reveals these links).
     if (!peer.inbound() && !peer.getaddr_sent && peer.relays_addrs_with_us()) {
         peer.send(cmd::GETADDR, Bytes{});
@@ -246,7 +267,7 @@ void PeerManager::handle_verack(const std::shared_ptr<Peer>& p) {
     // Advertise our address (an -externalip one, or how this peer sees us).
     if (!peer.inbound() && peer.relays_addrs_with_us()) {
         if (auto ours = deps_.network.local_address_for(peer))
-            push_address(peer, AddrEntry{uint32_t(deps_.clock.unix_now()), kLocalServices, *ours});
+            push_address(peer, AddrEntry{uint32_t(deps_.clock.unix_now()), deps_.options.local_services, *ours});
     }
     peer.next_fee_filter_send = deps_.clock.steady_now();
     send_ping(peer);
@@ -313,6 +334,7 @@ void PeerManager::handle_addr(Peer& peer, ByteView payload, bool v2) {
             continue;
         }
         if (rate_limit) peer.addr_tokens -= 1.0;
+        ++peer.addr_processed;
         if (!e.service) continue;
         peer.known_addresses.insert(address_key(*e.service));
         if (e.time <= 100000000 || int64_t(e.time) > now + 10 * 60) e.time = uint32_t(now - 5 * 24 * 60 * 60);
@@ -322,6 +344,7 @@ void PeerManager::handle_addr(Peer& peer, ByteView payload, bool v2) {
         if (deps_.network.addrman().add(*e.service, e.services, e.time, peer.addr.addr, 2 * 60 * 60, allow_local))
             ++added;
     }
+    peer.addr_rate_limited += rate_limited;
     if (rate_limited)
         log_debug(LogCategory::NET, "rate-limited %zu addresses from peer=%lld", rate_limited, (long long)peer.id);
     log_debug(LogCategory::NET, "received %zu addresses (%zu new) from peer=%lld", entries->size(), added,
@@ -335,10 +358,20 @@ void PeerManager::handle_getaddr(Peer& peer) {
     // them fingerprint us).
     if (!peer.inbound() || peer.getaddr_served) return;
     peer.getaddr_served = true;
-    for (const AddrInfo& a : deps_.network.addrman().get_addresses(kMaxAddrEntries, 23)) {
-        AddrEntry e{uint32_t(a.time), a.services, a.service};
-        push_address(peer, e);
+    // From a cached answer (Core's m_addr_response_caches), one per local address and
+    // network, kept 21 to 27 hours: repeated getaddr cannot map the address manager.
+    const SteadyTime now = deps_.clock.steady_now();
+    Bytes cache_key = peer.local_addr.key();
+    cache_key.push_back(peer.addr.addr.is_ipv4() ? 1 : 2);
+    AddrCache& cache = addr_caches_[cache_key];
+    if (now >= cache.expires) {
+        cache.entries.clear();
+        for (const AddrInfo& a : deps_.network.addrman().get_addresses(kMaxAddrEntries, 23))
+            cache.entries.push_back(AddrEntry{uint32_t(a.time), a.services, a.service});
+        const auto jitter = std::chrono::seconds(deps_.network.random_u64() % (6 * 60 * 60));
+        cache.expires = now + std::chrono::hours(21) + jitter;
     }
+    for (const AddrEntry& e : cache.entries) push_address(peer, e);
     peer.next_addr_send = deps_.clock.steady_now();
 }
 
@@ -409,7 +442,15 @@ asio::awaitable<void> PeerManager::handle_inv(std::shared_ptr<Peer> peer, ByteVi
             }
             const bool is_wtx = inv.type == MSG_WTX;
             if (!want_txs || is_wtx != peer->wtxid_relay) continue;
-            if (recently_rejected_.contains(inv.hash) || peer->tx_in_flight.count(inv.hash)) continue;
+            if (recently_rejected_.contains(inv.hash) || recently_rejected_reconsiderable_.contains(inv.hash) ||
+                peer->tx_in_flight.count(inv.hash))
+                continue;
+            if (auto o = orphans_.find(inv.hash); o != orphans_.end()) {
+                // Already held as an orphan: this peer may have its parents too.
+                o->second.announcers.insert(peer->id);
+                request_orphan_parents(o->second);
+                continue;
+            }
             if (peer->tx_to_request.size() + txs.size() >= Peer::kMaxTxToRequest && !peer->has_permission(PF_RELAY))
                 continue;
             txs.emplace_back(inv.hash, is_wtx);
@@ -424,7 +465,7 @@ asio::awaitable<void> PeerManager::handle_inv(std::shared_ptr<Peer> peer, ByteVi
     auto filter_job = [pool, &txs] {
         std::vector<std::pair<uint256, bool>> out;
         for (const auto& [h, wtx] : txs)
-            if (!(wtx ? pool->contains_wtxid(h) : pool->contains(h))) out.emplace_back(h, wtx);
+            if (!(wtx ? pool->contains_wtxid(h) : pool->contains(h)) && !pool->orphan(h, wtx)) out.emplace_back(h, wtx);
         return out;
     };
     std::vector<std::pair<uint256, bool>> unknown = co_await deps_.query.run(filter_job);
@@ -469,8 +510,13 @@ asio::awaitable<void> PeerManager::handle_getdata(std::shared_ptr<Peer> peer, st
             ++i;
             continue;
         }
+        if (inv.type == MSG_CMPCT_BLOCK) {
+            co_await compact_.serve(peer, inv.hash);
+            ++i;
+            continue;
+        }
         if (inv.type != MSG_TX && inv.type != MSG_WTX && inv.type != MSG_WITNESS_TX) {
-            ++i;  // filtered/compact blocks and unknown types: not served
+            ++i;  // filtered blocks and unknown types: not served
             continue;
         }
         if (!peer->relays_txs_with_us()) {
@@ -487,13 +533,24 @@ asio::awaitable<void> PeerManager::handle_getdata(std::shared_ptr<Peer> peer, st
             co_await peer->wait_send_below(Peer::kSendSoftLimit);
             if (peer->disconnected()) co_return;
             std::vector<Inv> part(batch.begin() + long(done), batch.end());
-            auto lookup_job = [pool, &part] {
+            // Core's FindTxForGetData: only what we announced to this peer, or what has
+            // been in the mempool for longer than UNCONDITIONAL_RELAY_DELAY, so that a
+            // peer cannot learn about a transaction before we announced it.
+            std::vector<bool> announced(part.size());
+            for (size_t k = 0; k < part.size(); ++k) announced[k] = peer->recently_announced.contains(part[k].hash);
+            const int64_t old_enough = deps_.clock.unix_now() - kUnconditionalRelayDelay;
+            auto lookup_job = [pool, &part, &announced, old_enough] {
                 std::vector<std::optional<Bytes>> out;
                 size_t bytes = 0;
-                for (const Inv& x : part) {
+                for (size_t k = 0; k < part.size(); ++k) {
+                    const Inv& x = part[k];
                     if (bytes > kMaxTxDataBatchBytes) break;
                     std::shared_ptr<const Transaction> tx;
                     if (pool) tx = x.type == MSG_WTX ? pool->get_by_wtxid(x.hash) : pool->get(x.hash);
+                    if (tx && !announced[k]) {
+                        const std::optional<int64_t> since = pool->entry_time(tx->txid());
+                        if (!since || *since > old_enough) tx.reset();
+                    }
                     if (tx) {
                         out.emplace_back(tx->serialize(x.type != MSG_TX));
                         bytes += out.back()->size();
@@ -548,8 +605,11 @@ asio::awaitable<void> PeerManager::handle_tx(std::shared_ptr<Peer> peer, Bytes p
         bool malformed = false;
         std::string error;
         uint256 txid, wtxid;
+        std::shared_ptr<const Transaction> tx;  // the decoded transaction
         AcceptResult result;
         std::optional<int64_t> force_relay_rate;  // forcerelay: the fee rate of the pool's copy
+        // For compact block reconstruction: the transactions this one replaced.
+        std::vector<std::shared_ptr<const Transaction>> replaced;
     };
     const bool force_relay = peer->has_permission(PF_FORCERELAY);
     auto accept_job = [pool, &payload, force_relay] {
@@ -559,9 +619,17 @@ asio::awaitable<void> PeerManager::handle_tx(std::shared_ptr<Peer> peer, Bytes p
             out.malformed = true;
             return out;
         }
-        out.txid = tx->txid();
-        out.wtxid = tx->wtxid();
-        out.result = pool->accept(*tx);
+        out.tx = std::make_shared<const Transaction>(std::move(*tx));
+        out.txid = out.tx->txid();
+        out.wtxid = out.tx->wtxid();
+        std::vector<std::shared_ptr<const Transaction>> conflicts = pool->conflicts(*out.tx);
+        out.result = pool->accept(*out.tx);
+        if (out.result.accepted) {
+            for (auto& c : conflicts)
+                if (std::find(out.result.replaced.begin(), out.result.replaced.end(), c->txid()) !=
+                    out.result.replaced.end())
+                    out.replaced.push_back(std::move(c));
+        }
         if (force_relay && out.result.already_known) {
             if (auto e = pool->entry(out.txid); e && e->vsize)
                 out.force_relay_rate = int64_t(e->fee) * 1000 / int64_t(e->vsize);
@@ -586,13 +654,43 @@ asio::awaitable<void> PeerManager::handle_tx(std::shared_ptr<Peer> peer, Bytes p
                  (long long)peer->id);
         queue_announcement(o.txid, o.wtxid, *o.force_relay_rate);
     }
+    // Rejected (or orphaned) and replaced transactions may still be in the next block.
+    if (o.tx && !o.result.accepted && !o.result.already_known) compact_.add_extra(o.tx);
+    for (auto& r : o.replaced) compact_.add_extra(r);
     if (o.result.accepted) {
         peer->last_tx_time = deps_.clock.unix_now();
         log_debug(LogCategory::MEMPOOL, "accepted %s from peer=%lld", o.txid.to_hex().c_str(), (long long)peer->id);
     } else if (!o.result.already_known) {
         log_debug(LogCategory::MEMPOOL, "rejected %s from peer=%lld: %s", o.txid.to_hex().c_str(), (long long)peer->id,
                   o.result.state.to_string().c_str());
-        if (o.result.missing_inputs.empty()) {
+        if (!o.result.missing_inputs.empty()) {
+            // An orphan: fetch its parents from everyone who announced it, unless one of them
+            // was refused outright (then the orphan cannot be valid either).
+            const bool bad_parent = std::any_of(o.result.missing_inputs.begin(), o.result.missing_inputs.end(),
+                                                [&](const uint256& p) { return recently_rejected_.contains(p); });
+            if (bad_parent) {
+                recently_rejected_.insert(o.wtxid);
+                recently_rejected_.insert(o.txid);
+            } else {
+                track_orphan(o.wtxid, o.txid, o.result.missing_inputs, peer->id);
+                // Every peer that announced it is a candidate for its parents too; it is not
+                // requested from them again.
+                for (const auto& [id, other] : deps_.network.peers()) {
+                    if (id == peer->id) continue;
+                    const size_t before = other->tx_to_request.size();
+                    std::erase_if(other->tx_to_request,
+                                  [&](const auto& e) { return e.first == o.wtxid || e.first == o.txid; });
+                    if (other->tx_to_request.size() != before || other->tx_in_flight.count(o.wtxid) ||
+                        other->tx_in_flight.count(o.txid))
+                        track_orphan(o.wtxid, o.txid, {}, id);
+                }
+                if (auto it = orphans_.find(o.wtxid); it != orphans_.end()) request_orphan_parents(it->second);
+            }
+        } else if (o.result.reject == TxReject::RECONSIDERABLE) {
+            recently_rejected_reconsiderable_.insert(o.wtxid);
+            co_await try_one_parent_one_child(peer, o.tx);
+            if (peer->disconnected()) co_return;
+        } else {
             recently_rejected_.insert(o.wtxid);
             recently_rejected_.insert(o.txid);
         }
@@ -600,9 +698,99 @@ asio::awaitable<void> PeerManager::handle_tx(std::shared_ptr<Peer> peer, Bytes p
     request_txs(*peer);
 }
 
+void PeerManager::track_orphan(const uint256& wtxid, const uint256& txid, std::vector<uint256> parents, int64_t peer) {
+    auto [it, fresh] = orphans_.try_emplace(wtxid);
+    if (fresh) {
+        it->second.txid = txid;
+        it->second.parents = std::move(parents);
+        orphan_order_.push_back(wtxid);
+        while (orphan_order_.size() > kMaxOrphansTracked) {
+            orphans_.erase(orphan_order_.front());
+            orphan_order_.pop_front();
+        }
+    }
+    if (auto again = orphans_.find(wtxid); again != orphans_.end()) again->second.announcers.insert(peer);
+}
+
+void PeerManager::request_orphan_parents(const OrphanInfo& orphan) {
+    const auto& peers = deps_.network.peers();
+    for (int64_t id : orphan.announcers) {
+        auto p = peers.find(id);
+        if (p == peers.end() || p->second->disconnected()) continue;
+        Peer& peer = *p->second;
+        // Parents are known by txid only: asked for as MSG_WITNESS_TX (Core does the same).
+        for (const uint256& parent : orphan.parents) {
+            if (recently_received_.contains(parent) || peer.tx_in_flight.count(parent)) continue;
+            if (std::find(peer.tx_to_request.begin(), peer.tx_to_request.end(), std::make_pair(parent, false)) !=
+                peer.tx_to_request.end())
+                continue;
+            if (peer.tx_to_request.size() >= Peer::kMaxTxToRequest) break;
+            peer.tx_to_request.emplace_front(parent, false);
+        }
+        request_txs(peer);
+    }
+}
+
+asio::awaitable<void> PeerManager::try_one_parent_one_child(std::shared_ptr<Peer> peer,
+                                                            std::shared_ptr<const Transaction> parent) {
+    TxPool* pool = deps_.txpool;
+    const uint256 parent_txid = parent->txid(), parent_wtxid = parent->wtxid();
+    auto children_job = [pool, parent_txid] { return pool->orphan_children(parent_txid); };
+    const std::vector<std::shared_ptr<const Transaction>> children = co_await deps_.query.run(children_job);
+    if (peer->disconnected()) co_return;
+    // The first orphan child this peer gave us, not refused, not tried with this parent.
+    std::shared_ptr<const Transaction> child;
+    uint256 package_hash;
+    for (const auto& c : children) {
+        const uint256 w = c->wtxid();
+        auto info = orphans_.find(w);
+        if (info == orphans_.end() || !info->second.announcers.count(peer->id)) continue;
+        if (recently_rejected_.contains(w)) continue;
+        Bytes both;
+        const uint256 lo = std::min(parent_wtxid, w), hi = std::max(parent_wtxid, w);
+        both.insert(both.end(), lo.begin(), lo.end());
+        both.insert(both.end(), hi.begin(), hi.end());
+        const uint256 h = sha256(both);
+        if (rejected_packages_.contains(h)) continue;
+        child = c;
+        package_hash = h;
+        break;
+    }
+    if (!child) co_return;
+    std::vector<Transaction> package{*parent, *child};
+    auto package_job = [pool, &package] { return pool->accept_package(package); };
+    const PackageResult result = co_await deps_.query.run(package_job);
+    const uint256 child_wtxid = child->wtxid();
+    if (result.package_msg.empty()) {
+        for (const Transaction& t : package) {
+            recently_received_.insert(t.txid());
+            recently_received_.insert(t.wtxid());
+        }
+        orphans_.erase(child_wtxid);
+        peer->last_tx_time = deps_.clock.unix_now();
+        log_debug(LogCategory::MEMPOOL, "accepted package %s + %s from peer=%lld", parent_txid.to_hex().c_str(),
+                  child->txid().to_hex().c_str(), (long long)peer->id);
+        co_return;
+    }
+    rejected_packages_.insert(package_hash);
+    log_debug(LogCategory::MEMPOOL, "rejected package %s + %s from peer=%lld: %s", parent_txid.to_hex().c_str(),
+              child->txid().to_hex().c_str(), (long long)peer->id, result.package_msg.c_str());
+    // A child refused for a reason no package can fix is not tried again.
+    if (auto it = result.results.find(child_wtxid); it != result.results.end()) {
+        const AcceptResult& r = it->second;
+        if (!r.accepted && !r.already_known && r.reject != TxReject::RECONSIDERABLE &&
+            r.reject != TxReject::MISSING_INPUTS) {
+            recently_rejected_.insert(child_wtxid);
+            recently_rejected_.insert(child->txid());
+            orphans_.erase(child_wtxid);
+        }
+    }
+}
+
 void PeerManager::on_transaction_added(const uint256& txid, const uint256& wtxid, int64_t fee_rate) {
     recently_received_.insert(txid);
     recently_received_.insert(wtxid);
+    orphans_.erase(wtxid);  // an orphan whose parents came (the order deque forgets it later)
     if (unbroadcast_.size() < kMaxUnbroadcast) {
         unbroadcast_[wtxid] = Unbroadcast{txid, wtxid, fee_rate, deps_.clock.steady_now()};
         unbroadcast_wtxid_[txid] = wtxid;
@@ -641,11 +829,18 @@ void PeerManager::queue_announcement(const uint256& txid, const uint256& wtxid, 
               (long long)fee_rate, queued);
 }
 
-void PeerManager::on_tip_changed() { recently_rejected_.clear(); }
+void PeerManager::on_tip_changed() {
+    recently_rejected_.clear();
+    recently_rejected_reconsiderable_.clear();
+    rejected_packages_.clear();
+}
 
 void PeerManager::flush_tx_announcements(Peer& peer, bool force) {
     const SteadyTime now = deps_.clock.steady_now();
     if (peer.tx_to_announce.empty() || (!force && now < peer.next_inv_send)) return;
+    // In random order, so the order does not tell which transaction we saw first.
+    for (size_t i = peer.tx_to_announce.size(); i > 1; --i)
+        std::swap(peer.tx_to_announce[i - 1], peer.tx_to_announce[size_t(deps_.network.random_u64() % i)]);
     std::vector<Inv> inv;
     while (!peer.tx_to_announce.empty() && inv.size() < kMaxInvPerMessage) {
         const auto [txid, wtxid] = peer.tx_to_announce.front();
@@ -654,6 +849,7 @@ void PeerManager::flush_tx_announcements(Peer& peer, bool force) {
         peer.tx_to_announce_set.erase(h);
         if (peer.known_inventory.contains(h)) continue;
         peer.known_inventory.insert(h);
+        peer.recently_announced.insert(h);
         inv.push_back(Inv{peer.wtxid_relay ? uint32_t(MSG_WTX) : uint32_t(MSG_TX), h});
     }
     if (!inv.empty()) peer.send(cmd::INV, encode_inv(inv));

@@ -20,11 +20,15 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "net/block_filter_serving.h"
 #include "net/peer.h"
 #include "net/peer_logic.h"
 #include "net/protocol.h"
@@ -32,6 +36,7 @@
 namespace minicash::net {
 
 class BlockSync;
+class CompactRelay;
 
 class PeerManager {
 public:
@@ -39,7 +44,7 @@ public:
     static constexpr auto kTxRequestTimeout = std::chrono::seconds(60);
     static constexpr size_t kMaxInvPerMessage = 1000;  // our own announcements
 
-    PeerManager(const PeerLogicDeps& deps, BlockSync& sync);
+    PeerManager(const PeerLogicDeps& deps, BlockSync& sync, CompactRelay& compact);
 
     // Our version message (outbound: right after connecting; inbound: after theirs).
     void send_version(Peer& peer);
@@ -74,6 +79,8 @@ private:
 
     PeerLogicDeps deps_;
     BlockSync& sync_;
+    CompactRelay& compact_;
+    FilterServer filters_;
     std::unordered_map<uint256, std::pair<int64_t, SteadyTime>, Uint256Hasher> tx_requested_;  // hash -> peer, when
     RollingHashSet recently_rejected_{50000};
     // Transactions that reached the mempool (from peers or not): never requested again
@@ -94,6 +101,33 @@ private:
     SteadyTime next_rebroadcast_{};
     void queue_announcement(const uint256& txid, const uint256& wtxid, int64_t fee_rate);
     int64_t min_fee_ = 0;
+
+    // ---- 1p1c package relay (Core's TxDownloadManager) ----
+    // Orphans (held by the mempool) by wtxid, with their missing parents and every peer that
+    // sent or announced them: the parents are requested from each of those peers.
+    struct OrphanInfo {
+        uint256 txid;
+        std::vector<uint256> parents;
+        std::set<int64_t> announcers;
+    };
+    std::unordered_map<uint256, OrphanInfo, Uint256Hasher> orphans_;
+    std::deque<uint256> orphan_order_;  // oldest first, for the bound
+    static constexpr size_t kMaxOrphansTracked = 5000;
+    void track_orphan(const uint256& wtxid, const uint256& txid, std::vector<uint256> parents, int64_t peer);
+    void request_orphan_parents(const OrphanInfo& orphan);
+    // Transactions refused for their feerate alone (Core's reconsiderable rejects): not
+    // requested again when announced, but fetched again as an orphan's missing parent.
+    RollingHashSet recently_rejected_reconsiderable_{50000};
+    RollingHashSet rejected_packages_{50000};  // parent+child packages already refused
+    // A parent refused for its feerate: with an orphan child from the same peer, the two
+    // are evaluated together (Core's Find1P1CPackage and package validation).
+    asio::awaitable<void> try_one_parent_one_child(std::shared_ptr<Peer> peer,
+                                                   std::shared_ptr<const Transaction> parent);
+    struct AddrCache {
+        std::vector<AddrEntry> entries;
+        SteadyTime expires{};
+    };
+    std::map<Bytes, AddrCache> addr_caches_;  // by local address and network
 };
 
 }  // namespace minicash::net

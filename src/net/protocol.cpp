@@ -9,15 +9,6 @@ namespace minicash::net {
 
 namespace {
 
-template <class T>
-std::optional<T> finish(Reader& r, T value, std::string* error) {
-    if (!r.ok()) {
-        if (error) *error = r.error();
-        return std::nullopt;
-    }
-    return value;
-}
-
 void set_error(std::string* error, const char* what) {
     if (error) *error = what;
 }
@@ -73,10 +64,11 @@ std::vector<std::string> service_flag_names(uint64_t services) {
 
 const std::string& traffic_key(const std::string& command) {
     static const std::vector<std::string> kKnown = {
-        cmd::VERSION,   cmd::VERACK,  cmd::WTXIDRELAY, cmd::SENDADDRV2, cmd::SENDHEADERS, cmd::SENDCMPCT,
-        cmd::FEEFILTER, cmd::PING,    cmd::PONG,       cmd::ADDR,       cmd::ADDRV2,      cmd::GETADDR,
-        cmd::INV,       cmd::GETDATA, cmd::NOTFOUND,   cmd::GETHEADERS, cmd::GETBLOCKS,   cmd::HEADERS,
-        cmd::BLOCK,     cmd::TX,      cmd::MEMPOOL};
+        cmd::VERSION,     cmd::VERACK,  cmd::WTXIDRELAY,   cmd::SENDADDRV2, cmd::SENDHEADERS,  cmd::SENDCMPCT,
+        cmd::FEEFILTER,   cmd::PING,    cmd::PONG,         cmd::ADDR,       cmd::ADDRV2,       cmd::GETADDR,
+        cmd::INV,         cmd::GETDATA, cmd::NOTFOUND,     cmd::GETHEADERS, cmd::GETBLOCKS,    cmd::HEADERS,
+        cmd::BLOCK,       cmd::TX,      cmd::MEMPOOL,      cmd::CMPCTBLOCK, cmd::GETBLOCKTXN,  cmd::BLOCKTXN,
+        cmd::GETCFILTERS, cmd::CFILTER, cmd::GETCFHEADERS, cmd::CFHEADERS,  cmd::GETCFCHECKPT, cmd::CFCHECKPT};
     static const std::string kOther = "*other*";
     for (const std::string& k : kKnown)
         if (k == command) return k;
@@ -173,7 +165,7 @@ std::optional<VersionMsg> decode_version(ByteView payload, std::string* error) {
     m.services = r.u64();
     m.time = r.i64();
     m.addr_recv = read_version_addr(r);
-    if (!r.ok()) return finish(r, m, error);
+    if (!r.ok()) return finish_decode(r, m, error);
     // Very old peers stop here; every later field is optional.
     if (!r.empty()) m.addr_from = read_version_addr(r);
     if (!r.empty()) m.nonce = r.u64();
@@ -188,7 +180,7 @@ std::optional<VersionMsg> decode_version(ByteView payload, std::string* error) {
     }
     if (!r.empty()) m.start_height = r.i32();
     if (!r.empty()) m.relay = r.u8() != 0;
-    return finish(r, std::move(m), error);
+    return finish_decode(r, std::move(m), error);
 }
 
 Bytes encode_version(const VersionMsg& m) {
@@ -222,7 +214,7 @@ std::optional<std::vector<Inv>> decode_inv(ByteView payload, std::string* error)
         inv.hash = r.hash();
         items.push_back(inv);
     }
-    return finish(r, std::move(items), error);
+    return finish_decode(r, std::move(items), error);
 }
 
 Bytes encode_inv(const std::vector<Inv>& items) {
@@ -279,7 +271,7 @@ std::optional<std::vector<AddrEntry>> decode_addr(ByteView payload, bool v2, std
         }
         out.push_back(std::move(e));
     }
-    return finish(r, std::move(out), error);
+    return finish_decode(r, std::move(out), error);
 }
 
 Bytes encode_addr(const std::vector<AddrEntry>& entries, bool v2) {
@@ -318,7 +310,7 @@ std::optional<GetHeadersMsg> decode_getheaders(ByteView payload, std::string* er
     }
     for (uint64_t i = 0; i < n && r.ok(); ++i) m.locator.push_back(r.hash());
     m.stop = r.hash();
-    return finish(r, std::move(m), error);
+    return finish_decode(r, std::move(m), error);
 }
 
 Bytes encode_getheaders(const GetHeadersMsg& m) {
@@ -344,7 +336,7 @@ std::optional<std::vector<BlockHeader>> decode_headers(ByteView payload, std::st
         out.push_back(BlockHeader::read(r));
         r.compact_size();  // transaction count: always 0 in headers, ignored as Core does
     }
-    return finish(r, std::move(out), error);
+    return finish_decode(r, std::move(out), error);
 }
 
 Bytes encode_headers(const std::vector<BlockHeader>& headers) {
@@ -362,13 +354,13 @@ Bytes encode_headers(const std::vector<BlockHeader>& headers) {
 std::optional<uint64_t> decode_ping(ByteView payload, std::string* error) {
     Reader r(payload);
     const uint64_t v = r.u64();
-    return finish(r, v, error);
+    return finish_decode(r, v, error);
 }
 
 std::optional<int64_t> decode_feefilter(ByteView payload, std::string* error) {
     Reader r(payload);
     const int64_t v = r.i64();
-    return finish(r, v, error);
+    return finish_decode(r, v, error);
 }
 
 std::optional<SendCmpctMsg> decode_sendcmpct(ByteView payload, std::string* error) {
@@ -376,7 +368,103 @@ std::optional<SendCmpctMsg> decode_sendcmpct(ByteView payload, std::string* erro
     SendCmpctMsg m;
     m.high_bandwidth = r.u8() != 0;
     m.version = r.u64();
-    return finish(r, m, error);
+    return finish_decode(r, m, error);
+}
+
+std::optional<FilterRequest> decode_filter_request(ByteView payload, bool with_start, std::string* error) {
+    Reader r(payload);
+    FilterRequest m;
+    m.filter_type = r.u8();
+    if (with_start) m.start_height = r.u32();
+    m.stop_hash = r.hash();
+    return finish_decode(r, m, error);
+}
+
+Bytes encode_filter_request(const FilterRequest& m, bool with_start) {
+    Bytes out;
+    Writer w(out);
+    w.u8(m.filter_type);
+    if (with_start) w.u32(m.start_height);
+    w.hash(m.stop_hash);
+    return out;
+}
+
+std::optional<CFilterMsg> decode_cfilter(ByteView payload, std::string* error) {
+    Reader r(payload);
+    CFilterMsg m;
+    m.filter_type = r.u8();
+    m.block_hash = r.hash();
+    m.filter = r.var_bytes();
+    return finish_decode(r, std::move(m), error);
+}
+
+Bytes encode_cfilter(const CFilterMsg& m) {
+    Bytes out;
+    Writer w(out);
+    w.u8(m.filter_type);
+    w.hash(m.block_hash);
+    w.var_bytes(m.filter);
+    return out;
+}
+
+namespace {
+std::vector<uint256> read_hashes(Reader& r) {
+    std::vector<uint256> out;
+    const uint64_t n = r.count(32);
+    if (r.ok()) out.reserve(size_t(n));
+    for (uint64_t i = 0; i < n && r.ok(); ++i) out.push_back(r.hash());
+    return out;
+}
+void write_hashes(Writer& w, const std::vector<uint256>& hashes) {
+    w.compact_size(hashes.size());
+    for (const uint256& h : hashes) w.hash(h);
+}
+}  // namespace
+
+std::optional<CFHeadersMsg> decode_cfheaders(ByteView payload, std::string* error) {
+    Reader r(payload);
+    CFHeadersMsg m;
+    m.filter_type = r.u8();
+    m.stop_hash = r.hash();
+    m.previous_header = r.hash();
+    m.filter_hashes = read_hashes(r);
+    return finish_decode(r, std::move(m), error);
+}
+
+Bytes encode_cfheaders(const CFHeadersMsg& m) {
+    Bytes out;
+    Writer w(out);
+    w.u8(m.filter_type);
+    w.hash(m.stop_hash);
+    w.hash(m.previous_header);
+    write_hashes(w, m.filter_hashes);
+    return out;
+}
+
+std::optional<CFCheckptMsg> decode_cfcheckpt(ByteView payload, std::string* error) {
+    Reader r(payload);
+    CFCheckptMsg m;
+    m.filter_type = r.u8();
+    m.stop_hash = r.hash();
+    m.headers = read_hashes(r);
+    return finish_decode(r, std::move(m), error);
+}
+
+Bytes encode_cfcheckpt(const CFCheckptMsg& m) {
+    Bytes out;
+    Writer w(out);
+    w.u8(m.filter_type);
+    w.hash(m.stop_hash);
+    write_hashes(w, m.headers);
+    return out;
+}
+
+Bytes encode_sendcmpct(const SendCmpctMsg& m) {
+    Bytes out;
+    Writer w(out);
+    w.u8(m.high_bandwidth ? 1 : 0);
+    w.u64(m.version);
+    return out;
 }
 
 Bytes encode_u64(uint64_t v) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "consensus/block.h"
+#include "consensus/serialize.h"
 #include "consensus/transaction.h"
 #include "net/netaddress.h"
 #include "util/bytes.h"
@@ -93,6 +94,15 @@ inline constexpr const char* HEADERS = "headers";
 inline constexpr const char* BLOCK = "block";
 inline constexpr const char* TX = "tx";
 inline constexpr const char* MEMPOOL = "mempool";
+inline constexpr const char* CMPCTBLOCK = "cmpctblock";
+inline constexpr const char* GETBLOCKTXN = "getblocktxn";
+inline constexpr const char* BLOCKTXN = "blocktxn";
+inline constexpr const char* GETCFILTERS = "getcfilters";
+inline constexpr const char* CFILTER = "cfilter";
+inline constexpr const char* GETCFHEADERS = "getcfheaders";
+inline constexpr const char* CFHEADERS = "cfheaders";
+inline constexpr const char* GETCFCHECKPT = "getcfcheckpt";
+inline constexpr const char* CFCHECKPT = "cfcheckpt";
 }  // namespace cmd
 
 // The name traffic is counted under for a command (getpeerinfo's bytes*_per_msg): the
@@ -202,10 +212,44 @@ struct GetHeadersMsg {  // also getblocks
     uint256 stop;
 };
 
+// BIP157 requests: getcfilters and getcfheaders (start height and stop hash),
+// getcfcheckpt (stop hash only; start_height unused).
+struct FilterRequest {
+    uint8_t filter_type = 0;
+    uint32_t start_height = 0;
+    uint256 stop_hash;
+};
+struct CFilterMsg {
+    uint8_t filter_type = 0;
+    uint256 block_hash;
+    Bytes filter;
+};
+struct CFHeadersMsg {
+    uint8_t filter_type = 0;
+    uint256 stop_hash;
+    uint256 previous_header;
+    std::vector<uint256> filter_hashes;
+};
+struct CFCheckptMsg {
+    uint8_t filter_type = 0;
+    uint256 stop_hash;
+    std::vector<uint256> headers;
+};
+
 struct SendCmpctMsg {
     bool high_bandwidth = false;
     uint64_t version = 0;
 };
+
+// The end of a decoder: `value`, or nullopt with the reader's error when it failed.
+template <class T>
+std::optional<T> finish_decode(Reader& r, T value, std::string* error) {
+    if (!r.ok()) {
+        if (error) *error = r.error();
+        return std::nullopt;
+    }
+    return value;
+}
 
 // Decoders: nullopt with `error` set on malformed input.
 [[nodiscard]] std::optional<VersionMsg> decode_version(ByteView payload, std::string* error = nullptr);
@@ -218,6 +262,16 @@ struct SendCmpctMsg {
 [[nodiscard]] std::optional<uint64_t> decode_ping(ByteView payload, std::string* error = nullptr);  // also pong
 [[nodiscard]] std::optional<int64_t> decode_feefilter(ByteView payload, std::string* error = nullptr);
 [[nodiscard]] std::optional<SendCmpctMsg> decode_sendcmpct(ByteView payload, std::string* error = nullptr);
+// getcfilters/getcfheaders (`with_start`), getcfcheckpt (without).
+[[nodiscard]] std::optional<FilterRequest> decode_filter_request(ByteView payload, bool with_start,
+                                                                 std::string* error = nullptr);
+[[nodiscard]] std::optional<CFilterMsg> decode_cfilter(ByteView payload, std::string* error = nullptr);
+[[nodiscard]] std::optional<CFHeadersMsg> decode_cfheaders(ByteView payload, std::string* error = nullptr);
+[[nodiscard]] std::optional<CFCheckptMsg> decode_cfcheckpt(ByteView payload, std::string* error = nullptr);
+Bytes encode_filter_request(const FilterRequest& m, bool with_start);
+Bytes encode_cfilter(const CFilterMsg& m);
+Bytes encode_cfheaders(const CFHeadersMsg& m);
+Bytes encode_cfcheckpt(const CFCheckptMsg& m);
 
 Bytes encode_version(const VersionMsg& m);
 Bytes encode_inv(const std::vector<Inv>& items);  // REQUIRES: size() <= kMaxInvEntries
@@ -226,6 +280,7 @@ Bytes encode_inv(const std::vector<Inv>& items);  // REQUIRES: size() <= kMaxInv
 Bytes encode_addr(const std::vector<AddrEntry>& entries, bool v2);
 Bytes encode_getheaders(const GetHeadersMsg& m);
 Bytes encode_headers(const std::vector<BlockHeader>& headers);
+Bytes encode_sendcmpct(const SendCmpctMsg& m);
 Bytes encode_u64(uint64_t v);  // ping, pong
 Bytes encode_i64(int64_t v);   // feefilter
 

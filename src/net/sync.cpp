@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cinttypes>
 
+#include "consensus/block_check.h"
 #include "consensus/pow.h"
 #include "net/addrman.h"
 #include "net/chain_access.h"
 #include "net/clock.h"
+#include "net/compact_relay.h"
 #include "net/headers_sync.h"
 #include "net/job_runner.h"
 #include "net/peer_network.h"
@@ -253,7 +255,77 @@ asio::awaitable<void> BlockSync::handle_headers(std::shared_ptr<Peer> peer, std:
     // A full batch: the peer has more. Otherwise it has nothing more; other peers may
     // (maybe_start_sync runs on every tick).
     if (full) send_getheaders(*peer, last, true);
+    else co_await direct_fetch(peer, last);
     schedule_downloads_soon();
+}
+
+// Core's HeadersDirectFetchBlocks: with a recent tip, the blocks of an announced chain
+// with at least our tip's work (also equal work: a competing branch is kept, and may win
+// a later tie-break) are requested from the announcer at once, when there are at most
+// kMaxInFlightPerPeer of them (a longer reorg goes through the download window).
+bool BlockSync::can_direct_fetch() const {
+    const int64_t spacing = deps_.params.consensus.pow_target_spacing;
+    return tip_ && int64_t(tip_->header.time) >= deps_.clock.unix_now() - 20 * spacing;
+}
+
+std::optional<int64_t> BlockSync::in_flight_from(const uint256& hash) const {
+    auto it = in_flight_.find(hash);
+    if (it == in_flight_.end()) return std::nullopt;
+    return it->second.peer_id;
+}
+
+void BlockSync::mark_in_flight(Peer& peer, const BlockIndex* b) {
+    if (in_flight_.count(b->hash)) return;
+    const SteadyTime now = deps_.clock.steady_now();
+    in_flight_[b->hash] = InFlight{peer.id, b, now};
+    if (peer.blocks_in_flight.empty()) peer.downloading_since = now;
+    peer.blocks_in_flight.push_back(b->hash);
+}
+
+void BlockSync::request_block(Peer& peer, const BlockIndex* b, uint32_t inv_type) {
+    mark_in_flight(peer, b);
+    peer.send(cmd::GETDATA, encode_inv({Inv{inv_type, b->hash}}));
+}
+
+asio::awaitable<void> BlockSync::direct_fetch(std::shared_ptr<Peer> peer, const BlockIndex* last) {
+    if (!tip_ || !last || last->chain_work < tip_->chain_work || !can_serve_blocks(*peer)) co_return;
+    if (!can_direct_fetch()) co_return;
+    if (!(peer->services & NODE_WITNESS)) co_return;
+    std::vector<const BlockIndex*> candidates;
+    for (const BlockIndex* b = last; b && tip_->ancestor(b->height) != b; b = b->prev) {
+        if (candidates.size() > kMaxInFlightPerPeer) co_return;  // a large reorg: the window's job
+        if (!in_flight_.count(b->hash) && !queued_.count(b->hash) && !have_data_.count(b->hash))
+            candidates.push_back(b);
+    }
+    if (candidates.empty()) co_return;
+    ChainAccess& chain = deps_.chain;
+    auto missing_job = [&chain, &candidates] {
+        std::vector<const BlockIndex*> out;
+        for (const BlockIndex* b : candidates)
+            if (!chain.placement(b->hash, b->header).have_data) out.push_back(b);
+        return out;
+    };
+    std::vector<const BlockIndex*> missing = co_await deps_.query.run(missing_job);
+    if (peer->disconnected() || deps_.network.stopping()) co_return;
+    std::reverse(missing.begin(), missing.end());
+    const SteadyTime now = deps_.clock.steady_now();
+    std::vector<Inv> request;
+    for (const BlockIndex* b : missing) {
+        if (peer->blocks_in_flight.size() >= kMaxInFlightPerPeer) break;
+        if (in_flight_.count(b->hash) || queued_.count(b->hash) || have_data_.count(b->hash)) continue;
+        in_flight_[b->hash] = InFlight{peer->id, b, now};
+        if (peer->blocks_in_flight.empty()) peer->downloading_since = now;
+        peer->blocks_in_flight.push_back(b->hash);
+        request.push_back(Inv{MSG_WITNESS_BLOCK, b->hash});
+    }
+    if (request.empty()) co_return;
+    // One block on top of our tip from a peer that speaks BIP152: ask for it as a compact
+    // block (Core's low-bandwidth mode).
+    if (request.size() == 1 && peer->provides_cmpct && missing.back()->prev == tip_ && !ibd_)
+        request[0].type = MSG_CMPCT_BLOCK;
+    log_debug(LogCategory::NET, "direct fetch of %zu blocks (up to %d) from peer=%lld", request.size(), last->height,
+              (long long)peer->id);
+    peer->send(cmd::GETDATA, encode_inv(request));
 }
 
 asio::awaitable<void> BlockSync::continue_presync(std::shared_ptr<Peer> peer, const std::vector<BlockHeader>& headers,
@@ -417,9 +489,10 @@ void BlockSync::remove_in_flight(const uint256& hash) {
     in_flight_.erase(it);
 }
 
-asio::awaitable<void> BlockSync::handle_block(std::shared_ptr<Peer> peer, Bytes payload) {
+asio::awaitable<void> BlockSync::handle_block(std::shared_ptr<Peer> peer, Bytes payload, bool via_compact) {
     if (payload.size() < kBlockHeaderSize) {
-        deps_.network.misbehaving(*peer, "malformed block message");
+        log_debug(LogCategory::NET, "block message of %zu bytes from peer=%lld dropped", payload.size(),
+                  (long long)peer->id);
         co_return;
     }
     const uint256 hash = sha256d(ByteView(payload.data(), kBlockHeaderSize));
@@ -438,7 +511,7 @@ asio::awaitable<void> BlockSync::handle_block(std::shared_ptr<Peer> peer, Bytes 
     }
     if (queued_.count(hash) || have_data_.count(hash)) co_return;  // already have it
     queued_.insert(hash);
-    block_source_[hash] = peer->id;
+    block_source_[hash] = {peer->id, !via_compact};
     block_source_order_.push_back(hash);
     while (block_source_order_.size() > kMaxBlockSources) {
         block_source_.erase(block_source_order_.front());
@@ -462,8 +535,8 @@ asio::awaitable<void> BlockSync::handle_block(std::shared_ptr<Peer> peer, Bytes 
     queued_bytes_ += size;
     const int64_t peer_id = peer->id;
     const bool posted =
-        deps_.validation.post(Job([this, hash, peer_id, requested, bytes = std::move(payload)]() mutable {
-            Validated v = validate(hash, bytes, peer_id, requested);
+        deps_.validation.post(Job([this, hash, peer_id, requested, via_compact, bytes = std::move(payload)]() mutable {
+            Validated v = validate(hash, bytes, peer_id, requested, via_compact);
             bytes = Bytes();
             asio::post(deps_.io, [this, v = std::move(v)]() mutable { validated(std::move(v)); });
         }));
@@ -474,8 +547,10 @@ asio::awaitable<void> BlockSync::handle_block(std::shared_ptr<Peer> peer, Bytes 
 }
 
 // Runs on the validation worker.
-BlockSync::Validated BlockSync::validate(const uint256& hash, const Bytes& bytes, int64_t peer_id, bool requested) {
+BlockSync::Validated BlockSync::validate(const uint256& hash, const Bytes& bytes, int64_t peer_id, bool requested,
+                                         bool via_compact) {
     Validated v;
+    v.via_compact = via_compact;
     v.hash = hash;
     v.peer_id = peer_id;
     v.size = bytes.size();
@@ -498,6 +573,21 @@ BlockSync::Validated BlockSync::validate(const uint256& hash, const Bytes& bytes
             if (!wanted) {
                 v.outcome = Outcome::IGNORED;
                 return v;
+            }
+        }
+        // Core's NewPoWValidBlock: a new block on our tip that passes the context-free
+        // checks goes to high-bandwidth compact block peers before full validation.
+        if (compact_ && !ibd_) {
+            const BlockIndex* self = chain.lookup(hash);
+            const BlockIndex* tip = chain.tip();
+            ValidationState pre;
+            if (self && tip && self->prev == tip && !chain.placement(hash, block->header).have_data &&
+                check_block(*block, deps_.params.consensus, pre)) {
+                auto shared = std::make_shared<const Block>(*block);
+                CompactRelay* relay = compact_;
+                asio::post(deps_.io, [relay, shared, self, peer_id, this] {
+                    if (!deps_.network.stopping()) relay->on_new_pow_valid_block(shared, self, peer_id);
+                });
             }
         }
         ValidationState state;
@@ -534,6 +624,9 @@ void BlockSync::validated(Validated v) {
     case Outcome::STORED:
     case Outcome::KNOWN:
         if (peer && v.outcome == Outcome::STORED) peer->last_block_time = deps_.clock.unix_now();
+        // The block is valid and nothing else is being downloaded: its sender becomes a
+        // high-bandwidth compact block peer (Core's MaybeSetPeerAsAnnouncingHeaderAndIDs).
+        if (peer && compact_ && v.outcome == Outcome::STORED && !ibd_ && in_flight_.empty()) compact_->promote(*peer);
         if (tip_ && v.height > tip_->height) {
             have_data_[v.hash] = v.height;
             window_dirty_ = true;
@@ -544,7 +637,11 @@ void BlockSync::validated(Validated v) {
                   (long long)v.peer_id);
         break;
     case Outcome::MALFORMED:
-        if (peer) deps_.network.misbehaving(*peer, "malformed block: " + v.reason);
+        // As Core, a block that does not decode (e.g. a non-canonical "bloated"
+        // encoding) is dropped without punishing the peer: its header hash says nothing
+        // about the block, and the canonical copy is still accepted.
+        log_info("block %s from peer=%lld does not decode (%s); dropped", v.hash.to_hex().c_str(), (long long)v.peer_id,
+                 v.reason.c_str());
         break;
     case Outcome::INVALID: {
         log_info("invalid block %s from peer=%lld: %s", v.hash.to_hex().c_str(), (long long)v.peer_id,
@@ -555,10 +652,17 @@ void BlockSync::validated(Validated v) {
             if (v.culprit == v.hash) {
                 source = peer;
             } else if (auto it = block_source_.find(v.culprit); it != block_source_.end()) {
-                source = deps_.network.find_peer(it->second);
+                source = deps_.network.find_peer(it->second.first);
+            }
+            auto src = block_source_.find(v.culprit);
+            if (source && src != block_source_.end() && !src->second.second &&
+                v.result == ValidationResult::CONSENSUS) {
+                log_info("block %s from peer=%lld came as a compact block: not punished", v.culprit.to_hex().c_str(),
+                         (long long)source->id);
+                source.reset();
             }
             if (source) deps_.network.misbehaving(*source, "invalid block: " + v.reason);
-        } else if (v.result == ValidationResult::MUTATED && peer && v.culprit == v.hash) {
+        } else if (v.result == ValidationResult::MUTATED && peer && v.culprit == v.hash && !v.via_compact) {
             // Another copy may be valid: fetch it elsewhere; this peer is only dropped.
             peer->disconnect("sent a mutated block");
         }
@@ -586,6 +690,10 @@ void BlockSync::refresh_window() {
 
 void BlockSync::schedule_downloads() {
     if (deps_.network.stopping() || !tip_) return;
+    if (deps_.chain.loading_blocks()) {  // resumed by tick() once the files are read
+        downloads_paused_ = true;
+        return;
+    }
     if (window_dirty_) refresh_window();
     if (window_.empty()) return;
     const int window_end = window_.back()->height;
@@ -672,11 +780,23 @@ void BlockSync::announce_tip() {
     std::reverse(blocks.begin(), blocks.end());
     last_announced_ = tip_;
     const SteadyTime now = deps_.clock.steady_now();
+    std::vector<std::shared_ptr<Peer>> compact_peers;
     for (const auto& [id, p] : deps_.network.peers()) {
         Peer& peer = *p;
         if (!peer.successfully_connected || peer.disconnected()) continue;
         if (peer_has(peer, tip_)) continue;
         if (peer.best_header_sent && peer.best_header_sent->ancestor(tip_->height) == tip_) continue;
+        // High-bandwidth compact block peers that have the parent get a cmpctblock.
+        const bool has_parent =
+            tip_->prev && (peer_has(peer, tip_->prev) ||
+                           (peer.best_header_sent && peer.best_header_sent->height >= tip_->prev->height &&
+                            peer.best_header_sent->ancestor(tip_->prev->height) == tip_->prev));
+        if (compact_ && !ibd_ && peer.hb_from && peer.provides_cmpct && blocks.size() == 1 && has_parent) {
+            compact_peers.push_back(p);
+            peer.best_header_sent = tip_;
+            peer.last_tip_announce = now;
+            continue;
+        }
         bool sent = false;
         if (!ibd_ && peer.prefer_headers && blocks.size() <= kMaxBlocksToAnnounce) {
             std::vector<BlockHeader> headers;
@@ -692,13 +812,17 @@ void BlockSync::announce_tip() {
                                 peer.best_header_sent->ancestor(first_prev->height) == first_prev));
             if (!headers.empty() && connects) {
                 peer.send(cmd::HEADERS, encode_headers(headers));
+                peer.best_header_sent = tip_;
                 sent = true;
             }
         }
+        // An inv does not give the peer the headers (it asks for them with getheaders): the
+        // next announcement must not assume it has them, or it would not connect (as Core,
+        // which moves pindexBestHeaderSent only when it sends headers).
         if (!sent) peer.send(cmd::INV, encode_inv({Inv{MSG_BLOCK, tip_->hash}}));
-        peer.best_header_sent = tip_;
         peer.last_tip_announce = now;
     }
+    if (!compact_peers.empty()) compact_->announce(tip_, compact_peers);
 }
 
 std::vector<int> BlockSync::in_flight_heights(const Peer& peer) const {
@@ -714,6 +838,10 @@ void BlockSync::tick() {
     if (deps_.network.stopping()) return;
     const SteadyTime now = deps_.clock.steady_now();
     update_ibd();
+    if (downloads_paused_ && !deps_.chain.loading_blocks()) {
+        downloads_paused_ = false;
+        schedule_downloads_soon();
+    }
 
     // Stalling and download timeouts; suspended while our own validation queue is the
     // bottleneck (a peer waiting for queue space cannot deliver).

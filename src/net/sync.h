@@ -50,6 +50,8 @@
 
 namespace minicash::net {
 
+class CompactRelay;
+
 class BlockSync {
 public:
     static constexpr int kDownloadWindow = 1024;       // BLOCK_DOWNLOAD_WINDOW
@@ -75,7 +77,9 @@ public:
     void shutdown() { queue_signal_->cancel(); }  // wakes peers waiting for the validation queue
 
     asio::awaitable<void> handle_headers(std::shared_ptr<Peer> peer, std::vector<BlockHeader> headers);
-    asio::awaitable<void> handle_block(std::shared_ptr<Peer> peer, Bytes payload);
+    // `via_compact`: rebuilt from a compact block (its sender is not punished when it
+    // fails validation: BIP152 lets high-bandwidth peers relay before validating).
+    asio::awaitable<void> handle_block(std::shared_ptr<Peer> peer, Bytes payload, bool via_compact = false);
     asio::awaitable<void> handle_block_inv(std::shared_ptr<Peer> peer, uint256 hash);
     asio::awaitable<void> handle_getheaders(std::shared_ptr<Peer> peer, GetHeadersMsg msg, bool getblocks);
     // Sends a block (getdata); false when we do not have it.
@@ -91,6 +95,23 @@ public:
     // eviction's last chance for a lagging peer).
     void request_headers(Peer& peer, const BlockIndex* from) { send_getheaders(peer, from); }
     void schedule_downloads_soon();
+
+    // ---- for compact block relay (compact_relay.h) ----
+    void set_compact_relay(CompactRelay* c) { compact_ = c; }
+    // Hands headers (connecting to a known block) to the chain state. Returns the last
+    // one accepted, or nullptr (misbehaviour already dealt with).
+    asio::awaitable<const BlockIndex*> accept_headers(std::shared_ptr<Peer> peer, std::vector<BlockHeader> headers);
+    // The peer a block is requested from, if any.
+    std::optional<int64_t> in_flight_from(const uint256& hash) const;
+    // Counts `b` in flight from the peer (unless it already is from someone).
+    void mark_in_flight(Peer& peer, const BlockIndex* b);
+    // The same, and asks for it (getdata of `inv_type`).
+    void request_block(Peer& peer, const BlockIndex* b, uint32_t inv_type);
+    void cancel_request(const uint256& hash) { remove_in_flight(hash); }
+    // Received and being validated, or stored above the tip.
+    bool have_or_queued(const uint256& hash) const { return queued_.count(hash) || have_data_.count(hash); }
+    bool peer_has(const Peer& peer, const BlockIndex* b) const;
+    bool can_direct_fetch() const;  // our tip is recent (within 20 block intervals)
 
 private:
     struct InFlight {
@@ -108,6 +129,7 @@ private:
         std::string reason;
         uint256 culprit;  // the block actually found invalid (may be an ancestor)
         int height = -1;
+        bool via_compact = false;
     };
 
     void maybe_start_sync(Peer& peer);
@@ -115,9 +137,7 @@ private:
     void send_getheaders_locator(Peer& peer, std::vector<uint256> locator);
     asio::awaitable<void> continue_presync(std::shared_ptr<Peer> peer, const std::vector<BlockHeader>& headers,
                                            bool full);
-    // Hands headers (connecting to a known block) to the chain state. Returns the last
-    // one accepted, or nullptr.
-    asio::awaitable<const BlockIndex*> accept_headers(std::shared_ptr<Peer> peer, std::vector<BlockHeader> headers);
+    asio::awaitable<void> direct_fetch(std::shared_ptr<Peer> peer, const BlockIndex* last);
     void update_peer_best(Peer& peer, const BlockIndex* b);
     void update_best_header(const BlockIndex* b);
     void recompute_best_header();
@@ -126,15 +146,15 @@ private:
     void schedule_downloads();
     void remove_in_flight(const uint256& hash);
     void validated(Validated v);
-    Validated validate(const uint256& hash, const Bytes& bytes, int64_t peer_id, bool requested);
+    Validated validate(const uint256& hash, const Bytes& bytes, int64_t peer_id, bool requested, bool via_compact);
     void update_ibd();
     void announce_tip();
     void log_progress(bool force);
-    bool peer_has(const Peer& peer, const BlockIndex* b) const;
     bool can_serve_blocks(const Peer& peer) const;
     void log_headers_progress(const BlockIndex* last);
 
     PeerLogicDeps deps_;
+    CompactRelay* compact_ = nullptr;
     const BlockIndex* tip_ = nullptr;
     const BlockIndex* best_header_ = nullptr;
     std::atomic<bool> ibd_{true};
@@ -143,7 +163,7 @@ private:
     std::unordered_map<uint256, InFlight, Uint256Hasher> in_flight_;
     std::unordered_set<uint256, Uint256Hasher> queued_;          // handed to validation
     std::unordered_map<uint256, int, Uint256Hasher> have_data_;  // stored, above the tip: height
-    std::unordered_map<uint256, int64_t, Uint256Hasher> block_source_;
+    std::unordered_map<uint256, std::pair<int64_t, bool>, Uint256Hasher> block_source_;  // peer, may punish
     std::deque<uint256> block_source_order_;
     size_t queued_bytes_ = 0;
     int queue_waiters_ = 0;
@@ -156,6 +176,7 @@ private:
     bool recompute_pending_ = false;
     const BlockIndex* last_announced_ = nullptr;
     std::chrono::milliseconds stall_timeout_{2000};
+    bool downloads_paused_ = false;  // schedule_downloads() held back while blocks load from files
 
     // progress
     SteadyTime last_progress_log_{};

@@ -1,7 +1,7 @@
 // How messages cross one connection: the seam between a Peer's protocol state (peer.h)
 // and the bytes on its socket. V1Transport (v1_transport.h) is Bitcoin's plaintext
-// framing (magic, command, length, checksum); a BIP324 v2 transport would be a second
-// implementation, chosen per connection by Connman. Tests use a transport that records
+// framing (magic, command, length, checksum); V2Transport (v2_transport.h) is BIP324's
+// encrypted one, chosen per connection by Connman. Tests use a transport that records
 // every message sent and has no socket.
 //
 // A transport owns the connection's send queue and its "closed" state: once close()d
@@ -58,6 +58,9 @@ public:
     virtual bool closed() const = 0;
     virtual const std::string& close_reason() const = 0;
     virtual TransportStats stats() const = 0;
+    // getpeerinfo's transport_protocol_type ("v1", "v2") and session_id (hex, v2 only).
+    virtual std::string protocol() const { return "v1"; }
+    virtual std::string session_id() const { return {}; }
 };
 
 }  // namespace minicash::net

@@ -1,7 +1,9 @@
 #include "node/chainstate.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cinttypes>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -9,16 +11,20 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "consensus/blk_records.h"
 #include "consensus/block_check.h"
 #include "consensus/interpreter.h"
 #include "consensus/sighash.h"
 #include "consensus/tx_check.h"
 #include "consensus/tx_verify.h"
+#include "node/assume_valid.h"
+#include "node/chain_tx_data.h"
 #include "node/coins_cache.h"
 #include "node/script_check_pool.h"
 #include "node/sig_cache.h"
 #include "storage/block_store.h"
 #include "storage/coins_db.h"
+#include "util/duration_text.h"
 #include "util/hash.h"
 #include "util/logging.h"
 
@@ -74,8 +80,17 @@ struct Chainstate::Impl {
     int blocks_since_flush = 0;
     std::chrono::steady_clock::time_point last_flush = std::chrono::steady_clock::now();
     std::vector<Listener> listeners;
-    bool left_initial_download = false;  // initial_block_download() latched to false
-    std::optional<std::string> fatal;    // set once a write failed: the chain state stopped
+    bool left_initial_download = false;       // initial_block_download() latched to false
+    std::optional<std::string> fatal;         // set once a write failed: the chain state stopped
+    std::atomic<bool> loading_blocks{false};  // set_loading_blocks(): importing or reindexing
+    uint256 assume_valid;                     // null: verify every script
+    bool reindex_pending = false;             // Reindex::BLOCKS until finish_reindex()
+    AssumeValidStatus assume_valid_status;
+    // The progress line while catching up (log_sync_progress).
+    ChainTxData tx_data;
+    std::chrono::steady_clock::time_point last_progress{};
+    uint64_t last_progress_tx = 0;
+    int last_progress_height = 0;
 
     // Latches the chain state's stop after a failed write.
     void fail(const std::string& why) {
@@ -87,7 +102,11 @@ struct Chainstate::Impl {
         if (fatal) throw StorageError("the chain state stopped after a write error: " + *fatal);
     }
 
-    Impl(const ChainParams& p, ChainstateOptions o) : params(p), options(std::move(o)) {}
+    Impl(const ChainParams& p, ChainstateOptions o) : params(p), options(std::move(o)) {
+        assume_valid = options.assume_valid.value_or(default_assume_valid(params));
+        assume_valid_status.hash = assume_valid;
+        tx_data = chain_tx_data(params);
+    }
 
     const ConsensusParams& consensus() const { return params.consensus; }
     int64_t now() const {
@@ -207,6 +226,7 @@ struct Chainstate::Impl {
 
         const int height = b->height;
         const ScriptFlags flags = block_script_flags(height, b->hash, consensus());
+        const bool check_scripts = scripts_to_check(b);
         const IndexAncestorView parent_view(b->prev);
 
         bool enforce_bip30 = !is_bip30_repeat(b);
@@ -261,11 +281,13 @@ struct Chainstate::Impl {
             if (sigop_cost > kMaxBlockSigopsCost) return state.invalid("bad-blk-sigops", "too many sigops");
 
             if (!tx.is_coinbase()) {
-                spent_outputs[t].reserve(spent.size());
-                for (const Coin& c : spent) spent_outputs[t].push_back(c.out);
-                txdata[t].init(tx, spent_outputs[t]);
-                for (unsigned i = 0; i < tx.vin.size(); ++i)
-                    checks.push_back(ScriptCheck{&tx, i, &spent_outputs[t][i], &txdata[t], flags});
+                if (check_scripts) {
+                    spent_outputs[t].reserve(spent.size());
+                    for (const Coin& c : spent) spent_outputs[t].push_back(c.out);
+                    txdata[t].init(tx, spent_outputs[t]);
+                    for (unsigned i = 0; i < tx.vin.size(); ++i)
+                        checks.push_back(ScriptCheck{&tx, i, &spent_outputs[t][i], &txdata[t], flags});
+                }
                 // Spend the inputs, keeping them for undo.
                 TxUndo tx_undo;
                 tx_undo.spent.reserve(tx.vin.size());
@@ -294,6 +316,53 @@ struct Chainstate::Impl {
                                  "input " + std::to_string(failure->n_in) + " of " + failure->tx->txid().to_hex());
         }
         return true;
+    }
+
+    // While catching up, at most every 10 s: height, estimated progress (Core's
+    // verification progress), the rate in transactions and blocks per second since the
+    // last line, and the time left at that rate.
+    void log_sync_progress() {
+        const auto steady = std::chrono::steady_clock::now();
+        const BlockIndex* tip = chain.tip();
+        if (last_progress == std::chrono::steady_clock::time_point{}) {
+            last_progress = steady;
+            last_progress_tx = tip->chain_tx_count;
+            last_progress_height = tip->height;
+            return;
+        }
+        // While blocks are loaded from files the importer reports progress (by bytes read).
+        if (steady - last_progress < std::chrono::seconds(10) || loading_blocks || !initial_block_download()) return;
+        const double secs = std::chrono::duration<double>(steady - last_progress).count();
+        const double progress = guess_verification_progress(tx_data, tip, now());
+        const double tx_rate =
+            tip->chain_tx_count > last_progress_tx ? double(tip->chain_tx_count - last_progress_tx) / secs : 0;
+        const double left_tx = progress > 0 ? double(tip->chain_tx_count) * (1 / progress - 1) : 0;
+        const std::string left = duration_text(tx_rate > 0 ? int64_t(left_tx / tx_rate) : -1);
+        log_info("sync: height %d, %" PRIu64 " transactions, progress %.6f, %.1f tx/s, %.2f blocks/s, about %s left",
+                 tip->height, tip->chain_tx_count, progress, tx_rate, double(tip->height - last_progress_height) / secs,
+                 left.c_str());
+        last_progress = steady;
+        last_progress_tx = tip->chain_tx_count;
+        last_progress_height = tip->height;
+    }
+
+    // Whether `b`'s scripts must be verified (assumevalid, node/assume_valid.h); logs when
+    // the answer changes, as Core does.
+    bool scripts_to_check(const BlockIndex* b) {
+        const BlockIndex* assumed = assume_valid.is_null() ? nullptr : find(assume_valid);
+        const char* refusal = assume_valid_refusal(*b, !assume_valid.is_null(), assumed, best_header, consensus());
+        const bool skip = refusal == nullptr;
+        if (skip != assume_valid_status.skipping) {
+            if (skip) {
+                log_info("Disabling script verification at block #%d (%s).", b->height, b->hash.to_hex().c_str());
+            } else {
+                log_info("Enabling script verification at block #%d (%s): %s.", b->height, b->hash.to_hex().c_str(),
+                         refusal);
+            }
+            assume_valid_status.skipping = skip;
+        }
+        if (skip) ++assume_valid_status.skipped_blocks;
+        return !skip;
     }
 
     // Reverts a connected block using its undo data. Throws StorageError on inconsistency:
@@ -367,11 +436,13 @@ struct Chainstate::Impl {
     // Moves the tip to the most-work valid chain. Reports in `state` when `submitted`
     // (or an ancestor of it that had to be connected) turned out invalid.
     // `submitted_block`, when given, is `submitted`'s data already in memory (saves a read).
+    // `interrupted`, when given, is asked between blocks; true stops the activation.
     void activate_best_chain(ValidationState& state, const BlockIndex* submitted,
-                             const Block* submitted_block = nullptr) {
+                             const Block* submitted_block = nullptr, const std::function<bool()>& interrupted = {}) {
         const BlockIndex* start_tip = chain.tip();
         bool connected_any = false;
-        while (true) {
+        bool stop = false;
+        while (!stop) {
             BlockIndex* best = most_work_candidate();
             BlockIndex* tip = chain.tip();
             if (!best || best == tip) break;
@@ -393,6 +464,11 @@ struct Chainstate::Impl {
                 }
                 connected_any = true;
                 maybe_flush();
+                log_sync_progress();
+                if (interrupted && interrupted()) {
+                    stop = true;
+                    break;
+                }
             }
         }
         prune_candidates();
@@ -411,6 +487,7 @@ struct Chainstate::Impl {
 
     bool initial_block_download() {
         if (left_initial_download) return false;
+        if (loading_blocks) return true;
         const BlockIndex* tip = chain.tip();
         if (!tip || tip->chain_work < arith_uint256::from_uint256(consensus().minimum_chain_work)) return true;
         if (int64_t(tip->header.time) < now() - kMaxTipAgeSeconds) return true;
@@ -640,10 +717,39 @@ bool Chainstate::Impl::load(std::string* error) {
     const size_t index_cache = std::min<size_t>(options.dbcache_bytes / 8, 2 << 20);
     index_db = BlockIndexDB::open(blocks_dir / "index", index_cache, options.wipe, error);
     if (!index_db) return false;
-    coins_db = CoinsDB::open(options.datadir / "chainstate", std::max<size_t>(options.dbcache_bytes / 8, 1 << 20),
-                             options.wipe, error);
-    if (!coins_db) return false;
+    bool wipe_coins = options.wipe || options.reindex == Reindex::CHAINSTATE;
     try {
+        std::vector<std::pair<uint256, DiskBlockIndex>> records;
+        index_db->load([&](const uint256& hash, const DiskBlockIndex& d) { records.emplace_back(hash, d); });
+        if (!options.wipe) {
+            std::error_code size_ec;
+            const bool stored_blocks = fs::file_size(blocks_dir / "blk00000.dat", size_ec) > 0 && !size_ec;
+            if (options.reindex == Reindex::BLOCKS) {
+                reindex_pending = true;
+            } else if (index_db->read_flag("reindexing").value_or(false)) {
+                log_info("reindex: the last reindex did not finish; starting it again");
+                reindex_pending = true;
+            } else if (records.empty() && stored_blocks) {
+                log_info("reindex: the block index is empty but blocks are stored; reindexing them");
+                reindex_pending = true;
+            }
+        }
+        if (reindex_pending) {
+            // Recorded before anything is emptied: a crash from here on restarts the reindex.
+            index_db->write_flag("reindexing", true);
+            index_db.reset();
+            index_db = BlockIndexDB::open(blocks_dir / "index", index_cache, /*wipe=*/true, error);
+            if (!index_db) return false;
+            index_db->write_flag("reindexing", true);
+            records.clear();
+            wipe_coins = true;
+            for (const auto& entry : fs::directory_iterator(blocks_dir)) {
+                if (entry.path().filename().string().rfind("rev", 0) == 0) fs::remove(entry.path());
+            }
+        }
+        coins_db = CoinsDB::open(options.datadir / "chainstate", std::max<size_t>(options.dbcache_bytes / 8, 1 << 20),
+                                 wipe_coins, error);
+        if (!coins_db) return false;
         if (options.wipe) {
             for (const auto& entry : fs::directory_iterator(blocks_dir)) {
                 const std::string name = entry.path().filename().string();
@@ -659,8 +765,6 @@ bool Chainstate::Impl::load(std::string* error) {
         pool = std::make_unique<ScriptCheckPool>(options.script_threads, sig_cache.get());
 
         // Rebuild the tree from the stored records.
-        std::vector<std::pair<uint256, DiskBlockIndex>> records;
-        index_db->load([&](const uint256& hash, const DiskBlockIndex& d) { records.emplace_back(hash, d); });
         std::sort(records.begin(), records.end(),
                   [](const auto& a, const auto& b) { return a.second.height < b.second.height; });
         for (const auto& [hash, d] : records) {
@@ -693,11 +797,18 @@ bool Chainstate::Impl::load(std::string* error) {
             if (b->status & BLOCK_HAVE_DATA) data_received(b);
         }
 
-        recover_block_files();
+        // A reindex reads every blk file itself (and must stop at a damaged record rather
+        // than cut the file there), so only a normal start recovers the unrecorded tail.
+        if (!reindex_pending) recover_block_files();
 
         if (!find(consensus().genesis_hash)) {
             BlockIndex* g = add_to_index(params.genesis.header, consensus().genesis_hash, nullptr);
-            g->data = store->write_block(params.genesis);
+            // A reindex finds the genesis block where it was first written.
+            const FilePos first_record{0, uint32_t(kBlkRecordHeaderSize)};
+            std::optional<Block> stored;
+            if (reindex_pending) stored = store->read_block(first_record);
+            g->data = stored && stored->hash() == consensus().genesis_hash ? first_record
+                                                                           : store->write_block(params.genesis);
             g->tx_count = uint32_t(params.genesis.txs.size());
             g->status |= BLOCK_HAVE_DATA;
             g->raise_validity(BLOCK_VALID_TRANSACTIONS);
@@ -714,9 +825,11 @@ bool Chainstate::Impl::load(std::string* error) {
             }
             chain.set_tip(tip);
         }
-        // Replay: connect stored blocks beyond the UTXO set's best block.
+        // Replay: connect stored blocks beyond the UTXO set's best block (from genesis
+        // after -reindex-chainstate).
+        if (options.reindex == Reindex::CHAINSTATE) log_info("reindex-chainstate: rebuilding the UTXO set");
         ValidationState state;
-        activate_best_chain(state, nullptr);
+        activate_best_chain(state, nullptr, nullptr, options.interrupted);
         flush();
     } catch (const StorageError& e) {
         *error = e.what();
@@ -751,7 +864,7 @@ Chainstate::~Chainstate() {
     }
 }
 
-bool Chainstate::process_block(const Block& block, ValidationState& state, bool* is_new) {
+bool Chainstate::process_block(const Block& block, ValidationState& state, bool* is_new, const FilePos* stored_at) {
     std::lock_guard lock(impl_->mutex);
     Impl& m = *impl_;
     if (is_new) *is_new = false;
@@ -764,7 +877,7 @@ bool Chainstate::process_block(const Block& block, ValidationState& state, bool*
     BlockIndex* b = m.check_new_block(block, state);
     if (!b) return false;
     try {
-        m.record_block_data(b, block, m.store->write_block(block));
+        m.record_block_data(b, block, stored_at ? *stored_at : m.store->write_block(block));
         if (is_new) *is_new = true;
         m.activate_best_chain(state, b, &block);
     } catch (const StorageError& e) {
@@ -867,6 +980,29 @@ bool Chainstate::initial_block_download() const {
     std::lock_guard lock(impl_->mutex);
     return impl_->initial_block_download();
 }
+
+bool Chainstate::reindex_pending() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->reindex_pending;
+}
+
+void Chainstate::finish_reindex() {
+    std::lock_guard lock(impl_->mutex);
+    impl_->flush();
+    impl_->index_db->write_flag("reindexing", false);
+    impl_->reindex_pending = false;
+}
+
+std::filesystem::path Chainstate::block_file_path(int file) const { return impl_->store->block_file_path(file); }
+
+AssumeValidStatus Chainstate::assume_valid() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->assume_valid_status;
+}
+
+void Chainstate::set_loading_blocks(bool loading) { impl_->loading_blocks.store(loading); }
+
+bool Chainstate::loading_blocks() const { return impl_->loading_blocks.load(); }
 
 bool Chainstate::have_block_data(const uint256& hash) const {
     std::lock_guard lock(impl_->mutex);
@@ -982,6 +1118,7 @@ const BlockIndex* Chainstate::View::lookup(const uint256& hash) const { return i
 const BlockIndex* Chainstate::View::at_height(int height) const { return impl_.chain.at(height); }
 SignatureCache& Chainstate::View::signature_cache() const { return *impl_.sig_cache; }
 int64_t Chainstate::View::now() const { return impl_.now(); }
+bool Chainstate::View::initial_block_download() const { return impl_.initial_block_download(); }
 
 void Chainstate::with_view(const std::function<void(View&)>& fn) {
     std::lock_guard lock(impl_->mutex);

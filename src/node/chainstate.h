@@ -31,6 +31,13 @@ class SignatureCache;
 
 namespace minicash {
 
+// -reindex and -reindex-chainstate (see Chainstate::open).
+enum class Reindex {
+    NONE,
+    BLOCKS,      // -reindex: rebuild the block index and the UTXO set from blocks/blk*.dat
+    CHAINSTATE,  // -reindex-chainstate: rebuild the UTXO set from the stored blocks
+};
+
 struct ChainstateOptions {
     std::filesystem::path datadir;     // network data directory (holds blocks/, chainstate/)
     size_t dbcache_bytes = 450 << 20;  // UTXO cache budget before a flush
@@ -52,6 +59,20 @@ struct ChainstateOptions {
     // Called once, under the chain state's lock, when a write failed and the chain state
     // stopped (see fatal_error); it must only record or post (minicashd shuts down).
     std::function<void(const std::string& why)> on_fatal_error;
+    // -assumevalid: nullopt takes the network's default (default_assume_valid() in
+    // node/assume_valid.h); a null hash verifies every script.
+    std::optional<uint256> assume_valid;
+    Reindex reindex = Reindex::NONE;
+    // Asked between blocks while open() connects stored blocks (-reindex-chainstate, the
+    // replay after a crash): true stops it early, the state stays consistent.
+    std::function<bool()> interrupted;
+};
+
+// What assumevalid does at the moment (getblockchaininfo, the log).
+struct AssumeValidStatus {
+    uint256 hash;                 // the configured block; null when disabled
+    bool skipping = false;        // the last block connected had its scripts skipped
+    uint64_t skipped_blocks = 0;  // blocks connected without script checks since start-up
 };
 
 struct UtxoStats {
@@ -78,6 +99,14 @@ public:
     // Opens (or creates) the chain state in options.datadir, loads the block index and
     // replays stored blocks beyond the UTXO set's best block. nullptr with `error` set on
     // failure (unwritable directory, corrupt database, data of another network).
+    //
+    // Reindex::CHAINSTATE empties the UTXO set first, so the replay rebuilds it from
+    // genesis (killed meanwhile, the next open continues from the last flush).
+    // Reindex::BLOCKS empties the block index and the UTXO set (blocks/blk*.dat stay; the
+    // undo files go) and leaves reindex_pending() true until finish_reindex(): the caller
+    // then feeds the stored blocks back (node/reindex.h). The pending state is recorded
+    // before anything is emptied, so an open after a crash at any point starts the
+    // reindex again; so does an empty block index beside stored blocks.
     [[nodiscard]] static std::unique_ptr<Chainstate> open(const ChainParams& params, ChainstateOptions options,
                                                           std::string* error);
     ~Chainstate();  // flushes (errors are logged, not thrown)
@@ -89,7 +118,10 @@ public:
     // then nothing the failed write would have recorded is counted (the tip stays on
     // blocks whose data and undo data are written) and the chain state stops: every later
     // process_block throws at once (see fatal_error).
-    [[nodiscard]] bool process_block(const Block& block, ValidationState& state, bool* is_new = nullptr);
+    // `stored_at`, when given, is where the block already lies in the block files (a
+    // reindex): it is indexed there instead of being written again.
+    [[nodiscard]] bool process_block(const Block& block, ValidationState& state, bool* is_new = nullptr,
+                                     const FilePos* stored_at = nullptr);
     // Header-only acceptance (headers-first sync).
     [[nodiscard]] bool process_header(const BlockHeader& header, ValidationState& state,
                                       const BlockIndex** out = nullptr);
@@ -140,6 +172,9 @@ public:
         const BlockIndex* at_height(int height) const;
         SignatureCache& signature_cache() const;  // mempool stores verified signatures here
         int64_t now() const;                      // the chain state's clock
+        // Chainstate::initial_block_download(), for listeners that skip work nobody
+        // reads while catching up (fee estimation).
+        bool initial_block_download() const;
 
     private:
         friend class Chainstate;
@@ -172,7 +207,22 @@ public:
     // Core's IsInitialBlockDownload: true until the tip has at least the network's
     // minimum chain work and a timestamp within 24 hours of now() (the chain state's
     // clock); then false for good (latched).
+    // While blocks are loaded from files (-loadblock, -reindex, -reindex-chainstate) it is
+    // also true, unless it had already latched to false (Core's LoadingBlocks()).
     bool initial_block_download() const;
+    AssumeValidStatus assume_valid() const;
+
+    // Reindex::BLOCKS: true until finish_reindex() (see open()).
+    bool reindex_pending() const;
+    // All stored blocks were fed back: makes everything durable and clears the pending
+    // state. Throws StorageError.
+    void finish_reindex();
+    // blocks/blkNNNNN.dat for file number `file` (it may not exist).
+    std::filesystem::path block_file_path(int file) const;
+    // Marks the start and end of loading blocks from files (see above).
+    void set_loading_blocks(bool loading);
+    // Whether blocks are being loaded from files; takes no lock (any thread may ask).
+    bool loading_blocks() const;
 
     Chainstate(const Chainstate&) = delete;
     Chainstate& operator=(const Chainstate&) = delete;

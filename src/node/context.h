@@ -19,6 +19,8 @@ class Connman;             // net/connman.h: peers, address manager, bans
 class TxIndex;             // node/index/tx_index.h
 class BlockFilterIndex;    // node/index/block_filter_index.h
 class SilentPaymentIndex;  // node/index/silent_payment_index.h
+class AddressIndex;        // node/index/address_index.h
+class AddressMempool;      // node/index/address_mempool.h
 
 struct NodeContext {
     ChainParams params;
@@ -35,6 +37,9 @@ struct NodeContext {
     std::shared_ptr<BlockFilterIndex> block_filter_index;      // running when blockfilterindex
     bool silentpaymentindex = false;                           // -silentpaymentindex given
     std::shared_ptr<SilentPaymentIndex> silent_payment_index;  // running when silentpaymentindex
+    bool addressindex = false;                                 // -addressindex given (or implied)
+    std::shared_ptr<AddressIndex> address_index;               // running when addressindex
+    std::shared_ptr<AddressMempool> address_mempool;           // its mempool half
 };
 
 }  // namespace minicash

@@ -11,6 +11,7 @@
 
 #include "consensus/blk_records.h"
 #include "consensus/params.h"
+#include "util/duration_text.h"
 #include "util/hex.h"
 #include "util/logging.h"
 
@@ -89,6 +90,7 @@ std::string hex4(const uint8_t* p, size_t n) { return hex_encode(ByteView(p, std
 
 struct BlockImporter::FileContext {
     std::filesystem::path path;
+    int stored_file = -1;  // the node's own block file in a reindex
     ImportResult result;
     const std::function<bool()>* interrupted = nullptr;
     uint64_t file_size = 0;
@@ -97,6 +99,7 @@ struct BlockImporter::FileContext {
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
     std::chrono::steady_clock::time_point last_progress = start;
     uint64_t processed_at_last_progress = 0;
+    uint64_t position_at_last_progress = 0;
 
     bool stop_requested() {
         if (*interrupted && (*interrupted)()) result.interrupted = true;
@@ -119,8 +122,18 @@ BlockImporter::BlockImporter(Chainstate& chainstate, ImportOptions options)
     : chainstate_(chainstate), options_(options) {}
 
 ImportResult BlockImporter::import_file(const std::filesystem::path& path, const std::function<bool()>& interrupted) {
+    return read_file(path, -1, interrupted);
+}
+
+ImportResult BlockImporter::import_stored_file(int file, const std::function<bool()>& interrupted) {
+    return read_file(chainstate_.block_file_path(file), file, interrupted);
+}
+
+ImportResult BlockImporter::read_file(const std::filesystem::path& path, int stored_file,
+                                      const std::function<bool()>& interrupted) {
     FileContext ctx;
     ctx.path = path;
+    ctx.stored_file = stored_file;
     ctx.interrupted = &interrupted;
     ImportResult& result = ctx.result;
 
@@ -150,7 +163,9 @@ ImportResult BlockImporter::import_file(const std::filesystem::path& path, const
         resyncing = true;
     };
 
-    while (!ctx.stop_requested()) {
+    // A reindex stops at the first damaged record: the file is the node's own.
+    const auto damaged = [&] { return stored_file >= 0 && result.error_count > 0; };
+    while (!ctx.stop_requested() && !damaged()) {
         // 1. Find the next magic, counting what lies before it.
         const uint64_t scan_start = in.pos();
         uint8_t first[4] = {};
@@ -285,18 +300,19 @@ void BlockImporter::handle_block(FileContext& ctx, const uint256& hash, const Bl
                   hash.to_hex().c_str(), offset, block.header.prev_block.to_hex().c_str());
         pending_bytes_ += payload.size();
         pending_.emplace(block.header.prev_block,
-                         Pending{hash, Bytes(payload.begin(), payload.end()), ctx.path, offset});
+                         Pending{hash, Bytes(payload.begin(), payload.end()), ctx.path, offset, ctx.stored_file});
         return;
     }
-    if (submit(ctx, block, hash, ctx.path, offset)) release_children(ctx, hash);
+    if (submit(ctx, block, hash, ctx.path, offset, ctx.stored_file)) release_children(ctx, hash);
 }
 
 bool BlockImporter::submit(FileContext& ctx, const Block& block, const uint256& hash, const std::filesystem::path& file,
-                           uint64_t offset) {
+                           uint64_t offset, int stored_file) {
     ValidationState state;
     bool is_new = false;
     ++ctx.processed;
-    if (chainstate_.process_block(block, state, &is_new)) {
+    const FilePos stored_at{stored_file, uint32_t(offset + kBlkRecordHeaderSize)};
+    if (chainstate_.process_block(block, state, &is_new, stored_file >= 0 ? &stored_at : nullptr)) {
         if (is_new) ++ctx.result.accepted;
         else ++ctx.result.already_known;
     } else {
@@ -322,7 +338,8 @@ void BlockImporter::release_children(FileContext& ctx, const uint256& parent) {
             pending_bytes_ -= child.data.size();
             std::optional<Block> block = Block::decode(child.data);
             if (!block) continue;  // decoded once already; cannot fail
-            if (submit(ctx, *block, child.hash, child.file, child.offset)) parents.push_back(child.hash);
+            if (submit(ctx, *block, child.hash, child.file, child.offset, child.stored_file))
+                parents.push_back(child.hash);
             maybe_log_progress(ctx, false);
         }
     }
@@ -346,12 +363,21 @@ void BlockImporter::maybe_log_progress(FileContext& ctx, bool force) {
             log_warning("import %s: %" PRIu64 " blocks still wait for a parent that has not been seen",
                         ctx.path.filename().c_str(), r.pending_left);
     } else {
+        // Work done is measured in bytes of the file: the time left is what the rest takes
+        // at the rate of the last window.
         const double pct = ctx.file_size > 0 ? 100.0 * double(ctx.position) / double(ctx.file_size) : 0.0;
-        log_info("import %s: height %d, %.1f blocks/s, %.0f%% of the file read", ctx.path.filename().c_str(),
-                 chainstate_.height(), double(ctx.processed - ctx.processed_at_last_progress) / window_s, pct);
+        const double bytes_rate =
+            double(ctx.position - std::min(ctx.position, ctx.position_at_last_progress)) / window_s;
+        const double left_bytes = double(ctx.file_size - std::min(ctx.file_size, ctx.position));
+        const std::string left = duration_text(bytes_rate > 0 ? int64_t(left_bytes / bytes_rate) : -1);
+        log_info("import %s: height %d, %.1f blocks/s, %.1f MB/s, %.0f%% of the file read, about %s left in it",
+                 ctx.path.filename().c_str(), chainstate_.height(),
+                 double(ctx.processed - ctx.processed_at_last_progress) / window_s, bytes_rate / 1e6, pct,
+                 left.c_str());
     }
     ctx.last_progress = now;
     ctx.processed_at_last_progress = ctx.processed;
+    ctx.position_at_last_progress = ctx.position;
 }
 
 ImportResult import_block_file(Chainstate& chainstate, const std::filesystem::path& path,

@@ -74,6 +74,10 @@ public:
     // every record). A file that cannot be opened yields one error at offset 0.
     // Throws StorageError from the chain state.
     [[nodiscard]] ImportResult import_file(const std::filesystem::path& path, const std::function<bool()>& interrupted);
+    // The same for the node's own block file number `file` (a reindex, node/reindex.h):
+    // blocks are indexed where they lie instead of being written again, and the first
+    // damaged record stops the file (its offset and reason are the result's error).
+    [[nodiscard]] ImportResult import_stored_file(int file, const std::function<bool()>& interrupted);
 
     // Blocks still waiting for their parent, and their serialized size.
     size_t pending_count() const { return pending_.size(); }
@@ -85,6 +89,7 @@ private:
         Bytes data;
         std::filesystem::path file;
         uint64_t offset;
+        int stored_file;  // the block file number in a reindex, else -1
     };
     struct FileContext;
 
@@ -92,7 +97,9 @@ private:
     // Runs process_block() and counts the outcome; returns true if the block is now
     // known to the chain state (valid or not), so its waiting children may follow.
     [[nodiscard]] bool submit(FileContext& ctx, const Block& block, const uint256& hash,
-                              const std::filesystem::path& file, uint64_t offset);
+                              const std::filesystem::path& file, uint64_t offset, int stored_file);
+    [[nodiscard]] ImportResult read_file(const std::filesystem::path& path, int stored_file,
+                                         const std::function<bool()>& interrupted);
     // Processes the blocks that were waiting for `parent`, and recursively theirs.
     void release_children(FileContext& ctx, const uint256& parent);
     void maybe_log_progress(FileContext& ctx, bool force);

@@ -94,65 +94,82 @@ std::vector<AcceptResult> Mempool::test_accept_package(const std::vector<Transac
         results[i].txid = txs[i].txid();
         results[i].wtxid = txs[i].wtxid();
     }
-
-    // Core's IsWellFormedPackage.
-    std::string package_error;
-    size_t weight = 0;
-    for (const Transaction& tx : txs) weight += tx.weight();
-    std::unordered_set<uint256, Uint256Hasher> later;
-    for (const AcceptResult& r : results) later.insert(r.txid);
-    if (txs.size() > policy::kMaxPackageCount) {
-        package_error = "package-too-many-transactions";
-    } else if (txs.size() > 1 && weight > policy::kMaxPackageWeight) {
-        package_error = "package-too-large";
-    } else if (later.size() != txs.size()) {
-        package_error = "package-contains-duplicates";
-    } else {
-        for (size_t i = 0; i < txs.size() && package_error.empty(); ++i) {
-            for (const TxIn& in : txs[i].vin)
-                if (later.count(in.prevout.txid)) package_error = "package-not-sorted";
-            later.erase(results[i].txid);
-        }
-        std::set<OutPoint> seen;
-        for (size_t i = 0; i < txs.size() && package_error.empty(); ++i) {
-            if (txs[i].vin.empty()) {
-                package_error = "package-empty-tx";
-                break;
-            }
-            for (const TxIn& in : txs[i].vin)
-                if (seen.count(in.prevout)) package_error = "conflict-in-package";
-            for (const TxIn& in : txs[i].vin) seen.insert(in.prevout);
-        }
-    }
-    if (!package_error.empty()) {
-        for (AcceptResult& r : results) r.package_error = package_error;
+    if (std::string shape = package_shape_error(ptxs); !shape.empty()) {
+        for (AcceptResult& r : results) r.package_error = shape;
         return results;
     }
-
-    // Each transaction in order, inserted tentatively so that the next one sees it as an
-    // in-pool parent, then everything is taken out again.
+    // Core's PackageTestAccept: no package feerates, no replacements, nothing inserted.
     impl_->chain.with_view([&](Chainstate::View& v) {
         std::lock_guard lock(impl_->mutex);
-        std::vector<uint256> inserted;
+        Args a;
+        a.now = a.accept_time = v.now();
+        a.test_only = true;
+        a.allow_replacement = false;
+        a.allow_sibling_eviction = false;
+        a.allow_orphan = false;
+        a.track_fee = false;
+        a.max_fee_rate = max_fee_rate.sat_per_kvb;
+        std::map<uint256, AcceptResult> found;
+        bool policy_error = false;
         std::vector<MempoolEntryInfo> unused;
-        for (size_t i = 0; i < ptxs.size(); ++i) {
-            Args a;
-            a.now = a.accept_time = v.now();
-            a.tentative = true;
-            a.allow_replacement = false;
-            a.allow_sibling_eviction = false;
-            a.allow_carveouts = false;
-            a.allow_orphan = false;
-            a.track_fee = false;
-            a.max_fee_rate = max_fee_rate.sat_per_kvb;
-            results[i] = impl_->try_accept(v, ptxs[i], a, unused);
-            if (!results[i].accepted) break;
-            inserted.push_back(results[i].txid);
+        const std::string msg = impl_->accept_together(v, ptxs, a, found, policy_error, unused);
+        for (AcceptResult& r : results) {
+            if (policy_error) r.package_error = msg;
+            if (auto it = found.find(r.wtxid); it != found.end()) r = it->second;
+            if (policy_error) r.package_error = msg;
         }
-        for (auto it = inserted.rbegin(); it != inserted.rend(); ++it)
-            if (Entry* e = impl_->find(*it)) impl_->remove_entries(EntrySet{e}, Removal::TENTATIVE);
     });
     return results;
+}
+
+PackageResult Mempool::submit_package(const std::vector<Transaction>& txs, FeeRate max_fee_rate) {
+    std::vector<std::shared_ptr<const Transaction>> ptxs;
+    ptxs.reserve(txs.size());
+    for (const Transaction& tx : txs) ptxs.push_back(std::make_shared<const Transaction>(tx));
+    PackageResult result;
+    std::vector<MempoolEntryInfo> added;
+    impl_->chain.with_view([&](Chainstate::View& v) {
+        std::lock_guard lock(impl_->mutex);
+        Args a;
+        a.now = a.accept_time = v.now();
+        a.allow_orphan = false;
+        a.client_max_feerate = max_fee_rate.sat_per_kvb;
+        result = impl_->accept_package(v, ptxs, a, added);
+        for (const MempoolEntryInfo& i : added) { impl_->erase_orphan(i.wtxid); }
+        std::deque<uint256> parents;
+        for (const MempoolEntryInfo& i : added) parents.push_back(i.txid);
+        impl_->process_orphans(v, parents, added);
+    });
+    impl_->notify(added);
+    return result;
+}
+
+std::optional<MempoolCluster> Mempool::cluster(const uint256& txid) const {
+    std::lock_guard lock(impl_->mutex);
+    const Entry* e = impl_->find(txid);
+    if (!e) return std::nullopt;
+    const Cluster* c = e->cluster;
+    MempoolCluster out;
+    out.tx_count = c->txs.size();
+    uint32_t pos = 0;
+    for (size_t k = 0; k < c->chunks.size(); ++k) {
+        MempoolCluster::Chunk chunk;
+        chunk.fee = c->chunks[k].fee;
+        chunk.weight = c->chunks[k].size;
+        for (; pos < c->chunk_ends[k]; ++pos) chunk.txids.push_back(c->txs[pos]->txid);
+        out.weight += chunk.weight;
+        out.chunks.push_back(std::move(chunk));
+    }
+    return out;
+}
+
+std::vector<std::pair<int64_t, Amount>> Mempool::feerate_diagram() const {
+    std::lock_guard lock(impl_->mutex);
+    std::vector<cluster::FeeFrac> chunks;
+    for (const auto& [id, c] : impl_->clusters) chunks.insert(chunks.end(), c->chunks.begin(), c->chunks.end());
+    std::vector<std::pair<int64_t, Amount>> out;
+    for (const cluster::FeeFrac& p : cluster::diagram_points(std::move(chunks))) out.emplace_back(p.size, p.fee);
+    return out;
 }
 
 bool Mempool::contains(const uint256& txid) const {
@@ -208,6 +225,11 @@ MempoolInfo Mempool::info() const {
     i.incremental_relay_feerate = m.opts.incremental_relay_feerate;
     i.unbroadcast = m.unbroadcast.size();
     i.full_rbf = true;
+    i.permit_bare_multisig = m.opts.permit_bare_multisig;
+    i.max_datacarrier_bytes = m.opts.max_datacarrier_bytes.value_or(0);
+    i.cluster_count = m.opts.cluster_count;
+    i.cluster_size_vbytes = m.opts.cluster_size_vbytes;
+    i.optimal = std::all_of(m.clusters.begin(), m.clusters.end(), [](const auto& c) { return c.second->optimal; });
     return i;
 }
 
@@ -218,21 +240,16 @@ void Mempool::prioritise(const uint256& txid, Amount fee_delta) {
     if (d == 0) impl_->deltas.erase(txid);
     Entry* e = impl_->find(txid);
     if (!e || fee_delta == 0) return;
-    impl_->unindex(e);
     e->modified_fee += fee_delta;
     e->anc_fees += fee_delta;
     e->desc_fees += fee_delta;
-    impl_->reindex(e);
     EntrySet anc, desc;
     Impl::collect_ancestors(e, anc);
     Impl::collect_descendants(e, desc);
-    for (Entry* a : anc) {
-        impl_->unindex(a);
-        a->desc_fees += fee_delta;
-        impl_->reindex(a);
-    }
+    for (Entry* a : anc) a->desc_fees += fee_delta;
     for (Entry* x : desc)
         if (x != e) x->anc_fees += fee_delta;
+    impl_->relinearize(e->cluster);
 }
 
 std::vector<std::pair<uint256, Amount>> Mempool::fee_deltas() const {
@@ -257,8 +274,9 @@ bool Mempool::check_consistency(std::string* error) const {
         return false;
     };
     if (m.by_wtxid.size() != m.by_txid.size() || m.by_time.size() != m.by_txid.size() ||
-        m.eviction.size() != m.by_txid.size())
+        m.worst_chunks.size() != m.clusters.size())
         return fail("index sizes differ");
+    if (auto why = m.check_clusters()) return fail(*why);
     size_t vsize = 0, usage = 0, spent = 0;
     Amount fee = 0;
     for (const auto& [txid, owned] : m.by_txid) {
@@ -266,7 +284,6 @@ bool Mempool::check_consistency(std::string* error) const {
         const std::string id = txid.to_hex();
         if (e->txid != txid || m.by_wtxid.count(e->wtxid) == 0 || m.by_wtxid.at(e->wtxid) != e)
             return fail(id + ": id indexes");
-        if (!e->indexed) return fail(id + ": not in the eviction index");
         vsize += e->vsize;
         usage += e->usage;
         fee += e->fee;
@@ -305,7 +322,6 @@ bool Mempool::check_consistency(std::string* error) const {
     }
     if (spent != m.spenders.size()) return fail("stale spent outpoints");
     if (vsize != m.total_vsize || usage != m.total_usage || fee != m.total_fee) return fail("totals");
-    if (!std::is_sorted(m.eviction.begin(), m.eviction.end(), EvictionLess{})) return fail("eviction order");
     for (const uint256& txid : m.unbroadcast)
         if (!m.find(txid)) return fail("unbroadcast entry not in the pool");
     size_t orphan_weight = 0;
@@ -345,6 +361,25 @@ size_t Mempool::orphan_count() const {
 bool Mempool::contains_orphan(const uint256& wtxid) const {
     std::lock_guard lock(impl_->mutex);
     return impl_->orphans.count(wtxid) > 0;
+}
+
+std::shared_ptr<const Transaction> Mempool::orphan(const uint256& hash, bool is_wtxid) const {
+    std::lock_guard lock(impl_->mutex);
+    if (is_wtxid) {
+        auto it = impl_->orphans.find(hash);
+        return it == impl_->orphans.end() ? nullptr : it->second.tx;
+    }
+    for (const auto& [wtxid, o] : impl_->orphans)
+        if (o.txid == hash) return o.tx;
+    return nullptr;
+}
+
+std::vector<std::shared_ptr<const Transaction>> Mempool::orphan_children(const uint256& parent_txid) const {
+    std::lock_guard lock(impl_->mutex);
+    std::vector<std::shared_ptr<const Transaction>> out;
+    for (const uint256& wtxid : impl_->orphans_spending(parent_txid, SIZE_MAX))
+        out.push_back(impl_->orphans.at(wtxid).tx);
+    return out;
 }
 
 void Mempool::add_unbroadcast(const uint256& txid) {

@@ -5,13 +5,20 @@
 // Thread-safety: internally locked. Acceptance runs inside Chainstate::with_view, so the
 // lock order is always chain state, then mempool.
 //
-// Policy (Bitcoin Core 29/30 defaults; see node/policy.h for standardness):
-//   - full replace-by-fee (BIP125 rules 2-6 without the signalling requirement), TRUC
-//     (version 3) topology rules with sibling eviction, CPFP carve-out;
-//   - ancestor/descendant limits 25 transactions / 101 kvB each;
+// Policy (Bitcoin Core 31, the cluster mempool; see node/policy.h for standardness):
+//   - every connected component of unconfirmed transactions (a cluster) has at most
+//     -limitclustercount (64) transactions and -limitclustersize (101 kvB of sigops-adjusted
+//     size); each is kept linearized into chunks (node/cluster_linearize.h); no ancestor or
+//     descendant limits and no CPFP carve-out;
+//   - replacements (full RBF, no signalling needed): at most 100 clusters in direct
+//     conflict, more fees than everything evicted plus the incremental relay fee on their
+//     own size, the cluster limits, and a feerate diagram strictly better than before;
+//     TRUC (version 3) topology rules with sibling eviction; ephemeral dust;
 //   - minimum relay fee, and a rolling minimum fee that rises when the pool is full
-//     (evicting by descendant score) and decays with a 12 hour half-life once blocks
-//     arrive (faster when the pool is less than half full), as Core's GetMinFee;
+//     (evicting the lowest-feerate chunk first) and decays with a 12 hour half-life once
+//     blocks arrive (faster when the pool is less than half full), as Core's GetMinFee;
+//   - packages (submit_package): a child with its parents, each tried alone first, the
+//     rest evaluated together at the package feerate (Core's AcceptPackage);
 //   - expiry after `expiry_seconds` (checked on every acceptance);
 //   - finality and BIP68 sequence locks against the next block (tip height + 1, tip
 //     median time past), coinbase maturity against the next block.
@@ -30,9 +37,10 @@
 //
 // Blocks: the mempool listens to the chain state. On connect it removes the block's
 // transactions and everything that conflicts with them (with descendants). On disconnect
-// it re-accepts the block's transactions (no fee checks, as Core's reorg path) and then
-// drops entries the shorter chain makes invalid: non-final, BIP68-locked, spending an
-// immature coinbase or an output that no longer exists.
+// it re-accepts the block's transactions (no fee or cluster checks, as Core's reorg path),
+// drops entries the shorter chain makes invalid (non-final, BIP68-locked, spending an
+// immature coinbase or an output that no longer exists), then trims clusters that grew
+// past the limits to the best prefix of their linearization.
 //
 // Callbacks registered with on_transaction_added run without the mempool lock. For
 // accept(), test_accept_package() and load() they run after the chain state's lock is
@@ -50,6 +58,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -76,11 +85,16 @@ struct MempoolOptions {
     // -datacarriersize: total bytes of OP_RETURN scriptPubKeys per transaction (Core 30:
     // 100000, any number of outputs); nullopt for -datacarrier=0.
     std::optional<size_t> max_datacarrier_bytes = 100000;
-    unsigned bytes_per_sigop = 20;            // -bytespersigop
-    size_t ancestor_count = 25;               // -limitancestorcount (includes the tx)
-    size_t ancestor_size_vbytes = 101000;     // -limitancestorsize
-    size_t descendant_count = 25;             // -limitdescendantcount
-    size_t descendant_size_vbytes = 101000;   // -limitdescendantsize
+    unsigned bytes_per_sigop = 20;        // -bytespersigop
+    size_t cluster_count = 64;            // -limitclustercount (Core's DEFAULT_CLUSTER_LIMIT)
+    size_t cluster_size_vbytes = 101000;  // -limitclustersize (kvB x 1000; compared as weight / 4)
+    // -limitancestorcount / -limitdescendantcount: Core 31 keeps the options (the wallet
+    // reads them to avoid long unconfirmed chains) but the mempool enforces neither, nor
+    // the size variants. Kept here so the daemon can report and pass them on.
+    size_t ancestor_count = 25;
+    size_t ancestor_size_vbytes = 101000;
+    size_t descendant_count = 25;
+    size_t descendant_size_vbytes = 101000;
     size_t max_orphan_weight = 4000000;       // total weight of the orphan pool
     int64_t orphan_expiry_seconds = 20 * 60;  // as Core's ORPHAN_TX_EXPIRE_TIME
 };
@@ -116,6 +130,32 @@ struct AcceptResult {
     // test_accept_package: a package-wide error (Core's "package-error", e.g.
     // "package-not-sorted"); then no transaction was evaluated.
     std::string package_error;
+    // submit_package: the pool holds this txid with another witness (Core's DIFFERENT_WITNESS).
+    std::optional<uint256> other_wtxid;
+};
+
+// submit_package's outcome (Core's PackageMempoolAcceptResult).
+struct PackageResult {
+    // "" when every transaction is (or already was) in the pool; else Core's package state
+    // ("transaction failed", "package-not-sorted", "too-large-cluster", "package RBF failed:
+    // ...", "unspent-dust", with ", <details>" where Core has them).
+    std::string package_msg;
+    bool policy_error = false;  // a package-wide policy failure (Core's PCKG_POLICY)
+    // By wtxid; empty when the package was refused before any transaction was evaluated.
+    // accepted: entered now; already_known: was there (other_wtxid: with another witness).
+    std::map<uint256, AcceptResult> results;
+};
+
+// A cluster as getmempoolcluster shows it: chunks in mining order.
+struct MempoolCluster {
+    struct Chunk {
+        Amount fee = 0;      // modified fees
+        int64_t weight = 0;  // sigops-adjusted weight
+        std::vector<uint256> txids;
+    };
+    int64_t weight = 0;
+    size_t tx_count = 0;
+    std::vector<Chunk> chunks;
 };
 
 struct MempoolEntryInfo {
@@ -130,6 +170,9 @@ struct MempoolEntryInfo {
     // fees.ancestor / fees.descendant).
     size_t ancestor_count = 0, ancestor_size = 0, descendant_count = 0, descendant_size = 0;
     Amount ancestor_fees = 0, descendant_fees = 0;
+    Amount chunk_fee = 0;             // modified fees of its chunk
+    int64_t chunk_weight = 0;         // sigops-adjusted weight of its chunk
+    int64_t adjusted_weight = 0;      // its own sigops-adjusted weight
     std::vector<uint256> depends;     // in-mempool parents
     std::vector<uint256> spent_by;    // in-mempool children
     bool bip125_replaceable = false;  // signals BIP125 itself or through an ancestor
@@ -158,6 +201,10 @@ struct MempoolInfo {
     FeeRate min_relay_feerate, incremental_relay_feerate;
     size_t unbroadcast = 0;
     bool full_rbf = true;
+    bool permit_bare_multisig = true;
+    size_t max_datacarrier_bytes = 0;  // 0 with -datacarrier=0
+    size_t cluster_count = 0, cluster_size_vbytes = 0;
+    bool optimal = true;  // every cluster's linearization is known to be optimal
 };
 
 class Mempool {
@@ -184,6 +231,19 @@ public:
     // (accepted false, state valid), as Core leaves them blank. A malformed package sets
     // package_error on every result and evaluates nothing.
     std::vector<AcceptResult> test_accept_package(const std::vector<Transaction>& txs, FeeRate max_fee_rate = {});
+    // submitpackage (Core's ProcessNewPackage): a single transaction, or a child with its
+    // parents (parents already in the pool may be left out), sorted. Each transaction is
+    // tried alone first; those refused for their fee or for a missing in-package parent are
+    // then evaluated together at the package feerate, and inserted only if all checks pass.
+    // `max_fee_rate` (0: none) refuses transactions whose own modified feerate is higher
+    // ("max feerate exceeded"). Also used by P2P 1p1c package relay.
+    PackageResult submit_package(const std::vector<Transaction>& txs, FeeRate max_fee_rate = {});
+
+    // getmempoolcluster: the cluster holding `txid`.
+    std::optional<MempoolCluster> cluster(const uint256& txid) const;
+    // getmempoolfeeratediagram: cumulative (sigops-adjusted weight, modified fee) after each
+    // chunk of the whole pool in mining order, starting at (0, 0).
+    std::vector<std::pair<int64_t, Amount>> feerate_diagram() const;
 
     bool contains(const uint256& txid) const;
     bool contains_wtxid(const uint256& wtxid) const;
@@ -201,8 +261,9 @@ public:
     // getprioritisedtransactions: every non-zero delta (txid, delta).
     std::vector<std::pair<uint256, Amount>> fee_deltas() const;
 
-    // Transactions for a block template, parents before children, by ancestor fee rate,
-    // within the weight and sigop-cost budgets. `fees` receives their total base fee.
+    // Transactions for a block template, chunk by chunk in order of chunk feerate (each
+    // chunk's transactions in their cluster's order, so parents come first), within the
+    // weight and sigop-cost budgets. `fees` receives their total base fee.
     // The budgets are for the transactions alone (the caller reserves the coinbase's).
     // Packages below 1 sat/kvB (modified fee) are left out (Core 30's -blockmintxfee).
     std::vector<std::shared_ptr<const Transaction>> select_for_block(size_t max_weight, int64_t max_sigops_cost,
@@ -244,6 +305,10 @@ public:
     // arrives in the mempool or in a block.
     size_t orphan_count() const;
     bool contains_orphan(const uint256& wtxid) const;
+    // The orphan with this wtxid (or txid when !is_wtxid), if held.
+    std::shared_ptr<const Transaction> orphan(const uint256& hash, bool is_wtxid) const;
+    // Orphans spending an output of `parent_txid`, in arrival order (for 1p1c relay).
+    std::vector<std::shared_ptr<const Transaction>> orphan_children(const uint256& parent_txid) const;
 
     // Transactions submitted locally and not yet requested by a peer (Core's unbroadcast
     // set, saved in mempool.dat). Entries leave the set when they leave the pool.

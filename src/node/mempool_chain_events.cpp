@@ -36,10 +36,17 @@ using namespace mempool_internal;
 void Mempool::Impl::block_connected(const Chainstate::View& v, const Block& block, const BlockIndex* index,
                                     std::vector<MempoolEntryInfo>& added) {
     tip_height = index->height;
+    last_rolling_update = v.now();
+    block_since_bump = true;
+    // While catching up (initial block download, -loadblock, -reindex) nothing is tracked
+    // for fee estimation (Core's IsCurrentForFeeEstimation), so the estimator is left
+    // alone; and a block can change nothing in an empty pool: neither costs a hash.
+    const bool catching_up = v.initial_block_download();
+    if (catching_up && by_txid.empty() && orphans.empty() && deltas.empty()) return;
     std::vector<uint256> txids;
     txids.reserve(block.txs.size());
     for (const Transaction& tx : block.txs) txids.push_back(tx.txid());
-    estimator.process_block(index->height, txids);
+    if (!catching_up) estimator.process_block(index->height, txids);
     for (size_t t = 0; t < block.txs.size(); ++t) {
         const Transaction& tx = block.txs[t];
         if (Entry* e = find(txids[t])) remove_entries(EntrySet{e}, Removal::BLOCK);
@@ -54,8 +61,6 @@ void Mempool::Impl::block_connected(const Chainstate::View& v, const Block& bloc
         }
         deltas.erase(txids[t]);
     }
-    last_rolling_update = v.now();
-    block_since_bump = true;
 
     // Orphans the block confirmed or made impossible go; those it may complete are retried.
     std::set<uint256> gone;
@@ -89,6 +94,7 @@ void Mempool::Impl::block_disconnected(const Chainstate::View& v, const Block& b
         remove_spenders_of(tx, txid, Removal::REORG);
     }
     remove_for_reorg(v);
+    trim_oversized_clusters();
     limit_size(now);
     std::erase_if(added, [&](const MempoolEntryInfo& i) { return !find(i.txid); });
 }

@@ -39,8 +39,9 @@ bool signals_rbf(const Transaction& tx) {
 }
 
 size_t estimate_usage(const Transaction& tx) {
-    // Entry and transaction objects, three hash-index nodes, the time index node.
-    size_t n = sizeof(Entry) + sizeof(Transaction) + 4 * 64;
+    // Entry and transaction objects, three hash-index nodes, the time index node, a share
+    // of its cluster (the cluster object and its linearization slot).
+    size_t n = sizeof(Entry) + sizeof(Transaction) + 4 * 64 + sizeof(Cluster) / 2 + 3 * sizeof(void*);
     for (const TxIn& in : tx.vin) {
         n += sizeof(TxIn) + in.script_sig.size() + 64;  // 64: the spent-outpoint index node
         for (const Bytes& item : in.witness) n += sizeof(Bytes) + item.size();
@@ -55,42 +56,7 @@ namespace mempool_internal {
 
 bool EntryLess::operator()(const Entry* a, const Entry* b) const { return a->sequence < b->sequence; }
 
-// Core's descendant score: the lower of the entry's own fee rate and that of it with its
-// descendants; on equal scores the newer entry goes first.
-bool EvictionLess::operator()(const Entry* a, const Entry* b) const {
-    auto score = [](const Entry* e, double& fee, double& size) {
-        const double own = double(e->modified_fee) * double(e->desc_size);
-        const double with = double(e->desc_fees) * double(e->vsize);
-        if (with > own) {
-            fee = double(e->desc_fees);
-            size = double(e->desc_size);
-        } else {
-            fee = double(e->modified_fee);
-            size = double(e->vsize);
-        }
-    };
-    double af, as, bf, bs;
-    score(a, af, as);
-    score(b, bf, bs);
-    const double f1 = af * bs, f2 = as * bf;
-    if (f1 != f2) return f1 < f2;
-    if (a->time != b->time) return a->time > b->time;
-    return a->sequence > b->sequence;
-}
-
 }  // namespace mempool_internal
-
-void Mempool::Impl::unindex(Entry* e) {
-    if (!e->indexed) return;
-    eviction.erase(e->eviction_pos);
-    e->indexed = false;
-}
-
-void Mempool::Impl::reindex(Entry* e) {
-    if (e->indexed) return;
-    e->eviction_pos = eviction.insert(e).first;
-    e->indexed = true;
-}
 
 Entry* Mempool::Impl::find(const uint256& txid) const {
     auto it = by_txid.find(txid);
@@ -153,6 +119,7 @@ Entry* Mempool::Impl::add_entry(std::shared_ptr<const Transaction> tx, const uin
     e->vsize = vsize;
     e->weight = e->tx->weight();
     e->sigop_cost = sigop_cost;
+    e->adjusted_weight = std::max<int64_t>(int64_t(e->weight), sigop_cost * int64_t(opts.bytes_per_sigop));
     e->time = time;
     e->height = height;
     e->sequence = next_sequence++;
@@ -193,25 +160,19 @@ Entry* Mempool::Impl::add_entry(std::shared_ptr<const Transaction> tx, const uin
             e->anc_size += a->vsize;
             e->anc_fees += a->modified_fee;
             e->anc_sigops += a->sigop_cost;
-            unindex(a);
             a->desc_count += 1;
             a->desc_size += vsize;
             a->desc_fees += e->modified_fee;
-            reindex(a);
         }
         e->desc_count = 1;
         e->desc_size = vsize;
         e->desc_fees = e->modified_fee;
-        reindex(e);
     } else {
         EntrySet affected = anc;
         collect_descendants(e, affected);
-        for (Entry* x : affected) {
-            unindex(x);
-            recompute(x);
-            reindex(x);
-        }
+        for (Entry* x : affected) recompute(x);
     }
+    join_cluster(e);
     return e;
 }
 
@@ -224,11 +185,9 @@ void Mempool::Impl::remove_entries(const EntrySet& stage, Removal reason) {
         collect_descendants(e, desc);
         for (Entry* a : anc) {
             if (stage.count(a)) continue;
-            unindex(a);
             a->desc_count -= 1;
             a->desc_size -= e->vsize;
             a->desc_fees -= e->modified_fee;
-            reindex(a);
         }
         for (Entry* d : desc) {
             if (d == e || stage.count(d)) continue;
@@ -238,8 +197,11 @@ void Mempool::Impl::remove_entries(const EntrySet& stage, Removal reason) {
             d->anc_sigops -= e->sigop_cost;
         }
     }
+    std::set<Cluster*> affected;
+    for (Entry* e : stage) affected.insert(e->cluster);
+    for (Cluster* c : affected) std::erase_if(c->txs, [&](Entry* x) { return stage.count(x) > 0; });
     for (Entry* e : stage) {
-        unindex(e);
+        e->cluster = nullptr;
         for (Entry* p : e->parents) p->children.erase(e);
         for (Entry* c : e->children) c->parents.erase(e);
         for (const TxIn& in : e->tx->vin) {
@@ -263,6 +225,7 @@ void Mempool::Impl::remove_entries(const EntrySet& stage, Removal reason) {
         }
     }
     for (Entry* e : stage) by_txid.erase(e->txid);
+    split_clusters(affected);
 }
 
 void Mempool::Impl::remove_spenders_of(const Transaction& tx, const uint256& txid, Removal reason) {
@@ -291,6 +254,9 @@ MempoolEntryInfo Mempool::Impl::info_of(const Entry* e) const {
     i.descendant_count = e->desc_count;
     i.descendant_size = e->desc_size;
     i.descendant_fees = e->desc_fees;
+    i.chunk_fee = chunk_of(e).fee;
+    i.chunk_weight = chunk_of(e).size;
+    i.adjusted_weight = e->adjusted_weight;
     for (const Entry* p : e->parents) i.depends.push_back(p->txid);
     for (const Entry* c : e->children) i.spent_by.push_back(c->txid);
     bool replaceable = signals_rbf(*e->tx);

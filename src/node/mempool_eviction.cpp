@@ -65,17 +65,38 @@ void Mempool::Impl::expire(int64_t cutoff) {
 }
 
 void Mempool::Impl::trim(size_t limit) {
+    // Core 31's TrimToSize: the chunk with the lowest feerate goes first (always the last
+    // chunk of some cluster, so it takes no transaction's parent without the child).
     while (!by_txid.empty() && total_usage > limit) {
-        Entry* worst = *eviction.begin();
+        Cluster* worst = *worst_chunks.begin();
+        const cluster::FeeFrac chunk = worst->chunks.back();
         // New entries must beat what was removed, by the incremental relay fee.
+        const size_t chunk_vsize = size_t((chunk.size + 3) / 4);
         const Amount removed_rate =
-            policy::rate_of(worst->desc_fees, worst->desc_size) + opts.incremental_relay_feerate.sat_per_kvb;
+            policy::rate_of(chunk.fee, chunk_vsize) + opts.incremental_relay_feerate.sat_per_kvb;
         if (double(removed_rate) > rolling_min) {
             rolling_min = double(removed_rate);
             block_since_bump = false;
         }
-        EntrySet stage;
-        collect_descendants(worst, stage);
+        const uint32_t begin = worst->chunks.size() >= 2 ? worst->chunk_ends[worst->chunks.size() - 2] : 0;
+        EntrySet stage(worst->txs.begin() + begin, worst->txs.end());
+        remove_entries(stage, Removal::SIZELIMIT);
+    }
+}
+
+void Mempool::Impl::trim_oversized_clusters() {
+    std::vector<Cluster*> oversized;
+    for (const auto& [id, c] : clusters)
+        if (c->txs.size() > opts.cluster_count || c->total.size > cluster_weight_limit()) oversized.push_back(c.get());
+    for (Cluster* c : oversized) {
+        // The longest prefix of the linearization within both limits stays; the rest (a
+        // suffix of a topological order, so it takes every descendant with it) goes.
+        size_t keep = 0;
+        int64_t weight = 0;
+        while (keep < c->txs.size() && keep < opts.cluster_count &&
+               weight + c->txs[keep]->adjusted_weight <= cluster_weight_limit())
+            weight += c->txs[keep++]->adjusted_weight;
+        EntrySet stage(c->txs.begin() + long(keep), c->txs.end());
         remove_entries(stage, Removal::SIZELIMIT);
     }
 }

@@ -40,44 +40,6 @@ std::string short_id(const uint256& txid, const uint256& wtxid) {
 
 }  // namespace
 
-std::optional<EntrySet> Mempool::Impl::ancestors_within(const EntrySet& parents, size_t vsize, const Limits& limits,
-                                                        std::string& error) {
-    if (parents.size() + 1 > limits.ancestor_count) {
-        error = "too many unconfirmed parents [limit: " + std::to_string(limits.ancestor_count) + "]";
-        return std::nullopt;
-    }
-    EntrySet staged = parents, ancestors;
-    size_t total_size = vsize;
-    while (!staged.empty()) {
-        Entry* a = *staged.begin();
-        staged.erase(staged.begin());
-        ancestors.insert(a);
-        total_size += a->vsize;
-        if (a->desc_size + vsize > limits.descendant_size) {
-            error = "exceeds descendant size limit for tx " + a->txid.to_hex() +
-                    " [limit: " + std::to_string(limits.descendant_size) + "]";
-            return std::nullopt;
-        }
-        if (a->desc_count + 1 > limits.descendant_count) {
-            error = "too many descendants for tx " + a->txid.to_hex() +
-                    " [limit: " + std::to_string(limits.descendant_count) + "]";
-            return std::nullopt;
-        }
-        if (total_size > limits.ancestor_size) {
-            error = "exceeds ancestor size limit [limit: " + std::to_string(limits.ancestor_size) + "]";
-            return std::nullopt;
-        }
-        for (Entry* p : a->parents) {
-            if (!ancestors.count(p)) staged.insert(p);
-            if (staged.size() + ancestors.size() + 1 > limits.ancestor_count) {
-                error = "too many unconfirmed ancestors [limit: " + std::to_string(limits.ancestor_count) + "]";
-                return std::nullopt;
-            }
-        }
-    }
-    return ancestors;
-}
-
 // Core's SingleTRUCChecks. Returns an error and, when the only obstacle is an existing
 // sibling that may be evicted, that sibling.
 std::optional<std::pair<std::string, Entry*>> mempool_internal::truc_checks(const Transaction& tx, const uint256& txid,
@@ -122,59 +84,65 @@ std::optional<std::pair<std::string, Entry*>> mempool_internal::truc_checks(cons
     return std::nullopt;
 }
 
-// BIP125 rules 2-6 for a transaction that conflicts with `conflict_entries` (Core's
-// ReplacementChecks; every transaction is replaceable). Fills `all_conflicts` with what
-// it would evict (the conflicts and their descendants).
-std::optional<Rejection> Mempool::Impl::check_replacement(const Transaction& tx, const uint256& txid,
-                                                          Amount modified_fee, size_t vsize,
-                                                          const EntrySet& conflict_entries, bool sibling_eviction,
-                                                          EntrySet& all_conflicts) const {
-    if (!conflict_entries.empty()) {
-        const std::string suffix = sibling_eviction ? " (including sibling eviction)" : "";
-        const Amount new_rate = policy::rate_of(modified_fee, vsize);
-        // Rule 6: a higher fee rate than every transaction directly replaced.
-        for (const Entry* c : conflict_entries) {
-            const Amount old_rate = policy::rate_of(c->modified_fee, c->vsize);
-            if (new_rate <= old_rate)
-                return Rejection{TxReject::RECONSIDERABLE, "insufficient fee" + suffix,
-                                 "rejecting replacement " + txid.to_hex() + "; new feerate " +
-                                     policy::format_feerate(new_rate) + " <= old feerate " +
-                                     policy::format_feerate(old_rate)};
+// Core 31's GetEntriesForConflicts and PaysForRBF.
+std::optional<Rejection> Mempool::Impl::check_replacement_fees(const uint256& txid, Amount modified_fee, size_t vsize,
+                                                               const EntrySet& conflict_entries, bool sibling_eviction,
+                                                               EntrySet& all_conflicts) const {
+    const std::string suffix = sibling_eviction ? " (including sibling eviction)" : "";
+    // Rule 5: at most 100 distinct clusters directly in conflict (each bounded in size).
+    std::set<const Cluster*> clusters_hit;
+    for (const Entry* c : conflict_entries) clusters_hit.insert(c->cluster);
+    if (clusters_hit.size() > policy::kMaxReplacementCandidates)
+        return Rejection{TxReject::MEMPOOL_POLICY, "too many potential replacements" + suffix,
+                         "rejecting replacement " + txid.to_hex() + "; too many conflicting clusters (" +
+                             std::to_string(clusters_hit.size()) + " > " +
+                             std::to_string(policy::kMaxReplacementCandidates) + ")"};
+    for (Entry* c : conflict_entries) collect_descendants(c, all_conflicts);
+    // Rules 3 and 4: pays for what it evicts, plus its own relay at the incremental rate.
+    Amount conflicting_fees = 0;
+    for (const Entry* c : all_conflicts) conflicting_fees += c->modified_fee;
+    if (modified_fee < conflicting_fees)
+        return Rejection{TxReject::RECONSIDERABLE, "insufficient fee" + suffix,
+                         "rejecting replacement " + txid.to_hex() + ", less fees than conflicting txs; " +
+                             format_money(modified_fee) + " < " + format_money(conflicting_fees)};
+    const Amount additional = modified_fee - conflicting_fees;
+    const Amount needed = opts.incremental_relay_feerate.fee(vsize);
+    if (additional < needed)
+        return Rejection{TxReject::RECONSIDERABLE, "insufficient fee" + suffix,
+                         "rejecting replacement " + txid.to_hex() + ", not enough additional fees to relay; " +
+                             format_money(additional) + " < " + format_money(needed)};
+    return std::nullopt;
+}
+
+// Core's CheckEphemeralSpends: a parent's dust output must be spent by the child that
+// comes with it (in the same package, or the parent already in the pool).
+std::optional<std::pair<size_t, Rejection>> Mempool::Impl::check_ephemeral_spends(
+    const std::vector<std::shared_ptr<const Transaction>>& package) const {
+    std::map<uint256, const Transaction*> in_package;
+    for (const auto& tx : package) in_package.emplace(tx->txid(), tx.get());
+    for (size_t i = 0; i < package.size(); ++i) {
+        const Transaction& tx = *package[i];
+        std::set<OutPoint> unspent_dust;
+        std::set<uint256> parents_seen;
+        for (const TxIn& in : tx.vin) {
+            const uint256& p = in.prevout.txid;
+            if (!parents_seen.insert(p).second) continue;
+            const Transaction* parent = nullptr;
+            if (auto it = in_package.find(p); it != in_package.end()) {
+                parent = it->second;
+            } else if (const Entry* e = find(p)) {
+                parent = e->tx.get();
+            }
+            if (!parent) continue;
+            for (uint32_t o : policy::dust_outputs(*parent, opts.dust_relay_feerate.sat_per_kvb))
+                unspent_dust.insert(OutPoint{p, o});
         }
-        // Rule 5: not too many transactions evicted (descendants counted per conflict).
-        uint64_t count = 0;
-        for (const Entry* c : conflict_entries) {
-            count += c->desc_count;
-            if (count > policy::kMaxReplacementCandidates)
-                return Rejection{TxReject::MEMPOOL_POLICY, "too many potential replacements" + suffix,
-                                 "rejecting replacement " + txid.to_hex() + "; too many potential replacements (" +
-                                     std::to_string(count) + " > " + std::to_string(policy::kMaxReplacementCandidates) +
-                                     ")\n"};
-        }
-        for (Entry* c : conflict_entries) collect_descendants(c, all_conflicts);
-        // Rule 2: no new unconfirmed inputs.
-        std::set<uint256> parents_of_conflicts;
-        for (const Entry* c : conflict_entries)
-            for (const TxIn& i : c->tx->vin) parents_of_conflicts.insert(i.prevout.txid);
-        for (size_t j = 0; j < tx.vin.size(); ++j) {
-            const uint256& p = tx.vin[j].prevout.txid;
-            if (!parents_of_conflicts.count(p) && find(p))
-                return Rejection{TxReject::MEMPOOL_POLICY, "replacement-adds-unconfirmed" + suffix,
-                                 "replacement " + txid.to_hex() + " adds unconfirmed input, idx " + std::to_string(j)};
-        }
-        // Rules 3 and 4: pays for what it evicts, plus its own relay at the incremental rate.
-        Amount conflicting_fees = 0;
-        for (const Entry* c : all_conflicts) conflicting_fees += c->modified_fee;
-        if (modified_fee < conflicting_fees)
-            return Rejection{TxReject::RECONSIDERABLE, "insufficient fee" + suffix,
-                             "rejecting replacement " + txid.to_hex() + ", less fees than conflicting txs; " +
-                                 format_money(modified_fee) + " < " + format_money(conflicting_fees)};
-        const Amount additional = modified_fee - conflicting_fees;
-        const Amount needed = opts.incremental_relay_feerate.fee(vsize);
-        if (additional < needed)
-            return Rejection{TxReject::RECONSIDERABLE, "insufficient fee" + suffix,
-                             "rejecting replacement " + txid.to_hex() + ", not enough additional fees to relay; " +
-                                 format_money(additional) + " < " + format_money(needed)};
+        if (unspent_dust.empty()) continue;
+        for (const TxIn& in : tx.vin) unspent_dust.erase(in.prevout);
+        if (!unspent_dust.empty())
+            return std::make_pair(i, Rejection{TxReject::MEMPOOL_POLICY, "missing-ephemeral-spends",
+                                               "tx " + tx.txid().to_hex() + " (wtxid=" + tx.wtxid().to_hex() +
+                                                   ") did not spend parent's ephemeral dust"});
     }
     return std::nullopt;
 }

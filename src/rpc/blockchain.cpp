@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "node/chain_tx_data.h"
 #include "node/chainstate.h"
 #include "node/context.h"
 #include "node/mempool.h"
@@ -23,19 +24,9 @@ int64_t now_seconds() {
         .count();
 }
 
-// Rough share of all transactions so far that the chain up to `tip` holds (Core's
-// GuessVerificationProgress with a per-network transaction rate).
+// Core's GuessVerificationProgress on Core's chain transaction data (node/chain_tx_data.h).
 double verification_progress(const ChainParams& params, const BlockIndex* tip) {
-    if (!tip || tip->chain_tx_count == 0) return 0.0;
-    double rate = 0;  // transactions per second after the tip
-    switch (params.network) {
-    case Network::MAIN: rate = 5.5; break;
-    case Network::TESTNET4: rate = 0.2; break;
-    case Network::SIGNET: rate = 0.03; break;
-    case Network::REGTEST: rate = 0; break;
-    }
-    const double ahead = std::max<double>(0, double(now_seconds() - int64_t(tip->header.time))) * rate;
-    return std::min(1.0, double(tip->chain_tx_count) / (double(tip->chain_tx_count) + ahead));
+    return guess_verification_progress(chain_tx_data(params), tip, now_seconds());
 }
 
 uint64_t blocks_disk_usage(const std::filesystem::path& datadir) {
@@ -203,7 +194,9 @@ void register_blockchain_commands(RpcTable& t) {
            {},
            "{ \"chain\", \"blocks\", \"headers\", \"bestblockhash\", \"bits\", \"target\", \"difficulty\", \"time\",\n"
            "  \"mediantime\", \"verificationprogress\", \"initialblockdownload\", \"chainwork\", \"size_on_disk\",\n"
-           "  \"pruned\", \"signet_challenge\" (signet only), \"warnings\" }",
+           "  \"pruned\", \"signet_challenge\" (signet only), \"warnings\",\n"
+           "  \"assumevalid\": { \"blockhash\" (absent with -assumevalid=0), \"in_force\" (the last block connected\n"
+           "  skipped its script checks), \"skipped_blocks\" (since start-up) } (minicash only) }",
            [](NodeContext& node, const RpcRequest&) -> json::value {
                Chainstate& chain = require_chain(node);
                const ChainParams& params = chain.params();
@@ -228,6 +221,12 @@ void register_blockchain_commands(RpcTable& t) {
                if (params.network == Network::SIGNET)
                    o["signet_challenge"] = hex_encode(params.consensus.signet_challenge);
                o["warnings"] = json::array();
+               const AssumeValidStatus av = chain.assume_valid();
+               json::object a;
+               if (!av.hash.is_null()) a["blockhash"] = av.hash.to_hex();
+               a["in_force"] = av.skipping;
+               a["skipped_blocks"] = av.skipped_blocks;
+               o["assumevalid"] = std::move(a);
                return o;
            }});
 

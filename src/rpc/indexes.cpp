@@ -4,6 +4,7 @@
 #include "node/block_index.h"
 #include "node/chainstate.h"
 #include "node/context.h"
+#include "node/index/address_index.h"
 #include "node/index/block_filter_index.h"
 #include "node/index/silent_payment_index.h"
 #include "node/index/tx_index.h"
@@ -102,7 +103,7 @@ void register_index_commands(RpcTable& t) {
            "Returns the status of one or all available indices currently running in the node.",
            {{"index_name", ArgType::STR, false, "", "Filter results for an index with a specific name."}},
            "{                               (json object) One key per running index (\"txindex\",\n"
-           "                                \"basic block filter index\", \"bip352 index\")\n"
+           "                                \"basic block filter index\", \"bip352 index\", \"addressindex\")\n"
            "  \"name\" : {                    (json object) The name of the index\n"
            "    \"synced\" : true|false,      (boolean) Whether the index is synced or not\n"
            "    \"best_block_height\" : n     (numeric) The block height to which the index is synced\n"
@@ -112,7 +113,7 @@ void register_index_commands(RpcTable& t) {
                const std::optional<std::string> wanted = req.opt_str(0);
                json::object out;
                const BaseIndex* indexes[] = {node.tx_index.get(), node.block_filter_index.get(),
-                                             node.silent_payment_index.get()};
+                                             node.silent_payment_index.get(), node.address_index.get()};
                for (const BaseIndex* index : indexes) {
                    if (!index) continue;
                    const IndexSummary s = index->summary();

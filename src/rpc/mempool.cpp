@@ -1,5 +1,6 @@
-// Mempool commands: sendrawtransaction, testmempoolaccept, getmempoolinfo, getrawmempool,
-// getmempoolentry, estimatesmartfee, prioritisetransaction, getprioritisedtransactions.
+// Mempool commands: sendrawtransaction, testmempoolaccept, submitpackage, getmempoolinfo,
+// getrawmempool, getmempoolentry, getmempoolcluster, getmempoolfeeratediagram (hidden),
+// estimatesmartfee, prioritisetransaction, getprioritisedtransactions.
 #include <algorithm>
 #include <set>
 
@@ -48,11 +49,13 @@ json::object entry_json(const MempoolEntryInfo& e) {
     o["ancestorcount"] = e.ancestor_count;
     o["ancestorsize"] = e.ancestor_size;
     o["wtxid"] = e.wtxid.to_hex();
+    o["chunkweight"] = e.chunk_weight;
     json::object fees;
     fees["base"] = amount_value(e.fee);
     fees["modified"] = amount_value(e.modified_fee);
     fees["ancestor"] = amount_value(e.ancestor_fees);
     fees["descendant"] = amount_value(e.descendant_fees);
+    fees["chunk"] = amount_value(e.chunk_fee);
     o["fees"] = std::move(fees);
     std::set<std::string> depends;
     for (const uint256& d : e.depends) depends.insert(d.to_hex());
@@ -173,6 +176,115 @@ json::value test_mempool_accept(NodeContext& node, const RpcRequest& req) {
     return out;
 }
 
+json::object cluster_json(const MempoolCluster& c) {
+    json::object o;
+    o["clusterweight"] = c.weight;
+    o["txcount"] = c.tx_count;
+    json::array chunks;
+    for (const MempoolCluster::Chunk& k : c.chunks) {
+        json::object chunk;
+        chunk["chunkfee"] = amount_value(k.fee);
+        chunk["chunkweight"] = k.weight;
+        json::array txs;
+        for (const uint256& t : k.txids) txs.push_back(json::value(t.to_hex()));
+        chunk["txs"] = std::move(txs);
+        chunks.push_back(std::move(chunk));
+    }
+    o["chunks"] = std::move(chunks);
+    return o;
+}
+
+// Core's IsChildWithParentsTree: the last transaction spends every other one, and no
+// parent spends another parent.
+bool is_child_with_parents_tree(const std::vector<Transaction>& txs) {
+    std::set<uint256> parents;
+    for (size_t i = 0; i + 1 < txs.size(); ++i) parents.insert(txs[i].txid());
+    std::set<uint256> spent_by_child;
+    for (const TxIn& in : txs.back().vin) spent_by_child.insert(in.prevout.txid);
+    for (const uint256& p : parents)
+        if (!spent_by_child.count(p)) return false;
+    for (size_t i = 0; i + 1 < txs.size(); ++i)
+        for (const TxIn& in : txs[i].vin)
+            if (parents.count(in.prevout.txid)) return false;
+    return true;
+}
+
+json::value submit_package(NodeContext& node, const RpcRequest& req) {
+    require_chain(node);
+    Mempool& mempool = require_mempool(node);
+    const json::array& raw = req.at(0).get_array();
+    if (raw.empty() || raw.size() > kMaxPackageCount)
+        throw RpcError(RPC_INVALID_PARAMETER,
+                       "Array must contain between 1 and " + std::to_string(kMaxPackageCount) + " transactions.");
+    const FeeRate max_rate = parse_fee_rate(req.at(1), kDefaultMaxFeeRate);
+    const Amount max_burn = req.has(2) ? amount_from_value(req.at(2)) : 0;
+    std::vector<Transaction> txs;
+    for (size_t i = 0; i < raw.size(); ++i) {
+        const json::value& v = raw[i];
+        if (!v.is_string())
+            throw RpcError(RPC_TYPE_ERROR, "JSON value of type " + std::string(v.is_null() ? "null" : "non-string") +
+                                               " is not of expected type string");
+        auto tx = decode_hex_tx(std::string(v.get_string()));
+        if (!tx)
+            throw RpcError(RPC_DESERIALIZATION_ERROR, "TX decode failed for tx " + std::to_string(i) +
+                                                          ". Make sure the tx has at least one input.");
+        for (const TxOut& out : tx->vout)
+            if ((out.script_pubkey.is_unspendable() || !has_valid_ops(out.script_pubkey)) && out.value > max_burn)
+                throw RpcError(RPC_VERIFY_ERROR,
+                               "Unspendable output exceeds maximum configured by user (maxburnamount)");
+        txs.push_back(std::move(*tx));
+    }
+    if (txs.size() > 1 && !is_child_with_parents_tree(txs))
+        throw RpcError(RPC_VERIFY_ERROR,
+                       "package topology disallowed. not child-with-parents or parents depend on each other.");
+
+    const PackageResult result = mempool.submit_package(txs, max_rate);
+    for (const Transaction& tx : txs)
+        if (mempool.contains(tx.txid())) mempool.add_unbroadcast(tx.txid());
+
+    json::object out;
+    out["package_msg"] = result.package_msg.empty() ? std::string("success") : result.package_msg;
+    json::object tx_results;
+    std::set<std::string> replaced;
+    for (const Transaction& tx : txs) {
+        json::object inner;
+        inner["txid"] = tx.txid().to_hex();
+        const uint256 wtxid = tx.wtxid();
+        auto it = result.results.find(wtxid);
+        if (it == result.results.end()) {
+            inner["error"] = "package-not-validated";
+            tx_results[wtxid.to_hex()] = std::move(inner);
+            continue;
+        }
+        const AcceptResult& r = it->second;
+        if (r.other_wtxid) {
+            inner["other-wtxid"] = r.other_wtxid->to_hex();
+        } else if (!r.accepted && !r.already_known) {
+            inner["error"] = state_text(r.state);
+        } else {
+            inner["vsize"] = r.vsize;
+            json::object fees;
+            fees["base"] = amount_value(r.fee);
+            if (r.accepted) {
+                // Not for transactions that were already there: whether a package feerate let
+                // them in is unknown (as Core).
+                fees["effective-feerate"] = amount_value(r.effective_feerate.sat_per_kvb);
+                json::array includes;
+                for (const uint256& w : r.effective_includes) includes.push_back(json::value(w.to_hex()));
+                fees["effective-includes"] = std::move(includes);
+            }
+            inner["fees"] = std::move(fees);
+            for (const uint256& t : r.replaced) replaced.insert(t.to_hex());
+        }
+        tx_results[wtxid.to_hex()] = std::move(inner);
+    }
+    out["tx-results"] = std::move(tx_results);
+    json::array replaced_list;
+    for (const std::string& t : replaced) replaced_list.push_back(json::value(t));
+    out["replaced-transactions"] = std::move(replaced_list);
+    return out;
+}
+
 }  // namespace
 
 void register_mempool_commands(RpcTable& t) {
@@ -213,7 +325,8 @@ void register_mempool_commands(RpcTable& t) {
            "Returns details on the active state of the TX memory pool.",
            {},
            "{ \"loaded\", \"size\", \"bytes\", \"usage\", \"total_fee\", \"maxmempool\", \"mempoolminfee\",\n"
-           "  \"minrelaytxfee\", \"incrementalrelayfee\", \"unbroadcastcount\", \"fullrbf\" }",
+           "  \"minrelaytxfee\", \"incrementalrelayfee\", \"unbroadcastcount\", \"permitbaremultisig\",\n"
+           "  \"maxdatacarriersize\", \"limitclustercount\", \"limitclustersize\", \"optimal\", \"fullrbf\" }",
            [](NodeContext& node, const RpcRequest&) -> json::value {
                const MempoolInfo i = require_mempool(node).info();
                json::object o;
@@ -227,6 +340,11 @@ void register_mempool_commands(RpcTable& t) {
                o["minrelaytxfee"] = amount_value(i.min_relay_feerate.sat_per_kvb);
                o["incrementalrelayfee"] = amount_value(i.incremental_relay_feerate.sat_per_kvb);
                o["unbroadcastcount"] = i.unbroadcast;
+               o["permitbaremultisig"] = i.permit_bare_multisig;
+               o["maxdatacarriersize"] = i.max_datacarrier_bytes;
+               o["limitclustercount"] = i.cluster_count;
+               o["limitclustersize"] = i.cluster_size_vbytes;
+               o["optimal"] = i.optimal;
                o["fullrbf"] = i.full_rbf;
                return o;
            }});
@@ -269,8 +387,9 @@ void register_mempool_commands(RpcTable& t) {
            "Returns mempool data for given transaction",
            {{"txid", ArgType::STR_HEX, true, "", "The transaction id (must be in mempool)"}},
            "{ \"vsize\", \"weight\", \"time\", \"height\", \"descendantcount\", \"descendantsize\", "
-           "\"ancestorcount\",\n  \"ancestorsize\", \"wtxid\", \"fees\": { \"base\", \"modified\", \"ancestor\", "
-           "\"descendant\" },\n  \"depends\", \"spentby\", \"bip125-replaceable\", \"unbroadcast\" }",
+           "\"ancestorcount\",\n  \"ancestorsize\", \"wtxid\", \"chunkweight\", \"fees\": { \"base\", \"modified\", "
+           "\"ancestor\",\n  \"descendant\", \"chunk\" }, \"depends\", \"spentby\", \"bip125-replaceable\", "
+           "\"unbroadcast\" }",
            [](NodeContext& node, const RpcRequest& req) -> json::value {
                Mempool& mempool = require_mempool(node);
                const uint256 txid = parse_hash(req.at(0), "txid");
@@ -357,6 +476,64 @@ void register_mempool_commands(RpcTable& t) {
                    o[txid.to_hex()] = std::move(e);
                }
                return o;
+           }});
+
+    t.add({"rawtransactions",
+           "submitpackage",
+           "Submit a package of raw transactions (serialized, hex-encoded) to local node.\n"
+           "The package will be validated according to consensus and mempool policy rules. If any transaction "
+           "passes, it will be accepted to mempool.\n"
+           "This RPC is experimental and the interface may be unstable. Refer to doc/policy/packages.md for "
+           "documentation on package policies.\n"
+           "Warning: successful submission does not mean the transactions will propagate throughout the network.",
+           {{"package", ArgType::ARR, true, "",
+             "An array of raw transactions.\nThe package must consist of a transaction with (some, all, or none of) "
+             "its unconfirmed parents. A single transaction is permitted.\nNone of the parents may depend on each "
+             "other. Parents that are already in mempool do not need to be present in the package.\nThe package must "
+             "be topologically sorted, with the child being the last element in the array if there are multiple "
+             "elements."},
+            {"maxfeerate", ArgType::AMOUNT, false, "0.10",
+             "Reject transactions whose fee rate is higher than the specified value, expressed in BTC/kvB.\n"
+             "Fee rates larger than 1BTC/kvB are rejected.\nSet to 0 to accept any fee rate."},
+            {"maxburnamount", ArgType::AMOUNT, false, "0.00",
+             "Reject transactions with provably unspendable outputs (e.g. 'datacarrier' outputs that use the "
+             "OP_RETURN opcode) greater than the specified value, expressed in BTC.\nIf burning funds through "
+             "unspendable outputs is desired, increase this value.\nThis check is based on heuristics and does not "
+             "guarantee spendability of outputs."}},
+           "{ \"package_msg\", \"tx-results\": { \"wtxid\": { \"txid\", \"other-wtxid\", \"vsize\", \"fees\": { "
+           "\"base\",\n  \"effective-feerate\", \"effective-includes\" }, \"error\" }, ... }, "
+           "\"replaced-transactions\": [ \"txid\", ... ] }",
+           submit_package});
+
+    t.add(
+        {"blockchain",
+         "getmempoolcluster",
+         "Returns mempool data for given cluster",
+         {{"txid", ArgType::STR_HEX, true, "", "The txid of a transaction in the cluster"}},
+         "{ \"clusterweight\", \"txcount\", \"chunks\": [ { \"chunkfee\", \"chunkweight\", \"txs\": [ \"txid\", ... ] "
+         "}, ... ] }",
+         [](NodeContext& node, const RpcRequest& req) -> json::value {
+             Mempool& mempool = require_mempool(node);
+             const uint256 txid = parse_hash(req.at(0), "txid");
+             auto c = mempool.cluster(txid);
+             if (!c) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Transaction not in mempool");
+             return cluster_json(*c);
+         }});
+
+    t.add({"hidden",
+           "getmempoolfeeratediagram",
+           "Returns the feerate diagram for the whole mempool.",
+           {},
+           "[ { \"weight\", \"fee\" }, ... ]    cumulative sigops-adjusted weight and fee after each chunk",
+           [](NodeContext& node, const RpcRequest&) -> json::value {
+               json::array out;
+               for (const auto& [weight, fee] : require_mempool(node).feerate_diagram()) {
+                   json::object p;
+                   p["weight"] = weight;
+                   p["fee"] = amount_value(fee);
+                   out.push_back(std::move(p));
+               }
+               return out;
            }});
 }
 

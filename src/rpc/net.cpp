@@ -69,6 +69,8 @@ json::object peer_json(const net::PeerInfo& p) {
     for (int h : p.inflight) inflight.push_back(h);
     o["inflight"] = std::move(inflight);
     o["addr_relay_enabled"] = p.addr_relay_enabled;
+    o["addr_processed"] = p.addr_processed;
+    o["addr_rate_limited"] = p.addr_rate_limited;
     json::array permissions;
     for (const std::string& name : p.permissions) permissions.push_back(json::value(name));
     o["permissions"] = std::move(permissions);
@@ -79,8 +81,8 @@ json::object peer_json(const net::PeerInfo& p) {
     o["bytessent_per_msg"] = std::move(sent);
     o["bytesrecv_per_msg"] = std::move(recv);
     o["connection_type"] = p.connection_type;
-    o["transport_protocol_type"] = "v1";
-    o["session_id"] = "";
+    o["transport_protocol_type"] = p.transport_protocol_type;  // "v1" or "v2" (BIP324)
+    o["session_id"] = p.session_id;                            // v2 only, else ""
     return o;
 }
 
@@ -197,7 +199,8 @@ void register_net_commands(RpcTable& t) {
             {"command", ArgType::STR, true, "",
              "'add' to add a node to the list, 'remove' to remove a node from the list, 'onetry' to try a "
              "connection to the node once"},
-            {"v2transport", ArgType::BOOL, false, "false", "Attempt to connect using BIP324 v2 transport protocol"}},
+            {"v2transport", ArgType::BOOL, false, "set by -v2transport",
+             "Attempt to connect using BIP324 v2 transport protocol (ignored for 'remove' command)"}},
            "null    (json null)",
            [](NodeContext& node, const RpcRequest& req) -> json::value {
                const std::string command = req.get_str(1);
@@ -205,10 +208,11 @@ void register_net_commands(RpcTable& t) {
                    throw RpcError(RPC_INVALID_PARAMETER,
                                   "Error: invalid command '" + command + "' (expected add, remove or onetry)");
                net::Connman& c = require_connman(node);
-               if (req.get_bool(2, false))
+               const bool v2 = req.get_bool(2, c.v2transport());
+               if (v2 && !c.v2transport())
                    throw RpcError(RPC_INVALID_PARAMETER,
                                   "Error: v2transport requested but not enabled (see -v2transport)");
-               switch (c.add_node(req.get_str(0), command)) {
+               switch (c.add_node(req.get_str(0), command, v2)) {
                case net::Connman::AddNodeResult::OK: return nullptr;
                case net::Connman::AddNodeResult::ALREADY_ADDED:
                    throw RpcError(RPC_CLIENT_NODE_ALREADY_ADDED, "Error: Node already added");
@@ -461,11 +465,12 @@ void register_net_commands(RpcTable& t) {
                    throw RpcError(RPC_INVALID_PARAMETER,
                                   "Error: invalid connection_type '" + type_text +
                                       "' (expected outbound-full-relay, block-relay-only, addr-fetch or feeler)");
-               if (req.get_bool(2, false))
+               net::Connman& c = require_connman(node);
+               const bool v2 = req.get_bool(2, false);
+               if (v2 && !c.v2transport())
                    throw RpcError(RPC_INVALID_PARAMETER,
                                   "Error: Adding v2transport connections requires -v2transport init flag to be set.");
-               net::Connman& c = require_connman(node);
-               if (!c.add_connection(address, *type))
+               if (!c.add_connection(address, *type, v2))
                    throw RpcError(RPC_CLIENT_NODE_CAPACITY_REACHED,
                                   "Error: Already at capacity for specified connection type.");
                json::object o;

@@ -425,7 +425,7 @@ std::string RpcTable::help(const std::string& name) const {
     std::string out;
     std::string category;
     for (const RpcCommand* c : commands()) {
-        if (c->category == "hidden") continue;  // test-only commands (Core's): `help <name>` still works
+        if (c->category == "hidden") continue;  // callable, not listed (as Core's hidden commands)
         if (c->category != category) {
             if (!out.empty()) out += "\n";
             category = c->category;

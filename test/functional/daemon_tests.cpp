@@ -105,6 +105,7 @@ TEST(Daemon, RejectsBadOptionsWithoutTouchingTheDataDirectory) {
         {{datadir, "-regtest", "-maxmempool=big"}, "maxmempool"},
         {{datadir, "-regtest", "-mempoolexpiry=0"}, "-mempoolexpiry"},
         {{datadir, "-regtest", "-datacarriersize=-1"}, "-datacarriersize"},
+        {{datadir, "-regtest", "-peerblockfilters"}, "Cannot set -peerblockfilters without -blockfilterindex."},
     };
     for (const Case& c : cases) {
         std::vector<std::string> argv{kDaemon};

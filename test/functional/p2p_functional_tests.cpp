@@ -15,6 +15,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -247,9 +248,10 @@ TipInfo tip_info(Node& n) {
 
 // ---- tests ----
 
-// Three nodes in a line (1 <- 2 <- 3): the chain node 1 imports (chain-a, 450 blocks)
-// reaches the others by headers-first sync, then 200 blocks mined on node 1 follow,
-// and a transaction sent to node 3 reaches node 1's mempool.
+// Three nodes in a line (1 <- 2 <- 3), over BIP324's v2 transport (the default): the
+// chain node 1 imports (chain-a, 450 blocks) reaches the others by headers-first sync,
+// then 200 blocks mined on node 1 follow, and a transaction sent to node 3 reaches node
+// 1's mempool.
 // A transaction paying the OP_TRUE coinbase of the block at `height` on `node` (mature)
 // back to the OP_TRUE P2SH script, with a 10,000 sat fee.
 Transaction spend_op_true_coinbase(Node& node, int height) {
@@ -305,8 +307,16 @@ TEST(P2P, ThreeNodesSyncImportedAndMinedBlocks) {
         EXPECT_TRUE(o.contains("pingtime") || o.contains("pingwait"));
         const std::string type(o.at("connection_type").as_string());
         EXPECT_TRUE(type == "manual" || type == "inbound") << type;
-        EXPECT_EQ(std::string(o.at("services").as_string()), "0000000000000409");
+        // NETWORK | WITNESS | NETWORK_LIMITED | P2P_V2, and the link is BIP324's v2 transport.
+        EXPECT_EQ(std::string(o.at("services").as_string()), "0000000000000c09");
+        EXPECT_EQ(std::string(o.at("transport_protocol_type").as_string()), "v2") << n2.log();
+        EXPECT_EQ(o.at("session_id").as_string().size(), 64u);
     }
+    // Both ends of the link 1 <- 2 derived the same session id.
+    const json::array p1 = n1.peers();
+    ASSERT_EQ(p1.size(), 1u);
+    EXPECT_TRUE(std::any_of(p2.begin(), p2.end(),
+                            [&](const json::value& p) { return p.at("session_id") == p1[0].at("session_id"); }));
     const json::value info = n2.cli_rpc({"getnetworkinfo"});
     EXPECT_EQ(info.at("protocolversion").as_int64(), 70016);
     EXPECT_EQ(info.at("connections").as_int64(), 2);
@@ -415,11 +425,12 @@ TEST(P2P, MisbehavingPeersAreDisconnectedOthersServed) {
     n1.mine(5);
     ASSERT_TRUE(wait_synced({&n1, &n2}, 5));
 
-    // Garbage bytes (not even our magic).
+    // Garbage bytes (not even our magic): taken for a BIP324 key and garbage, whose
+    // terminator is not found within 4,095 + 16 bytes.
     {
         RawPeer p;
         ASSERT_TRUE(p.connect(n1.p2p_port()));
-        Bytes junk(200);
+        Bytes junk(64 + 4095 + 16);
         std::mt19937 rng(1);
         for (auto& x : junk) x = uint8_t(rng());
         p.send_bytes(junk);
@@ -445,13 +456,8 @@ TEST(P2P, MisbehavingPeersAreDisconnectedOthersServed) {
         p.send_bytes(f);
         EXPECT_TRUE(p.wait_closed());
     }
-    // A message before the version handshake.
-    {
-        RawPeer p;
-        ASSERT_TRUE(p.connect(n1.p2p_port()));
-        p.send(cmd::PING, encode_u64(1));
-        EXPECT_TRUE(p.wait_closed());
-    }
+    // (A v1 message other than version first is taken for a BIP324 key, as Core does:
+    // see V2TransportFallsBackToV1 for that case on a v1-only node.)
     // A malformed payload (inv count larger than the data).
     {
         RawPeer p;
@@ -545,6 +551,206 @@ TEST(P2P, MisbehavingPeersAreDisconnectedOthersServed) {
     }
     EXPECT_EQ(n1.stop(), 0);
     n2.stop();
+}
+
+// A getdata for `hash` from the node within `timeout`.
+bool wait_for_block_request(RawPeer& p, const uint256& hash, std::chrono::milliseconds timeout = 10s) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        auto m = p.wait_for(cmd::GETDATA, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              deadline - std::chrono::steady_clock::now()));
+        if (!m) return false;
+        for (const Inv& i : decode_inv(m->payload).value_or(std::vector<Inv>{}))
+            if (i.hash == hash) return true;
+    }
+    return false;
+}
+
+bool has_block_data(Node& n, const uint256& hash) { return n.cli({"getblock", hash.to_hex()}).exit_code == 0; }
+
+// -v2transport=0: no NODE_P2P_V2, v1 only. A v2 node connecting to it is dropped on the
+// wrong magic (without being discouraged) and reconnects over v1.
+TEST(P2P, V2TransportFallsBackToV1) {
+    Node n1("v1only"), n2("v2try");
+    ASSERT_NO_THROW(n1.start({"-v2transport=0"}));
+    ASSERT_NO_THROW(n2.start({"-connect=" + n1.p2p_addr()}));
+    n1.mine(3);
+    ASSERT_TRUE(wait_synced({&n1, &n2}, 3)) << n2.log();
+    EXPECT_NE(n2.log().find("closed our v2 handshake; reconnecting over v1"), std::string::npos) << n2.log();
+    const json::array p2 = n2.peers();
+    ASSERT_EQ(p2.size(), 1u);
+    EXPECT_EQ(std::string(p2[0].at("transport_protocol_type").as_string()), "v1");
+    EXPECT_EQ(std::string(p2[0].at("session_id").as_string()), "");
+    EXPECT_EQ(std::string(p2[0].at("services").as_string()), "0000000000000409");
+    const json::array p1 = n1.peers();
+    ASSERT_EQ(p1.size(), 1u);
+    EXPECT_EQ(std::string(p1[0].at("services").as_string()), "0000000000000c09");
+    const json::value info = n1.cli_rpc({"getnetworkinfo"});
+    EXPECT_EQ(std::string(info.at("localservices").as_string()), "0000000000000409");
+    EXPECT_TRUE(n1.cli_rpc({"listbanned"}).as_array().empty());
+    // On a v1-only node, a message before the version handshake is misbehaviour.
+    {
+        RawPeer p;
+        ASSERT_TRUE(p.connect(n1.p2p_port()));
+        p.send(cmd::PING, encode_u64(1));
+        EXPECT_TRUE(p.wait_closed());
+    }
+    EXPECT_EQ(n2.stop(), 0);
+    EXPECT_EQ(n1.stop(), 0);
+}
+
+// Block download where Core's rules are subtle (issue 14, item 0), against a real node:
+// an equal-work block announced by headers is requested and stored, an unrequested one
+// is stored, a competing block after an invalid one is requested from a new peer at
+// once, and a "bloated" (non-canonically encoded) block does not cost the peer its
+// connection while the canonical copy is accepted.
+TEST(P2P, BlockDownloadFollowsCoreOnTiesInvalidAndBloatedBlocks) {
+    Node n("dl");
+    ASSERT_NO_THROW(n.start());
+    n.mine(5);
+    const TipInfo tip = tip_info(n);
+    const uint256 parent = *uint256::from_hex(
+        std::string(n.cli_rpc({"getblockheader", tip.hash.to_hex()}).at("previousblockhash").as_string()));
+
+    RawPeer a;
+    ASSERT_TRUE(a.connect(n.p2p_port()));
+    ASSERT_TRUE(a.handshake());
+    const Block tie = make_block(parent, tip.height, tip.time + 1, 50 * kCoin);
+    ASSERT_TRUE(a.send(cmd::HEADERS, encode_headers({tie.header})));
+    EXPECT_TRUE(wait_for_block_request(a, tie.hash())) << "an equal-work block announced by headers is requested";
+    ASSERT_TRUE(a.send(cmd::BLOCK, tie.serialize()));
+    EXPECT_TRUE(wait_until([&] { return has_block_data(n, tie.hash()); }, 10s));
+
+    const Block tie2 = make_block(parent, tip.height, tip.time + 2, 50 * kCoin);
+    ASSERT_TRUE(a.send(cmd::BLOCK, tie2.serialize()));
+    EXPECT_TRUE(wait_until([&] { return has_block_data(n, tie2.hash()); }, 10s))
+        << "an unrequested equal-work block is stored";
+    EXPECT_EQ(n.tip(), tip.hash.to_hex()) << "the first seen stays the tip";
+
+    {
+        RawPeer evil;
+        ASSERT_TRUE(evil.connect(n.p2p_port()));
+        ASSERT_TRUE(evil.handshake());
+        const Block bad = make_block(tip.hash, tip.height + 1, tip.time + 1, 51 * kCoin);
+        ASSERT_TRUE(evil.send(cmd::HEADERS, encode_headers({bad.header})));
+        ASSERT_TRUE(wait_for_block_request(evil, bad.hash()));
+        ASSERT_TRUE(evil.send(cmd::BLOCK, bad.serialize()));
+        EXPECT_TRUE(evil.wait_closed());
+    }
+    RawPeer c;
+    ASSERT_TRUE(c.connect(n.p2p_port()));
+    ASSERT_TRUE(c.handshake());
+    const Block good = make_block(tip.hash, tip.height + 1, tip.time + 3, 50 * kCoin);
+    ASSERT_TRUE(c.send(cmd::HEADERS, encode_headers({good.header})));
+    EXPECT_TRUE(wait_for_block_request(c, good.hash(), 10s))
+        << "the competitor of an invalid block is requested from the new peer at once";
+
+    // The same block with its transaction count as 0xfd 0x01 0x00.
+    const Bytes canonical = good.serialize();
+    Bytes bloated(canonical.begin(), canonical.begin() + kBlockHeaderSize);
+    bloated.insert(bloated.end(), {0xfd, 0x01, 0x00});
+    bloated.insert(bloated.end(), canonical.begin() + kBlockHeaderSize + 1, canonical.end());
+    ASSERT_TRUE(c.send(cmd::BLOCK, bloated));
+    ASSERT_TRUE(c.send(cmd::PING, encode_u64(7)));
+    EXPECT_TRUE(c.wait_for(cmd::PONG).has_value()) << "still connected after a bloated block";
+    EXPECT_EQ(n.tip(), tip.hash.to_hex());
+    ASSERT_TRUE(c.send(cmd::BLOCK, canonical));
+    EXPECT_TRUE(wait_until([&] { return n.tip() == good.hash().to_hex(); }, 10s)) << n.log_tail(30);
+    EXPECT_EQ(n.stop(), 0);
+}
+
+size_t count_of(const std::string& text, const std::string& what) {
+    size_t n = 0;
+    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+}
+
+// BIP152 between two nodes: transactions both mempools hold are not sent again when a
+// block is mined; the receiver rebuilds each block from its mempool without a round
+// trip and makes the sender a high-bandwidth peer, which then pushes cmpctblock.
+TEST(P2P, CompactBlocksAreRebuiltFromTheMempoolWithoutRoundTrip) {
+    Node n1("cb1"), n2("cb2");
+    ASSERT_NO_THROW(n1.start());
+    ASSERT_NO_THROW(n2.start({"-connect=" + n1.p2p_addr()}));
+    n1.mine(110);
+    ASSERT_TRUE(wait_synced({&n1, &n2}, 110));
+    ASSERT_TRUE(wait_until(
+        [&] {
+            const json::array peers = n2.peers();
+            return peers.size() == 1 && peers[0].at("minfeefilter").to_number<double>() < 1.0;
+        },
+        30s));
+    const int rounds = 4;
+    for (int round = 0; round < rounds; ++round) {
+        for (int k = 0; k < 3; ++k) {
+            const Transaction tx = spend_op_true_coinbase(n1, 1 + round * 3 + k);
+            ASSERT_TRUE(n1.cli_rpc({"sendrawtransaction", hex_encode(tx.serialize())}).is_string());
+        }
+        ASSERT_TRUE(wait_until([&] { return n2.cli_rpc({"getrawmempool"}).as_array().size() == 3; }, 60s))
+            << n2.log_tail(30);
+        n1.mine(1);
+        ASSERT_TRUE(wait_synced({&n1, &n2}, 111 + round));
+        ASSERT_TRUE(wait_until([&] { return n2.cli_rpc({"getrawmempool"}).as_array().empty(); }, 30s));
+    }
+    const std::string log = n2.log();
+    const size_t no_round_trip = count_of(log, "and 0 txn requested");
+    std::printf("compact blocks rebuilt without a round trip: %zu of %d\n", no_round_trip, rounds);
+    EXPECT_EQ(no_round_trip, size_t(rounds)) << log;
+    EXPECT_NE(
+        log.find(std::to_string(rounds) + " of " + std::to_string(rounds) + " compact blocks without a round trip"),
+        std::string::npos);
+    const json::array peers = n2.peers();
+    ASSERT_EQ(peers.size(), 1u);
+    EXPECT_TRUE(peers[0].at("bip152_hb_to").as_bool()) << "node 1 was made a high-bandwidth peer";
+    EXPECT_TRUE(n1.peers().at(0).at("bip152_hb_from").as_bool());
+    EXPECT_GT(peers[0].at("bytesrecv_per_msg").at("cmpctblock").to_number<int64_t>(), 0);
+    EXPECT_EQ(n1.stop(), 0);
+    EXPECT_EQ(n2.stop(), 0);
+}
+
+// BIP157 serving against a real node with -peerblockfilters -blockfilterindex: the
+// service bit, cfilters/cfheaders/cfcheckpt answers that agree with getblockfilter, and
+// a bad request that costs only its sender the connection.
+TEST(P2P, BlockFiltersAreServedWithPeerblockfilters) {
+    Node n("cf");
+    ASSERT_NO_THROW(n.start({"-peerblockfilters", "-blockfilterindex=1"}));
+    n.mine(20);
+    const json::value info = n.cli_rpc({"getnetworkinfo"});
+    std::vector<std::string> names;
+    for (const auto& v : info.at("localservicesnames").as_array()) names.emplace_back(v.as_string());
+    EXPECT_NE(std::find(names.begin(), names.end(), "COMPACT_FILTERS"), names.end());
+    const uint256 stop = *uint256::from_hex(n.tip());
+    // The index catches up in the background.
+    ASSERT_TRUE(wait_until([&] { return n.cli({"getblockfilter", stop.to_hex()}).exit_code == 0; }, 30s));
+    const std::string expected_filter(n.cli_rpc({"getblockfilter", stop.to_hex()}).at("filter").as_string());
+
+    RawPeer p;
+    ASSERT_TRUE(p.connect(n.p2p_port()));
+    ASSERT_TRUE(p.handshake());
+    ASSERT_TRUE(p.send(cmd::GETCFILTERS, encode_filter_request(FilterRequest{0, 11, stop}, true)));
+    std::vector<CFilterMsg> got;
+    for (int i = 0; i < 10; ++i) {
+        auto m = p.wait_for(cmd::CFILTER);
+        ASSERT_TRUE(m);
+        got.push_back(*decode_cfilter(m->payload));
+    }
+    EXPECT_EQ(got.back().block_hash, stop);
+    EXPECT_EQ(hex_encode(got.back().filter), expected_filter);
+    ASSERT_TRUE(p.send(cmd::GETCFHEADERS, encode_filter_request(FilterRequest{0, 1, stop}, true)));
+    auto hs = p.wait_for(cmd::CFHEADERS);
+    ASSERT_TRUE(hs);
+    EXPECT_EQ(decode_cfheaders(hs->payload)->filter_hashes.size(), 20u);
+    ASSERT_TRUE(p.send(cmd::GETCFCHECKPT, encode_filter_request(FilterRequest{0, 0, stop}, false)));
+    EXPECT_TRUE(p.wait_for(cmd::CFCHECKPT).has_value());
+
+    RawPeer bad;
+    ASSERT_TRUE(bad.connect(n.p2p_port()));
+    ASSERT_TRUE(bad.handshake());
+    ASSERT_TRUE(bad.send(cmd::GETCFILTERS, encode_filter_request(FilterRequest{0, 0, sha256(Bytes{1})}, true)));
+    EXPECT_TRUE(bad.wait_closed()) << "unknown stop hash";
+    ASSERT_TRUE(p.send(cmd::PING, encode_u64(5)));
+    EXPECT_TRUE(p.wait_for(cmd::PONG).has_value()) << "the node keeps serving others";
+    EXPECT_EQ(n.stop(), 0);
 }
 
 // A restarted node keeps its chain, its mempool (mempool.dat), reconnects to the peers it
@@ -744,6 +950,12 @@ TEST(P2P, StallingPeerIsReplacedDuringInitialDownload) {
     std::atomic<bool> stop{false};
     std::atomic<bool> staller_dropped{false};
     std::thread staller([&] {
+        // The node tries v2 first; this peer speaks only v1 and drops it on the wrong
+        // magic; the node comes back over v1.
+        std::optional<RawPeer> v2_attempt;
+        v2_attempt.emplace();
+        if (!v2_attempt->accept_from(listener, 60s) || v2_attempt->handshake_inbound()) return;
+        v2_attempt.reset();
         RawPeer p;
         if (!p.accept_from(listener, 60s) || !p.handshake_inbound()) return;
         while (!stop) {
@@ -769,6 +981,7 @@ TEST(P2P, StallingPeerIsReplacedDuringInitialDownload) {
     EXPECT_TRUE(synced) << fresh.log();
     EXPECT_TRUE(staller_dropped);
     EXPECT_NE(fresh.log().find("is stalling block download"), std::string::npos);
+    EXPECT_NE(fresh.log().find("closed our v2 handshake; reconnecting over v1"), std::string::npos);
     EXPECT_EQ(fresh.stop(), 0);
     EXPECT_EQ(source.stop(), 0);
 }

@@ -130,6 +130,19 @@ std::string spend_hex(const uint256& txid, uint32_t vout, Amount value) {
     return hex_encode(tx.serialize());
 }
 
+// A spend of (txid, vout) paying `value` back to the anyone-can-spend P2SH.
+Transaction op_true_spend(const uint256& txid, uint32_t vout, Amount value) {
+    Transaction tx;
+    tx.version = 2;
+    TxIn in;
+    in.prevout = OutPoint{txid, vout};
+    in.script_sig.push_data(op_true_redeem().view());
+    in.sequence = 0xfffffffd;
+    tx.vin.push_back(in);
+    tx.vout.push_back(TxOut{value, op_true_p2sh()});
+    return tx;
+}
+
 }  // namespace
 
 TEST_F(RpcFunctional, MineAndReadTheChain) {
@@ -266,6 +279,66 @@ TEST_F(RpcFunctional, SubmitBlockReasons) {
     EXPECT_EQ(call("getbestblockhash"), made.at("hash"));
     EXPECT_EQ(call("submitblock", json::array{hex}), "duplicate");
     EXPECT_EQ(call_error("submitblock", json::array{"00"}).first, -22);
+}
+
+TEST_F(RpcFunctional, PackagesAndClusters) {
+    const std::string hash1(call("getblockhash", json::array{1}).as_string());
+    const uint256 cb =
+        *uint256::from_hex(std::string(call("getblock", json::array{hash1}).at("tx").as_array()[0].as_string()));
+    const Transaction parent = op_true_spend(cb, 0, 50 * kCoin);  // pays no fee
+    const Transaction child = op_true_spend(parent.txid(), 0, 50 * kCoin - 20000);
+    const std::string parent_hex = hex_encode(parent.serialize()), child_hex = hex_encode(child.serialize());
+
+    const auto alone = call_error("sendrawtransaction", json::array{parent_hex});
+    EXPECT_EQ(alone.first, -26);
+    EXPECT_EQ(alone.second.rfind("min relay fee not met", 0), 0u) << alone.second;
+
+    // Bad packages: Core's errors, nothing submitted.
+    EXPECT_EQ(call_error("submitpackage", json::array{json::array{}}),
+              std::make_pair(int64_t(-8), std::string("Array must contain between 1 and 25 transactions.")));
+    EXPECT_EQ(call_error("submitpackage", json::array{json::array{"zz"}}),
+              std::make_pair(int64_t(-22),
+                             std::string("TX decode failed for tx 0. Make sure the tx has at least one input.")));
+    EXPECT_EQ(call_error("submitpackage", json::array{json::array{child_hex, parent_hex}}),
+              std::make_pair(int64_t(-25), std::string("package topology disallowed. not child-with-parents or "
+                                                       "parents depend on each other.")));
+    EXPECT_EQ(call("getmempoolinfo").at("size"), 0);
+
+    const json::value r = call("submitpackage", json::array{json::array{parent_hex, child_hex}});
+    EXPECT_EQ(r.at("package_msg"), "success") << rpc::write_json(r);
+    const json::object& results = r.at("tx-results").as_object();
+    ASSERT_EQ(results.size(), 2u);
+    const json::value& cr = results.at(child.wtxid().to_hex());
+    EXPECT_EQ(cr.at("txid"), json::value(child.txid().to_hex()));
+    EXPECT_EQ(rpc::raw_number_text(cr.at("fees").at("base")), "0.00020000");
+    EXPECT_EQ(cr.at("fees").at("effective-includes").as_array().size(), 2u);
+    EXPECT_TRUE(r.at("replaced-transactions").as_array().empty());
+
+    const json::value cluster = call("getmempoolcluster", json::array{child.txid().to_hex()});
+    EXPECT_EQ(cluster.at("txcount"), 2);
+    ASSERT_EQ(cluster.at("chunks").as_array().size(), 1u);
+    const json::value& chunk = cluster.at("chunks").as_array()[0];
+    EXPECT_EQ(rpc::raw_number_text(chunk.at("chunkfee")), "0.00020000");
+    EXPECT_EQ(chunk.at("txs"), (json::array{json::value(parent.txid().to_hex()), json::value(child.txid().to_hex())}));
+    EXPECT_EQ(chunk.at("chunkweight"), cluster.at("clusterweight"));
+    const json::value entry = call("getmempoolentry", json::array{parent.txid().to_hex()});
+    EXPECT_EQ(entry.at("chunkweight"), cluster.at("clusterweight"));
+    EXPECT_EQ(rpc::raw_number_text(entry.at("fees").at("chunk")), "0.00020000");
+    const json::value info = call("getmempoolinfo");
+    EXPECT_EQ(info.at("limitclustercount"), 64);
+    EXPECT_EQ(info.at("limitclustersize"), 101000);
+    EXPECT_EQ(info.at("optimal"), true);
+    const json::value diagram = call("getmempoolfeeratediagram");
+    ASSERT_EQ(diagram.as_array().size(), 2u);
+    EXPECT_EQ(diagram.as_array()[1].at("weight"), cluster.at("clusterweight"));
+    EXPECT_EQ(call_error("getmempoolcluster", json::array{std::string(64, 'c')}),
+              std::make_pair(int64_t(-5), std::string("Transaction not in mempool")));
+    // Mined by chunk: both in the template, the parent first.
+    json::object rules;
+    rules["rules"] = json::array{"segwit"};
+    const json::value tpl = call("getblocktemplate", json::array{rules});
+    ASSERT_EQ(tpl.at("transactions").as_array().size(), 2u);
+    EXPECT_EQ(tpl.at("transactions").as_array()[0].at("txid"), json::value(parent.txid().to_hex()));
 }
 
 TEST_F(RpcFunctional, MempoolRoundTrip) {

@@ -17,10 +17,13 @@ MINICASH_BIN_DIR, to measure the figure before the change).
 """
 
 import os
+import re
 import shutil
 import struct
 import subprocess
 import sys
+import threading
+import time
 
 import minicash_test as mt
 
@@ -61,6 +64,19 @@ def wait_exit(node, timeout=60):
         return node.proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         return None
+
+
+def start_until_own_exit(node, extra=()):
+    """Starts a node that is expected to stop by itself (an import filling the disk) and
+    returns its exit code; it may stop before RPC answers, which start() reports."""
+    try:
+        node.start(extra)
+        return wait_exit(node)
+    except RuntimeError as e:
+        exited = re.search(r"exited during start-up \((-?\d+)\)", str(e))
+        if not exited:
+            raise
+        return int(exited.group(1))
 
 
 def mine_until_failure(node, limit=20000):
@@ -124,8 +140,7 @@ def disk_full_by_write_limit(chain):
 
     # Import: -loadblock stops at the failed write; the restart keeps what was written.
     with mt.TestNode("import-full", args=[f"-loadblock={chain}", "-test=blockwritelimit=150000"]) as node:
-        node.start()
-        code = wait_exit(node)
+        code = start_until_own_exit(node)
         checks.check(code == 2, f"import: the node shuts down by itself with exit code 2 (got {code})")
         node.proc = None
         node.args = []
@@ -168,9 +183,9 @@ def disk_full_on_tmpfs(chain):
                     ok_height, error = mine_until_failure(node)
                     checks.check(error is not None and "Disk space is too low" in error,
                                  f"tmpfs mining: the reserve stops block writes ({error!r}) after height {ok_height}")
+                    code = wait_exit(node)
                 else:
-                    node.start([f"-loadblock={chain}"])
-                code = wait_exit(node)
+                    code = start_until_own_exit(node, [f"-loadblock={chain}"])
                 checks.check(code == 2, f"tmpfs {what}: the node shuts down by itself with exit code 2 (got {code})")
                 checks.check("Disk space is too low" in node.log(), f"tmpfs {what}: the log says the disk is full")
                 node.proc = None
@@ -184,6 +199,32 @@ def disk_full_on_tmpfs(chain):
                 subprocess.run(["umount", blocks_dir])
 
 
+def kill_when_stored(node, extra, stored):
+    """Starts `node` and SIGKILLs it as soon as stored() holds, even during its start-up."""
+    done = threading.Event()
+
+    def watch():
+        while not done.is_set():
+            proc = node.proc
+            if proc is not None and proc.poll() is None and stored():
+                proc.kill()
+                return
+            time.sleep(0.002)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        node.start(extra)
+        mt.wait_until(lambda: not node.running(), 120, 0.01)
+    except RuntimeError as e:
+        if "exited during start-up" not in str(e):
+            raise
+    finally:
+        done.set()
+        watcher.join()
+        node.kill()
+
+
 def kill_loop(chain, blocks, kills=20):
     with mt.TestNode("clean") as clean:
         clean.start([f"-loadblock={chain}"])
@@ -193,12 +234,16 @@ def kill_loop(chain, blocks, kills=20):
         clean_all = dir_size(os.path.join(clean.netdir, "blocks"), None)
     with mt.TestNode("killed") as node:
         step = max(1, blocks // (4 * kills))
+        chain_bytes = os.path.getsize(chain)
+        block_bytes = chain_bytes // blocks
+        blocks_dir = os.path.join(node.netdir, "blocks")
         height, heights = 0, []
         for i in range(kills):
-            node.start([f"-loadblock={chain}"])
-            target = min(blocks - 1, height + step)
-            mt.wait_until(lambda: node.rpc("getblockcount") >= target, 120, 0.01)
-            node.kill()
+            # Watched on disk from the moment the process starts, not by RPC: the import
+            # may be far along before RPC answers. Capped below a whole chain's size: once
+            # every block is stored the files stop growing.
+            target = min(dir_size(blocks_dir, ("blk",)) + step * block_bytes, chain_bytes - block_bytes)
+            kill_when_stored(node, [f"-loadblock={chain}"], lambda: dir_size(blocks_dir, ("blk",)) >= target)
             heights.append(blk_records(os.path.join(node.netdir, "blocks")) - 1)
             height = heights[-1]
         print(f"kill loop: blocks in the blk files at each kill: {heights}")

@@ -2,6 +2,9 @@
 // peers (p2p_test_harness.h): no sockets, no processes.
 #include <gtest/gtest.h>
 
+#include <set>
+
+#include "net/eviction.h"
 #include "test/net/p2p_test_harness.h"
 
 namespace minicash::net::test {
@@ -51,8 +54,8 @@ TEST(P2PHandshake, OutboundSendsVersionThenNegotiatesAndStartsSync) {
     h.take(p);
 
     h.handshake(p);
-    const std::vector<std::string> expected = {cmd::WTXIDRELAY, cmd::SENDADDRV2, cmd::VERACK,    cmd::SENDHEADERS,
-                                               cmd::GETADDR,    cmd::PING,       cmd::GETHEADERS};
+    const std::vector<std::string> expected = {cmd::WTXIDRELAY, cmd::SENDADDRV2, cmd::VERACK, cmd::SENDHEADERS,
+                                               cmd::SENDCMPCT,  cmd::GETADDR,    cmd::PING,   cmd::GETHEADERS};
     EXPECT_EQ(h.commands(p), expected);
     EXPECT_TRUE(p->successfully_connected);
     EXPECT_TRUE(p->wtxid_relay);
@@ -67,7 +70,7 @@ TEST(P2PHandshake, InboundWaitsForTheirVersionAndNeverAsksForAddresses) {
     EXPECT_TRUE(h.commands(p).empty());
     h.handshake(p, inbound());
     const std::vector<std::string> expected = {cmd::VERSION,     cmd::WTXIDRELAY, cmd::SENDADDRV2, cmd::VERACK,
-                                               cmd::SENDHEADERS, cmd::PING,       cmd::GETHEADERS};
+                                               cmd::SENDHEADERS, cmd::SENDCMPCT,  cmd::PING,       cmd::GETHEADERS};
     EXPECT_EQ(h.commands(p), expected);
     EXPECT_EQ(h.addresses.size(), 0u);
 }
@@ -255,6 +258,8 @@ TEST(P2PAddr, UnsolicitedAddressesAreRateLimitedByTheTokenBucket) {
     h.deliver(p, cmd::ADDR, encode_addr(routable_addresses(40, 20, now), false));
     EXPECT_EQ(h.addresses.size(), 11u) << "the bucket is empty";
     EXPECT_FALSE(h.is_closed(p)) << "rate limiting is not punishment";
+    EXPECT_EQ(p->addr_processed, 11u);
+    EXPECT_EQ(p->addr_rate_limited, 49u);
 }
 
 TEST(P2PAddr, AnswerToOurGetaddrMayBeLarge) {
@@ -314,6 +319,33 @@ TEST(P2PAddr, GetaddrIsAnsweredOnceAndOnlyForInboundPeers) {
     h.deliver(in, cmd::GETADDR);
     h.pass(60s);
     EXPECT_EQ(h.count(in, cmd::ADDR), 0u) << "once per connection";
+}
+
+TEST(P2PAddr, GetaddrAnswersComeFromACacheKeptAboutADay) {
+    P2PHarness h("addr-cache");
+    h.start();
+    for (const AddrEntry& e : routable_addresses(0, 200, uint32_t(h.clock.unix_now())))
+        h.addresses.add(*e.service, e.services, e.time, e.service->addr);
+    auto answer = [&h] {
+        auto p = h.connect_ready(inbound());
+        h.deliver(p, cmd::GETADDR);
+        h.pass(1s);
+        std::set<std::string> out;
+        for (const Bytes& b : h.payloads(p, cmd::ADDR)) {
+            const std::vector<AddrEntry> entries = decode_addr(b, false).value_or(std::vector<AddrEntry>{});
+            for (const AddrEntry& e : entries) out.insert(e.service->to_string());
+        }
+        return out;
+    };
+    const auto first = answer();
+    ASSERT_FALSE(first.empty());
+    for (const AddrEntry& e : routable_addresses(200, 400, uint32_t(h.clock.unix_now())))
+        h.addresses.add(*e.service, e.services, e.time, e.service->addr);
+    EXPECT_EQ(answer(), first) << "a second connection gets the same (cached) answer";
+    h.clock.advance(std::chrono::hours(27) + 1s);
+    const auto later = answer();
+    EXPECT_NE(later, first) << "refreshed after 21-27 hours";
+    EXPECT_GT(later.size(), first.size());
 }
 
 TEST(P2PAddr, AddrFetchConnectionLeavesAfterTheAnswer) {

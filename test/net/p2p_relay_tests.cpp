@@ -223,16 +223,47 @@ TEST(P2PRelay, RejectedTransactionsAreNotRequestedAgainUntilANewTip) {
     EXPECT_EQ(h.invs(b, cmd::GETDATA), (std::vector<Inv>{Inv{MSG_WTX, tx.wtxid()}}));
 }
 
-// There is no orphan pool in net/ (left to the mempool): a transaction whose inputs are
-// missing is dropped, not remembered as rejected, so it is fetched again when announced.
-TEST(P2PRelay, OrphansAreDroppedAndFetchedAgainWhenAnnounced) {
+// A transaction spending output 0 of `parent`.
+Transaction child_of(const Transaction& parent, int n) {
+    Transaction tx = make_tx(n);
+    tx.vin[0].prevout = OutPoint{parent.txid(), 0};
+    return tx;
+}
+
+// The fake mempool as Core 31 treats a zero-fee parent and its fee-paying child: the
+// parent alone is refused for its feerate (reconsiderable), the child alone is an orphan
+// while the parent is missing; together, as a package, they are accepted.
+void one_parent_one_child_policy(P2PHarness& h, const Transaction& parent, const Transaction& child) {
+    h.txpool.decide = [&h, parent, child](const Transaction& tx) {
+        AcceptResult r;
+        r.txid = tx.txid();
+        r.wtxid = tx.wtxid();
+        if (tx.txid() == parent.txid()) {
+            r.reject = TxReject::RECONSIDERABLE;
+            r.state.invalid("min relay fee not met", "0 < 110");
+        } else if (tx.txid() == child.txid() && !h.txpool.contains(parent.txid())) {
+            r.reject = TxReject::MISSING_INPUTS;
+            r.state.invalid("bad-txns-inputs-missingorspent");
+            r.missing_inputs = {parent.txid()};
+        } else {
+            r.accepted = true;
+        }
+        return r;
+    };
+}
+
+// Core's orphan resolution: the parents of an orphan are requested (by txid, as
+// MSG_WITNESS_TX) from the peer that sent it, and from the other peers that announced it
+// when the first does not deliver.
+TEST(P2PRelay, OrphanParentsAreFetchedFromEveryAnnouncer) {
     RelaySetup s("relay-orphan");
     P2PHarness& h = s.h;
-    const Transaction parent = make_tx(1), child = make_tx(2);
+    const Transaction parent = make_tx(1), child = child_of(parent, 2);
     h.txpool.decide = [&](const Transaction& tx) {
         AcceptResult r;
         if (tx.txid() == child.txid() && !h.txpool.contains(parent.txid())) {
-            r.state.invalid("missing-inputs");
+            r.reject = TxReject::MISSING_INPUTS;
+            r.state.invalid("bad-txns-inputs-missingorspent");
             r.missing_inputs = {parent.txid()};
         } else {
             r.accepted = true;
@@ -240,14 +271,98 @@ TEST(P2PRelay, OrphansAreDroppedAndFetchedAgainWhenAnnounced) {
         return r;
     };
     auto a = h.connect_ready();
+    auto b = h.connect_ready();
+    h.deliver(a, cmd::INV, inv_payload(MSG_WTX, {child.wtxid()}));
+    h.deliver(b, cmd::INV, inv_payload(MSG_WTX, {child.wtxid()}));
+    h.take(a);
     h.deliver(a, cmd::TX, tx_bytes(child));
     EXPECT_FALSE(h.txpool.contains(child.txid()));
-    EXPECT_EQ(h.count(a, cmd::GETDATA), 0u) << "the missing parent is not requested";
-    h.deliver(a, cmd::TX, tx_bytes(parent));
-    h.deliver(a, cmd::INV, inv_payload(MSG_WTX, {child.wtxid()}));
-    EXPECT_EQ(h.invs(a, cmd::GETDATA), (std::vector<Inv>{Inv{MSG_WTX, child.wtxid()}}));
+    EXPECT_EQ(h.invs(a, cmd::GETDATA), (std::vector<Inv>{Inv{MSG_WITNESS_TX, parent.txid()}}));
+    EXPECT_EQ(h.count(b, cmd::GETDATA), 0u) << "one request at a time";
+    h.pass(61s);  // a never sends it: b, who announced the orphan, is asked
+    EXPECT_EQ(h.invs(b, cmd::GETDATA), (std::vector<Inv>{Inv{MSG_WITNESS_TX, parent.txid()}}));
+    h.deliver(b, cmd::TX, tx_bytes(parent));
+    EXPECT_TRUE(h.txpool.contains(parent.txid()));
+    // The mempool resolves the orphan itself once its parent is in (as node::Mempool does).
     h.deliver(a, cmd::TX, tx_bytes(child));
     EXPECT_TRUE(h.txpool.contains(child.txid()));
+}
+
+// 1p1c: a zero-fee parent (not TRUC) and its child reach the mempool as a package, the
+// child arriving first as an orphan.
+TEST(P2PRelay, ZeroFeeParentAndChildAreEvaluatedAsAPackage) {
+    RelaySetup s("relay-1p1c");
+    P2PHarness& h = s.h;
+    const Transaction parent = make_tx(1), child = child_of(parent, 2);
+    one_parent_one_child_policy(h, parent, child);
+    auto a = h.connect_ready();
+    auto other = h.connect_ready();
+    h.deliver(a, cmd::INV, inv_payload(MSG_WTX, {child.wtxid()}));
+    h.deliver(a, cmd::TX, tx_bytes(child));
+    EXPECT_EQ(h.invs(a, cmd::GETDATA).back(), (Inv{MSG_WITNESS_TX, parent.txid()}));
+    h.deliver(a, cmd::TX, tx_bytes(parent));
+    ASSERT_EQ(h.txpool.packages.size(), 1u);
+    EXPECT_EQ(h.txpool.packages[0], (std::vector<uint256>{parent.txid(), child.txid()}));
+    EXPECT_TRUE(h.txpool.contains(parent.txid()));
+    EXPECT_TRUE(h.txpool.contains(child.txid()));
+    h.pass(10s);
+    const auto announced = h.invs(other, cmd::INV);
+    EXPECT_EQ(announced.size(), 2u) << "both relayed";
+}
+
+// The parent first: refused alone, then fetched again when its orphan child arrives, and
+// the two are tried together.
+TEST(P2PRelay, ReconsiderableParentIsFetchedAgainForItsChild) {
+    RelaySetup s("relay-1p1c-parent-first");
+    P2PHarness& h = s.h;
+    const Transaction parent = make_tx(1), child = child_of(parent, 2);
+    one_parent_one_child_policy(h, parent, child);
+    auto a = h.connect_ready();
+    auto b = h.connect_ready();
+    h.deliver(a, cmd::TX, tx_bytes(parent));
+    EXPECT_FALSE(h.txpool.contains(parent.txid()));
+    EXPECT_TRUE(h.txpool.packages.empty()) << "no orphan child yet";
+    // Announced again by someone else: not requested (refused for its feerate already).
+    h.deliver(b, cmd::INV, inv_payload(MSG_WTX, {parent.wtxid()}));
+    EXPECT_EQ(h.count(b, cmd::GETDATA), 0u);
+    h.take(a);
+    h.deliver(a, cmd::TX, tx_bytes(child));
+    EXPECT_EQ(h.invs(a, cmd::GETDATA), (std::vector<Inv>{Inv{MSG_WITNESS_TX, parent.txid()}}));
+    h.deliver(a, cmd::TX, tx_bytes(parent));
+    EXPECT_EQ(h.txpool.packages.size(), 1u);
+    EXPECT_TRUE(h.txpool.contains(child.txid()));
+}
+
+// Only an orphan the same peer gave us is paired with its parent, and a refused package
+// is not tried again; a child refused for good is not fetched again.
+TEST(P2PRelay, PackagesPairOnlyTheSamePeersOrphanAndAreNotRetried) {
+    RelaySetup s("relay-1p1c-refused");
+    P2PHarness& h = s.h;
+    const Transaction parent = make_tx(1), child = child_of(parent, 2);
+    one_parent_one_child_policy(h, parent, child);
+    h.txpool.decide_package = [&](const std::vector<Transaction>& txs) {
+        PackageResult r;
+        r.package_msg = "transaction failed";
+        AcceptResult bad;
+        bad.reject = TxReject::CONSENSUS;
+        bad.state.invalid(
+            "mandatory-script-verify-flag-failed (Script evaluated without error but finished with a "
+            "false/empty top stack element)");
+        r.results[txs[1].wtxid()] = bad;
+        return r;
+    };
+    auto a = h.connect_ready();
+    auto c = h.connect_ready();
+    h.deliver(a, cmd::TX, tx_bytes(child));
+    h.deliver(c, cmd::TX, tx_bytes(parent));  // c never announced the orphan
+    EXPECT_TRUE(h.txpool.packages.empty());
+    h.deliver(a, cmd::TX, tx_bytes(parent));
+    ASSERT_EQ(h.txpool.packages.size(), 1u);
+    EXPECT_FALSE(h.txpool.contains(child.txid()));
+    h.deliver(a, cmd::TX, tx_bytes(parent));
+    EXPECT_EQ(h.txpool.packages.size(), 1u) << "the refused package is not tried again";
+    h.deliver(c, cmd::INV, inv_payload(MSG_WTX, {child.wtxid()}));
+    EXPECT_EQ(h.count(c, cmd::GETDATA), 0u) << "the invalid child is not fetched again";
 }
 
 TEST(P2PRelay, UndecodableTransactionIsMisbehaviour) {
@@ -267,6 +382,7 @@ TEST(P2PRelay, MempoolTransactionsAreServedUnknownOnesNotFound) {
     P2PHarness& h = s.h;
     const Transaction tx = make_tx(1);
     h.txpool.add(tx);
+    h.clock.advance(121s);  // in the mempool for longer than 2 minutes: served to anyone
     auto p = h.connect_ready(inbound());
     const uint256 unknown = make_tx(2).wtxid();
     h.deliver(p, cmd::GETDATA, encode_inv({Inv{MSG_WTX, tx.wtxid()}, Inv{MSG_TX, tx.txid()}, Inv{MSG_WTX, unknown}}));
@@ -275,6 +391,74 @@ TEST(P2PRelay, MempoolTransactionsAreServedUnknownOnesNotFound) {
     EXPECT_EQ(served[0], tx.serialize(true));
     EXPECT_EQ(served[1], tx.serialize(false)) << "MSG_TX: without witness";
     EXPECT_EQ(h.invs(p, cmd::NOTFOUND), (std::vector<Inv>{Inv{MSG_WTX, unknown}}));
+}
+
+// ---- private relay ----
+
+TEST(P2PPrivateRelay, OnlyAnnouncedOrTwoMinuteOldTransactionsAreServed) {
+    RelaySetup s("relay-private-getdata");
+    P2PHarness& h = s.h;
+    auto spy = h.connect_ready(inbound());
+    auto other = h.connect_ready(inbound());
+    h.pass(1s);
+    const Transaction tx = make_tx(1);
+    h.txpool.add(tx);
+    // Asked for before we announced it: not found (a spy learns nothing early).
+    h.deliver(spy, cmd::GETDATA, encode_inv({Inv{MSG_WTX, tx.wtxid()}}));
+    EXPECT_EQ(h.count(spy, cmd::TX), 0u);
+    EXPECT_EQ(h.invs(spy, cmd::NOTFOUND), (std::vector<Inv>{Inv{MSG_WTX, tx.wtxid()}}));
+    // Once announced to it, served.
+    h.pass(60s);
+    ASSERT_EQ(h.invs(other, cmd::INV), (std::vector<Inv>{Inv{MSG_WTX, tx.wtxid()}}));
+    h.deliver(other, cmd::GETDATA, encode_inv({Inv{MSG_WTX, tx.wtxid()}}));
+    EXPECT_EQ(h.count(other, cmd::TX), 1u);
+    // A peer it was never announced to (it knew the transaction already) gets it only
+    // after two minutes in the mempool.
+    const Transaction tx2 = make_tx(2);
+    auto late = h.connect_ready(inbound());
+    h.deliver(late, cmd::INV, inv_payload(MSG_WTX, {tx2.wtxid()}));
+    h.txpool.add(tx2);
+    h.pass(10s);
+    h.deliver(late, cmd::GETDATA, encode_inv({Inv{MSG_WTX, tx2.wtxid()}}));
+    EXPECT_EQ(h.count(late, cmd::TX), 0u);
+    h.clock.advance(121s);
+    h.deliver(late, cmd::GETDATA, encode_inv({Inv{MSG_WTX, tx2.wtxid()}}));
+    EXPECT_EQ(h.count(late, cmd::TX), 1u);
+}
+
+TEST(P2PPrivateRelay, AnnouncementsAreInRandomOrderAtPoissonIntervals) {
+    RelaySetup s("relay-private-order");
+    P2PHarness& h = s.h;
+    auto in = h.connect_ready(inbound());
+    auto out = h.connect_ready();
+    h.pass(1s);
+    h.take(in);
+    h.take(out);
+    std::vector<Inv> added;
+    for (int i = 0; i < 50; ++i) {
+        const Transaction tx = make_tx(i);
+        h.txpool.add(tx);
+        added.push_back(Inv{MSG_WTX, tx.wtxid()});
+    }
+    h.pass(30s);
+    auto a = h.invs(in, cmd::INV), b = h.invs(out, cmd::INV);
+    ASSERT_EQ(a.size(), 50u);
+    ASSERT_EQ(b.size(), 50u);
+    EXPECT_NE(a, added) << "not in the order they arrived";
+    EXPECT_NE(a, b) << "each peer's order is drawn separately";
+    // Intervals: averages of 5 s (inbound) and 2 s (outbound), on a one-second tick.
+    h.take(in);
+    h.take(out);
+    int n = 0;
+    for (int second = 0; second < 1200; ++second) {
+        h.txpool.add(make_tx(1000 + n++));
+        h.pass(1s);
+    }
+    const size_t in_invs = h.count(in, cmd::INV), out_invs = h.count(out, cmd::INV);
+    EXPECT_GT(in_invs, 150u);
+    EXPECT_LT(in_invs, 260u) << "about one every 5 s (+ the tick)";
+    EXPECT_GT(out_invs, 330u);
+    EXPECT_LT(out_invs, 560u) << "about one every 2 s (+ the tick)";
 }
 
 // ---- initial download, no mempool ----

@@ -77,6 +77,25 @@ struct SyncSetup {
 
 // ---- headers-first sync ----
 
+// While blocks load from files (-loadblock, -reindex) none is downloaded, as in Core:
+// the files may hold them. Headers still sync; downloads resume at the next tick after.
+TEST(P2PSync, NoBlockDownloadsWhileLoadingBlocks) {
+    SyncSetup net("sync-loading", 5);
+    auto& [source, h] = net;
+    h.chain.chain().set_loading_blocks(true);
+    auto a = h.connect();
+    h.handshake(a, PeerOptions().with_start_height(5));
+    h.take(a);
+    h.deliver(a, cmd::HEADERS, encode_headers(headers_of(source.chain(), 1, 5)));
+    EXPECT_NE(h.chain.chain().lookup(hash_at(source.chain(), 5)), nullptr) << "headers stored";
+    EXPECT_TRUE(requested_blocks(h, a).empty());
+    h.tick();
+    EXPECT_TRUE(requested_blocks(h, a).empty());
+    h.chain.chain().set_loading_blocks(false);
+    h.tick();
+    EXPECT_EQ(requested_blocks(h, a), hashes(source.chain(), 1, 5));
+}
+
 TEST(P2PSync, HeadersFirstThenBlocksFromOnePeer) {
     SyncSetup net("sync-one", 20);
     auto& [source, h] = net;
@@ -440,6 +459,25 @@ TEST(P2PSync, NewTipsAreAnnouncedWithHeadersOrInv) {
     ASSERT_EQ(invs.size(), 1u);
     EXPECT_EQ(invs[0], (Inv{MSG_BLOCK, hash_at(h.chain.chain(), 2)}));
     EXPECT_EQ(h.count(with_inv, cmd::HEADERS), 0u);
+}
+
+TEST(P2PSync, AfterAnInvTheNextTipIsNotAnnouncedWithHeadersThatDoNotConnect) {
+    P2PHarness h("sync-announce-inv");
+    h.chain.mine_blocks(1);
+    h.start();
+    auto p = h.connect_ready(PeerOptions().with_sendheaders(true));
+    h.deliver(p, cmd::HEADERS, encode_headers(headers_of(h.chain.chain(), 1, 1)));
+    h.take(p);
+    h.chain.mine_blocks(9);  // more than 8 new blocks at once: an inv of the tip
+    h.settle();
+    ASSERT_EQ(h.invs(p, cmd::INV), (std::vector<Inv>{Inv{MSG_BLOCK, hash_at(h.chain.chain(), 10)}}));
+    ASSERT_EQ(h.count(p, cmd::HEADERS), 0u);
+    h.take(p);
+    // The peer has not fetched the headers yet: header 11 alone would not connect for it.
+    h.chain.mine_blocks(1);
+    h.settle();
+    EXPECT_EQ(h.count(p, cmd::HEADERS), 0u);
+    EXPECT_EQ(h.invs(p, cmd::INV), (std::vector<Inv>{Inv{MSG_BLOCK, hash_at(h.chain.chain(), 11)}}));
 }
 
 TEST(P2PSync, InvalidBlocksArePunishedMutatedOnesOnlyDropped) {

@@ -54,11 +54,50 @@ AcceptResult FakeTxPool::accept(const Transaction& tx) {
     }
     if (decide) {
         r = decide(tx);
-        if (!r.accepted) return r;
+        if (!r.accepted) {
+            const bool held =
+                std::any_of(orphans_.begin(), orphans_.end(), [&](const auto& o) { return o->wtxid() == tx.wtxid(); });
+            if (!r.missing_inputs.empty() && !held) orphans_.push_back(std::make_shared<const Transaction>(tx));
+            return r;
+        }
     }
     r.accepted = true;
     add(tx);
     return r;
+}
+
+PackageResult FakeTxPool::accept_package(const std::vector<Transaction>& txs) {
+    std::vector<uint256> ids;
+    for (const Transaction& tx : txs) ids.push_back(tx.txid());
+    packages.push_back(ids);
+    PackageResult out;
+    if (decide_package) {
+        out = decide_package(txs);
+        if (!out.package_msg.empty()) return out;
+    }
+    for (const Transaction& tx : txs) {
+        AcceptResult r;
+        r.accepted = true;
+        r.txid = tx.txid();
+        r.wtxid = tx.wtxid();
+        out.results[tx.wtxid()] = r;
+        if (!contains(tx.txid())) add(tx);
+    }
+    return out;
+}
+
+std::vector<std::shared_ptr<const Transaction>> FakeTxPool::orphan_children(const uint256& parent_txid) const {
+    std::vector<std::shared_ptr<const Transaction>> out;
+    for (const auto& o : orphans_)
+        if (std::any_of(o->vin.begin(), o->vin.end(), [&](const TxIn& in) { return in.prevout.txid == parent_txid; }))
+            out.push_back(o);
+    return out;
+}
+
+std::shared_ptr<const Transaction> FakeTxPool::orphan(const uint256& hash, bool is_wtxid) const {
+    for (const auto& o : orphans_)
+        if ((is_wtxid ? o->wtxid() : o->txid()) == hash) return o;
+    return nullptr;
 }
 
 std::shared_ptr<const Transaction> FakeTxPool::get(const uint256& txid) const {
@@ -90,8 +129,41 @@ std::vector<MempoolEntryInfo> FakeTxPool::entries() const {
     return out;
 }
 
+std::vector<std::pair<uint256, std::shared_ptr<const Transaction>>> FakeTxPool::transactions() const {
+    std::vector<std::pair<uint256, std::shared_ptr<const Transaction>>> out;
+    for (const auto& [wtxid, tx] : by_wtxid_) out.emplace_back(wtxid, tx);
+    return out;
+}
+
+std::optional<int64_t> FakeTxPool::entry_time(const uint256& txid) const {
+    auto it = entry_time_.find(txid);
+    if (it == entry_time_.end()) return std::nullopt;
+    return it->second;
+}
+
+std::vector<std::shared_ptr<const Transaction>> FakeTxPool::conflicts(const Transaction& tx) const {
+    std::vector<std::shared_ptr<const Transaction>> out;
+    for (const auto& [txid, t] : by_txid_) {
+        bool spends_same = false;
+        for (const TxIn& a : t->vin)
+            for (const TxIn& b : tx.vin) spends_same = spends_same || a.prevout == b.prevout;
+        if (spends_same && txid != tx.txid()) out.push_back(t);
+    }
+    return out;
+}
+
+void FakeTxPool::remove(const uint256& txid) {
+    auto it = by_txid_.find(txid);
+    if (it == by_txid_.end()) return;
+    by_wtxid_.erase(it->second->wtxid());
+    entry_time_.erase(txid);
+    by_txid_.erase(it);
+}
+
 void FakeTxPool::add(const Transaction& tx, int64_t fee_rate_per_kvb) {
+    std::erase_if(orphans_, [&](const auto& o) { return o->wtxid() == tx.wtxid(); });
     auto p = std::make_shared<const Transaction>(tx);
+    entry_time_[tx.txid()] = clock ? clock->unix_now() : 0;
     by_txid_[tx.txid()] = p;
     by_wtxid_[tx.wtxid()] = p;
     fee_rate_[tx.txid()] = fee_rate_per_kvb;
@@ -109,23 +181,27 @@ void FakeTxPool::add(const Transaction& tx, int64_t fee_rate_per_kvb) {
 P2PHarness::P2PHarness(const std::string& tag, bool with_mempool)
     : chain(tag),
       addresses([this] { return clock.unix_now(); }, 7),
-      banman(std::filesystem::path(), [this] { return clock.unix_now(); }) {
+      banman(std::filesystem::path(), [this] { return clock.unix_now(); }),
+      with_mempool_(with_mempool) {
     options.allow_local_addresses = false;
+    txpool.clock = &clock;
     work_.emplace(io.get_executor());
     chain_access = make_chain_access(chain.chain());
-    logic = make_peer_logic(PeerLogicDeps{chain.params(), options, clock, *chain_access,
-                                          with_mempool ? &txpool : nullptr, *this, query, validation, io});
 }
 
 P2PHarness::~P2PHarness() {
-    logic->interrupt();
-    logic->shutdown();
-    settle();
-    logic.reset();
+    if (logic) {
+        logic->interrupt();
+        logic->shutdown();
+        settle();
+        logic.reset();
+    }
     peers_.clear();
 }
 
 void P2PHarness::start() {
+    logic = make_peer_logic(PeerLogicDeps{chain.params(), options, clock, *chain_access,
+                                          with_mempool_ ? &txpool : nullptr, *this, query, validation, io, &filters});
     logic->start();
     settle();
 }

@@ -26,6 +26,7 @@
 
 #include "net/addrman.h"
 #include "net/banman.h"
+#include "net/block_filter_serving.h"
 #include "net/chain_access.h"
 #include "net/clock.h"
 #include "net/job_runner.h"
@@ -80,10 +81,15 @@ private:
     std::deque<Job> jobs_;
 };
 
-// A mempool that accepts everything unless told otherwise.
+// A mempool that accepts everything unless told otherwise. Transactions refused with
+// missing inputs are kept as orphans (as node::Mempool does) until accepted.
 class FakeTxPool final : public TxPool {
 public:
     AcceptResult accept(const Transaction& tx) override;
+    // Accepts the whole package unless `decide_package` says otherwise.
+    PackageResult accept_package(const std::vector<Transaction>& txs) override;
+    std::vector<std::shared_ptr<const Transaction>> orphan_children(const uint256& parent_txid) const override;
+    std::shared_ptr<const Transaction> orphan(const uint256& hash, bool is_wtxid) const override;
     std::shared_ptr<const Transaction> get(const uint256& txid) const override;
     std::shared_ptr<const Transaction> get_by_wtxid(const uint256& wtxid) const override;
     bool contains(const uint256& txid) const override { return get(txid) != nullptr; }
@@ -91,6 +97,10 @@ public:
     std::optional<MempoolEntryInfo> entry(const uint256& txid) const override;
     std::vector<MempoolEntryInfo> entries() const override;
     FeeRate min_fee() const override { return min_fee_rate; }
+    std::vector<std::pair<uint256, std::shared_ptr<const Transaction>>> transactions() const override;
+    std::optional<int64_t> entry_time(const uint256& txid) const override;
+    std::vector<std::shared_ptr<const Transaction>> conflicts(const Transaction& tx) const override;
+    void remove(const uint256& txid);  // as if mined or evicted (no notification)
     void on_transaction_added(std::function<void(const MempoolEntryInfo&)> callback) override {
         callbacks_.push_back(std::move(callback));
     }
@@ -99,13 +109,29 @@ public:
     void add(const Transaction& tx, int64_t fee_rate_per_kvb = 1000);
     // When set, decides accept()'s outcome (the transaction enters only if accepted).
     std::function<AcceptResult(const Transaction&)> decide;
-    std::vector<uint256> offered;  // txids handed to accept(), in order
+    std::function<PackageResult(const std::vector<Transaction>&)> decide_package;
+    std::vector<uint256> offered;                // txids handed to accept(), in order
+    std::vector<std::vector<uint256>> packages;  // txids of each package handed to accept_package()
     FeeRate min_fee_rate{1000};
+    const Clock* clock = nullptr;  // stamps entry times (0 without)
 
 private:
+    std::map<uint256, int64_t> entry_time_;
     std::map<uint256, std::shared_ptr<const Transaction>> by_txid_, by_wtxid_;
     std::map<uint256, int64_t> fee_rate_;  // by txid, sat/kvB
+    std::vector<std::shared_ptr<const Transaction>> orphans_;
     std::vector<std::function<void(const MempoolEntryInfo&)>> callbacks_;
+};
+
+// Block filters by block hash (BIP157 serving), filled by the test.
+class FakeFilterSource final : public BlockFilterSource {
+public:
+    std::map<uint256, Entry> entries;
+    std::optional<Entry> lookup(const uint256& block_hash) const override {
+        auto it = entries.find(block_hash);
+        if (it == entries.end()) return std::nullopt;
+        return it->second;
+    }
 };
 
 struct PeerOptions {
@@ -169,13 +195,15 @@ public:
     explicit P2PHarness(const std::string& tag, bool with_mempool = true);
     ~P2PHarness() override;
 
-    // The logic reads the chain state here: mine our own blocks (chain.mine...) first.
+    // Builds the logic from `options` and starts it; it reads the chain state here: mine
+    // our own blocks (chain.mine...) and set options first.
     void start();
 
     FakeClock clock;
     minicash::test::TestChain chain;  // our node's chain state
     FakeTxPool txpool;
-    AddrMan addresses;  // the address manager the logic uses
+    FakeFilterSource filters;  // served only with options.local_services & NODE_COMPACT_FILTERS
+    AddrMan addresses;         // the address manager the logic uses
     BanMan banman;
     PeerLogicOptions options;
     asio::io_context io;
@@ -245,6 +273,7 @@ private:
     std::map<int64_t, bool> reading_;
     int64_t next_id_ = 0;
     std::mt19937_64 rng_{42};
+    bool with_mempool_ = true;
 };
 
 // ---- chain and message helpers ----

@@ -80,6 +80,44 @@ TEST(ChainEvents, InitialBlockDownloadLatches) {
     EXPECT_FALSE(tc.chain().initial_block_download());
 }
 
+// Loading blocks from files (-loadblock, -reindex) counts as initial block download, as
+// Core's LoadingBlocks(), until the state has latched to false.
+TEST(ChainEvents, LoadingBlocksIsInitialBlockDownload) {
+    TestChain tc("loading", 1700000000);
+    tc.chain().set_loading_blocks(true);
+    std::vector<bool> seen;
+    Chainstate::Listener l;
+    l.connected = [&seen](const Block&, const BlockIndex*, const Chainstate::View& v) {
+        seen.push_back(v.initial_block_download());
+    };
+    tc.chain().add_listener(std::move(l));
+    tc.mine_blocks(2);  // recent blocks: without the import they would end it
+    EXPECT_TRUE(tc.chain().initial_block_download());
+    EXPECT_EQ(seen, (std::vector<bool>{true, true}));
+    tc.chain().set_loading_blocks(false);
+    EXPECT_FALSE(tc.chain().initial_block_download());
+    tc.chain().set_loading_blocks(true);  // latched: a later import changes nothing
+    EXPECT_FALSE(tc.chain().initial_block_download());
+}
+
+// While catching up the mempool skips its per-block work only when it has nothing a
+// block could change: what it holds still leaves when confirmed, and nothing is
+// tracked for fee estimates (Core's IsCurrentForFeeEstimation).
+TEST(ChainEvents, MempoolFollowsBlocksWhileLoading) {
+    TestChain tc("loading-mempool", 1700000000);
+    tc.chain().set_loading_blocks(true);
+    tc.mine_blocks(kStartHeight);
+    Mempool pool(tc.chain(), MempoolOptions{});
+    tc.mine_blocks(1);  // empty pool: nothing to do
+    const Transaction tx = tc.spend1(tc.coinbase_utxos(1).at(0), 1000);
+    ASSERT_TRUE(pool.accept(tx).accepted);
+    tc.mine({tx});
+    EXPECT_FALSE(pool.contains(tx.txid()));
+    EXPECT_EQ(pool.info().size, 0u);
+    EXPECT_TRUE(tc.chain().initial_block_download());
+    EXPECT_FALSE(pool.estimate_fee(2).has_value());
+}
+
 class MempoolEvents : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -136,6 +174,20 @@ TEST_F(MempoolEvents, NumberedAdditionsAndRemovals) {
     ValidationState state;
     ASSERT_TRUE(tc_->chain().invalidate_block(block.hash(), state));
     EXPECT_EQ(events_, (std::vector<std::string>{ev("A", b, 7), ev("A", a3, 8)}));
+}
+
+TEST_F(MempoolEvents, PackageAdditionsAreNumbered) {
+    // A zero-fee parent entering with its child (submit_package): one addition each, parent
+    // first; the parent's failed try alone changes nothing.
+    const Transaction p = tc_->spend1(coin(), 0);
+    const Transaction c = tc_->spend1(tc_->outputs_of(p)[0], 5000);
+    const PackageResult r = pool_->submit_package({p, c});
+    ASSERT_EQ(r.package_msg, "");
+    EXPECT_EQ(events_, (std::vector<std::string>{ev("A", p, 1), ev("A", c, 2)}));
+    EXPECT_EQ(pool_->sequence(), 3u);
+    // Submitted again: both already known, nothing numbered.
+    ASSERT_EQ(pool_->submit_package({p, c}).package_msg, "");
+    EXPECT_EQ(pool_->sequence(), 3u);
 }
 
 }  // namespace

@@ -1,10 +1,12 @@
 #include "test/node/chain_test_util.h"
 
 #include <array>
+#include <chrono>
 #include <fstream>
 #include <ostream>
 #include <set>
 #include <stdexcept>
+#include <thread>
 
 #include "consensus/blk_records.h"
 #include "test/util/vectors.h"
@@ -135,6 +137,14 @@ std::map<std::string, Stats> reference_stats(const std::filesystem::path& vector
         out[fork_b[i].hash().to_hex()] = b.stats(height, fork_b[i].hash());
     }
     return out;
+}
+
+bool wait_synced(const BaseIndex& index, const Chainstate& cs) {
+    for (int i = 0; i < 600; ++i) {
+        if (index.summary().synced && index.best_block() == cs.tip()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
 }
 
 }  // namespace minicash::test

@@ -16,6 +16,7 @@
 #include "consensus/params.h"
 #include "consensus/tx_verify.h"
 #include "node/chainstate.h"
+#include "node/index/base_index.h"
 #include "test/util/program.h"
 #include "test/util/temp_dir.h"
 
@@ -32,6 +33,9 @@ using minicash::format_btc;  // common/money.h: "13081.20577369"
 
 std::unique_ptr<Chainstate> open_chainstate(const ChainParams& params, const std::filesystem::path& dir,
                                             size_t dbcache_bytes = size_t(64) << 20, int script_threads = 0);
+// Whether `index` reports synced at the tip of `cs` within 30 s (index threads catch up
+// on their own; the bound only keeps a broken index from hanging the test).
+bool wait_synced(const BaseIndex& index, const Chainstate& cs);
 
 // UTXO set statistics as expected.json writes them (and minicash-chainstate prints them).
 struct Stats {

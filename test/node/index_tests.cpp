@@ -63,14 +63,6 @@ void expect_filters(Chainstate& cs, BlockFilterIndex& index) {
     }
 }
 
-bool wait_synced(const BaseIndex& index, const Chainstate& cs) {
-    for (int i = 0; i < 600; ++i) {
-        if (index.summary().synced && index.best_block() == cs.tip()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
-}
-
 }  // namespace
 
 TEST(Indexes, FollowChainReorgAndReopen) {

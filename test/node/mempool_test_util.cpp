@@ -94,23 +94,16 @@ TestChain::~TestChain() {
     chain_.reset();  // closed before dir_ removes the directory
 }
 
-namespace {
-
-// A valid block on `tip`: BIP34 height (and `tag`) in the coinbase, witness commitment,
-// proof of work.
-Block build_block(TestChain& tc, const BlockIndex* tip, const std::vector<Transaction>& txs, int coinbase_outputs,
-                  int tag) {
-    const ChainParams& params = tc.params();
-    const std::vector<TestKey>& keys = tc.keys;
-    const int height = tip->height + 1;
+Block build_test_block(const ChainParams& params, const std::vector<TestKey>& keys, const BlockLocation& at,
+                       const std::vector<Transaction>& txs, int coinbase_outputs, int tag, Amount extra_subsidy) {
     Block block;
     Transaction cb;
     cb.version = 2;
     TxIn in;
-    in.script_sig.push_int(height).push_int(tag);
+    in.script_sig.push_int(at.height).push_int(tag);
     in.witness = {Bytes(32, 0)};
     cb.vin.push_back(in);
-    const Amount subsidy = block_subsidy(height, params.consensus);
+    const Amount subsidy = block_subsidy(at.height, params.consensus) + extra_subsidy;
     for (int o = 0; o < coinbase_outputs; ++o) {
         const Amount v =
             o == 0 ? subsidy - subsidy / coinbase_outputs * (coinbase_outputs - 1) : subsidy / coinbase_outputs;
@@ -126,12 +119,26 @@ Block build_block(TestChain& tc, const BlockIndex* tip, const std::vector<Transa
     block.txs[0].vout.push_back(TxOut{0, commit});
 
     block.header.version = 0x20000000;
-    block.header.prev_block = tip->hash;
+    block.header.prev_block = at.prev;
     block.header.merkle_root = block_merkle_root(block);
-    block.header.time = uint32_t(std::max<int64_t>(tip->median_time_past() + 1, tc.now()));
-    block.header.bits = next_work_required(IndexAncestorView(tip), block.header.time, params.consensus);
+    block.header.time = at.time;
+    block.header.bits = at.bits;
     while (!check_proof_of_work(block.header.hash(), block.header.bits, params.consensus)) ++block.header.nonce;
     return block;
+}
+
+namespace {
+
+// A valid block on `tip`: BIP34 height (and `tag`) in the coinbase, witness commitment,
+// proof of work.
+Block build_block(TestChain& tc, const BlockIndex* tip, const std::vector<Transaction>& txs, int coinbase_outputs,
+                  int tag) {
+    BlockLocation at;
+    at.prev = tip->hash;
+    at.height = tip->height + 1;
+    at.time = uint32_t(std::max<int64_t>(tip->median_time_past() + 1, tc.now()));
+    at.bits = next_work_required(IndexAncestorView(tip), at.time, tc.params().consensus);
+    return build_test_block(tc.params(), tc.keys, at, txs, coinbase_outputs, tag);
 }
 
 }  // namespace

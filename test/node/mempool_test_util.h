@@ -47,6 +47,22 @@ struct SpendOptions {
     bool wrong_hash = false;  // sign something else (invalid signature)
 };
 
+// Where a block goes: its parent, height, timestamp and nBits.
+struct BlockLocation {
+    uint256 prev;
+    int height = 0;
+    uint32_t time = 0;
+    uint32_t bits = 0;
+};
+
+// A block at `at` with these transactions after the coinbase, valid when they are: BIP34
+// height and `tag` in the coinbase, which pays the subsidy plus `extra_subsidy` (non-zero
+// makes it pay too much) in `coinbase_outputs` P2WPKH outputs to keys[0..], witness
+// commitment, proof of work. Needs no chain state.
+Block build_test_block(const ChainParams& params, const std::vector<TestKey>& keys, const BlockLocation& at,
+                       const std::vector<Transaction>& txs, int coinbase_outputs = 10, int tag = 0,
+                       Amount extra_subsidy = 0);
+
 class TestChain {
 public:
     // Opens a fresh regtest chain state in a unique temporary directory. The clock starts

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <mutex>
 #include <random>
@@ -256,38 +257,101 @@ TEST_F(MempoolTest, RejectsNonFinalAndImmature) {
     EXPECT_EQ(r.reject, TxReject::PREMATURE_SPEND);
 }
 
-TEST_F(MempoolTest, RejectsTooLongChain) {
-    Utxo u = coin();
+// A chain of `n` transactions from a fresh coin, each paying `fee`.
+std::vector<Transaction> make_chain(TestChain& tc, Utxo u, int n, Amount fee) {
     std::vector<Transaction> chain;
-    for (int i = 0; i < 25; ++i) {
-        chain.push_back(tc_->spend1(u, 1000));
-        const AcceptResult r = accept(chain.back());
-        ASSERT_TRUE(r.accepted) << i << ": " << r.state.to_string();
-        u = out0(chain.back());
+    for (int i = 0; i < n; ++i) {
+        chain.push_back(tc.spend1(u, fee));
+        u = tc.outputs_of(chain.back())[0];
     }
-    EXPECT_EQ(pool_->entry(chain.front().txid())->descendant_count, 25u);
-    EXPECT_EQ(pool_->entry(chain.back().txid())->ancestor_count, 25u);
-    const AcceptResult r = accept(tc_->spend1(u, 1000));
-    EXPECT_EQ(r.state.reason(), "too-long-mempool-chain");
-    EXPECT_EQ(r.state.debug(), "too many unconfirmed ancestors [limit: 25]");
-    EXPECT_EQ(r.reject, TxReject::MEMPOOL_POLICY);
+    return chain;
 }
 
-TEST_F(MempoolTest, DescendantLimitAndCarveOut) {
-    // A parent with 25 outputs, and children on 24 of them: 25 in its package.
+TEST_F(MempoolTest, ClusterCountLimitAtBoundary) {
+    // Core 31: no ancestor limit; a chain of 64 (the cluster limit) is fine, the 65th is not.
+    const std::vector<Transaction> chain = make_chain(*tc_, coin(), 65, 1000);
+    for (int i = 0; i < 64; ++i) {
+        const AcceptResult r = accept(chain[size_t(i)]);
+        ASSERT_TRUE(r.accepted) << i << ": " << r.state.to_string();
+    }
+    EXPECT_EQ(pool_->entry(chain.front().txid())->descendant_count, 64u);
+    EXPECT_EQ(pool_->entry(chain[63].txid())->ancestor_count, 64u);
+    EXPECT_EQ(pool_->cluster(chain.front().txid())->tx_count, 64u);
+    const AcceptResult r = accept(chain[64]);
+    EXPECT_EQ(r.state.reason(), "too-large-cluster");
+    EXPECT_EQ(r.state.debug(), "");
+    EXPECT_EQ(r.reject, TxReject::MEMPOOL_POLICY);
+    EXPECT_EQ(pool_->info().size, 64u);
+}
+
+TEST_F(MempoolTest, ClusterCountLimitOption) {
+    MempoolOptions o = options_;
+    o.cluster_count = 5;
+    reset_pool(o);
+    const std::vector<Transaction> chain = make_chain(*tc_, coin(), 6, 1000);
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(accept(chain[size_t(i)]).accepted) << i;
+    EXPECT_EQ(reason(chain[5]), "too-large-cluster");
+    EXPECT_EQ(pool_->info().cluster_count, 5u);
+}
+
+TEST_F(MempoolTest, ClusterSizeLimitAtBoundary) {
+    // The limit is in vbytes, compared with the sigops-adjusted weight / 4: a cluster whose
+    // weight fits 4 x limit is accepted, one vbyte less of limit refuses it.
+    const std::vector<Transaction> chain = make_chain(*tc_, coin(), 3, 1000);
+    ASSERT_TRUE(accept(chain[0]).accepted);
+    ASSERT_TRUE(accept(chain[1]).accepted);
+    int64_t weight = 0;
+    for (const Transaction& t : chain) weight += int64_t(t.weight());
+    const size_t fits = size_t((weight + 3) / 4);
+    MempoolOptions o = options_;
+    o.cluster_size_vbytes = fits - 1;
+    reset_pool(o);
+    ASSERT_TRUE(accept(chain[0]).accepted);
+    ASSERT_TRUE(accept(chain[1]).accepted);
+    EXPECT_EQ(reason(chain[2]), "too-large-cluster");
+    o.cluster_size_vbytes = fits;
+    reset_pool(o);
+    ASSERT_TRUE(accept(chain[0]).accepted);
+    ASSERT_TRUE(accept(chain[1]).accepted);
+    const AcceptResult r = accept(chain[2]);
+    EXPECT_TRUE(r.accepted) << r.state.to_string();
+    EXPECT_EQ(pool_->cluster(chain[0].txid())->weight, weight);
+}
+
+TEST_F(MempoolTest, MergingClustersCountsBoth) {
+    MempoolOptions o = options_;
+    o.cluster_count = 10;
+    reset_pool(o);
+    const std::vector<Transaction> a = make_chain(*tc_, coin(), 4, 1000);
+    const std::vector<Transaction> b = make_chain(*tc_, coin(), 5, 1000);
+    for (const Transaction& t : a) ASSERT_TRUE(accept(t).accepted);
+    for (const Transaction& t : b) ASSERT_TRUE(accept(t).accepted);
+    // 4 + 5 + 1 = 10: exactly the limit.
+    const Utxo ua = out0(a.back()), ub = out0(b.back());
+    const Transaction merge = tc_->spend({ua, ub}, {{ua.out.value + ub.out.value - 2000, tc_->keys[2].p2wpkh}});
+    const AcceptResult r = accept(merge);
+    ASSERT_TRUE(r.accepted) << r.state.to_string();
+    EXPECT_EQ(pool_->cluster(a[0].txid())->tx_count, 10u);
+    EXPECT_EQ(pool_->cluster(b[0].txid())->tx_count, 10u);
+    // A third chain of 1 joined to it: 11.
+    const Transaction c = tc_->spend1(coin(), 1000);
+    ASSERT_TRUE(accept(c).accepted);
+    const Utxo um = out0(merge), uc = out0(c);
+    const Transaction merge2 = tc_->spend({um, uc}, {{um.out.value + uc.out.value - 2000, tc_->keys[3].p2wpkh}});
+    EXPECT_EQ(reason(merge2), "too-large-cluster");
+}
+
+TEST_F(MempoolTest, NoCarveOut) {
+    // A parent and 63 children fill the cluster; a 64th small child gets no exception.
     const Utxo u = coin();
-    std::vector<TxOut> outs(26, TxOut{u.out.value / 30, tc_->keys[1].p2wpkh});
+    std::vector<TxOut> outs(64, TxOut{u.out.value / 70, tc_->keys[1].p2wpkh});
     const Transaction parent = tc_->spend({u}, outs);
     ASSERT_TRUE(accept(parent).accepted);
     const auto po = tc_->outputs_of(parent);
-    for (int i = 0; i < 24; ++i) ASSERT_TRUE(accept(tc_->spend1(po[size_t(i)], 1000)).accepted) << i;
-    EXPECT_EQ(pool_->entry(parent.txid())->descendant_count, 25u);
-    // One more small child with no other ancestor: the CPFP carve-out lets it in.
-    EXPECT_TRUE(accept(tc_->spend1(po[24], 1000)).accepted);
-    // But not another.
-    const AcceptResult r = accept(tc_->spend1(po[25], 1000));
-    EXPECT_EQ(r.state.reason(), "too-long-mempool-chain");
-    EXPECT_EQ(r.state.debug(), "too many descendants for tx " + parent.txid().to_hex() + " [limit: 25]");
+    for (int i = 0; i < 63; ++i) ASSERT_TRUE(accept(tc_->spend1(po[size_t(i)], 1000)).accepted) << i;
+    EXPECT_EQ(pool_->entry(parent.txid())->descendant_count, 64u);
+    const AcceptResult r = accept(tc_->spend1(po[63], 1000));
+    EXPECT_EQ(r.state.reason(), "too-large-cluster");
 }
 
 TEST_F(MempoolTest, ScriptFailures) {
@@ -358,7 +422,7 @@ TEST_F(MempoolTest, ReplaceByFee) {
     const Transaction a_child = tc_->spend1(out0(a), 1000, 1);
     ASSERT_TRUE(accept(a_child).accepted);
 
-    // Same fee: not a higher fee rate (rule 6) or not more fees (rule 3).
+    // Same fee: not more fees (rule 3).
     const AcceptResult same = accept(tc_->spend1(u, 1000, 2));
     EXPECT_EQ(same.state.reason(), "insufficient fee");
     EXPECT_EQ(same.reject, TxReject::RECONSIDERABLE);
@@ -382,18 +446,333 @@ TEST_F(MempoolTest, ReplaceByFee) {
     EXPECT_TRUE(pool_->contains(b.txid()));
     EXPECT_EQ(pool_->info().size, 1u);
 
-    // Rule 2: no new unconfirmed inputs.
+    // Core 31 has no "no new unconfirmed inputs" rule: the diagram decides.
     const Transaction x = tc_->spend1(coin(), 1000, 3);
     ASSERT_TRUE(accept(x).accepted);
-    const Transaction adds = tc_->spend({u, out0(x)}, {{u.out.value, tc_->keys[4].p2wpkh}});
+    const Transaction adds = tc_->spend({u, out0(x)}, {{u.out.value - 10000, tc_->keys[4].p2wpkh}});
     const AcceptResult r2 = accept(adds);
-    EXPECT_EQ(r2.state.reason(), "replacement-adds-unconfirmed");
+    EXPECT_TRUE(r2.accepted) << r2.state.to_string();
+    EXPECT_FALSE(pool_->contains(b.txid()));
 
-    // Spending an output of the transaction it replaces.
-    const Transaction self = tc_->spend({u, out0(b)}, {{u.out.value, tc_->keys[4].p2wpkh}});
+    // Spending an output of the transaction it replaces (checked after the replacement rules,
+    // which this one passes with its huge fee).
+    const Transaction self = tc_->spend({out0(x), out0(adds)}, {{100000, tc_->keys[4].p2wpkh}});
     const AcceptResult r3 = accept(self);
     EXPECT_EQ(r3.state.reason(), "bad-txns-spends-conflicting-tx");
     EXPECT_EQ(r3.reject, TxReject::CONSENSUS);
+}
+
+TEST_F(MempoolTest, ReplacementMustImproveTheDiagram) {
+    // A bigger replacement that pays more in total (rules 3 and 4 hold) but at a much lower
+    // feerate: its diagram is above at the end and below at the start, so not better.
+    const Utxo u = coin();
+    const Transaction a = tc_->spend1(u, 2000, 1);
+    ASSERT_TRUE(accept(a).accepted);
+    std::vector<TxOut> outs(20, TxOut{(u.out.value - 2200) / 20, tc_->keys[2].p2wpkh});
+    const Transaction big = tc_->spend({u}, outs);
+    const AcceptResult r = accept(big);
+    EXPECT_EQ(r.state.reason(), "replacement-failed");
+    EXPECT_EQ(r.state.debug(), "insufficient feerate: does not improve feerate diagram");
+    EXPECT_EQ(r.reject, TxReject::RECONSIDERABLE);
+    EXPECT_TRUE(pool_->contains(a.txid()));
+    // The same outputs paying enough to be better everywhere: accepted.
+    std::vector<TxOut> rich(20, TxOut{(u.out.value - 40000) / 20, tc_->keys[2].p2wpkh});
+    const AcceptResult ok = accept(tc_->spend({u}, rich));
+    EXPECT_TRUE(ok.accepted) << ok.state.to_string();
+    EXPECT_EQ(ok.replaced, std::vector<uint256>{a.txid()});
+}
+
+TEST_F(MempoolTest, ReplacementWithEqualDiagramIsRefused) {
+    // With no incremental relay fee, a replacement with the same fee and the same weight
+    // passes rules 3 and 4; its diagram equals the old one, which is not enough.
+    MempoolOptions o = options_;
+    o.incremental_relay_feerate = FeeRate{0};
+    reset_pool(o);
+    const Utxo u = coin();
+    const Transaction a = tc_->spend1(u, 1000, 1);
+    ASSERT_TRUE(accept(a).accepted);
+    std::optional<Transaction> twin;
+    for (uint32_t lock = 1; lock < 64 && !twin; ++lock) {
+        SpendOptions so;
+        so.locktime = lock;
+        const Transaction b = tc_->spend1(u, 1000, 1, so);
+        if (b.weight() == a.weight()) twin = b;
+    }
+    ASSERT_TRUE(twin);
+    const AcceptResult r = accept(*twin);
+    EXPECT_EQ(r.state.reason(), "replacement-failed");
+    // One satoshi more (here through prioritisetransaction) is strictly better.
+    pool_->prioritise(twin->txid(), 1);
+    const AcceptResult rb = accept(*twin);
+    EXPECT_TRUE(rb.accepted) << rb.state.to_string();
+}
+
+TEST_F(MempoolTest, ReplacingAChildPaidChunk) {
+    // P (0.2 sat/vB) is carried by its child C: the replacement of P must beat the chunk.
+    const Utxo u = coin();
+    const Transaction p = tc_->spend1(u, 30, 1);
+    ASSERT_TRUE(accept(p).accepted);
+    const Transaction c = tc_->spend1(out0(p), 10000, 1);
+    ASSERT_TRUE(accept(c).accepted);
+    const auto cl = pool_->cluster(p.txid());
+    ASSERT_TRUE(cl);
+    ASSERT_EQ(cl->chunks.size(), 1u);
+    EXPECT_EQ(cl->chunks[0].txids, (std::vector<uint256>{p.txid(), c.txid()}));
+    EXPECT_EQ(pool_->entry(p.txid())->chunk_fee, 10030);
+    // More than P's fee but less than the chunk's: rule 3.
+    EXPECT_EQ(reason(tc_->spend1(u, 5000, 2)), "insufficient fee");
+    const AcceptResult r = accept(tc_->spend1(u, 10500, 2));
+    ASSERT_TRUE(r.accepted) << r.state.to_string();
+    EXPECT_EQ(r.replaced.size(), 2u);
+}
+
+TEST_F(MempoolTest, ReplacementRespectsClusterLimit) {
+    MempoolOptions o = options_;
+    o.cluster_count = 6;
+    reset_pool(o);
+    const std::vector<Transaction> chain = make_chain(*tc_, coin(), 6, 1000);
+    for (const Transaction& t : chain) ASSERT_TRUE(accept(t).accepted);
+    // Replacing an unrelated singleton while extending the full chain: 6 + 1 - 0 = 7.
+    const Utxo v = coin();
+    const Transaction single = tc_->spend1(v, 1000, 1);
+    ASSERT_TRUE(accept(single).accepted);
+    const Utxo tip = out0(chain.back());
+    const Transaction grow = tc_->spend({tip, v}, {{tip.out.value + v.out.value - 50000, tc_->keys[2].p2wpkh}});
+    EXPECT_EQ(reason(grow), "too-large-cluster");
+    // Replacing the chain's last transaction instead: 6 + 1 - 1 = 6.
+    const Transaction swap = tc_->spend1(out0(chain[4]), 20000, 3);
+    const AcceptResult r = accept(swap);
+    EXPECT_TRUE(r.accepted) << r.state.to_string();
+    EXPECT_EQ(pool_->cluster(chain[0].txid())->tx_count, 6u);
+}
+
+TEST_F(MempoolTest, EvictsTheWorstChunkFirst) {
+    // S1 (3 sat/vB), S2 (4 sat/vB) and a pair P (0.3) + C (10): chunk feerate ~5. When the
+    // pool overflows, S1 goes first, then S2; P, the lowest on its own, stays with C.
+    ASSERT_TRUE(accept(tc_->spend1(coin(), 1000)).accepted);
+    const size_t one = pool_->info().usage;
+    MempoolOptions o = options_;
+    o.max_bytes = 4 * one + one / 2;
+    reset_pool(o);
+    const Transaction s1 = tc_->spend1(coin(), 330);
+    const Transaction s2 = tc_->spend1(coin(), 440);
+    const Transaction p = tc_->spend1(coin(), 33);
+    const Transaction c = tc_->spend1(out0(p), 1100);
+    for (const Transaction* t : {&s1, &s2, &p, &c}) ASSERT_TRUE(accept(*t).accepted);
+    const Transaction s3 = tc_->spend1(coin(), 2000);
+    ASSERT_TRUE(accept(s3).accepted);
+    EXPECT_FALSE(pool_->contains(s1.txid()));
+    EXPECT_TRUE(pool_->contains(s2.txid()));
+    EXPECT_TRUE(pool_->contains(p.txid()));
+    const size_t v1 = (s1.weight() + 3) / 4;
+    EXPECT_EQ(pool_->info().min_fee.sat_per_kvb, policy::rate_of(330, v1) + 100);
+    const Transaction s4 = tc_->spend1(coin(), 2000);
+    ASSERT_TRUE(accept(s4).accepted);
+    EXPECT_FALSE(pool_->contains(s2.txid()));
+    EXPECT_TRUE(pool_->contains(p.txid()));
+    EXPECT_TRUE(pool_->contains(c.txid()));
+}
+
+TEST_F(MempoolTest, ReorgReaddingBeyondClusterLimitTrims) {
+    MempoolOptions o = options_;
+    o.cluster_count = 5;
+    reset_pool(o);
+    const Transaction a = tc_->spend1(coin(), 1000);
+    ASSERT_TRUE(accept(a).accepted);
+    const Block block = mine_pool();
+    ASSERT_EQ(pool_->info().size, 0u);
+    // Five children of the confirmed A: a full cluster.
+    const std::vector<Transaction> chain = make_chain(*tc_, out0(a), 5, 1000);
+    for (const Transaction& t : chain) ASSERT_TRUE(accept(t).accepted);
+    ValidationState state;
+    ASSERT_TRUE(tc_->chain().invalidate_block(block.hash(), state));
+    // A is back (no limit checks on the way back), then the cluster (6) is trimmed to the
+    // best prefix of its linearization: the last transaction of the chain leaves.
+    EXPECT_TRUE(pool_->contains(a.txid()));
+    EXPECT_EQ(pool_->cluster(a.txid())->tx_count, 5u);
+    EXPECT_FALSE(pool_->contains(chain.back().txid()));
+    for (size_t i = 0; i + 1 < chain.size(); ++i) EXPECT_TRUE(pool_->contains(chain[i].txid())) << i;
+    expect_consistent();
+}
+
+TEST_F(MempoolTest, SelectionByChunkFeerate) {
+    // A zero-fee parent with a rich child is mined before a mid-feerate singleton, and the
+    // template lists the parent first.
+    const Transaction mid = tc_->spend1(coin(), 2000);
+    const Transaction p = tc_->spend1(coin(), 20);
+    const Transaction c = tc_->spend1(out0(p), 9000);
+    for (const Transaction* t : {&mid, &p, &c}) ASSERT_TRUE(accept(*t).accepted);
+    EXPECT_EQ(selected_txids(), (std::vector<uint256>{p.txid(), c.txid(), mid.txid()}));
+    const auto diagram = pool_->feerate_diagram();
+    ASSERT_EQ(diagram.size(), 3u);
+    EXPECT_EQ(diagram[0], (std::pair<int64_t, Amount>{0, 0}));
+    EXPECT_EQ(diagram[1].second, 9020);
+    EXPECT_EQ(diagram[2].second, 11020);
+    EXPECT_TRUE(pool_->info().optimal);
+}
+
+// ---- Packages ----
+
+TEST_F(MempoolTest, PackageZeroFeeParentWithChild) {
+    const Transaction p = tc_->spend1(coin(), 0);
+    const Transaction c = tc_->spend1(out0(p), 5000);
+    const AcceptResult alone = accept(p);
+    EXPECT_EQ(alone.state.reason(), "min relay fee not met");
+    EXPECT_EQ(alone.reject, TxReject::RECONSIDERABLE);
+    const PackageResult r = pool_->submit_package({p, c});
+    EXPECT_EQ(r.package_msg, "");
+    ASSERT_EQ(r.results.size(), 2u);
+    EXPECT_TRUE(r.results.at(p.wtxid()).accepted);
+    EXPECT_TRUE(r.results.at(c.wtxid()).accepted);
+    const size_t vsize = r.results.at(p.wtxid()).vsize + r.results.at(c.wtxid()).vsize;
+    EXPECT_EQ(r.results.at(c.wtxid()).effective_feerate.sat_per_kvb, policy::rate_of(5000, vsize));
+    EXPECT_EQ(r.results.at(c.wtxid()).effective_includes, (std::vector<uint256>{p.wtxid(), c.wtxid()}));
+    EXPECT_EQ(pool_->cluster(p.txid())->chunks.size(), 1u);
+    // Submitting it again: both already there.
+    const PackageResult again = pool_->submit_package({p, c});
+    EXPECT_EQ(again.package_msg, "");
+    EXPECT_TRUE(again.results.at(p.wtxid()).already_known);
+}
+
+TEST_F(MempoolTest, PackageWithInvalidChildLeavesNothing) {
+    const Transaction p = tc_->spend1(coin(), 0);
+    SpendOptions bad;
+    bad.wrong_hash = true;
+    const Transaction c = tc_->spend1(out0(p), 5000, 1, bad);
+    const PackageResult r = pool_->submit_package({p, c});
+    EXPECT_EQ(r.package_msg, "transaction failed");
+    EXPECT_EQ(r.results.at(c.wtxid()).state.reason(),
+              "mandatory-script-verify-flag-failed (" + script_error_message(ScriptError::EVAL_FALSE) + ")");
+    EXPECT_EQ(r.results.at(p.wtxid()).state.reason(), "min relay fee not met");
+    EXPECT_EQ(pool_->info().size, 0u);
+}
+
+TEST_F(MempoolTest, PackageTooCheapTogether) {
+    const Transaction p = tc_->spend1(coin(), 0);
+    const Transaction c = tc_->spend1(out0(p), 15);
+    const PackageResult r = pool_->submit_package({p, c});
+    EXPECT_EQ(r.package_msg, "transaction failed");
+    EXPECT_EQ(r.results.at(c.wtxid()).state.reason(), "min relay fee not met");
+    EXPECT_EQ(r.results.at(c.wtxid()).effective_includes.size(), 2u);
+    EXPECT_EQ(pool_->info().size, 0u);
+}
+
+TEST_F(MempoolTest, PackageWhoseParentIsInThePool) {
+    const Transaction p = tc_->spend1(coin(), 1000);
+    ASSERT_TRUE(accept(p).accepted);
+    const Transaction c = tc_->spend1(out0(p), 1000);
+    const PackageResult r = pool_->submit_package({p, c});
+    EXPECT_EQ(r.package_msg, "");
+    EXPECT_TRUE(r.results.at(p.wtxid()).already_known);
+    EXPECT_FALSE(r.results.at(p.wtxid()).accepted);
+    EXPECT_TRUE(r.results.at(c.wtxid()).accepted);
+    // A child whose other parent is in the pool may come without it.
+    const Transaction q = tc_->spend1(coin(), 0);
+    const Utxo oc = out0(c), oq = out0(q);
+    const Transaction d = tc_->spend({oc, oq}, {{oc.out.value + oq.out.value - 8000, tc_->keys[3].p2wpkh}});
+    const PackageResult r2 = pool_->submit_package({q, d});
+    EXPECT_EQ(r2.package_msg, "");
+    EXPECT_TRUE(pool_->contains(q.txid()));
+    EXPECT_TRUE(pool_->contains(d.txid()));
+}
+
+TEST_F(MempoolTest, PackageBadShapes) {
+    const Transaction p = tc_->spend1(coin(), 0);
+    const Transaction c = tc_->spend1(out0(p), 5000);
+    auto shape = [&](const std::vector<Transaction>& txs) {
+        const PackageResult r = pool_->submit_package(txs);
+        EXPECT_TRUE(r.policy_error);
+        EXPECT_TRUE(r.results.empty());
+        return r.package_msg;
+    };
+    EXPECT_EQ(shape({c, p}), "package-not-sorted");
+    EXPECT_EQ(shape({p, p, c}), "package-contains-duplicates");
+    const Transaction other = tc_->spend1(coin(), 1000);
+    EXPECT_EQ(shape({p, other}), "package-not-child-with-parents");
+    // Two parents spending the same coin.
+    const Utxo u = coin();
+    const Transaction p1 = tc_->spend1(u, 1000, 1), p2 = tc_->spend1(u, 1200, 2);
+    const Utxo a = out0(p1), b = out0(p2);
+    const Transaction child = tc_->spend({a, b}, {{a.out.value + b.out.value - 5000, tc_->keys[3].p2wpkh}});
+    EXPECT_EQ(shape({p1, p2, child}), "conflict-in-package");
+    // 26 transactions: too many.
+    std::vector<Transaction> many = make_chain(*tc_, coin(), 26, 1000);
+    EXPECT_EQ(shape(many), "package-too-many-transactions");
+    // Two transactions over 404000 weight together.
+    Transaction huge1 = p, huge2 = c;
+    huge1.vout.push_back(TxOut{0, Script(Bytes(60000, 0x6a))});
+    huge2.vout.push_back(TxOut{0, Script(Bytes(60000, 0x6a))});
+    EXPECT_EQ(shape({huge1, huge2}), "package-too-large");
+    EXPECT_EQ(pool_->info().size, 0u);
+}
+
+TEST_F(MempoolTest, PackageWithConfirmedParent) {
+    const Transaction p = tc_->spend1(coin(), 1000);
+    const Transaction c = tc_->spend1(out0(p), 1000);
+    tc_->mine({p});
+    const PackageResult r = pool_->submit_package({p, c});
+    EXPECT_EQ(r.package_msg, "transaction failed");
+    EXPECT_EQ(r.results.at(p.wtxid()).state.reason(), "txn-already-known");
+    // The child stands on its own now.
+    EXPECT_TRUE(r.results.at(c.wtxid()).accepted);
+    EXPECT_TRUE(pool_->contains(c.txid()));
+}
+
+TEST_F(MempoolTest, PackageClusterLimit) {
+    MempoolOptions o = options_;
+    o.cluster_count = 4;
+    reset_pool(o);
+    const std::vector<Transaction> chain = make_chain(*tc_, coin(), 3, 1000);
+    for (const Transaction& t : chain) ASSERT_TRUE(accept(t).accepted);
+    // A zero-fee parent joining the chain plus its child: 3 + 2 = 5 > 4.
+    const Utxo tip = out0(chain.back());
+    const Transaction p = tc_->spend1(tip, 0);
+    const Transaction c = tc_->spend1(out0(p), 5000);
+    const PackageResult r = pool_->submit_package({p, c});
+    EXPECT_EQ(r.package_msg, "too-large-cluster");
+    EXPECT_TRUE(r.policy_error);
+    EXPECT_EQ(r.results.at(p.wtxid()).state.reason(), "min relay fee not met");
+    EXPECT_EQ(r.results.at(c.wtxid()).state.reason(), "bad-txns-inputs-missingorspent");
+    EXPECT_EQ(pool_->info().size, 3u);
+}
+
+TEST_F(MempoolTest, EphemeralDustMustBeSpentInThePackage) {
+    // A zero-fee parent with one dust output (0 sat) and a change output.
+    const Utxo u = coin();
+    const Transaction p = tc_->spend({u}, {{0, tc_->keys[5].p2wpkh}, {u.out.value, tc_->keys[1].p2wpkh}});
+    const std::vector<Utxo> po = tc_->outputs_of(p);
+    // A child that leaves the dust unspent.
+    const Transaction lazy = tc_->spend1(po[1], 5000);
+    const PackageResult r = pool_->submit_package({p, lazy});
+    EXPECT_EQ(r.package_msg, "unspent-dust");
+    EXPECT_EQ(r.results.at(lazy.wtxid()).state.reason(), "missing-ephemeral-spends");
+    EXPECT_EQ(pool_->info().size, 0u);
+    // One that spends it too.
+    const Transaction sweep = tc_->spend({po[0], po[1]}, {{po[1].out.value - 5000, tc_->keys[2].p2wpkh}});
+    const PackageResult ok = pool_->submit_package({p, sweep});
+    EXPECT_EQ(ok.package_msg, "") << ok.package_msg;
+    EXPECT_EQ(pool_->info().size, 2u);
+    // A dust-making transaction must pay nothing itself.
+    const Utxo w = coin();
+    const Transaction paying = tc_->spend({w}, {{0, tc_->keys[5].p2wpkh}, {w.out.value - 1000, tc_->keys[1].p2wpkh}});
+    EXPECT_EQ(reason(paying), "dust");
+}
+
+TEST_F(MempoolTest, PackageReplacement) {
+    // Package RBF: a 1-parent-1-child package replacing the parent's conflict.
+    const Utxo u = coin();
+    const Transaction old = tc_->spend1(u, 2000, 1);
+    ASSERT_TRUE(accept(old).accepted);
+    const Transaction p = tc_->spend1(u, 0, 2);
+    const Transaction weak = tc_->spend1(out0(p), 1000);
+    const PackageResult low = pool_->submit_package({p, weak});
+    EXPECT_EQ(low.package_msg.rfind("package RBF failed: insufficient anti-DoS fees", 0), 0u) << low.package_msg;
+    EXPECT_TRUE(pool_->contains(old.txid()));
+    const Transaction strong = tc_->spend1(out0(p), 10000);
+    const PackageResult r = pool_->submit_package({p, strong});
+    EXPECT_EQ(r.package_msg, "") << r.package_msg;
+    EXPECT_FALSE(pool_->contains(old.txid()));
+    EXPECT_EQ(r.results.at(strong.wtxid()).replaced, std::vector<uint256>{old.txid()});
 }
 
 TEST_F(MempoolTest, TooManyReplacements) {
@@ -660,6 +1039,96 @@ TEST_F(MempoolTest, RandomOperationsKeepInvariants) {
 }
 
 // ---- Size limit and expiry ----
+
+// Thousands of random additions, replacements, packages, fee changes, partial and full
+// mining and reorgs; after each, check_consistency verifies every cluster (membership,
+// one connected component, a topological order, chunks matching it, no worse than the
+// ancestor-set reference) besides the rest of the pool's invariants.
+TEST_F(MempoolTest, RandomClusterOperations) {
+    MempoolOptions o = options_;
+    o.cluster_count = 8;
+    reset_pool(o);
+    std::mt19937 rng(31);
+    std::vector<Utxo> known(coins_.begin(), coins_.end());
+    std::vector<Utxo> used;
+    auto pick = [&]() -> Utxo {
+        if (!used.empty() && rng() % 5 == 0) return used[rng() % used.size()];
+        // Recent outputs more often: longer chains, bigger clusters.
+        if (rng() % 4 != 0) return known[known.size() - 1 - rng() % std::min<size_t>(known.size(), 12)];
+        return known[rng() % known.size()];
+    };
+    auto make = [&](std::vector<Utxo> inputs, Amount fee) {
+        std::sort(inputs.begin(), inputs.end(), [](const Utxo& x, const Utxo& y) { return x.outpoint < y.outpoint; });
+        inputs.erase(std::unique(inputs.begin(), inputs.end(),
+                                 [](const Utxo& x, const Utxo& y) { return x.outpoint == y.outpoint; }),
+                     inputs.end());
+        Amount total = 0;
+        for (const Utxo& u : inputs) total += u.out.value;
+        const int n_out = 1 + int(rng() % 3);
+        std::vector<TxOut> outs;
+        for (int k = 0; k < n_out; ++k)
+            outs.push_back(TxOut{(total - fee) / n_out, tc_->keys[rng() % tc_->keys.size()].p2wpkh});
+        return tc_->spend(inputs, outs);
+    };
+    int accepted = 0, replaced = 0, too_large = 0, packages = 0, mined = 0;
+    for (int step = 0; step < 2500; ++step) {
+        const unsigned op = rng() % 100;
+        if (op < 60) {
+            std::vector<Utxo> inputs{pick()};
+            while (rng() % 3 == 0 && inputs.size() < 4) inputs.push_back(pick());
+            const Transaction tx = make(inputs, Amount(rng() % 3 == 0 ? 100 + rng() % 300 : 200 + rng() % 20000));
+            const AcceptResult r = accept(tx);
+            if (r.accepted) {
+                ++accepted;
+                used.insert(used.end(), inputs.begin(), inputs.end());
+            }
+            if (r.state.reason() == "too-large-cluster") ++too_large;
+            replaced += int(r.replaced.size());
+            if (r.accepted)
+                for (const Utxo& u : tc_->outputs_of(tx)) known.push_back(u);
+        } else if (op < 72) {
+            const Transaction p = make({pick()}, 0);
+            const Transaction c = make({out0(p), pick()}, Amount(1000 + rng() % 30000));
+            const PackageResult r = pool_->submit_package({p, c});
+            if (r.package_msg.empty()) ++packages;
+            for (const Transaction* t : {&p, &c})
+                if (pool_->contains(t->txid()))
+                    for (const Utxo& u : tc_->outputs_of(*t)) known.push_back(u);
+        } else if (op < 80) {
+            const auto ids = pool_->txids();
+            if (!ids.empty()) pool_->prioritise(ids[rng() % ids.size()], Amount(rng() % 6000) - 3000);
+        } else if (op < 85) {
+            // A small block: the best chunks only.
+            Amount fees = 0;
+            std::vector<Transaction> txs;
+            for (const auto& t : pool_->select_for_block(4000 + rng() % 20000, 80000, fees)) txs.push_back(*t);
+            tc_->mine(txs);
+            mined += int(txs.size());
+        } else if (op < 87) {
+            mined += int(mine_pool().txs.size()) - 1;
+        } else if (op < 95 && tc_->height() > kStartHeight + 2) {
+            ValidationState state;
+            ASSERT_TRUE(tc_->chain().invalidate_block(tc_->chain().tip()->hash, state));
+        } else {
+            tc_->mine();
+        }
+        std::string error;
+        ASSERT_TRUE(pool_->check_consistency(&error)) << "step " << step << ": " << error;
+        for (const uint256& id : pool_->txids()) {
+            const auto c = pool_->cluster(id);
+            ASSERT_TRUE(c);
+            ASSERT_LE(c->tx_count, 8u) << "step " << step;
+        }
+    }
+    mine_pool();
+    std::cout << "accepted " << accepted << ", replaced " << replaced << ", too-large-cluster " << too_large
+              << ", packages " << packages << ", mined " << mined << "\n";
+    EXPECT_GT(accepted, 500);
+    EXPECT_GT(replaced, 10);
+    EXPECT_GT(too_large, 10);
+    EXPECT_GT(packages, 10);
+    EXPECT_GT(mined, 200);
+}
 
 TEST_F(MempoolTest, FullPoolEvictsLowestFeeRate) {
     ASSERT_TRUE(accept(tc_->spend1(coin(), 1000)).accepted);

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "util/arith_uint256.h"
+#include "util/duration_text.h"
 #include "util/hash.h"
 #include "util/hex.h"
 #include "util/siphash.h"
@@ -17,6 +18,13 @@ TEST(Hex, RoundTripAndRejects) {
     EXPECT_FALSE(hex_decode("abc"));
     EXPECT_FALSE(hex_decode("zz"));
     EXPECT_TRUE(hex_decode("")->empty());
+}
+
+TEST(DurationText, HoursMinutesSeconds) {
+    EXPECT_EQ(duration_text(0), "0h00m00s");
+    EXPECT_EQ(duration_text(7509), "2h05m09s");
+    EXPECT_EQ(duration_text(100 * 3600 + 59), "100h00m59s");
+    EXPECT_EQ(duration_text(-1), "unknown");
 }
 
 TEST(Hash, KnownAnswers) {

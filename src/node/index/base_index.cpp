@@ -59,7 +59,8 @@ BaseIndex::BaseIndex(std::string name, Chainstate& chain, std::unique_ptr<Databa
 
 BaseIndex::~BaseIndex() { stop(); }
 
-const BlockIndex* BaseIndex::load_best() const {
+const BlockIndex* BaseIndex::load_best(bool* exact) const {
+    *exact = true;
     std::optional<Bytes> raw = db_->read(kLocatorKey);
     if (!raw) return nullptr;
     Reader r(*raw);
@@ -67,15 +68,21 @@ const BlockIndex* BaseIndex::load_best() const {
     for (uint64_t i = 0; i < n && r.ok(); ++i) {
         const uint256 hash = r.hash();
         if (!r.ok()) break;
-        if (const BlockIndex* b = chain_.lookup(hash)) return b;
+        if (const BlockIndex* b = chain_.lookup(hash)) {
+            *exact = i == 0;
+            return b;
+        }
     }
+    *exact = false;
     log_warning("%s: none of its stored best blocks is known; indexing again from the genesis block", name_.c_str());
     return nullptr;
 }
 
 void BaseIndex::start() {
-    const BlockIndex* best = load_best();
-    if (!rewound_to(best)) {
+    bool exact = true;
+    const BlockIndex* best = load_best(&exact);
+    // Entries of blocks past a locator entry that is no longer known cannot be taken back.
+    if ((!exact && rewinds_blocks()) || !rewound_to(best)) {
         log_warning("%s: entries for block %s are missing; indexing again from the genesis block", name_.c_str(),
                     best ? best->hash.to_hex().c_str() : "(none)");
         best = nullptr;
@@ -144,6 +151,10 @@ void BaseIndex::sync_to_tip() {
         }
         if (!tip) return;
         const BlockIndex* fork = last_common_ancestor(best, tip);
+        if (fork != best && rewinds_blocks()) {
+            unindex_block(best);  // newest first, one block per batch
+            continue;
+        }
         if (fork != best) {
             // The chain left the index's branch: only the best block moves back.
             if (!rewound_to(fork)) {
@@ -160,35 +171,52 @@ void BaseIndex::sync_to_tip() {
     }
 }
 
-void BaseIndex::index_block(const BlockIndex* b) {
+struct BaseIndex::StoredBlock {
+    Block block;
+    std::vector<uint32_t> offsets;
+    std::optional<BlockUndo> undo;
+};
+
+BaseIndex::StoredBlock BaseIndex::read_stored(const BlockIndex* b) const {
     std::string error;
     std::optional<Bytes> raw = store_->read_block_bytes(b->data, &error);
     if (!raw) throw StorageError("cannot read block " + b->hash.to_hex() + ": " + error);
     // Parse here (not Block::decode) to learn where each transaction starts.
+    StoredBlock out;
     Reader r(*raw);
-    Block block;
-    block.header = BlockHeader::read(r);
+    out.block.header = BlockHeader::read(r);
     const uint64_t n = r.count(10);
-    std::vector<uint32_t> offsets;
-    offsets.reserve(size_t(n));
-    block.txs.reserve(size_t(n));
+    out.offsets.reserve(size_t(n));
+    out.block.txs.reserve(size_t(n));
     for (uint64_t i = 0; i < n && r.ok(); ++i) {
-        offsets.push_back(uint32_t(r.position()));
-        block.txs.push_back(Transaction::read(r));
+        out.offsets.push_back(uint32_t(r.position()));
+        out.block.txs.push_back(Transaction::read(r));
     }
-    if (!r.ok() || !r.empty() || block.hash() != b->hash)
+    if (!r.ok() || !r.empty() || out.block.hash() != b->hash)
         throw StorageError("block " + b->hash.to_hex() + " on disk does not parse or does not match its hash");
-
-    std::optional<BlockUndo> undo;
     if (needs_undo() && b->prev) {
-        undo = store_->read_undo(b->undo, b->prev->hash, &error);
-        if (!undo) throw StorageError("cannot read undo data of block " + b->hash.to_hex() + ": " + error);
-        if (undo->txs.size() + 1 != block.txs.size())
+        out.undo = store_->read_undo(b->undo, b->prev->hash, &error);
+        if (!out.undo) throw StorageError("cannot read undo data of block " + b->hash.to_hex() + ": " + error);
+        if (out.undo->txs.size() + 1 != out.block.txs.size())
             throw StorageError("undo data of block " + b->hash.to_hex() + " does not match the block");
     }
+    return out;
+}
+
+void BaseIndex::index_block(const BlockIndex* b) {
+    const StoredBlock s = read_stored(b);
     Database::Batch batch;
-    append_block(IndexedBlock{b, block, offsets, undo ? &*undo : nullptr}, batch);
+    append_block(IndexedBlock{b, s.block, s.offsets, s.undo ? &*s.undo : nullptr}, batch);
     set_best(b, batch);
+    block_written(b);
+}
+
+void BaseIndex::unindex_block(const BlockIndex* b) {
+    const StoredBlock s = read_stored(b);
+    Database::Batch batch;
+    remove_block(IndexedBlock{b, s.block, s.offsets, s.undo ? &*s.undo : nullptr}, batch);
+    set_best(b->prev, batch);
+    block_written(b->prev);
 }
 
 void BaseIndex::set_best(const BlockIndex* b, Database::Batch& batch) {

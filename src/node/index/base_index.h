@@ -13,6 +13,9 @@
 //   batch, so the stored best block never runs ahead of its data (crash safe).
 // - Entries are keyed by block hash or txid and depend only on the block (and its
 //   ancestry), so an entry once written stays correct; a reorg only moves the best block.
+//   An index whose entries describe the chain as a whole (the address index) says so with
+//   rewinds_blocks(): then a reorg takes each disconnected block's entries back
+//   (remove_block), one block per batch together with the locator, newest first.
 // - The chain state listener only wakes the thread: it never reads or writes disk and
 //   never waits for the index, so block validation (and the P2P loop) is never held up.
 //   Lock order: chain state's mutex, then the index's wake-up mutex; the index thread
@@ -86,6 +89,17 @@ protected:
     virtual void append_block(const IndexedBlock& block, Database::Batch& batch) = 0;
     // Whether append_block needs IndexedBlock::undo.
     virtual bool needs_undo() const { return false; }
+    // Whether a reorg must undo each disconnected block's entries (remove_block) rather
+    // than only move the best block back.
+    virtual bool rewinds_blocks() const { return false; }
+    // Takes `block`'s entries back into `batch` (its parent becomes the best block in the
+    // same batch). Only called when rewinds_blocks(); `block` is the current best block.
+    virtual void remove_block(const IndexedBlock& block, Database::Batch& batch) {
+        (void)block;
+        (void)batch;
+    }
+    // After a batch of append_block or remove_block reached the database (index thread).
+    virtual void block_written(const BlockIndex* best) { (void)best; }
     // The index now ends at `block` (nullptr: empty), after loading or a rewind. Return
     // false when the entries needed to continue from there are missing: the index then
     // starts over from the genesis block.
@@ -104,8 +118,13 @@ private:
     // Indexes forward (rewinding first if needed) until the tip is reached or stop().
     void sync_to_tip();
     void index_block(const BlockIndex* b);
+    void unindex_block(const BlockIndex* b);
+    // The block, its transactions' offsets and (when needs_undo) its undo data, from disk.
+    struct StoredBlock;
+    StoredBlock read_stored(const BlockIndex* b) const;
     void set_best(const BlockIndex* b, Database::Batch& batch);
-    const BlockIndex* load_best() const;
+    // The stored best block; `exact` false when only an older locator entry is known.
+    const BlockIndex* load_best(bool* exact) const;
 
     const std::string name_;
     Chainstate& chain_;
