@@ -87,8 +87,9 @@ std::vector<std::string> NodeOptions::preprocess(const std::vector<std::string>&
         }
         if (arg.size() < 2 || arg[0] != '-' || arg == "--")
             throw OptionError("unexpected argument '" + arg + "' (options are written -name=value)");
-        const DashOption opt = parse_dash_option(
-            arg, [this](const std::string& n) { return bools_.count(n.substr(2)) && !bools_.count(n); });
+        const DashOption opt = parse_dash_option(arg, [this](const std::string& n) {
+            return (bools_.count(n.substr(2)) || negatable_.count(n.substr(2))) && !bools_.count(n);
+        });
         const std::string& name = opt.name;
         const std::optional<std::string>& value = opt.value;
         if (opt.negated) {
@@ -314,6 +315,7 @@ std::set<std::string> NodeOptions::names() const {
     std::set<std::string> out;
     for (const auto& opt : desc_.options()) out.insert(opt->long_name());
     for (const std::string& b : bools_) out.insert("no" + b);  // negated forms in the file
+    for (const std::string& n : negatable_) out.insert("no" + n);
     return out;
 }
 

@@ -48,6 +48,9 @@ public:
     void add_int(const std::string& name, const std::string& value_name, const std::string& help);
     void add_list(const std::string& name, const std::string& value_name, const std::string& help,
                   std::optional<std::string> implicit = std::nullopt);  // repeatable
+    // For a string or list option: -noname (and "noname=1" in the file) means -name=0, as
+    // bitcoind's -noproxy, -noonion.
+    void allow_negation(const std::string& name) { negatable_.insert(name); }
 
     // Configuration file lines for these options (another program's, e.g. minicashd's
     // when this is a tool) are accepted and ignored. Call before parse().
@@ -84,6 +87,7 @@ private:
     boost::program_options::options_description desc_;
     std::set<std::string> bools_;                                  // names of boolean options
     std::set<std::string> lists_;                                  // names of repeatable options
+    std::set<std::string> negatable_;                              // non-boolean options with a -no form
     std::set<std::string> ignored_;                                // other programs' options: skipped in the file
     std::vector<std::pair<std::string, std::string>> help_lines_;  // "-name=<v>", help
     boost::program_options::variables_map vm_;

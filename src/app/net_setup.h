@@ -1,6 +1,8 @@
 // What the P2P layer adds to minicashd, kept out of minicashd.cpp: its options (-listen,
 // -port, -bind, -connect, -addnode, -seednode, -dnsseed, -maxconnections,
-// -networkactive), and the connection manager's start and stop.
+// -networkactive, -whitelist, -whitebind, -whitelistrelay, -whitelistforcerelay, -proxy,
+// -onion, -proxyrandomize, -onlynet, -cjdnsreachable, -externalip, -discover,
+// -listenonion), and the connection manager's start and stop.
 #pragma once
 
 #include <filesystem>
@@ -31,7 +33,10 @@ struct NetSettings {
 };
 
 // Validates and collects the options (Core's interactions: -connect turns off -listen
-// and -dnsseed unless they are given). Throws OptionError.
+// and -dnsseed unless they are given; -proxy turns off -listen and -discover, -externalip
+// -discover; an -onlynet without IPv4 and IPv6 turns off -dnsseed). Throws OptionError
+// with Core's messages for malformed -whitelist, -whitebind, -proxy, -onion, -onlynet,
+// -externalip values.
 NetSettings read_net_settings(const NodeOptions& o, const std::filesystem::path& netdir);
 
 class NetService {

@@ -15,13 +15,34 @@ namespace minicash::net {
 namespace {
 
 constexpr char kFileMagic[8] = {'m', 'c', 'p', 'e', 'e', 'r', 's', 0};
-constexpr uint32_t kFileVersion = 1;
-constexpr int64_t kHorizonDays = 30;  // not heard of in this long: terrible
-constexpr int kRetries = 3;           // attempts without ever succeeding
-constexpr int kMaxFailures = 10;      // failures in kMinFailDays
+constexpr uint32_t kFileVersion = 2;      // addresses with their BIP155 network id
+constexpr uint32_t kFileVersionIpv6 = 1;  // 16-byte IPv6(-mapped) addresses only
+constexpr int64_t kHorizonDays = 30;      // not heard of in this long: terrible
+constexpr int kRetries = 3;               // attempts without ever succeeding
+constexpr int kMaxFailures = 10;          // failures in kMinFailDays
 constexpr int64_t kMinFailDays = 7;
 constexpr int64_t kDay = 24 * 60 * 60;
-constexpr size_t kEntrySize = 1 + 16 + 2 + 8 + 8 + 16 + 8 + 8 + 4;
+constexpr size_t kEntrySizeV1 = 1 + 16 + 2 + 8 + 8 + 16 + 8 + 8 + 4;
+constexpr size_t kMaxEntrySize = 1 + 33 + 2 + 8 + 8 + 33 + 8 + 8 + 4;
+
+void write_address(Writer& w, const NetAddr& a) {
+    w.u8(uint8_t(a.id()));
+    w.bytes(a.bip155_bytes());
+}
+
+std::optional<NetAddr> read_address(Reader& r, uint32_t version) {
+    if (version == kFileVersionIpv6) {
+        ByteView ip = r.view(16);
+        if (!r.ok()) return std::nullopt;
+        return NetAddr::from_v6_bytes(ip.data());
+    }
+    const uint8_t id = r.u8();
+    const size_t size = bip155_address_size(id);
+    if (!r.ok() || size == 0) return std::nullopt;
+    ByteView bytes = r.view(size);
+    if (!r.ok()) return std::nullopt;
+    return NetAddr::from_bip155(id, bytes);
+}
 
 }  // namespace
 
@@ -55,6 +76,7 @@ void AddrMan::clear_locked() {
     tried_slots_.assign(size_t(kTriedBuckets) * kBucketSize, -1);
     new_ids_.clear();
     tried_ids_.clear();
+    tried_collisions_.clear();
 }
 
 uint64_t AddrMan::keyed_hash(std::initializer_list<ByteView> parts) const {
@@ -151,6 +173,8 @@ void AddrMan::unplace(int id) {
 }
 
 void AddrMan::erase(int id) {
+    tried_collisions_.erase(std::remove(tried_collisions_.begin(), tried_collisions_.end(), id),
+                            tried_collisions_.end());
     unplace(id);
     by_service_.erase(entries_[size_t(id)].info.service);
     free_ids_.push_back(id);
@@ -187,17 +211,8 @@ bool AddrMan::add(const Service& service, uint64_t services, int64_t time, const
     return true;
 }
 
-void AddrMan::good(const Service& service) {
-    std::lock_guard lock(mutex_);
-    auto it = by_service_.find(service);
-    if (it == by_service_.end()) return;
-    const int id = it->second;
-    const int64_t now = clock_();
-    AddrInfo& info = entries_[size_t(id)].info;
-    info.last_success = now;
-    info.last_try = now;
-    info.attempts = 0;
-    if (info.tried) return;
+void AddrMan::make_tried(int id) {
+    const Service service = entries_[size_t(id)].info.service;
     const int slot = tried_slot(service);
     const int occupant = tried_slots_[size_t(slot)];
     unplace(id);
@@ -215,6 +230,80 @@ void AddrMan::good(const Service& service) {
         }
     }
     place_tried(id, slot);
+}
+
+bool AddrMan::good(const Service& service, bool test_before_evict) {
+    std::lock_guard lock(mutex_);
+    auto it = by_service_.find(service);
+    if (it == by_service_.end()) return false;
+    const int id = it->second;
+    const int64_t now = clock_();
+    AddrInfo& info = entries_[size_t(id)].info;
+    info.last_success = now;
+    info.last_try = now;
+    info.attempts = 0;
+    if (info.tried) return true;
+    const int occupant = tried_slots_[size_t(tried_slot(service))];
+    if (test_before_evict && occupant >= 0 && occupant != id) {
+        // Test before evicting: a feeler connection to the occupant decides.
+        if (tried_collisions_.size() < kMaxTriedCollisions &&
+            std::find(tried_collisions_.begin(), tried_collisions_.end(), id) == tried_collisions_.end())
+            tried_collisions_.push_back(id);
+        return false;
+    }
+    make_tried(id);
+    return true;
+}
+
+void AddrMan::resolve_collisions() {
+    std::lock_guard lock(mutex_);
+    const int64_t now = clock_();
+    std::vector<int> keep;
+    for (const int id : tried_collisions_) {
+        if (id >= int(entries_.size()) || entries_[size_t(id)].slot < 0 || entries_[size_t(id)].info.tried)
+            continue;  // gone (or already tried): nothing to settle
+        const AddrInfo& fresh = entries_[size_t(id)].info;
+        const int occupant = tried_slots_[size_t(tried_slot(fresh.service))];
+        if (occupant < 0) {  // no longer a collision
+            make_tried(id);
+            continue;
+        }
+        const AddrInfo& old = entries_[size_t(occupant)].info;
+        if (now - old.last_success < kReplacementSeconds) continue;  // the occupant answered: keep it
+        if (now - old.last_try < kReplacementSeconds) {
+            if (now - old.last_try > 60) {
+                make_tried(id);  // tried at least a minute ago, no answer: replace it
+                continue;
+            }
+            keep.push_back(id);  // being tested: give it time
+            continue;
+        }
+        if (now - fresh.last_success > kTestWindowSeconds) {
+            make_tried(id);  // could not test it in time: replace it anyway
+            continue;
+        }
+        keep.push_back(id);
+    }
+    tried_collisions_ = std::move(keep);
+}
+
+std::optional<AddrInfo> AddrMan::select_tried_collision() {
+    std::lock_guard lock(mutex_);
+    if (tried_collisions_.empty()) return std::nullopt;
+    const size_t i = size_t(rng_() % tried_collisions_.size());
+    const int id = tried_collisions_[i];
+    if (id >= int(entries_.size()) || entries_[size_t(id)].slot < 0 || entries_[size_t(id)].info.tried) {
+        tried_collisions_.erase(tried_collisions_.begin() + long(i));
+        return std::nullopt;
+    }
+    const int occupant = tried_slots_[size_t(tried_slot(entries_[size_t(id)].info.service))];
+    if (occupant < 0) return std::nullopt;
+    return entries_[size_t(occupant)].info;
+}
+
+size_t AddrMan::collision_count() const {
+    std::lock_guard lock(mutex_);
+    return tried_collisions_.size();
 }
 
 void AddrMan::attempt(const Service& service, bool count_failure) {
@@ -312,12 +401,12 @@ bool AddrMan::save(const std::filesystem::path& file, const Magic& magic, std::s
         auto put = [&](int id) {
             const AddrInfo& a = entries_[size_t(id)].info;
             w.u8(a.tried ? 1 : 0);
-            w.bytes(ByteView(a.service.addr.v6_bytes().data(), 16));
+            write_address(w, a.service.addr);
             w.u8(uint8_t(a.service.port >> 8));
             w.u8(uint8_t(a.service.port));
             w.u64(a.services);
             w.i64(a.time);
-            w.bytes(ByteView(a.source.v6_bytes().data(), 16));
+            write_address(w, a.source);
             w.i64(a.last_try);
             w.i64(a.last_success);
             w.i32(a.attempts);
@@ -337,53 +426,65 @@ bool AddrMan::load(const std::filesystem::path& file, const Magic& magic, std::s
         clear_locked();
         return true;
     }
-    const uint64_t max_size = 8 + 4 + 4 + 32 + 4 + kMaxEntries * kEntrySize + 32;
-    const auto size = std::filesystem::file_size(file, ec);
-    if (ec || size > max_size) {
-        if (error) *error = file.string() + " is unreadable or too large";
+    // A damaged file leaves the table empty, whatever is wrong with it.
+    auto fail = [&](const std::string& why) {
+        {
+            std::lock_guard lock(mutex_);
+            clear_locked();
+        }
+        if (error) *error = file.string() + ": " + why;
         return false;
-    }
+    };
+    const uint64_t max_size = 8 + 4 + 4 + 32 + 4 + kMaxEntries * kMaxEntrySize + 32;
+    const auto size = std::filesystem::file_size(file, ec);
+    if (ec || size > max_size) return fail("unreadable or too large");
     std::ifstream in(file, std::ios::binary);
     std::stringstream ss;
     ss << in.rdbuf();
     const std::string data = ss.str();
     const ByteView all(reinterpret_cast<const uint8_t*>(data.data()), data.size());
-    auto fail = [&](const std::string& why) {
-        if (error) *error = file.string() + ": " + why;
-        return false;
-    };
     if (all.size() < 8 + 4 + 4 + 32 + 4 + 32) return fail("file too short");
     if (sha256d(all.first(all.size() - 32)) != uint256(all.last(32))) return fail("checksum mismatch");
     Reader r(all.first(all.size() - 32));
     ByteView m = r.view(8);
     if (std::memcmp(m.data(), kFileMagic, 8) != 0) return fail("not a minicash peers file");
-    if (r.u32() != kFileVersion) return fail("unsupported format version");
+    const uint32_t version = r.u32();
+    if (version != kFileVersion && version != kFileVersionIpv6) return fail("unsupported format version");
     ByteView net = r.view(4);
     if (!std::equal(net.begin(), net.end(), magic.begin())) return fail("belongs to another network");
     std::array<uint8_t, 32> key;
     ByteView k = r.view(32);
     std::copy(k.begin(), k.end(), key.begin());
     const uint32_t count = r.u32();
-    if (!r.ok() || count > kMaxEntries || r.remaining() != size_t(count) * kEntrySize)
+    if (!r.ok() || count > kMaxEntries ||
+        (version == kFileVersionIpv6 && r.remaining() != size_t(count) * kEntrySizeV1))
         return fail("entry count does not match the file size");
+
+    // Everything is read before the table is replaced.
+    std::vector<AddrInfo> loaded;
+    loaded.reserve(count);
+    for (uint32_t i = 0; i < count; ++i) {
+        AddrInfo a;
+        a.tried = r.u8() != 0;
+        auto addr = read_address(r, version);
+        const uint8_t hi = r.u8(), lo = r.u8();
+        a.services = r.u64();
+        a.time = r.i64();
+        auto source = read_address(r, version);
+        a.last_try = r.i64();
+        a.last_success = r.i64();
+        a.attempts = r.i32();
+        if (!r.ok() || !addr || !source) return fail("truncated or malformed entry");
+        a.service = Service{*addr, uint16_t((hi << 8) | lo)};
+        a.source = *source;
+        loaded.push_back(a);
+    }
+    if (r.remaining() != 0) return fail("entry count does not match the file size");
 
     std::lock_guard lock(mutex_);
     clear_locked();
     key_ = key;
-    for (uint32_t i = 0; i < count; ++i) {
-        AddrInfo a;
-        a.tried = r.u8() != 0;
-        ByteView ip = r.view(16);
-        const uint8_t hi = r.u8(), lo = r.u8();
-        a.service = Service{NetAddr::from_v6_bytes(ip.data()), uint16_t((hi << 8) | lo)};
-        a.services = r.u64();
-        a.time = r.i64();
-        ByteView src = r.view(16);
-        a.source = NetAddr::from_v6_bytes(src.data());
-        a.last_try = r.i64();
-        a.last_success = r.i64();
-        a.attempts = r.i32();
-        if (!r.ok()) return fail("truncated entry");
+    for (AddrInfo& a : loaded) {
         if (a.service.port == 0 || !a.service.addr.is_valid() || by_service_.count(a.service)) continue;
         if (a.tried) {
             const int slot = tried_slot(a.service);

@@ -10,17 +10,23 @@
 //         chosen by the address's group (at most 8 buckets per group).
 // A new address whose slot is taken replaces the occupant only when the occupant is
 // "terrible" (stale, from the future, or failing); otherwise it is dropped. An address
-// promoted to a taken tried slot pushes the occupant back to new. So the total is at
+// that completed a handshake moves to tried; when its tried slot is taken, it stays in
+// new and the collision is remembered (at most 10) until a feeler connection has tested
+// the occupant (Core's test-before-evict, resolve_collisions()). So the total is at
 // most 81,920 entries, whatever peers send.
 //
+// Every network BIP155 names is kept (IPv4, IPv6, Tor v3, I2P, CJDNS), whether or not
+// this node can reach it: addresses are relayed for others too.
+//
 // Persistence: <netdir>/peers.dat in minicash's own format (not Core's):
-//   "mcpeers\0" | u32 version (1) | network magic (4) | bucket key (32) | u32 count |
+//   "mcpeers\0" | u32 version (2) | network magic (4) | bucket key (32) | u32 count |
 //   count x entry | sha256d of everything before (32)
-//   entry: u8 tried | 16-byte IPv6(-mapped) address | u16 port (BE) | u64 services |
-//          i64 time | 16-byte source address | i64 last_try | i64 last_success |
-//          i32 attempts
-// written atomically (temporary file, fsync, rename). A damaged file is reported and
-// ignored (the node starts with an empty table).
+//   entry: u8 tried | address | u16 port (BE) | u64 services | i64 time |
+//          source address | i64 last_try | i64 last_success | i32 attempts
+//   address: u8 BIP155 network id | its address bytes (4, 16 or 32, by the id)
+// written atomically (temporary file, fsync, rename). Version 1 files (16-byte
+// IPv6-mapped addresses) are still read. A damaged file is reported and ignored (the
+// node starts with an empty table).
 //
 // Thread-safety: every method locks an internal mutex.
 #pragma once
@@ -68,8 +74,24 @@ public:
     // (except when `allow_local`) and port 0 are refused. True when it was new.
     bool add(const Service& service, uint64_t services, int64_t time, const NetAddr& source, int64_t time_penalty = 0,
              bool allow_local = false);
-    // A handshake with this address completed: move it to the tried table.
-    void good(const Service& service);
+    static constexpr size_t kMaxTriedCollisions = 10;            // ADDRMAN_SET_TRIED_COLLISION_SIZE
+    static constexpr int64_t kReplacementSeconds = 4 * 60 * 60;  // ADDRMAN_REPLACEMENT
+    static constexpr int64_t kTestWindowSeconds = 40 * 60;       // ADDRMAN_TEST_WINDOW
+
+    // A handshake with this address completed: move it to the tried table. When
+    // `test_before_evict` and its tried slot holds another address, it stays in new and
+    // the collision is remembered instead (at most kMaxTriedCollisions); otherwise the
+    // occupant is pushed back to new. True when the address is now in tried.
+    bool good(const Service& service, bool test_before_evict = true);
+    // Settles remembered collisions (Core's ResolveCollisions): the occupant stays when it
+    // completed a handshake in the last 4 hours; it is replaced when we tried it in the
+    // last 4 hours, at least 60 s ago, without success, or when the newcomer has waited
+    // 40 minutes for a test.
+    void resolve_collisions();
+    // The occupant of a random remembered collision's tried slot (for a feeler to test);
+    // nullopt when there is no collision.
+    std::optional<AddrInfo> select_tried_collision();
+    size_t collision_count() const;
     // We are about to connect; `count_failure` when the previous attempt failed.
     void attempt(const Service& service, bool count_failure);
     // Refreshes the address's time (on disconnect of a peer that worked).
@@ -110,6 +132,7 @@ private:
     void erase(int id);
     int alloc(const AddrInfo& info);
     void clear_locked();
+    void make_tried(int id);  // REQUIRES: the entry is in new
 
     std::function<int64_t()> clock_;
     mutable std::mutex mutex_;
@@ -122,6 +145,7 @@ private:
     std::vector<int> tried_slots_;
     std::vector<int> new_ids_;  // ids in new, for O(1) random choice
     std::vector<int> tried_ids_;
+    std::vector<int> tried_collisions_;  // ids in new whose tried slot is taken
 };
 
 }  // namespace minicash::net

@@ -4,15 +4,20 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <future>
 #include <random>
 
+#include "net/anchors.h"
 #include "net/eviction.h"
+#include "net/socks5.h"
 #include "net/v1_transport.h"
 #include "net/v2_transport.h"
 #include "storage/database.h"
 #include "util/hash.h"
 #include "util/logging.h"
+#include "util/siphash.h"
 
 namespace minicash::net {
 
@@ -31,6 +36,10 @@ constexpr auto kAddrDumpInterval = 15min;
 constexpr auto kManualRetryMin = 2s;
 constexpr auto kManualRetryMax = 60s;
 constexpr auto kDnsSeedDelay = 11s;
+constexpr auto kFeelerInterval = 2min;           // FEELER_INTERVAL
+constexpr auto kExtraBlockRelayInterval = 5min;  // EXTRA_BLOCK_RELAY_ONLY_PEER_INTERVAL
+constexpr auto kFeelerSleepWindow = 1s;          // FEELER_SLEEP_WINDOW
+constexpr auto kSocks5RecvTimeout = 20s;         // g_socks5_recv_timeout
 
 Service to_service(const tcp::endpoint& ep) {
     Service s;
@@ -46,6 +55,7 @@ Service to_service(const tcp::endpoint& ep) {
     return s;
 }
 
+// REQUIRES: s is IPv4, IPv6 or CJDNS (a socket address exists for it).
 tcp::endpoint to_endpoint(const Service& s) {
     if (s.addr.is_ipv4()) {
         asio::ip::address_v4::bytes_type b;
@@ -57,9 +67,16 @@ tcp::endpoint to_endpoint(const Service& s) {
     return tcp::endpoint(asio::ip::address_v6(b), s.port);
 }
 
-std::string network_of(const NetAddr& a) {
-    if (!a.is_routable()) return "not_publicly_routable";
-    return a.is_ipv4() ? "ipv4" : "ipv6";
+bool has_socket_address(const NetAddr& a) { return a.is_ip() || a.is_cjdns(); }
+
+// Exponentially distributed delay with the given mean (Core's GetExponentialRand).
+std::chrono::milliseconds exponential_delay(uint64_t random, std::chrono::milliseconds mean) {
+    const double u = double(random >> 11) * (1.0 / 9007199254740992.0);
+    return std::chrono::milliseconds(int64_t(-std::log1p(-u) * double(mean.count())));
+}
+
+bool is_automatic_outbound(ConnType t) {
+    return t == ConnType::OUTBOUND_FULL_RELAY || t == ConnType::BLOCK_RELAY || t == ConnType::FEELER;
 }
 
 }  // namespace
@@ -68,6 +85,11 @@ Connman::Connman(const ChainParams& params, ConnmanOptions options, const Clock&
     : params_(params), options_(std::move(options)), clock_(clock) {
     std::random_device rd;
     rng_.seed((uint64_t(rd()) << 32) ^ rd());
+    netgroup_key_[0] = rng_();
+    netgroup_key_[1] = rng_();
+    char prefix[20];
+    std::snprintf(prefix, sizeof prefix, "%016llx-", (unsigned long long)rng_());
+    proxy_credentials_prefix_ = prefix;
     auto unix_clock = [&clock] { return clock.unix_now(); };
     addrman_ = std::make_unique<AddrMan>(unix_clock);
     banman_ = std::make_unique<BanMan>(
@@ -113,6 +135,8 @@ bool Connman::start(std::unique_ptr<NetEvents> events, std::string* error) {
     listen_port_ = options_.port ? options_.port : params_.default_port;
     network_active_ = options_.network_active;
     options_.max_outbound = std::max(0, std::min(options_.max_outbound, options_.max_connections));
+    options_.max_outbound_block_relay =
+        std::max(0, std::min(options_.max_outbound_block_relay, options_.max_connections - options_.max_outbound));
 
     std::string err;
     if (!options_.netdir.empty()) {
@@ -124,31 +148,48 @@ bool Connman::start(std::unique_ptr<NetEvents> events, std::string* error) {
     }
 
     if (options_.listen) {
-        std::vector<std::pair<tcp::endpoint, bool>> endpoints;  // endpoint, required
-        if (options_.bind.empty()) {
-            endpoints.emplace_back(tcp::endpoint(asio::ip::address_v6::any(), listen_port_), false);
-            endpoints.emplace_back(tcp::endpoint(asio::ip::address_v4::any(), listen_port_), false);
-        } else {
-            for (const std::string& b : options_.bind) {
-                auto s = Service::parse(b, listen_port_);
-                if (!s) {
-                    if (error) *error = "Cannot resolve -bind address: '" + b + "'";
+        struct Endpoint {
+            tcp::endpoint ep;
+            bool required = true;  // -bind/-whitebind must bind; the defaults need not
+            uint32_t permissions = PF_NONE;
+            bool onion = false;
+        };
+        std::vector<Endpoint> endpoints;
+        for (const std::string& b : options_.bind) {
+            std::string text = b;
+            bool onion = false;
+            if (const size_t eq = text.rfind('='); eq != std::string::npos) {
+                if (text.substr(eq + 1) != "onion") {
+                    if (error) *error = "Invalid -bind address: '" + b + "'";
                     return false;
                 }
-                endpoints.emplace_back(to_endpoint(*s), true);
+                onion = true;
+                text.resize(eq);
             }
+            auto s = Service::parse(text, listen_port_);
+            if (!s || !s->addr.is_ip()) {
+                if (error) *error = "Cannot resolve -bind address: '" + b + "'";
+                return false;
+            }
+            endpoints.push_back(Endpoint{to_endpoint(*s), true, PF_NONE, onion});
         }
-        for (const auto& [ep, required] : endpoints) {
+        for (const WhitebindEntry& w : options_.whitebind)
+            endpoints.push_back(Endpoint{to_endpoint(w.service), true, w.flags, false});
+        if (endpoints.empty()) {
+            endpoints.push_back(Endpoint{tcp::endpoint(asio::ip::address_v6::any(), listen_port_), false});
+            endpoints.push_back(Endpoint{tcp::endpoint(asio::ip::address_v4::any(), listen_port_), false});
+        }
+        for (const Endpoint& e : endpoints) {
             boost::system::error_code ec;
             auto acceptor = std::make_shared<tcp::acceptor>(io_);
-            acceptor->open(ep.protocol(), ec);
+            acceptor->open(e.ep.protocol(), ec);
             if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
-            if (!ec && ep.address().is_v6()) acceptor->set_option(asio::ip::v6_only(true), ec);
-            if (!ec) acceptor->bind(ep, ec);
+            if (!ec && e.ep.address().is_v6()) acceptor->set_option(asio::ip::v6_only(true), ec);
+            if (!ec) acceptor->bind(e.ep, ec);
             if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
             if (ec) {
-                const std::string where = to_service(ep).to_string();
-                if (required) {
+                const std::string where = to_service(e.ep).to_string();
+                if (e.required) {
                     if (error)
                         *error = "Unable to bind to " + where + " on this computer (" + ec.message() +
                                  "). minicashd is probably already running.";
@@ -161,8 +202,8 @@ bool Connman::start(std::unique_ptr<NetEvents> events, std::string* error) {
                 continue;
             }
             listen_addrs_.push_back(to_service(acceptor->local_endpoint()));
-            acceptors_.push_back(acceptor);
-            log_info("Bound to %s", listen_addrs_.back().to_string().c_str());
+            acceptors_.push_back(Listener{acceptor, e.permissions, e.onion});
+            log_info("Bound to %s%s", listen_addrs_.back().to_string().c_str(), e.onion ? " (onion)" : "");
         }
         if (acceptors_.empty())
             log_warning(
@@ -170,6 +211,7 @@ bool Connman::start(std::unique_ptr<NetEvents> events, std::string* error) {
                 "not accepting incoming connections",
                 unsigned(listen_port_));
     }
+    if (!options_.connect_only) load_anchors();
 
     for (const std::string& c : options_.connect) manual_.push_back(ManualTarget{c, true, true});
     for (const std::string& a : options_.addnode) manual_.push_back(ManualTarget{a, true});
@@ -181,8 +223,10 @@ bool Connman::start(std::unique_ptr<NetEvents> events, std::string* error) {
     work_.emplace(io_.get_executor());
     start_time_ = clock_.steady_now();
     last_addr_dump_ = start_time_;
+    next_feeler_ = start_time_ + exponential_delay(random_u64(), kFeelerInterval);
+    next_extra_block_relay_ = start_time_ + exponential_delay(random_u64(), kExtraBlockRelayInterval);
     running_ = true;
-    for (auto& a : acceptors_) asio::co_spawn(io_, accept_loop(a), asio::detached);
+    for (const Listener& l : acceptors_) asio::co_spawn(io_, accept_loop(l), asio::detached);
     asio::co_spawn(io_, maintenance_loop(), asio::detached);
     asio::co_spawn(io_, dns_seed_loop(), asio::detached);
     io_thread_ = std::thread([this] {
@@ -201,7 +245,8 @@ bool Connman::start(std::unique_ptr<NetEvents> events, std::string* error) {
 
 void Connman::stop_on_loop() {
     boost::system::error_code ec;
-    for (auto& a : acceptors_) a->close(ec);
+    if (!options_.connect_only) dump_anchors();  // before the connections close
+    for (auto& l : acceptors_) l.acceptor->close(ec);
     if (maintenance_timer_) maintenance_timer_->cancel();
     if (resolver_) resolver_->cancel();
     for (auto& s : pending_sockets_) s->close(ec);
@@ -245,6 +290,28 @@ void Connman::stop() {
     log_info("P2P networking stopped");
 }
 
+void Connman::load_anchors() {
+    if (options_.netdir.empty()) return;
+    std::string err;
+    anchors_ = read_anchors(options_.netdir / "anchors.dat", params_.magic, &err);
+    if (!err.empty()) log_warning("ignoring anchors.dat: %s", err.c_str());
+    log_info("%zu block-relay-only anchors will be tried for connections.", anchors_.size());
+}
+
+void Connman::dump_anchors() {
+    if (options_.netdir.empty()) return;
+    std::vector<AddrEntry> anchors;
+    for (const auto& [id, p] : peers_) {
+        if (!p->block_relay_only() || !p->successfully_connected || p->disconnected()) continue;
+        if (anchors.size() >= kMaxAnchors) break;
+        anchors.push_back(AddrEntry{uint32_t(clock_.unix_now()), p->services, p->addr});
+    }
+    std::string err;
+    if (!write_anchors(options_.netdir / "anchors.dat", params_.magic, anchors, &err))
+        log_warning("cannot write anchors.dat: %s", err.c_str());
+    else log_info("Flushed %zu outbound block-relay-only peer addresses to anchors.dat", anchors.size());
+}
+
 void Connman::dump_addresses() {
     if (options_.netdir.empty()) return;
     std::string err;
@@ -272,8 +339,9 @@ std::shared_ptr<Peer> Connman::make_peer(tcp::socket socket, const Service& addr
 
 void Connman::start_peer(const std::shared_ptr<Peer>& peer) {
     peers_[peer->id] = peer;
-    log_debug(LogCategory::NET, "%s connection %s peer=%lld (%s transport)", peer->inbound() ? "inbound" : "outbound",
-              peer->addr.to_string().c_str(), (long long)peer->id, peer->transport().protocol().c_str());
+    log_debug(LogCategory::NET, "%s connection %s (%s) peer=%lld (%s transport)", conn_type_name(peer->type),
+              peer->addr_name.c_str(), network_name(peer->network()), (long long)peer->id,
+              peer->transport().protocol().c_str());
     peer->transport().start();
     asio::co_spawn(io_, reader(peer), asio::detached);
     events_->on_peer_connected(peer);
@@ -325,7 +393,9 @@ void Connman::peer_closed(const std::shared_ptr<Peer>& peer) {
         if (v1_only_.size() > 10000) v1_only_.erase(v1_only_.begin());
         asio::co_spawn(io_, connect_to(peer->addr, peer->addr_name, peer->type), asio::detached);
     }
-    if (!peer->inbound() && peer->successfully_connected) addrman_->connected(peer->addr);
+    // Only full (not block-relay-only) outbound peers change what others can learn
+    // from our address manager (Core's FinalizeNode).
+    if (!peer->inbound() && !peer->block_relay_only() && peer->successfully_connected) addrman_->connected(peer->addr);
     if (peer->manual()) {
         for (ManualTarget& t : manual_) {
             if (t.name == peer->addr_name) {
@@ -348,7 +418,8 @@ std::optional<Service> Connman::resolve_numeric(const std::string& name) const {
     return Service::parse(name, params_.default_port);
 }
 
-asio::awaitable<void> Connman::accept_loop(std::shared_ptr<tcp::acceptor> acceptor) {
+asio::awaitable<void> Connman::accept_loop(Listener listener) {
+    auto acceptor = listener.acceptor;
     while (!stopping_) {
         tcp::socket socket(io_);
         boost::system::error_code ec;
@@ -363,18 +434,31 @@ asio::awaitable<void> Connman::accept_loop(std::shared_ptr<tcp::acceptor> accept
         const auto remote = socket.remote_endpoint(ec);
         if (ec) continue;
         Service from = to_service(remote);
-        if (!accept_inbound(from)) continue;  // socket closes here
+        from.addr = from.addr.maybe_cjdns(options_.networks.cjdns_reachable());
+        const uint32_t permissions = apply_whitelist(listener.permissions, from.addr, options_.whitelist, DIR_IN,
+                                                     options_.whitelist_relay, options_.whitelist_forcerelay);
+        if (!accept_inbound(from, permissions)) continue;  // socket closes here
         if (options_.v2transport)
-            asio::co_spawn(io_, detect_transport(std::make_shared<tcp::socket>(std::move(socket)), from),
-                           asio::detached);
-        else start_peer(make_peer(std::move(socket), from, ConnType::INBOUND));
+            asio::co_spawn(
+                io_,
+                detect_transport(std::make_shared<tcp::socket>(std::move(socket)), from, permissions, listener.onion),
+                asio::detached);
+        else start_inbound(make_peer(std::move(socket), from, ConnType::INBOUND), permissions, listener.onion);
     }
+}
+
+void Connman::start_inbound(const std::shared_ptr<Peer>& peer, uint32_t permissions, bool onion) {
+    peer->permissions = permissions;
+    peer->inbound_onion = onion;
+    peer->prefer_evict = banman_->is_discouraged(peer->addr.addr);
+    start_peer(peer);
 }
 
 // Peeks (without consuming) until the first 16 bytes show a v1 version message or
 // differ from one (then it is a BIP324 initiator's key), for at most the handshake
 // timeout. At most max_connections sockets wait here at once.
-asio::awaitable<void> Connman::detect_transport(std::shared_ptr<tcp::socket> socket, Service from) {
+asio::awaitable<void> Connman::detect_transport(std::shared_ptr<tcp::socket> socket, Service from, uint32_t permissions,
+                                                bool onion) {
     if (detecting_ >= size_t(std::max(options_.max_connections, 1))) co_return;  // socket closes here
     ++detecting_;
     pending_sockets_.insert(socket);
@@ -414,27 +498,31 @@ asio::awaitable<void> Connman::detect_transport(std::shared_ptr<tcp::socket> soc
     pending_sockets_.erase(socket);
     --detecting_;
     if (!v2 || stopping_ || !network_active_ || !socket->is_open()) co_return;
-    start_peer(make_peer(std::move(*socket), from, ConnType::INBOUND, *v2));
+    start_inbound(make_peer(std::move(*socket), from, ConnType::INBOUND, *v2), permissions, onion);
 }
 
-bool Connman::accept_inbound(const Service& from) {
+bool Connman::accept_inbound(const Service& from, uint32_t permissions) {
     if (!network_active_) return false;
-    if (banman_->is_banned(from.addr)) {
+    const bool noban = has_permission(permissions, PF_NOBAN);
+    if (!noban && banman_->is_banned(from.addr)) {
         log_debug(LogCategory::NET, "connection from %s dropped (banned)", from.to_string().c_str());
-        return false;
-    }
-    if (banman_->is_discouraged(from.addr)) {
-        log_debug(LogCategory::NET, "connection from %s dropped (discouraged)", from.to_string().c_str());
         return false;
     }
     int inbound = 0;
     for (const auto& [id, p] : peers_)
         if (p->inbound() && !p->disconnected()) ++inbound;
-    const int max_inbound = std::max(0, options_.max_connections - options_.max_outbound);
+    const int max_inbound =
+        std::max(0, options_.max_connections - options_.max_outbound - options_.max_outbound_block_relay - kMaxFeelers);
+    // A discouraged address is let in only while inbound slots are not (almost) full, and
+    // is then the first to be evicted (Core).
+    if (!noban && inbound + 1 >= max_inbound && banman_->is_discouraged(from.addr)) {
+        log_debug(LogCategory::NET, "connection from %s dropped (discouraged)", from.to_string().c_str());
+        return false;
+    }
     if (inbound >= max_inbound) {
         auto victim = select_node_to_evict();
         if (!victim) {
-            log_debug(LogCategory::NET, "connection from %s dropped: full, no eviction candidate",
+            log_debug(LogCategory::NET, "failed to find an eviction candidate - connection from %s dropped (full)",
                       from.to_string().c_str());
             return false;
         }
@@ -446,22 +534,109 @@ bool Connman::accept_inbound(const Service& from) {
     return true;
 }
 
+uint64_t Connman::keyed_netgroup(const NetAddr& a) const {
+    return siphash24(netgroup_key_[0], netgroup_key_[1], a.group());
+}
+
 std::optional<int64_t> Connman::select_node_to_evict() {
     std::vector<EvictionCandidate> candidates;
+    const bool ibd_done = !in_initial_block_download();
     for (const auto& [id, p] : peers_) {
-        if (!p->inbound() || p->disconnected()) continue;
-        candidates.push_back(EvictionCandidate{id, p->connected_steady, p->min_ping_seconds, p->last_block_time,
-                                               p->last_tx_time, p->netgroup});
+        if (p->disconnected()) continue;
+        EvictionCandidate c;
+        c.id = id;
+        c.connected = p->connected_steady;
+        c.min_ping_seconds = p->min_ping_seconds;
+        c.last_block_time = p->last_block_time;
+        c.last_tx_time = p->last_tx_time;
+        c.relevant_services = has_desirable_services(p->services, ibd_done);
+        c.relay_txs = p->relay_txs;
+        c.keyed_netgroup = keyed_netgroup(p->addr.addr);
+        c.prefer_evict = p->prefer_evict;
+        c.is_local = p->addr.addr.is_loopback();
+        c.network = p->network();
+        c.noban = p->has_permission(PF_NOBAN);
+        c.inbound = p->inbound();
+        candidates.push_back(c);
     }
     return net::select_node_to_evict(std::move(candidates));
 }
 
-asio::awaitable<void> Connman::connect_to(Service target, std::string name, ConnType type, bool v2) {
-    auto socket = std::make_shared<tcp::socket>(io_);
-    pending_.insert(target);
-    pending_sockets_.insert(socket);
+asio::awaitable<std::string> Connman::connect_through_proxy(std::shared_ptr<tcp::socket> socket, Proxy proxy,
+                                                            std::string destination, uint16_t port) {
+    std::optional<ProxyCredentials> auth;
+    if (proxy.randomize_credentials) {
+        // Tor stream isolation: fresh credentials for every connection.
+        const std::string id = proxy_credentials_prefix_ + std::to_string(proxy_credentials_counter_++);
+        auth = ProxyCredentials{id, id};
+    }
+    Socks5Client client(std::move(destination), port, std::move(auth));
+    Socks5Client::Step step = client.start();
     boost::system::error_code ec;
-    {
+    Bytes buf(257);
+    while (!client.finished()) {
+        if (!step.send.empty()) {
+            co_await asio::async_write(*socket, asio::buffer(step.send), asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) co_return "Error sending to proxy: " + ec.message();
+        }
+        if (step.need == 0 || step.need > buf.size()) break;
+        // Each read gets kSocks5RecvTimeout (a slow proxy such as Tor needs time).
+        auto timed_out = std::make_shared<bool>(false);
+        asio::steady_timer deadline(io_, kSocks5RecvTimeout);
+        deadline.async_wait([socket, timed_out](const boost::system::error_code& e) {
+            if (e) return;
+            *timed_out = true;
+            boost::system::error_code ignored;
+            socket->close(ignored);
+        });
+        co_await asio::async_read(*socket, asio::buffer(buf.data(), step.need),
+                                  asio::redirect_error(asio::use_awaitable, ec));
+        deadline.cancel();
+        if (*timed_out) co_return "timeout while waiting for the proxy";
+        if (ec) co_return "Error reading from proxy: " + ec.message();
+        step = client.receive(ByteView(buf.data(), step.need));
+    }
+    if (!client.succeeded()) co_return client.error().empty() ? "proxy handshake incomplete" : client.error();
+    co_return "";
+}
+
+asio::awaitable<void> Connman::connect_to(std::optional<Service> target, std::string name, ConnType type, bool v2) {
+    auto socket = std::make_shared<tcp::socket>(io_);
+    if (target) {
+        pending_.insert(*target);
+        pending_types_[*target] = type;
+    }
+    pending_sockets_.insert(socket);
+    auto finish_pending = [&] {
+        if (target) {
+            pending_.erase(*target);
+            pending_types_.erase(*target);
+        }
+        pending_sockets_.erase(socket);
+    };
+    boost::system::error_code ec;
+    if (type == ConnType::FEELER) {
+        // A little random delay, so that feelers of many nodes do not synchronise.
+        asio::steady_timer jitter(
+            io_,
+            std::chrono::milliseconds(random_u64() % uint64_t(std::chrono::milliseconds(kFeelerSleepWindow).count())));
+        co_await jitter.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (stopping_) {
+            finish_pending();
+            co_return;
+        }
+    }
+
+    // Where to connect: the proxy of the target's network, else the target itself.
+    std::optional<Proxy> proxy;
+    if (target) proxy = options_.networks.proxy_for(target->addr.network());
+    else proxy = options_.networks.name_proxy;
+    std::string failure;
+    bool proxy_failed = false;  // the proxy itself could not be reached: not the target's fault
+    if (!proxy && (!target || !has_socket_address(target->addr))) failure = "no proxy for its network";
+
+    if (failure.empty()) {
+        const tcp::endpoint ep = to_endpoint(proxy ? proxy->address : *target);
         asio::steady_timer deadline(io_, kConnectTimeout);
         deadline.async_wait([socket](const boost::system::error_code& e) {
             if (!e) {
@@ -469,19 +644,41 @@ asio::awaitable<void> Connman::connect_to(Service target, std::string name, Conn
                 socket->close(ignored);
             }
         });
-        co_await socket->async_connect(to_endpoint(target), asio::redirect_error(asio::use_awaitable, ec));
+        co_await socket->async_connect(ep, asio::redirect_error(asio::use_awaitable, ec));
         deadline.cancel();
+        if (ec || !socket->is_open()) {
+            failure = ec ? ec.message() : "timeout";
+            proxy_failed = proxy.has_value();
+        }
     }
-    pending_.erase(target);
-    pending_sockets_.erase(socket);
-    const bool failed = ec || !socket->is_open();
-    if (failed || stopping_ || !network_active_) {
-        if (failed)
-            log_debug(LogCategory::NET, "connection to %s failed: %s", name.c_str(),
-                      ec ? ec.message().c_str() : "timeout");
-        if (type == ConnType::OUTBOUND_FULL_RELAY) addrman_->attempt(target, true);
+    if (failure.empty() && proxy && !stopping_) {
+        std::string host = target ? target->addr.to_string() : name;
+        uint16_t port = target ? target->port : params_.default_port;
+        if (!target) split_host_port(name, host, port);
+        failure = co_await connect_through_proxy(socket, *proxy, host, port);
+        if (!failure.empty()) {
+            boost::system::error_code ignored;
+            socket->close(ignored);
+        }
+    }
+    finish_pending();
+
+    // Core's Attempt(): recorded unless the proxy itself failed; a failure counts against
+    // the address only once we have a couple of outbound connections (so that being
+    // offline does not make every address look bad).
+    int outbound = 0;
+    for (const auto& [id, p] : peers_)
+        if (!p->inbound() && !p->disconnected()) ++outbound;
+    const bool count_failure = outbound >= std::min(options_.max_connections - 1, 2);
+    if (target && !proxy_failed) addrman_->attempt(*target, !failure.empty() && count_failure);
+
+    if (!failure.empty() || stopping_ || !network_active_) {
+        if (!failure.empty()) {
+            if (type == ConnType::MANUAL) log_info("connection to %s failed: %s", name.c_str(), failure.c_str());
+            else log_debug(LogCategory::NET, "connection to %s failed: %s", name.c_str(), failure.c_str());
+        }
         for (ManualTarget& t : manual_) {
-            if (t.name == name && failed) {
+            if (t.name == name && !failure.empty()) {
                 ++t.failures;
                 const auto backoff = std::min<std::chrono::milliseconds>(
                     kManualRetryMin * (1 << std::min(t.failures, 5)), kManualRetryMax);
@@ -490,8 +687,14 @@ asio::awaitable<void> Connman::connect_to(Service target, std::string name, Conn
         }
         co_return;
     }
-    auto peer = make_peer(std::move(*socket), target, type, use_v2_to(target, type, v2));
+    auto peer = make_peer(std::move(*socket), target.value_or(Service{}), type, target && use_v2_to(*target, type, v2));
     peer->addr_name = name;
+    // Outbound whitelist entries ("out@...") apply to manual connections only (Core).
+    if (type == ConnType::MANUAL)
+        peer->permissions = apply_whitelist(PF_NONE, peer->addr.addr, options_.whitelist, DIR_OUT,
+                                            options_.whitelist_relay, options_.whitelist_forcerelay);
+    if (proxy)
+        log_debug(LogCategory::NET, "connected to %s through proxy %s", name.c_str(), proxy->to_string().c_str());
     start_peer(peer);
 }
 
@@ -529,19 +732,20 @@ void Connman::open_connections() {
         t.next_attempt = now + kManualRetryMin;
         if (svc) {
             asio::co_spawn(io_, connect_to(*svc, t.name, ConnType::MANUAL, t.v2), asio::detached);
+        } else if (options_.networks.name_proxy) {
+            // A host name and a proxy: the proxy resolves it (no DNS lookup here).
+            asio::co_spawn(io_, connect_to(std::nullopt, t.name, ConnType::MANUAL, t.v2), asio::detached);
         } else {
             // A host name: resolve it first (asio's resolver runs getaddrinfo off the loop).
             if (!resolver_) resolver_ = std::make_shared<tcp::resolver>(io_);
-            std::string host = t.name, port = std::to_string(params_.default_port);
-            const size_t colon = host.rfind(':');
-            if (colon != std::string::npos && host.find(':') == colon) {
-                port = host.substr(colon + 1);
-                host = host.substr(0, colon);
-            }
+            std::string host, port_text = std::to_string(params_.default_port);
+            uint16_t port = params_.default_port;
+            if (split_host_port(t.name, host, port)) port_text = std::to_string(port);
             std::string name = t.name;
             const bool v2 = t.v2;
             resolver_->async_resolve(
-                host, port, [this, name, v2](const boost::system::error_code& e, tcp::resolver::results_type results) {
+                host, port_text,
+                [this, name, v2](const boost::system::error_code& e, tcp::resolver::results_type results) {
                     if (e || results.empty() || stopping_) {
                         log_debug(LogCategory::NET, "cannot resolve %s", name.c_str());
                         return;
@@ -565,33 +769,131 @@ void Connman::open_connections() {
     }
     seednodes_.clear();
 
-    if (options_.connect_only) return;
-
-    // Automatic outbound connections from the address manager.
-    int outbound = 0;
-    std::set<Bytes> groups;
-    for (const auto& [id, p] : peers_) {
-        if (p->disconnected() || p->inbound()) continue;
-        if (p->type == ConnType::OUTBOUND_FULL_RELAY) ++outbound;
-        groups.insert(p->netgroup);
-    }
-    for (const Service& s : pending_) groups.insert(s.addr.group());
-    outbound += int(pending_.size());
-    if (outbound >= options_.max_outbound || now < next_outbound_attempt_) return;
+    if (options_.connect_only || now < next_outbound_attempt_) return;
     next_outbound_attempt_ = now + kTickInterval;
-    const int64_t unix = clock_.unix_now();
-    for (int tries = 0; tries < 100; ++tries) {
-        auto info = addrman_->select();
-        if (!info) break;
-        const Service& s = info->service;
-        if (is_connected_or_pending(s) || banman_->is_banned(s.addr) || banman_->is_discouraged(s.addr)) continue;
-        if (groups.count(s.addr.group())) continue;
-        if (unix - info->last_try < 600 && tries < 30) continue;
-        if (s.port != params_.default_port && tries < 50) continue;
-        addrman_->attempt(s, false);
-        asio::co_spawn(io_, connect_to(s, s.to_string(), ConnType::OUTBOUND_FULL_RELAY), asio::detached);
-        break;
+    open_automatic_connection();
+}
+
+void Connman::open_automatic_connection() {
+    addrman_->resolve_collisions();
+    const SteadyTime now = clock_.steady_now();
+    OutboundState st;
+    st.max_full_relay = options_.max_outbound;
+    st.max_block_relay = options_.max_outbound_block_relay;
+    int feelers = 0;
+    auto count = [&](ConnType t) {
+        if (t == ConnType::OUTBOUND_FULL_RELAY) ++st.full_relay;
+        else if (t == ConnType::BLOCK_RELAY) ++st.block_relay;
+        else if (t == ConnType::FEELER) ++feelers;
+    };
+    for (const auto& [id, p] : peers_)
+        if (!p->disconnected()) count(p->type);
+    for (const auto& [s, t] : pending_types_) count(t);
+    // All automatic connections share max full + block-relay + 1 slots (Core's
+    // semOutbound): an extra peer takes the feeler's slot.
+    if (st.full_relay + st.block_relay + feelers >= st.max_full_relay + st.max_block_relay + kMaxFeelers) return;
+    st.anchors_left = !anchors_.empty();
+    st.try_new_outbound_peer = try_new_outbound_;
+    st.extra_block_relay_enabled = extra_block_relay_enabled_;
+    st.extra_block_relay_due = now > next_extra_block_relay_;
+    st.feeler_due = now > next_feeler_;
+    const OutboundChoice choice = next_outbound(st);
+    if (choice == OutboundChoice::NONE) return;
+    if (choice == OutboundChoice::FEELER) next_feeler_ = now + exponential_delay(random_u64(), kFeelerInterval);
+    if (choice == OutboundChoice::EXTRA_BLOCK_RELAY)
+        next_extra_block_relay_ = now + exponential_delay(random_u64(), kExtraBlockRelayInterval);
+    auto info = select_outbound_address(choice);
+    if (!info) return;
+    ConnType type = ConnType::OUTBOUND_FULL_RELAY;
+    if (choice == OutboundChoice::ANCHOR || choice == OutboundChoice::BLOCK_RELAY ||
+        choice == OutboundChoice::EXTRA_BLOCK_RELAY)
+        type = ConnType::BLOCK_RELAY;
+    else if (choice == OutboundChoice::FEELER) type = ConnType::FEELER;
+    log_debug(LogCategory::NET, "making %s connection to %s", outbound_choice_name(choice),
+              info->service.to_string().c_str());
+    asio::co_spawn(io_, connect_to(info->service, info->service.to_string(), type), asio::detached);
+}
+
+std::optional<AddrInfo> Connman::select_outbound_address(OutboundChoice choice) {
+    // Network groups of our long-lived outbound IPv4/IPv6 peers (Tor, I2P and CJDNS
+    // groups are random, so they do not count).
+    std::set<Bytes> groups;
+    auto add_group = [&](const Service& s, ConnType t) {
+        if ((t == ConnType::MANUAL || t == ConnType::OUTBOUND_FULL_RELAY || t == ConnType::BLOCK_RELAY) &&
+            s.addr.is_ip())
+            groups.insert(s.addr.group());
+    };
+    for (const auto& [id, p] : peers_)
+        if (!p->disconnected()) add_group(p->addr, p->type);
+    for (const auto& [s, t] : pending_types_) add_group(s, t);
+    const bool ibd_done = !in_initial_block_download();
+
+    if (choice == OutboundChoice::ANCHOR) {
+        while (!anchors_.empty()) {
+            const AddrEntry a = anchors_.back();
+            anchors_.pop_back();
+            const Service& s = *a.service;
+            if (!s.addr.is_valid() || is_local_address(s.addr) || !options_.networks.is_reachable(s.addr) ||
+                !has_desirable_services(a.services, ibd_done) || (s.addr.is_ip() && groups.count(s.addr.group())) ||
+                is_connected_or_pending(s))
+                continue;
+            log_info("Trying to make an anchor connection to %s", s.to_string().c_str());
+            AddrInfo info;
+            info.service = s;
+            info.services = a.services;
+            return info;
+        }
+        return std::nullopt;
     }
+
+    const bool feeler = choice == OutboundChoice::FEELER;
+    const int64_t unix = clock_.unix_now();
+    for (int tries = 1; tries <= 100; ++tries) {
+        std::optional<AddrInfo> info;
+        if (feeler) {
+            // Test-before-evict first: the occupant of a tried slot someone else wants.
+            info = addrman_->select_tried_collision();
+            if (info && is_connected_or_pending(info->service)) {
+                addrman_->good(info->service);  // connected: it answers, no need to test it
+                info.reset();
+            }
+            if (!info) info = addrman_->select(/*new_only=*/true);
+        } else {
+            info = addrman_->select();
+        }
+        if (!info) return std::nullopt;
+        const Service& s = info->service;
+        AddressCheck c;
+        c.tries = tries;
+        c.feeler = feeler;
+        c.now = unix;
+        c.group_taken = s.addr.is_ip() && groups.count(s.addr.group()) > 0;
+        c.reachable = options_.networks.is_reachable(s.addr);
+        c.is_local = is_local_address(s.addr);
+        c.is_added_node = is_added_node(s);
+        c.already_connected = is_connected_or_pending(s);
+        c.banned = banman_->is_banned(s.addr) || banman_->is_discouraged(s.addr);
+        c.initial_download_done = ibd_done;
+        switch (check_outbound_address(*info, c)) {
+        case AddressVerdict::USE: return info;
+        case AddressVerdict::STOP: return std::nullopt;
+        case AddressVerdict::SKIP: break;
+        }
+    }
+    return std::nullopt;
+}
+
+bool Connman::is_local_address(const NetAddr& a) const {
+    for (const Service& s : options_.external_addresses)
+        if (s.addr == a) return true;
+    return false;
+}
+
+bool Connman::is_added_node(const Service& s) const {
+    const std::string text = s.to_string();
+    for (const ManualTarget& t : manual_)
+        if (t.persistent && (t.name == text || resolve_numeric(t.name) == s)) return true;
+    return false;
 }
 
 void Connman::check_timeouts() {
@@ -693,7 +995,7 @@ std::vector<PeerInfo> Connman::peer_info() {
             if (peer.disconnected()) continue;
             PeerInfo i;
             i.id = peer.id;
-            i.addr = peer.addr.to_string();
+            i.addr = peer.addr_name;
             if (peer.local_addr.port) i.addr_bind = peer.local_addr.to_string();
             if (peer.addr_as_seen.addr.is_valid() && peer.addr_as_seen.port)
                 i.addr_local = peer.addr_as_seen.to_string();
@@ -701,7 +1003,7 @@ std::vector<PeerInfo> Connman::peer_info() {
                 i.presyncing = true;
                 i.presynced_headers = peer.headers_sync->presync_height();
             }
-            i.network = network_of(peer.addr.addr);
+            i.network = network_name(peer.network());
             i.services = peer.services;
             i.relay_txs = peer.relay_txs;
             i.last_send = traffic.last_send;
@@ -720,7 +1022,8 @@ std::vector<PeerInfo> Connman::peer_info() {
             i.synced_headers = sync.synced_headers;
             i.synced_blocks = sync.synced_blocks;
             i.inflight = sync.inflight;
-            i.addr_relay_enabled = true;
+            i.addr_relay_enabled = peer.relays_addrs_with_us() && peer.type != ConnType::FEELER;
+            i.permissions = permission_names(peer.permissions);
             i.connection_type = conn_type_name(peer.type);
             i.min_fee_filter = peer.fee_filter;
             i.last_block = peer.last_block_time;
@@ -773,6 +1076,88 @@ void Connman::set_network_active(bool active) {
 }
 
 std::vector<Service> Connman::listen_addresses() const { return listen_addrs_; }
+
+std::vector<LocalAddress> Connman::local_addresses() const {
+    std::vector<LocalAddress> out;
+    // Core's scores: LOCAL_MANUAL (4) for -externalip, LOCAL_BIND (2)... minicash lists
+    // -externalip addresses and, with discovery on, the routable addresses it listens on.
+    for (const Service& s : options_.external_addresses) out.push_back(LocalAddress{s, 4});
+    if (options_.discover)
+        for (const Service& s : listen_addrs_)
+            if (s.addr.is_routable()) out.push_back(LocalAddress{s, 1});
+    return out;
+}
+
+std::optional<Service> Connman::local_address_for(const Peer& peer) {
+    if (!listening()) return std::nullopt;
+    // The best of our -externalip addresses for this peer: never a Tor or I2P address to
+    // a peer of another network, nor another network's address to a Tor/I2P peer.
+    std::optional<Service> best;
+    const NetType theirs = peer.network();
+    for (const Service& s : options_.external_addresses) {
+        const NetType ours = s.addr.network();
+        const bool private_net = [](NetType n) { return n == NetType::ONION || n == NetType::I2P; }(ours) ||
+                                 theirs == NetType::ONION || theirs == NetType::I2P;
+        if (ours != theirs && private_net) continue;
+        if (!best || (ours == theirs && best->addr.network() != theirs)) best = s;
+    }
+    // With discovery (no -externalip, no -proxy), how the peer sees us, on our port.
+    if (options_.discover && peer.addr.addr.is_routable() && peer.addr_as_seen.addr.is_routable() &&
+        options_.networks.is_reachable(peer.addr_as_seen.addr) && (!best || random_u64() % 2 == 0))
+        best = Service{peer.addr_as_seen.addr, listen_port_};
+    if (best && !best->addr.is_routable()) return std::nullopt;
+    return best;
+}
+
+bool Connman::add_connection(const std::string& address, ConnType type, bool v2) {
+    auto target = Service::parse(address, params_.default_port);
+    if (!target) return false;
+    target->addr = target->addr.maybe_cjdns(options_.networks.cjdns_reachable());
+    const Service t = *target;
+    return call_on_loop([this, t, address, type, v2] {
+        int existing = 0, automatic = 0;
+        for (const auto& [id, p] : peers_) {
+            if (p->disconnected()) continue;
+            if (p->type == type) ++existing;
+            if (is_automatic_outbound(p->type)) ++automatic;
+        }
+        for (const auto& [s, pt] : pending_types_) {
+            if (pt == type) ++existing;
+            if (is_automatic_outbound(pt)) ++automatic;
+        }
+        if (type == ConnType::OUTBOUND_FULL_RELAY && existing >= options_.max_outbound) return false;
+        if (type == ConnType::BLOCK_RELAY && existing >= options_.max_outbound_block_relay) return false;
+        if (automatic >= options_.max_outbound + options_.max_outbound_block_relay + kMaxFeelers &&
+            type != ConnType::ADDR_FETCH)
+            return false;
+        asio::co_spawn(io_, connect_to(t, address, type, v2), asio::detached);
+        return true;
+    });
+}
+
+void Connman::set_try_new_outbound_peer(bool wanted) {
+    if (try_new_outbound_.exchange(wanted) != wanted)
+        log_debug(LogCategory::NET, "setting try another outbound peer=%s", wanted ? "true" : "false");
+}
+
+void Connman::start_extra_block_relay_peers() {
+    if (!extra_block_relay_enabled_.exchange(true))
+        log_debug(LogCategory::NET, "enabling extra block-relay-only peers");
+}
+
+int Connman::extra_full_outbound_count() const {
+    int n = 0;
+    for (const auto& [id, p] : peers_)
+        if (p->type == ConnType::OUTBOUND_FULL_RELAY && p->successfully_connected && !p->disconnected()) ++n;
+    return std::max(n - options_.max_outbound, 0);
+}
+
+int Connman::extra_block_relay_count() const {
+    int n = 0;
+    for (const auto& [id, p] : peers_)
+        if (p->block_relay_only() && p->successfully_connected && !p->disconnected()) ++n;
+    return std::max(n - options_.max_outbound_block_relay, 0);
+}
 
 Connman::AddNodeResult Connman::add_node(const std::string& node, const std::string& command, bool v2) {
     if (node.empty() || node.size() > 256) return AddNodeResult::INVALID;

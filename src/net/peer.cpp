@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "net/net_permissions.h"
 #include "util/logging.h"
 
 namespace minicash::net {
@@ -11,6 +12,8 @@ const char* conn_type_name(ConnType t) {
     case ConnType::INBOUND: return "inbound";
     case ConnType::OUTBOUND_FULL_RELAY: return "outbound-full-relay";
     case ConnType::MANUAL: return "manual";
+    case ConnType::FEELER: return "feeler";
+    case ConnType::BLOCK_RELAY: return "block-relay-only";
     case ConnType::ADDR_FETCH: return "addr-fetch";
     }
     return "unknown";
@@ -50,6 +53,10 @@ void Peer::send(const std::string& command, ByteView payload) {
 
 void Peer::misbehaving(const std::string& reason) {
     if (disconnected()) return;
+    if (has_permission(PF_NOBAN)) {
+        log_warning("not punishing noban peer=%lld (%s): %s", (long long)id, addr.to_string().c_str(), reason.c_str());
+        return;
+    }
     if (manual()) {
         log_warning("not punishing manually connected peer=%lld (%s): %s", (long long)id, addr.to_string().c_str(),
                     reason.c_str());

@@ -44,6 +44,8 @@ enum class ConnType {
     INBOUND,
     OUTBOUND_FULL_RELAY,  // chosen from the address manager
     MANUAL,               // -connect, -addnode, RPC addnode
+    FEELER,               // tests an address-manager entry: leaves after the version
+    BLOCK_RELAY,          // blocks only: no transactions, no addresses (relay=0 in our version)
     ADDR_FETCH,           // -seednode: ask for addresses, then leave
 };
 const char* conn_type_name(ConnType t);  // Core's getpeerinfo "connection_type" values
@@ -92,8 +94,8 @@ public:
     const Transport& transport() const { return *transport_; }
 
     // The peer broke the protocol: disconnect it, and discourage its address when it
-    // closes (discourage_on_close) unless it is a manual connection (then only logged,
-    // as Core) or a loopback address (only disconnected).
+    // closes (discourage_on_close) unless it has the noban permission or is a manual
+    // connection (then only logged, as Core) or a loopback address (only disconnected).
     void misbehaving(const std::string& reason);
 
     // ---- identity ----
@@ -102,6 +104,22 @@ public:
     const ConnType type;
     bool inbound() const { return type == ConnType::INBOUND; }
     bool manual() const { return type == ConnType::MANUAL; }
+    bool block_relay_only() const { return type == ConnType::BLOCK_RELAY; }
+    // Transactions and addresses are exchanged on every connection but block-relay-only
+    // ones (feelers leave before either matters).
+    bool relays_txs_with_us() const { return type != ConnType::BLOCK_RELAY; }
+    bool relays_addrs_with_us() const { return type != ConnType::BLOCK_RELAY; }
+    // Core's ExpectServicesFromConn: automatic outbound connections must offer full
+    // blocks with witnesses.
+    bool expects_services() const {
+        return type == ConnType::OUTBOUND_FULL_RELAY || type == ConnType::BLOCK_RELAY || type == ConnType::ADDR_FETCH;
+    }
+    uint32_t permissions = 0;  // NetPermissionFlags (net_permissions.h), set by Connman
+    bool has_permission(uint32_t flag) const { return (permissions & flag) == flag; }
+    bool inbound_onion = false;  // came in on a -bind=...=onion socket (a Tor onion service)
+    bool prefer_evict = false;   // a discouraged address let in while inbound slots were free
+    // The network it is connected through (Core's ConnectedThroughNetwork).
+    NetType network() const { return inbound_onion ? NetType::ONION : addr.addr.network(); }
     std::string addr_name;       // as given (-addnode host:port) or addr.to_string()
     Service local_addr;          // our end of the socket
     int64_t connected_time = 0;  // unix seconds
@@ -153,6 +171,9 @@ public:
     SteadyTime downloading_since{};
     std::optional<SteadyTime> stalling_since;
     int64_t last_block_time = 0;  // unix seconds of the last new block it gave us
+    // Unix seconds of its last announcement of a header new to us with more work than our
+    // tip (Core's m_last_block_announcement; outbound eviction prefers keeping recent ones).
+    int64_t last_block_announcement = 0;
     SteadyTime last_tip_announce{};
 
     // ---- compact blocks (managed by CompactRelay) ----
@@ -172,7 +193,9 @@ public:
     std::unordered_map<uint256, SteadyTime, Uint256Hasher> tx_in_flight;  // requested from it
     int64_t last_tx_time = 0;                                             // unix seconds of the last new tx it gave us
     std::deque<std::pair<uint256, bool>> tx_to_request;  // announced, not yet requested (hash, is_wtxid)
-    static constexpr size_t kMaxTxToRequest = 5000;      // MAX_PEER_TX_ANNOUNCEMENTS
+    static constexpr size_t kMaxTxToRequest = 5000;      // MAX_PEER_TX_ANNOUNCEMENTS (not for relay permission)
+    bool send_mempool = false;                           // BIP35 "mempool" to answer at the next trickle
+    int64_t last_mempool_request = 0;                    // unix seconds of the last one answered
 
     // ---- addresses ----
     double addr_tokens = 1.0;  // token bucket: 0.1 per second, at most 1,000 (+1,000 per getaddr we send)

@@ -5,6 +5,7 @@
 #include "net/chain_access.h"
 #include "net/compact_relay.h"
 #include "net/job_runner.h"
+#include "net/outbound_eviction.h"
 #include "net/peer.h"
 #include "net/peer_network.h"
 #include "net/processing.h"
@@ -24,6 +25,7 @@ public:
           sync_(deps),
           compact_(deps, sync_),
           pm_(deps, sync_, compact_),
+          outbound_(deps, sync_),
           bridge_(std::make_shared<Bridge>()) {
         sync_.set_compact_relay(&compact_);
     }
@@ -40,6 +42,7 @@ public:
                 bridge->post([b](PeerLogic& logic) {
                     logic.sync_.on_block_connected(b);
                     logic.pm_.on_tip_changed();
+                    logic.outbound_.on_tip_changed();
                 });
         };
         listener.disconnected = [weak](const BlockIndex* b) {
@@ -76,11 +79,13 @@ public:
     void on_peer_closed(Peer& peer) override {
         sync_.on_peer_closed(peer);
         pm_.on_peer_closed(peer);
+        outbound_.on_peer_closed(peer);
     }
 
     void on_tick() override {
         ++ticks_;
         sync_.tick();
+        outbound_.tick();
         if (ticks_ % 2 == 0) pm_.tick();
         if (deps_.txpool && ticks_ % 120 == 1) {
             // The mempool's minimum fee rate, for the feefilter we send (about once a minute).
@@ -127,6 +132,7 @@ private:
     BlockSync sync_;
     CompactRelay compact_;
     PeerManager pm_;
+    OutboundEviction outbound_;  // lagging and extra outbound peers, stale tip
     std::shared_ptr<Bridge> bridge_;
     uint64_t ticks_ = 0;
 };

@@ -1,8 +1,9 @@
 // What the sync and relay logic needs of the connection manager to act on peers: the
-// peer table, punishment, the address manager, randomness, fatal errors and the
-// shutdown flag. Sending to and disconnecting a peer go through the Peer itself
-// (Peer::send, Peer::disconnect, which use its transport). Connman implements it; tests
-// implement it over peers with recording transports (test/net/p2p_test_harness.h).
+// peer table, punishment, the address manager, randomness, fatal errors, the shutdown
+// flag, and the outbound-connection controls the stale-tip check uses (Core's
+// SetTryNewOutboundPeer, StartExtraBlockRelayPeers, GetExtra*Count). Sending to and disconnecting a peer go through the
+// Peer itself (Peer::send, Peer::disconnect, which use its transport). Connman implements it; tests implement it over
+// peers with recording transports (test/net/p2p_test_harness.h).
 //
 // Thread rules: event loop thread only, except random_u64(), report_fatal() and
 // stopping(), which any thread may call.
@@ -11,7 +12,10 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+
+#include "net/netaddress.h"
 
 namespace minicash::net {
 
@@ -36,6 +40,22 @@ public:
     // Whether we accept inbound connections, and on which port (to advertise ourselves).
     virtual bool listening() const = 0;
     virtual uint16_t listen_port() const = 0;
+    // The address to advertise to `peer` as ours (Core's GetLocalAddrForPeer): an
+    // -externalip address, or the address the peer sees us at; nullopt when we do not
+    // listen or have nothing routable to offer.
+    virtual std::optional<Service> local_address_for(const Peer& peer) = 0;
+
+    // ---- outbound connections (outbound_eviction.h) ----
+    // Whether automatic outbound connections are made at all (network active, no -connect).
+    virtual bool automatic_outbound() const = 0;
+    // One extra full-relay outbound peer is wanted (our tip may be stale).
+    virtual bool try_new_outbound_peer() const = 0;
+    virtual void set_try_new_outbound_peer(bool wanted) = 0;
+    // From now on an extra block-relay-only peer is tried every few minutes.
+    virtual void start_extra_block_relay_peers() = 0;
+    // Handshaken full-relay / block-relay-only outbound peers above their targets.
+    virtual int extra_full_outbound_count() const = 0;
+    virtual int extra_block_relay_count() const = 0;
 };
 
 }  // namespace minicash::net

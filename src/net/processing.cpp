@@ -9,6 +9,7 @@
 #include "net/clock.h"
 #include "net/compact_relay.h"
 #include "net/job_runner.h"
+#include "net/net_permissions.h"
 #include "net/peer_network.h"
 #include "net/sync.h"
 #include "net/txpool.h"
@@ -72,7 +73,7 @@ void PeerManager::send_version(Peer& peer) {
     m.nonce = deps_.network.random_u64() | 1;
     m.user_agent = deps_.options.user_agent;
     m.start_height = sync_.tip() ? sync_.tip()->height : 0;
-    m.relay = true;
+    m.relay = peer.relays_txs_with_us();  // block-relay-only: relay=0
     peer.local_nonce = m.nonce;
     if (!peer.inbound()) our_nonces_[peer.id] = m.nonce;
     peer.version_sent = true;
@@ -153,10 +154,15 @@ asio::awaitable<void> PeerManager::process_message(std::shared_ptr<Peer> peer, M
         auto fee = decode_feefilter(payload, &error);
         if (!fee) co_return malformed(*peer, c, error);
         if (*fee >= 0 && *fee <= kMaxMoney) peer->fee_filter = *fee;
+    } else if ((c == cmd::ADDR || c == cmd::ADDRV2 || c == cmd::GETADDR) && !peer->relays_addrs_with_us()) {
+        log_debug(LogCategory::NET, "ignoring %s message from %s peer=%lld", c.c_str(), conn_type_name(peer->type),
+                  (long long)peer->id);
     } else if (c == cmd::ADDR || c == cmd::ADDRV2) {
         handle_addr(*peer, payload, c == cmd::ADDRV2);
     } else if (c == cmd::GETADDR) {
         handle_getaddr(*peer);
+    } else if (c == cmd::MEMPOOL) {
+        handle_mempool(*peer);
     } else if (c == cmd::INV) {
         co_await handle_inv(peer, payload);
     } else if (c == cmd::GETDATA) {
@@ -178,8 +184,7 @@ asio::awaitable<void> PeerManager::process_message(std::shared_ptr<Peer> peer, M
     } else if (c == cmd::TX) {
         co_await handle_tx(peer, std::move(msg.payload));
     } else {
-        // mempool (BIP35, needs bloom filters), reject (obsolete) and anything unknown:
-        // ignored.
+        // reject (obsolete) and anything unknown: ignored.
         log_debug(LogCategory::NET, "ignoring '%s' (%zu bytes) from peer=%lld", sanitize(c).c_str(), payload.size(),
                   (long long)peer->id);
     }
@@ -208,10 +213,12 @@ void PeerManager::handle_version(Peer& peer, ByteView payload) {
     peer.services = v->services;
     peer.user_agent = sanitize(v->user_agent);
     peer.start_height = v->start_height;
-    peer.relay_txs = v->relay;
+    // Block-relay-only and feeler connections never relay transactions (Core sets up no
+    // transaction relay for them, whatever their version says).
+    peer.relay_txs = v->relay && peer.relays_txs_with_us() && peer.type != ConnType::FEELER;
     peer.time_offset = v->time - deps_.clock.unix_now();
     peer.addr_as_seen = v->addr_recv.service;
-    if (peer.type == ConnType::OUTBOUND_FULL_RELAY) {
+    if (peer.expects_services()) {
         const bool blocks = (v->services & (NODE_NETWORK | NODE_NETWORK_LIMITED)) != 0;
         if (!blocks || !(v->services & NODE_WITNESS)) {
             log_debug(LogCategory::NET, "peer=%lld does not offer the expected services (%08llx); disconnecting",
@@ -225,6 +232,15 @@ void PeerManager::handle_version(Peer& peer, ByteView payload) {
     if (v->version >= kWtxidRelayVersion) peer.send(cmd::WTXIDRELAY, Bytes{});
     peer.send(cmd::SENDADDRV2, Bytes{});
     peer.send(cmd::VERACK, Bytes{});
+    if (peer.type == ConnType::FEELER) {
+        // Feelers only check that the address answers: record it, and leave.
+        const bool allow_local = deps_.options.allow_local_addresses;
+        deps_.network.addrman().add(peer.addr, peer.services, deps_.clock.unix_now(), peer.addr.addr, 0, allow_local);
+        deps_.network.addrman().good(peer.addr);
+        deps_.network.addrman().set_services(peer.addr, peer.services);
+        log_debug(LogCategory::NET, "feeler connection completed peer=%lld; disconnecting", (long long)peer.id);
+        peer.disconnect("feeler connection completed");
+    }
 }
 
 void PeerManager::handle_verack(const std::shared_ptr<Peer>& p) {
@@ -242,16 +258,16 @@ void PeerManager::handle_verack(const std::shared_ptr<Peer>& p) {
     }
     if (peer.version >= kSendHeadersVersion) peer.send(cmd::SENDHEADERS, Bytes{});
     compact_.on_verack(peer);
-    if (!peer.inbound() && !peer.getaddr_sent) {
+    // Block-relay-only peers: no addresses either way (nothing reveals these links).
+    if (!peer.inbound() && !peer.getaddr_sent && peer.relays_addrs_with_us()) {
         peer.send(cmd::GETADDR, Bytes{});
         peer.getaddr_sent = true;
         peer.addr_tokens += kMaxAddrTokens;
     }
-    // Advertise our listening address as this peer sees it.
-    if (deps_.network.listening() && !peer.inbound() && peer.addr_as_seen.addr.is_routable()) {
-        AddrEntry self{uint32_t(deps_.clock.unix_now()), deps_.options.local_services,
-                       Service{peer.addr_as_seen.addr, deps_.network.listen_port()}};
-        push_address(peer, self);
+    // Advertise our address (an -externalip one, or how this peer sees us).
+    if (!peer.inbound() && peer.relays_addrs_with_us()) {
+        if (auto ours = deps_.network.local_address_for(peer))
+            push_address(peer, AddrEntry{uint32_t(deps_.clock.unix_now()), deps_.options.local_services, *ours});
     }
     peer.next_fee_filter_send = deps_.clock.steady_now();
     send_ping(peer);
@@ -288,7 +304,8 @@ void PeerManager::push_address(Peer& peer, const AddrEntry& entry) {
 void PeerManager::relay_address(const AddrEntry& entry, int64_t from_peer) {
     std::vector<Peer*> candidates;
     for (const auto& [id, p] : deps_.network.peers()) {
-        if (id == from_peer || !p->successfully_connected || p->disconnected() || p->type == ConnType::ADDR_FETCH)
+        if (id == from_peer || !p->successfully_connected || p->disconnected() || p->type == ConnType::ADDR_FETCH ||
+            !p->relays_addrs_with_us())
             continue;
         candidates.push_back(p.get());
     }
@@ -310,12 +327,13 @@ void PeerManager::handle_addr(Peer& peer, ByteView payload, bool v2) {
     const int64_t now = deps_.clock.unix_now();
     const bool allow_local = deps_.options.allow_local_addresses;
     size_t rate_limited = 0, added = 0;
+    const bool rate_limit = !peer.has_permission(PF_ADDR);  // the addr permission: unlimited
     for (AddrEntry& e : *entries) {
-        if (peer.addr_tokens < 1.0) {
+        if (rate_limit && peer.addr_tokens < 1.0) {
             ++rate_limited;
             continue;
         }
-        peer.addr_tokens -= 1.0;
+        if (rate_limit) peer.addr_tokens -= 1.0;
         ++peer.addr_processed;
         if (!e.service) continue;
         peer.known_addresses.insert(address_key(*e.service));
@@ -357,6 +375,41 @@ void PeerManager::handle_getaddr(Peer& peer) {
     peer.next_addr_send = deps_.clock.steady_now();
 }
 
+void PeerManager::handle_mempool(Peer& peer) {
+    // BIP35: only for peers with the mempool permission (we offer no bloom filters).
+    if (!peer.has_permission(PF_MEMPOOL)) {
+        if (!peer.has_permission(PF_NOBAN)) {
+            log_debug(LogCategory::NET, "mempool request with bloom filters disabled, disconnect peer=%lld",
+                      (long long)peer.id);
+            peer.disconnect("mempool request with bloom filters disabled");
+        }
+        return;
+    }
+    if (peer.relay_txs) peer.send_mempool = true;
+}
+
+asio::awaitable<void> PeerManager::send_mempool_inv(std::shared_ptr<Peer> peer) {
+    TxPool* pool = deps_.txpool;
+    auto list_job = [pool] { return pool->entries(); };
+    const std::vector<MempoolEntryInfo> entries = co_await deps_.query.run(list_job);
+    if (peer->disconnected()) co_return;
+    peer->last_mempool_request = deps_.clock.unix_now();
+    std::vector<Inv> inv;
+    for (const MempoolEntryInfo& e : entries) {
+        const uint256& h = peer->wtxid_relay ? e.wtxid : e.txid;
+        peer->tx_to_announce_set.erase(h);
+        // Not what the peer would not accept (its fee filter).
+        if (e.vsize && int64_t(e.fee) * 1000 < peer->fee_filter * int64_t(e.vsize)) continue;
+        peer->known_inventory.insert(h);
+        inv.push_back(Inv{peer->wtxid_relay ? uint32_t(MSG_WTX) : uint32_t(MSG_TX), h});
+        if (inv.size() == kMaxInvEntries) {
+            peer->send(cmd::INV, encode_inv(inv));
+            inv.clear();
+        }
+    }
+    if (!inv.empty()) peer->send(cmd::INV, encode_inv(inv));
+}
+
 void PeerManager::flush_addresses(Peer& peer) {
     if (peer.addr_to_send.empty() || deps_.clock.steady_now() < peer.next_addr_send) return;
     std::vector<AddrEntry> out;
@@ -380,6 +433,13 @@ asio::awaitable<void> PeerManager::handle_inv(std::shared_ptr<Peer> peer, ByteVi
             last_block = inv.hash;
         } else if (inv.type == MSG_TX || inv.type == MSG_WTX) {
             peer->known_inventory.insert(inv.hash);
+            if (!peer->relays_txs_with_us()) {
+                log_debug(LogCategory::NET,
+                          "transaction (%s) inv sent in violation of protocol, disconnecting peer=%lld",
+                          inv.hash.to_hex().c_str(), (long long)peer->id);
+                peer->disconnect("transaction inv on a block-relay-only connection");
+                co_return;
+            }
             const bool is_wtx = inv.type == MSG_WTX;
             if (!want_txs || is_wtx != peer->wtxid_relay) continue;
             if (recently_rejected_.contains(inv.hash) || recently_rejected_reconsiderable_.contains(inv.hash) ||
@@ -391,7 +451,8 @@ asio::awaitable<void> PeerManager::handle_inv(std::shared_ptr<Peer> peer, ByteVi
                 request_orphan_parents(o->second);
                 continue;
             }
-            if (peer->tx_to_request.size() + txs.size() >= Peer::kMaxTxToRequest) continue;
+            if (peer->tx_to_request.size() + txs.size() >= Peer::kMaxTxToRequest && !peer->has_permission(PF_RELAY))
+                continue;
             txs.emplace_back(inv.hash, is_wtx);
         }
     }
@@ -456,6 +517,10 @@ asio::awaitable<void> PeerManager::handle_getdata(std::shared_ptr<Peer> peer, st
         }
         if (inv.type != MSG_TX && inv.type != MSG_WTX && inv.type != MSG_WITNESS_TX) {
             ++i;  // filtered blocks and unknown types: not served
+            continue;
+        }
+        if (!peer->relays_txs_with_us()) {
+            ++i;  // block-relay-only peers get no transactions (not even a notfound)
             continue;
         }
         // A run of transaction requests, answered in batches of about a megabyte.
@@ -530,6 +595,11 @@ void PeerManager::handle_notfound(Peer& peer, ByteView payload) {
 
 asio::awaitable<void> PeerManager::handle_tx(std::shared_ptr<Peer> peer, Bytes payload) {
     TxPool* pool = deps_.txpool;
+    if (!peer->relays_txs_with_us()) {
+        log_debug(LogCategory::NET, "transaction sent in violation of protocol peer=%lld", (long long)peer->id);
+        peer->disconnect("transaction on a block-relay-only connection");
+        co_return;
+    }
     if (!pool || sync_.ibd()) co_return;  // Core ignores transactions during initial download
     struct Outcome {
         bool malformed = false;
@@ -537,10 +607,12 @@ asio::awaitable<void> PeerManager::handle_tx(std::shared_ptr<Peer> peer, Bytes p
         uint256 txid, wtxid;
         std::shared_ptr<const Transaction> tx;  // the decoded transaction
         AcceptResult result;
+        std::optional<int64_t> force_relay_rate;  // forcerelay: the fee rate of the pool's copy
         // For compact block reconstruction: the transactions this one replaced.
         std::vector<std::shared_ptr<const Transaction>> replaced;
     };
-    auto accept_job = [pool, &payload] {
+    const bool force_relay = peer->has_permission(PF_FORCERELAY);
+    auto accept_job = [pool, &payload, force_relay] {
         Outcome out;
         auto tx = Transaction::decode(payload, &out.error);
         if (!tx) {
@@ -558,6 +630,10 @@ asio::awaitable<void> PeerManager::handle_tx(std::shared_ptr<Peer> peer, Bytes p
                     out.result.replaced.end())
                     out.replaced.push_back(std::move(c));
         }
+        if (force_relay && out.result.already_known) {
+            if (auto e = pool->entry(out.txid); e && e->vsize)
+                out.force_relay_rate = int64_t(e->fee) * 1000 / int64_t(e->vsize);
+        }
         return out;
     };
     Outcome o = co_await deps_.query.run(accept_job);
@@ -571,6 +647,12 @@ asio::awaitable<void> PeerManager::handle_tx(std::shared_ptr<Peer> peer, Bytes p
     if (o.result.accepted || o.result.already_known) {
         recently_received_.insert(o.txid);
         recently_received_.insert(o.wtxid);
+    }
+    if (o.force_relay_rate) {
+        // forcerelay: announce it again, so that the peer behind us gets it out (Core).
+        log_info("Force relaying tx %s (wtxid=%s) from peer=%lld", o.txid.to_hex().c_str(), o.wtxid.to_hex().c_str(),
+                 (long long)peer->id);
+        queue_announcement(o.txid, o.wtxid, *o.force_relay_rate);
     }
     // Rejected (or orphaned) and replaced transactions may still be in the next block.
     if (o.tx && !o.result.accepted && !o.result.already_known) compact_.add_extra(o.tx);
@@ -796,12 +878,17 @@ void PeerManager::tick() {
         Peer& peer = *p;
         if (!peer.successfully_connected || peer.disconnected()) continue;
         if (peer.ping_nonce == 0 && now >= peer.next_ping) send_ping(peer);
+        if (peer.send_mempool && now >= peer.next_inv_send && deps_.txpool) {
+            peer.send_mempool = false;  // answered at a trickle time, like any announcement
+            asio::co_spawn(deps_.io, send_mempool_inv(p), asio::detached);
+        }
         flush_tx_announcements(peer, false);
         flush_addresses(peer);
         // Out of initial download: lift the MAX_MONEY filter right away (as Core).
         if (peer.fee_filter_sent == kMaxMoney && fee != kMaxMoney) peer.next_fee_filter_send = now;
+        // No feefilter where no transactions flow, nor to forcerelay peers (as Core).
         if (peer.version >= kFeeFilterVersion && peer.type != ConnType::ADDR_FETCH && deps_.txpool &&
-            now >= peer.next_fee_filter_send) {
+            peer.relays_txs_with_us() && !peer.has_permission(PF_FORCERELAY) && now >= peer.next_fee_filter_send) {
             if (fee != peer.fee_filter_sent) {
                 peer.send(cmd::FEEFILTER, encode_i64(fee));
                 peer.fee_filter_sent = fee;

@@ -63,6 +63,8 @@ private:
     void handle_verack(const std::shared_ptr<Peer>& peer);
     void handle_addr(Peer& peer, ByteView payload, bool v2);
     void handle_getaddr(Peer& peer);
+    void handle_mempool(Peer& peer);
+    asio::awaitable<void> send_mempool_inv(std::shared_ptr<Peer> peer);
     asio::awaitable<void> handle_inv(std::shared_ptr<Peer> peer, ByteView payload);
     asio::awaitable<void> handle_getdata(std::shared_ptr<Peer> peer, std::vector<Inv> items);
     asio::awaitable<void> handle_tx(std::shared_ptr<Peer> peer, Bytes payload);

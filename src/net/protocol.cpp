@@ -13,9 +13,15 @@ void set_error(std::string* error, const char* what) {
     if (error) *error = what;
 }
 
+// The legacy 16-byte form: IPv4-mapped or IPv6; other networks as zeros (as Core).
+void write_v1_address(Writer& w, const NetAddr& a) {
+    static constexpr uint8_t kZeros[16] = {};
+    w.bytes(a.is_addr_v1_compatible() ? ByteView(a.v6_bytes().data(), 16) : ByteView(kZeros, 16));
+}
+
 void write_version_addr(Writer& w, const VersionAddr& a) {
     w.u64(a.services);
-    w.bytes(ByteView(a.service.addr.v6_bytes().data(), 16));
+    write_v1_address(w, a.service.addr);
     w.u8(uint8_t(a.service.port >> 8));
     w.u8(uint8_t(a.service.port));
 }
@@ -254,21 +260,14 @@ std::optional<std::vector<AddrEntry>> decode_addr(ByteView payload, bool v2, std
             if (!r.ok()) break;
             const uint16_t port = uint16_t((hi << 8) | lo);
             // BIP155: a known network with the wrong address size is invalid.
-            static constexpr std::pair<uint8_t, size_t> kSizes[] = {{1, 4},  {2, 16}, {3, 10},
-                                                                    {4, 32}, {5, 32}, {6, 16}};
-            for (const auto& [id, size] : kSizes) {
-                if (id == net_id && size != len) {
-                    set_error(error, "addrv2 address has the wrong size for its network");
-                    return std::nullopt;
-                }
+            const size_t expected = bip155_address_size(net_id);
+            if (expected != 0 && expected != len) {
+                set_error(error, "addrv2 address has the wrong size for its network");
+                return std::nullopt;
             }
-            if (net_id == uint8_t(NetworkId::IPV4)) {
-                e.service = Service{NetAddr::from_v4_bytes(bytes.data()), port};
-            } else if (net_id == uint8_t(NetworkId::IPV6)) {
-                const NetAddr a = NetAddr::from_v6_bytes(bytes.data());
-                // An IPv4-mapped address must use the IPv4 id; such entries are dropped.
-                if (!a.is_ipv4()) e.service = Service{a, port};
-            }
+            // Tor v2, unknown networks, IPv4-mapped addresses sent as IPv6 and CJDNS
+            // addresses outside fc00::/8 are skipped.
+            if (auto a = NetAddr::from_bip155(net_id, bytes)) e.service = Service{*a, port};
         }
         out.push_back(std::move(e));
     }
@@ -276,28 +275,23 @@ std::optional<std::vector<AddrEntry>> decode_addr(ByteView payload, bool v2, std
 }
 
 Bytes encode_addr(const std::vector<AddrEntry>& entries, bool v2) {
+    auto encodable = [v2](const AddrEntry& e) { return e.service && (v2 || e.service->addr.is_addr_v1_compatible()); };
     size_t count = 0;
     for (const auto& e : entries)
-        if (e.service) ++count;
+        if (encodable(e)) ++count;
     Bytes out;
     Writer w(out);
     w.compact_size(count);
     for (const auto& e : entries) {
-        if (!e.service) continue;
+        if (!encodable(e)) continue;
         w.u32(e.time);
-        const auto& ip = e.service->addr.v6_bytes();
         if (!v2) {
             w.u64(e.services);
-            w.bytes(ByteView(ip.data(), 16));
+            write_v1_address(w, e.service->addr);
         } else {
             w.compact_size(e.services);
-            if (e.service->addr.is_ipv4()) {
-                w.u8(uint8_t(NetworkId::IPV4));
-                w.var_bytes(ByteView(ip.data() + 12, 4));
-            } else {
-                w.u8(uint8_t(NetworkId::IPV6));
-                w.var_bytes(ByteView(ip.data(), 16));
-            }
+            w.u8(uint8_t(e.service->addr.id()));
+            w.var_bytes(e.service->addr.bip155_bytes());
         }
         w.u8(uint8_t(e.service->port >> 8));
         w.u8(uint8_t(e.service->port));

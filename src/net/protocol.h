@@ -196,8 +196,10 @@ struct VersionMsg {
     bool relay = true;  // BIP37 fRelay; absent (old peers) means true
 };
 
-// One entry of addr/addrv2. `service` is empty for networks minicash cannot reach
-// (Tor, I2P, CJDNS, unknown ids): such entries are decoded and skipped.
+// One entry of addr/addrv2. `service` is empty for what BIP155 lets a node skip (Tor
+// v2, unknown network ids, malformed addresses): such entries are decoded and ignored.
+// Tor v3, I2P and CJDNS addresses are kept; the legacy addr encoding cannot carry them
+// (encode_addr with v2 = false leaves them out, as Core).
 struct AddrEntry {
     uint32_t time = 0;
     uint64_t services = 0;
@@ -272,8 +274,10 @@ Bytes encode_cfheaders(const CFHeadersMsg& m);
 Bytes encode_cfcheckpt(const CFCheckptMsg& m);
 
 Bytes encode_version(const VersionMsg& m);
-Bytes encode_inv(const std::vector<Inv>& items);                    // REQUIRES: size() <= kMaxInvEntries
-Bytes encode_addr(const std::vector<AddrEntry>& entries, bool v2);  // entries without service are skipped
+Bytes encode_inv(const std::vector<Inv>& items);  // REQUIRES: size() <= kMaxInvEntries
+// Entries without a service, and (legacy addr) entries of other networks than IPv4 and
+// IPv6, are skipped.
+Bytes encode_addr(const std::vector<AddrEntry>& entries, bool v2);
 Bytes encode_getheaders(const GetHeadersMsg& m);
 Bytes encode_headers(const std::vector<BlockHeader>& headers);
 Bytes encode_sendcmpct(const SendCmpctMsg& m);

@@ -248,6 +248,10 @@ asio::awaitable<void> BlockSync::handle_headers(std::shared_ptr<Peer> peer, std:
 
     const BlockIndex* last = co_await accept_headers(peer, std::move(headers));
     if (!last || peer->disconnected()) co_return;
+    // A header new to us with more work than our tip: the peer announced a block first
+    // (outbound eviction keeps such peers).
+    if (!known.last && tip_ && last->chain_work > tip_->chain_work)
+        peer->last_block_announcement = deps_.clock.unix_now();
     // A full batch: the peer has more. Otherwise it has nothing more; other peers may
     // (maybe_start_sync runs on every tick).
     if (full) send_getheaders(*peer, last, true);

@@ -90,6 +90,10 @@ public:
     const BlockIndex* tip() const { return tip_; }
     const BlockIndex* best_header() const { return best_header_; }
     std::vector<int> in_flight_heights(const Peer& peer) const;
+    size_t blocks_in_flight() const { return in_flight_.size(); }  // from every peer
+    // A getheaders with the locator of `from`, unless one is outstanding (outbound
+    // eviction's last chance for a lagging peer).
+    void request_headers(Peer& peer, const BlockIndex* from) { send_getheaders(peer, from); }
     void schedule_downloads_soon();
 
     // ---- for compact block relay (compact_relay.h) ----

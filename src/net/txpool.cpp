@@ -23,6 +23,13 @@ public:
     }
     bool contains(const uint256& txid) const override { return m_.contains(txid); }
     bool contains_wtxid(const uint256& wtxid) const override { return m_.contains_wtxid(wtxid); }
+    std::optional<MempoolEntryInfo> entry(const uint256& txid) const override { return m_.entry(txid); }
+    std::vector<MempoolEntryInfo> entries() const override {
+        std::vector<MempoolEntryInfo> out;
+        for (const uint256& txid : m_.txids())
+            if (auto e = m_.entry(txid)) out.push_back(std::move(*e));
+        return out;
+    }
     std::vector<std::pair<uint256, std::shared_ptr<const Transaction>>> transactions() const override {
         std::vector<std::pair<uint256, std::shared_ptr<const Transaction>>> out;
         for (const uint256& txid : m_.txids())

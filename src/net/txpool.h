@@ -33,6 +33,9 @@ public:
     virtual std::shared_ptr<const Transaction> get_by_wtxid(const uint256& wtxid) const = 0;
     virtual bool contains(const uint256& txid) const = 0;
     virtual bool contains_wtxid(const uint256& wtxid) const = 0;
+    virtual std::optional<MempoolEntryInfo> entry(const uint256& txid) const = 0;
+    // Every transaction with its fee and size (BIP35 "mempool" answers).
+    virtual std::vector<MempoolEntryInfo> entries() const = 0;
     // Every transaction with its wtxid (compact block reconstruction).
     virtual std::vector<std::pair<uint256, std::shared_ptr<const Transaction>>> transactions() const = 0;
     // When the transaction entered the pool (unix seconds), or nullopt when it is not there.

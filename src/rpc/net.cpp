@@ -71,7 +71,9 @@ json::object peer_json(const net::PeerInfo& p) {
     o["addr_relay_enabled"] = p.addr_relay_enabled;
     o["addr_processed"] = p.addr_processed;
     o["addr_rate_limited"] = p.addr_rate_limited;
-    o["permissions"] = json::array();
+    json::array permissions;
+    for (const std::string& name : p.permissions) permissions.push_back(json::value(name));
+    o["permissions"] = std::move(permissions);
     o["minfeefilter"] = amount_value(p.min_fee_filter);
     json::object sent, recv;
     for (const auto& [k, v] : p.bytes_sent_per_msg) sent[k] = v;
@@ -94,14 +96,25 @@ std::optional<net::SubNet> parse_subnet(const std::string& s) {
     return net::SubNet::parse(s);
 }
 
-json::value network_entry(const std::string& name, bool reachable) {
+json::value network_entry(net::NetType net, const net::NetworkSettings& settings) {
     json::object o;
-    o["name"] = name;
+    const bool reachable = settings.is_reachable(net);
+    const auto& proxy = settings.proxy_for(net);
+    o["name"] = net::network_name(net);
     o["limited"] = !reachable;
     o["reachable"] = reachable;
-    o["proxy"] = "";
-    o["proxy_randomize_credentials"] = false;
+    o["proxy"] = proxy ? proxy->to_string() : std::string();
+    o["proxy_randomize_credentials"] = proxy ? proxy->randomize_credentials : false;
     return o;
+}
+
+// addconnection's connection types (Core's names).
+std::optional<net::ConnType> parse_connection_type(const std::string& s) {
+    if (s == "outbound-full-relay") return net::ConnType::OUTBOUND_FULL_RELAY;
+    if (s == "block-relay-only") return net::ConnType::BLOCK_RELAY;
+    if (s == "addr-fetch") return net::ConnType::ADDR_FETCH;
+    if (s == "feeler") return net::ConnType::FEELER;
+    return std::nullopt;
 }
 
 }  // namespace
@@ -152,11 +165,9 @@ void register_net_commands(RpcTable& t) {
                    o["connections_out"] = c.outbound;
                }
                json::array networks;
-               networks.push_back(network_entry("ipv4", true));
-               networks.push_back(network_entry("ipv6", true));
-               networks.push_back(network_entry("onion", false));
-               networks.push_back(network_entry("i2p", false));
-               networks.push_back(network_entry("cjdns", false));
+               const net::NetworkSettings defaults;
+               const net::NetworkSettings& settings = node.connman ? node.connman->network_settings() : defaults;
+               for (net::NetType n : net::kAllNetTypes) networks.push_back(network_entry(n, settings));
                o["networks"] = std::move(networks);
                Amount relay = 100, incremental = 100;
                if (node.mempool) {
@@ -168,12 +179,11 @@ void register_net_commands(RpcTable& t) {
                o["incrementalfee"] = amount_value(incremental);
                json::array local;
                if (node.connman) {
-                   for (const net::Service& s : node.connman->listen_addresses()) {
-                       if (!s.addr.is_routable()) continue;  // Core lists discovered public addresses only
+                   for (const net::LocalAddress& l : node.connman->local_addresses()) {
                        json::object a;
-                       a["address"] = s.addr.to_string();
-                       a["port"] = s.port;
-                       a["score"] = 1;
+                       a["address"] = l.address.addr.to_string();
+                       a["port"] = l.address.port;
+                       a["score"] = l.score;
                        local.push_back(std::move(a));
                    }
                }
@@ -412,16 +422,19 @@ void register_net_commands(RpcTable& t) {
                net::Connman& c = require_connman(node);
                const int64_t count = req.get_int(0, 1);
                if (count < 0) throw RpcError(RPC_INVALID_PARAMETER, "Address count out of range");
-               const auto network = req.opt_str(1);
-               if (network && *network != "ipv4" && *network != "ipv6" && *network != "onion" && *network != "i2p" &&
-                   *network != "cjdns")
-                   throw RpcError(RPC_INVALID_PARAMETER, "Network not recognized: " + *network);
+               const auto network_text = req.opt_str(1);
+               std::optional<net::NetType> network;
+               if (network_text) {
+                   network = net::parse_network(*network_text);
+                   if (!network) throw RpcError(RPC_INVALID_PARAMETER, "Network not recognized: " + *network_text);
+               }
                json::array out;
                const size_t max = count == 0 ? SIZE_MAX : size_t(count);
                for (const net::AddrInfo& a : c.addrman().get_addresses(SIZE_MAX, 100)) {
                    if (out.size() >= max) break;
-                   const std::string net_name = a.service.addr.is_ipv4() ? "ipv4" : "ipv6";
-                   if (network && *network != net_name) continue;
+                   const net::NetType net_type = a.service.addr.network();
+                   if (network && *network != net_type) continue;
+                   const std::string net_name = net::network_name(net_type);
                    json::object o;
                    o["time"] = a.time;
                    o["services"] = a.services;
@@ -431,6 +444,73 @@ void register_net_commands(RpcTable& t) {
                    out.push_back(std::move(o));
                }
                return out;
+           }});
+
+    t.add({"hidden",
+           "addconnection",
+           "Open an outbound connection to a specified node. This RPC is for testing only.",
+           {{"address", ArgType::STR, true, "", "The IP address and port to attempt connecting to."},
+            {"connection_type", ArgType::STR, true, "",
+             "Type of connection to open (\"outbound-full-relay\", \"block-relay-only\", \"addr-fetch\" or "
+             "\"feeler\")."},
+            {"v2transport", ArgType::BOOL, false, "false", "Attempt to connect using BIP324 v2 transport protocol"}},
+           "{\"address\": \"str\", \"connection_type\": \"str\"}    (json object)",
+           [](NodeContext& node, const RpcRequest& req) -> json::value {
+               if (node.params.network != Network::REGTEST)
+                   throw RpcError(RPC_MISC_ERROR, "addconnection is for regression testing (-regtest mode) only.");
+               const std::string address = req.get_str(0);
+               const std::string type_text = req.get_str(1);
+               const auto type = parse_connection_type(type_text);
+               if (!type)
+                   throw RpcError(RPC_INVALID_PARAMETER,
+                                  "Error: invalid connection_type '" + type_text +
+                                      "' (expected outbound-full-relay, block-relay-only, addr-fetch or feeler)");
+               net::Connman& c = require_connman(node);
+               const bool v2 = req.get_bool(2, false);
+               if (v2 && !c.v2transport())
+                   throw RpcError(RPC_INVALID_PARAMETER,
+                                  "Error: Adding v2transport connections requires -v2transport init flag to be set.");
+               if (!c.add_connection(address, *type, v2))
+                   throw RpcError(RPC_CLIENT_NODE_CAPACITY_REACHED,
+                                  "Error: Already at capacity for specified connection type.");
+               json::object o;
+               o["address"] = address;
+               o["connection_type"] = type_text;
+               return o;
+           }});
+
+    t.add({"hidden",
+           "addpeeraddress",
+           "Add the address of a potential peer to an address manager table. This RPC is for testing only.",
+           {{"address", ArgType::STR, true, "", "The IP address of the peer"},
+            {"port", ArgType::NUM, true, "", "The port of the peer"},
+            {"tried", ArgType::BOOL, false, "false", "If true, attempt to add the peer to the tried addresses table"}},
+           "{\"success\": bool, \"error\": \"str\"}    (json object) whether the peer address was successfully "
+           "added to the address manager table",
+           [](NodeContext& node, const RpcRequest& req) -> json::value {
+               net::Connman& c = require_connman(node);
+               const int64_t port = req.get_int(1);
+               if (port < 0 || port > 65535) throw RpcError(RPC_INVALID_PARAMETER, "port out of range");
+               const bool tried = req.get_bool(2, false);
+               json::object o;
+               bool success = false;
+               if (auto a = net::NetAddr::parse(req.get_str(0))) {
+                   const net::Service s{a->maybe_cjdns(c.network_settings().cjdns_reachable()), uint16_t(port)};
+                   const bool allow_local = node.params.network == Network::REGTEST;
+                   // The address vouches for itself, as if the peer had announced it.
+                   if (c.addrman().add(s, net::NODE_NETWORK | net::NODE_WITNESS, c.banman().now(), s.addr, 0,
+                                       allow_local)) {
+                       success = true;
+                       if (tried && !c.addrman().good(s, /*test_before_evict=*/true)) {
+                           success = false;
+                           o["error"] = "failed-adding-to-tried";
+                       }
+                   } else {
+                       o["error"] = "failed-adding-to-new";
+                   }
+               }
+               o["success"] = success;
+               return o;
            }});
 }
 

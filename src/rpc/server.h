@@ -143,7 +143,7 @@ struct RpcRequest {
 using RpcHandler = std::function<boost::json::value(NodeContext&, const RpcRequest&)>;
 
 struct RpcCommand {
-    std::string category;  // "blockchain", "control", "mining", "network", ...
+    std::string category;  // "blockchain", "control", "mining", "network", ...; "hidden": not listed by help
     std::string name;
     std::string description;  // first line: one-sentence summary
     std::vector<RpcArg> args;

@@ -20,11 +20,13 @@ struct Digests {
     EVP_MD* sha512 = EVP_MD_fetch(nullptr, "SHA512", nullptr);
     EVP_MD* sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
     EVP_MD* ripemd160 = EVP_MD_fetch(nullptr, "RIPEMD160", nullptr);
+    EVP_MD* sha3_256 = EVP_MD_fetch(nullptr, "SHA3-256", nullptr);
     ~Digests() {
         EVP_MD_free(sha256);
         EVP_MD_free(sha512);
         EVP_MD_free(sha1);
         EVP_MD_free(ripemd160);
+        EVP_MD_free(sha3_256);
     }
 };
 
@@ -86,6 +88,12 @@ Hash512 hmac_sha512(ByteView key, ByteView data) {
 Hash512 sha512(ByteView data) {
     Hash512 out{};
     digest(digests().sha512, data, out.data(), 64);
+    return out;
+}
+
+uint256 sha3_256(ByteView data) {
+    uint256 out;
+    digest(digests().sha3_256, data, out.data(), 32);
     return out;
 }
 

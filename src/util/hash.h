@@ -19,6 +19,7 @@ Hash160 sha1(ByteView data);     // only for OP_SHA1
 Hash160 hash160(ByteView data);  // RIPEMD160(SHA256(data))
 Hash512 hmac_sha512(ByteView key, ByteView data);
 Hash512 sha512(ByteView data);
+uint256 sha3_256(ByteView data);  // FIPS 202 SHA3-256 (Tor v3 onion checksums)
 
 // Accumulates a message, then hashes it. Used to build hash preimages field by field
 // (sighash messages, merkle nodes, tagged hashes). The buffer is reused by reset().

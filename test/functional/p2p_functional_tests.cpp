@@ -884,8 +884,9 @@ TEST(P2P, RandomMessagesNeverHurtTheNode) {
 // with no inbound slots at all, connections are refused.
 TEST(P2P, InboundEvictionWhenFull) {
     Node n1("evict");
-    // 38 connections, 8 of them kept for outbound: 30 inbound slots.
-    ASSERT_NO_THROW(n1.start({"-maxconnections=38", "-connect=0", "-listen=1"}));
+    // 41 connections, 11 of them kept for automatic outbound ones (8 full-relay, 2
+    // block-relay-only, 1 feeler, as Core): 30 inbound slots.
+    ASSERT_NO_THROW(n1.start({"-maxconnections=41", "-connect=0", "-listen=1"}));
     std::vector<std::unique_ptr<RawPeer>> peers;
     for (int i = 0; i < 30; ++i) {
         peers.push_back(std::make_unique<RawPeer>());
@@ -904,7 +905,7 @@ TEST(P2P, InboundEvictionWhenFull) {
     EXPECT_EQ(n1.stop(), 0);
 
     Node n2("noslots");
-    ASSERT_NO_THROW(n2.start({"-maxconnections=8", "-connect=0", "-listen=1"}));
+    ASSERT_NO_THROW(n2.start({"-maxconnections=11", "-connect=0", "-listen=1"}));
     RawPeer refused;
     ASSERT_TRUE(refused.connect(n2.p2p_port()));
     EXPECT_TRUE(refused.wait_closed());

@@ -272,19 +272,28 @@ TEST(Codec, AddrV1AndV2) {
         EXPECT_EQ(d->at(1).services, in[1].services);
         EXPECT_EQ(d->at(0).time, in[0].time);
     }
-    // addrv2: a Tor v3 address is decoded and skipped; a wrong length for IPv4 is an error.
+    // addrv2: a Tor v3 address is kept (BIP155), a Tor v2 one decoded and skipped; a
+    // wrong length for IPv4 is an error.
     Bytes tor;
     Writer w(tor);
-    w.compact_size(1);
+    w.compact_size(2);
     w.u32(1);
     w.compact_size(1);
     w.u8(4);
     w.var_bytes(Bytes(32, 7));
-    w.u16(0);
+    w.bytes(Bytes{0x20, 0x8d});  // port 8333, big-endian
+    w.u32(1);
+    w.compact_size(1);
+    w.u8(3);
+    w.var_bytes(Bytes(10, 7));
+    w.bytes(Bytes{0x20, 0x8d});
     auto t = decode_addr(tor, true);
     ASSERT_TRUE(t);
-    ASSERT_EQ(t->size(), 1u);
-    EXPECT_FALSE(t->at(0).service);
+    ASSERT_EQ(t->size(), 2u);
+    ASSERT_TRUE(t->at(0).service);
+    EXPECT_TRUE(t->at(0).service->addr.is_tor());
+    EXPECT_EQ(t->at(0).service->port, 8333);
+    EXPECT_FALSE(t->at(1).service);
     Bytes bad;
     Writer b(bad);
     b.compact_size(1);

@@ -1,5 +1,5 @@
-// Handshake, pings, misbehaviour and discouragement, address relay limits and inbound
-// eviction, on fake peers (p2p_test_harness.h): no sockets, no processes.
+// Handshake, pings, misbehaviour and discouragement and address relay limits, on fake
+// peers (p2p_test_harness.h): no sockets, no processes.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -370,54 +370,6 @@ TEST(P2PAddr, UnroutableAddressesAreNotStored) {
     const size_t before = h.addresses.size();
     h.deliver(p, cmd::ADDR, encode_addr(entries, false));
     EXPECT_EQ(h.addresses.size(), before);
-}
-
-// ---- inbound eviction (a pure function) ----
-
-EvictionCandidate candidate(int64_t id, int group, int age_rank) {
-    EvictionCandidate c;
-    c.id = id;
-    c.connected = SteadyTime{} + std::chrono::seconds(1000 + age_rank);  // higher rank: younger
-    c.min_ping_seconds = 1.0 + 0.01 * double(id);
-    c.netgroup = Bytes{uint8_t(group), uint8_t(group >> 8)};
-    return c;
-}
-
-TEST(P2PEviction, NobodyIsEvictedWhenEveryoneIsProtected) {
-    EXPECT_FALSE(select_node_to_evict({}));
-    std::vector<EvictionCandidate> few;
-    for (int i = 0; i < 4; ++i) few.push_back(candidate(i, i, i));
-    EXPECT_FALSE(select_node_to_evict(few)) << "four network groups are always protected";
-}
-
-TEST(P2PEviction, TheCrowdedGroupLosesAYoungMember) {
-    std::vector<EvictionCandidate> c;
-    // 30 peers in their own groups, fast, connected early.
-    for (int i = 0; i < 30; ++i) c.push_back(candidate(i, 100 + i, i));
-    // 10 peers in one group, slow, connected last.
-    for (int i = 30; i < 40; ++i) {
-        c.push_back(candidate(i, 7, i));
-        c.back().min_ping_seconds = 5.0 + i;
-    }
-    auto victim = select_node_to_evict(c);
-    ASSERT_TRUE(victim);
-    // At most 4 of the crowded group are protected by the network-group step, so the
-    // victim is one of its 5 youngest.
-    EXPECT_GE(*victim, 35);
-}
-
-TEST(P2PEviction, UsefulPeersAreProtected) {
-    std::vector<EvictionCandidate> c;
-    for (int i = 0; i < 40; ++i) {
-        c.push_back(candidate(i, 7, i));  // one group: the youngest would go
-        c.back().min_ping_seconds = 5.0;
-    }
-    c[39].last_block_time = 1700000000;  // the youngest gave us a block
-    c[38].last_tx_time = 1700000000;     // the next one a transaction
-    c[37].min_ping_seconds = 0.001;      // and this one is fast
-    auto victim = select_node_to_evict(c);
-    ASSERT_TRUE(victim);
-    EXPECT_LT(*victim, 37);
 }
 
 }  // namespace

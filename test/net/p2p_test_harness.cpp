@@ -110,6 +110,25 @@ std::shared_ptr<const Transaction> FakeTxPool::get_by_wtxid(const uint256& wtxid
     return it == by_wtxid_.end() ? nullptr : it->second;
 }
 
+std::optional<MempoolEntryInfo> FakeTxPool::entry(const uint256& txid) const {
+    auto it = by_txid_.find(txid);
+    if (it == by_txid_.end()) return std::nullopt;
+    MempoolEntryInfo e;
+    e.tx = it->second;
+    e.txid = txid;
+    e.wtxid = it->second->wtxid();
+    e.vsize = 1000;
+    auto rate = fee_rate_.find(txid);
+    e.fee = rate == fee_rate_.end() ? 1000 : rate->second;
+    return e;
+}
+
+std::vector<MempoolEntryInfo> FakeTxPool::entries() const {
+    std::vector<MempoolEntryInfo> out;
+    for (const auto& [txid, tx] : by_txid_) out.push_back(*entry(txid));
+    return out;
+}
+
 std::vector<std::pair<uint256, std::shared_ptr<const Transaction>>> FakeTxPool::transactions() const {
     std::vector<std::pair<uint256, std::shared_ptr<const Transaction>>> out;
     for (const auto& [wtxid, tx] : by_wtxid_) out.emplace_back(wtxid, tx);
@@ -147,6 +166,7 @@ void FakeTxPool::add(const Transaction& tx, int64_t fee_rate_per_kvb) {
     entry_time_[tx.txid()] = clock ? clock->unix_now() : 0;
     by_txid_[tx.txid()] = p;
     by_wtxid_[tx.wtxid()] = p;
+    fee_rate_[tx.txid()] = fee_rate_per_kvb;
     MempoolEntryInfo e;
     e.tx = p;
     e.txid = tx.txid();
@@ -192,6 +212,7 @@ std::shared_ptr<Peer> P2PHarness::connect(const PeerOptions& o) {
     auto addr = Service::parse(text, 18444);
     EXPECT_TRUE(addr) << text;
     auto peer = std::make_shared<Peer>(id, *addr, o.type, std::make_shared<RecordingTransport>(), clock);
+    peer->permissions = o.permissions;
     peers_[id] = peer;
     logic->on_peer_connected(peer);
     settle();
@@ -321,6 +342,25 @@ std::vector<Inv> P2PHarness::invs(const std::shared_ptr<Peer>& peer, const std::
 std::shared_ptr<Peer> P2PHarness::find_peer(int64_t id) const {
     auto it = peers_.find(id);
     return it == peers_.end() ? nullptr : it->second;
+}
+
+std::optional<Service> P2PHarness::local_address_for(const Peer& peer) {
+    if (!is_listening || !peer.addr_as_seen.addr.is_routable()) return std::nullopt;
+    return Service{peer.addr_as_seen.addr, listen_port()};
+}
+
+int P2PHarness::extra_full_outbound_count() const {
+    int n = 0;
+    for (const auto& [id, p] : peers_)
+        if (p->type == ConnType::OUTBOUND_FULL_RELAY && p->successfully_connected && !p->disconnected()) ++n;
+    return std::max(n - max_full_relay, 0);
+}
+
+int P2PHarness::extra_block_relay_count() const {
+    int n = 0;
+    for (const auto& [id, p] : peers_)
+        if (p->block_relay_only() && p->successfully_connected && !p->disconnected()) ++n;
+    return std::max(n - max_block_relay, 0);
 }
 
 void P2PHarness::misbehaving(Peer& peer, const std::string& reason) {

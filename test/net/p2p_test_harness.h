@@ -94,6 +94,8 @@ public:
     std::shared_ptr<const Transaction> get_by_wtxid(const uint256& wtxid) const override;
     bool contains(const uint256& txid) const override { return get(txid) != nullptr; }
     bool contains_wtxid(const uint256& wtxid) const override { return get_by_wtxid(wtxid) != nullptr; }
+    std::optional<MempoolEntryInfo> entry(const uint256& txid) const override;
+    std::vector<MempoolEntryInfo> entries() const override;
     FeeRate min_fee() const override { return min_fee_rate; }
     std::vector<std::pair<uint256, std::shared_ptr<const Transaction>>> transactions() const override;
     std::optional<int64_t> entry_time(const uint256& txid) const override;
@@ -116,6 +118,7 @@ public:
 private:
     std::map<uint256, int64_t> entry_time_;
     std::map<uint256, std::shared_ptr<const Transaction>> by_txid_, by_wtxid_;
+    std::map<uint256, int64_t> fee_rate_;  // by txid, sat/kvB
     std::vector<std::shared_ptr<const Transaction>> orphans_;
     std::vector<std::function<void(const MempoolEntryInfo&)>> callbacks_;
 };
@@ -133,7 +136,8 @@ public:
 
 struct PeerOptions {
     ConnType type = ConnType::OUTBOUND_FULL_RELAY;
-    std::string addr;  // "" : a distinct routable IPv4 address (its own /16)
+    uint32_t permissions = 0;  // NetPermissionFlags, as Connman would attach them
+    std::string addr;          // "" : a distinct routable IPv4 address (its own /16)
     uint64_t services = NODE_NETWORK | NODE_WITNESS;
     int32_t version = kProtocolVersion;
     int32_t start_height = 0;
@@ -144,6 +148,10 @@ struct PeerOptions {
 
     PeerOptions& with_type(ConnType t) {
         type = t;
+        return *this;
+    }
+    PeerOptions& with_permissions(uint32_t p) {
+        permissions = p;
         return *this;
     }
     PeerOptions& with_addr(std::string a) {
@@ -241,6 +249,19 @@ public:
     bool stopping() const override { return false; }
     bool listening() const override { return is_listening; }
     uint16_t listen_port() const override { return 18444; }
+    // As Connman with discovery on and no -externalip: how the peer sees us.
+    std::optional<Service> local_address_for(const Peer& peer) override;
+    bool automatic_outbound() const override { return true; }
+    bool try_new_outbound_peer() const override { return try_new_outbound; }
+    void set_try_new_outbound_peer(bool wanted) override { try_new_outbound = wanted; }
+    void start_extra_block_relay_peers() override { extra_block_relay_started = true; }
+    int extra_full_outbound_count() const override;
+    int extra_block_relay_count() const override;
+
+    // ---- outbound controls, as the logic set them ----
+    bool try_new_outbound = false;
+    bool extra_block_relay_started = false;
+    int max_full_relay = 8, max_block_relay = 2;  // the targets the extra counts use
 
 private:
     asio::awaitable<void> reader(std::shared_ptr<Peer> peer);
