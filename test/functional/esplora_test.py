@@ -60,6 +60,12 @@ def stats(funded, funded_sum, spent=0, spent_sum=0, txs=None):
             "spent_txo_sum": spent_sum, "tx_count": funded + spent if txs is None else txs}
 
 
+def index_at_tip(node):
+    """Waits for the address index (it follows the chain in its own thread) to reach the tip."""
+    minicash_test.wait_until(lambda: node.rpc("getindexinfo").get("addressindex", {}).get("best_block_height")
+                             == node.rpc("getblockcount"))
+
+
 def main():
     with minicash_test.TestNode("esplora", args=["-esplora"]) as node:
         node.start()
@@ -190,6 +196,7 @@ def main():
 
         # ---- reorg: invalidate the spending block, then reconsider it ----
         node.rpc("invalidateblock", block)
+        index_at_tip(node)
         a = api.json("address/" + address)
         check(a["chain_stats"] == stats(0, 0) and a["mempool_stats"] == stats(2, received + value - 20000),
               f"after invalidateblock: nothing confirmed, both spends in the mempool {a}")
@@ -198,10 +205,12 @@ def main():
               round(node.rpc("getblock", block, 2)["tx"][0]["vout"][0]["value"] * 10**8)),
               "the coinbase address after invalidateblock")
         node.rpc("reconsiderblock", block)
+        index_at_tip(node)
         a = api.json("address/" + address)
         check(a["chain_stats"] == stats(1, received) and a["mempool_stats"] == stats(1, value - 20000),
               f"after reconsiderblock {a}")
         newer = node.mine(1, true_address)[0]
+        index_at_tip(node)
         a = api.json("address/" + address)
         check(a["chain_stats"] == stats(2, received + value - 20000) and a["mempool_stats"] == stats(0, 0),
               f"after mining the posted spend {a}")
@@ -220,6 +229,7 @@ def main():
         node.start()
         api = Api(node.rpc_port)
         check(api.text("blocks/tip/hash") == newer, "restarted at the same tip")
+        index_at_tip(node)
         a = api.json("address/" + address)
         check(a["chain_stats"] == stats(2, received + value - 20000), f"after a restart {a}")
         check(node.stop() == 0, "stopped")
