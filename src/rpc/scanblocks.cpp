@@ -19,10 +19,7 @@ namespace json = boost::json;
 
 namespace {
 
-std::atomic<bool> g_scan_in_progress{false};
-std::atomic<bool> g_scan_abort{false};
-std::atomic<int> g_scan_progress{0};         // percent
-std::atomic<int> g_scan_progress_height{0};  // height of the block being scanned
+ScanSlot g_scan;
 
 // Core's CheckBlockFilterMatches: whether the block's filter elements (its output scripts
 // and the scripts it spends) really hold one of the needles.
@@ -50,23 +47,9 @@ bool block_matches(NodeContext& node, Chainstate& chain, const BlockIndex* b, co
 
 json::value scan_blocks(NodeContext& node, const RpcRequest& req) {
     const std::string action = req.get_str(0);
-    if (action == "status") {
-        if (!g_scan_in_progress) return nullptr;
-        json::object o;
-        o["progress"] = g_scan_progress.load();
-        o["current_height"] = g_scan_progress_height.load();
-        return o;
-    }
-    if (action == "abort") {
-        if (!g_scan_in_progress) return false;
-        g_scan_abort = true;
-        return true;
-    }
-    if (action != "start") throw RpcError(RPC_INVALID_PARAMETER, "Invalid action '" + action + "'");
+    if (std::optional<json::value> answer = g_scan.answer_control(action, /*with_height=*/true)) return *answer;
 
-    ScanReservation reservation(g_scan_in_progress);
-    if (!reservation.reserve())
-        throw RpcError(RPC_INVALID_PARAMETER, "Scan already in progress, use action \"abort\" or \"status\"");
+    const ScanReservation reservation(g_scan);
     const std::string filtertype = req.opt_str(4).value_or("basic");
     if (filtertype != "basic") throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Unknown filtertype");
     bool filter_false_positives = false;
@@ -101,16 +84,14 @@ json::value scan_blocks(NodeContext& node, const RpcRequest& req) {
     // Waits a while for the index to reach the tip; blocks it has not indexed yet are
     // skipped below (their filter is not found), as Core's LookupFilterRange stops short.
     (void)index->block_until_synced();
-    g_scan_abort = false;
-    g_scan_progress = 0;
-    g_scan_progress_height = start->height;
+    g_scan.progress_height = start->height;
     const int first = start->height;
     const int total = stop->height - first;
     bool completed = true;
     int last = first;
     json::array blocks;
     for (int h = first; h <= stop->height; ++h) {
-        if (g_scan_abort || node.shutdown_requested) {
+        if (g_scan.abort || node.shutdown_requested) {
             completed = false;
             break;
         }
@@ -123,8 +104,8 @@ json::value scan_blocks(NodeContext& node, const RpcRequest& req) {
                 (!filter_false_positives || block_matches(node, chain, b, needles)))
                 blocks.push_back(json::value(b->hash.to_hex()));
         }
-        g_scan_progress = total > 0 ? int(100.0 / total * (h - first)) : 100;
-        g_scan_progress_height = h;
+        g_scan.progress = total > 0 ? int(100.0 / total * (h - first)) : 100;
+        g_scan.progress_height = h;
     }
     json::object r;
     r["from_height"] = first;

@@ -20,9 +20,7 @@ namespace json = boost::json;
 
 namespace {
 
-std::atomic<bool> g_scan_in_progress{false};
-std::atomic<bool> g_scan_abort{false};
-std::atomic<int> g_scan_progress{0};  // percent
+ScanSlot g_scan;
 
 std::string key_expression(const DerivedPubkey& k) {
     return "[" + hex_encode(k.origin.fingerprint) + format_path_suffix(k.origin.path, 'h') + "]" + hex_encode(k.pubkey);
@@ -108,44 +106,29 @@ void register_scantxoutset_command(RpcTable& t) {
            "When action=='status' and a scan is running: { \"progress\" }; otherwise null",
            [](NodeContext& node, const RpcRequest& req) -> json::value {
                const std::string action = req.get_str(0);
-               if (action == "status") {
-                   if (!g_scan_in_progress) return nullptr;
-                   json::object o;
-                   o["progress"] = g_scan_progress.load();
-                   return o;
-               }
-               if (action == "abort") {
-                   if (!g_scan_in_progress) return false;
-                   g_scan_abort = true;
-                   return true;
-               }
-               if (action != "start") throw RpcError(RPC_INVALID_PARAMETER, "Invalid action '" + action + "'");
+               if (std::optional<json::value> answer = g_scan.answer_control(action, /*with_height=*/false))
+                   return *answer;
 
-               ScanReservation reservation(g_scan_in_progress);
-               if (!reservation.reserve())
-                   throw RpcError(RPC_INVALID_PARAMETER,
-                                  "Scan already in progress, use action \"abort\" or \"status\"");
+               const ScanReservation reservation(g_scan);
                if (!req.has(1)) throw RpcError(RPC_MISC_ERROR, "scanobjects argument is required for the start action");
                Chainstate& chain = require_chain(node);
                std::map<Script, std::string> needles;
                for (const json::value& obj : req.at(1).as_array()) add_scan_object(obj, chain.params(), needles);
 
-               g_scan_abort = false;
-               g_scan_progress = 0;
                uint64_t count = 0;
                bool aborted = false;
                std::vector<std::pair<OutPoint, Coin>> found;
                const BlockIndex* tip = chain.for_each_utxo([&](const OutPoint& op, const Coin& coin) {
-                   if (g_scan_abort || node.shutdown_requested) {
+                   if (g_scan.abort || node.shutdown_requested) {
                        aborted = true;
                        return false;
                    }
                    ++count;
-                   if ((count & 0xfff) == 0) g_scan_progress = int(op.txid.data()[0]) * 100 / 256;
+                   if ((count & 0xfff) == 0) g_scan.progress = int(op.txid.data()[0]) * 100 / 256;
                    if (needles.count(coin.out.script_pubkey)) found.emplace_back(op, coin);
                    return true;
                });
-               g_scan_progress = 100;
+               g_scan.progress = 100;
                if (!tip) throw RpcError(RPC_MISC_ERROR, "No tip");
 
                json::object result;
