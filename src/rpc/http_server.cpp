@@ -470,7 +470,7 @@ HttpRpcServer::Reply HttpRpcServer::Impl::handle_body(const std::string& body, c
         return r;
     }
     if (listed != opt.rpc_whitelist.end()) {
-        const auto allowed = [&](const json::value& one) {
+        const auto may_call = [&](const json::value& one) {
             const json::object* o = one.if_object();
             const json::value* m = o ? o->if_contains("method") : nullptr;
             if (!m || !m->is_string()) return true;  // answered as an invalid request
@@ -480,8 +480,8 @@ HttpRpcServer::Reply HttpRpcServer::Impl::handle_body(const std::string& body, c
         };
         bool ok = true;
         if (doc.is_array())
-            for (const json::value& one : doc.get_array()) ok = ok && allowed(one);
-        else ok = allowed(doc);
+            for (const json::value& one : doc.get_array()) ok = ok && may_call(one);
+        else ok = may_call(doc);
         if (!ok) {
             r.status = 403;
             return r;

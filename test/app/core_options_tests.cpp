@@ -23,6 +23,8 @@ NodeOptions make() {
     add_net_options(o);
     add_chain_options(o);
     add_core_compat_options(o);
+    // The RPC server's options live with minicashd (app/rpc_setup.cpp), not linked here.
+    o.ignore_in_config({"rpcport", "rpcservertimeout", "server"});
     return o;
 }
 
