@@ -36,32 +36,44 @@ NodeOptions::NodeOptions(std::string program, std::string summary)
     help_lines_.emplace_back("-help", "Print this help message and exit (also -h, -?).");
     add_string("datadir", "dir", "Data directory (default: ~/.minicash). It must exist when given.");
     add_string("conf", "file",
-               "Configuration file, relative to the data directory unless absolute (default: minicash.conf).");
+               "Configuration file, relative to the data directory unless absolute (default: minicash.conf, or "
+               "bitcoin.conf when only that one exists).");
     add_string("chain", "name", "Chain to use: main, testnet4, signet or regtest (default: main).");
     add_bool("regtest", "Use the regression test chain (same as -chain=regtest).");
     add_bool("testnet4", "Use testnet4 (same as -chain=testnet4).");
     add_bool("signet", "Use signet (same as -chain=signet).");
     add_string("signetchallenge", "hex", "Signet only: the block challenge script (hex) of a custom signet.");
+    add_list("includeconf", "file",
+             "Specify additional configuration file, relative to the data directory (only usable from the "
+             "configuration file, not the command line)");
+}
+
+void NodeOptions::check_new(const std::string& name) const {
+    if (desc_.find_nothrow(name, false)) throw std::logic_error("option -" + name + " registered twice");
 }
 
 void NodeOptions::add_bool(const std::string& name, const std::string& help) {
+    check_new(name);
     desc_.add_options()(name.c_str(), po::value<std::string>()->implicit_value("1"), "");
     bools_.insert(name);
     help_lines_.emplace_back("-" + name, help);
 }
 
 void NodeOptions::add_string(const std::string& name, const std::string& value_name, const std::string& help) {
+    check_new(name);
     desc_.add_options()(name.c_str(), po::value<std::string>(), "");
     help_lines_.emplace_back("-" + name + "=<" + value_name + ">", help);
 }
 
 void NodeOptions::add_int(const std::string& name, const std::string& value_name, const std::string& help) {
+    check_new(name);
     desc_.add_options()(name.c_str(), po::value<int64_t>(), "");
     help_lines_.emplace_back("-" + name + "=<" + value_name + ">", help);
 }
 
 void NodeOptions::add_list(const std::string& name, const std::string& value_name, const std::string& help,
                            std::optional<std::string> implicit) {
+    check_new(name);
     auto* semantic = po::value<std::vector<std::string>>()->composing();
     if (implicit) semantic->implicit_value(std::vector<std::string>{*implicit}, *implicit);
     desc_.add_options()(name.c_str(), semantic, "");
@@ -155,15 +167,18 @@ void NodeOptions::parse(int argc, const char* const* argv) {
     }
 
     // The configuration file.
+    for (const std::string& f : get_list("includeconf"))
+        throw OptionError("-includeconf cannot be used from commandline; -includeconf=" + f);
     if (auto c = get_string("conf")) {
         if (c->empty()) throw OptionError("-conf is empty");
         std::filesystem::path p(*c);
         read_config(p.is_absolute() ? p : datadir_ / p, true);
     } else {
-        read_config(datadir_ / "minicash.conf", false);
+        read_config(default_config_path(datadir_), false);
     }
 
     resolve_chain();
+    read_included_configs();
 
     // The chain's section first, then the top of the file: the first value stored wins.
     const std::string section = network_name(params_->network);
@@ -186,8 +201,28 @@ void NodeOptions::parse(int argc, const char* const* argv) {
     }
 }
 
-void NodeOptions::read_config(const std::filesystem::path& path, bool required) {
-    config_path_ = path;
+// includeconf lines at the top and in the chain's section, in order; each file's lines
+// follow the main file's (so the main file's values win, as its come first).
+void NodeOptions::read_included_configs() {
+    const std::string section = network_name(params_->network);
+    std::vector<std::string> files;
+    for (const ConfigEntry& e : config_)
+        if (e.key == "includeconf" && (e.section.empty() || e.section == section)) files.push_back(e.value);
+    const std::filesystem::path main_path = config_path_;
+    for (const std::string& f : files) {
+        if (f.empty()) throw OptionError("Failed to include configuration file (empty name)");
+        const std::filesystem::path p(f);
+        std::error_code ec;
+        const std::filesystem::path full = p.is_absolute() ? p : datadir_ / p;
+        if (!std::filesystem::is_regular_file(full, ec)) throw OptionError("Failed to include configuration file " + f);
+        read_config(full, true, true);
+    }
+    config_path_ = main_path;
+    std::erase_if(config_, [](const ConfigEntry& e) { return e.key == "includeconf"; });
+}
+
+void NodeOptions::read_config(const std::filesystem::path& path, bool required, bool included) {
+    if (!included) config_path_ = path;
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) {
         if (required) throw OptionError("configuration file " + path.string() + " does not exist");
@@ -195,6 +230,7 @@ void NodeOptions::read_config(const std::filesystem::path& path, bool required) 
     }
     if (std::filesystem::is_directory(path, ec))
         throw OptionError("configuration file " + path.string() + " is a directory");
+    if (!included) config_read_ = true;
     std::ifstream in(path);
     if (!in) throw OptionError("cannot read configuration file " + path.string());
     const std::string where = path.filename().string();
@@ -205,6 +241,14 @@ void NodeOptions::read_config(const std::filesystem::path& path, bool required) 
     for (ConfigEntry& e : entries) {
         const std::string at = where + " line " + std::to_string(e.line) + ": ";
         if (ignored_.count(e.key) && !desc_.find_nothrow(e.key, false)) continue;  // another program's
+        if (included && e.key == "includeconf") {
+            add_warning("-includeconf cannot be used from included files; ignoring -includeconf=" + e.value);
+            continue;
+        }
+        if (included && kChainKeys.count(e.key)) {
+            add_warning(at + "'" + e.key + "' in an included file is ignored: the chain is chosen already");
+            continue;
+        }
         const std::string base = e.key.size() > 2 && e.key.compare(0, 2, "no") == 0 && bools_.count(e.key.substr(2))
                                      ? e.key.substr(2)
                                      : e.key;
@@ -336,8 +380,18 @@ void add_daemon_options(NodeOptions& o) {
     o.add_bool("printtoconsole", "Also write log lines to standard output");
     o.add_list("debug", "category",
                "Log debug lines of a category: net, rpc, validation, bench, db, mempool, import, http, "
-               "all (or -debug alone); none disables",
+               "all (or -debug alone); none disables. Bitcoin Core's other category names are accepted",
                std::string("1"));
+    o.add_list("debugexclude", "category",
+               "Exclude debug and trace logging for a category. Can be used in conjunction with -debug=1 to output "
+               "debug and trace logging for all categories except the specified category");
+    o.add_list("loglevel", "level|category:level",
+               "Set the global or per-category severity level for logging categories enabled with the -debug "
+               "configuration option or the logging RPC. Possible values are info, debug, trace (default=debug); "
+               "warning and error are also accepted. info and above turn debug lines off");
+    o.add_bool("logtimestamps", "Prepend debug output with timestamp (default: 1)");
+    o.add_bool("logtimemicros", "Add microsecond precision to debug timestamps (default: 0)");
+    o.add_bool("logthreadnames", "Prepend debug output with name of the originating thread (default: 0)");
     o.add_bool("daemon", "Run in the background (the command returns once start-up has succeeded)");
     o.add_bool("exitafterimport",
                "Shut down once the -loadblock imports are done instead of waiting for a signal "

@@ -5,9 +5,12 @@
 //   with two dashes. Values must be attached with '='; a value in the next argument or
 //   an abbreviated name is an error, as is anything unknown or malformed.
 //
-//   <datadir>/minicash.conf (or -conf=FILE), read by app/config_file.h: "name=value"
+//   <datadir>/minicash.conf (or -conf=FILE; without either, a bitcoin.conf there, so a
+//   data directory prepared for bitcoind works), read by app/config_file.h: "name=value"
 //   lines, '#' comments, and [main] [test] [testnet4] [signet] [regtest] sections whose
-//   lines apply only to that chain. Unknown names are errors here. Precedence: the
+//   lines apply only to that chain. Unknown names are errors here. includeconf=FILE (at
+//   the top or in the chain's section; relative to the data directory) reads another
+//   file after it, as bitcoind does; not on the command line, not from included files. Precedence: the
 //   command line (its last value), then the chain's section, then the top of the file
 //   (their first value). Options that take several values (-loadblock, -debug) collect
 //   them from every source. The chain itself (-chain, -regtest, ...) is chosen on the
@@ -42,7 +45,8 @@ public:
     // `program` and `summary` head the -help text.
     NodeOptions(std::string program, std::string summary);
 
-    // Program-specific options. `value_name` shows in -help as -name=<value_name>.
+    // Program-specific options. `value_name` shows in -help as -name=<value_name>. A name
+    // registered twice throws std::logic_error (a programming error).
     void add_bool(const std::string& name, const std::string& help);
     void add_string(const std::string& name, const std::string& value_name, const std::string& help);
     void add_int(const std::string& name, const std::string& value_name, const std::string& help);
@@ -72,13 +76,25 @@ public:
     bool is_set(const std::string& name) const;
 
     const std::filesystem::path& datadir() const { return datadir_; }  // absolute
+    // The configuration file read ("" when there was none).
+    std::filesystem::path config_path() const { return config_read_ ? config_path_ : std::filesystem::path(); }
     // datadir()/<chain subdirectory> ("" for mainnet). Not created here.
     std::filesystem::path network_dir() const;
     const ChainParams& params() const { return *params_; }
+    // Options that change the chain's parameters (-testactivationheight, ...) replace them.
+    void set_params(ChainParams params) { params_ = std::move(params); }
+
+    // Warnings found while reading the options (ignored options, ...), for the log once it
+    // is open. Bitcoin Core's test framework fails on any stderr output, so they are not
+    // printed.
+    const std::vector<std::string>& warnings() const { return warnings_; }
+    void add_warning(std::string text) const { warnings_.push_back(std::move(text)); }
 
 private:
+    void check_new(const std::string& name) const;
     std::vector<std::string> preprocess(const std::vector<std::string>& args) const;
-    void read_config(const std::filesystem::path& path, bool required);
+    void read_config(const std::filesystem::path& path, bool required, bool included = false);
+    void read_included_configs();
     void resolve_chain();
     void store_config(const std::vector<const ConfigEntry*>& entries, const std::string& origin);
 
@@ -94,8 +110,10 @@ private:
     std::vector<ConfigEntry> config_;
     std::filesystem::path config_path_;
     bool help_ = false;
+    bool config_read_ = false;
     std::filesystem::path datadir_;
     std::optional<ChainParams> params_;
+    mutable std::vector<std::string> warnings_;
 };
 
 // The options of minicashd (beyond the common ones above). Tools that read minicash.conf

@@ -15,6 +15,14 @@ std::string trim(const std::string& s) {
 
 }  // namespace
 
+std::filesystem::path default_config_path(const std::filesystem::path& datadir) {
+    std::error_code ec;
+    const std::filesystem::path ours = datadir / "minicash.conf";
+    const std::filesystem::path bitcoind = datadir / "bitcoin.conf";
+    if (!std::filesystem::exists(ours, ec) && std::filesystem::exists(bitcoind, ec)) return bitcoind;
+    return ours;
+}
+
 bool is_config_section(const std::string& name) {
     static const std::set<std::string> kSections = {"main", "test", "testnet4", "signet", "regtest"};
     return kSections.count(name) > 0;

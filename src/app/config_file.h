@@ -13,6 +13,7 @@
 // Error messages name the file and line but never repeat a value, which may be a secret.
 #pragma once
 
+#include <filesystem>
 #include <istream>
 #include <stdexcept>
 #include <string>
@@ -34,6 +35,11 @@ struct ConfigSyntaxError : std::runtime_error {
 
 // The chain sections a file may have.
 bool is_config_section(const std::string& name);
+
+// The file read when no -conf is given: <datadir>/minicash.conf, or, when there is none
+// but a bitcoin.conf, that one, so that a data directory prepared for bitcoind works
+// unchanged.
+std::filesystem::path default_config_path(const std::filesystem::path& datadir);
 
 // Parses the whole text, in file order. `where` names the file in messages (usually its
 // file name). Throws ConfigSyntaxError.

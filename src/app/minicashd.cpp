@@ -27,15 +27,21 @@
 #include <vector>
 
 #include "app/app_options.h"
+#include "app/chain_options.h"
+#include "app/core_compat_options.h"
 #include "app/net_setup.h"
+#include "app/node_notifications.h"
 #include "app/rpc_setup.h"
 #include "app/zmq_setup.h"
+#include "common/money.h"
 #include "node/assume_valid.h"
 #include "node/chainstate.h"
 #include "node/context.h"
 #include "node/import.h"
 #include "node/mempool.h"
+#include "node/miner.h"
 #include "node/reindex.h"
+#include "rpc/logging.h"
 #include "rpc/net.h"
 #include "storage/block_store.h"
 #include "storage/database.h"
@@ -157,7 +163,8 @@ struct Settings {
     int64_t dbcache_mib = kDefaultDbcacheMiB;
     int script_threads = 0;
     bool print_to_console = false;
-    uint32_t debug_categories = 0;
+    uint64_t debug_categories = 0;
+    bool log_timestamps = true, log_time_micros = false, log_thread_names = false;
     bool daemon = false;
     bool exit_after_import = false;
     int flush_interval_blocks = 0;
@@ -167,7 +174,9 @@ struct Settings {
     app::RpcSettings rpc;                 // RPC options (app/rpc_setup.h)
     app::NetSettings net;                 // P2P options (app/net_setup.h)
     app::ZmqSettings zmq;                 // ZMQ notifications (app/zmq_setup.h)
+    app::NotificationSettings notify;     // -blocknotify, -stopatheight, ... (app/node_notifications.h)
     MempoolOptions mempool;
+    size_t block_max_weight = 0;  // -blockmaxweight (0: the miner's default)
 };
 
 // Core's smallest accepted -maxmempool: room for 40 maximal descendant packages.
@@ -187,6 +196,37 @@ void add_mempool_options(app::NodeOptions& o) {
     o.add_int("limitclustersize", "n",
               "Refuse transactions that would join a cluster of more than <n> kilobytes of virtual size "
               "(default: 101)");
+    o.add_string("minrelaytxfee", "amt",
+                 "Fees (in BTC/kvB) smaller than this are considered zero fee for relaying, mining and transaction "
+                 "creation (default: 0.000001)");
+    o.add_string("incrementalrelayfee", "amt",
+                 "Fee rate (in BTC/kvB) used to define cost of relay, used for mempool limiting and replacement "
+                 "policy (default: 0.000001)");
+    o.add_string("dustrelayfee", "amt",
+                 "Fee rate (in BTC/kvB) used to define dust, the value of an output such that it will cost more "
+                 "than its value in fees at this fee rate to spend it (default: 0.00003)");
+    o.add_int("blockmaxweight", "n",
+              "Set maximum BIP141 block weight (default: 3996000, at most 4000000; 4000 of it are kept for the "
+              "coinbase)");
+    o.add_int("bytespersigop", "n", "Equivalent bytes per sigop in transactions for relay and mining (default: 20)");
+    for (const char* name : {"limitancestorcount", "limitdescendantcount"})
+        o.add_int(name, "n",
+                  "Kept for Bitcoin Core compatibility: since the cluster mempool the limit is "
+                  "-limitclustercount (default: 25)");
+    for (const char* name : {"limitancestorsize", "limitdescendantsize"})
+        o.add_int(name, "n",
+                  "Kept for Bitcoin Core compatibility: since the cluster mempool the limit is "
+                  "-limitclustersize (default: 101)");
+}
+
+// A fee rate option in BTC/kvB, as Core reads it ("Invalid amount for -name=<amount>: 'value'").
+std::optional<FeeRate> read_fee_rate(const app::NodeOptions& o, const std::string& name) {
+    auto text = o.get_string(name);
+    if (!text) return std::nullopt;
+    auto amount = parse_btc(*text);
+    if (!amount || *amount < 0 || *amount > kMaxMoney)
+        throw app::OptionError("Invalid amount for -" + name + "=<amount>: '" + *text + "'");
+    return FeeRate{*amount};
 }
 
 MempoolOptions read_mempool_options(const app::NodeOptions& o) {
@@ -219,6 +259,25 @@ MempoolOptions read_mempool_options(const app::NodeOptions& o) {
         if (*kvb < 1 || *kvb > 1000000) throw app::OptionError("-limitclustersize must be between 1 and 1000000");
         m.cluster_size_vbytes = size_t(*kvb) * 1000;
     }
+    if (auto f = read_fee_rate(o, "minrelaytxfee")) m.min_relay_feerate = *f;
+    if (auto f = read_fee_rate(o, "incrementalrelayfee")) m.incremental_relay_feerate = *f;
+    if (auto f = read_fee_rate(o, "dustrelayfee")) m.dust_relay_feerate = *f;
+    if (auto n = o.get_int("bytespersigop")) {
+        if (*n < 1 || *n > 1000000) throw app::OptionError("-bytespersigop must be between 1 and 1000000");
+        m.bytes_per_sigop = unsigned(*n);
+    }
+    const auto limit = [&o](const char* name, size_t& field, size_t scale) {
+        if (auto n = o.get_int(name)) {
+            if (*n < 0 || *n > 1000000)
+                throw app::OptionError(std::string("-") + name + " must be between 0 and 1000000");
+            field = size_t(*n) * scale;
+        }
+    };
+    limit("limitancestorcount", m.ancestor_count, 1);
+    limit("limitdescendantcount", m.descendant_count, 1);
+    limit("limitancestorsize", m.ancestor_size_vbytes, 1000);
+    limit("limitdescendantsize", m.descendant_size_vbytes, 1000);
+    m.require_standard = app::read_require_standard(o);
     return m;
 }
 
@@ -232,6 +291,9 @@ app::NodeOptions make_options() {
     app::add_rpc_options(o);
     app::add_net_options(o);
     app::add_zmq_options(o);
+    app::add_chain_options(o);
+    app::add_notification_options(o);
+    app::add_core_compat_options(o);
     return o;
 }
 
@@ -283,9 +345,14 @@ Settings read_settings(const app::NodeOptions& o) {
     }
     s.print_to_console = o.get_bool("printtoconsole");
     std::string error;
-    auto cats = parse_log_categories(o.get_list("debug"), &error);
+    auto cats = parse_log_categories(o.get_list("debug"), &error, o.get_list("debugexclude"));
     if (!cats) throw app::OptionError(error);
-    s.debug_categories = *cats;
+    const auto debug_lines = parse_log_levels(o.get_list("loglevel"), &error);
+    if (!debug_lines) throw app::OptionError(error);
+    s.debug_categories = *debug_lines ? *cats : 0;
+    s.log_timestamps = o.get_bool("logtimestamps", true);
+    s.log_time_micros = o.get_bool("logtimemicros");
+    s.log_thread_names = o.get_bool("logthreadnames");
     s.daemon = o.get_bool("daemon");
     s.exit_after_import = o.get_bool("exitafterimport");
     if (auto n = o.get_int("dbflushinterval")) {
@@ -311,6 +378,16 @@ Settings read_settings(const app::NodeOptions& o) {
     s.net = app::read_net_settings(o, s.netdir);
     s.mempool = read_mempool_options(o);
     s.zmq = app::read_zmq_settings(o);
+    s.notify = app::read_notification_settings(o);
+    if (auto w = o.get_int("blockmaxweight")) {
+        if (*w > int64_t(kMaxBlockWeight))
+            throw app::OptionError("Specified -blockmaxweight (" + std::to_string(*w) +
+                                   ") exceeds consensus maximum block weight (" + std::to_string(kMaxBlockWeight) +
+                                   ")");
+        // Clamped below as Core's block assembler does: room for the coinbase at least.
+        s.block_max_weight = size_t(std::max<int64_t>(*w, int64_t(kCoinbaseReservedWeight) + 1));
+    }
+    app::check_core_compat_options(o);
     return s;
 }
 
@@ -322,12 +399,19 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
         std::cerr << "minicashd: error: " << error << "\n";
         return kExitStartup;
     }
-    if (!log_start({s.netdir / "debug.log", s.print_to_console, s.debug_categories}, &error)) {
+    LogOptions log_options{s.netdir / "debug.log", s.print_to_console, s.debug_categories};
+    log_options.timestamps = s.log_timestamps;
+    log_options.time_micros = s.log_time_micros;
+    log_options.thread_names = s.log_thread_names;
+    if (!log_start(log_options, &error)) {
         std::cerr << "minicashd: error: " << error << "\n";
         return kExitStartup;
     }
     install_signal_handlers();
     log_info("minicashd starting: chain %s, data directory %s", network_name(params.network).c_str(), s.netdir.c_str());
+    log_info("user agent %s, configuration file read: %s", s.net.connman.user_agent.c_str(),
+             options.config_path().empty() ? "(none)" : options.config_path().c_str());
+    for (const std::string& w : options.warnings()) log_warning("%s", w.c_str());
     log_info("UTXO cache %" PRId64 " MiB, script threads %s, flush %s", s.dbcache_mib,
              s.script_threads == 0 ? "auto" : std::to_string(s.script_threads).c_str(),
              s.flush_interval_blocks > 0 ? ("every " + std::to_string(s.flush_interval_blocks) + " blocks").c_str()
@@ -392,6 +476,7 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
     node.addressindex = s.rpc.addressindex;
     node.blockfilterindex = s.rpc.blockfilterindex;
     node.silentpaymentindex = s.rpc.silentpaymentindex;
+    node.block_max_weight = s.block_max_weight;
     // ZMQ: bound before anything is announced; follows the chain after the mempool does.
     std::unique_ptr<app::ZmqService> zmq_service =
         app::ZmqService::start(s.zmq, *chainstate, node.mempool.get(), &error);
@@ -412,7 +497,8 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
     std::unique_ptr<app::RpcService> rpc_service;
     if (s.rpc.server) {
         const auto zmq_commands = [&s](rpc::RpcTable& t) { zmq::register_zmq_commands(t, s.zmq.notifiers); };
-        rpc_service = app::RpcService::start(s.rpc, node, {rpc::register_net_commands, zmq_commands}, &error);
+        rpc_service = app::RpcService::start(
+            s.rpc, node, {rpc::register_net_commands, zmq_commands, rpc::register_logging_command}, &error);
         if (!rpc_service) {
             log_error("cannot start the RPC server: %s", error.c_str());
             std::cerr << "minicashd: error: cannot start the RPC server: " << error << "\n";
@@ -432,7 +518,16 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
     }
     // ---- end P2P ----
     if (rpc_service) rpc_service->end_warmup();
+    // -blocknotify, -stopatheight, -checkmempool: from here on (Core's POST_INIT).
+    const std::shared_ptr<std::atomic<bool>> mempool_check_due =
+        app::watch_chain(s.notify, *chainstate, true, [] { g_shutdown.store(true); });
+    if (s.notify.stop_at_height > 0 && chainstate->height() >= s.notify.stop_at_height) {
+        log_info("-stopatheight=%d: height %d already reached, shutting down", s.notify.stop_at_height,
+                 chainstate->height());
+        g_shutdown.store(true);
+    }
     daemonizer.started();
+    app::run_command_async(s.notify.startup_notify);
 
     int exit_code = kExitOk;
     try {
@@ -469,8 +564,12 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
                         importer.pending_count());
         if (!s.exit_after_import && !g_shutdown) {
             log_info("imports done; waiting for SIGINT or SIGTERM");
-            while (!g_shutdown) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            while (!g_shutdown) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                if (mempool_check_due->exchange(false)) app::check_mempool(*node.mempool);
+            }
         }
+        for (const std::string& cmd : s.notify.shutdown_notify) app::run_command(cmd);  // before anything stops
         if (rpc_service) rpc_service->stop();  // RPC: no more requests; deletes the cookie
         net_service->stop();                   // P2P: peers closed, peers.dat and banlist.json saved
         app::stop_indexes(node);               // indexes: threads joined before the chain state goes
@@ -508,6 +607,7 @@ int main(int argc, char** argv) {
             std::cout << options.help_text();
             return kExitOk;
         }
+        app::apply_chain_options(options);
         settings = read_settings(options);
     } catch (const app::OptionError& e) {
         std::cerr << "minicashd: error: " << e.what() << "\n";

@@ -224,6 +224,34 @@ void add_net_options(NodeOptions& o) {
                "client and creates none; -listenonion=0 is the behaviour)");
     o.add_bool("v2transport", "Support v2 transport (default: 1)");
     o.add_bool("peerblockfilters", "Serve compact block filters to peers per BIP 157 (default: 0)");
+    o.add_list("uacomment", "cmt", "Append comment to the user agent string");
+    o.add_bool("blocksonly",
+               "Whether to reject transactions from network peers. Transactions are not relayed to peers either; "
+               "sendrawtransaction still adds them to the mempool (default: 0)");
+    o.add_int("maxtipage", "n",
+              "Maximum tip age in seconds to consider node in initial block download (default: 86400)");
+    o.add_int("peertimeout", "n",
+              "Specify a p2p connection timeout delay in seconds. After connecting to a peer, wait this amount of "
+              "time before considering disconnection based on inactivity (minimum: 1, default: 60)");
+}
+
+// BIP14 "/minicash:0.1.0(comment; comment)/" with Core's checks of -uacomment.
+std::string user_agent_with_comments(const std::string& base, const std::vector<std::string>& comments) {
+    static const std::string kSafe =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;-_?@";  // SAFE_CHARS_UA_COMMENT
+    for (const std::string& c : comments)
+        if (c.find_first_not_of(kSafe) != std::string::npos)
+            throw OptionError("User Agent comment (" + c + ") contains unsafe characters.");
+    if (comments.empty()) return base;
+    std::string joined;
+    for (const std::string& c : comments) joined += (joined.empty() ? "" : "; ") + c;
+    std::string ua = base.substr(0, base.size() - 1) + "(" + joined + ")/";
+    constexpr size_t kMaxSubversionLength = 256;
+    if (ua.size() > kMaxSubversionLength)
+        throw OptionError("Total length of network version string (" + std::to_string(ua.size()) +
+                          ") exceeds maximum length (" + std::to_string(kMaxSubversionLength) +
+                          "). Reduce the number or size of uacomments.");
+    return ua;
 }
 
 NetSettings read_net_settings(const NodeOptions& o, const std::filesystem::path& netdir) {
@@ -239,7 +267,11 @@ NetSettings read_net_settings(const NodeOptions& o, const std::filesystem::path&
     c.addnode = non_empty(o.get_list("addnode"), "addnode");
     c.seednode = non_empty(o.get_list("seednode"), "seednode");
     c.bind = non_empty(o.get_list("bind"), "bind");
-    c.listen = o.is_set("listen") ? o.get_bool("listen") : !c.connect_only;
+    // Core's parameter interaction: -bind or -whitebind turn listening on, -connect (also
+    // -connect=0) off, unless -listen is given; Core's test framework passes -bind, so its
+    // nodes listen with connect=0.
+    const bool binds = !c.bind.empty() || !o.get_list("whitebind").empty();
+    c.listen = o.is_set("listen") ? o.get_bool("listen") : binds || !c.connect_only;
     c.dnsseed = o.is_set("dnsseed") ? o.get_bool("dnsseed") : !c.connect_only;
     c.network_active = o.get_bool("networkactive", true);
     if (auto p = o.get_int("port")) {
@@ -297,6 +329,16 @@ NetSettings read_net_settings(const NodeOptions& o, const std::filesystem::path&
         o.is_set("discover") ? o.get_bool("discover") : c.listen && c.external_addresses.empty() && !proxy_given;
     if (o.is_set("listenonion") && o.get_bool("listenonion"))
         log_info("-listenonion: minicash does not create Tor onion services (no Tor control client)");
+    c.user_agent = user_agent_with_comments(c.user_agent, o.get_list("uacomment"));
+    s.blocks_only = o.get_bool("blocksonly", false);
+    if (auto age = o.get_int("maxtipage")) {
+        if (*age < 0) throw OptionError("-maxtipage must not be negative");
+        c.max_tip_age = *age;
+    }
+    if (auto t = o.get_int("peertimeout")) {
+        if (*t <= 0) throw OptionError("peertimeout must be a positive integer.");
+        c.peer_timeout_seconds = *t;
+    }
     c.v2transport = o.get_bool("v2transport", true);
     if (c.v2transport) c.local_services |= net::NODE_P2P_V2;
     if (o.get_bool("peerblockfilters", false)) {
@@ -314,7 +356,7 @@ std::unique_ptr<NetService> NetService::start(const NetSettings& settings, NodeC
         return nullptr;
     }
     std::unique_ptr<NetService> svc(new NetService());
-    if (node.mempool) svc->txpool_ = net::make_txpool(*node.mempool);
+    if (node.mempool && !settings.blocks_only) svc->txpool_ = net::make_txpool(*node.mempool);
     net::ConnmanOptions options = settings.connman;
     auto request_shutdown = node.request_shutdown;
     options.fatal_error = [request_shutdown](const std::string& what) {

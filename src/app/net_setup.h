@@ -2,7 +2,8 @@
 // -port, -bind, -connect, -addnode, -seednode, -dnsseed, -maxconnections,
 // -networkactive, -whitelist, -whitebind, -whitelistrelay, -whitelistforcerelay, -proxy,
 // -onion, -proxyrandomize, -onlynet, -cjdnsreachable, -externalip, -discover,
-// -listenonion), and the connection manager's start and stop.
+// -listenonion, -uacomment, -maxtipage, -peertimeout, -blocksonly), and the connection manager's start
+// and stop.
 #pragma once
 
 #include <filesystem>
@@ -30,6 +31,9 @@ void add_net_options(NodeOptions& o);
 
 struct NetSettings {
     net::ConnmanOptions connman;
+    // -blocksonly: the peer logic gets no transaction pool, so transactions are neither
+    // requested from nor relayed to peers (RPC still submits to the mempool).
+    bool blocks_only = false;
 };
 
 // Validates and collects the options (Core's interactions: -connect turns off -listen
@@ -38,6 +42,11 @@ struct NetSettings {
 // with Core's messages for malformed -whitelist, -whitebind, -proxy, -onion, -onlynet,
 // -externalip values.
 NetSettings read_net_settings(const NodeOptions& o, const std::filesystem::path& netdir);
+
+// `base` ("/minicash:0.1.0/") with the -uacomment values in BIP14 form:
+// "/minicash:0.1.0(a; b)/". Throws OptionError with Core's messages for unsafe characters
+// or a result longer than 256 characters.
+std::string user_agent_with_comments(const std::string& base, const std::vector<std::string>& comments);
 
 class NetService {
 public:

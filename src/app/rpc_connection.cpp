@@ -59,7 +59,8 @@ std::string connection_options_help(const std::string& program) {
     (void)program;
     return "  -chain=<chain>         Use the chain <chain>: main, testnet4, signet, regtest\n"
            "  -regtest, -testnet4, -signet  Shorthands for -chain=...\n"
-           "  -conf=<file>           Configuration file (default: minicash.conf in the data directory)\n"
+           "  -conf=<file>           Configuration file (default: minicash.conf in the data directory, else "
+           "bitcoin.conf)\n"
            "  -datadir=<dir>         Data directory (default: ~/.minicash)\n"
            "  -rpcclienttimeout=<n>  Timeout in seconds during HTTP requests, or 0 for no timeout (default: 900)\n"
            "  -rpcconnect=<ip>       Send commands to node running on <ip> (default: 127.0.0.1)\n"
@@ -124,7 +125,7 @@ rpc::RpcConnection resolve_connection(RpcConnectionOptions& o) {
     } else if (const char* home = std::getenv("HOME")) {
         datadir = std::filesystem::path(home) / ".minicash";
     }
-    std::filesystem::path conf = o.conf ? std::filesystem::path(*o.conf) : std::filesystem::path("minicash.conf");
+    std::filesystem::path conf = o.conf ? std::filesystem::path(*o.conf) : default_config_path(datadir);
     if (conf.is_relative()) conf = datadir / conf;
     read_config(conf, o.conf.has_value(), o);
     const std::string chain_name = o.chain.value_or("main");

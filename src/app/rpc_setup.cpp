@@ -35,6 +35,16 @@ void add_rpc_options(NodeOptions& o) {
                  "(default: .cookie)");
     o.add_int("rpcthreads", "n", "Number of threads serving RPC calls (default: 4)");
     o.add_int("rpcservertimeout", "n", "Seconds an idle HTTP connection stays open (default: 30)");
+    o.add_list("rpcwhitelist", "whitelist",
+               "Set a whitelist to filter incoming RPC calls for a specific user. The field <whitelist> comes in the "
+               "format: <USERNAME>:<rpc 1>,<rpc 2>,...,<rpc n>. If multiple whitelists are set for a given user, they "
+               "are set-intersected. See -rpcwhitelistdefault documentation for information on default whitelist "
+               "behavior.");
+    o.add_bool("rpcwhitelistdefault",
+               "Sets default behavior for rpc whitelisting. Unless rpcwhitelistdefault is set to 0, if any "
+               "-rpcwhitelist is set, the rpc server acts as if all rpc users are subject to empty-unless-otherwise-"
+               "specified whitelists. If rpcwhitelistdefault is set to 1 and no -rpcwhitelist is set, rpc server acts "
+               "as if all rpc users are subject to empty whitelists.");
     o.add_bool("rest", "Accept public REST requests (default: 0)");
     o.add_bool("esplora",
                "Serve the Esplora HTTP API under /api/ and the block explorer page under /explorer/ on the RPC "
@@ -72,6 +82,26 @@ RpcSettings read_rpc_settings(const NodeOptions& o, const std::filesystem::path&
         if (*t < 1) throw OptionError("-rpcservertimeout must be at least 1");
         s.http.idle_timeout = std::chrono::seconds(*t);
     }
+    for (const std::string& entry : o.get_list("rpcwhitelist")) {
+        const size_t colon = entry.find(':');
+        const std::string user = entry.substr(0, colon);
+        const bool intersect = s.http.rpc_whitelist.count(user) > 0;
+        std::set<std::string>& allowed = s.http.rpc_whitelist[user];
+        if (colon == std::string::npos) continue;
+        std::set<std::string> methods;
+        std::string name;
+        for (char c : entry.substr(colon + 1) + ",") {  // Core splits on ',' and ' '
+            if (c == ',' || c == ' ') {
+                if (!name.empty()) methods.insert(name);
+                name.clear();
+            } else {
+                name += c;
+            }
+        }
+        if (intersect) std::erase_if(methods, [&allowed](const std::string& m) { return !allowed.count(m); });
+        allowed = std::move(methods);
+    }
+    s.http.rpc_whitelist_default = o.get_bool("rpcwhitelistdefault", o.is_set("rpcwhitelist"));
     s.user = o.get_string("rpcuser").value_or("");
     s.password = o.get_string("rpcpassword").value_or("");
     for (const std::string& spec : o.get_list("rpcauth")) {

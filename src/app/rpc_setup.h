@@ -1,9 +1,8 @@
 // What the JSON-RPC server adds to minicashd, kept out of minicashd.cpp: its options
 // (-server, -rpcport, -rpcbind, -rpcallowip, -rpcuser, -rpcpassword, -rpcauth,
-// -rpccookiefile, -rpcthreads, -rpcservertimeout, -rest, -esplora, -txindex, -blockfilterindex,
-// -addressindex),
-// the cookie file's life, and the server's start and stop. With -rest the same server
-// also answers Core's REST interface (rpc/rest.h), with -esplora the Esplora API.
+// -rpccookiefile, -rpcthreads, -rpcservertimeout, -rpcwhitelist, -rpcwhitelistdefault, -rest, -esplora, -txindex,
+// -blockfilterindex, -addressindex), the cookie file's life, and the server's start and stop. With -rest the same
+// server also answers Core's REST interface (rpc/rest.h), with -esplora the Esplora API.
 //
 // Other components add RPC commands by passing their registration functions to
 // RpcService::start (see rpc/server.h); handlers receive the NodeContext, whose fields

@@ -26,8 +26,7 @@ namespace {
 using namespace std::chrono_literals;
 using tcp = asio::ip::tcp;
 
-constexpr auto kHandshakeTimeout = 60s;  // -peertimeout
-constexpr auto kPingTimeout = 20min;     // TIMEOUT_INTERVAL
+constexpr auto kPingTimeout = 20min;  // TIMEOUT_INTERVAL
 constexpr auto kInactivityTimeout = 20min;
 constexpr auto kConnectTimeout = 5s;      // -timeout
 constexpr auto kAddrFetchTimeout = 2min;  // -seednode connections that never send addresses
@@ -466,7 +465,7 @@ asio::awaitable<void> Connman::detect_transport(std::shared_ptr<tcp::socket> soc
     Bytes seen(prefix.size());
     boost::system::error_code ec;
     socket->non_blocking(true, ec);  // the peeks below must never block the loop
-    asio::steady_timer deadline(io_, kHandshakeTimeout);
+    asio::steady_timer deadline(io_, std::chrono::seconds(options_.peer_timeout_seconds));
     deadline.async_wait([socket](const boost::system::error_code& e) {
         if (e) return;
         boost::system::error_code ignored;
@@ -902,7 +901,7 @@ void Connman::check_timeouts() {
         Peer& peer = *p;
         if (peer.disconnected()) continue;
         if (!peer.successfully_connected) {
-            if (now - peer.connected_steady > kHandshakeTimeout) {
+            if (now - peer.connected_steady > std::chrono::seconds(options_.peer_timeout_seconds)) {
                 log_debug(LogCategory::NET, "version handshake timeout peer=%lld", (long long)peer.id);
                 peer.disconnect("version handshake timeout");
             }

@@ -81,6 +81,7 @@ struct ConnmanOptions {
     std::string user_agent = "/minicash:0.1.0/";          // (also given to the peer logic)
     bool allow_local_addresses = false;                   // regtest: loopback addresses enter the address manager
     int64_t max_tip_age = 24 * 60 * 60;                   // -maxtipage (for the peer logic)
+    int64_t peer_timeout_seconds = 60;                    // -peertimeout: time to finish the handshake
     bool v2transport = true;                              // -v2transport (BIP324)
     uint64_t local_services = kLocalServices;             // what we offer (+ NODE_COMPACT_FILTERS, -peerblockfilters)
     std::function<void(const std::string&)> fatal_error;  // storage failure: shut the node down

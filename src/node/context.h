@@ -40,6 +40,7 @@ struct NodeContext {
     bool addressindex = false;                                 // -addressindex given (or implied)
     std::shared_ptr<AddressIndex> address_index;               // running when addressindex
     std::shared_ptr<AddressMempool> address_mempool;           // its mempool half
+    size_t block_max_weight = 0;                               // -blockmaxweight; 0: the miner's default
 };
 
 }  // namespace minicash

@@ -462,6 +462,31 @@ HttpRpcServer::Reply HttpRpcServer::Impl::handle_body(const std::string& body, c
             "\n";
         return r;
     }
+    // -rpcwhitelist, as Core: 403 Forbidden when any method of the request is not allowed.
+    const auto listed = opt.rpc_whitelist.find(user);
+    if (listed == opt.rpc_whitelist.end() && opt.rpc_whitelist_default) {
+        log_info("RPC User %s not allowed to call any methods", user.c_str());
+        r.status = 403;
+        return r;
+    }
+    if (listed != opt.rpc_whitelist.end()) {
+        const auto may_call = [&](const json::value& one) {
+            const json::object* o = one.if_object();
+            const json::value* m = o ? o->if_contains("method") : nullptr;
+            if (!m || !m->is_string()) return true;  // answered as an invalid request
+            if (listed->second.count(std::string(m->get_string()))) return true;
+            log_info("RPC User %s not allowed to call method %s", user.c_str(), std::string(m->get_string()).c_str());
+            return false;
+        };
+        bool ok = true;
+        if (doc.is_array())
+            for (const json::value& one : doc.get_array()) ok = ok && may_call(one);
+        else ok = may_call(doc);
+        if (!ok) {
+            r.status = 403;
+            return r;
+        }
+    }
     if (doc.is_object()) {
         bool notification = false;
         json::object reply = exec_one(doc, user, false, r.status, notification);

@@ -26,8 +26,10 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -53,6 +55,10 @@ struct HttpServerOptions {
     std::chrono::milliseconds auth_failure_delay{250};  // the first failure's (rpc/auth_throttle.h)
     std::chrono::milliseconds auth_failure_cap{8000};   // the longest, when failures go on
     std::chrono::seconds idle_timeout{30};              // -rpcservertimeout
+    // -rpcwhitelist: the methods each listed user may call (others: 403 Forbidden);
+    // -rpcwhitelistdefault: users not listed may call nothing.
+    std::map<std::string, std::set<std::string>> rpc_whitelist;
+    bool rpc_whitelist_default = false;
 };
 
 // A request as a path handler sees it.

@@ -47,11 +47,18 @@ bool mine_and_process(NodeContext& node, Chainstate& chain, Block& block, int he
     return true;
 }
 
+// -blockmaxweight for templates from the mempool.
+TemplateOptions template_options(const NodeContext& node) {
+    TemplateOptions o;
+    if (node.block_max_weight > 0) o.max_weight = node.block_max_weight;
+    return o;
+}
+
 json::array generate_blocks(NodeContext& node, const Script& script, int64_t count, uint64_t max_tries) {
     Chainstate& chain = require_chain(node);
     json::array hashes;
     while (count > 0 && !node.shutdown_requested) {
-        BlockTemplate t = create_block_template(chain, node.mempool.get(), script);
+        BlockTemplate t = create_block_template(chain, node.mempool.get(), script, template_options(node));
         remember_template(t.block);
         if (!mine_and_process(node, chain, t.block, t.height, max_tries, true)) break;
         hashes.push_back(json::value(t.block.hash().to_hex()));
@@ -257,7 +264,7 @@ void register_mining_commands(RpcTable& t) {
                Mempool& mempool = require_mempool(node);
                Script op_true;
                op_true.push_op(OP_TRUE);
-               BlockTemplate tpl = create_block_template(chain, &mempool, op_true);
+               BlockTemplate tpl = create_block_template(chain, &mempool, op_true, template_options(node));
                remember_template(tpl.block);
                const Block& block = tpl.block;
                const bool pre_segwit = tpl.height < params.consensus.segwit_height;

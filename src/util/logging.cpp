@@ -1,5 +1,8 @@
 #include "util/logging.h"
 
+#include <pthread.h>
+
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -18,14 +21,44 @@ struct CategoryName {
     const char* name;
 };
 constexpr CategoryName kCategories[] = {
-    {LogCategory::NET, "net"},       {LogCategory::RPC, "rpc"},   {LogCategory::VALIDATION, "validation"},
-    {LogCategory::BENCH, "bench"},   {LogCategory::DB, "db"},     {LogCategory::MEMPOOL, "mempool"},
-    {LogCategory::IMPORT, "import"}, {LogCategory::HTTP, "http"},
+    {LogCategory::NET, "net"},
+    {LogCategory::RPC, "rpc"},
+    {LogCategory::VALIDATION, "validation"},
+    {LogCategory::BENCH, "bench"},
+    {LogCategory::DB, "db"},
+    {LogCategory::MEMPOOL, "mempool"},
+    {LogCategory::IMPORT, "import"},
+    {LogCategory::HTTP, "http"},
+    {LogCategory::TOR, "tor"},
+    {LogCategory::ZMQ, "zmq"},
+    {LogCategory::WALLETDB, "walletdb"},
+    {LogCategory::ESTIMATEFEE, "estimatefee"},
+    {LogCategory::ADDRMAN, "addrman"},
+    {LogCategory::SELECTCOINS, "selectcoins"},
+    {LogCategory::REINDEX, "reindex"},
+    {LogCategory::CMPCTBLOCK, "cmpctblock"},
+    {LogCategory::RAND, "rand"},
+    {LogCategory::PRUNE, "prune"},
+    {LogCategory::PROXY, "proxy"},
+    {LogCategory::MEMPOOLREJ, "mempoolrej"},
+    {LogCategory::LIBEVENT, "libevent"},
+    {LogCategory::COINDB, "coindb"},
+    {LogCategory::QT, "qt"},
+    {LogCategory::LEVELDB, "leveldb"},
+    {LogCategory::I2P, "i2p"},
+    {LogCategory::IPC, "ipc"},
+    {LogCategory::LOCK, "lock"},
+    {LogCategory::BLOCKSTORAGE, "blockstorage"},
+    {LogCategory::TXRECONCILIATION, "txreconciliation"},
+    {LogCategory::SCAN, "scan"},
+    {LogCategory::TXPACKAGES, "txpackages"},
+    {LogCategory::KERNEL, "kernel"},
+    {LogCategory::PRIVATEBROADCAST, "privatebroadcast"},
 };
 
-uint32_t all_categories() {
-    uint32_t mask = 0;
-    for (const auto& c : kCategories) mask |= uint32_t(c.category);
+uint64_t all_categories() {
+    uint64_t mask = 0;
+    for (const auto& c : kCategories) mask |= uint64_t(c.category);
     return mask;
 }
 
@@ -35,7 +68,8 @@ struct Logger {
     std::FILE* file = nullptr;
     std::filesystem::path path;
     bool console = false;
-    std::atomic<uint32_t> categories{0};
+    bool timestamps = true, time_micros = false, thread_names = false;
+    std::atomic<uint64_t> categories{0};
     std::atomic<bool> reopen{false};  // set from a signal handler
 };
 
@@ -68,8 +102,29 @@ void write_line(Level level, const char* category, const char* fmt, va_list args
     while (len > 0 && msg[len - 1] == '\n') --len;  // one line, one newline
 
     const auto now = std::chrono::system_clock::now();
-    std::string line = format_iso8601(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
-    line += ' ';
+    Logger& lg = logger();
+    std::string line;
+    {
+        std::lock_guard<std::mutex> lock(lg.mutex);
+        if (lg.timestamps) {
+            const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
+            line = format_iso8601(micros / 1000000);
+            if (lg.time_micros) {
+                char frac[16];
+                std::snprintf(frac, sizeof frac, ".%06lldZ", (long long)(micros % 1000000));
+                line.pop_back();  // the 'Z'
+                line += frac;
+            }
+            line += ' ';
+        }
+        if (lg.thread_names) {
+            char name[32] = "unknown";
+            (void)pthread_getname_np(pthread_self(), name, sizeof name);
+            line += '[';
+            line += name;
+            line += "] ";
+        }
+    }
     if (category != nullptr) {
         line += '[';
         line += category;
@@ -80,7 +135,6 @@ void write_line(Level level, const char* category, const char* fmt, va_list args
     line.append(msg, len);
     line += '\n';
 
-    Logger& lg = logger();
     std::lock_guard<std::mutex> lock(lg.mutex);
     if (lg.reopen.exchange(false) && !lg.path.empty()) {
         if (std::FILE* f = std::fopen(lg.path.c_str(), "a")) {
@@ -121,25 +175,64 @@ std::vector<std::string> log_category_names() {
     return names;
 }
 
-std::optional<uint32_t> parse_log_categories(const std::vector<std::string>& values, std::string* error) {
-    uint32_t mask = 0;
+uint64_t log_all_categories() { return all_categories(); }
+
+std::optional<uint64_t> parse_log_categories(const std::vector<std::string>& values, std::string* error,
+                                             const std::vector<std::string>& excluded) {
+    uint64_t mask = 0;
+    bool none = false;
     for (const std::string& v : values) {
         if (v == "all" || v == "1" || v.empty()) {
             mask |= all_categories();
         } else if (v == "none" || v == "0") {
-            if (values.size() != 1) {
-                if (error) *error = "-debug=" + v + " cannot be combined with other -debug values";
-                return std::nullopt;
-            }
-            return 0u;
+            none = true;
         } else if (auto c = log_category_from_name(v)) {
-            mask |= uint32_t(*c);
+            mask |= uint64_t(*c);
         } else {
-            if (error) *error = "unknown logging category -debug=" + v;
+            if (error) *error = "Unsupported logging category -debug=" + v + ".";
+            return std::nullopt;
+        }
+    }
+    if (none) mask = 0;
+    for (const std::string& v : excluded) {
+        if (v == "all" || v == "1") {
+            mask = 0;
+        } else if (v == "none" || v == "0") {
+        } else if (auto c = log_category_from_name(v)) {
+            mask &= ~uint64_t(*c);
+        } else {
+            if (error) *error = "Unsupported logging category -debugexclude=" + v + ".";
             return std::nullopt;
         }
     }
     return mask;
+}
+
+std::optional<bool> parse_log_levels(const std::vector<std::string>& values, std::string* error) {
+    static const std::string kLevels[] = {"trace", "debug", "info", "warning", "error"};
+    const auto is_level = [](const std::string& l) {
+        return std::find(std::begin(kLevels), std::end(kLevels), l) != std::end(kLevels);
+    };
+    bool debug_lines = true;
+    for (const std::string& v : values) {
+        const size_t colon = v.find(':');
+        if (colon == std::string::npos) {
+            if (!is_level(v)) {
+                if (error)
+                    *error = "Unsupported global logging level -loglevel=" + v +
+                             ". Valid values: trace, debug, info, warning, error.";
+                return std::nullopt;
+            }
+            debug_lines = v == "trace" || v == "debug";
+            continue;
+        }
+        const std::string cat = v.substr(0, colon), level = v.substr(colon + 1);
+        if ((cat != "all" && !log_category_from_name(cat)) || !is_level(level)) {
+            if (error) *error = "Unsupported category-specific logging level -loglevel=" + v + ".";
+            return std::nullopt;
+        }
+    }
+    return debug_lines;
 }
 
 bool log_start(const LogOptions& options, std::string* error) {
@@ -157,6 +250,9 @@ bool log_start(const LogOptions& options, std::string* error) {
     lg.file = f;
     lg.path = options.file;
     lg.console = options.print_to_console;
+    lg.timestamps = options.timestamps;
+    lg.time_micros = options.time_micros;
+    lg.thread_names = options.thread_names;
     lg.categories.store(options.categories);
     return true;
 }
@@ -172,10 +268,12 @@ void log_stop() {
 
 void log_request_reopen() { logger().reopen.store(true); }
 
-void log_set_categories(uint32_t categories) { logger().categories.store(categories); }
+void log_set_categories(uint64_t categories) { logger().categories.store(categories); }
+
+uint64_t log_categories() { return logger().categories.load(); }
 
 bool log_enabled(LogCategory category) {
-    return (logger().categories.load(std::memory_order_relaxed) & uint32_t(category)) != 0;
+    return (logger().categories.load(std::memory_order_relaxed) & uint64_t(category)) != 0;
 }
 
 void log_info(const char* fmt, ...) {
