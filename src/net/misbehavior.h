@@ -42,13 +42,13 @@ enum class Misbehavior : uint8_t {
     DUPLICATE_VERACK,
     FEATURE_AFTER_VERACK,  // wtxidrelay or sendaddrv2 after verack
     // payloads
-    UNDECODABLE,     // a payload that does not decode (truncated, trailing bytes, bad field)
+    UNDECODABLE,  // a payload that does not decode (truncated, trailing bytes, bad field)
     UNKNOWN_COMMAND,
-    TOO_MANY_INVENTORY,  // inv or getdata above 50,000 entries
-    TOO_MANY_ADDRESSES,  // addr or addrv2 above 1,000 entries
-    TOO_MANY_HEADERS,    // headers above 2,000 entries
-    LOCATOR_TOO_LONG,    // getheaders or getblocks with more than 101 locator hashes
-    BAD_FEEFILTER,       // a fee rate outside 0..21M BTC
+    TOO_MANY_INVENTORY,   // inv or getdata above 50,000 entries
+    TOO_MANY_ADDRESSES,   // addr or addrv2 above 1,000 entries
+    TOO_MANY_HEADERS,     // headers above 2,000 entries
+    LOCATOR_TOO_LONG,     // getheaders or getblocks with more than 101 locator hashes
+    BAD_FEEFILTER,        // a fee rate outside 0..21M BTC
     TX_RELAY_NOT_AGREED,  // a transaction (or its inv) on a block-relay-only connection
     MEMPOOL_NOT_SERVED,   // `mempool` while we offer no bloom filters (noban peers excepted)
     // headers and blocks

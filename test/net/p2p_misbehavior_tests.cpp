@@ -179,12 +179,12 @@ TEST(P2PMisbehavior, UndecodablePayloadsAreDroppedAndThePeerIsStillServed) {
     auto p = h.connect_ready(inbound());
     const Bytes truncated_count{0xfd, 0xff};
     const std::vector<std::pair<std::string, Bytes>> cases = {
-        {cmd::GETDATA, truncated_count},    {cmd::INV, truncated_count},      {cmd::NOTFOUND, truncated_count},
-        {cmd::HEADERS, Bytes{1, 2, 3}},     {cmd::ADDR, truncated_count},     {cmd::ADDRV2, Bytes{1, 0}},
-        {cmd::GETHEADERS, Bytes{1}},        {cmd::GETBLOCKS, Bytes{1}},       {cmd::PING, Bytes{1, 2}},
-        {cmd::FEEFILTER, Bytes{1}},         {cmd::SENDCMPCT, Bytes{}},        {cmd::TX, Bytes{1, 2, 3}},
-        {cmd::CMPCTBLOCK, Bytes{1, 2, 3}},  {cmd::GETBLOCKTXN, Bytes{1, 2}},  {cmd::BLOCKTXN, Bytes{1, 2}},
-        {cmd::GETCFILTERS, Bytes{0, 1}},    {cmd::GETCFHEADERS, Bytes{0, 1}}, {cmd::GETCFCHECKPT, Bytes{0, 1}},
+        {cmd::GETDATA, truncated_count},   {cmd::INV, truncated_count},      {cmd::NOTFOUND, truncated_count},
+        {cmd::HEADERS, Bytes{1, 2, 3}},    {cmd::ADDR, truncated_count},     {cmd::ADDRV2, Bytes{1, 0}},
+        {cmd::GETHEADERS, Bytes{1}},       {cmd::GETBLOCKS, Bytes{1}},       {cmd::PING, Bytes{1, 2}},
+        {cmd::FEEFILTER, Bytes{1}},        {cmd::SENDCMPCT, Bytes{}},        {cmd::TX, Bytes{1, 2, 3}},
+        {cmd::CMPCTBLOCK, Bytes{1, 2, 3}}, {cmd::GETBLOCKTXN, Bytes{1, 2}},  {cmd::BLOCKTXN, Bytes{1, 2}},
+        {cmd::GETCFILTERS, Bytes{0, 1}},   {cmd::GETCFHEADERS, Bytes{0, 1}}, {cmd::GETCFCHECKPT, Bytes{0, 1}},
     };
     uint64_t nonce = 100;
     for (const auto& [command, payload] : cases) {

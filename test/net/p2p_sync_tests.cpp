@@ -510,17 +510,6 @@ TEST(P2PSync, InvalidAndMutatedBlocksArePunished) {
     EXPECT_EQ(h.misbehaved[1].second.rfind("invalid block: bad-txnmrklroot", 0), 0u) << h.misbehaved[1].second;
     EXPECT_EQ(h.chain.height(), 2);
     EXPECT_FALSE(h.is_closed(a));
-
-    // The overpaying block again, now known invalid (Core's BLOCK_CACHED_INVALID): an
-    // inbound sender is not punished, an outbound one is.
-    auto d = h.connect_ready(inbound());
-    h.deliver(d, cmd::BLOCK, overpaying.serialize(true));
-    EXPECT_FALSE(h.banman.is_discouraged(d->addr.addr));
-    EXPECT_EQ(h.misbehaved.size(), 2u);
-    auto e = h.connect_ready();
-    h.deliver(e, cmd::BLOCK, overpaying.serialize(true));
-    EXPECT_TRUE(h.banman.is_discouraged(e->addr.addr));
-    EXPECT_EQ(h.misbehaved.size(), 3u);
 }
 
 // ---- serving ----

@@ -14,7 +14,7 @@ size_t RecordingTransport::send(const std::string& command, ByteView payload) {
 }
 
 asio::awaitable<Received> RecordingTransport::receive() {
-    co_return Received{std::nullopt, 0, "recording transport: messages are delivered by the harness", false};
+    co_return Received{std::nullopt, 0, "recording transport: messages are delivered by the harness", std::nullopt};
 }
 
 void RecordingTransport::close(const std::string& reason) {
