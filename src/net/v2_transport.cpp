@@ -42,6 +42,10 @@ asio::awaitable<Received> V2Transport::receive() {
     auto self = shared_from_this();
     for (;;) {
         if (closed()) co_return Received{std::nullopt, 0, close_reason(), std::nullopt};
+        if (unknown_to_report_ > 0) {
+            --unknown_to_report_;
+            co_return Received{std::nullopt, 0, "unknown v2 short message id", Misbehavior::BAD_COMMAND};
+        }
         if (!received_.empty()) {
             auto [msg, wire] = std::move(received_.front());
             received_.pop_front();
@@ -53,7 +57,9 @@ asio::awaitable<Received> V2Transport::receive() {
         Bytes out;
         std::vector<Message> messages;
         // A broken handshake or packet only disconnects, as Core (no discouragement).
+        const size_t unknown_before = session_->unknown_ids_dropped();
         if (!session_->receive(*data, out, messages, error)) co_return Received{std::nullopt, 0, error, std::nullopt};
+        unknown_to_report_ += session_->unknown_ids_dropped() - unknown_before;
         if (!out.empty()) queue_bytes(std::move(out));
         for (Message& m : messages) {
             const size_t wire = wire_size(m.command, m.payload.size());
