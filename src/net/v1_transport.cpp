@@ -22,11 +22,12 @@ asio::awaitable<Received> V1Transport::receive() {
             if (parser_.failed()) {
                 // Wrong magic is also what a v1-only node sees of a BIP324 initiator, which
                 // then retries over v1. Neither ends in punishment (Core).
+                // `what` is the detail after the rule's reason (misbehavior.h).
                 const FrameError e = parser_.error();
-                std::string what = frame_error_name(e);
+                std::string what;
                 if (e == FrameError::OVERSIZED)
-                    what += " (" + traffic_key(parser_.header().command) + ", " +
-                            std::to_string(parser_.header().length) + " bytes)";
+                    what = traffic_key(parser_.header().command) + ", " + std::to_string(parser_.header().length) +
+                           " bytes";
                 co_return Received{
                     std::nullopt, 0, what,
                     e == FrameError::BAD_MAGIC ? Misbehavior::WRONG_MAGIC : Misbehavior::OVERSIZED_MESSAGE};
@@ -37,9 +38,8 @@ asio::awaitable<Received> V1Transport::receive() {
                 const size_t wire = msg.payload.size() + kHeaderSize;
                 if (rejected != FrameError::NONE) {
                     // Read whole, then dropped: the stream goes on (Core).
-                    const std::string what = std::string(frame_error_name(rejected)) + " (" +
-                                             sanitize_command(msg.command) + ", " + std::to_string(msg.payload.size()) +
-                                             " bytes)";
+                    const std::string what =
+                        sanitize_command(msg.command) + ", " + std::to_string(msg.payload.size()) + " bytes";
                     co_return Received{
                         std::nullopt, wire, what,
                         rejected == FrameError::BAD_CHECKSUM ? Misbehavior::BAD_CHECKSUM : Misbehavior::BAD_COMMAND};
