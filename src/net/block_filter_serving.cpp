@@ -39,9 +39,9 @@ asio::awaitable<std::optional<FilterServer::Range>> FilterServer::prepare(std::s
                                                                           const FilterRequest& req, uint32_t max_count,
                                                                           const char* what) {
     if (req.filter_type != kBasicFilter || !deps_.filters || !(deps_.options.local_services & NODE_COMPACT_FILTERS)) {
-        log_debug(LogCategory::NET, "peer=%lld requested unsupported block filter type: %d", (long long)peer->id,
-                  int(req.filter_type));
-        peer->disconnect("unsupported block filter type");
+        deps_.network.misbehaving(
+            *peer, Misbehavior::BAD_FILTER_REQUEST,
+            std::string(what) + ": unsupported block filter type " + std::to_string(int(req.filter_type)));
         co_return std::nullopt;
     }
     ChainAccess& chain = deps_.chain;
@@ -56,22 +56,22 @@ asio::awaitable<std::optional<FilterServer::Range>> FilterServer::prepare(std::s
     const BlockIndex* stop = co_await deps_.query.run(lookup_job);
     if (peer->disconnected()) co_return std::nullopt;
     if (!stop) {
-        log_debug(LogCategory::NET, "peer=%lld requested invalid block hash: %s", (long long)peer->id,
-                  stop_hash.to_hex().c_str());
-        peer->disconnect("block filter request for an unknown block");
+        deps_.network.misbehaving(*peer, Misbehavior::BAD_FILTER_REQUEST,
+                                  std::string(what) + ": unknown stop hash " + stop_hash.to_hex());
         co_return std::nullopt;
     }
     const uint32_t stop_height = uint32_t(stop->height);
     if (req.start_height > stop_height) {
-        log_debug(LogCategory::NET, "peer=%lld sent invalid %s with start height %u and stop height %u",
-                  (long long)peer->id, what, req.start_height, stop_height);
-        peer->disconnect("block filter request with start above stop");
+        deps_.network.misbehaving(*peer, Misbehavior::BAD_FILTER_REQUEST,
+                                  std::string(what) + ": start height " + std::to_string(req.start_height) +
+                                      " above stop height " + std::to_string(stop_height));
         co_return std::nullopt;
     }
     if (stop_height - req.start_height >= max_count) {
-        log_debug(LogCategory::NET, "peer=%lld requested too many %s: %u / %u", (long long)peer->id, what,
-                  stop_height - req.start_height + 1, max_count);
-        peer->disconnect("block filter request too large");
+        deps_.network.misbehaving(*peer, Misbehavior::BAD_FILTER_REQUEST,
+                                  std::string(what) +
+                                      ": too many requested: " + std::to_string(stop_height - req.start_height + 1) +
+                                      " / " + std::to_string(max_count));
         co_return std::nullopt;
     }
     Range r;
@@ -92,7 +92,7 @@ asio::awaitable<void> FilterServer::handle(std::shared_ptr<Peer> peer, std::stri
 asio::awaitable<void> FilterServer::handle_getcfilters(std::shared_ptr<Peer> peer, ByteView payload) {
     std::string error;
     auto req = decode_filter_request(payload, true, &error);
-    if (!req) co_return deps_.network.misbehaving(*peer, "malformed getcfilters message: " + error);
+    if (!req) co_return deps_.network.misbehaving(*peer, Misbehavior::UNDECODABLE, "getcfilters message: " + error);
     std::optional<Range> range = co_await prepare(peer, *req, kMaxGetCFilters, "getcfilters");
     if (!range) co_return;
     const BlockFilterSource* filters = deps_.filters;
@@ -121,7 +121,7 @@ asio::awaitable<void> FilterServer::handle_getcfilters(std::shared_ptr<Peer> pee
 asio::awaitable<void> FilterServer::handle_getcfheaders(std::shared_ptr<Peer> peer, ByteView payload) {
     std::string error;
     auto req = decode_filter_request(payload, true, &error);
-    if (!req) co_return deps_.network.misbehaving(*peer, "malformed getcfheaders message: " + error);
+    if (!req) co_return deps_.network.misbehaving(*peer, Misbehavior::UNDECODABLE, "getcfheaders message: " + error);
     std::optional<Range> range = co_await prepare(peer, *req, kMaxGetCFHeaders, "getcfheaders");
     if (!range) co_return;
     const BlockFilterSource* filters = deps_.filters;
@@ -153,7 +153,7 @@ asio::awaitable<void> FilterServer::handle_getcfheaders(std::shared_ptr<Peer> pe
 asio::awaitable<void> FilterServer::handle_getcfcheckpt(std::shared_ptr<Peer> peer, ByteView payload) {
     std::string error;
     auto req = decode_filter_request(payload, false, &error);
-    if (!req) co_return deps_.network.misbehaving(*peer, "malformed getcfcheckpt message: " + error);
+    if (!req) co_return deps_.network.misbehaving(*peer, Misbehavior::UNDECODABLE, "getcfcheckpt message: " + error);
     std::optional<Range> range = co_await prepare(peer, *req, UINT32_MAX, "getcfcheckpt");
     if (!range) co_return;
     const BlockFilterSource* filters = deps_.filters;

@@ -150,7 +150,7 @@ asio::awaitable<void> CompactRelay::serve(std::shared_ptr<Peer> peer, uint256 ha
 asio::awaitable<void> CompactRelay::handle_getblocktxn(std::shared_ptr<Peer> peer, ByteView payload) {
     std::string error;
     auto req = decode_getblocktxn(payload, &error);
-    if (!req) co_return deps_.network.misbehaving(*peer, "malformed getblocktxn message: " + error);
+    if (!req) co_return deps_.network.misbehaving(*peer, Misbehavior::UNDECODABLE, "getblocktxn message: " + error);
     struct Found {
         std::optional<Block> block;
         bool known = false, too_deep = false;
@@ -186,7 +186,7 @@ asio::awaitable<void> CompactRelay::handle_getblocktxn(std::shared_ptr<Peer> pee
     answer.txs.reserve(req->indexes.size());
     for (uint16_t i : req->indexes) {
         if (i >= f.block->txs.size())
-            co_return deps_.network.misbehaving(*peer, "getblocktxn with out-of-bounds tx indices");
+            co_return deps_.network.misbehaving(*peer, Misbehavior::GETBLOCKTXN_OUT_OF_BOUNDS);
         answer.txs.push_back(f.block->txs[i]);
     }
     peer->send(cmd::BLOCKTXN, encode_blocktxn(answer));
@@ -214,12 +214,12 @@ asio::awaitable<void> CompactRelay::handle_cmpctblock(std::shared_ptr<Peer> peer
     std::string error;
     auto m = decode_cmpctblock(payload, &error);
     if (!m) {
-        deps_.network.misbehaving(*peer, "malformed cmpctblock message: " + error);
+        deps_.network.misbehaving(*peer, Misbehavior::UNDECODABLE, "cmpctblock message: " + error);
         co_return;
     }
     const uint256 hash = m->hash();
     if (!check_proof_of_work(hash, m->header.bits, deps_.params.consensus))
-        co_return deps_.network.misbehaving(*peer, "compact block header with invalid proof of work");
+        co_return deps_.network.misbehaving(*peer, Misbehavior::HEADER_INVALID_POW, "cmpctblock");
 
     struct Known {
         bool parent = false, have_data = false;
@@ -241,7 +241,7 @@ asio::awaitable<void> CompactRelay::handle_cmpctblock(std::shared_ptr<Peer> peer
         co_return;
     }
     std::vector<BlockHeader> headers(1, header);
-    const BlockIndex* b = co_await sync_.accept_headers(peer, std::move(headers));
+    const BlockIndex* b = co_await sync_.accept_headers(peer, std::move(headers), true);
     if (!b || peer->disconnected()) co_return;
     if (k.have_data || sync_.have_or_queued(hash)) co_return;
 
@@ -281,7 +281,7 @@ std::unique_ptr<PartialBlock> CompactRelay::rebuild(Peer& peer, const BlockIndex
     auto partial = std::make_unique<PartialBlock>();
     const PartialBlock::Status status = partial->init(m, pool, extra);
     if (status == PartialBlock::Status::INVALID) {
-        deps_.network.misbehaving(peer, "invalid compact block");
+        deps_.network.misbehaving(peer, Misbehavior::INVALID_COMPACT_BLOCK);
         return nullptr;
     }
     if (sync_.have_or_queued(hash)) return nullptr;  // arrived meanwhile
@@ -313,7 +313,7 @@ std::unique_ptr<PartialBlock> CompactRelay::rebuild(Peer& peer, const BlockIndex
 asio::awaitable<void> CompactRelay::handle_blocktxn(std::shared_ptr<Peer> peer, ByteView payload) {
     std::string error;
     auto m = decode_blocktxn(payload, &error);
-    if (!m) co_return deps_.network.misbehaving(*peer, "malformed blocktxn message: " + error);
+    if (!m) co_return deps_.network.misbehaving(*peer, Misbehavior::UNDECODABLE, "blocktxn message: " + error);
     auto it = pending_.find(peer->id);
     if (it == pending_.end() || it->second.partial->hash() != m->block_hash) {
         log_debug(LogCategory::NET, "peer=%lld sent blocktxn for a block we did not ask about", (long long)peer->id);
@@ -325,7 +325,7 @@ asio::awaitable<void> CompactRelay::handle_blocktxn(std::shared_ptr<Peer> peer, 
     const PartialBlock::Status status = pending.partial->fill(m->txs, block);
     if (status == PartialBlock::Status::INVALID) {
         sync_.cancel_request(m->block_hash);
-        co_return deps_.network.misbehaving(*peer, "invalid compact block/non-matching block transactions");
+        co_return deps_.network.misbehaving(*peer, Misbehavior::BLOCKTXN_MISMATCH);
     }
     if (status == PartialBlock::Status::FAILED) {
         log_debug(LogCategory::NET, "block %s rebuilt from peer=%lld does not match its header: fetching the block",

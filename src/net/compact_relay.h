@@ -17,9 +17,11 @@
 //   tip with more work is rebuilt from the mempool and the extra pool (the last 100
 //   transactions we rejected, orphaned or saw replaced); missing transactions are asked
 //   for with getblocktxn; a short-id collision or a merkle mismatch falls back to getdata
-//   for the full block. A malformed compact block, or a blocktxn with the wrong number of
-//   transactions, is misbehaviour. Blocks that came as compact blocks are not punished for
-//   failing validation (their sender may relay before validating, as BIP152 allows).
+//   for the full block. A compact block that does not decode is dropped; an invalid one
+//   (no transactions, too many, a prefilled index out of range), or a blocktxn with the
+//   wrong number of transactions, is misbehaviour. Blocks that came as compact blocks are
+//   not punished for failing validation (their sender may relay before validating, as
+//   BIP152 allows), only for an invalid header (misbehavior.h).
 //
 // Counts reconstructions that needed no round trip (logged under -debug=net; Core has no
 // RPC field for it).

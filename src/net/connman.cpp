@@ -351,10 +351,12 @@ asio::awaitable<void> Connman::reader(std::shared_ptr<Peer> peer) {
         while (!peer->disconnected()) {
             Received r = co_await peer->transport().receive();
             if (!r.message) {
-                if (r.protocol_violation) {
-                    log_info("peer=%lld (%s) sent a bad message: %s", (long long)peer->id,
-                             peer->addr.to_string().c_str(), r.error.c_str());
-                    misbehaving(*peer, r.error);
+                if (r.misbehavior) {
+                    misbehaving(*peer, *r.misbehavior, r.error);
+                    if (misbehavior_rule(*r.misbehavior).action == PeerAction::DROP) {
+                        peer->bytes_recv_per_msg[traffic_key({})] += r.wire_size;  // counted as *other* (Core)
+                        continue;
+                    }
                 }
                 peer->disconnect(r.error);  // even manual peers: the stream cannot be resynchronised
                 break;

@@ -192,7 +192,9 @@ public:
     // ---- PeerNetwork (for the protocol logic) ----
     const std::map<int64_t, std::shared_ptr<Peer>>& peers() const override { return peers_; }
     std::shared_ptr<Peer> find_peer(int64_t id) const override;
-    void misbehaving(Peer& peer, const std::string& reason) override { peer.misbehaving(reason); }
+    void misbehaving(Peer& peer, Misbehavior what, const std::string& detail = {}) override {
+        act_on_misbehavior(peer, what, detail);
+    }
     uint64_t random_u64() override;
     void report_fatal(const std::string& what) override;
     bool stopping() const override { return stopping_; }

@@ -53,21 +53,23 @@ void Peer::send(const std::string& command, ByteView payload) {
 
 void Peer::misbehaving(const std::string& reason) {
     if (disconnected()) return;
+    const std::string who = addr.to_string();
     if (has_permission(PF_NOBAN)) {
-        log_warning("not punishing noban peer=%lld (%s): %s", (long long)id, addr.to_string().c_str(), reason.c_str());
+        log_warning("not punishing noban peer=%lld (%s): %s", (long long)id, who.c_str(), reason.c_str());
         return;
     }
     if (manual()) {
-        log_warning("not punishing manually connected peer=%lld (%s): %s", (long long)id, addr.to_string().c_str(),
-                    reason.c_str());
+        log_warning("not punishing manually connected peer=%lld (%s): %s", (long long)id, who.c_str(), reason.c_str());
         return;
     }
-    if (addr.addr.is_loopback()) {
-        log_info("Misbehaving: peer=%lld (%s): %s; disconnecting but not discouraging a local peer", (long long)id,
-                 addr.to_string().c_str(), reason.c_str());
+    // A local address stands for every peer behind it (an inbound onion peer comes from
+    // the Tor daemon's address): disconnected, not discouraged (Core).
+    if (addr.addr.is_loopback() || inbound_onion) {
+        log_debug(LogCategory::NET, "Misbehaving: peer=%lld (%s): %s; disconnecting but not discouraging a %s peer",
+                  (long long)id, who.c_str(), reason.c_str(), inbound_onion ? "inbound onion" : "local");
     } else {
-        log_info("Misbehaving: peer=%lld (%s): %s; disconnecting and discouraging", (long long)id,
-                 addr.to_string().c_str(), reason.c_str());
+        log_debug(LogCategory::NET, "Misbehaving: peer=%lld (%s): %s; disconnecting and discouraging", (long long)id,
+                  who.c_str(), reason.c_str());
         discourage_on_close = true;
     }
     disconnect("misbehaving: " + reason);

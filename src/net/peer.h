@@ -93,9 +93,10 @@ public:
     Transport& transport() { return *transport_; }
     const Transport& transport() const { return *transport_; }
 
-    // The peer broke the protocol: disconnect it, and discourage its address when it
-    // closes (discourage_on_close) unless it has the noban permission or is a manual
-    // connection (then only logged, as Core) or a loopback address (only disconnected).
+    // Core's Misbehaving (misbehavior.h decides which cases come here): disconnect it, and
+    // discourage its address when it closes (discourage_on_close) unless it has the noban
+    // permission or is a manual connection (then only logged, as Core) or a loopback or
+    // inbound onion address (only disconnected).
     void misbehaving(const std::string& reason);
 
     // ---- identity ----
@@ -165,7 +166,6 @@ public:
     bool sync_started = false;
     SteadyTime getheaders_sent{};  // outstanding getheaders, or epoch
     SteadyTime last_headers_received{};
-    int unconnecting_headers = 0;
     std::unique_ptr<HeadersSync> headers_sync;  // low-work chain being presynced
     std::deque<uint256> blocks_in_flight;       // requested from this peer, oldest first
     SteadyTime downloading_since{};

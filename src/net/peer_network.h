@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 
+#include "net/misbehavior.h"
 #include "net/netaddress.h"
 
 namespace minicash::net {
@@ -29,9 +30,9 @@ public:
     // Every peer by id, including ones disconnected but not yet reported closed.
     virtual const std::map<int64_t, std::shared_ptr<Peer>>& peers() const = 0;
     virtual std::shared_ptr<Peer> find_peer(int64_t id) const = 0;
-    // The peer broke the protocol (Peer::misbehaving's rules: disconnect, discourage the
-    // address when it closes, unless manual or loopback).
-    virtual void misbehaving(Peer& peer, const std::string& reason) = 0;
+    // The peer sent something the protocol rejects: misbehavior.h's table says whether it
+    // is dropped, disconnected or discouraged (act_on_misbehavior), and it is logged.
+    virtual void misbehaving(Peer& peer, Misbehavior what, const std::string& detail = {}) = 0;
     virtual AddrMan& addrman() = 0;
     virtual uint64_t random_u64() = 0;
     // Storage failed in block processing: the node must shut down.

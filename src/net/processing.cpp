@@ -40,12 +40,7 @@ constexpr int64_t kUnconditionalRelayDelay = 2 * 60;  // UNCONDITIONAL_RELAY_DEL
 
 uint256 address_key(const Service& s) { return sha256(s.key()); }
 
-std::string sanitize(const std::string& in) {
-    std::string out;
-    for (char c : in)
-        if (c >= 0x20 && c <= 0x7e) out.push_back(c);
-    return out;
-}
+std::string sanitize(const std::string& in) { return sanitize_command(in); }
 
 }  // namespace
 
@@ -59,7 +54,18 @@ bool PeerManager::is_our_nonce(uint64_t nonce) const {
 }
 
 void PeerManager::malformed(Peer& peer, const std::string& command, const std::string& error) {
-    deps_.network.misbehaving(peer, "malformed " + command + " message: " + error);
+    // A list above its limit is what Core punishes (or disconnects for: a long locator);
+    // bytes that do not decode are only dropped (Core: an exception, caught and logged).
+    const bool inventory = command == cmd::INV || command == cmd::GETDATA;
+    if (inventory && error == kErrTooManyInventory)
+        return deps_.network.misbehaving(peer, Misbehavior::TOO_MANY_INVENTORY, command + " message");
+    if (error == kErrTooManyAddresses)
+        return deps_.network.misbehaving(peer, Misbehavior::TOO_MANY_ADDRESSES, command + " message");
+    if (error == kErrTooManyHeaders)
+        return deps_.network.misbehaving(peer, Misbehavior::TOO_MANY_HEADERS, command + " message");
+    if (error == kErrLocatorTooLong)
+        return deps_.network.misbehaving(peer, Misbehavior::LOCATOR_TOO_LONG, command + " message");
+    deps_.network.misbehaving(peer, Misbehavior::UNDECODABLE, command + " message: " + error);
 }
 
 void PeerManager::send_version(Peer& peer) {
@@ -98,7 +104,7 @@ asio::awaitable<void> PeerManager::process_message(std::shared_ptr<Peer> peer, M
         co_return;
     }
     if (!peer->version_received) {
-        deps_.network.misbehaving(*peer, "'" + sanitize(c) + "' message before the version handshake");
+        deps_.network.misbehaving(*peer, Misbehavior::BEFORE_VERSION, "'" + sanitize(c) + "'");
         co_return;
     }
     if (c == cmd::VERACK) {
@@ -106,18 +112,17 @@ asio::awaitable<void> PeerManager::process_message(std::shared_ptr<Peer> peer, M
         co_return;
     }
     if (c == cmd::WTXIDRELAY) {
-        if (peer->verack_received) deps_.network.misbehaving(*peer, "wtxidrelay received after verack");
+        if (peer->verack_received) deps_.network.misbehaving(*peer, Misbehavior::FEATURE_AFTER_VERACK, c);
         else if (peer->version >= kWtxidRelayVersion) peer->wtxid_relay = true;
         co_return;
     }
     if (c == cmd::SENDADDRV2) {
-        if (peer->verack_received) deps_.network.misbehaving(*peer, "sendaddrv2 received after verack");
+        if (peer->verack_received) deps_.network.misbehaving(*peer, Misbehavior::FEATURE_AFTER_VERACK, c);
         else peer->wants_addrv2 = true;
         co_return;
     }
     if (!peer->successfully_connected) {
-        log_debug(LogCategory::NET, "ignoring '%s' before verack from peer=%lld", sanitize(c).c_str(),
-                  (long long)peer->id);
+        deps_.network.misbehaving(*peer, Misbehavior::BEFORE_VERACK, "'" + sanitize(c) + "'");
         co_return;
     }
     std::string error;
@@ -129,7 +134,10 @@ asio::awaitable<void> PeerManager::process_message(std::shared_ptr<Peer> peer, M
         }
     } else if (c == cmd::PONG) {
         auto nonce = decode_ping(payload, &error);
-        if (!nonce) co_return malformed(*peer, c, error);
+        if (!nonce) {
+            peer->ping_nonce = 0;  // a short pong cancels the ping (Core)
+            co_return malformed(*peer, c, error);
+        }
         if (peer->ping_nonce != 0 && *nonce == peer->ping_nonce) {
             const double secs = std::chrono::duration<double>(deps_.clock.steady_now() - peer->ping_start).count();
             peer->last_ping_seconds = secs;
@@ -154,6 +162,7 @@ asio::awaitable<void> PeerManager::process_message(std::shared_ptr<Peer> peer, M
         auto fee = decode_feefilter(payload, &error);
         if (!fee) co_return malformed(*peer, c, error);
         if (*fee >= 0 && *fee <= kMaxMoney) peer->fee_filter = *fee;
+        else deps_.network.misbehaving(*peer, Misbehavior::BAD_FEEFILTER, std::to_string(*fee));
     } else if ((c == cmd::ADDR || c == cmd::ADDRV2 || c == cmd::GETADDR) && !peer->relays_addrs_with_us()) {
         log_debug(LogCategory::NET, "ignoring %s message from %s peer=%lld", c.c_str(), conn_type_name(peer->type),
                   (long long)peer->id);
@@ -185,14 +194,14 @@ asio::awaitable<void> PeerManager::process_message(std::shared_ptr<Peer> peer, M
         co_await handle_tx(peer, std::move(msg.payload));
     } else {
         // reject (obsolete) and anything unknown: ignored.
-        log_debug(LogCategory::NET, "ignoring '%s' (%zu bytes) from peer=%lld", sanitize(c).c_str(), payload.size(),
-                  (long long)peer->id);
+        deps_.network.misbehaving(*peer, Misbehavior::UNKNOWN_COMMAND,
+                                  "'" + sanitize(c) + "', " + std::to_string(payload.size()) + " bytes");
     }
 }
 
 void PeerManager::handle_version(Peer& peer, ByteView payload) {
     if (peer.version_received) {
-        deps_.network.misbehaving(peer, "duplicate version message");
+        deps_.network.misbehaving(peer, Misbehavior::DUPLICATE_VERSION);
         return;
     }
     std::string error;
@@ -245,7 +254,10 @@ void PeerManager::handle_version(Peer& peer, ByteView payload) {
 
 void PeerManager::handle_verack(const std::shared_ptr<Peer>& p) {
     Peer& peer = *p;
-    if (peer.verack_received) return;
+    if (peer.verack_received) {
+        deps_.network.misbehaving(peer, Misbehavior::DUPLICATE_VERACK);
+        return;
+    }
     peer.verack_received = true;
     peer.successfully_connected = true;
     log_info("New %s peer connected: version: %d, blocks=%d, peer=%lld (%s)", conn_type_name(peer.type), peer.version,
@@ -378,11 +390,8 @@ void PeerManager::handle_getaddr(Peer& peer) {
 void PeerManager::handle_mempool(Peer& peer) {
     // BIP35: only for peers with the mempool permission (we offer no bloom filters).
     if (!peer.has_permission(PF_MEMPOOL)) {
-        if (!peer.has_permission(PF_NOBAN)) {
-            log_debug(LogCategory::NET, "mempool request with bloom filters disabled, disconnect peer=%lld",
-                      (long long)peer.id);
-            peer.disconnect("mempool request with bloom filters disabled");
-        }
+        if (!peer.has_permission(PF_NOBAN)) deps_.network.misbehaving(peer, Misbehavior::MEMPOOL_NOT_SERVED);
+        else log_debug(LogCategory::NET, "ignoring mempool request from noban peer=%lld", (long long)peer.id);
         return;
     }
     if (peer.relay_txs) peer.send_mempool = true;
@@ -434,10 +443,7 @@ asio::awaitable<void> PeerManager::handle_inv(std::shared_ptr<Peer> peer, ByteVi
         } else if (inv.type == MSG_TX || inv.type == MSG_WTX) {
             peer->known_inventory.insert(inv.hash);
             if (!peer->relays_txs_with_us()) {
-                log_debug(LogCategory::NET,
-                          "transaction (%s) inv sent in violation of protocol, disconnecting peer=%lld",
-                          inv.hash.to_hex().c_str(), (long long)peer->id);
-                peer->disconnect("transaction inv on a block-relay-only connection");
+                deps_.network.misbehaving(*peer, Misbehavior::TX_RELAY_NOT_AGREED, "inv " + inv.hash.to_hex());
                 co_return;
             }
             const bool is_wtx = inv.type == MSG_WTX;
@@ -582,7 +588,13 @@ asio::awaitable<void> PeerManager::handle_getdata(std::shared_ptr<Peer> peer, st
 void PeerManager::handle_notfound(Peer& peer, ByteView payload) {
     std::string error;
     auto items = decode_inv(payload, &error);
-    if (!items) return malformed(peer, cmd::NOTFOUND, error);
+    if (!items) {
+        // Core ignores a notfound above its limit rather than punishing it.
+        if (error == kErrTooManyInventory)
+            log_debug(LogCategory::NET, "ignoring notfound with too many entries from peer=%lld", (long long)peer.id);
+        else malformed(peer, cmd::NOTFOUND, error);
+        return;
+    }
     for (const Inv& inv : *items) {
         if (inv.type == MSG_BLOCK || inv.type == MSG_WITNESS_BLOCK) {
             sync_.handle_notfound_block(peer, inv.hash);
@@ -596,11 +608,14 @@ void PeerManager::handle_notfound(Peer& peer, ByteView payload) {
 asio::awaitable<void> PeerManager::handle_tx(std::shared_ptr<Peer> peer, Bytes payload) {
     TxPool* pool = deps_.txpool;
     if (!peer->relays_txs_with_us()) {
-        log_debug(LogCategory::NET, "transaction sent in violation of protocol peer=%lld", (long long)peer->id);
-        peer->disconnect("transaction on a block-relay-only connection");
+        deps_.network.misbehaving(*peer, Misbehavior::TX_RELAY_NOT_AGREED, "tx");
         co_return;
     }
-    if (!pool || sync_.ibd()) co_return;  // Core ignores transactions during initial download
+    if (!pool || sync_.ibd()) {  // Core ignores transactions during initial download
+        log_debug(LogCategory::NET, "ignoring tx from peer=%lld: %s", (long long)peer->id,
+                  pool ? "in initial block download" : "no mempool");
+        co_return;
+    }
     struct Outcome {
         bool malformed = false;
         std::string error;

@@ -3,12 +3,15 @@
 // (sync.h). Modelled on Bitcoin Core's net_processing.cpp; see README.md for what is
 // simplified.
 //
-// Rules enforced here (a violation is misbehaviour: disconnect, and discourage the
-// address unless it is a manual or loopback connection):
-//   - anything but "version" before the peer's version; a second version;
-//   - wtxidrelay / sendaddrv2 after verack;
-//   - a payload that does not decode (including counts above the protocol maximums).
-// Unknown commands are ignored, as are known ones sent before verack.
+// Rules enforced here, each reported as a Misbehavior (misbehavior.h decides, as Core:
+// dropped, disconnected or discouraged; every case is logged under -debug=net):
+//   - anything but "version" before the peer's version, a second version or verack,
+//     messages other than wtxidrelay / sendaddrv2 before verack: dropped;
+//   - wtxidrelay / sendaddrv2 after verack: disconnected;
+//   - a payload that does not decode: dropped; inv / getdata / addr above their maximum
+//     count: discouraged; a locator above 101 hashes: disconnected;
+//   - transactions on a block-relay-only connection: disconnected.
+// Unknown commands are ignored (and logged).
 //
 // Dependencies (peer_logic.h): peers through PeerNetwork, the mempool through TxPool
 // (its calls run as jobs on the query runner), time through Clock.

@@ -75,6 +75,13 @@ const std::string& traffic_key(const std::string& command) {
     return kOther;
 }
 
+std::string sanitize_command(const std::string& command) {
+    std::string out;
+    for (char c : command)
+        if (c >= 0x20 && c <= 0x7e) out.push_back(c);
+    return out;
+}
+
 const char* frame_error_name(FrameError e) {
     switch (e) {
     case FrameError::NONE: return "none";
@@ -92,14 +99,14 @@ FrameError decode_header(ByteView bytes, const Magic& magic, MessageHeader& out,
     const uint8_t* c = bytes.data() + 4;
     size_t len = 0;
     while (len < kCommandSize && c[len] != 0) ++len;
-    for (size_t i = 0; i < len; ++i)
-        if (c[i] < 0x20 || c[i] > 0x7e) return FrameError::BAD_COMMAND;
-    for (size_t i = len; i < kCommandSize; ++i)
-        if (c[i] != 0) return FrameError::BAD_COMMAND;
     out.command.assign(reinterpret_cast<const char*>(c), len);
     out.length = read_le32(bytes.data() + 16);
     std::memcpy(out.checksum.data(), bytes.data() + 20, 4);
     if (out.length > max_payload) return FrameError::OVERSIZED;
+    for (size_t i = 0; i < len; ++i)
+        if (c[i] < 0x20 || c[i] > 0x7e) return FrameError::BAD_COMMAND;
+    for (size_t i = len; i < kCommandSize; ++i)
+        if (c[i] != 0) return FrameError::BAD_COMMAND;
     return FrameError::NONE;
 }
 
@@ -129,9 +136,13 @@ size_t MessageParser::feed(ByteView data) {
         head_.insert(head_.end(), data.begin(), data.begin() + want);
         used += want;
         if (head_.size() < kHeaderSize) return used;
-        error_ = decode_header(head_, magic_, header_, max_payload_);
+        const FrameError e = decode_header(head_, magic_, header_, max_payload_);
         head_.clear();
-        if (failed()) return used;
+        bad_command_ = e == FrameError::BAD_COMMAND;  // read the payload, then drop it
+        if (e != FrameError::NONE && !bad_command_) {
+            error_ = e;
+            return used;
+        }
         have_header_ = true;
         payload_.clear();
         payload_.reserve(std::min<size_t>(header_.length, 1 << 16));
@@ -140,10 +151,8 @@ size_t MessageParser::feed(ByteView data) {
     payload_.insert(payload_.end(), data.begin() + used, data.begin() + used + want);
     used += want;
     if (payload_.size() == header_.length) {
-        if (payload_checksum(payload_) != header_.checksum) {
-            error_ = FrameError::BAD_CHECKSUM;
-            return used;
-        }
+        if (payload_checksum(payload_) != header_.checksum) rejected_ = FrameError::BAD_CHECKSUM;
+        else if (bad_command_) rejected_ = FrameError::BAD_COMMAND;
         complete_ = true;
     }
     return used;
@@ -154,6 +163,8 @@ Message MessageParser::take() {
     payload_ = Bytes();
     complete_ = false;
     have_header_ = false;
+    bad_command_ = false;
+    rejected_ = FrameError::NONE;
     header_ = MessageHeader();
     return m;
 }
@@ -203,7 +214,7 @@ std::optional<std::vector<Inv>> decode_inv(ByteView payload, std::string* error)
     Reader r(payload);
     const uint64_t n = r.count(36);
     if (r.ok() && n > kMaxInvEntries) {
-        set_error(error, "too many inventory entries");
+        set_error(error, kErrTooManyInventory);
         return std::nullopt;
     }
     std::vector<Inv> items;
@@ -234,7 +245,7 @@ std::optional<std::vector<AddrEntry>> decode_addr(ByteView payload, bool v2, std
     // Smallest entry: legacy 30 bytes; addrv2 4 + 1 + 1 + 1 + 2 = 9 bytes.
     const uint64_t n = r.count(v2 ? 9 : 30);
     if (r.ok() && n > kMaxAddrEntries) {
-        set_error(error, "too many addresses");
+        set_error(error, kErrTooManyAddresses);
         return std::nullopt;
     }
     std::vector<AddrEntry> out;
@@ -305,7 +316,7 @@ std::optional<GetHeadersMsg> decode_getheaders(ByteView payload, std::string* er
     m.version = r.u32();
     const uint64_t n = r.count(32);
     if (r.ok() && n > kMaxLocatorEntries) {
-        set_error(error, "locator too long");
+        set_error(error, kErrLocatorTooLong);
         return std::nullopt;
     }
     for (uint64_t i = 0; i < n && r.ok(); ++i) m.locator.push_back(r.hash());
@@ -327,7 +338,7 @@ std::optional<std::vector<BlockHeader>> decode_headers(ByteView payload, std::st
     Reader r(payload);
     const uint64_t n = r.count(81);
     if (r.ok() && n > kMaxHeadersResults) {
-        set_error(error, "too many headers");
+        set_error(error, kErrTooManyHeaders);
         return std::nullopt;
     }
     std::vector<BlockHeader> out;

@@ -43,6 +43,14 @@ inline constexpr size_t kMaxLocatorEntries = 101;     // MAX_LOCATOR_SZ
 inline constexpr size_t kMaxUserAgentLength = 256;    // MAX_SUBVERSION_LENGTH
 inline constexpr size_t kMaxAddrV2Length = 512;       // BIP155 address bytes
 
+// The decoders' errors for a list longer than the protocol allows (the payload long
+// enough to hold it): Core decodes such a message and then punishes or disconnects its
+// sender, while bytes that do not decode are only dropped (misbehavior.h).
+inline constexpr const char* kErrTooManyInventory = "too many inventory entries";
+inline constexpr const char* kErrTooManyAddresses = "too many addresses";
+inline constexpr const char* kErrTooManyHeaders = "too many headers";
+inline constexpr const char* kErrLocatorTooLong = "locator too long";
+
 // Service bits.
 enum ServiceFlags : uint64_t {
     NODE_NONE = 0,
@@ -109,6 +117,8 @@ inline constexpr const char* CFCHECKPT = "cfcheckpt";
 // command itself when known, else "*other*" (Core), so a peer cannot grow the statistics
 // with made-up commands.
 const std::string& traffic_key(const std::string& command);
+// A peer-given command (or other string) made safe to log: printable ASCII only.
+std::string sanitize_command(const std::string& command);
 
 // ---- Framing ----
 
@@ -119,6 +129,9 @@ struct MessageHeader {
     std::array<uint8_t, 4> checksum{};
 };
 
+// BAD_MAGIC and OVERSIZED end the stream (the connection is closed); a message with
+// BAD_CHECKSUM or BAD_COMMAND is read whole and then dropped, and the stream goes on
+// (Core's V1Transport: "Header error: Wrong checksum" / "Invalid message type").
 enum class FrameError {
     NONE,
     BAD_MAGIC,     // not our network's magic (or garbage)
@@ -128,8 +141,9 @@ enum class FrameError {
 };
 const char* frame_error_name(FrameError e);
 
-// Decodes a 24-byte header (REQUIRES: bytes.size() >= 24) and checks magic, command
-// and length against `max_payload`.
+// Decodes a 24-byte header (REQUIRES: bytes.size() >= 24) and checks magic, length
+// against `max_payload`, then the command (in that order: `out` is complete unless the
+// magic or the length failed).
 [[nodiscard]] FrameError decode_header(ByteView bytes, const Magic& magic, MessageHeader& out,
                                        size_t max_payload = kMaxMessageSize);
 std::array<uint8_t, 4> payload_checksum(ByteView payload);  // first 4 bytes of sha256d
@@ -143,7 +157,9 @@ struct Message {
 
 // Incremental decoder for a byte stream: feed() whatever arrived, take() complete
 // messages. Memory grows only with bytes actually received (at most one header and one
-// payload of at most max_payload bytes); after an error it consumes nothing more.
+// payload of at most max_payload bytes); after an error (failed(): wrong magic, oversized)
+// it consumes nothing more. A complete message with a bad checksum or command is still
+// taken, with rejected() saying why it must be dropped.
 class MessageParser {
 public:
     explicit MessageParser(const Magic& magic, size_t max_payload = kMaxMessageSize)
@@ -153,6 +169,8 @@ public:
     // Stops early when a message is complete (take() it, then feed the rest).
     size_t feed(ByteView data);
     bool has_message() const { return complete_; }
+    // NONE, or why the complete message is to be dropped (BAD_CHECKSUM, BAD_COMMAND).
+    FrameError rejected() const { return rejected_; }
     Message take();  // REQUIRES: has_message()
     FrameError error() const { return error_; }
     bool failed() const { return error_ != FrameError::NONE; }
@@ -167,6 +185,8 @@ private:
     MessageHeader header_;
     Bytes payload_;
     bool complete_ = false;
+    bool bad_command_ = false;  // of the message being read
+    FrameError rejected_ = FrameError::NONE;
     FrameError error_ = FrameError::NONE;
 };
 

@@ -40,10 +40,8 @@ std::string format_duration(double seconds) {
     return buf;
 }
 
-bool punishable(ValidationResult r) {
-    return r == ValidationResult::CONSENSUS || r == ValidationResult::INVALID_HEADER ||
-           r == ValidationResult::INVALID_PREV;
-}
+// "duplicate-invalid": already known invalid (Core's BLOCK_CACHED_INVALID).
+bool cached_invalid(const std::string& reason) { return reason.rfind("duplicate-invalid", 0) == 0; }
 
 }  // namespace
 
@@ -184,11 +182,11 @@ asio::awaitable<void> BlockSync::handle_headers(std::shared_ptr<Peer> peer, std:
     for (size_t i = 0; i < headers.size(); ++i) {
         hashes.push_back(headers[i].hash());
         if (i > 0 && headers[i].prev_block != hashes[i - 1]) {
-            deps_.network.misbehaving(*peer, "non-continuous headers sequence");
+            deps_.network.misbehaving(*peer, Misbehavior::NON_CONTINUOUS_HEADERS);
             co_return;
         }
         if (!check_proof_of_work(hashes[i], headers[i].bits, consensus)) {
-            deps_.network.misbehaving(*peer, "header with invalid proof of work");
+            deps_.network.misbehaving(*peer, Misbehavior::HEADER_INVALID_POW);
             co_return;
         }
     }
@@ -216,16 +214,13 @@ asio::awaitable<void> BlockSync::handle_headers(std::shared_ptr<Peer> peer, std:
 
     if (!known.prev) {
         // Does not connect: ask for the headers in between (Core's handling of
-        // unconnecting announcements), and give up on peers that keep doing it.
-        if (++peer->unconnecting_headers > kMaxUnconnectingHeaders) {
-            deps_.network.misbehaving(*peer, "too many headers that do not connect");
-            co_return;
-        }
+        // unconnecting announcements, never punished since Core 28).
+        log_debug(LogCategory::NET, "received header %s: missing prev block %s, sending getheaders to peer=%lld",
+                  last_hash.to_hex().c_str(), prev_hash.to_hex().c_str(), (long long)peer->id);
         peer->last_unknown_block = last_hash;
         send_getheaders(*peer, best_header_, true);
         co_return;
     }
-    peer->unconnecting_headers = 0;
 
     if (!known.last) {
         arith_uint256 work = known.prev->chain_work;
@@ -357,7 +352,7 @@ asio::awaitable<void> BlockSync::continue_presync(std::shared_ptr<Peer> peer, co
 }
 
 asio::awaitable<const BlockIndex*> BlockSync::accept_headers(std::shared_ptr<Peer> peer,
-                                                             std::vector<BlockHeader> headers) {
+                                                             std::vector<BlockHeader> headers, bool via_compact) {
     struct HeadersOutcome {
         const BlockIndex* last = nullptr;
         bool failed = false;
@@ -387,8 +382,8 @@ asio::awaitable<const BlockIndex*> BlockSync::accept_headers(std::shared_ptr<Pee
         log_headers_progress(o.last);
     }
     if (o.failed) {
-        if (punishable(o.result)) {
-            deps_.network.misbehaving(*peer, "invalid header received: " + o.reason);
+        if (block_rejection_punishable(o.result, cached_invalid(o.reason), via_compact, peer->inbound())) {
+            deps_.network.misbehaving(*peer, Misbehavior::INVALID_HEADER, o.reason);
         } else {
             log_debug(LogCategory::NET, "header from peer=%lld not accepted: %s", (long long)peer->id,
                       o.reason.c_str());
@@ -640,31 +635,32 @@ void BlockSync::validated(Validated v) {
         // As Core, a block that does not decode (e.g. a non-canonical "bloated"
         // encoding) is dropped without punishing the peer: its header hash says nothing
         // about the block, and the canonical copy is still accepted.
-        log_info("block %s from peer=%lld does not decode (%s); dropped", v.hash.to_hex().c_str(), (long long)v.peer_id,
-                 v.reason.c_str());
+        if (peer)
+            deps_.network.misbehaving(*peer, Misbehavior::UNDECODABLE, "block " + v.hash.to_hex() + ": " + v.reason);
+        else
+            log_debug(LogCategory::NET, "block %s from peer=%lld does not decode (%s); dropped",
+                      v.hash.to_hex().c_str(), (long long)v.peer_id, v.reason.c_str());
         break;
     case Outcome::INVALID: {
         log_info("invalid block %s from peer=%lld: %s", v.hash.to_hex().c_str(), (long long)v.peer_id,
                  v.reason.c_str());
-        const bool cached = v.reason.rfind("duplicate-invalid", 0) == 0;
-        if (!v.culprit.is_null() && punishable(v.result) && !cached) {
+        // Core's MaybePunishNodeForBlock, for whoever sent the block that broke the rule:
+        // this one, or a stored ancestor it made us connect (nobody when neither is marked).
+        if (!v.culprit.is_null()) {
             std::shared_ptr<Peer> source;
+            bool via_compact = v.via_compact;
             if (v.culprit == v.hash) {
                 source = peer;
             } else if (auto it = block_source_.find(v.culprit); it != block_source_.end()) {
                 source = deps_.network.find_peer(it->second.first);
+                via_compact = !it->second.second;
             }
-            auto src = block_source_.find(v.culprit);
-            if (source && src != block_source_.end() && !src->second.second &&
-                v.result == ValidationResult::CONSENSUS) {
-                log_info("block %s from peer=%lld came as a compact block: not punished", v.culprit.to_hex().c_str(),
-                         (long long)source->id);
-                source.reset();
-            }
-            if (source) deps_.network.misbehaving(*source, "invalid block: " + v.reason);
-        } else if (v.result == ValidationResult::MUTATED && peer && v.culprit == v.hash && !v.via_compact) {
-            // Another copy may be valid: fetch it elsewhere; this peer is only dropped.
-            peer->disconnect("sent a mutated block");
+            if (source &&
+                block_rejection_punishable(v.result, cached_invalid(v.reason), via_compact, source->inbound()))
+                deps_.network.misbehaving(*source, Misbehavior::INVALID_BLOCK, v.reason);
+            else if (source)
+                log_debug(LogCategory::NET, "peer=%lld: invalid block %s not punished: %s", (long long)source->id,
+                          v.culprit.to_hex().c_str(), via_compact ? "came as a compact block" : v.reason.c_str());
         }
         if (!recompute_pending_) {
             recompute_pending_ = true;

@@ -17,8 +17,10 @@
 // Validation: received blocks go to a queue (at most kMaxQueuedBlocks blocks and
 //   kMaxQueuedBytes bytes; a peer whose block does not fit waits, which stops reading
 //   from it) consumed by the validation runner; results come back to the event loop.
-//   A peer that sent a block failing for a consensus reason (not MUTATED, not a
-//   timestamp too far ahead) is treated as misbehaving.
+//   A peer whose header or block validation rejects is punished as Core's
+//   MaybePunishNodeForBlock (misbehavior.h block_rejection_punishable: not for a
+//   timestamp too far ahead; not for consensus, mutation or known-invalid failures of a
+//   compact block; a known-invalid block only costs outbound peers).
 //
 // Dependencies (peer_logic.h): the chain state through ChainAccess, peers through
 // PeerNetwork, time through Clock; chain-state calls run as jobs on the query runner
@@ -58,7 +60,6 @@ public:
     static constexpr size_t kMaxInFlightPerPeer = 16;  // MAX_BLOCKS_IN_TRANSIT_PER_PEER
     static constexpr size_t kMaxQueuedBlocks = 256;
     static constexpr size_t kMaxQueuedBytes = 64u << 20;
-    static constexpr int kMaxUnconnectingHeaders = 10;
     static constexpr size_t kMaxBlocksToAnnounce = 8;
     static constexpr size_t kMaxBlockSources = 4096;
 
@@ -99,8 +100,10 @@ public:
     // ---- for compact block relay (compact_relay.h) ----
     void set_compact_relay(CompactRelay* c) { compact_ = c; }
     // Hands headers (connecting to a known block) to the chain state. Returns the last
-    // one accepted, or nullptr (misbehaviour already dealt with).
-    asio::awaitable<const BlockIndex*> accept_headers(std::shared_ptr<Peer> peer, std::vector<BlockHeader> headers);
+    // one accepted, or nullptr (misbehaviour already dealt with). `via_compact`: the
+    // header of a compact block (punished as Core does for those).
+    asio::awaitable<const BlockIndex*> accept_headers(std::shared_ptr<Peer> peer, std::vector<BlockHeader> headers,
+                                                      bool via_compact = false);
     // The peer a block is requested from, if any.
     std::optional<int64_t> in_flight_from(const uint256& hash) const;
     // Counts `b` in flight from the peer (unless it already is from someone).

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "net/clock.h"
+#include "net/misbehavior.h"
 #include "net/protocol.h"
 
 namespace minicash::net {
@@ -30,12 +31,14 @@ struct TransportStats {
     SteadyTime last_recv_steady{};            // (initially: when the transport was made)
 };
 
-// One receive() outcome: a message, or why the connection cannot go on.
+// One receive() outcome: a message; or a message the framing rejects (`misbehavior`
+// says which rule, misbehavior.h what follows: dropped, or the connection closed); or
+// why the connection cannot go on.
 struct Received {
     std::optional<Message> message;
-    size_t wire_size = 0;             // bytes the message took on the wire
-    std::string error;                // when !message
-    bool protocol_violation = false;  // the peer broke the framing rules (it misbehaved)
+    size_t wire_size = 0;                    // bytes the message took on the wire
+    std::string error;                       // when !message
+    std::optional<Misbehavior> misbehavior;  // when !message: the peer broke a framing rule
 };
 
 class Transport {

@@ -198,7 +198,8 @@ bool V2Session::receive(ByteView in, Bytes& out, std::vector<Message>& messages,
                 m.command = c;
                 m.payload.assign(contents.begin() + 1, contents.end());
             } else {
-                continue;  // unknown short id: dropped
+                ++unknown_ids_dropped_;  // unknown short id: dropped (Core)
+                continue;
             }
             messages.push_back(std::move(m));
         }

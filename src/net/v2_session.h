@@ -64,6 +64,8 @@ public:
     bool established() const { return state_ == State::APP; }  // their version packet arrived
     bool failed() const { return state_ == State::FAILED; }
     bool received_anything() const { return received_any_; }
+    // Messages with an unknown short id dropped so far (the transport reports them).
+    size_t unknown_ids_dropped() const { return unknown_ids_dropped_; }
     // The session id (getpeerinfo session_id), once keys().
     std::optional<std::array<uint8_t, 32>> session_id() const;
 
@@ -89,6 +91,7 @@ private:
     std::optional<uint32_t> packet_length_;             // decrypted length of the packet being read
     std::deque<std::pair<std::string, Bytes>> queued_;  // messages sent before keys()
     bool received_any_ = false;
+    size_t unknown_ids_dropped_ = 0;
 };
 
 // The first 16 bytes of a v1 version message on this network (magic, "version", NUL

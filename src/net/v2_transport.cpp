@@ -41,19 +41,25 @@ size_t V2Transport::send(const std::string& command, ByteView payload) {
 asio::awaitable<Received> V2Transport::receive() {
     auto self = shared_from_this();
     for (;;) {
-        if (closed()) co_return Received{std::nullopt, 0, close_reason(), false};
+        if (closed()) co_return Received{std::nullopt, 0, close_reason(), std::nullopt};
+        if (unknown_to_report_ > 0) {
+            --unknown_to_report_;
+            co_return Received{std::nullopt, 0, "unknown v2 short message id", Misbehavior::BAD_COMMAND};
+        }
         if (!received_.empty()) {
             auto [msg, wire] = std::move(received_.front());
             received_.pop_front();
-            co_return Received{std::move(msg), wire, {}, false};
+            co_return Received{std::move(msg), wire, {}, std::nullopt};
         }
         std::string error;
         std::optional<ByteView> data = co_await read_some(error);
-        if (!data) co_return Received{std::nullopt, 0, error, false};
+        if (!data) co_return Received{std::nullopt, 0, error, std::nullopt};
         Bytes out;
         std::vector<Message> messages;
         // A broken handshake or packet only disconnects, as Core (no discouragement).
-        if (!session_->receive(*data, out, messages, error)) co_return Received{std::nullopt, 0, error, false};
+        const size_t unknown_before = session_->unknown_ids_dropped();
+        if (!session_->receive(*data, out, messages, error)) co_return Received{std::nullopt, 0, error, std::nullopt};
+        unknown_to_report_ += session_->unknown_ids_dropped() - unknown_before;
         if (!out.empty()) queue_bytes(std::move(out));
         for (Message& m : messages) {
             const size_t wire = wire_size(m.command, m.payload.size());

@@ -37,6 +37,7 @@ private:
     const bool initiator_;
     std::unique_ptr<V2Session> session_;
     std::deque<std::pair<Message, size_t>> received_;  // decoded, not yet handed out (wire size)
+    size_t unknown_to_report_ = 0;                     // dropped unknown short ids, not yet reported as Received
 };
 
 }  // namespace minicash::net

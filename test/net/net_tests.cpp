@@ -35,22 +35,30 @@ using test::TempDir;
 Bytes bytes_of(const std::string& s) { return Bytes(s.begin(), s.end()); }
 
 // Feeds `stream` to a parser in chunks of `chunk` bytes; returns the messages and the
-// final error.
-std::pair<std::vector<Message>, FrameError> parse_stream(ByteView stream, size_t chunk) {
+// final error. Rejected messages (bad checksum or command) are left out, their reasons
+// appended to `rejected`.
+std::pair<std::vector<Message>, FrameError> parse_stream(ByteView stream, size_t chunk,
+                                                         std::vector<FrameError>* rejected = nullptr) {
     MessageParser p(kRegtestMagic);
     std::vector<Message> out;
+    auto take = [&] {
+        const FrameError r = p.rejected();
+        Message m = p.take();
+        if (r == FrameError::NONE) out.push_back(std::move(m));
+        else if (rejected) rejected->push_back(r);
+    };
     size_t pos = 0;
     while (pos < stream.size() && !p.failed()) {
         ByteView piece = stream.subspan(pos, std::min(chunk, stream.size() - pos));
         while (!piece.empty() && !p.failed()) {
             const size_t used = p.feed(piece);
             piece = piece.subspan(used);
-            if (p.has_message()) out.push_back(p.take());
+            if (p.has_message()) take();
             else if (used == 0) break;
         }
         pos += std::min(chunk, stream.size() - pos);
     }
-    if (p.has_message()) out.push_back(p.take());
+    if (p.has_message()) take();
     return {out, p.error()};
 }
 
@@ -90,15 +98,23 @@ TEST(Framing, HeaderLayout) {
     EXPECT_EQ(hex_encode(ByteView(e.data() + 20, 4)), "5df6e0e2");
 }
 
-TEST(Framing, WrongChecksumIsAnError) {
+TEST(Framing, WrongChecksumDropsTheMessageOnly) {
+    // As Core's V1Transport: the message is read whole and dropped, the stream goes on.
     Bytes f = frame_message(kRegtestMagic, "ping", encode_u64(7));
     f[20] ^= 1;
-    auto [out, err] = parse_stream(f, 3);
-    EXPECT_TRUE(out.empty());
-    EXPECT_EQ(err, FrameError::BAD_CHECKSUM);
     Bytes g = frame_message(kRegtestMagic, "ping", encode_u64(7));
     g.back() ^= 0x80;  // payload damaged instead
-    EXPECT_EQ(parse_stream(g, 100).second, FrameError::BAD_CHECKSUM);
+    Bytes stream = f;
+    append(stream, g);
+    append(stream, frame_message(kRegtestMagic, "pong", encode_u64(8)));
+    for (size_t chunk : {size_t(1), size_t(3), size_t(100)}) {
+        std::vector<FrameError> rejected;
+        auto [out, err] = parse_stream(stream, chunk, &rejected);
+        EXPECT_EQ(err, FrameError::NONE);
+        EXPECT_EQ(rejected, (std::vector<FrameError>{FrameError::BAD_CHECKSUM, FrameError::BAD_CHECKSUM}));
+        ASSERT_EQ(out.size(), 1u);
+        EXPECT_EQ(out[0].command, "pong");
+    }
 }
 
 TEST(Framing, OversizedLengthRejectedBeforeAnyPayload) {
@@ -123,12 +139,25 @@ TEST(Framing, OversizedLengthRejectedBeforeAnyPayload) {
 TEST(Framing, BadMagicAndBadCommand) {
     Bytes f = frame_message({0xf9, 0xbe, 0xb4, 0xd9}, "ping", encode_u64(1));  // mainnet magic
     EXPECT_EQ(parse_stream(f, 100).second, FrameError::BAD_MAGIC);
+    // A bad command is read whole and dropped (Core: "Invalid message type").
     Bytes g = frame_message(kRegtestMagic, "ping", encode_u64(1));
     g[9] = 'x';  // data after the NUL padding started
-    EXPECT_EQ(parse_stream(g, 100).second, FrameError::BAD_COMMAND);
     Bytes h = frame_message(kRegtestMagic, "ping", encode_u64(1));
     h[5] = 0x01;  // control character
-    EXPECT_EQ(parse_stream(h, 100).second, FrameError::BAD_COMMAND);
+    Bytes stream = g;
+    append(stream, h);
+    append(stream, frame_message(kRegtestMagic, "verack", {}));
+    std::vector<FrameError> rejected;
+    auto [out, err] = parse_stream(stream, 5, &rejected);
+    EXPECT_EQ(err, FrameError::NONE);
+    EXPECT_EQ(rejected, (std::vector<FrameError>{FrameError::BAD_COMMAND, FrameError::BAD_COMMAND}));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].command, "verack");
+    // A bad command with an oversized length: the length decides (the connection ends).
+    Bytes big = frame_message(kRegtestMagic, "ping", {});
+    big[5] = 0x01;
+    write_le32(big.data() + 16, uint32_t(kMaxMessageSize + 1));
+    EXPECT_EQ(parse_stream(big, 100).second, FrameError::OVERSIZED);
     // After an error the parser consumes nothing more.
     MessageParser p(kRegtestMagic);
     p.feed(f);

@@ -97,7 +97,11 @@ TEST(P2PBlockFilters, BadRequestsDisconnectTheNodeKeepsServingOthers) {
     expect_closed(cmd::GETCFILTERS, request(0, s.at(3), 1));        // unknown filter type
     expect_closed(cmd::GETCFHEADERS, request(0, sha256(Bytes{9})));
     expect_closed(cmd::GETCFCHECKPT, encode_filter_request(FilterRequest{0, 0, sha256(Bytes{9})}, false));
-    expect_closed(cmd::GETCFILTERS, Bytes{0, 1});  // truncated
+    // A truncated request is dropped (Core: an exception, caught and logged).
+    auto t = s.h.connect_ready(inbound());
+    s.h.deliver(t, cmd::GETCFILTERS, Bytes{0, 1});
+    EXPECT_FALSE(s.h.is_closed(t));
+    EXPECT_EQ(s.h.reports.back().what, Misbehavior::UNDECODABLE);
     // Blocks not indexed yet: ignored, not punished.
     s.h.filters.entries.erase(s.at(5));
     s.h.deliver(good, cmd::GETCFILTERS, request(4, s.at(5)));

@@ -202,7 +202,7 @@ TEST(P2PCompactBlocks, WrongTransactionsFallBackWrongCountsArePunished) {
     EXPECT_FALSE(m.h.is_closed(m.a)) << "the node keeps serving others";
 }
 
-TEST(P2PCompactBlocks, MalformedCompactBlocksArePunished) {
+TEST(P2PCompactBlocks, InvalidCompactBlocksArePunishedUndecodableOnesDropped) {
     Net n("cb-malformed");
     CompactBlockMsg m = make_compact_block(n.block, 1);
     m.prefilled[0].index = 3;  // beyond the block's 3 transactions
@@ -210,9 +210,13 @@ TEST(P2PCompactBlocks, MalformedCompactBlocksArePunished) {
     EXPECT_TRUE(n.h.is_closed(n.a));
     ASSERT_EQ(n.h.misbehaved.size(), 1u);
     EXPECT_EQ(n.h.misbehaved[0].second, "invalid compact block");
+    // Bytes that do not decode: dropped (Core: an exception, caught and logged).
     auto b = n.h.connect_ready();
     n.h.deliver(b, cmd::CMPCTBLOCK, Bytes(50, 1));
-    EXPECT_TRUE(n.h.is_closed(b));
+    EXPECT_FALSE(n.h.is_closed(b));
+    ASSERT_FALSE(n.h.reports.empty());
+    EXPECT_EQ(n.h.reports.back().what, Misbehavior::UNDECODABLE);
+    EXPECT_EQ(n.h.misbehaved.size(), 1u);
 }
 
 TEST(P2PCompactBlocks, GetblocktxnIsAnsweredCheckedAndBounded) {

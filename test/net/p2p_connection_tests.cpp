@@ -267,14 +267,16 @@ TEST(P2POutboundEviction, ExtraBlockRelayPeersStartOnceTheTipIsRecent) {
 TEST(P2PPermissions, NobanPeerIsNeitherDisconnectedNorDiscouraged) {
     Node n("perm-noban");
     P2PHarness& h = n.h;
-    auto p = h.connect(inbound().with_permissions(PF_NOBAN));
-    h.deliver(p, cmd::PING, encode_u64(1));  // before the version: misbehaviour
+    // An inv above 50,000 entries: misbehaviour.
+    const Bytes too_many = encode_inv(std::vector<Inv>(kMaxInvEntries + 1, Inv{MSG_TX, uint256()}));
+    auto p = h.connect_ready(inbound().with_permissions(PF_NOBAN));
+    h.deliver(p, cmd::INV, too_many);
     EXPECT_EQ(h.misbehaved.size(), 1u);
     EXPECT_FALSE(h.is_closed(p));
     EXPECT_FALSE(h.banman.is_discouraged(p->addr.addr));
     // The same from a peer without the permission: disconnected and discouraged.
-    auto q = h.connect(inbound());
-    h.deliver(q, cmd::PING, encode_u64(1));
+    auto q = h.connect_ready(inbound());
+    h.deliver(q, cmd::INV, too_many);
     EXPECT_TRUE(h.is_closed(q));
     EXPECT_TRUE(h.banman.is_discouraged(q->addr.addr));
 }

@@ -1,5 +1,5 @@
-// Handshake, pings, misbehaviour and discouragement and address relay limits, on fake
-// peers (p2p_test_harness.h): no sockets, no processes.
+// Handshake, pings and address relay limits, on fake peers (misbehaviour:
+// p2p_misbehavior_tests.cpp) (p2p_test_harness.h): no sockets, no processes.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -177,70 +177,6 @@ TEST(P2PHandshake, PingIsAnsweredAndOurPingsMeasureLatency) {
     EXPECT_EQ(h.count(p, cmd::PING), 0u);
     h.pass(2s);
     EXPECT_EQ(h.count(p, cmd::PING), 1u) << "a new ping every two minutes";
-}
-
-// ---- misbehaviour and discouragement ----
-
-TEST(P2PMisbehaviour, MessageBeforeVersionDisconnectsAndDiscourages) {
-    P2PHarness h("mb-early");
-    h.start();
-    auto p = h.connect(inbound());
-    h.deliver(p, cmd::PING, encode_u64(1));
-    EXPECT_TRUE(h.is_closed(p));
-    ASSERT_EQ(h.misbehaved.size(), 1u);
-    EXPECT_EQ(h.misbehaved[0].second, "'ping' message before the version handshake");
-    EXPECT_TRUE(h.banman.is_discouraged(p->addr.addr));
-}
-
-TEST(P2PMisbehaviour, DuplicateVersionAndLateNegotiationArePunished) {
-    P2PHarness h("mb-dup");
-    h.start();
-    auto a = h.connect_ready(inbound());
-    auto b = h.connect_ready(inbound());
-    auto c = h.connect_ready(inbound());
-    VersionMsg v;
-    v.services = NODE_NETWORK;
-    h.deliver(a, cmd::VERSION, encode_version(v));
-    h.deliver(b, cmd::WTXIDRELAY);
-    h.deliver(c, cmd::SENDADDRV2);
-    ASSERT_EQ(h.misbehaved.size(), 3u);
-    EXPECT_EQ(h.misbehaved[0].second, "duplicate version message");
-    EXPECT_EQ(h.misbehaved[1].second, "wtxidrelay received after verack");
-    EXPECT_EQ(h.misbehaved[2].second, "sendaddrv2 received after verack");
-    for (const auto& p : {a, b, c}) {
-        EXPECT_TRUE(h.is_closed(p));
-        EXPECT_TRUE(h.banman.is_discouraged(p->addr.addr));
-    }
-}
-
-TEST(P2PMisbehaviour, MalformedPayloadIsMisbehaviour) {
-    P2PHarness h("mb-malformed");
-    h.start();
-    auto p = h.connect_ready(inbound());
-    h.deliver(p, cmd::GETDATA, Bytes{0xfd, 0xff});  // a truncated count
-    ASSERT_EQ(h.misbehaved.size(), 1u);
-    EXPECT_EQ(h.misbehaved[0].second.rfind("malformed getdata message", 0), 0u) << h.misbehaved[0].second;
-    EXPECT_TRUE(h.is_closed(p));
-}
-
-TEST(P2PMisbehaviour, LoopbackPeersAreDisconnectedButNotDiscouraged) {
-    P2PHarness h("mb-loopback");
-    h.start();
-    auto p = h.connect(inbound().with_addr("127.0.0.1:40000"));
-    h.deliver(p, cmd::VERACK);
-    EXPECT_TRUE(h.is_closed(p));
-    EXPECT_FALSE(p->discourage_on_close);
-    EXPECT_FALSE(h.banman.is_discouraged(p->addr.addr));
-}
-
-TEST(P2PMisbehaviour, ManualPeersAreOnlyLogged) {
-    P2PHarness h("mb-manual");
-    h.start();
-    auto p = h.connect(PeerOptions().with_type(ConnType::MANUAL));
-    h.deliver(p, cmd::VERACK);
-    EXPECT_EQ(h.misbehaved.size(), 1u);
-    EXPECT_FALSE(h.is_closed(p));
-    EXPECT_FALSE(h.banman.is_discouraged(p->addr.addr));
 }
 
 // ---- addresses ----

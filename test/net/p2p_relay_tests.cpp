@@ -365,14 +365,16 @@ TEST(P2PRelay, PackagesPairOnlyTheSamePeersOrphanAndAreNotRetried) {
     EXPECT_EQ(h.count(c, cmd::GETDATA), 0u) << "the invalid child is not fetched again";
 }
 
-TEST(P2PRelay, UndecodableTransactionIsMisbehaviour) {
+TEST(P2PRelay, UndecodableTransactionIsDroppedAndReported) {
     RelaySetup s("relay-garbage");
     P2PHarness& h = s.h;
     auto a = h.connect_ready();
     h.deliver(a, cmd::TX, Bytes{1, 2, 3});
-    ASSERT_EQ(h.misbehaved.size(), 1u);
-    EXPECT_EQ(h.misbehaved[0].second.rfind("malformed tx message", 0), 0u) << h.misbehaved[0].second;
-    EXPECT_TRUE(h.is_closed(a));
+    ASSERT_EQ(h.reports.size(), 1u);
+    EXPECT_EQ(h.reports[0].what, Misbehavior::UNDECODABLE);
+    EXPECT_EQ(h.reports[0].detail.rfind("tx message", 0), 0u) << h.reports[0].detail;
+    EXPECT_TRUE(h.misbehaved.empty());
+    EXPECT_FALSE(h.is_closed(a)) << "dropped, as Core: the peer is not punished";
 }
 
 // ---- serving ----

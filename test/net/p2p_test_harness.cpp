@@ -14,7 +14,7 @@ size_t RecordingTransport::send(const std::string& command, ByteView payload) {
 }
 
 asio::awaitable<Received> RecordingTransport::receive() {
-    co_return Received{std::nullopt, 0, "recording transport: messages are delivered by the harness", false};
+    co_return Received{std::nullopt, 0, "recording transport: messages are delivered by the harness", std::nullopt};
 }
 
 void RecordingTransport::close(const std::string& reason) {
@@ -363,9 +363,12 @@ int P2PHarness::extra_block_relay_count() const {
     return std::max(n - max_block_relay, 0);
 }
 
-void P2PHarness::misbehaving(Peer& peer, const std::string& reason) {
-    misbehaved.emplace_back(peer.id, reason);
-    peer.misbehaving(reason);
+void P2PHarness::misbehaving(Peer& peer, Misbehavior what, const std::string& detail) {
+    reports.push_back(Report{peer.id, what, detail});
+    const MisbehaviorRule& rule = misbehavior_rule(what);
+    if (rule.action == PeerAction::DISCOURAGE)
+        misbehaved.emplace_back(peer.id, detail.empty() ? std::string(rule.reason) : rule.reason + (": " + detail));
+    act_on_misbehavior(peer, what, detail);
 }
 
 // ---- helpers ----

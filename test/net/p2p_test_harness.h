@@ -210,7 +210,15 @@ public:
     QueuedJobRunner query, validation;
     std::unique_ptr<ChainAccess> chain_access;
     std::unique_ptr<NetEvents> logic;
-    std::vector<std::pair<int64_t, std::string>> misbehaved;  // (peer id, reason)
+    // Every misbehaving() report (misbehavior.h), and the discouraging ones among them as
+    // (peer id, reason text).
+    struct Report {
+        int64_t peer;
+        Misbehavior what;
+        std::string detail;
+    };
+    std::vector<Report> reports;
+    std::vector<std::pair<int64_t, std::string>> misbehaved;
     std::vector<std::string> fatal_errors;
     bool is_listening = false;
 
@@ -242,7 +250,7 @@ public:
     // ---- PeerNetwork ----
     const std::map<int64_t, std::shared_ptr<Peer>>& peers() const override { return peers_; }
     std::shared_ptr<Peer> find_peer(int64_t id) const override;
-    void misbehaving(Peer& peer, const std::string& reason) override;
+    void misbehaving(Peer& peer, Misbehavior what, const std::string& detail = {}) override;
     AddrMan& addrman() override { return addresses; }
     uint64_t random_u64() override { return rng_(); }
     void report_fatal(const std::string& what) override { fatal_errors.push_back(what); }
