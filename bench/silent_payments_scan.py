@@ -103,7 +103,7 @@ def main():
                 die(NAME, f"balances differ: blocks {b1}, index {b2}")
 
     n = tip + 1
-    print(f"silent-payment receive scan of {n} blocks (birthday 0), {summary or 'bench chain'}:")
+    print(f"silent-payment receive scan of {n} blocks (birthday 0):")
     rates = {}
     for source, label in (("blocks", "(a) full blocks, getblock 3"), ("index", "(b) -silentpaymentindex")):
         seconds, r = results[source]
