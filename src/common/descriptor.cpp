@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "common/address.h"
+#include "common/miniscript.h"
 #include "consensus/interpreter.h"
 #include "consensus/pubkey.h"
 #include "util/hash.h"
@@ -123,7 +124,22 @@ struct KeyExpr {
     }
 };
 
-enum class Kind { PK, PKH, WPKH, SH, WSH, MULTI, SORTEDMULTI, MULTI_A, SORTEDMULTI_A, COMBO, RAW, ADDR, TR };
+enum class Kind {
+    PK,
+    PKH,
+    WPKH,
+    SH,
+    WSH,
+    MULTI,
+    SORTEDMULTI,
+    MULTI_A,
+    SORTEDMULTI_A,
+    COMBO,
+    RAW,
+    ADDR,
+    TR,
+    MINISCRIPT
+};
 
 struct TreeNode;
 
@@ -134,6 +150,7 @@ struct Node {
     uint32_t threshold = 0;                     // multisig
     Script script;                              // RAW, ADDR
     std::shared_ptr<const TreeNode> tree;       // TR (may be null)
+    miniscript::NodeRef miniscript;             // MINISCRIPT: its key indexes refer to `keys`
     std::shared_ptr<const ChainParams> params;  // root only
 };
 
@@ -163,6 +180,7 @@ const char* kind_name(Kind k) {
     case Kind::RAW: return "raw";
     case Kind::ADDR: return "addr";
     case Kind::TR: return "tr";
+    case Kind::MINISCRIPT: return "miniscript";
     }
     return "?";
 }
@@ -226,6 +244,22 @@ std::string ordinal(size_t i) {
     return "#" + std::to_string(i + 1);
 }
 
+std::string key_to_string(const KeyExpr& k, const ChainParams& params, bool priv);
+
+// Fragments that only Miniscript has (wsh() and tr() leaves hand these to miniscript.h;
+// pk, pkh and multi/multi_a keep the descriptor forms, whose scripts are the same).
+bool is_miniscript_expression(std::string_view s) {
+    static constexpr std::string_view kNames[] = {"pk_k",      "pk_h",    "older", "after", "sha256", "hash256",
+                                                  "ripemd160", "hash160", "andor", "and_v", "and_b",  "and_n",
+                                                  "or_b",      "or_c",    "or_d",  "or_i",  "thresh"};
+    if (s == "0" || s == "1") return true;
+    const size_t open = s.find('(');
+    const size_t colon = s.find(':');
+    if (colon != std::string_view::npos && colon < open) return true;
+    if (open == std::string_view::npos) return false;
+    return std::find(std::begin(kNames), std::end(kNames), s.substr(0, open)) != std::end(kNames);
+}
+
 class Parser {
 public:
     explicit Parser(const ChainParams& params) : params_(params) {}
@@ -244,6 +278,7 @@ private:
     std::optional<KeyExpr> parse_key(std::string_view s, Ctx ctx, bool allow_uncompressed, const std::string& where);
     bool parse_steps(const std::vector<std::string_view>& steps, KeyExpr& key, const std::string& where);
     std::shared_ptr<const TreeNode> parse_tree(std::string_view s, int depth);
+    std::shared_ptr<Node> parse_miniscript(std::string_view s, Ctx ctx);
 };
 
 bool finalize_key(KeyExpr& key, std::string& error, const std::string& where) {
@@ -461,7 +496,38 @@ std::shared_ptr<const TreeNode> Parser::parse_tree(std::string_view s, int depth
     return node;
 }
 
+std::shared_ptr<Node> Parser::parse_miniscript(std::string_view s, Ctx ctx) {
+    auto node = std::make_shared<Node>();
+    node->kind = Kind::MINISCRIPT;
+    const miniscript::Context mctx = ctx == Ctx::P2TR ? miniscript::Context::TAPSCRIPT : miniscript::Context::P2WSH;
+    std::string err;
+    const miniscript::KeyParser parse_key_fn = [&](std::string_view text,
+                                                   std::string& key_error) -> std::optional<size_t> {
+        std::optional<KeyExpr> k = parse_key(text, ctx, false, "Miniscript key");
+        if (!k) {
+            key_error = error;
+            return std::nullopt;
+        }
+        node->keys.push_back(std::move(*k));
+        return node->keys.size() - 1;
+    };
+    node->miniscript = miniscript::parse(s, mctx, parse_key_fn, err);
+    if (!node->miniscript) {
+        fail(err);
+        return nullptr;
+    }
+    const auto print_key = [&](size_t i) { return key_to_string(node->keys[i], params_, false); };
+    std::vector<std::string> ids;
+    for (const KeyExpr& k : node->keys) ids.push_back(key_to_string(k, params_, false));
+    if (std::optional<std::string> why = miniscript::check_top_level(*node->miniscript, mctx, print_key, ids)) {
+        fail(*why);
+        return nullptr;
+    }
+    return node;
+}
+
 std::shared_ptr<Node> Parser::parse_script(std::string_view s, Ctx ctx) {
+    if ((ctx == Ctx::P2WSH || ctx == Ctx::P2TR) && is_miniscript_expression(s)) return parse_miniscript(s, ctx);
     const size_t open = s.find('(');
     if (open == std::string_view::npos || s.empty() || s.back() != ')') {
         if (ctx == Ctx::TOP) {
@@ -748,6 +814,8 @@ std::string node_to_string(const Node& n, const ChainParams& params, bool priv) 
         out += key_to_string(n.keys[0], params, priv);
         if (n.tree) out += "," + tree_to_string(*n.tree, params, priv);
         break;
+    case Kind::MINISCRIPT:
+        return miniscript::to_string(*n.miniscript, [&](size_t i) { return key_to_string(n.keys[i], params, priv); });
     default: out += key_to_string(n.keys[0], params, priv); break;
     }
     return out + ")";
@@ -829,7 +897,18 @@ public:
         return used;
     }
 
-    // Scripts of pk/pkh/wpkh/multi*/sh/wsh nodes; sh and wsh fill `es`.
+    // Every key of `n`, in order, as the script uses them.
+    std::optional<std::vector<Bytes>> all_keys(const Node& n) {
+        std::vector<Bytes> out;
+        for (const KeyExpr& k : n.keys) {
+            auto pk = key(k);
+            if (!pk) return std::nullopt;
+            out.push_back(std::move(*pk));
+        }
+        return out;
+    }
+
+    // Scripts of pk/pkh/wpkh/multi*/Miniscript/sh/wsh nodes; sh, wsh and Miniscript fill `es`.
     std::optional<Script> build(const Node& n, ExpandedScript& es) {
         Script s;
         switch (n.kind) {
@@ -855,12 +934,9 @@ public:
         case Kind::SORTEDMULTI:
         case Kind::MULTI_A:
         case Kind::SORTEDMULTI_A: {
-            std::vector<Bytes> pks;
-            for (const KeyExpr& k : n.keys) {
-                auto pk = key(k);
-                if (!pk) return std::nullopt;
-                pks.push_back(std::move(*pk));
-            }
+            auto derived = all_keys(n);
+            if (!derived) return std::nullopt;
+            std::vector<Bytes>& pks = *derived;
             if (n.kind == Kind::SORTEDMULTI || n.kind == Kind::SORTEDMULTI_A) std::sort(pks.begin(), pks.end());
             if (n.kind == Kind::MULTI || n.kind == Kind::SORTEDMULTI) {
                 s.push_int(n.threshold);
@@ -872,6 +948,14 @@ public:
                 }
                 s.push_int(n.threshold).push_op(OP_NUMEQUAL);
             }
+            return s;
+        }
+        case Kind::MINISCRIPT: {
+            auto derived = all_keys(n);
+            if (!derived) return std::nullopt;
+            std::vector<Bytes>& pks = *derived;
+            s = miniscript::to_script(*n.miniscript, pks);
+            es.miniscripts.push_back(MiniscriptScript{s, n.miniscript});
             return s;
         }
         case Kind::SH: {
@@ -910,9 +994,10 @@ public:
                     continue;
                 }
                 const size_t first_key = keys.size();
-                ExpandedScript unused;
-                auto leaf_script = build(*t->leaf, unused);
+                ExpandedScript leaf_es;
+                auto leaf_script = build(*t->leaf, leaf_es);
                 if (!leaf_script) return false;
+                for (MiniscriptScript& m : leaf_es.miniscripts) es.miniscripts.push_back(std::move(m));
                 const uint256 lh = tapleaf_hash(kTaprootLeafTapscript, *leaf_script);
                 for (size_t i = first_key; i < keys.size(); ++i) keys[i].leaf_hashes.push_back(lh);
                 builder.add_leaf(depth, *leaf_script, kTaprootLeafTapscript);

@@ -11,6 +11,8 @@
 //   combo(KEY)                    top: P2PK, P2PKH and, for compressed keys, P2WPKH, P2SH-P2WPKH
 //   raw(HEX), addr(ADDR)          top
 //   tr(KEY) / tr(KEY,TREE)        top; TREE = leaf script expression or {TREE,TREE}
+//   MINISCRIPT                    wsh() and tr() leaves: any BIP379 expression (miniscript.h)
+//                                 that is sane (type B, non-malleable, needs a signature, ...)
 //
 // KEY = ["[" fingerprint("/" step)* "]"] key, where key is a hex public key (66 chars
 // compressed, 130 uncompressed, 64 x-only inside tr()), a WIF private key, or an
@@ -31,6 +33,7 @@
 
 #include "common/bip32.h"
 #include "common/key.h"
+#include "common/miniscript.h"
 #include "common/taproot.h"
 #include "consensus/params.h"
 #include "consensus/script.h"
@@ -51,13 +54,21 @@ struct DerivedPubkey {
     std::vector<uint256> leaf_hashes;  // tr(): leaves that use the key (empty for the internal key)
 };
 
+// A script written in Miniscript (a wsh() witness script or a tr() leaf), with its
+// expression for satisfaction sizes.
+struct MiniscriptScript {
+    Script script;
+    miniscript::NodeRef node;
+};
+
 // The output of a descriptor at one index.
 struct ExpandedScript {
     Script script_pubkey;
     std::optional<Script> redeem_script;   // sh(): the P2SH redeem script
     std::optional<Script> witness_script;  // wsh(): the witness script
     std::optional<TaprootSpendData> taproot;
-    std::vector<DerivedPubkey> pubkeys;  // every key, in descriptor order (deduplicated)
+    std::vector<DerivedPubkey> pubkeys;         // every key, in descriptor order (deduplicated)
+    std::vector<MiniscriptScript> miniscripts;  // the Miniscript witness script / leaves
 };
 
 namespace descriptor_detail {

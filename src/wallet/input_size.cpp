@@ -46,6 +46,29 @@ InputSize make_size(size_t script_sig, const Stack* witness) {
     return out;
 }
 
+// The witness of a Miniscript script: its largest satisfaction, then `tail` (the script,
+// and under taproot the control block). nullopt when `script` is not Miniscript.
+std::optional<size_t> miniscript_witness_size(const ExpandedScript& e, const Script& script, bool tapscript, size_t sig,
+                                              const Stack& tail) {
+    for (const MiniscriptScript& m : e.miniscripts) {
+        if (m.script != script) continue;
+        const auto ctx = tapscript ? miniscript::Context::TAPSCRIPT : miniscript::Context::P2WSH;
+        const auto sat = miniscript::max_satisfaction(*m.node, ctx, tapscript ? kSchnorrSig : sig, tapscript ? 32 : 33);
+        if (!sat) return std::nullopt;
+        size_t size = compact_size_length(sat->elems + tail.size()) + sat->bytes;
+        for (size_t n : tail) size += compact_size_length(n) + n;
+        return size;
+    }
+    return std::nullopt;
+}
+
+InputSize make_size_witness_bytes(size_t script_sig, size_t witness_bytes) {
+    InputSize out = make_size(script_sig, nullptr);
+    out.weight += witness_bytes;
+    out.witness = true;
+    return out;
+}
+
 // The stack that satisfies a pk, pkh or multisig script (legacy or witness v0), without
 // the script itself. `pubkey_size`: the key a pkh script hashes (33 or 65).
 std::optional<Stack> ecdsa_stack(const Script& script, size_t sig, size_t pubkey_size) {
@@ -61,6 +84,19 @@ std::optional<Stack> ecdsa_stack(const Script& script, size_t sig, size_t pubkey
     }
     default: return std::nullopt;
     }
+}
+
+// The size of a P2WSH input (nested in P2SH when `redeem_push` > 0) with witness script `ws`.
+std::optional<InputSize> p2wsh_size(const ExpandedScript& e, const Script& ws, size_t redeem_push, size_t sig,
+                                    size_t pubkey) {
+    if (auto w = ecdsa_stack(ws, sig, pubkey)) {
+        w->push_back(ws.size());
+        return make_size(redeem_push, &*w);
+    }
+    if (auto bytes = miniscript_witness_size(e, ws, false, sig, Stack{ws.size()})) {
+        return make_size_witness_bytes(redeem_push, *bytes);
+    }
+    return std::nullopt;
 }
 
 struct TapscriptStack {
@@ -114,6 +150,21 @@ std::optional<TapscriptStack> tapscript_stack(const Script& leaf) {
     return std::nullopt;
 }
 
+// The x-only keys the descriptor derived for tapscript leaf `script`.
+std::vector<XOnlyPubkey> leaf_keys(const ExpandedScript& e, const Script& script) {
+    const uint256 h = tapleaf_hash(kTaprootLeafTapscript, script);
+    std::vector<XOnlyPubkey> out;
+    for (const DerivedPubkey& p : e.pubkeys) {
+        if (p.pubkey.size() != 32 || std::find(p.leaf_hashes.begin(), p.leaf_hashes.end(), h) == p.leaf_hashes.end()) {
+            continue;
+        }
+        XOnlyPubkey x;
+        std::copy(p.pubkey.begin(), p.pubkey.end(), x.begin());
+        out.push_back(x);
+    }
+    return out;
+}
+
 size_t pkh_pubkey_size(const ExpandedScript& e) {
     for (const DerivedPubkey& p : e.pubkeys)
         if (p.pubkey.size() == 65) return 65;
@@ -139,10 +190,19 @@ std::optional<InputSize> satisfied_input_size(const ExpandedScript& e, const Sat
         for (const TaprootSpendData::Leaf& leaf : e.taproot->leaves) {
             if (leaf.leaf_version != kTaprootLeafTapscript) continue;
             auto t = tapscript_stack(leaf.script);
-            if (!t) continue;
-            t->stack.push_back(leaf.script.size());
-            t->stack.push_back(leaf.control_block.size());
-            const InputSize s = make_size(0, &t->stack);
+            InputSize s;
+            if (t) {
+                t->stack.push_back(leaf.script.size());
+                t->stack.push_back(leaf.control_block.size());
+                s = make_size(0, &t->stack);
+            } else {
+                // A Miniscript leaf: held when the wallet has any of its keys.
+                const Stack tail{leaf.script.size(), leaf.control_block.size()};
+                auto bytes = miniscript_witness_size(e, leaf.script, true, sig, tail);
+                if (!bytes) continue;
+                s = make_size_witness_bytes(0, *bytes);
+                t = TapscriptStack{{}, 1, leaf_keys(e, leaf.script)};
+            }
             if (!largest || s.weight > largest->weight) largest = s;
             size_t held = 0;
             for (const XOnlyPubkey& k : t->keys)
@@ -160,10 +220,7 @@ std::optional<InputSize> satisfied_input_size(const ExpandedScript& e, const Sat
             return make_size(0, &w);
         }
         if (!e.witness_script) return std::nullopt;
-        auto w = ecdsa_stack(*e.witness_script, sig, pubkey);
-        if (!w) return std::nullopt;
-        w->push_back(e.witness_script->size());
-        return make_size(0, &*w);
+        return p2wsh_size(e, *e.witness_script, 0, sig, pubkey);
     }
     if (spk.is_p2sh()) {
         if (!e.redeem_script) return std::nullopt;
@@ -176,10 +233,7 @@ std::optional<InputSize> satisfied_input_size(const ExpandedScript& e, const Sat
                 return make_size(redeem_push, &w);
             }
             if (!e.witness_script) return std::nullopt;
-            auto w = ecdsa_stack(*e.witness_script, sig, pubkey);
-            if (!w) return std::nullopt;
-            w->push_back(e.witness_script->size());
-            return make_size(redeem_push, &*w);
+            return p2wsh_size(e, *e.witness_script, redeem_push, sig, pubkey);
         }
         auto s = ecdsa_stack(redeem, sig, pubkey);
         if (!s) return std::nullopt;

@@ -1,8 +1,10 @@
 // The size of an input once it is satisfied, computed from what a descriptor expands to
 // (scriptPubKey, redeem script, witness script, taproot tree), so that fee rates hold for
 // every script the descriptors express: pk, pkh, wpkh, sh(wpkh), multi / sortedmulti bare,
-// under sh(), wsh() and sh(wsh()), pk/pkh under sh() and wsh(), and tr() by key path or by
-// a pk or multi_a / sortedmulti_a leaf.
+// under sh(), wsh() and sh(wsh()), pk/pkh under sh() and wsh(), tr() by key path or by
+// a pk or multi_a / sortedmulti_a leaf, and Miniscript under wsh() and in tr() leaves
+// (its largest satisfaction, miniscript::max_satisfaction; a Miniscript leaf counts as
+// satisfiable by the wallet when it holds any of the leaf's keys).
 //
 // Sizes are the largest the wallet's signer produces: ECDSA signatures of 71 bytes with
 // their hash type (low R, signer.h's default; 72 without), BIP340 signatures of 64 bytes
