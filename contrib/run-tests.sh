@@ -13,7 +13,7 @@
 #    read $MINICASH_VECTORS, default ../shared/vectors next to the repository)
 # 5. fuzz smoke run when clang is installed: build-fuzz/ with libFuzzer + ASan/UBSan, every
 #    target on seeds made from the vectors, two at a time, all together within
-#    MINICASH_FUZZ_BUDGET seconds (default 110: the time is divided evenly, or set
+#    MINICASH_FUZZ_BUDGET seconds (default 96, leaving time to start: the time is divided evenly, or set
 #    MINICASH_FUZZ_SECONDS per target). Any crash or property violation fails the run.
 #
 # Exits non-zero if any step fails. Benchmarks are built but not run (bench/run.sh).
@@ -24,7 +24,7 @@ cd "$root"
 
 export MINICASH_VECTORS="${MINICASH_VECTORS:-$(realpath -m "$root/../shared/vectors")}"
 werror="${MINICASH_WERROR:-ON}"
-fuzz_budget="${MINICASH_FUZZ_BUDGET:-110}"
+fuzz_budget="${MINICASH_FUZZ_BUDGET:-96}"
 jobs="${MINICASH_JOBS:-$(nproc)}"
 
 start=$SECONDS

@@ -95,8 +95,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         std::string error;
         if (auto wif = decode_wif(text, params, &error))
             check(encode_wif(wif->secret, wif->compressed, params) == trim(text), "WIF does not re-encode");
-        else
-            check(!error.empty(), "WIF refused without an error");
+        else check(!error.empty(), "WIF refused without an error");
     }
 
     exercise_bech32(text, bech32::kMaxLength);

@@ -10,7 +10,8 @@
 //   * to_string() is canonical: it carries the checksum of what precedes the '#', parses
 //     (with the checksum required) to a descriptor that prints the same text, and the
 //     private form (to_string(true)) parses to one with the same public form;
-//   * expanding gives the same scripts for the parsed and the reparsed descriptor;
+//   * expanding gives the same scripts for the parsed descriptor and the one reparsed
+//     from its private text;
 //     a range descriptor refuses indexes >= 2^31, a non-range one ignores the index;
 //     a multipath descriptor refuses expand() and splits into multipath_count() single
 //     path descriptors.
@@ -89,12 +90,14 @@ void exercise(const Descriptor& d, const ChainParams& params) {
         check(parts.size() == d.multipath_count(), "split_multipath count");
         for (const Descriptor& p : parts) {
             check(!p.is_multipath(), "split part is multipath");
-            auto p_again = Descriptor::parse(p.to_string(), params, nullptr, true);
+            auto p_again = Descriptor::parse(p.to_string(true), params, nullptr, true);
             check(p_again.has_value(), "split part's text does not parse");
             exercise_expand(p, *p_again);
         }
     } else {
-        exercise_expand(d, *reparsed);
+        // Compared with the private text's descriptor: the public text of hardened steps
+        // below an xprv cannot be expanded.
+        exercise_expand(d, *from_priv);
     }
 }
 
@@ -107,8 +110,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
     const std::string sum = descriptor_checksum(text);
     check(sum.empty() || sum.size() == 8, "checksum length");
-    for (char c : sum) check(std::string_view("qpzry9x8gf2tvdw0s3jn54khce6mua7l").find(c) != std::string_view::npos,
-                             "checksum character");
+    for (char c : sum)
+        check(std::string_view("qpzry9x8gf2tvdw0s3jn54khce6mua7l").find(c) != std::string_view::npos,
+              "checksum character");
 
     for (const ChainParams* params : {&kMain, &kRegtest}) {
         std::string error;

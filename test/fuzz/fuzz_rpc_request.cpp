@@ -68,7 +68,8 @@ const RpcTable& table() {
     static RpcTable t;
     static const bool filled = [] {
         const auto opt = [](std::string name, ArgType type) { return RpcArg{std::move(name), type, false, "", ""}; };
-        t.add({"test", "every",
+        t.add({"test",
+               "every",
                "Takes one argument of each type.",
                {RpcArg{"str", ArgType::STR, true, "", ""}, opt("hex", ArgType::STR_HEX), opt("num", ArgType::NUM),
                 opt("amount", ArgType::AMOUNT), opt("flag", ArgType::BOOL), opt("obj", ArgType::OBJ),
@@ -81,12 +82,20 @@ const RpcTable& table() {
         t.add({"test", "none", "Takes nothing.", {}, "", [](NodeContext&, const RpcRequest&) -> json::value {
                    throw RpcError(RPC_INVALID_PARAMETER, "refused");
                }});
-        t.add({"test", "throws", "Throws.", {opt("n", ArgType::NUM)}, "",
+        t.add({"test",
+               "throws",
+               "Throws.",
+               {opt("n", ArgType::NUM)},
+               "",
                [](NodeContext&, const RpcRequest& req) -> json::value {
                    if (req.get_int(0, 0) > 0) throw std::runtime_error("plain exception");
                    return req.get_int(0, 0);
                }});
-        t.add({"control", "help", "Help.", {opt("command", ArgType::STR)}, "",
+        t.add({"control",
+               "help",
+               "Help.",
+               {opt("command", ArgType::STR)},
+               "",
                [](NodeContext&, const RpcRequest& req) -> json::value {
                    return json::string(t.help(req.opt_str(0).value_or("")));
                },
@@ -123,21 +132,20 @@ void rpc_body(const std::string& body) {
     check(!ec, "reply is not JSON");
     if (v.is_array())
         for (const json::value& item : v.get_array()) check_reply_object(item);
-    else
-        check_reply_object(v);
+    else check_reply_object(v);
 }
 
 bool uri_char(char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("-._~:/?#[]@!$&'()*+,;=%").find(c) !=
-                                                               std::string_view::npos;
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("-._~:/?#[]@!$&'()*+,;=%").find(c) != std::string_view::npos;
 }
 
 void rest_target(const std::string& target) {
     std::string param;
     const RestFormat format = parse_data_format(param, target);
     const std::string path = target.substr(0, target.rfind('?'));
-    if (format == RestFormat::UNDEF) {
-        check(param == path, "UNDEF changed the parameter");
+    if (format == RestFormat::UNDEF) {  // an empty suffix ("x.") loses its dot, as in Core
+        check(param == path || (path.ends_with('.') && param + "." == path), "UNDEF changed the parameter");
     } else {
         check(param.size() < path.size() && path.compare(0, param.size(), param) == 0 && path[param.size()] == '.',
               "the format suffix is not what was removed");
@@ -146,8 +154,7 @@ void rest_target(const std::string& target) {
     for (const char* key : {"count", "", "a"}) {
         try {
             (void)query_parameter(target, key);
-        } catch (const UriError&) {
-        }
+        } catch (const UriError&) {}
     }
     const auto parts = split_string(target, '/');
     std::string joined;

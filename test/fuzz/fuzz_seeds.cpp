@@ -269,7 +269,8 @@ void psbt_seeds(const fs::path& out) {
 void address_and_descriptor_seeds(const fs::path& vectors, const fs::path& addr_out, const fs::path& desc_out) {
     std::vector<std::string> wifs, addresses, xpubs, xprvs, pubkeys;
     for (const char* name : {"core/key_io_valid.json", "core/key_io_invalid.json"}) {
-        for (const auto& entry : test::load_json(vectors / name).as_array()) {
+        const boost::json::value key_io = test::load_json(vectors / name);
+        for (const auto& entry : key_io.as_array()) {
             const auto& a = entry.as_array();
             if (a.empty() || !a[0].is_string()) continue;
             const std::string text(a[0].as_string());
@@ -291,10 +292,12 @@ void address_and_descriptor_seeds(const fs::path& vectors, const fs::path& addr_
     }
     for (const auto& v : bech.at("segwit_addresses").at("valid").as_array())
         write_text(addr_out, std::string(v.at("address").as_string()));
-    for (const auto& entry : test::load_json(vectors / "core/base58_encode_decode.json").as_array())
+    const boost::json::value base58 = test::load_json(vectors / "core/base58_encode_decode.json");
+    for (const auto& entry : base58.as_array())
         if (entry.as_array().size() == 2) write_text(addr_out, std::string(entry.as_array()[1].as_string()));
 
-    for (const auto& v : test::load_json(vectors / "wallet/bip32.json").at("valid").as_array())
+    const boost::json::value bip32 = test::load_json(vectors / "wallet/bip32.json");
+    for (const auto& v : bip32.at("valid").as_array())
         for (const auto& c : v.at("chains").as_array()) {
             xpubs.emplace_back(c.at("ext_pub").as_string());
             xprvs.emplace_back(c.at("ext_prv").as_string());
