@@ -11,9 +11,10 @@
 # 3. configure + build build/ with Ninja (warnings are errors; MINICASH_WERROR=OFF to relax)
 # 4. ctest --output-on-failure -j2 in build/ (unit and conformance tests; vector tests
 #    read $MINICASH_VECTORS, default ../shared/vectors next to the repository)
-# 5. fuzz smoke run when clang is installed: build-fuzz/ with libFuzzer + ASan/UBSan, each
-#    target for MINICASH_FUZZ_SECONDS (default 30; all run in parallel) on seeds made
-#    from the vectors where a target has them. Any crash or property violation fails the run.
+# 5. fuzz smoke run when clang is installed: build-fuzz/ with libFuzzer + ASan/UBSan, every
+#    target on seeds made from the vectors, two at a time, MINICASH_FUZZ_BUDGET seconds
+#    of fuzzing in all (default 80, divided evenly; the rest of two minutes is start-up),
+#    or MINICASH_FUZZ_SECONDS per target. Any crash or property violation fails the run.
 #
 # Exits non-zero if any step fails. Benchmarks are built but not run (bench/run.sh).
 set -euo pipefail
@@ -23,7 +24,7 @@ cd "$root"
 
 export MINICASH_VECTORS="${MINICASH_VECTORS:-$(realpath -m "$root/../shared/vectors")}"
 werror="${MINICASH_WERROR:-ON}"
-fuzz_seconds="${MINICASH_FUZZ_SECONDS:-30}"
+fuzz_budget="${MINICASH_FUZZ_BUDGET:-80}"
 jobs="${MINICASH_JOBS:-$(nproc)}"
 
 start=$SECONDS
@@ -65,42 +66,49 @@ if command -v clang++ >/dev/null 2>&1; then
     { cat build-fuzz/configure.log; echo "run-tests: fuzz configure failed" >&2; exit 1; }
   cmake --build build-fuzz -j "$jobs" --target fuzz
 
-  stage "fuzz: smoke run, ${fuzz_seconds}s per target"
+  # Targets run two at a time (the test machine has two cores); each pair gets the
+  # budget divided by the number of pairs.
+  fuzz_targets=(fuzz_tx_deserialize fuzz_script_interpreter fuzz_bip324 fuzz_p2p_messages fuzz_p2p_framing
+    fuzz_psbt fuzz_descriptor fuzz_address fuzz_wallet_file fuzz_block_files fuzz_rpc_request)
+  declare -A seeds=([fuzz_tx_deserialize]=tx [fuzz_script_interpreter]=script [fuzz_bip324]=bip324
+    [fuzz_p2p_messages]=p2p [fuzz_p2p_framing]=framing [fuzz_psbt]=psbt [fuzz_descriptor]=descriptor
+    [fuzz_address]=address [fuzz_wallet_file]=wallet [fuzz_block_files]=blocks [fuzz_rpc_request]=rpc)
+  pairs=$(((${#fuzz_targets[@]} + 1) / 2))
+  fuzz_seconds="${MINICASH_FUZZ_SECONDS:-$((fuzz_budget / pairs))}"
+  stage "fuzz: smoke run, ${#fuzz_targets[@]} targets two at a time, ${fuzz_seconds}s each"
   work="build-fuzz/smoke"
   rm -rf "$work"
   mkdir -p "$work/seeds" "$work/artifacts"
   if [[ -d "$MINICASH_VECTORS" ]]; then
     build-fuzz/test/fuzz/fuzz_seeds "$MINICASH_VECTORS" "$work/seeds"
   else
-    mkdir -p "$work/seeds/tx" "$work/seeds/script"
     echo "run-tests: no vectors: fuzzing from an empty corpus"
   fi
-  mkdir -p "$work/seeds/bip324" "$work/seeds/p2p"  # these two start from an empty corpus
-  declare -A seeds=([fuzz_tx_deserialize]=tx [fuzz_script_interpreter]=script [fuzz_bip324]=bip324
-    [fuzz_p2p_messages]=p2p)
-  fuzz_targets=(fuzz_tx_deserialize fuzz_script_interpreter fuzz_bip324 fuzz_p2p_messages)
-  pids=()
-  for target in "${fuzz_targets[@]}"; do
-    mkdir -p "$work/corpus/$target"
-    # New inputs go to the first directory; the seeds are read only.
-    build-fuzz/test/fuzz/$target -max_total_time="$fuzz_seconds" -timeout=30 -print_final_stats=1 \
-      -artifact_prefix="$work/artifacts/$target-" "$work/corpus/$target" "$work/seeds/${seeds[$target]}" \
-      >"$work/$target.log" 2>&1 &
-    pids+=($!)
-  done
-  i=0
-  for target in "${fuzz_targets[@]}"; do
-    if wait "${pids[$i]}"; then
-      runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$target.log")
-      added=$(sed -n 's/^stat::new_units_added: *//p' "$work/$target.log")
-      echo "  $target: ok, ${runs:-?} inputs executed, ${added:-?} new corpus entries"
-    else
-      echo "  $target: FAILED; last lines of $work/$target.log:"
-      tail -n 40 "$work/$target.log" | sed 's/^/    /'
-      ls "$work/artifacts" | sed 's/^/    artifact: /'
-      failures+=("$target")
-    fi
-    i=$((i + 1))
+  for target in "${fuzz_targets[@]}"; do mkdir -p "$work/seeds/${seeds[$target]}" "$work/corpus/$target"; done
+  for ((first = 0; first < ${#fuzz_targets[@]}; first += 2)); do
+    batch=("${fuzz_targets[@]:first:2}")
+    pids=()
+    for target in "${batch[@]}"; do
+      # New inputs go to the first directory; the seeds are read only.
+      build-fuzz/test/fuzz/$target -max_total_time="$fuzz_seconds" -timeout=30 -print_final_stats=1 \
+        -artifact_prefix="$work/artifacts/$target-" "$work/corpus/$target" "$work/seeds/${seeds[$target]}" \
+        >"$work/$target.log" 2>&1 &
+      pids+=($!)
+    done
+    i=0
+    for target in "${batch[@]}"; do
+      if wait "${pids[$i]}"; then
+        runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$target.log")
+        added=$(sed -n 's/^stat::new_units_added: *//p' "$work/$target.log")
+        echo "  $target: ok, ${runs:-?} inputs executed, ${added:-?} new corpus entries"
+      else
+        echo "  $target: FAILED; last lines of $work/$target.log:"
+        tail -n 40 "$work/$target.log" | sed 's/^/    /'
+        ls "$work/artifacts" | sed 's/^/    artifact: /'
+        failures+=("$target")
+      fi
+      i=$((i + 1))
+    done
   done
 else
   stage "fuzz: skipped (clang++ not installed)"

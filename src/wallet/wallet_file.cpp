@@ -29,6 +29,8 @@ constexpr size_t kTagSize = 16;
 constexpr size_t kNonceOffset = 8 + 4 + 1 + 1 + 4 + 4 + 16 + 16;
 // The state is small; anything claiming more than this is damage, not a wallet.
 constexpr uint64_t kMaxCiphertext = uint64_t(1) << 32;
+// 32 times what the default parameters (N = 2^15, r = 8) use.
+constexpr uint64_t kMaxScryptMemory = uint64_t(1) << 30;
 
 std::array<uint8_t, 16> key_check(ByteView check_key) {
     static const char kLabel[] = "MCWALLET key check";
@@ -58,6 +60,9 @@ std::optional<WalletKey> WalletKey::derive(std::string_view passphrase, const Kd
         return std::nullopt;
     std::array<uint8_t, 64> out{};
     const uint64_t n = uint64_t(1) << params.log2_n;
+    // The parameters come from the file: bound scrypt's memory (128 * r * N bytes) so
+    // that a header cannot make us allocate gigabytes and compute for minutes.
+    if (128 * uint64_t(params.r) * n > kMaxScryptMemory) return std::nullopt;
     const uint64_t maxmem = 128 * uint64_t(params.r) * (n + params.p + 2) + (uint64_t(1) << 20);
     if (EVP_PBE_scrypt(passphrase.data(), passphrase.size(), salt.data(), salt.size(), n, params.r, params.p, maxmem,
                        out.data(), out.size()) != 1)

@@ -45,7 +45,8 @@ public:
     WalletKey& operator=(const WalletKey&) = default;
     ~WalletKey();
 
-    // scrypt(passphrase, salt, params). nullopt when OpenSSL refuses the parameters.
+    // scrypt(passphrase, salt, params). nullopt when OpenSSL refuses the parameters or
+    // they need more than 1 GiB (128 * r * N bytes; the defaults use 32 MiB).
     [[nodiscard]] static std::optional<WalletKey> derive(std::string_view passphrase, const KdfParams& params,
                                                          const std::array<uint8_t, 16>& salt);
     // A fresh random salt and the derived key.

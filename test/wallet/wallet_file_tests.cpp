@@ -9,6 +9,7 @@
 #include <string>
 
 #include "test/util/temp_dir.h"
+#include "util/hash.h"
 #include "wallet/wallet_file.h"
 
 using namespace minicash;
@@ -84,6 +85,30 @@ TEST(WalletFile, TruncatedAndExtended) {
     longer.push_back(0);
     EXPECT_EQ(open_wallet(longer, "pw").error, OpenError::CORRUPTED);
     EXPECT_EQ(open_wallet(text_bytes("not a wallet at all"), "pw").error, OpenError::CORRUPTED);
+}
+
+// KDF parameters are read from the header: a header (with a valid checksum) asking for
+// scrypt with gigabytes of memory is refused before scrypt runs (found by fuzz_wallet_file).
+TEST(WalletFile, CostlyKdfParametersAreRefused) {
+    auto key = WalletKey::create("pw", kFast);
+    const Bytes file = seal_wallet(*key, text_bytes("state"));
+    constexpr size_t kHeaderBody = 74;  // the header before its checksum
+    const auto with_params = [&](uint8_t log2_n, uint32_t r) {
+        Bytes f = file;
+        f[13] = log2_n;
+        write_le32(f.data() + 14, r);
+        const uint256 sum = sha256d(ByteView(f.data(), kHeaderBody));
+        std::copy_n(sum.data(), 4, f.begin() + kHeaderBody);
+        return f;
+    };
+    for (auto [log2_n, r] : {std::pair<uint8_t, uint32_t>{21, 8}, {24, 64}, {18, 64}}) {
+        const OpenResult res = open_wallet(with_params(log2_n, r), "pw");
+        EXPECT_EQ(res.error, OpenError::CORRUPTED) << int(log2_n) << " " << r;
+        EXPECT_EQ(res.message, "wallet file is corrupted: invalid key derivation parameters");
+    }
+    // Large r or p alone stay allowed while the memory is bounded.
+    EXPECT_TRUE(WalletKey::derive("pw", KdfParams{10, 64, 2}, {}).has_value());
+    EXPECT_FALSE(WalletKey::derive("pw", KdfParams{18, 64, 1}, {}).has_value());
 }
 
 TEST(WalletFile, AtomicWriteAndExclusiveCreate) {
