@@ -43,6 +43,7 @@ struct Outcome {
     std::vector<Message> messages;
     FrameError error = FrameError::NONE;
     size_t consumed = 0;
+    size_t rejected = 0;  // complete messages dropped for their checksum or command
 };
 
 // Feeds `stream` in pieces whose sizes come from `seed` (0: the whole rest each time).
@@ -64,9 +65,16 @@ Outcome parse(ByteView stream, uint32_t seed, size_t max_piece) {
             rest = rest.subspan(used);
             pos += used;
             if (parser.has_message()) {
+                // A message with a bad checksum or command is taken whole and dropped (the
+                // stream goes on, as Core's); only the others reach the peer logic.
+                const bool rejected = parser.rejected() != FrameError::NONE;
                 Message m = parser.take();
                 check(m.payload.size() <= kMaxPayload, "payload above the limit");
                 check(m.command.size() <= kCommandSize, "command too long");
+                if (rejected) {
+                    ++out.rejected;
+                    continue;
+                }
                 for (char c : m.command) check(c >= 0x20 && c <= 0x7e, "command not printable");
                 out.messages.push_back(std::move(m));
             } else if (parser.failed()) {
@@ -84,7 +92,9 @@ Outcome parse(ByteView stream, uint32_t seed, size_t max_piece) {
 }
 
 bool same(const Outcome& a, const Outcome& b) {
-    if (a.error != b.error || a.consumed != b.consumed || a.messages.size() != b.messages.size()) return false;
+    if (a.error != b.error || a.consumed != b.consumed || a.rejected != b.rejected ||
+        a.messages.size() != b.messages.size())
+        return false;
     for (size_t i = 0; i < a.messages.size(); ++i)
         if (a.messages[i].command != b.messages[i].command || a.messages[i].payload != b.messages[i].payload)
             return false;
