@@ -36,10 +36,12 @@
 #include "node/import.h"
 #include "node/mempool.h"
 #include "node/reindex.h"
+#include "node/tip_waiter.h"
 #include "rpc/net.h"
 #include "storage/block_store.h"
 #include "storage/database.h"
 #include "util/logging.h"
+#include "util/mock_time.h"
 #include "zmq/zmq_rpc.h"
 
 using namespace minicash;
@@ -168,6 +170,7 @@ struct Settings {
     app::NetSettings net;                 // P2P options (app/net_setup.h)
     app::ZmqSettings zmq;                 // ZMQ notifications (app/zmq_setup.h)
     MempoolOptions mempool;
+    int64_t mocktime = 0;  // -mocktime (Core's: the process's clock fixed there from the start)
 };
 
 // Core's smallest accepted -maxmempool: room for 40 maximal descendant packages.
@@ -228,6 +231,7 @@ app::NodeOptions make_options() {
                        "a mempool,\nrelays transactions and blocks, and serves JSON-RPC (see minicash-cli). "
                        "Stops on SIGINT, SIGTERM or the\n`stop` RPC.");
     app::add_daemon_options(o);
+    o.add_int("mocktime", "n", "Replace actual time with <n> seconds since epoch (default: 0)");
     add_mempool_options(o);
     app::add_rpc_options(o);
     app::add_net_options(o);
@@ -311,6 +315,12 @@ Settings read_settings(const app::NodeOptions& o) {
     s.net = app::read_net_settings(o, s.netdir);
     s.mempool = read_mempool_options(o);
     s.zmq = app::read_zmq_settings(o);
+    if (auto t = o.get_int("mocktime")) {
+        if (*t < 0) throw app::OptionError("Mocktime cannot be negative: " + std::to_string(*t));
+        if (*t > kMaxMockTime)
+            throw app::OptionError("-mocktime must be at most " + std::to_string(kMaxMockTime) + " seconds");
+        s.mocktime = *t;
+    }
     return s;
 }
 
@@ -327,6 +337,7 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
         return kExitStartup;
     }
     install_signal_handlers();
+    set_mock_time(s.mocktime);
     log_info("minicashd starting: chain %s, data directory %s", network_name(params.network).c_str(), s.netdir.c_str());
     log_info("UTXO cache %" PRId64 " MiB, script threads %s, flush %s", s.dbcache_mib,
              s.script_threads == 0 ? "auto" : std::to_string(s.script_threads).c_str(),
@@ -385,6 +396,7 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
     node.datadir = s.netdir;
     node.chainstate = std::shared_ptr<Chainstate>(chainstate.get(), [](Chainstate*) {});  // owned above
     node.mempool = std::make_shared<Mempool>(*chainstate, s.mempool);
+    node.tip_waiter = std::make_shared<TipWaiter>(*chainstate);
     node.start_time =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     node.request_shutdown = [] { g_shutdown.store(true); };

@@ -120,6 +120,7 @@ std::optional<net::ConnType> parse_connection_type(const std::string& s) {
 }  // namespace
 
 void register_net_commands(RpcTable& t) {
+    register_addrman_commands(t);
     t.add({"network",
            "getconnectioncount",
            "Returns the number of connections to other nodes.",
@@ -453,7 +454,7 @@ void register_net_commands(RpcTable& t) {
             {"connection_type", ArgType::STR, true, "",
              "Type of connection to open (\"outbound-full-relay\", \"block-relay-only\", \"addr-fetch\" or "
              "\"feeler\")."},
-            {"v2transport", ArgType::BOOL, false, "false", "Attempt to connect using BIP324 v2 transport protocol"}},
+            {"v2transport", ArgType::BOOL, true, "", "Attempt to connect using BIP324 v2 transport protocol"}},
            "{\"address\": \"str\", \"connection_type\": \"str\"}    (json object)",
            [](NodeContext& node, const RpcRequest& req) -> json::value {
                if (node.params.network != Network::REGTEST)
