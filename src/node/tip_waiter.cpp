@@ -8,18 +8,19 @@ namespace minicash {
 
 TipWaiter::TipWaiter(Chainstate& chain) : chain_(chain) {
     Chainstate::Listener l;
-    l.connected = [this](const Block&, const BlockIndex*, const Chainstate::View&) { notify(); };
-    l.disconnected = [this](const Block&, const BlockIndex*, const Chainstate::View&) { notify(); };
-    l.tip_updated = [this](const BlockIndex*, const BlockIndex*, bool, const Chainstate::View&) { notify(); };
+    std::shared_ptr<Signal> s = signal_;
+    l.connected = [s](const Block&, const BlockIndex*, const Chainstate::View&) { s->notify(); };
+    l.disconnected = [s](const Block&, const BlockIndex*, const Chainstate::View&) { s->notify(); };
+    l.tip_updated = [s](const BlockIndex*, const BlockIndex*, bool, const Chainstate::View&) { s->notify(); };
     chain_.add_listener(std::move(l));
 }
 
-void TipWaiter::notify() {
+void TipWaiter::Signal::notify() {
     {
-        std::lock_guard lock(mutex_);
-        ++changes_;
+        std::lock_guard lock(mutex);
+        ++changes;
     }
-    changed_.notify_all();
+    changed.notify_all();
 }
 
 const BlockIndex* TipWaiter::wait(const std::function<bool(const BlockIndex*)>& done,
@@ -29,8 +30,8 @@ const BlockIndex* TipWaiter::wait(const std::function<bool(const BlockIndex*)>& 
     for (;;) {
         uint64_t seen;
         {
-            std::lock_guard lock(mutex_);
-            seen = changes_;
+            std::lock_guard lock(signal_->mutex);
+            seen = signal_->changes;
         }
         const BlockIndex* tip = chain_.tip();
         if (done(tip) || (stop && stop())) return tip;
@@ -39,8 +40,8 @@ const BlockIndex* TipWaiter::wait(const std::function<bool(const BlockIndex*)>& 
             if (std::chrono::steady_clock::now() >= deadline) return tip;
             until = std::min(until, deadline);
         }
-        std::unique_lock lock(mutex_);
-        changed_.wait_until(lock, until, [&] { return changes_ != seen; });
+        std::unique_lock lock(signal_->mutex);
+        signal_->changed.wait_until(lock, until, [&] { return signal_->changes != seen; });
     }
 }
 

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 
 namespace minicash {
@@ -19,7 +20,8 @@ struct BlockIndex;
 
 class TipWaiter {
 public:
-    // Registers the listeners on `chain`, which must outlive this object's use.
+    // Registers the listeners on `chain`, which must outlive this object. The listeners
+    // hold only the shared wake-up state, so they stay harmless after this object is gone.
     explicit TipWaiter(Chainstate& chain);
 
     // Waits until `done(tip)` holds for the current tip, `timeout` has passed (zero: no
@@ -28,11 +30,14 @@ public:
                            const std::function<bool()>& stop);
 
 private:
-    void notify();
+    struct Signal {
+        std::mutex mutex;
+        std::condition_variable changed;
+        uint64_t changes = 0;  // guarded by mutex: bumped on every tip movement
+        void notify();
+    };
     Chainstate& chain_;
-    std::mutex mutex_;
-    std::condition_variable changed_;
-    uint64_t changes_ = 0;  // guarded by mutex_: bumped on every tip movement
+    std::shared_ptr<Signal> signal_ = std::make_shared<Signal>();
 };
 
 }  // namespace minicash

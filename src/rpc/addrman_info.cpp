@@ -1,15 +1,12 @@
-// getaddrmaninfo, getrawaddrman and addpeeraddress (both hidden): the address manager's
-// tables as Core reports and fills them, through net::AddrMan (internally locked, so used
-// from the RPC thread).
+// getaddrmaninfo and getrawaddrman (hidden): the address manager's tables as Core reports
+// them, from net::AddrMan (internally locked, so read from the RPC thread).
 #include <algorithm>
 #include <tuple>
 
 #include "net/addrman.h"
 #include "net/connman.h"
 #include "node/context.h"
-#include "net/protocol.h"
 #include "rpc/net.h"
-#include "util/mock_time.h"
 
 namespace minicash::rpc {
 
@@ -101,39 +98,6 @@ void register_addrman_commands(RpcTable& t) {
                        std::move(o);
                }
                return json::object{{"new", std::move(fresh)}, {"tried", std::move(tried)}};
-           }});
-    t.add({"hidden",
-           "addpeeraddress",
-           "Add the address of a potential peer to an address manager table. This RPC is for testing only.",
-           {{"address", ArgType::STR, true, "", "The IP address of the peer"},
-            {"port", ArgType::NUM, true, "", "The port of the peer"},
-            {"tried", ArgType::BOOL, false, "false",
-             "If true, attempt to add the peer to the tried addresses table"}},
-           "{                       (json object)\n"
-           "  \"success\" : true|false,  (boolean) whether the peer address was successfully added to the address "
-           "manager table\n"
-           "  \"error\" : \"str\"          (string, optional) error description, if the address could not be added\n"
-           "}",
-           [](NodeContext& node, const RpcRequest& req) -> json::value {
-               net::AddrMan& addrman = require_addrman(node);
-               const std::string text = req.get_str(0);
-               const int64_t port = req.get_int(1);
-               if (port < 0 || port > 65535) throw RpcError(RPC_MISC_ERROR, "JSON integer out of range");
-               const bool tried = req.get_bool(2, false);
-               json::object r;
-               bool success = false;
-               if (const auto addr = net::NetAddr::parse(text)) {
-                   const net::Service service{*addr, uint16_t(port)};
-                   // The source is the address itself, as if the peer announced itself.
-                   if (addrman.add(service, net::NODE_NETWORK | net::NODE_WITNESS, unix_time(), *addr)) {
-                       success = true;
-                       if (tried && !addrman.good(service)) r["error"] = "failed-adding-to-tried";
-                   } else {
-                       r["error"] = "failed-adding-to-new";
-                   }
-               }
-               r["success"] = success;
-               return r;
            }});
 }
 

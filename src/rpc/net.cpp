@@ -491,7 +491,7 @@ void register_net_commands(RpcTable& t) {
            [](NodeContext& node, const RpcRequest& req) -> json::value {
                net::Connman& c = require_connman(node);
                const int64_t port = req.get_int(1);
-               if (port < 0 || port > 65535) throw RpcError(RPC_INVALID_PARAMETER, "port out of range");
+               if (port < 0 || port > 65535) throw RpcError(RPC_MISC_ERROR, "JSON integer out of range");  // as Core
                const bool tried = req.get_bool(2, false);
                json::object o;
                bool success = false;
