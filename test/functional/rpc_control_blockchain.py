@@ -238,9 +238,9 @@ def test_addrman_orphans_activity(node, address, spk):
 
     # getdescriptoractivity: a coinbase received by addr(), then spent in a block and in the mempool.
     desc = node.rpc("getdescriptorinfo", f"addr({address})")["descriptor"]
-    pay = node.rpc("getblockhash", 8)
+    pay = node.rpc("getblockhash", 2)
     spend_block = node.mine(1, address)[0]
-    tx = coinbase_spend(node, 8, "0014" + "11" * 20)  # to an unwatched P2WPKH script
+    tx = coinbase_spend(node, 2, "0014" + "11" * 20)  # to an unwatched P2WPKH script
     txid = node.rpc("sendrawtransaction", tx)
     act = node.rpc("getdescriptoractivity", [pay], [desc])["activity"]
     receive = [e for e in act if e["type"] == "receive"]
