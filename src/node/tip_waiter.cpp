@@ -23,8 +23,8 @@ void TipWaiter::Signal::notify() {
     changed.notify_all();
 }
 
-const BlockIndex* TipWaiter::wait(const std::function<bool(const BlockIndex*)>& done,
-                                  std::chrono::milliseconds timeout, const std::function<bool()>& stop) {
+const BlockIndex* TipWaiter::wait(const std::function<bool(const BlockIndex*)>& done, std::chrono::milliseconds timeout,
+                                  const std::function<bool()>& stop) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     constexpr auto kPoll = std::chrono::milliseconds(200);
     for (;;) {

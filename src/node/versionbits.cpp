@@ -47,8 +47,7 @@ Bip9State state_for(const BlockIndex* prev, const Bip9Deployment& d) {
             if (p->height + 1 >= d.min_activation_height) state = Bip9State::ACTIVE;
             break;
         case Bip9State::ACTIVE:
-        case Bip9State::FAILED:
-            break;
+        case Bip9State::FAILED: break;
         }
     }
     return state;
@@ -80,9 +79,7 @@ std::vector<Bip9Deployment> bip9_deployments(Network network) {
         taproot.min_activation_height = 709632;
         taproot.threshold = 1815;
         return {dummy, taproot};
-    case Network::TESTNET4:
-        dummy.threshold = taproot.threshold = 1512;
-        return {dummy, taproot};
+    case Network::TESTNET4: dummy.threshold = taproot.threshold = 1512; return {dummy, taproot};
     case Network::SIGNET:
         dummy.threshold = taproot.threshold = 1815;
         return {taproot};  // testdummy is NEVER_ACTIVE there

@@ -47,7 +47,7 @@ struct Bip9Info {
     Bip9State next = Bip9State::DEFINED;
     int since = 0;
     std::optional<Bip9Stats> stats;
-    std::string signalling;        // '#' signalled, '-' did not, for this period so far
+    std::string signalling;           // '#' signalled, '-' did not, for this period so far
     std::optional<int> active_since;  // height from which the rules apply, once known
 };
 // REQUIRES: the caller holds what keeps `block`'s ancestry stable (the block tree only grows).

@@ -57,11 +57,12 @@ std::array<int64_t, kPercentiles> percentiles_by_weight(std::vector<std::pair<in
 const BlockIndex* block_by_hash_or_height(Chainstate& chain, const json::value& v) {
     if (v.is_number()) {
         const int64_t height = json_int(v, INT32_MIN, INT32_MAX);
-        if (height < 0) throw RpcError(RPC_INVALID_PARAMETER, "Target block height " + std::to_string(height) + " is negative");
+        if (height < 0)
+            throw RpcError(RPC_INVALID_PARAMETER, "Target block height " + std::to_string(height) + " is negative");
         const int tip = chain.height();
         if (height > tip)
-            throw RpcError(RPC_INVALID_PARAMETER, "Target block height " + std::to_string(height) + " after current tip " +
-                                                      std::to_string(tip));
+            throw RpcError(RPC_INVALID_PARAMETER, "Target block height " + std::to_string(height) +
+                                                      " after current tip " + std::to_string(tip));
         return chain.at_height(int(height));
     }
     return lookup_block(chain, parse_hash(v, "hash_or_height"));

@@ -114,10 +114,9 @@ void register_descriptor_activity_command(RpcTable& t) {
                }
                std::set<Script> watched;
                for (const json::value& obj : json_array(req.at(1)))
-                   expand_descriptor_argument(parse_descriptor_argument(obj, chain.params()),
-                                              [&](const Descriptor&, uint32_t, const ExpandedScript& e) {
-                                                  watched.insert(e.script_pubkey);
-                                              });
+                   expand_descriptor_argument(
+                       parse_descriptor_argument(obj, chain.params()),
+                       [&](const Descriptor&, uint32_t, const ExpandedScript& e) { watched.insert(e.script_pubkey); });
                Activity out{chain.params(), {}};
                for (const BlockIndex* b : blocks) {
                    BlockRead data = read_block_data(node, chain, b, true);

@@ -32,8 +32,7 @@ void set_mock_time(int64_t seconds) {
     if (seconds == 0) return;
     const int64_t ahead = seconds * 1000 - real_millis();
     int64_t current = g_steady_offset_ms.load();
-    while (ahead > current && !g_steady_offset_ms.compare_exchange_weak(current, ahead)) {
-    }
+    while (ahead > current && !g_steady_offset_ms.compare_exchange_weak(current, ahead)) {}
 }
 
 int64_t mock_time() { return g_mock_seconds.load(); }
