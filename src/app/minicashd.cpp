@@ -42,10 +42,12 @@
 #include "node/miner.h"
 #include "node/reindex.h"
 #include "rpc/logging.h"
+#include "node/tip_waiter.h"
 #include "rpc/net.h"
 #include "storage/block_store.h"
 #include "storage/database.h"
 #include "util/logging.h"
+#include "util/mock_time.h"
 #include "zmq/zmq_rpc.h"
 
 using namespace minicash;
@@ -177,6 +179,7 @@ struct Settings {
     app::NotificationSettings notify;     // -blocknotify, -stopatheight, ... (app/node_notifications.h)
     MempoolOptions mempool;
     size_t block_max_weight = 0;  // -blockmaxweight (0: the miner's default)
+    int64_t mocktime = 0;  // -mocktime (Core's: the process's clock fixed there from the start)
 };
 
 // Core's smallest accepted -maxmempool: room for 40 maximal descendant packages.
@@ -287,6 +290,7 @@ app::NodeOptions make_options() {
                        "a mempool,\nrelays transactions and blocks, and serves JSON-RPC (see minicash-cli). "
                        "Stops on SIGINT, SIGTERM or the\n`stop` RPC.");
     app::add_daemon_options(o);
+    o.add_int("mocktime", "n", "Replace actual time with <n> seconds since epoch (default: 0)");
     add_mempool_options(o);
     app::add_rpc_options(o);
     app::add_net_options(o);
@@ -388,6 +392,12 @@ Settings read_settings(const app::NodeOptions& o) {
         s.block_max_weight = size_t(std::max<int64_t>(*w, int64_t(kCoinbaseReservedWeight) + 1));
     }
     app::check_core_compat_options(o);
+    if (auto t = o.get_int("mocktime")) {
+        if (*t < 0) throw app::OptionError("Mocktime cannot be negative: " + std::to_string(*t));
+        if (*t > kMaxMockTime)
+            throw app::OptionError("-mocktime must be at most " + std::to_string(kMaxMockTime) + " seconds");
+        s.mocktime = *t;
+    }
     return s;
 }
 
@@ -408,6 +418,7 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
         return kExitStartup;
     }
     install_signal_handlers();
+    set_mock_time(s.mocktime);
     log_info("minicashd starting: chain %s, data directory %s", network_name(params.network).c_str(), s.netdir.c_str());
     log_info("user agent %s, configuration file read: %s", s.net.connman.user_agent.c_str(),
              options.config_path().empty() ? "(none)" : options.config_path().c_str());
@@ -469,6 +480,7 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
     node.datadir = s.netdir;
     node.chainstate = std::shared_ptr<Chainstate>(chainstate.get(), [](Chainstate*) {});  // owned above
     node.mempool = std::make_shared<Mempool>(*chainstate, s.mempool);
+    node.tip_waiter = std::make_shared<TipWaiter>(*chainstate);
     node.start_time =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     node.request_shutdown = [] { g_shutdown.store(true); };

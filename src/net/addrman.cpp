@@ -366,6 +366,18 @@ std::vector<AddrInfo> AddrMan::get_addresses(size_t max_count, size_t max_pct) {
     return out;
 }
 
+std::vector<AddrMan::Placed> AddrMan::placed_entries() const {
+    std::lock_guard lock(mutex_);
+    std::vector<Placed> out;
+    out.reserve(new_ids_.size() + tried_ids_.size());
+    for (const std::vector<int>* ids : {&new_ids_, &tried_ids_})
+        for (int id : *ids) {
+            const Entry& e = entries_[size_t(id)];
+            out.push_back({e.info, e.slot / int(kBucketSize), e.slot % int(kBucketSize)});
+        }
+    return out;
+}
+
 size_t AddrMan::size() const {
     std::lock_guard lock(mutex_);
     return new_ids_.size() + tried_ids_.size();

@@ -108,6 +108,14 @@ public:
     size_t new_count() const;
     size_t tried_count() const;
     std::optional<AddrInfo> find(const Service& service) const;
+    // Every entry with its table place (getaddrmaninfo, getrawaddrman), tried ones with
+    // info.tried set: bucket and position within it.
+    struct Placed {
+        AddrInfo info;
+        int bucket = 0;
+        int position = 0;
+    };
+    std::vector<Placed> placed_entries() const;
 
     // peers.dat. `magic` ties the file to a network.
     [[nodiscard]] bool save(const std::filesystem::path& file, const Magic& magic, std::string* error) const;

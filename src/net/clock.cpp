@@ -1,18 +1,14 @@
 #include "net/clock.h"
 
+#include "util/mock_time.h"
+
 namespace minicash::net {
 
-int64_t SystemClock::unix_now() const {
-    if (const int64_t mock = mock_unix_.load()) return mock;
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
+SteadyTime SystemClock::steady_now() const { return std::chrono::steady_clock::now() + mock_steady_offset(); }
 
-int64_t SystemClock::unix_now_millis() const {
-    if (const int64_t mock = mock_unix_.load()) return mock * 1000;
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
+int64_t SystemClock::unix_now() const { return unix_time(); }
+
+int64_t SystemClock::unix_now_millis() const { return unix_time_millis(); }
 
 SystemClock& system_clock() {
     static SystemClock clock;

@@ -26,19 +26,14 @@ public:
     virtual int64_t unix_now_millis() const = 0;
 };
 
-// The machine's clocks. The unix reading can be overridden at run time (Core's mocktime,
-// for a future setmocktime RPC): set_mock_unix_time(t) makes unix_now() return t until it
-// is set back to 0. The steady clock is never mocked.
+// The machine's clocks, read through the process's mock time (util/mock_time.h, Core's
+// mocktime): the unix reading is the mock time while one is set, and the steady reading
+// moves forward with it (mock_steady_offset), so peer timeouts follow setmocktime.
 class SystemClock final : public Clock {
 public:
-    SteadyTime steady_now() const override { return std::chrono::steady_clock::now(); }
+    SteadyTime steady_now() const override;
     int64_t unix_now() const override;
     int64_t unix_now_millis() const override;
-    void set_mock_unix_time(int64_t t) { mock_unix_.store(t); }  // 0: the real time
-    int64_t mock_unix_time() const { return mock_unix_.load(); }
-
-private:
-    std::atomic<int64_t> mock_unix_{0};
 };
 
 // The process's system clock (one instance, so a mock time applies to all of net/).

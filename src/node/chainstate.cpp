@@ -27,11 +27,10 @@
 #include "util/duration_text.h"
 #include "util/hash.h"
 #include "util/logging.h"
+#include "util/mock_time.h"
 
 namespace minicash {
-namespace {
 
-// Coinbases Bitcoin's history duplicated before BIP34 (BIP30 does not apply to them).
 bool is_bip30_repeat(const BlockIndex* b) {
     static const uint256 h91842 =
         *uint256::from_hex("00000000000a4d0a398161ffc163c503763b1f4360639393e0e4c8e300e0caec");
@@ -39,6 +38,8 @@ bool is_bip30_repeat(const BlockIndex* b) {
         *uint256::from_hex("00000000000743f190a18c5577a3c2d2a1f610ae9601ac046a38084ccb7cd721");
     return (b->height == 91842 && b->hash == h91842) || (b->height == 91880 && b->hash == h91880);
 }
+
+namespace {
 
 // Below this height BIP34 guarantees unique coinbases; from it on, BIP30 is checked again
 // (an early coinbase may commit to this height).
@@ -77,6 +78,10 @@ struct Chainstate::Impl {
     std::multimap<BlockIndex*, BlockIndex*> unlinked;  // parent without data -> child with data
     std::unordered_set<BlockIndex*> dirty;
     int64_t next_sequence = 1;
+    // preciousblock (Core's nBlockReverseSequenceId): precious blocks get ids below every
+    // arrival's, newest lowest; reset once the chain has grown past the last call's work.
+    int64_t reverse_sequence = -1;
+    arith_uint256 last_precious_work;
     int blocks_since_flush = 0;
     std::chrono::steady_clock::time_point last_flush = std::chrono::steady_clock::now();
     std::vector<Listener> listeners;
@@ -111,8 +116,7 @@ struct Chainstate::Impl {
     const ConsensusParams& consensus() const { return params.consensus; }
     int64_t now() const {
         if (options.clock) return options.clock();
-        return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count();
+        return unix_time();
     }
 
     BlockIndex* find(const uint256& hash) const {
@@ -437,8 +441,11 @@ struct Chainstate::Impl {
     // (or an ancestor of it that had to be connected) turned out invalid.
     // `submitted_block`, when given, is `submitted`'s data already in memory (saves a read).
     // `interrupted`, when given, is asked between blocks; true stops the activation.
+    // `equal_work`: a candidate ordered before the tip with the same work replaces it
+    // (preciousblock); otherwise only more work moves the tip.
     void activate_best_chain(ValidationState& state, const BlockIndex* submitted,
-                             const Block* submitted_block = nullptr, const std::function<bool()>& interrupted = {}) {
+                             const Block* submitted_block = nullptr, const std::function<bool()>& interrupted = {},
+                             bool equal_work = false) {
         const BlockIndex* start_tip = chain.tip();
         bool connected_any = false;
         bool stop = false;
@@ -446,7 +453,8 @@ struct Chainstate::Impl {
             BlockIndex* best = most_work_candidate();
             BlockIndex* tip = chain.tip();
             if (!best || best == tip) break;
-            if (tip && best->chain_work <= tip->chain_work) break;
+            if (tip && (best->chain_work < tip->chain_work || (best->chain_work == tip->chain_work && !equal_work)))
+                break;
 
             const BlockIndex* fork = chain.find_fork(best);
             while (chain.tip() != fork) disconnect_tip();
@@ -922,6 +930,25 @@ bool Chainstate::invalidate_block(const uint256& hash, ValidationState& state) {
     ValidationState ignored;
     m.activate_best_chain(ignored, nullptr);
     return true;
+}
+
+bool Chainstate::precious_block(const uint256& hash, ValidationState& state) {
+    std::lock_guard lock(impl_->mutex);
+    Impl& m = *impl_;
+    BlockIndex* target = m.find(hash);
+    if (!target) return state.invalid("Block not found");
+    const BlockIndex* tip = m.chain.tip();
+    if (tip && target->chain_work < tip->chain_work) return true;  // less work than the tip: nothing to do
+    if (tip && tip->chain_work > m.last_precious_work) m.reverse_sequence = -1;
+    if (tip) m.last_precious_work = tip->chain_work;
+    m.candidates.erase(target);
+    target->sequence_id = m.reverse_sequence--;
+    if (target->is_valid(BLOCK_VALID_TRANSACTIONS) && target->chain_tx_count) {
+        m.candidates.insert(target);
+        m.prune_candidates();
+    }
+    m.activate_best_chain(state, nullptr, nullptr, {}, true);
+    return state.valid();
 }
 
 bool Chainstate::reconsider_block(const uint256& hash, ValidationState& state) {

@@ -92,6 +92,10 @@ struct ChainTip {
     std::string status;  // "active", "valid-fork", "valid-headers", "headers-only", "invalid"
 };
 
+// The two mainnet blocks whose coinbases repeat earlier ones (before BIP34; BIP30 does
+// not apply to them, and their coinbase outputs never entered the UTXO set).
+bool is_bip30_repeat(const BlockIndex* b);
+
 class Chainstate {
     struct Impl;
 
@@ -128,6 +132,9 @@ public:
 
     // Marks a block and its descendants invalid and moves the tip off them (RPC invalidateblock).
     [[nodiscard]] bool invalidate_block(const uint256& hash, ValidationState& state);
+    // Treats a block as if it had arrived before any other of the same work, and moves
+    // the tip to it when it has as much work as the tip (RPC preciousblock, Core's PreciousBlock).
+    [[nodiscard]] bool precious_block(const uint256& hash, ValidationState& state);
     // Clears invalid marks from a block, its ancestors and descendants (RPC reconsiderblock).
     [[nodiscard]] bool reconsider_block(const uint256& hash, ValidationState& state);
 

@@ -21,6 +21,7 @@ class BlockFilterIndex;    // node/index/block_filter_index.h
 class SilentPaymentIndex;  // node/index/silent_payment_index.h
 class AddressIndex;        // node/index/address_index.h
 class AddressMempool;      // node/index/address_mempool.h
+class TipWaiter;           // node/tip_waiter.h
 
 struct NodeContext {
     ChainParams params;
@@ -41,6 +42,7 @@ struct NodeContext {
     std::shared_ptr<AddressIndex> address_index;               // running when addressindex
     std::shared_ptr<AddressMempool> address_mempool;           // its mempool half
     size_t block_max_weight = 0;                               // -blockmaxweight; 0: the miner's default
+    std::shared_ptr<TipWaiter> tip_waiter;                     // waitfor* RPCs; set with chainstate
 };
 
 }  // namespace minicash

@@ -379,6 +379,16 @@ std::shared_ptr<const Transaction> Mempool::orphan(const uint256& hash, bool is_
     return nullptr;
 }
 
+std::vector<std::shared_ptr<const Transaction>> Mempool::orphan_list() const {
+    std::lock_guard lock(impl_->mutex);
+    std::vector<const Orphan*> all;
+    for (const auto& [wtxid, o] : impl_->orphans) all.push_back(&o);
+    std::sort(all.begin(), all.end(), [](const Orphan* a, const Orphan* b) { return a->sequence < b->sequence; });
+    std::vector<std::shared_ptr<const Transaction>> out;
+    for (const Orphan* o : all) out.push_back(o->tx);
+    return out;
+}
+
 std::vector<std::shared_ptr<const Transaction>> Mempool::orphan_children(const uint256& parent_txid) const {
     std::lock_guard lock(impl_->mutex);
     std::vector<std::shared_ptr<const Transaction>> out;

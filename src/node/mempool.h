@@ -311,6 +311,8 @@ public:
     bool contains_orphan(const uint256& wtxid) const;
     // The orphan with this wtxid (or txid when !is_wtxid), if held.
     std::shared_ptr<const Transaction> orphan(const uint256& hash, bool is_wtxid) const;
+    // Every orphan, in arrival order (getorphantxs).
+    std::vector<std::shared_ptr<const Transaction>> orphan_list() const;
     // Orphans spending an output of `parent_txid`, in arrival order (for 1p1c relay).
     std::vector<std::shared_ptr<const Transaction>> orphan_children(const uint256& parent_txid) const;
 

@@ -11,6 +11,7 @@
 #include "consensus/tx_verify.h"
 #include "node/mempool.h"
 #include "util/hash.h"
+#include "util/mock_time.h"
 
 namespace minicash {
 
@@ -36,10 +37,7 @@ Script commitment_script(const Block& block) {
     return s;
 }
 
-int64_t now_seconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
+int64_t now_seconds() { return unix_time(); }
 
 // Coins spent by `tx`, from the block's own earlier outputs or the UTXO set. Returns
 // false (with the missing input's outpoint) when an input is unavailable.

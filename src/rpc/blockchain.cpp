@@ -1,6 +1,6 @@
 // Blockchain commands: getblockchaininfo, getblockcount, getbestblockhash, getblockhash,
 // getblockheader, getblock, getchaintips, getdifficulty, gettxout, gettxoutsetinfo,
-// invalidateblock, reconsiderblock.
+// invalidateblock, reconsiderblock, preciousblock.
 #include <chrono>
 #include <filesystem>
 
@@ -12,6 +12,7 @@
 #include "rpc/util.h"
 #include "storage/block_store.h"
 #include "util/hex.h"
+#include "util/mock_time.h"
 
 namespace minicash::rpc {
 
@@ -19,10 +20,7 @@ namespace json = boost::json;
 
 namespace {
 
-int64_t now_seconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
+int64_t now_seconds() { return unix_time(); }
 
 // Core's GuessVerificationProgress on Core's chain transaction data (node/chain_tx_data.h).
 double verification_progress(const ChainParams& params, const BlockIndex* tip) {
@@ -50,43 +48,6 @@ const BlockIndex* best_header(Chainstate& chain) {
     for (const ChainTip& ct : chain.chain_tips())
         if (ct.status != "invalid" && (!best || ct.block->chain_work > best->chain_work)) best = ct.block;
     return best;
-}
-
-const BlockIndex* lookup_block(Chainstate& chain, const uint256& hash) {
-    const BlockIndex* b = chain.lookup(hash);
-    if (!b) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Block not found");
-    return b;
-}
-
-struct BlockRead {
-    Block block;
-    std::optional<BlockUndo> undo;
-};
-
-// The block's data, and its undo data when asked for and available.
-BlockRead read_block_data(NodeContext& node, Chainstate& chain, const BlockIndex* b, bool want_undo) {
-    BlockRead r;
-    FilePos undo_pos;
-    uint256 prev_hash;
-    bool have_data = false;
-    chain.with_view([&](Chainstate::View&) {
-        have_data = b->status & BLOCK_HAVE_DATA;
-        undo_pos = b->undo;
-        if (b->prev) prev_hash = b->prev->hash;
-    });
-    if (!have_data) throw RpcError(RPC_MISC_ERROR, "Block not available (not fully downloaded)");
-    auto block = chain.read_block(b);
-    if (!block) throw RpcError(RPC_MISC_ERROR, "Block not found on disk");
-    r.block = std::move(*block);
-    if (want_undo && !undo_pos.is_null() && b->prev) {
-        try {
-            BlockStore reader(node.datadir / "blocks", chain.params().magic);
-            r.undo = reader.read_undo(undo_pos, prev_hash);
-        } catch (const std::exception&) {
-            r.undo.reset();  // the fee fields are then left out, as Core does without undo data
-        }
-    }
-    return r;
 }
 
 }  // namespace
@@ -368,6 +329,22 @@ void register_blockchain_commands(RpcTable& t) {
                lookup_block(chain, hash);
                ValidationState state;
                if (!chain.reconsider_block(hash, state)) throw RpcError(RPC_DATABASE_ERROR, state.to_string());
+               return nullptr;
+           }});
+
+    t.add({"blockchain",
+           "preciousblock",
+           "Treats a block as if it were received before others with the same work.\n\n"
+           "A later preciousblock call can override the effect of an earlier one.\n\n"
+           "The effects of preciousblock are not retained across restarts.",
+           {{"blockhash", ArgType::STR_HEX, true, "", "the hash of the block to mark as precious"}},
+           "null    (json null)",
+           [](NodeContext& node, const RpcRequest& req) -> json::value {
+               Chainstate& chain = require_chain(node);
+               const uint256 hash = parse_hash(req.at(0), "blockhash");
+               lookup_block(chain, hash);
+               ValidationState state;
+               if (!chain.precious_block(hash, state)) throw RpcError(RPC_DATABASE_ERROR, state.to_string());
                return nullptr;
            }});
 }

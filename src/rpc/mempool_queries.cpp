@@ -1,11 +1,12 @@
 // Mempool queries beyond getrawmempool (Core's rpc/mempool.cpp): getmempoolancestors,
-// getmempooldescendants, gettxspendingprevout, savemempool.
+// getmempooldescendants, gettxspendingprevout, savemempool, getorphantxs (hidden).
 #include <set>
 
 #include "node/context.h"
 #include "node/mempool.h"
 #include "rpc/server.h"
 #include "rpc/util.h"
+#include "util/hex.h"
 
 namespace minicash::rpc {
 
@@ -98,6 +99,60 @@ const char* const kVerboseEntryHelp =
 }  // namespace
 
 void register_mempool_query_commands(RpcTable& t) {
+    t.add({"hidden",
+           "getorphantxs",
+           "Shows transactions in the tx orphanage.\n\nEXPERIMENTAL warning: this call may be changed in future "
+           "releases.",
+           {{"verbosity", ArgType::NUM, false, "0",
+             "0 for an array of txids (may contain duplicates), 1 for an array of objects with tx details, and 2 for "
+             "details from (1) and tx hex"}},
+           "Result (verbosity=0):\n"
+           "[           (json array)\n"
+           "  \"hex\",    (string) The transaction hash in hex\n"
+           "  ...\n"
+           "]\n\n"
+           "Result (verbosity=1):\n"
+           "[                       (json array)\n"
+           "  {                     (json object)\n"
+           "    \"txid\" : \"hex\",       (string) The transaction hash in hex\n"
+           "    \"wtxid\" : \"hex\",      (string) The transaction witness hash in hex\n"
+           "    \"bytes\" : n,          (numeric) The serialized transaction size in bytes\n"
+           "    \"vsize\" : n,          (numeric) The virtual transaction size as defined in BIP 141. This is "
+           "different from actual serialized size for witness transactions as witness data is discounted.\n"
+           "    \"weight\" : n,         (numeric) The transaction weight as defined in BIP 141.\n"
+           "    \"from\" : [            (json array) List of peer ids that we store this transaction for.\n"
+           "      n,                (numeric) peer id\n"
+           "      ...\n"
+           "    ]\n"
+           "  },\n"
+           "  ...\n"
+           "]\n\n"
+           "Result (verbosity=2): as verbosity 1, each object with\n"
+           "    \"hex\" : \"hex\"         (string) The serialized, hex-encoded transaction data",
+           [](NodeContext& node, const RpcRequest& req) -> json::value {
+               const Mempool& mempool = require_mempool(node);
+               const int64_t verbosity = req.get_int(0, 0);
+               if (verbosity < 0 || verbosity > 2)
+                   throw RpcError(RPC_INVALID_PARAMETER, "Invalid verbosity value " + std::to_string(verbosity));
+               json::array out;
+               for (const auto& tx : mempool.orphan_list()) {
+                   if (verbosity == 0) {
+                       out.push_back(json::value(tx->txid().to_hex()));
+                       continue;
+                   }
+                   json::object o;
+                   o["txid"] = tx->txid().to_hex();
+                   o["wtxid"] = tx->wtxid().to_hex();
+                   o["bytes"] = tx->total_size();
+                   o["vsize"] = (tx->weight() + 3) / 4;
+                   o["weight"] = tx->weight();
+                   // The orphanage does not record which peers sent an orphan.
+                   o["from"] = json::array{};
+                   if (verbosity == 2) o["hex"] = hex_encode(tx->serialize());
+                   out.push_back(std::move(o));
+               }
+               return out;
+           }});
     t.add({"blockchain",
            "getmempoolancestors",
            "If txid is in the mempool, returns all in-mempool ancestors.",

@@ -120,6 +120,7 @@ std::optional<net::ConnType> parse_connection_type(const std::string& s) {
 }  // namespace
 
 void register_net_commands(RpcTable& t) {
+    register_addrman_commands(t);
     t.add({"network",
            "getconnectioncount",
            "Returns the number of connections to other nodes.",
@@ -453,7 +454,7 @@ void register_net_commands(RpcTable& t) {
             {"connection_type", ArgType::STR, true, "",
              "Type of connection to open (\"outbound-full-relay\", \"block-relay-only\", \"addr-fetch\" or "
              "\"feeler\")."},
-            {"v2transport", ArgType::BOOL, false, "false", "Attempt to connect using BIP324 v2 transport protocol"}},
+            {"v2transport", ArgType::BOOL, true, "", "Attempt to connect using BIP324 v2 transport protocol"}},
            "{\"address\": \"str\", \"connection_type\": \"str\"}    (json object)",
            [](NodeContext& node, const RpcRequest& req) -> json::value {
                if (node.params.network != Network::REGTEST)
@@ -490,7 +491,7 @@ void register_net_commands(RpcTable& t) {
            [](NodeContext& node, const RpcRequest& req) -> json::value {
                net::Connman& c = require_connman(node);
                const int64_t port = req.get_int(1);
-               if (port < 0 || port > 65535) throw RpcError(RPC_INVALID_PARAMETER, "port out of range");
+               if (port < 0 || port > 65535) throw RpcError(RPC_MISC_ERROR, "JSON integer out of range");  // as Core
                const bool tried = req.get_bool(2, false);
                json::object o;
                bool success = false;

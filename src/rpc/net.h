@@ -6,6 +6,7 @@
 
 namespace minicash::rpc {
 
-void register_net_commands(RpcTable& t);
+void register_net_commands(RpcTable& t);      // calls register_addrman_commands too
+void register_addrman_commands(RpcTable& t);  // getaddrmaninfo, getrawaddrman (addrman_info.cpp)
 
 }  // namespace minicash::rpc

@@ -362,13 +362,36 @@ json::value RpcTable::execute(NodeContext& node, RpcRequest& request, const json
     }
     if (!mismatch.empty()) throw RpcError(RPC_TYPE_ERROR, "Wrong type passed:\n" + write_json(mismatch, 4));
 
+    request.given = params.size();
     params.resize(cmd->args.size());
     request.params = std::move(params);
+    std::list<Running>::iterator running;
+    {
+        std::lock_guard lock(active_mutex_);
+        running = active_.insert(active_.end(), Running{cmd->name, std::chrono::steady_clock::now()});
+    }
+    struct Done {
+        const RpcTable* t;
+        std::list<Running>::iterator it;
+        ~Done() {
+            std::lock_guard lock(t->active_mutex_);
+            t->active_.erase(it);
+        }
+    } done{this, running};
     try {
         return cmd->handler(node, request);
     } catch (const RpcError&) { throw; } catch (const std::bad_alloc&) {
         throw RpcError(RPC_OUT_OF_MEMORY, "Out of memory");
     } catch (const std::exception& e) { throw RpcError(RPC_MISC_ERROR, e.what()); }
+}
+
+std::vector<RpcTable::ActiveCommand> RpcTable::active_commands() const {
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(active_mutex_);
+    std::vector<ActiveCommand> out;
+    for (const Running& r : active_)
+        out.push_back({r.method, std::chrono::duration_cast<std::chrono::microseconds>(now - r.start).count()});
+    return out;
 }
 
 std::string RpcTable::usage(const RpcCommand& c) const {
@@ -380,6 +403,7 @@ std::string RpcTable::usage(const RpcCommand& c) const {
     std::string line = c.name;
     bool was_optional = false;
     for (const RpcArg& a : c.args) {
+        if (a.hidden) continue;
         line += " ";
         if (!a.required) {
             if (!was_optional) line += "( ";
@@ -393,12 +417,13 @@ std::string RpcTable::usage(const RpcCommand& c) const {
     if (was_optional) line += " )";
 
     std::string out = line + "\n\n" + c.description + "\n";
-    if (!c.args.empty()) {
+    if (std::any_of(c.args.begin(), c.args.end(), [](const RpcArg& a) { return !a.hidden; })) {
         out += "\nArguments:\n";
         size_t width = 0;
         for (const RpcArg& a : c.args) width = std::max(width, a.name.size());
         for (size_t i = 0; i < c.args.size(); ++i) {
             const RpcArg& a = c.args[i];
+            if (a.hidden) continue;
             std::string kind = arg_type_name(a.type);
             kind += a.required ? ", required"
                                : (a.default_hint.empty() ? ", optional" : ", optional, default=" + a.default_hint);

@@ -32,8 +32,10 @@
 
 #include <boost/json.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <list>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -119,6 +121,7 @@ struct RpcArg {
     bool required = false;
     std::string default_hint;  // shown as "optional, default=<hint>" when not required
     std::string description;
+    bool hidden = false;  // accepted but left out of help (as Core's hidden arguments, e.g. stop's wait)
 };
 
 struct RpcRequest {
@@ -127,6 +130,7 @@ struct RpcRequest {
     boost::json::array params;  // positional, after mapping; size == number of declared args
     std::string user;           // authenticated user name ("__cookie__" for the cookie)
     bool json_rpc_v2 = false;   // request said "jsonrpc":"2.0"
+    size_t given = 0;           // how many params the caller passed (after named mapping), as echo returns them
 
     // Typed access (i is the argument position). `has` is false for a missing or null
     // parameter. The getters throw RpcError(RPC_TYPE_ERROR) on a type mismatch (only
@@ -174,7 +178,20 @@ public:
     // The warm-up status text while warming up (REST's 503 answers), nullopt after.
     std::optional<std::string> warmup_status() const;
 
+    // The commands running now (getrpcinfo): method and microseconds since it started.
+    struct ActiveCommand {
+        std::string method;
+        int64_t duration_us;
+    };
+    std::vector<ActiveCommand> active_commands() const;
+
 private:
+    struct Running {
+        std::string method;
+        std::chrono::steady_clock::time_point start;
+    };
+    mutable std::mutex active_mutex_;
+    mutable std::list<Running> active_;  // one entry per execute() in progress
     std::map<std::string, RpcCommand> commands_;
     mutable std::mutex warmup_mutex_;
     bool warmup_ = false;
@@ -223,13 +240,17 @@ void register_mempool_commands(RpcTable& t);
 void register_control_commands(RpcTable& t);  // help, stop, uptime, ...
 void register_index_commands(RpcTable& t);    // getblockfilter, getindexinfo (indexes.cpp)
 void register_scantxoutset_command(RpcTable& t);
-void register_txoutproof_commands(RpcTable& t);     // gettxoutproof, verifytxoutproof (txoutproof.cpp)
-void register_psbt_commands(RpcTable& t);           // createpsbt, decodepsbt, ... (psbt.cpp)
-void register_output_script_commands(RpcTable& t);  // validateaddress, createmultisig, ... (output_script.cpp)
-void register_signmessage_commands(RpcTable& t);    // verifymessage, signmessagewithprivkey (signmessage.cpp)
-void register_mempool_query_commands(RpcTable& t);  // getmempoolancestors, ..., savemempool (mempool_queries.cpp)
-void register_fee_commands(RpcTable& t);            // estimaterawfee (fees.cpp)
-void register_scanblocks_command(RpcTable& t);      // scanblocks (scanblocks.cpp)
+void register_txoutproof_commands(RpcTable& t);          // gettxoutproof, verifytxoutproof (txoutproof.cpp)
+void register_psbt_commands(RpcTable& t);                // createpsbt, decodepsbt, ... (psbt.cpp)
+void register_output_script_commands(RpcTable& t);       // validateaddress, createmultisig, ... (output_script.cpp)
+void register_signmessage_commands(RpcTable& t);         // verifymessage, signmessagewithprivkey (signmessage.cpp)
+void register_mempool_query_commands(RpcTable& t);       // getmempoolancestors, ..., savemempool (mempool_queries.cpp)
+void register_fee_commands(RpcTable& t);                 // estimaterawfee (fees.cpp)
+void register_scanblocks_command(RpcTable& t);           // scanblocks (scanblocks.cpp)
+void register_block_wait_commands(RpcTable& t);          // waitfornewblock, waitforblock, ... (block_wait.cpp)
+void register_block_stats_commands(RpcTable& t);         // getblockstats, getchaintxstats (block_stats.cpp)
+void register_deployment_info_command(RpcTable& t);      // getdeploymentinfo (deployment_info.cpp)
+void register_descriptor_activity_command(RpcTable& t);  // getdescriptoractivity (descriptor_activity.cpp)
 // All of the above.
 void register_all_commands(RpcTable& t);
 

@@ -7,6 +7,7 @@
 #include "node/chainstate.h"
 #include "node/context.h"
 #include "node/mempool.h"
+#include "storage/block_store.h"
 #include "util/hex.h"
 
 namespace minicash::rpc {
@@ -16,6 +17,37 @@ namespace json = boost::json;
 Chainstate& require_chain(NodeContext& node) {
     if (!node.chainstate) throw RpcError(RPC_IN_WARMUP, "Loading block index...");
     return *node.chainstate;
+}
+
+const BlockIndex* lookup_block(Chainstate& chain, const uint256& hash) {
+    const BlockIndex* b = chain.lookup(hash);
+    if (!b) throw RpcError(RPC_INVALID_ADDRESS_OR_KEY, "Block not found");
+    return b;
+}
+
+BlockRead read_block_data(NodeContext& node, Chainstate& chain, const BlockIndex* b, bool want_undo) {
+    BlockRead r;
+    FilePos undo_pos;
+    uint256 prev_hash;
+    bool have_data = false;
+    chain.with_view([&](Chainstate::View&) {
+        have_data = b->status & BLOCK_HAVE_DATA;
+        undo_pos = b->undo;
+        if (b->prev) prev_hash = b->prev->hash;
+    });
+    if (!have_data) throw RpcError(RPC_MISC_ERROR, "Block not available (not fully downloaded)");
+    auto block = chain.read_block(b);
+    if (!block) throw RpcError(RPC_MISC_ERROR, "Block not found on disk");
+    r.block = std::move(*block);
+    if (want_undo && !undo_pos.is_null() && b->prev) {
+        try {
+            BlockStore reader(node.datadir / "blocks", chain.params().magic);
+            r.undo = reader.read_undo(undo_pos, prev_hash);
+        } catch (const std::exception&) {
+            r.undo.reset();  // the fee fields are then left out, as Core does without undo data
+        }
+    }
+    return r;
 }
 
 Mempool& require_mempool(NodeContext& node) {

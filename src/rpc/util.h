@@ -32,6 +32,16 @@ Chainstate& require_chain(NodeContext& node);
 // The mempool, or RPC_CLIENT_MEMPOOL_DISABLED "Mempool disabled or instance not found".
 Mempool& require_mempool(NodeContext& node);
 
+// The block with this hash, or RPC_INVALID_ADDRESS_OR_KEY "Block not found".
+const BlockIndex* lookup_block(Chainstate& chain, const uint256& hash);
+// A block's data, and its undo data when asked for and available (null `undo` otherwise:
+// then fee fields are left out, as Core does). RPC_MISC_ERROR when the data is missing.
+struct BlockRead {
+    Block block;
+    std::optional<BlockUndo> undo;
+};
+BlockRead read_block_data(NodeContext& node, Chainstate& chain, const BlockIndex* b, bool want_undo);
+
 // Values inside JSON arguments, read as Core's UniValue getters read them: a value of
 // another type is RPC_TYPE_ERROR "JSON value of type X is not of expected type Y"; an
 // integer that is fractional or outside [min, max] is RPC_MISC_ERROR "JSON integer out of range".

@@ -25,11 +25,11 @@ def main():
         b.start()
         a.start()
         try:
-            a.rpc("addconnection", b.p2p_addr(), "no-such-type")
+            a.rpc("addconnection", b.p2p_addr(), "no-such-type", False)
             checks.fail("an unknown connection type is refused")
         except mt.RpcError as e:
             checks.check(e.code == -8, f"an unknown connection type is refused with -8 ({e.code})")
-        reply = a.rpc("addconnection", b.p2p_addr(), "block-relay-only")
+        reply = a.rpc("addconnection", b.p2p_addr(), "block-relay-only", False)
         checks.check(reply == {"address": b.p2p_addr(), "connection_type": "block-relay-only"},
                      f"addconnection answers as Core ({reply})")
         if not checks.check(mt.wait_until(lambda: peer(b, lambda p: p.get("inbound")) is not None and
@@ -59,7 +59,7 @@ def anchors():
     with mt.TestNode("b2", p2p=True) as b, mt.TestNode("a2", p2p=True) as a:
         b.start()
         a.start()
-        a.rpc("addconnection", b.p2p_addr(), "block-relay-only")
+        a.rpc("addconnection", b.p2p_addr(), "block-relay-only", False)
         up = mt.wait_until(lambda: (p := peer(a, lambda p: p["addr"] == b.p2p_addr())) is not None
                            and p.get("version", 0) > 0, 60)
         if not checks.check(up, "block-relay-only connection for the anchor"):

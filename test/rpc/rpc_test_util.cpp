@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "node/tip_waiter.h"
+
 namespace minicash::test {
 
 namespace json = boost::json;
@@ -18,6 +20,7 @@ RpcCaller::RpcCaller(TestChain& chain) {
     MempoolOptions options;
     options.persist = false;
     node_.mempool = std::make_shared<Mempool>(chain.chain(), options);
+    node_.tip_waiter = std::make_shared<TipWaiter>(chain.chain());
     rpc::register_all_commands(table_);
 }
 
