@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "app/app_options.h"
+#include "app/electrum_setup.h"
 #include "app/net_setup.h"
 #include "app/rpc_setup.h"
 #include "app/zmq_setup.h"
@@ -167,6 +168,7 @@ struct Settings {
     app::RpcSettings rpc;                 // RPC options (app/rpc_setup.h)
     app::NetSettings net;                 // P2P options (app/net_setup.h)
     app::ZmqSettings zmq;                 // ZMQ notifications (app/zmq_setup.h)
+    app::ElectrumSettings electrum;       // Electrum server (app/electrum_setup.h)
     MempoolOptions mempool;
 };
 
@@ -232,6 +234,7 @@ app::NodeOptions make_options() {
     app::add_rpc_options(o);
     app::add_net_options(o);
     app::add_zmq_options(o);
+    app::add_electrum_options(o);
     return o;
 }
 
@@ -311,6 +314,8 @@ Settings read_settings(const app::NodeOptions& o) {
     s.net = app::read_net_settings(o, s.netdir);
     s.mempool = read_mempool_options(o);
     s.zmq = app::read_zmq_settings(o);
+    s.electrum = app::read_electrum_settings(o, s.rpc.addressindex);
+    if (s.electrum.enabled) s.rpc.txindex = true;  // blockchain.transaction.get
     return s;
 }
 
@@ -421,11 +426,21 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
         }
     }
     // ---- end RPC ----
+    // Electrum server (app/electrum_setup.h): answers from the indexes started above.
+    std::unique_ptr<app::ElectrumService> electrum_service = app::ElectrumService::start(s.electrum, node, &error);
+    if (!electrum_service) {
+        log_error("cannot start the Electrum server: %s", error.c_str());
+        std::cerr << "minicashd: error: cannot start the Electrum server: " << error << "\n";
+        rpc_service.reset();
+        node.mempool.reset();
+        return kExitStartup;
+    }
     // ---- P2P networking (app/net_setup.h): after the chain state, before the imports ----
     std::unique_ptr<app::NetService> net_service = app::NetService::start(s.net, node, &error);
     if (!net_service) {
         log_error("cannot start networking: %s", error.c_str());
         std::cerr << "minicashd: error: cannot start networking: " << error << "\n";
+        electrum_service.reset();
         rpc_service.reset();
         node.mempool.reset();
         return kExitStartup;
@@ -473,6 +488,7 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
         }
         if (rpc_service) rpc_service->stop();  // RPC: no more requests; deletes the cookie
         net_service->stop();                   // P2P: peers closed, peers.dat and banlist.json saved
+        electrum_service->stop();              // Electrum: connections closed before the indexes stop
         app::stop_indexes(node);               // indexes: threads joined before the chain state goes
         zmq_service->stop();                   // ZMQ: nothing more is published
         if (auto e = app::net_fatal_error()) throw StorageError(*e);  // P2P: block storage failed
@@ -486,10 +502,11 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
         std::cerr << "minicashd: fatal storage error (disk full or not writable?): " << e.what() << "\n";
         exit_code = kExitStorage;
     }
-    rpc_service.reset();      // RPC: stopped before the chain state goes
-    net_service.reset();      // P2P: stopped before the mempool and the chain state go
-    zmq_service.reset();      // ZMQ: also after a storage error above
-    app::stop_indexes(node);  // indexes: also after a storage error above
+    rpc_service.reset();       // RPC: stopped before the chain state goes
+    electrum_service.reset();  // Electrum: also after a storage error above
+    net_service.reset();       // P2P: stopped before the mempool and the chain state go
+    zmq_service.reset();       // ZMQ: also after a storage error above
+    app::stop_indexes(node);   // indexes: also after a storage error above
     node.mempool.reset();
     chainstate.reset();  // flushes what is left; errors are logged
     log_info("shutdown complete");
