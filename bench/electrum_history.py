@@ -3,7 +3,7 @@
 (default 4), each with its own connection in its own process, sending one request at a
 time for --seconds each.
 
-    python3 bench/electrum_history.py [--build build] [--clients 4] [--seconds 5] [--blocks 1000] [--txs 1000]
+    python3 bench/electrum_history.py [--build build] [--clients 4] [--seconds 5] [--blocks 600] [--txs 500]
 
 Starts a throw-away regtest node with -addressindex -electrum (the test harness's TestNode:
 temporary data directory, free ports, always stopped), mines --blocks blocks to one
@@ -56,8 +56,8 @@ def main():
     ap.add_argument("--build", default=os.environ.get("BUILD_DIR", "build"))
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--seconds", type=float, default=5)
-    ap.add_argument("--blocks", type=int, default=1000)
-    ap.add_argument("--txs", type=int, default=1000)
+    ap.add_argument("--blocks", type=int, default=600)
+    ap.add_argument("--txs", type=int, default=500)
     args = ap.parse_args()
     os.environ["BUILD_DIR"] = args.build
     BenchEnv("electrum_history.py", ["minicashd"], [])

@@ -99,8 +99,9 @@ ElectrumSettings read_electrum_settings(const NodeOptions& o, bool addressindex)
     s.enabled = s.server.tcp || s.server.tls;
     if (!s.enabled) return s;
     if (!addressindex)
-        throw OptionError("-electrum and -electrumtls need -addressindex (the Electrum server answers from the "
-                          "address index)");
+        throw OptionError(
+            "-electrum and -electrumtls need -addressindex (the Electrum server answers from the "
+            "address index)");
     rpc::ElectrumConfig& c = s.server.config;
     c.banner = o.get_string("electrumbanner").value_or("Welcome to minicash's Electrum server (protocol 1.4)");
     c.max_history = positive(o, "electrummaxhistory", c.max_history);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <limits>
+#include <set>
 #include <utility>
 
 #include "common/merkle_proof.h"
@@ -34,8 +35,8 @@ public:
         if (raw.is_array()) {
             const json::array& a = raw.as_array();
             if (a.size() > names.size())
-                throw ElectrumError{RPC_INVALID_PARAMS, "too many arguments: at most " +
-                                                            std::to_string(names.size()) + " expected"};
+                throw ElectrumError{RPC_INVALID_PARAMS,
+                                    "too many arguments: at most " + std::to_string(names.size()) + " expected"};
             values_.assign(a.begin(), a.end());
             return;
         }
@@ -82,7 +83,8 @@ private:
 };
 
 int nonnegative_height(int64_t v, const char* name) {
-    if (v < 0 || v > std::numeric_limits<int>::max()) bad_request(std::string(name) + " must be a non-negative integer");
+    if (v < 0 || v > std::numeric_limits<int>::max())
+        bad_request(std::string(name) + " must be a non-negative integer");
     return int(v);
 }
 
@@ -274,8 +276,8 @@ json::value ElectrumMethods::call(ElectrumSession& session, const std::string& m
         if (requested < 0) bad_request("count must be a non-negative integer");
         const int cp_height = nonnegative_height(p.integer(2, "cp_height", 0), "cp_height");
         const int tip_height = tip()->height;
-        const int count = int(std::min<int64_t>({requested, kMaxHeadersPerRequest,
-                                                 std::max<int64_t>(0, int64_t(tip_height) - start + 1)}));
+        const int count = int(std::min<int64_t>(
+            {requested, kMaxHeadersPerRequest, std::max<int64_t>(0, int64_t(tip_height) - start + 1)}));
         std::string hex;
         hex.reserve(size_t(count) * 160);
         for (int h = start; h < start + count; ++h) {
@@ -293,7 +295,10 @@ json::value ElectrumMethods::call(ElectrumSession& session, const std::string& m
     }
 
     // ---- script hashes -------------------------------------------------------------
-    if (method.rfind("blockchain.scripthash.", 0) == 0) {
+    static const std::set<std::string> kScriptHashMethods = {"get_balance", "get_history", "get_mempool",
+                                                             "listunspent", "subscribe",   "unsubscribe"};
+    if (method.rfind("blockchain.scripthash.", 0) == 0 &&
+        kScriptHashMethods.count(method.substr(std::string("blockchain.scripthash.").size()))) {
         Params p(raw, {"scripthash"});
         const uint256 sh = p.hash(0, "scripthash", "script hash");
         const std::string what = method.substr(std::string("blockchain.scripthash.").size());
@@ -340,7 +345,6 @@ json::value ElectrumMethods::call(ElectrumSession& session, const std::string& m
             session.scripthashes[sh] = s;
             return s ? json::value(*s) : json::value(nullptr);
         }
-        throw ElectrumError{RPC_METHOD_NOT_FOUND, "unknown method \"" + method + "\""};
     }
 
     // ---- transactions --------------------------------------------------------------

@@ -40,10 +40,10 @@ struct ElectrumError {
 
 struct ElectrumConfig {
     std::string server_version = "minicash 0.1.0";  // server.version's first element
-    std::string banner;                               // server.banner
+    std::string banner;                             // server.banner
     // server.features' "hosts": host -> {"tcp_port": p, "ssl_port": p} (as bound).
     boost::json::object hosts;
-    size_t max_history = 10000;       // history entries of one script hash, confirmed + mempool
+    size_t max_history = 10000;        // history entries of one script hash, confirmed + mempool
     size_t max_subscriptions = 10000;  // script hash subscriptions of one connection
 };
 
@@ -79,7 +79,7 @@ public:
 private:
     struct HistoryItem {
         uint256 txid;
-        int height;                 // 0 / -1 for the mempool (unconfirmed parents: -1)
+        int height;                  // 0 / -1 for the mempool (unconfirmed parents: -1)
         std::optional<int64_t> fee;  // mempool entries only
     };
     std::vector<HistoryItem> history(const uint256& script_hash, bool confirmed, bool mempool);

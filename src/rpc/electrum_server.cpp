@@ -30,6 +30,10 @@ namespace {
 
 // aiorpcx's code for a client that uses too much (ElectrumX's servers send it).
 constexpr int kExcessiveResourceUsage = -101;
+// A connection that sends nothing for this long is closed (ElectrumX's default session
+// timeout; clients ping every few minutes); a TLS handshake gets less.
+constexpr std::chrono::seconds kIdleTimeout{600};
+constexpr std::chrono::seconds kHandshakeTimeout{30};
 
 json::object error_reply(const json::value& id, int code, const std::string& message) {
     return json::object{{"jsonrpc", "2.0"}, {"error", json::object{{"code", code}, {"message", message}}}, {"id", id}};
@@ -81,7 +85,8 @@ struct ElectrumServer::Impl {
         Impl* impl = nullptr;
     };
 
-    Impl(const ElectrumServerOptions& o, NodeContext& n) : options(o), node(n), methods(n, o.config), pool(size_t(std::max(1, o.threads))) {}
+    Impl(const ElectrumServerOptions& o, NodeContext& n)
+        : options(o), node(n), methods(n, o.config), pool(size_t(std::max(1, o.threads))) {}
 
     ElectrumServerOptions options;
     NodeContext& node;
@@ -131,12 +136,14 @@ public:
           server_(server),
           id_(id),
           stream_(std::forward<Args>(args)...),
-          buffer_(server.options.max_line_bytes) {}
+          buffer_(server.options.max_line_bytes),
+          timer_(server.io) {}
 
     void start() override {
         if constexpr (std::is_same_v<Stream, tcp::socket>) {
             read();
         } else {
+            arm(kHandshakeTimeout);
             stream_.async_handshake(asio::ssl::stream_base::server, [self = self()](boost::system::error_code ec) {
                 if (ec) return self->close();
                 self->read();
@@ -155,8 +162,19 @@ private:
         else return stream_.next_layer();
     }
 
+    // Closes the connection unless something arrives within `timeout` (re-armed on every
+    // line), so that silent clients and stalled TLS handshakes do not hold a slot forever.
+    void arm(std::chrono::seconds timeout) {
+        timer_.expires_after(timeout);
+        timer_.async_wait([weak = std::weak_ptr<ElectrumConnection>(shared_from_this())](boost::system::error_code ec) {
+            if (ec) return;
+            if (auto c = weak.lock()) std::static_pointer_cast<StreamConnection>(c)->close();
+        });
+    }
+
     void read() {
         if (closed_) return;
+        arm(kIdleTimeout);
         asio::async_read_until(stream_, buffer_, '\n', [self = self()](boost::system::error_code ec, size_t n) {
             if (ec == asio::error::not_found) {
                 log_debug(LogCategory::RPC, "electrum: a request line over %zu bytes; disconnecting",
@@ -192,7 +210,8 @@ private:
         message += '\n';
         queued_bytes_ += message.size();
         if (queued_bytes_ > server_.options.max_write_queue_bytes) {
-            log_debug(LogCategory::RPC, "electrum: %zu bytes waiting for a client that does not read; disconnecting", queued_bytes_);
+            log_debug(LogCategory::RPC, "electrum: %zu bytes waiting for a client that does not read; disconnecting",
+                      queued_bytes_);
             return close();
         }
         queue_.push_back(std::move(message));
@@ -214,6 +233,7 @@ private:
     void close() {
         if (closed_) return;
         closed_ = true;
+        timer_.cancel();
         boost::system::error_code ec;
         socket().shutdown(tcp::socket::shutdown_both, ec);
         socket().close(ec);
@@ -226,6 +246,7 @@ private:
     const uint64_t id_;
     Stream stream_;
     asio::streambuf buffer_;
+    asio::steady_timer timer_;
     std::deque<std::string> queue_;
     size_t queued_bytes_ = 0;
     bool writing_ = false, closed_ = false, close_when_written_ = false;
@@ -276,10 +297,9 @@ void ElectrumServer::Impl::accept(tcp::acceptor& acceptor, bool tls) {
                 } else {
                     const uint64_t id = next_id++;
                     if (tls)
-                        c = std::make_shared<StreamConnection<asio::ssl::stream<tcp::socket>>>(*this, id, std::move(socket),
-                                                                                              *ssl);
-                    else
-                        c = std::make_shared<StreamConnection<tcp::socket>>(*this, id, std::move(socket));
+                        c = std::make_shared<StreamConnection<asio::ssl::stream<tcp::socket>>>(*this, id,
+                                                                                               std::move(socket), *ssl);
+                    else c = std::make_shared<StreamConnection<tcp::socket>>(*this, id, std::move(socket));
                     connections[id] = c;
                 }
             }
@@ -316,7 +336,8 @@ void ElectrumServer::Impl::handle_line(ElectrumConnection& c, const std::string&
         out = write_json(*reply);
     }
     if (out.size() > options.max_write_queue_bytes) {
-        log_debug(LogCategory::RPC, "electrum: a reply of %zu bytes is over the write queue limit; disconnecting", out.size());
+        log_debug(LogCategory::RPC, "electrum: a reply of %zu bytes is over the write queue limit; disconnecting",
+                  out.size());
         out.clear();
         close = true;
     }

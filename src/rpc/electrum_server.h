@@ -13,7 +13,8 @@
 // not read) -> disconnect; more than requests_per_second (a token bucket holding one
 // second's worth) -> a JSON-RPC error per refused request; batches of at most max_batch
 // requests; at most max_subscriptions script hashes; history of at most max_history
-// entries (ElectrumConfig). Connections beyond max_connections are closed on accept.
+// entries (ElectrumConfig). Connections beyond max_connections are closed on accept; a
+// connection silent for 10 minutes (a TLS handshake: 30 s) is closed.
 //
 // Notifications: the address index and its mempool half report changed script hashes
 // (node/index/address_index.h on_change); those some connection subscribed to are
@@ -41,8 +42,8 @@ struct ElectrumEndpoint {
 };
 
 struct ElectrumServerOptions {
-    std::optional<ElectrumEndpoint> tcp;  // -electrum
-    std::optional<ElectrumEndpoint> tls;  // -electrumtls
+    std::optional<ElectrumEndpoint> tcp;      // -electrum
+    std::optional<ElectrumEndpoint> tls;      // -electrumtls
     std::filesystem::path tls_cert, tls_key;  // PEM (-electrumcert, -electrumkey)
     ElectrumConfig config;
     size_t max_line_bytes = 1 << 20;
@@ -58,8 +59,8 @@ public:
     // Binds the endpoints, loads the certificate and starts the threads. REQUIRES:
     // node.chainstate and node.address_index set and outliving the server. nullptr with
     // `error` when an endpoint cannot be bound or the certificate or key cannot be read.
-    [[nodiscard]] static std::unique_ptr<ElectrumServer> start(const ElectrumServerOptions& options,
-                                                               NodeContext& node, std::string* error);
+    [[nodiscard]] static std::unique_ptr<ElectrumServer> start(const ElectrumServerOptions& options, NodeContext& node,
+                                                               std::string* error);
     ~ElectrumServer();  // stop()s
     // Closes every connection and joins the threads. Idempotent.
     void stop();
