@@ -13,7 +13,6 @@ import hashlib
 import json
 import socket
 import sys
-import time
 
 import minicash_test
 
@@ -66,7 +65,7 @@ class Conn:
 def main():
     with minicash_test.TestNode("electrum-bad") as node:
         port = minicash_test.free_port()
-        node.start(["-addressindex", f"-electrum=127.0.0.1:{port}", "-electrumratelimit=1000000"])
+        node.start(["-addressindex", f"-electrum=127.0.0.1:{port}", "-electrumratelimit=1000000", "-debug=rpc"])
         node.mine(101, node.rpc("decodescript", "51")["p2sh"])
         pid = node.proc.pid
         c = Conn(port)
@@ -145,7 +144,8 @@ def main():
                 sent += 1
         except (ConnectionError, OSError):
             pass
-        time.sleep(0.5)
+        # Without reading anything: the server gives up once 8 MiB wait for this client.
+        gave_up = minicash_test.wait_until(lambda: "does not read; disconnecting" in node.log(), 60)
         received = 0
         closed = False
         try:
@@ -158,7 +158,7 @@ def main():
         except (ConnectionError, OSError) as e:
             closed = not isinstance(e, socket.timeout)
         slow.close()
-        check(closed and received < 3000 * 16000,
+        check(gave_up and closed and received < 3000 * 16000,
               f"a client that never reads: disconnected ({sent} requests sent, {received} bytes got before the "
               "close)")
 
