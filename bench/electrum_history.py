@@ -8,7 +8,7 @@ time for --seconds each.
 Starts a throw-away regtest node with -addressindex -electrum (the test harness's TestNode:
 temporary data directory, free ports, always stopped), mines --blocks blocks to one
 P2SH(OP_TRUE) address and puts --txs transactions between that address and itself in
-blocks, so the address has blocks + 2 x txs history entries. Then measures, in the same
+blocks, so the address has about blocks + txs history entries. Then measures, in the same
 run: server.ping (the bare cost of one request: parse, dispatch, reply) and
 blockchain.scripthash.get_history of the busy address, and prints requests/s of each,
 their ratio and how many history entries each answer carried. Numbers depend on the
