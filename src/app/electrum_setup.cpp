@@ -83,9 +83,14 @@ ElectrumSettings read_electrum_settings(const NodeOptions& o, bool addressindex)
     ElectrumSettings s;
     const Network net = o.params().network;
     const auto last = [&](const std::string& name) -> std::optional<std::string> {
-        const std::vector<std::string> v = o.get_list(name);
+        std::vector<std::string> v = o.get_list(name);
         if (v.empty() || v.back() == "0") return std::nullopt;
-        return v.back();
+        // A list option only for its bare form (-electrum); one address is served.
+        std::sort(v.begin(), v.end());
+        if (std::unique(v.begin(), v.end()) - v.begin() > 1)
+            throw OptionError("-" + name + " takes one address; it was given " + std::to_string(v.size()) +
+                              " different values");
+        return o.get_list(name).back();
     };
     if (auto v = last("electrum")) s.server.tcp = parse_endpoint("electrum", *v, default_port(net, false));
     if (auto v = last("electrumtls")) {

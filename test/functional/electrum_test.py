@@ -167,7 +167,8 @@ def main():
     # Refusals at start-up: -electrum without -addressindex; TLS without a certificate.
     with minicash_test.TestNode("electrum-refused") as node:
         for args, words in ((["-electrum"], "-addressindex"),
-                            (["-addressindex", "-electrumtls"], "-electrumcert")):
+                            (["-addressindex", "-electrumtls"], "-electrumcert"),
+                            (["-addressindex", "-electrum=127.0.0.1:1", "-electrum=127.0.0.1:2"], "one address")):
             p = minicash_test.run([minicash_test.program("minicashd"), "-regtest", f"-datadir={node.dir}"] + args,
                                   timeout=60)
             check(p.returncode != 0 and words in p.stdout + p.stderr,
