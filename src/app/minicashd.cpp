@@ -29,6 +29,7 @@
 #include "app/app_options.h"
 #include "app/chain_options.h"
 #include "app/core_compat_options.h"
+#include "app/electrum_setup.h"
 #include "app/net_setup.h"
 #include "app/node_notifications.h"
 #include "app/rpc_setup.h"
@@ -41,8 +42,8 @@
 #include "node/mempool.h"
 #include "node/miner.h"
 #include "node/reindex.h"
-#include "rpc/logging.h"
 #include "node/tip_waiter.h"
+#include "rpc/logging.h"
 #include "rpc/net.h"
 #include "storage/block_store.h"
 #include "storage/database.h"
@@ -177,9 +178,10 @@ struct Settings {
     app::NetSettings net;                 // P2P options (app/net_setup.h)
     app::ZmqSettings zmq;                 // ZMQ notifications (app/zmq_setup.h)
     app::NotificationSettings notify;     // -blocknotify, -stopatheight, ... (app/node_notifications.h)
+    app::ElectrumSettings electrum;       // Electrum server (app/electrum_setup.h)
     MempoolOptions mempool;
     size_t block_max_weight = 0;  // -blockmaxweight (0: the miner's default)
-    int64_t mocktime = 0;  // -mocktime (Core's: the process's clock fixed there from the start)
+    int64_t mocktime = 0;         // -mocktime (Core's: the process's clock fixed there from the start)
 };
 
 // Core's smallest accepted -maxmempool: room for 40 maximal descendant packages.
@@ -298,6 +300,7 @@ app::NodeOptions make_options() {
     app::add_chain_options(o);
     app::add_notification_options(o);
     app::add_core_compat_options(o);
+    app::add_electrum_options(o);
     return o;
 }
 
@@ -398,6 +401,8 @@ Settings read_settings(const app::NodeOptions& o) {
             throw app::OptionError("-mocktime must be at most " + std::to_string(kMaxMockTime) + " seconds");
         s.mocktime = *t;
     }
+    s.electrum = app::read_electrum_settings(o, s.rpc.addressindex);
+    if (s.electrum.enabled) s.rpc.txindex = true;  // blockchain.transaction.get
     return s;
 }
 
@@ -519,11 +524,21 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
         }
     }
     // ---- end RPC ----
+    // Electrum server (app/electrum_setup.h): answers from the indexes started above.
+    std::unique_ptr<app::ElectrumService> electrum_service = app::ElectrumService::start(s.electrum, node, &error);
+    if (!electrum_service) {
+        log_error("cannot start the Electrum server: %s", error.c_str());
+        std::cerr << "minicashd: error: cannot start the Electrum server: " << error << "\n";
+        rpc_service.reset();
+        node.mempool.reset();
+        return kExitStartup;
+    }
     // ---- P2P networking (app/net_setup.h): after the chain state, before the imports ----
     std::unique_ptr<app::NetService> net_service = app::NetService::start(s.net, node, &error);
     if (!net_service) {
         log_error("cannot start networking: %s", error.c_str());
         std::cerr << "minicashd: error: cannot start networking: " << error << "\n";
+        electrum_service.reset();
         rpc_service.reset();
         node.mempool.reset();
         return kExitStartup;
@@ -584,6 +599,7 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
         for (const std::string& cmd : s.notify.shutdown_notify) app::run_command(cmd);  // before anything stops
         if (rpc_service) rpc_service->stop();  // RPC: no more requests; deletes the cookie
         net_service->stop();                   // P2P: peers closed, peers.dat and banlist.json saved
+        electrum_service->stop();              // Electrum: connections closed before the indexes stop
         app::stop_indexes(node);               // indexes: threads joined before the chain state goes
         zmq_service->stop();                   // ZMQ: nothing more is published
         if (auto e = app::net_fatal_error()) throw StorageError(*e);  // P2P: block storage failed
@@ -597,10 +613,11 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
         std::cerr << "minicashd: fatal storage error (disk full or not writable?): " << e.what() << "\n";
         exit_code = kExitStorage;
     }
-    rpc_service.reset();      // RPC: stopped before the chain state goes
-    net_service.reset();      // P2P: stopped before the mempool and the chain state go
-    zmq_service.reset();      // ZMQ: also after a storage error above
-    app::stop_indexes(node);  // indexes: also after a storage error above
+    rpc_service.reset();       // RPC: stopped before the chain state goes
+    electrum_service.reset();  // Electrum: also after a storage error above
+    net_service.reset();       // P2P: stopped before the mempool and the chain state go
+    zmq_service.reset();       // ZMQ: also after a storage error above
+    app::stop_indexes(node);   // indexes: also after a storage error above
     node.mempool.reset();
     chainstate.reset();  // flushes what is left; errors are logged
     log_info("shutdown complete");
