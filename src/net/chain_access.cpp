@@ -46,6 +46,7 @@ public:
             if (const BlockIndex* known = view.lookup(hash)) {
                 p.parent_known = true;
                 p.have_data = (known->status & BLOCK_HAVE_DATA) != 0;
+                p.known_invalid = (known->status & BLOCK_FAILED_MASK) != 0;
                 p.height = known->height;
                 p.chain_work = known->chain_work;
                 return;

@@ -28,10 +28,11 @@ namespace minicash::net {
 // Where a block with a given header would go, against one consistent tip.
 struct BlockPlacement {
     const BlockIndex* tip = nullptr;
-    bool parent_known = false;  // the block or its parent is in the block index
-    bool have_data = false;     // the block's data is already stored
-    int height = -1;            // its height, when parent_known
-    arith_uint256 chain_work;   // its chain work, when parent_known
+    bool parent_known = false;   // the block or its parent is in the block index
+    bool have_data = false;      // the block's data is already stored
+    bool known_invalid = false;  // the block itself is in the index, marked invalid
+    int height = -1;             // its height, when parent_known
+    arith_uint256 chain_work;    // its chain work, when parent_known
 };
 
 class ChainAccess {

@@ -563,6 +563,16 @@ BlockSync::Validated BlockSync::validate(const uint256& hash, const Bytes& bytes
             // Unrequested blocks are processed only if they could become our tip (Core's
             // rule), so nobody can fill our disk with cheap side branches.
             const BlockPlacement p = chain.placement(hash, block->header);
+            if (p.known_invalid) {
+                // A block already found invalid, sent again: Core's BLOCK_CACHED_INVALID
+                // (AcceptBlockHeader answers it before any "do we want it" check), so the
+                // sender is judged as for a cached invalid block (outbound peers only).
+                v.outcome = Outcome::INVALID;
+                v.result = ValidationResult::CONSENSUS;
+                v.reason = "duplicate-invalid";
+                v.culprit = hash;
+                return v;
+            }
             const bool wanted = p.parent_known && p.tip && !p.have_data && p.chain_work >= p.tip->chain_work &&
                                 p.height <= p.tip->height + kNetworkLimitedBlocks;
             if (!wanted) {

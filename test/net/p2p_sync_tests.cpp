@@ -510,6 +510,18 @@ TEST(P2PSync, InvalidAndMutatedBlocksArePunished) {
     EXPECT_EQ(h.misbehaved[1].second.rfind("invalid block: bad-txnmrklroot", 0), 0u) << h.misbehaved[1].second;
     EXPECT_EQ(h.chain.height(), 2);
     EXPECT_FALSE(h.is_closed(a));
+
+    // The block already found invalid, sent again unrequested: Core's cached-invalid
+    // rule discourages an outbound sender and spares an inbound one.
+    auto d = h.connect_ready(inbound());
+    h.deliver(d, cmd::BLOCK, overpaying.serialize(true));
+    EXPECT_FALSE(h.is_closed(d)) << "inbound peers are not punished for a cached invalid block";
+    ASSERT_EQ(h.misbehaved.size(), 2u);
+    auto e = h.connect_ready();
+    h.deliver(e, cmd::BLOCK, overpaying.serialize(true));
+    EXPECT_TRUE(h.is_closed(e));
+    ASSERT_EQ(h.misbehaved.size(), 3u);
+    EXPECT_EQ(h.misbehaved[2].second.rfind("invalid block: duplicate-invalid", 0), 0u) << h.misbehaved[2].second;
 }
 
 // ---- serving ----
