@@ -121,11 +121,23 @@ asio::awaitable<void> PeerManager::process_message(std::shared_ptr<Peer> peer, M
         else peer->wants_addrv2 = true;
         co_return;
     }
+    std::string error;
+    // Preferences a peer may state before its verack too (Core handles both ahead of
+    // its "prior to verack" check).
+    if (c == cmd::SENDHEADERS) {
+        peer->prefer_headers = true;
+        co_return;
+    }
+    if (c == cmd::SENDCMPCT) {
+        auto m = decode_sendcmpct(payload, &error);
+        if (!m) co_return malformed(*peer, c, error);
+        compact_.handle_sendcmpct(*peer, *m);
+        co_return;
+    }
     if (!peer->successfully_connected) {
         deps_.network.misbehaving(*peer, Misbehavior::BEFORE_VERACK, "'" + sanitize(c) + "'");
         co_return;
     }
-    std::string error;
     if (c == cmd::PING) {
         if (peer->version > kBip31Version || !payload.empty()) {
             auto nonce = decode_ping(payload, &error);
@@ -144,12 +156,6 @@ asio::awaitable<void> PeerManager::process_message(std::shared_ptr<Peer> peer, M
             if (peer->min_ping_seconds < 0 || secs < peer->min_ping_seconds) peer->min_ping_seconds = secs;
             peer->ping_nonce = 0;
         }
-    } else if (c == cmd::SENDHEADERS) {
-        peer->prefer_headers = true;
-    } else if (c == cmd::SENDCMPCT) {
-        auto m = decode_sendcmpct(payload, &error);
-        if (!m) co_return malformed(*peer, c, error);
-        compact_.handle_sendcmpct(*peer, *m);
     } else if (c == cmd::CMPCTBLOCK) {
         co_await compact_.handle_cmpctblock(peer, payload);
     } else if (c == cmd::GETBLOCKTXN) {

@@ -131,6 +131,14 @@ TEST(P2PMisbehavior, MessagesBeforeVerackAreDropped) {
     h.deliver(p, cmd::PING, encode_u64(3));
     EXPECT_TRUE(reported(h, p, Misbehavior::BEFORE_VERACK));
     EXPECT_EQ(h.count(p, cmd::PONG), 0u);
+    // sendheaders and sendcmpct state preferences and are taken before verack, as Core.
+    const size_t reports = h.reports.size();
+    h.deliver(p, cmd::SENDHEADERS);
+    h.deliver(p, cmd::SENDCMPCT, encode_sendcmpct(SendCmpctMsg{true, 2}));
+    EXPECT_EQ(h.reports.size(), reports);
+    EXPECT_TRUE(p->prefer_headers);
+    EXPECT_TRUE(p->provides_cmpct);
+    EXPECT_TRUE(p->hb_from);
     h.deliver(p, cmd::VERACK);
     EXPECT_TRUE(still_served(h, p, 9));
 }
