@@ -33,7 +33,7 @@ void add_rpc_options(NodeOptions& o) {
     o.add_string("rpccookiefile", "loc",
                  "Location of the auth cookie, relative to the network data directory "
                  "(default: .cookie)");
-    o.add_int("rpcthreads", "n", "Number of threads serving RPC calls (default: 4)");
+    o.add_int("rpcthreads", "n", "Number of threads serving RPC calls (default: 16)");
     o.add_int("rpcservertimeout", "n", "Seconds an idle HTTP connection stays open (default: 30)");
     o.add_list("rpcwhitelist", "whitelist",
                "Set a whitelist to filter incoming RPC calls for a specific user. The field <whitelist> comes in the "

@@ -50,7 +50,7 @@ struct HttpServerOptions {
     uint16_t port = 8332;               // -rpcport
     std::vector<std::string> bind;      // -rpcbind: "host", "host:port", "[v6]:port"
     std::vector<std::string> allow_ip;  // -rpcallowip
-    int threads = 4;                    // -rpcthreads
+    int threads = 16;                   // -rpcthreads (Core 29+)
     size_t max_body_bytes = 32u << 20;
     std::chrono::milliseconds auth_failure_delay{250};  // the first failure's (rpc/auth_throttle.h)
     std::chrono::milliseconds auth_failure_cap{8000};   // the longest, when failures go on
