@@ -10,9 +10,11 @@ started from that directory) is killed at the end (minicash_test's guard), and t
 fails if `down` left one running.
 """
 
+import http.client
 import json
 import os
 import shutil
+import socket
 import sys
 import time
 
@@ -88,6 +90,17 @@ def main():
             check(f"127.0.0.1:{n['p2p_port']}" in up and f"RPC 127.0.0.1:{n['rpc_port']}" in up
                   and n["cookie"] in up and f"-rpcport={n['rpc_port']}" in up,
                   f"up prints node {n['index']}'s ports, cookie and a minicash-cli line")
+        n0 = st["nodes"][0]
+        check(f"Electrum 127.0.0.1:{n0['electrum_port']}" in up and f"127.0.0.1:{n0['rpc_port']}/api/" in up
+              and f"127.0.0.1:{n0['rpc_port']}/explorer/" in up, "up prints node 0's Electrum, Esplora and explorer")
+        conn = http.client.HTTPConnection("127.0.0.1", n0["rpc_port"], timeout=30)
+        conn.request("GET", "/api/blocks/tip/height")
+        check(conn.getresponse().read().decode() == "101", "node 0's Esplora API answers the tip height")
+        conn.close()
+        with socket.create_connection(("127.0.0.1", n0["electrum_port"]), timeout=30) as es:
+            es.sendall(b'{"id": 1, "method": "blockchain.headers.subscribe", "params": []}\n')
+            line = es.makefile("rb").readline()
+        check(json.loads(line)["result"]["height"] == 101, "node 0's Electrum server answers headers.subscribe")
         s = net.json("status", "--json")
         check([n["height"] for n in s["nodes"]] == [101] * 3, "101 blocks on every node")
         check(len(set(tips(s))) == 1, "one tip everywhere")
