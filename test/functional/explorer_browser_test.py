@@ -104,7 +104,7 @@ def main():
     d = os.path.join(tmp_dir.path, "net")
 
     def net(*args):
-        p = minicash_test.run([sys.executable, devnet, *args, "--dir", d] if args[0] != "wallet"
+        p = minicash_test.run([sys.executable, devnet, *args, "--dir", d] if args[0] not in ("wallet", "cli")
                               else [sys.executable, devnet, "--dir", d, *args])
         if p.returncode != 0:
             raise AssertionError(f"minicash-devnet {' '.join(args)} failed:\n{p.stdout}{p.stderr}")
