@@ -316,6 +316,25 @@ def main():
         check(not os.path.exists(d), "reset wiped the directory")
         check(processes_under(d) == [], "nothing left running")
 
+        print("up --with-bitcoind, with a stand-in for bitcoind on PATH")
+        shim_dir = os.path.join(tmp, "core-bin")
+        os.makedirs(shim_dir)
+        shim = os.path.join(shim_dir, "bitcoind")
+        with open(shim, "w") as f:  # minicashd, without the two options of Core it does not take
+            f.write('#!/bin/sh\nfor a in "$@"; do shift; case "$a" in -server=*|-fallbackfee=*) ;; '
+                    f'*) set -- "$@" "$a" ;; esac; done\nexec {os.path.join(bin_dir, "minicashd")} "$@"\n')
+        os.chmod(shim, 0o755)
+        with_core = dict(os.environ, PATH=shim_dir + os.pathsep + os.environ.get("PATH", ""))
+        up = net.out("up", "--nodes", "2", "--with-bitcoind", "1", env=with_core)
+        check("bitcoind0 (Bitcoin Core): P2P 127.0.0.1:" in up, "up starts the Bitcoin Core node and prints it")
+        s = net.status()
+        check(s["bitcoind"][0]["running"] and [n["peers"] for n in s["nodes"]] == [2, 1],
+              "it runs, connected to node 0")
+        core = net.state()["bitcoind"][0]
+        net.out("down")
+        check(not pid_alive(core["pid"]), "down stops it")
+        net.out("reset")
+
         print("errors")
         empty = os.path.join(tmp, "empty-bin")
         os.makedirs(empty)
