@@ -7,7 +7,8 @@ Debian's chromium and chromium-driver, driven by Debian's python3-selenium (all 
 installed by contrib/install-deps.sh; run with /usr/bin/python3). A missing one is a
 FAILURE, not a skip: the install step provides them. Each page (home, block,
 transaction, address, search by height / txid / address) must render its content with
-no console message of level SEVERE (script errors, failed requests); a faucet payment
+no console message of level SEVERE (script errors, failed requests: a search must not
+probe with a request that fails); a faucet payment
 must appear on the recipient's address page as unconfirmed, then as confirmed once a
 block is mined, by the page's own refresh. A screenshot of each page is kept in DIR
 (default: <build>/explorer-screenshots).
@@ -158,6 +159,9 @@ def main():
         ex.page("search-height", None, lambda: ex.text_of("block-hash") == tip, "search by height opens the block")
         ex.search(txid)
         ex.page("search-txid", None, lambda: ex.text_of("txid") == txid, "search by txid opens the transaction")
+        ex.search(tip)
+        ex.page("search-block-hash", None, lambda: ex.text_of("block-hash") == tip and
+                ex.d.current_url.endswith("#/block/" + tip), "search by block hash opens the block")
         ex.search(addr)
         ex.page("search-address", None, lambda: ex.text_of("address") == addr, "search by address opens it")
         ex.search("999999")
