@@ -14,7 +14,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format-14
   python3 python3-bitcoinlib python3-zmq
-  time
+  time curl
+  # The explorer's browser test (test/functional/explorer_browser_test.py): headless
+  # Chromium driven through chromedriver by Debian's Selenium.
+  chromium chromium-driver python3-selenium
 )
 
 # node and npm run the npm test clients (contrib/install-test-clients.sh): Debian's nodejs

@@ -184,8 +184,10 @@ async function search(q) {
   if (/^\d+$/.test(q)) {
     try { location.hash = "#/block/" + await api("/block-height/" + q, "text"); return; } catch (e) { /* below */ }
   } else if (/^[0-9a-fA-F]{64}$/.test(q)) {
-    try { await api("/block/" + q + "/status"); location.hash = "#/block/" + q; return; } catch (e) { /* a txid? */ }
-    location.hash = "#/tx/" + q;
+    // Esplora answers a hash outside the best chain with {"in_best_chain": false}: then a txid.
+    let st = { in_best_chain: false };
+    try { st = await api("/block/" + q + "/status"); } catch (e) { /* unreachable: the tx view says so */ }
+    location.hash = (st.in_best_chain ? "#/block/" : "#/tx/") + q;
     return;
   } else {
     location.hash = "#/address/" + encodeURIComponent(q);

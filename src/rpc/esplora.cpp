@@ -163,14 +163,13 @@ private:
     }
 
     HttpResponse block(const std::vector<std::string>& p) {
-        auto [b, data] = active_block(p[1]);
         const size_t n = p.size();
-        if (n == 2) return json_reply(block_json(b, data));
-        if (n == 3 && p[2] == "header") return text(hex_encode(data.header.serialize()));
-        if (n == 3 && p[2] == "raw") return binary(data.serialize(true));
+        // As electrs: a block not in the best chain, known or not, is {"in_best_chain": false}
+        // (200), so clients (the explorer's search) can ask whether a hash is a block.
         if (n == 3 && p[2] == "status") {
+            const BlockIndex* b = chain().lookup(parse_hash(p[1]));
             json::object o;
-            const bool active = chain().in_active_chain(b);
+            const bool active = b && chain().in_active_chain(b);
             o["in_best_chain"] = active;
             if (active) {
                 o["height"] = b->height;
@@ -179,6 +178,10 @@ private:
             }
             return json_reply(o);
         }
+        auto [b, data] = active_block(p[1]);
+        if (n == 2) return json_reply(block_json(b, data));
+        if (n == 3 && p[2] == "header") return text(hex_encode(data.header.serialize()));
+        if (n == 3 && p[2] == "raw") return binary(data.serialize(true));
         if (n == 3 && p[2] == "txids") {
             json::array out;
             for (const Transaction& tx : data.txs) out.push_back(json::value(tx.txid().to_hex()));

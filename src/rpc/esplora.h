@@ -20,6 +20,8 @@
 // Errors: 400 for a malformed hash ("Invalid hex string"), number ("Invalid number") or
 // address ("Invalid Bitcoin address"); 404 for what is not there ("Block not found",
 // "Transaction not found"), and for unknown paths ("endpoint does not exist").
+// As electrs, /block/:hash/status of a block outside the best chain (or unknown) is
+// {"in_best_chain": false}, not 404.
 // Differences from electrs: script *_asm fields use Core's asm notation; POST /tx errors
 // carry Core's sendrawtransaction message.
 //

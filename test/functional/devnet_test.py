@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Functional test of minicash-devnet: up, fund, mine, partition, heal, down, reset.
+"""Functional test of minicash-devnet: up, fund, mine, partition, heal, faucet (CLI and
+HTTP), reorg, time, snapshot/restore, down, up --with-bitcoind (skipped), automine, reset.
 
     devnet_test.py
 
@@ -30,16 +31,16 @@ class Devnet:
         self.exe = os.path.join(bin_dir, "minicash-devnet")
         self.dir = d
 
-    def run(self, *args, ok=True):
+    def run(self, *args, ok=True, env=None):
         p = minicash_test.run([sys.executable, self.exe, *args, "--dir", self.dir] if args[0] not in ("cli", "wallet")
-                              else [sys.executable, self.exe, "--dir", self.dir, *args])
+                              else [sys.executable, self.exe, "--dir", self.dir, *args], env=env)
         shown = " ".join(args)
         if ok and p.returncode != 0:
             raise AssertionError(f"minicash-devnet {shown} failed ({p.returncode}):\n{p.stdout}{p.stderr}")
         return p
 
-    def out(self, *args):
-        return self.run(*args).stdout.strip()
+    def out(self, *args, env=None):
+        return self.run(*args, env=env).stdout.strip()
 
     def json(self, *args):
         return json.loads(self.out(*args))
@@ -59,8 +60,9 @@ def kill_everything(d):
         with open(os.path.join(d, "devnet.json")) as f:
             st = json.load(f)
         pids |= {n["pid"] for n in st["nodes"] if n.get("pid")}
-        if st.get("miner"):
-            pids.add(st["miner"]["pid"])
+        for part in ("miner", "faucet_http"):
+            if (st.get(part) or {}).get("pid"):
+                pids.add(st[part]["pid"])
     except (OSError, ValueError):
         pass
     minicash_test.kill_processes_under(d, pids)
@@ -68,6 +70,22 @@ def kill_everything(d):
 
 def tips(status):
     return [n["bestblockhash"] for n in status["nodes"]]
+
+
+def post_faucet(port, body, path="/faucet", method="POST"):
+    """(HTTP status, decoded JSON answer) of the devnet's HTTP faucet."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        conn.request(method, path, data if method == "POST" else None, {"Content-Type": "application/json"})
+        resp = conn.getresponse()
+        return resp.status, json.loads(resp.read())
+    finally:
+        conn.close()
+
+
+def mempool(net, node=0):
+    return set(json.loads(net.out("cli", "--node", str(node), "getrawmempool")))
 
 
 def main():
@@ -178,6 +196,82 @@ def main():
         check(len(set(tips(s))) == 1 and s["nodes"][0]["height"] == 112, "heal broke the tie with one block")
         check("tie" in healed, "heal says it broke a tie")
 
+        print("faucet: pays, mines nothing")
+        height = net.status()["nodes"][0]["height"]
+        dave = net.json("wallet", "dave", "-json", "getnewaddress")["address"]
+        paid = net.out("faucet", dave, "0.5")
+        check(paid in mempool(net), "the payment is in node 0's mempool")
+        check(net.status()["nodes"][0]["height"] == height, "no block was mined")
+        bad = net.run("faucet", dave, "51", ok=False)
+        check(bad.returncode == 1 and "limit of 50 BTC" in bad.stderr, "faucet refuses more than 50 BTC")
+
+        print("HTTP faucet")
+        port = net.state()["faucet_http"]["port"]
+        check(f"http://127.0.0.1:{port}/faucet" in up, "up printed the HTTP faucet's URL")
+        code, answer = post_faucet(port, {"address": dave, "amount": 0.25})
+        check(code == 200 and answer.get("txid") in mempool(net), "POST /faucet pays and answers the txid")
+        http_paid = answer.get("txid")
+        for body, what in ((b"{nope", "a body that is not JSON"), ({"address": dave}, "no amount"),
+                           ({"address": "bcrt1qnotanaddress", "amount": 1}, "a bad address"),
+                           ({"address": dave, "amount": 1000}, "an amount over the limit"),
+                           ({"address": dave, "amount": -1}, "a negative amount"),
+                           ({"address": dave, "amount": "0.000000001"}, "9 decimals"),
+                           ({"address": dave, "amount": True}, "a boolean amount"),
+                           ([dave, 1], "a JSON array")):
+            code, answer = post_faucet(port, body)
+            check(code == 400 and answer.get("error"), f"{what} gets 400 with a message ({answer.get('error')})")
+        code, _ = post_faucet(port, b"x" * 10000)
+        check(code == 413, "a body over 4 kB gets 413")
+        code, _ = post_faucet(port, None, method="GET")
+        check(code == 405, "GET /faucet gets 405")
+        code, _ = post_faucet(port, {"address": dave, "amount": 1}, path="/other")
+        check(code == 404, "another path gets 404")
+
+        print("reorg")
+        net.out("mine", "1")
+        old_tip = net.status()["nodes"][0]["bestblockhash"]
+        r = json.loads(net.out("reorg", "1", "--json"))
+        check(r["replaced"] == [old_tip] and len(r["mined"]) == 2 and r["height"] == height + 2,
+              "reorg 1 replaced the tip by a branch of two blocks")
+        fallen = {e["txid"]: e for e in r["fallen"]}
+        check(paid in fallen and http_paid in fallen, "reorg reports the faucet payments as fallen out")
+        check(all(e["in_mempool"] for e in fallen.values()) and {paid, http_paid} <= mempool(net, 2),
+              "they are back in the mempools")
+        s = net.status()
+        check(tips(s) == [r["new_tip"]] * 3, "every node is on the new branch")
+        chaintips = json.loads(net.out("cli", "--node", "1", "getchaintips"))
+        check(any(c["hash"] == old_tip and c["status"] == "valid-fork" for c in chaintips),
+              "the old tip is a valid fork (reconsidered) on node 1")
+
+        print("time")
+        net.out("time", "+1h")
+        check(net.state()["time_offset"] == 3600, "time +1h")
+        net.out("time", "reset")
+        check(net.state()["time_offset"] == 0, "time reset (nothing was mined meanwhile)")
+        net.out("time", "+2d")
+        check(net.state()["time_offset"] == 2 * 86400, "the offset is kept in devnet.json")
+        net.out("mine", "6")
+        info = json.loads(net.out("cli", "--node", "2", "getblockchaininfo"))
+        check(info["mediantime"] >= time.time() + 2 * 86400 - 600, "mediantime moved two days ahead")
+        bad = net.run("time", "+5x", ok=False)
+        check(bad.returncode == 1 and "bad duration" in bad.stderr, "time refuses a bad duration")
+
+        print("snapshot and restore")
+        snap_height = net.status()["nodes"][0]["height"]
+        net.out("snapshot", "s1")
+        s = net.status()
+        check([n["height"] for n in s["nodes"]] == [snap_height] * 3 and all(n["running"] for n in s["nodes"]),
+              "snapshot restarted the nodes at the same height")
+        net.out("mine", "3")
+        restored = net.out("restore", "s1")
+        s = net.status()
+        check([n["height"] for n in s["nodes"]] == [snap_height] * 3 and len(set(tips(s))) == 1,
+              "restore brought every node back to the snapshot's height")
+        check([n["peers"] for n in s["nodes"]] == [2, 2, 2], "and reconnected them")
+        check(f"height {snap_height}" in restored and net.state()["time_offset"] == 2 * 86400,
+              "restore says the height; the clock offset came back too")
+        check(net.run("restore", "nope", ok=False).returncode == 1, "restore of an unknown snapshot fails")
+
         print("down")
         pids = [n["pid"] for n in net.state()["nodes"]]
         net.out("down")
@@ -186,7 +280,9 @@ def main():
         check(net.status()["nodes"][0]["running"] is False, "status says stopped")
 
         print("up again after down (same chains), with a background miner")
-        net.out("up", "--block-time", "0.2")
+        no_core = dict(os.environ, PATH="/usr/bin:/bin" if not shutil.which("bitcoind", path="/usr/bin:/bin") else "")
+        again = net.out("up", "--block-time", "0.2", "--with-bitcoind", "1", env=no_core)
+        check("bitcoind is not on PATH; skipped" in again, "--with-bitcoind without bitcoind says it is skipped")
         st = net.state()
         miner = st["miner"]["pid"]
         check(pid_alive(miner), "the miner runs")
@@ -195,13 +291,49 @@ def main():
             time.sleep(0.1)
         check(net.status()["nodes"][0]["height"] >= 115, "the miner mines blocks by itself")
         check(net.json("wallet", "erin", "-json", "balance")["confirmed"] == 0.25, "erin's coins survived the restart")
-        pids = [n["pid"] for n in st["nodes"]] + [miner]
+        tip = json.loads(net.out("cli", "getblock", net.status()["nodes"][0]["bestblockhash"]))
+        check(tip["time"] >= time.time() + 2 * 86400 - 600, "the clocks are still two days ahead after the restart")
+        bad = net.run("time", "reset", ok=False)
+        check(bad.returncode == 1 and "time-too-new" in bad.stderr,
+              "time reset refuses to go back behind blocks mined ahead, and says why")
+
+        print("automine")
+        net.out("automine", "off")
+        check(not pid_alive(miner) and net.state()["miner"] is None, "automine off stopped the miner")
+        net.out("automine", "0.2")
+        miner = net.state()["miner"]["pid"]
+        start = net.status()["nodes"][0]["height"]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and net.status()["nodes"][0]["height"] < start + 2:
+            time.sleep(0.1)
+        check(pid_alive(miner) and net.status()["nodes"][0]["height"] >= start + 2, "automine 0.2 mines blocks")
+        web = net.state()["faucet_http"]["pid"]
+        pids = [n["pid"] for n in st["nodes"]] + [miner, web]
 
         print("reset")
         net.out("reset")
-        check(not any(pid_alive(p) for p in pids), "reset stopped the nodes and the miner")
+        check(not any(pid_alive(p) for p in pids), "reset stopped the nodes, the miner and the HTTP faucet")
         check(not os.path.exists(d), "reset wiped the directory")
         check(processes_under(d) == [], "nothing left running")
+
+        print("up --with-bitcoind, with a stand-in for bitcoind on PATH")
+        shim_dir = os.path.join(tmp, "core-bin")
+        os.makedirs(shim_dir)
+        shim = os.path.join(shim_dir, "bitcoind")
+        with open(shim, "w") as f:  # minicashd, without the two options of Core it does not take
+            f.write('#!/bin/sh\nfor a in "$@"; do shift; case "$a" in -server=*|-fallbackfee=*) ;; '
+                    f'*) set -- "$@" "$a" ;; esac; done\nexec {os.path.join(bin_dir, "minicashd")} "$@"\n')
+        os.chmod(shim, 0o755)
+        with_core = dict(os.environ, PATH=shim_dir + os.pathsep + os.environ.get("PATH", ""))
+        up = net.out("up", "--nodes", "2", "--with-bitcoind", "1", env=with_core)
+        check("bitcoind0 (Bitcoin Core): P2P 127.0.0.1:" in up, "up starts the Bitcoin Core node and prints it")
+        s = net.status()
+        check(s["bitcoind"][0]["running"] and [n["peers"] for n in s["nodes"]] == [2, 1],
+              "it runs, connected to node 0")
+        core = net.state()["bitcoind"][0]
+        net.out("down")
+        check(not pid_alive(core["pid"]), "down stops it")
+        net.out("reset")
 
         print("errors")
         empty = os.path.join(tmp, "empty-bin")

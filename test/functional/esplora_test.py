@@ -104,6 +104,8 @@ def main():
         check(api.text("block/" + block + "/txid/1") == spend, "/block/:hash/txid/:index")
         check(api.json("block/" + block + "/status") == {"in_best_chain": True, "height": 102, "next_best": None},
               "/block/:hash/status")
+        check(api.json("block/" + "11" * 32 + "/status") == {"in_best_chain": False},
+              "/block/:hash/status of an unknown block is not in the best chain (200, as electrs)")
         check(api.text("block/" + block + "/header") == node.rpc("getblockheader", block, False),
               "/block/:hash/header")
         code, ctype, raw = api.request("block/" + block + "/raw")
