@@ -949,7 +949,9 @@ bool Chainstate::Impl::load(std::string* error) {
             index.emplace(hash, std::move(entry));
             if (!(b->status & BLOCK_FAILED_MASK) && (!best_header || b->chain_work > best_header->chain_work))
                 best_header = b;
-            if (b->status & BLOCK_HAVE_DATA) data_received(b);
+            // A pruned block's transactions were counted once: it still links its
+            // descendants (Core links by nTx, not by stored data).
+            if ((b->status & BLOCK_HAVE_DATA) || b->tx_count > 0) data_received(b);
         }
 
         // A reindex reads every blk file itself (and must stop at a damaged record rather

@@ -6,13 +6,10 @@ namespace minicash {
 
 int prune_after_height(Network network, bool fast_prune) {
     switch (network) {
-    case Network::MAIN:
-        return 100000;
-    case Network::REGTEST:
-        return fast_prune ? 100 : 1000;
+    case Network::MAIN: return 100000;
+    case Network::REGTEST: return fast_prune ? 100 : 1000;
     case Network::TESTNET4:
-    case Network::SIGNET:
-        break;
+    case Network::SIGNET: break;
     }
     return 1000;
 }

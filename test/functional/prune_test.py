@@ -122,6 +122,8 @@ def automatic():
         pruned.start()
         checks.check(pruned.rpc("getblockchaininfo")["pruneheight"] == height and pruned.rpc("getblockcount") == 1505,
                      "restart keeps the pruned state")
+        pruned.mine(2, ADDR)
+        checks.check(pruned.rpc("getblockcount") == 1507, "after the restart new blocks extend the chain")
         pruned.stop()
         pruned.args = []
         try:
@@ -204,6 +206,9 @@ def kill_loop(rounds=6):
             node.kill()
             t.join()
             node.start()
+            before = node.rpc("getblockcount")
+            node.mine(1, ADDR)
+            checks.check(node.rpc("getblockcount") == before + 1, f"kill {i + 1}: the restarted node mines on its tip")
             info = node.rpc("getblockchaininfo")
             all_stored_above(node, info["pruneheight"] - 1)
             checks.check(info["blocks"] - info["pruneheight"] >= 288 or info["pruneheight"] == 0,

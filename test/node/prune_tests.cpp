@@ -28,7 +28,7 @@ TEST(PruneSelection, LastPrunableHeightKeeps288AndIndexLocks) {
     // An index at height 500 needs everything above 500 - 10 - 1.
     EXPECT_EQ(last_prunable_height(1000, {500}), 489);
     EXPECT_EQ(last_prunable_height(1000, {900, 500}), 489);
-    EXPECT_EQ(last_prunable_height(1000, {-1}), 1);  // an index that has indexed nothing yet
+    EXPECT_EQ(last_prunable_height(1000, {-1}), 1);     // an index that has indexed nothing yet
     EXPECT_EQ(last_prunable_height(1000, {995}), 712);  // the 288 rule is the lower one
 }
 
@@ -141,6 +141,9 @@ TEST(Prune, ManualDeletesWholeFilesBelowTheHeightAndKeeps288) {
     EXPECT_EQ(tc.chain().height(), 505);
     EXPECT_EQ(tc.chain().prune_status().prune_height, pruned_to);
     expect_stored_from(tc.chain(), pruned_to + 1);
+    // The restarted chain state still extends the chain (its pruned blocks link the tip).
+    tc.mine_blocks(3);
+    EXPECT_EQ(tc.chain().height(), 508);
 }
 
 TEST(Prune, UnprunedStartOnPrunedDataIsRefused) {
@@ -204,6 +207,8 @@ TEST(Prune, AutomaticKeepsTheDiskNearTheTarget) {
     ASSERT_TRUE(tc.reopen());
     EXPECT_EQ(tc.chain().height(), 1000);
     expect_stored_from(tc.chain(), 1000 - 288);
+    tc.mine_blocks(3);
+    EXPECT_EQ(tc.chain().height(), 1003);
 }
 
 }  // namespace
