@@ -520,8 +520,12 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
                 "Block pruning enabled.  Use RPC call pruneblockchain(height) to manually prune block and undo "
                 "files.");
         } else if (s.prune_target != 0) {
-            log_info("Prune configured to target %" PRIu64 " MiB on disk for block and undo files.",
-                     s.prune_target >> 20);
+            if (s.prune_target >= (uint64_t(1) << 20))
+                log_info("Prune configured to target %" PRIu64 " MiB on disk for block and undo files.",
+                         s.prune_target >> 20);
+            else  // -test=prunetarget
+                log_info("Prune configured to target %" PRIu64 " bytes on disk for block and undo files.",
+                         s.prune_target);
         }
         copts.interrupted = [] { return g_shutdown.load(); };
         const uint256 assume_valid = s.assume_valid.value_or(default_assume_valid(params));

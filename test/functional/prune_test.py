@@ -69,7 +69,8 @@ def refused(args, message, what):
 
 
 def automatic():
-    with mt.TestNode("full", p2p=True) as full, mt.TestNode("pruned", p2p=True, args=PRUNE_ARGS) as pruned:
+    with mt.TestNode("full", p2p=True) as full, mt.TestNode("pruned", p2p=True,
+                                                                     args=PRUNE_ARGS + ["-blockfilterindex"]) as pruned:
         full.start()
         mine(full, 1200)
         pruned.start()
@@ -109,6 +110,9 @@ def automatic():
         mt.wait_synced([full, pruned], 1500)
         checks.check(True, "the pruned node follows the other node's 300 new blocks")
         checks.check(pruned.rpc("getblockchaininfo")["pruneheight"] > info["pruneheight"], "pruning went on")
+        checks.check(mt.wait_until(lambda: pruned.rpc("getindexinfo")["basic block filter index"]["synced"], 30)
+                     and pruned.rpc("getblockfilter", pruned.rpc("getbestblockhash"))["filter"],
+                     "-blockfilterindex works on the pruned node")
         full.rpc("disconnectnode", "", [p["id"] for p in full.rpc("getpeerinfo")][0])
         mt.wait_until(lambda: full.rpc("getconnectioncount") == 0 and pruned.rpc("getconnectioncount") == 0, 30)
         pruned.mine(5, ADDR)
@@ -125,7 +129,7 @@ def automatic():
         pruned.mine(2, ADDR)
         checks.check(pruned.rpc("getblockcount") == 1507, "after the restart new blocks extend the chain")
         pruned.stop()
-        pruned.args = []
+        pruned.args = ["-blockfilterindex"]
         try:
             pruned.start(timeout=30)
             checks.fail("an unpruned start on pruned data was accepted")
