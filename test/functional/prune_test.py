@@ -9,7 +9,7 @@
               it announces NODE_NETWORK_LIMITED without NODE_NETWORK; a restart works.
   options     Core's messages: -prune below 550, -prune with -txindex, an unpruned start on
               pruned data, -blocksdir that does not exist; -blocksdir puts the files there.
-  manual      -prune=1 with pruneblockchain: result and Core's errors.
+  manual      -prune=1 with pruneblockchain: result and Core's errors; -reindex on pruned data.
   kill loop   SIGKILL while blocks are mined and files pruned: every restart finds a
               consistent node (every block above the prune height readable).
 """
@@ -188,6 +188,17 @@ def manual():
         checks.check(result <= result2 <= 700 - 288, f"pruneblockchain near the tip keeps 288 blocks ({result2})")
         t = node.rpc("getblockheader", node.rpc("getblockhash", 350))["time"]
         checks.check(node.rpc("pruneblockchain", t) >= result2, "pruneblockchain with a timestamp")
+        # -reindex on pruned data (Core): the files after the gap go, the chain starts over
+        # (peers would give the blocks back); an unpruned start is accepted afterwards.
+        node.stop()
+        node.start(extra=["-reindex"])
+        blocks = sorted(f for f in os.listdir(os.path.join(node.netdir, "blocks")) if f.endswith(".dat"))
+        checks.check(mt.wait_until(lambda: node.rpc("getblockcount") == 0, 30) and blocks == ["blk00000.dat"],
+                     f"-reindex on pruned data starts over from the genesis block ({blocks})")
+        node.stop()
+        node.args = []
+        node.start()
+        checks.check(node.rpc("getblockchaininfo")["pruned"] is False, "after -reindex an unpruned start is accepted")
 
 
 def kill_loop(rounds=6):
