@@ -370,6 +370,15 @@ void add_daemon_options(NodeOptions& o) {
                "Rebuild the block index and the UTXO set from the blk*.dat files in blocks/ (undo data is "
                "written again); interrupted, the next start continues it");
     o.add_bool("reindex-chainstate", "Rebuild the UTXO set from the stored blocks, keeping the block index");
+    o.add_int("prune", "n",
+              "Delete old blocks to save disk space (doc/node.md, \"Running a pruned node\"): 0 keeps every block "
+              "(default), 1 deletes only on request (RPC pruneblockchain), n >= 550 keeps the block and undo files "
+              "under n MiB. The last 288 blocks are always kept. Incompatible with -txindex; going back to 0 needs "
+              "-reindex, which downloads the whole chain again");
+    o.add_bool("fastprune", "Testing aid: block files of 64 KiB, and regtest prunes from height 100 on (default: 0)");
+    o.add_string("blocksdir", "dir",
+                 "Keep the block and undo files (blocks/blk*.dat, blocks/rev*.dat) under <dir>/<chain> instead of "
+                 "the data directory; the block index stays in the data directory (default: <datadir>)");
     o.add_string("assumevalid", "hex",
                  "If this block is in the chain, assume that it and its ancestors are valid and possibly skip "
                  "their script verification (0 to verify all; default: the network's, as Bitcoin Core 30's; "

@@ -20,7 +20,6 @@ const std::vector<CompatOption>& core_compat_options() {
         // General options.
         {"allowignoredconf", T::BOOL, K::NO_EFFECT, {}, "minicashd reads no second configuration file"},
         {"blockreconstructionextratxn", T::INT, K::NO_EFFECT, {}, "compact blocks are rebuilt from the mempool only"},
-        {"blocksdir", T::STRING, K::DEFAULT_ONLY, {}, "blocks are always kept in <datadir>/<chain>/blocks"},
         {"blocksxor", T::BOOL, K::DEFAULT_ONLY, {"0"}, "block files are not XOR-obfuscated"},
         {"coinstatsindex", T::BOOL, K::DEFAULT_ONLY, {"0"}, "there is no coin statistics index"},
         {"daemonwait", T::BOOL, K::NO_EFFECT, {}, "-daemon always waits for start-up to finish"},
@@ -28,7 +27,6 @@ const std::vector<CompatOption>& core_compat_options() {
         {"maxorphantx", T::INT, K::NO_EFFECT, {}, "the orphan pool has a fixed size, as in Core 30"},
         {"persistmempoolv1", T::BOOL, K::DEFAULT_ONLY, {"0"}, "mempool.dat is written in the current format"},
         {"pid", T::STRING, K::NO_EFFECT, {}, "no pid file is written"},
-        {"prune", T::INT, K::DEFAULT_ONLY, {"0"}, "minicashd keeps every block (no pruning)"},
         {"settings", T::STRING, K::NO_EFFECT, {}, "there is no settings.json"},
         {"sysperms", T::BOOL, K::DEFAULT_ONLY, {"0"}, "files are created with the default permissions"},
         {"ipcbind", T::LIST, K::DEFAULT_ONLY, {}, "there is no multiprocess interface"},
@@ -57,7 +55,6 @@ const std::vector<CompatOption>& core_compat_options() {
         {"checkblockindex", T::BOOL, K::NO_EFFECT, {}, "the block index has no consistency checker"},
         {"checkblocks", T::INT, K::NO_EFFECT, {}, "blocks are not re-verified at start-up"},
         {"checklevel", T::INT, K::NO_EFFECT, {}, "blocks are not re-verified at start-up"},
-        {"fastprune", T::BOOL, K::DEFAULT_ONLY, {"0"}, "minicashd keeps every block (no pruning)"},
         {"maxsigcachesize", T::INT, K::NO_EFFECT, {}, "the signature cache has a fixed size"},
         {"acceptstalefeeestimates", T::BOOL, K::NO_EFFECT, {}, "fee estimates are always served"},
         {"stopafterblockimport", T::BOOL, K::NO_EFFECT, {}, "use -exitafterimport"},

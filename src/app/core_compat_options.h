@@ -3,8 +3,8 @@
 //
 //  - Core's wallet options (-fallbackfee, -keypool, -wallet, ...): accepted and ignored with
 //    a warning, as by a Core build without a wallet (minicash-wallet is a separate program);
-//  - options whose feature is absent (-prune, -i2psam, -peerbloomfilters, ...): accepted
-//    with a warning when the value asks for what minicashd does anyway (-prune=0), refused
+//  - options whose feature is absent (-blocksxor, -i2psam, -peerbloomfilters, ...): accepted
+//    with a warning when the value asks for what minicashd does anyway (-blocksxor=0), refused
 //    with a message saying why otherwise;
 //  - tuning knobs that mean nothing here (-maxsigcachesize, -rpcworkqueue, ...): accepted
 //    with a warning, their values checked for form.

@@ -81,6 +81,8 @@ int run(int argc, char** argv) {
     ChainstateOptions copts;
     copts.datadir = netdir;
     copts.dbcache_bytes = size_t(16) << 20;
+    // Reads pruned data directories too; manual mode never deletes anything by itself.
+    copts.prune_target = kPruneTargetManual;
     std::unique_ptr<Chainstate> chainstate = Chainstate::open(options.params(), copts, &error);
     if (!chainstate) {
         std::cerr << "minicash-chainstate: error: cannot open the chain state in " << netdir.string() << ": " << error

@@ -174,6 +174,9 @@ struct Settings {
     uint64_t test_block_write_limit = 0;  // -test=blockwritelimit=<n>
     std::optional<uint256> assume_valid;  // -assumevalid; nullopt: the network's default
     Reindex reindex = Reindex::NONE;      // -reindex, -reindex-chainstate
+    uint64_t prune_target = 0;            // -prune in bytes (kPruneTargetManual for -prune=1)
+    bool fast_prune = false;              // -fastprune
+    std::filesystem::path blocks_dir;     // -blocksdir: <dir>/<chain>/blocks; empty: netdir/blocks
     app::RpcSettings rpc;                 // RPC options (app/rpc_setup.h)
     app::NetSettings net;                 // P2P options (app/net_setup.h)
     app::ZmqSettings zmq;                 // ZMQ notifications (app/zmq_setup.h)
@@ -366,21 +369,67 @@ Settings read_settings(const app::NodeOptions& o) {
         if (*n < 0 || *n > 1000000000) throw app::OptionError("-dbflushinterval must be between 0 and 1000000000");
         s.flush_interval_blocks = int(*n);
     }
+    uint64_t test_prune_target = 0;
     for (const std::string& t : o.get_list("test")) {
         constexpr std::string_view kWriteLimit = "blockwritelimit=";
-        if (t.starts_with(kWriteLimit)) {
+        constexpr std::string_view kPruneTarget = "prunetarget=";
+        if (t.starts_with(kPruneTarget)) {
+            // Testing aid: an automatic prune target in bytes below Core's 550 MiB minimum,
+            // so that automatic pruning can be exercised on short regtest chains.
+            const std::string n = t.substr(kPruneTarget.size());
+            if (n.empty() || n.size() > 15 ||
+                !std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; }) || std::stoull(n) < 2)
+                throw app::OptionError("-test=prunetarget needs a number of bytes (at least 2)");
+            if (o.params().network != Network::REGTEST)
+                throw app::OptionError("-test=prunetarget is only available on regtest");
+            test_prune_target = std::stoull(n);
+        } else if (t.starts_with(kWriteLimit)) {
             const std::string n = t.substr(kWriteLimit.size());
             if (n.empty() || n.size() > 15 ||
                 !std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; }))
                 throw app::OptionError("-test=blockwritelimit needs a number of bytes");
             s.test_block_write_limit = std::stoull(n);
         } else {
-            throw app::OptionError("-test=" + t + " is not a test option (known: blockwritelimit=<n>)");
+            throw app::OptionError("-test=" + t +
+                                   " is not a test option (known: blockwritelimit=<n>, prunetarget=<n>)");
         }
+    }
+    // -prune as Core reads it (node/prune.h).
+    if (auto p = o.get_int("prune")) {
+        if (*p < 0) throw app::OptionError("Prune cannot be configured with a negative value.");
+        if (*p == 1) {
+            s.prune_target = kPruneTargetManual;
+        } else if (*p > 1) {
+            if (uint64_t(*p) < (kMinPruneTargetBytes >> 20))
+                throw app::OptionError("Prune configured below the minimum of " +
+                                       std::to_string(kMinPruneTargetBytes >> 20) +
+                                       " MiB.  Please use a higher number.");
+            if (uint64_t(*p) > (std::numeric_limits<uint64_t>::max() >> 21))
+                throw app::OptionError("-prune=" + std::to_string(*p) + " is too large");
+            s.prune_target = uint64_t(*p) << 20;
+        }
+    }
+    if (test_prune_target > 0) {
+        if (s.prune_target == 0 || s.prune_target == kPruneTargetManual)
+            throw app::OptionError("-test=prunetarget needs automatic pruning (-prune=550 or more)");
+        s.prune_target = test_prune_target;
+    }
+    s.fast_prune = o.get_bool("fastprune");
+    if (auto dir = o.get_string("blocksdir")) {
+        std::error_code ec;
+        const std::filesystem::path base = std::filesystem::absolute(*dir, ec);
+        if (dir->empty() || ec || !std::filesystem::is_directory(base, ec))
+            throw app::OptionError("Specified blocks directory \"" + *dir + "\" does not exist.");
+        // The chain's subdirectory as under the data directory (none for mainnet).
+        const std::filesystem::path datadir_base =
+            o.params().network == Network::MAIN ? s.netdir : s.netdir.parent_path();
+        s.blocks_dir = base / std::filesystem::relative(s.netdir, datadir_base) / "blocks";
     }
     if (auto av = o.get_string("assumevalid")) s.assume_valid = parse_assume_valid(*av);
     if (o.get_bool("reindex")) s.reindex = Reindex::BLOCKS;
     else if (o.get_bool("reindex-chainstate")) s.reindex = Reindex::CHAINSTATE;
+    if (s.prune_target != 0 && s.reindex == Reindex::CHAINSTATE)
+        throw app::OptionError("Prune mode is incompatible with -reindex-chainstate. Use full -reindex instead.");
     s.rpc = app::read_rpc_settings(o, s.netdir);
     s.net = app::read_net_settings(o, s.netdir);
     s.mempool = read_mempool_options(o);
@@ -403,6 +452,14 @@ Settings read_settings(const app::NodeOptions& o) {
     }
     s.electrum = app::read_electrum_settings(o, s.rpc.addressindex);
     if (s.electrum.enabled) s.rpc.txindex = true;  // blockchain.transaction.get
+    // Indexes that need every block cannot work on a pruned node (Core's message).
+    if (s.prune_target != 0) {
+        if (s.rpc.txindex)
+            throw app::OptionError(s.electrum.enabled && !o.get_bool("txindex")
+                                       ? "Prune mode is incompatible with the Electrum server (it needs -txindex)."
+                                       : "Prune mode is incompatible with -txindex.");
+        if (s.rpc.addressindex) throw app::OptionError("Prune mode is incompatible with -addressindex.");
+    }
     return s;
 }
 
@@ -455,6 +512,21 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
         copts.flush_interval_blocks = s.flush_interval_blocks;
         copts.assume_valid = s.assume_valid;
         copts.reindex = s.reindex;
+        copts.prune_target = s.prune_target;
+        copts.fast_prune = s.fast_prune;
+        copts.blocks_dir = s.blocks_dir;
+        if (s.prune_target == kPruneTargetManual) {
+            log_info(
+                "Block pruning enabled.  Use RPC call pruneblockchain(height) to manually prune block and undo "
+                "files.");
+        } else if (s.prune_target != 0) {
+            if (s.prune_target >= (uint64_t(1) << 20))
+                log_info("Prune configured to target %" PRIu64 " MiB on disk for block and undo files.",
+                         s.prune_target >> 20);
+            else  // -test=prunetarget
+                log_info("Prune configured to target %" PRIu64 " bytes on disk for block and undo files.",
+                         s.prune_target);
+        }
         copts.interrupted = [] { return g_shutdown.load(); };
         const uint256 assume_valid = s.assume_valid.value_or(default_assume_valid(params));
         if (assume_valid.is_null()) {
@@ -506,6 +578,13 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
     if (!app::start_indexes(node, &error)) {  // indexes: -txindex, -blockfilterindex (node/index/)
         log_error("cannot open an index: %s", error.c_str());
         std::cerr << "minicashd: error: cannot open an index: " << error << "\n";
+        return kExitStartup;
+    }
+    try {
+        chainstate->start_pruning();  // after the indexes registered their prune locks (node/prune.h)
+    } catch (const StorageError& e) {
+        log_error("pruning failed: %s", e.what());
+        std::cerr << "minicashd: error: pruning failed: " << e.what() << "\n";
         return kExitStartup;
     }
     const std::filesystem::path mempool_file = s.netdir / "mempool.dat";

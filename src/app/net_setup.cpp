@@ -339,6 +339,8 @@ NetSettings read_net_settings(const NodeOptions& o, const std::filesystem::path&
         if (*t <= 0) throw OptionError("peertimeout must be a positive integer.");
         c.peer_timeout_seconds = *t;
     }
+    // A pruned node offers only the recent blocks (BIP159), as Core: NODE_NETWORK goes.
+    if (o.get_int("prune").value_or(0) != 0) c.local_services &= ~uint64_t(net::NODE_NETWORK);
     c.v2transport = o.get_bool("v2transport", true);
     if (c.v2transport) c.local_services |= net::NODE_P2P_V2;
     if (o.get_bool("peerblockfilters", false)) {

@@ -131,18 +131,33 @@ RpcSettings read_rpc_settings(const NodeOptions& o, const std::filesystem::path&
     return s;
 }
 
+namespace {
+
+// Starts an index; false with `error` when it cannot (e.g. it needs blocks pruning deleted).
+bool start_index(BaseIndex& index, std::string* error) {
+    try {
+        index.start();
+    } catch (const StorageError& e) {
+        if (error) *error = e.what();
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 bool start_indexes(NodeContext& node, std::string* error) {
     if (!node.chainstate) return true;
     if (node.txindex) {
         std::unique_ptr<TxIndex> index = TxIndex::open(*node.chainstate, node.datadir, error);
         if (!index) return false;
-        index->start();
+        if (!start_index(*index, error)) return false;
         node.tx_index = std::move(index);
     }
     if (node.addressindex) {
         std::unique_ptr<AddressIndex> index = AddressIndex::open(*node.chainstate, node.datadir, error);
         if (!index) return false;
-        index->start();
+        if (!start_index(*index, error)) return false;
         node.address_index = std::move(index);
         if (node.mempool) {
             node.address_mempool = std::make_shared<AddressMempool>(*node.chainstate, *node.mempool);
@@ -152,13 +167,13 @@ bool start_indexes(NodeContext& node, std::string* error) {
     if (node.blockfilterindex) {
         std::unique_ptr<BlockFilterIndex> index = BlockFilterIndex::open(*node.chainstate, node.datadir, error);
         if (!index) return false;
-        index->start();
+        if (!start_index(*index, error)) return false;
         node.block_filter_index = std::move(index);
     }
     if (node.silentpaymentindex) {
         std::unique_ptr<SilentPaymentIndex> index = SilentPaymentIndex::open(*node.chainstate, node.datadir, error);
         if (!index) return false;
-        index->start();
+        if (!start_index(*index, error)) return false;
         node.silent_payment_index = std::move(index);
     }
     return true;

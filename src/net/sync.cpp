@@ -11,6 +11,7 @@
 #include "net/compact_relay.h"
 #include "net/headers_sync.h"
 #include "net/job_runner.h"
+#include "net/net_permissions.h"
 #include "net/peer_network.h"
 #include "storage/database.h"
 #include "util/hash.h"
@@ -455,6 +456,21 @@ asio::awaitable<bool> BlockSync::serve_block(std::shared_ptr<Peer> peer, Inv inv
     ChainAccess& chain = deps_.chain;
     const bool witness = (inv.type & MSG_WITNESS_FLAG) != 0;
     const uint256 hash = inv.hash;
+    // A pruned node (NODE_NETWORK_LIMITED without NODE_NETWORK) serves only recent blocks:
+    // a peer asking for one deeper than 288 + 2 (room for a race) is disconnected so it
+    // does not wait for it, unless it has noban (Core; the depth also hides our prune height).
+    const uint64_t ours = deps_.options.local_services;
+    if ((ours & NODE_NETWORK_LIMITED) && !(ours & NODE_NETWORK) && !peer->has_permission(PF_NOBAN)) {
+        const BlockIndex* b = chain.lookup(hash);
+        const BlockIndex* tip = chain.tip();
+        if (b && tip && tip->height - b->height > kNetworkLimitedBlocks + 2) {
+            log_debug(LogCategory::NET,
+                      "Ignore block request below NODE_NETWORK_LIMITED threshold, disconnecting peer=%lld",
+                      (long long)peer->id);
+            peer->disconnect("block request below the NODE_NETWORK_LIMITED threshold");
+            co_return true;
+        }
+    }
     auto read_job = [&chain, hash, witness] { return chain.read_block_for_peer(hash, witness); };
     std::optional<Bytes> data = co_await deps_.query.run(read_job);
     if (peer->disconnected()) co_return true;

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cinttypes>
+#include <cstdio>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -40,6 +41,13 @@ bool is_bip30_repeat(const BlockIndex* b) {
 }
 
 namespace {
+
+// "blkNNNNN.dat".
+std::string entry_name(int file) {
+    char name[32];
+    std::snprintf(name, sizeof name, "blk%05d.dat", file);
+    return name;
+}
 
 // Below this height BIP34 guarantees unique coinbases; from it on, BIP30 is checked again
 // (an early coinbase may commit to this height).
@@ -91,6 +99,12 @@ struct Chainstate::Impl {
     uint256 assume_valid;                     // null: verify every script
     bool reindex_pending = false;             // Reindex::BLOCKS until finish_reindex()
     AssumeValidStatus assume_valid_status;
+    // Pruning (node/prune.h).
+    bool have_pruned = false;          // the "prunedblockfiles" flag: files were deleted once
+    bool pruning_started = false;      // start_pruning() was called
+    int last_prune_check_file = -1;    // the append file at the last automatic check
+    int blocks_since_prune_check = 0;  // connected since then
+    PruneLocks prune_locks;
     // The progress line while catching up (log_sync_progress).
     ChainTxData tx_data;
     std::chrono::steady_clock::time_point last_progress{};
@@ -472,6 +486,7 @@ struct Chainstate::Impl {
                 }
                 connected_any = true;
                 maybe_flush();
+                maybe_prune();
                 log_sync_progress();
                 if (interrupted && interrupted()) {
                     stop = true;
@@ -541,6 +556,111 @@ struct Chainstate::Impl {
             (options.flush_interval_blocks > 0 && blocks_since_flush >= options.flush_interval_blocks) ||
             (options.flush_interval_seconds > 0 && elapsed >= std::chrono::seconds(options.flush_interval_seconds)))
             flush();
+    }
+
+    // ---- Pruning ----
+
+    std::filesystem::path blocks_dir() const {
+        return options.blocks_dir.empty() ? options.datadir / "blocks" : options.blocks_dir;
+    }
+    bool prune_mode() const { return options.prune_target != 0; }
+
+    // Size and highest stored block of every blk/rev file pair; `total` their sum.
+    std::vector<BlockFileUsage> block_file_usage(uint64_t* total) const {
+        std::map<int, BlockFileUsage> files;
+        *total = 0;
+        for (const auto& [n, bytes] : store->file_usage()) {
+            files[n] = BlockFileUsage{n, bytes, -1};
+            *total += bytes;
+        }
+        for (const auto& [hash, entry] : index) {
+            const BlockIndex* b = entry.get();
+            if (!(b->status & BLOCK_HAVE_DATA) || b->data.is_null()) continue;
+            BlockFileUsage& f = files[b->data.file];
+            f.file = b->data.file;
+            f.height_last = std::max(f.height_last, b->height);
+        }
+        std::vector<BlockFileUsage> out;
+        for (const auto& [n, f] : files) out.push_back(f);
+        return out;
+    }
+
+    // Core's GetPruneHeight (see PruneStatus).
+    std::optional<int> prune_height() const {
+        const BlockIndex* b = chain.tip();
+        if (!b) return std::nullopt;
+        if (!(b->status & BLOCK_HAVE_DATA)) return b->height;
+        while (b->prev && (b->prev->status & BLOCK_HAVE_DATA)) b = b->prev;
+        if (!b->prev) return std::nullopt;
+        return b->prev->height;
+    }
+
+    // Forgets the data of every block stored in `files`, makes that durable (with the
+    // "prunedblockfiles" flag), then deletes the files: a crash in between leaves files
+    // nothing refers to, which the next start removes (remove_unreferenced_files).
+    void prune_files(const std::vector<int>& files) {
+        if (files.empty()) return;
+        const std::set<int> gone(files.begin(), files.end());
+        for (auto& [hash, entry] : index) {
+            BlockIndex* b = entry.get();
+            if (!(b->status & BLOCK_HAVE_DATA) || !gone.count(b->data.file)) continue;
+            b->status &= ~uint32_t(BLOCK_HAVE_DATA | BLOCK_HAVE_UNDO);
+            b->data = FilePos{};
+            b->undo = FilePos{};
+            mark_dirty(b);
+            auto [lo, hi] = unlinked.equal_range(b->prev);
+            for (auto it = lo; it != hi;) it = it->second == b ? unlinked.erase(it) : std::next(it);
+        }
+        if (!have_pruned) {
+            index_db->write_flag("prunedblockfiles", true);
+            have_pruned = true;
+        }
+        flush();
+        for (const int n : files) {
+            store->remove_file_pair(n);
+            log_debug(LogCategory::BLOCKSTORAGE, "Prune: deleted blk/rev (%05d)", n);
+        }
+    }
+
+    // Automatic pruning (Core's FindFilesToPrune), checked when a new block file was
+    // started and every 32 connected blocks.
+    void maybe_prune(bool force = false) {
+        const uint64_t target = options.prune_target;
+        if (!pruning_started || target == 0 || target == kPruneTargetManual) return;
+        const int current = store->current_file();
+        if (!force && current == last_prune_check_file && ++blocks_since_prune_check < 32) return;
+        last_prune_check_file = current;
+        blocks_since_prune_check = 0;
+        const BlockIndex* tip = chain.tip();
+        if (!tip || tip->height <= prune_after_height(params.network, options.fast_prune)) return;
+        uint64_t usage = 0;
+        const std::vector<BlockFileUsage> files = block_file_usage(&usage);
+        const int last = last_prunable_height(tip->height, prune_locks.heights());
+        const uint64_t buffer = prune_buffer(target, options.fast_prune, initial_block_download());
+        const std::vector<int> chosen = select_files_to_prune(files, current, usage, target, buffer, last);
+        uint64_t freed = 0;
+        for (const BlockFileUsage& f : files)
+            if (std::find(chosen.begin(), chosen.end(), f.file) != chosen.end()) freed += f.bytes;
+        log_debug(LogCategory::PRUNE,
+                  "Prune: target=%" PRIu64 "MiB actual=%" PRIu64 "MiB diff=%" PRId64
+                  "MiB max_prune_height=%d removed %zu blk/rev pairs",
+                  target >> 20, (usage - freed) >> 20, (int64_t(target) - int64_t(usage - freed)) / (1 << 20), last,
+                  chosen.size());
+        prune_files(chosen);
+    }
+
+    // After a crash between prune_files' flush and its deletions: blk/rev pairs before the
+    // append file that no block refers to any more are deleted now.
+    void remove_unreferenced_files() {
+        std::set<int> referenced;
+        for (const auto& [hash, entry] : index)
+            if ((entry->status & BLOCK_HAVE_DATA) && !entry->data.is_null()) referenced.insert(entry->data.file);
+        const int current = store->current_file();
+        for (const int n : store->block_files()) {
+            if (n >= current || referenced.count(n)) continue;
+            log_info("Prune: removing blk/rev %05d, which no block refers to any more", n);
+            store->remove_file_pair(n);
+        }
     }
 
     bool load(std::string* error);
@@ -715,16 +835,27 @@ void Chainstate::Impl::recover_block_files() {
 
 bool Chainstate::Impl::load(std::string* error) {
     namespace fs = std::filesystem;
-    const fs::path blocks_dir = options.datadir / "blocks";
+    const fs::path index_dir = options.datadir / "blocks" / "index";
+    const fs::path blocks_dir = this->blocks_dir();
     std::error_code ec;
-    fs::create_directories(blocks_dir, ec);
-    if (ec) {
-        *error = "cannot create " + blocks_dir.string() + ": " + ec.message();
-        return false;
+    for (const fs::path& dir : {options.datadir / "blocks", blocks_dir}) {
+        fs::create_directories(dir, ec);
+        if (ec) {
+            *error = "cannot create " + dir.string() + ": " + ec.message();
+            return false;
+        }
     }
     const size_t index_cache = std::min<size_t>(options.dbcache_bytes / 8, 2 << 20);
-    index_db = BlockIndexDB::open(blocks_dir / "index", index_cache, options.wipe, error);
+    index_db = BlockIndexDB::open(index_dir, index_cache, options.wipe, error);
     if (!index_db) return false;
+    have_pruned = !options.wipe && index_db->read_flag("prunedblockfiles").value_or(false);
+    if (have_pruned && !prune_mode() && options.reindex != Reindex::BLOCKS) {
+        // Core's message: the deleted blocks can only come back by downloading them again.
+        *error =
+            "You need to rebuild the database using -reindex to go back to unpruned mode.  This will redownload the "
+            "entire blockchain";
+        return false;
+    }
     bool wipe_coins = options.wipe || options.reindex == Reindex::CHAINSTATE;
     try {
         std::vector<std::pair<uint256, DiskBlockIndex>> records;
@@ -746,13 +877,28 @@ bool Chainstate::Impl::load(std::string* error) {
             // Recorded before anything is emptied: a crash from here on restarts the reindex.
             index_db->write_flag("reindexing", true);
             index_db.reset();
-            index_db = BlockIndexDB::open(blocks_dir / "index", index_cache, /*wipe=*/true, error);
+            index_db = BlockIndexDB::open(index_dir, index_cache, /*wipe=*/true, error);
             if (!index_db) return false;
             index_db->write_flag("reindexing", true);
             records.clear();
             wipe_coins = true;
             for (const auto& entry : fs::directory_iterator(blocks_dir)) {
                 if (entry.path().filename().string().rfind("rev", 0) == 0) fs::remove(entry.path());
+            }
+            if (have_pruned || prune_mode()) {
+                // As Core with -reindex and -prune: the reindex reads blk files from 0 up to
+                // the first missing one, so the files after a gap are unusable; they go.
+                have_pruned = false;
+                std::vector<int> numbers;
+                for (const auto& entry : fs::directory_iterator(blocks_dir)) {
+                    const std::string name = entry.path().filename().string();
+                    if (name.size() == 12 && name.starts_with("blk") && name.ends_with(".dat") &&
+                        name.find_first_not_of("0123456789", 3) == 8)
+                        numbers.push_back(std::stoi(name.substr(3, 5)));
+                }
+                std::sort(numbers.begin(), numbers.end());
+                for (size_t i = 0; i < numbers.size(); ++i)
+                    if (numbers[i] != int(i)) fs::remove(blocks_dir / entry_name(numbers[i]));
             }
         }
         coins_db = CoinsDB::open(options.datadir / "chainstate", std::max<size_t>(options.dbcache_bytes / 8, 1 << 20),
@@ -767,7 +913,8 @@ bool Chainstate::Impl::load(std::string* error) {
         BlockStoreSpace space;
         space.min_free_bytes = options.min_free_disk_bytes;
         space.write_limit = options.test_block_write_limit;
-        store = std::make_unique<BlockStore>(blocks_dir, params.magic, BlockStore::kMaxBlockFileSize, space);
+        store = std::make_unique<BlockStore>(
+            blocks_dir, params.magic, options.fast_prune ? kFastPruneFileSize : BlockStore::kMaxBlockFileSize, space);
         coins = std::make_unique<CoinsCache>(*coins_db);
         sig_cache = std::make_unique<SignatureCache>(SignatureCache::entries_for_bytes(options.signature_cache_bytes));
         pool = std::make_unique<ScriptCheckPool>(options.script_threads, sig_cache.get());
@@ -802,12 +949,15 @@ bool Chainstate::Impl::load(std::string* error) {
             index.emplace(hash, std::move(entry));
             if (!(b->status & BLOCK_FAILED_MASK) && (!best_header || b->chain_work > best_header->chain_work))
                 best_header = b;
-            if (b->status & BLOCK_HAVE_DATA) data_received(b);
+            // A pruned block's transactions were counted once: it still links its
+            // descendants (Core links by nTx, not by stored data).
+            if ((b->status & BLOCK_HAVE_DATA) || b->tx_count > 0) data_received(b);
         }
 
         // A reindex reads every blk file itself (and must stop at a damaged record rather
         // than cut the file there), so only a normal start recovers the unrecorded tail.
         if (!reindex_pending) recover_block_files();
+        if (!reindex_pending && have_pruned) remove_unreferenced_files();
 
         if (!find(consensus().genesis_hash)) {
             BlockIndex* g = add_to_index(params.genesis.header, consensus().genesis_hash, nullptr);
@@ -1021,6 +1171,57 @@ void Chainstate::finish_reindex() {
 }
 
 std::filesystem::path Chainstate::block_file_path(int file) const { return impl_->store->block_file_path(file); }
+
+std::filesystem::path Chainstate::blocks_dir() const { return impl_->blocks_dir(); }
+
+PruneStatus Chainstate::prune_status() const {
+    std::lock_guard lock(impl_->mutex);
+    PruneStatus s;
+    s.prune_mode = impl_->prune_mode();
+    s.have_pruned = impl_->have_pruned;
+    s.target = impl_->options.prune_target;
+    s.prune_height = impl_->prune_height();
+    s.prune_after_height = prune_after_height(impl_->params.network, impl_->options.fast_prune);
+    return s;
+}
+
+bool Chainstate::is_block_pruned(const BlockIndex* b) const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->have_pruned && b && !(b->status & BLOCK_HAVE_DATA) && b->tx_count > 0;
+}
+
+int Chainstate::prune_manual(int height) {
+    std::lock_guard lock(impl_->mutex);
+    Impl& m = *impl_;
+    m.throw_if_stopped();
+    const BlockIndex* tip = m.chain.tip();
+    if (!m.prune_mode() || !tip) return m.prune_height().value_or(-1);
+    const int last = std::min(height, last_prunable_height(tip->height, m.prune_locks.heights()));
+    uint64_t usage = 0;
+    const std::vector<int> chosen =
+        select_files_to_prune_manual(m.block_file_usage(&usage), m.store->current_file(), last);
+    log_info("Prune (Manual): prune_height=%d removed %zu blk/rev pairs", last, chosen.size());
+    try {
+        m.prune_files(chosen);
+    } catch (const StorageError& e) {
+        m.fail(e.what());
+        throw;
+    }
+    return m.prune_height().value_or(-1);
+}
+
+void Chainstate::start_pruning() {
+    std::lock_guard lock(impl_->mutex);
+    impl_->pruning_started = true;
+    try {
+        impl_->maybe_prune(/*force=*/true);
+    } catch (const StorageError& e) {
+        impl_->fail(e.what());
+        throw;
+    }
+}
+
+PruneLocks& Chainstate::prune_locks() { return impl_->prune_locks; }
 
 AssumeValidStatus Chainstate::assume_valid() const {
     std::lock_guard lock(impl_->mutex);

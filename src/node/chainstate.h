@@ -24,6 +24,7 @@
 #include "consensus/params.h"
 #include "consensus/validation_state.h"
 #include "node/block_index.h"
+#include "node/prune.h"
 
 namespace minicash {
 class SignatureCache;
@@ -66,6 +67,25 @@ struct ChainstateOptions {
     // Asked between blocks while open() connects stored blocks (-reindex-chainstate, the
     // replay after a crash): true stops it early, the state stays consistent.
     std::function<bool()> interrupted;
+    // -prune (node/prune.h): 0 keeps every block; kPruneTargetManual deletes only on
+    // request (prune_manual); otherwise the automatic target in bytes of blk + rev files.
+    uint64_t prune_target = 0;
+    // -fastprune: block files of kFastPruneFileSize, regtest prunes after height 100.
+    bool fast_prune = false;
+    // -blocksdir: where blkNNNNN.dat and revNNNNN.dat live (empty: datadir/blocks). The
+    // block index stays in datadir/blocks/index, as in Core.
+    std::filesystem::path blocks_dir;
+};
+
+// Pruning as getblockchaininfo reports it.
+struct PruneStatus {
+    bool prune_mode = false;   // -prune set (automatic or manual)
+    bool have_pruned = false;  // block files were deleted at some point (persisted)
+    uint64_t target = 0;       // ChainstateOptions::prune_target
+    // Core's GetPruneHeight: the highest block of the active chain whose data is gone
+    // below the first block still stored; nullopt when nothing is pruned.
+    std::optional<int> prune_height;
+    int prune_after_height = 0;  // node/prune.h: the chain must be longer to prune
 };
 
 // What assumevalid does at the moment (getblockchaininfo, the log).
@@ -226,6 +246,24 @@ public:
     void finish_reindex();
     // blocks/blkNNNNN.dat for file number `file` (it may not exist).
     std::filesystem::path block_file_path(int file) const;
+    // The directory holding the blk and rev files.
+    std::filesystem::path blocks_dir() const;
+
+    // ---- Pruning (node/prune.h) ----
+
+    PruneStatus prune_status() const;
+    // Core's IsBlockPruned: the block's data was stored once and deleted by pruning.
+    bool is_block_pruned(const BlockIndex* b) const;
+    // Deletes the file pairs whose blocks are all at or below `height` (further limited to
+    // tip - 288 and by the prune locks). Returns the prune height afterwards (see
+    // PruneStatus), -1 when nothing is pruned. REQUIRES: prune mode. Throws StorageError.
+    int prune_manual(int height);
+    // Automatic pruning runs from this call on (and checks at once), so that the indexes
+    // started after open() registered their prune locks first.
+    void start_pruning();
+    // Where the indexes record how far they got (the heights pruning must keep above).
+    PruneLocks& prune_locks();
+
     // Marks the start and end of loading blocks from files (see above).
     void set_loading_blocks(bool loading);
     // Whether blocks are being loaded from files; takes no lock (any thread may ask).

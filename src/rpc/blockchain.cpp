@@ -1,6 +1,7 @@
 // Blockchain commands: getblockchaininfo, getblockcount, getbestblockhash, getblockhash,
 // getblockheader, getblock, getchaintips, getdifficulty, gettxout, gettxoutsetinfo,
 // invalidateblock, reconsiderblock, preciousblock.
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -12,6 +13,7 @@
 #include "rpc/util.h"
 #include "storage/block_store.h"
 #include "util/hex.h"
+#include "util/logging.h"
 #include "util/mock_time.h"
 
 namespace minicash::rpc {
@@ -27,10 +29,10 @@ double verification_progress(const ChainParams& params, const BlockIndex* tip) {
     return guess_verification_progress(chain_tx_data(params), tip, now_seconds());
 }
 
-uint64_t blocks_disk_usage(const std::filesystem::path& datadir) {
+uint64_t blocks_disk_usage(const std::filesystem::path& blocks_dir) {
     uint64_t total = 0;
     std::error_code ec;
-    for (auto it = std::filesystem::directory_iterator(datadir / "blocks", ec);
+    for (auto it = std::filesystem::directory_iterator(blocks_dir, ec);
          !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
         const std::string name = it->path().filename().string();
         if ((name.starts_with("blk") || name.starts_with("rev")) && name.ends_with(".dat")) {
@@ -155,7 +157,9 @@ void register_blockchain_commands(RpcTable& t) {
            {},
            "{ \"chain\", \"blocks\", \"headers\", \"bestblockhash\", \"bits\", \"target\", \"difficulty\", \"time\",\n"
            "  \"mediantime\", \"verificationprogress\", \"initialblockdownload\", \"chainwork\", \"size_on_disk\",\n"
-           "  \"pruned\", \"signet_challenge\" (signet only), \"warnings\",\n"
+           "  \"pruned\", \"pruneheight\" (prune mode only: the lowest height with stored blocks),\n"
+           "  \"automatic_pruning\" (prune mode only), \"prune_target_size\" (automatic pruning only: the target in\n"
+           "  bytes), \"signet_challenge\" (signet only), \"warnings\",\n"
            "  \"assumevalid\": { \"blockhash\" (absent with -assumevalid=0), \"in_force\" (the last block connected\n"
            "  skipped its script checks), \"skipped_blocks\" (since start-up) } (minicash only) }",
            [](NodeContext& node, const RpcRequest&) -> json::value {
@@ -177,8 +181,15 @@ void register_blockchain_commands(RpcTable& t) {
                o["verificationprogress"] = verification_progress(params, tip);
                o["initialblockdownload"] = chain.initial_block_download();
                o["chainwork"] = tip->chain_work.to_hex();
-               o["size_on_disk"] = blocks_disk_usage(node.datadir);
-               o["pruned"] = false;
+               o["size_on_disk"] = blocks_disk_usage(chain.blocks_dir());
+               const PruneStatus prune = chain.prune_status();
+               o["pruned"] = prune.prune_mode;
+               if (prune.prune_mode) {
+                   o["pruneheight"] = prune.prune_height ? *prune.prune_height + 1 : 0;
+                   const bool automatic = prune.target != kPruneTargetManual;
+                   o["automatic_pruning"] = automatic;
+                   if (automatic) o["prune_target_size"] = prune.target;
+               }
                if (params.network == Network::SIGNET)
                    o["signet_challenge"] = hex_encode(params.consensus.signet_challenge);
                o["warnings"] = json::array();
@@ -330,6 +341,50 @@ void register_blockchain_commands(RpcTable& t) {
                ValidationState state;
                if (!chain.reconsider_block(hash, state)) throw RpcError(RPC_DATABASE_ERROR, state.to_string());
                return nullptr;
+           }});
+
+    t.add({"blockchain",
+           "pruneblockchain",
+           "Deletes the stored blocks up to a height (prune mode only; the last 288 blocks are always kept).",
+           {{"height", ArgType::NUM, true, "",
+             "The block height to prune up to, or a UNIX epoch time (above 1000000000): the blocks up to the "
+             "first one with a timestamp at least 2 hours before it"}},
+           "n    (numeric) Height of the last block pruned",
+           [](NodeContext& node, const RpcRequest& req) -> json::value {
+               Chainstate& chain = require_chain(node);
+               const PruneStatus status = chain.prune_status();
+               if (!status.prune_mode)
+                   throw RpcError(RPC_MISC_ERROR, "Cannot prune blocks because node is not in prune mode.");
+               int64_t height = req.get_int(0);
+               if (height < 0) throw RpcError(RPC_INVALID_PARAMETER, "Negative block height.");
+               // Above a billion the value is a time (a height that large is decades away).
+               if (height > 1000000000) {
+                   constexpr int64_t kTimestampWindow = 2 * 60 * 60;  // Core's TIMESTAMP_WINDOW
+                   const int64_t when = height - kTimestampWindow;
+                   std::optional<int> found;
+                   int64_t time_max = 0;
+                   for (int h = 0; h <= chain.height() && !found; ++h) {
+                       const BlockIndex* b = chain.at_height(h);
+                       if (!b) break;
+                       time_max = std::max<int64_t>(time_max, b->header.time);
+                       if (time_max >= when) found = h;
+                   }
+                   if (!found)
+                       throw RpcError(RPC_INVALID_PARAMETER,
+                                      "Could not find block with at least the specified timestamp.");
+                   height = *found;
+               }
+               const int chain_height = chain.height();
+               if (chain_height < status.prune_after_height)
+                   throw RpcError(RPC_MISC_ERROR, "Blockchain is too short for pruning.");
+               if (height > chain_height)
+                   throw RpcError(RPC_INVALID_PARAMETER, "Blockchain is shorter than the attempted prune height.");
+               if (height > chain_height - kMinBlocksToKeep) {
+                   log_debug(LogCategory::RPC,
+                             "Attempt to prune blocks close to the tip.  Retaining the minimum number of blocks.");
+                   height = chain_height - kMinBlocksToKeep;
+               }
+               return chain.prune_manual(int(height));
            }});
 
     t.add({"blockchain",

@@ -261,7 +261,7 @@ void register_rawtransaction_commands(RpcTable& t) {
                    });
                    if (!undo_pos.is_null()) {
                        try {
-                           BlockStore reader(node.datadir / "blocks", params.magic);
+                           BlockStore reader(chain.blocks_dir(), params.magic);
                            auto block_undo = reader.read_undo(undo_pos, prev_hash);
                            auto block = chain.read_block(found->block);
                            if (block_undo && block && block_undo->txs.size() + 1 == block->txs.size()) {

@@ -323,7 +323,7 @@ HttpResponse rest_spent_txouts(const Rest& rest, const HttpRequest&, const std::
         std::optional<BlockUndo> read;
         if (!pos.is_null()) {
             try {
-                BlockStore reader(rest.node.datadir / "blocks", chain.params().magic);
+                BlockStore reader(chain.blocks_dir(), chain.params().magic);
                 read = reader.read_undo(pos, prev_hash);
             } catch (const std::exception&) { read.reset(); }
         }

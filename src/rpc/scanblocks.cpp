@@ -34,7 +34,7 @@ bool block_matches(NodeContext& node, Chainstate& chain, const BlockIndex* b, co
     });
     std::vector<TxOut> spent;
     if (!undo_pos.is_null()) {
-        const BlockStore reader(node.datadir / "blocks", chain.params().magic);
+        const BlockStore reader(chain.blocks_dir(), chain.params().magic);
         const std::optional<BlockUndo> undo = reader.read_undo(undo_pos, prev_hash);
         if (!undo) throw RpcError(RPC_INTERNAL_ERROR, "Can't read undo data from disk");
         for (const TxUndo& t : undo->txs)

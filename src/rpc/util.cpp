@@ -35,13 +35,16 @@ BlockRead read_block_data(NodeContext& node, Chainstate& chain, const BlockIndex
         undo_pos = b->undo;
         if (b->prev) prev_hash = b->prev->hash;
     });
-    if (!have_data) throw RpcError(RPC_MISC_ERROR, "Block not available (not fully downloaded)");
+    if (!have_data) {
+        if (chain.is_block_pruned(b)) throw RpcError(RPC_MISC_ERROR, "Block not available (pruned data)");
+        throw RpcError(RPC_MISC_ERROR, "Block not available (not fully downloaded)");
+    }
     auto block = chain.read_block(b);
     if (!block) throw RpcError(RPC_MISC_ERROR, "Block not found on disk");
     r.block = std::move(*block);
     if (want_undo && !undo_pos.is_null() && b->prev) {
         try {
-            BlockStore reader(node.datadir / "blocks", chain.params().magic);
+            BlockStore reader(chain.blocks_dir(), chain.params().magic);
             r.undo = reader.read_undo(undo_pos, prev_hash);
         } catch (const std::exception&) {
             r.undo.reset();  // the fee fields are then left out, as Core does without undo data

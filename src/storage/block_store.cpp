@@ -292,6 +292,38 @@ void BlockStore::set_append_position(int file, uint64_t end) {
     current_size_ = std::filesystem::exists(block_file_path(file), ec) ? end : 0;
 }
 
+int BlockStore::current_file() const {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return current_file_;
+}
+
+std::map<int, uint64_t> BlockStore::file_usage() const {
+    std::map<int, uint64_t> usage;
+    for (const int n : block_files()) {
+        std::error_code ec;
+        uint64_t bytes = std::filesystem::file_size(block_file_path(n), ec);
+        if (ec) bytes = 0;
+        const uint64_t undo = std::filesystem::file_size(undo_file_path(n), ec);
+        if (!ec) bytes += undo;
+        usage[n] = bytes;
+    }
+    return usage;
+}
+
+void BlockStore::remove_file_pair(int file) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (file == current_file_) throw StorageError("cannot prune blk file " + std::to_string(file) + ": it is in use");
+    for (const auto& path : {block_file_path(file), undo_file_path(file)}) {
+        if (auto it = unsynced_.find(path); it != unsynced_.end()) {
+            ::close(it->second);
+            unsynced_.erase(it);
+        }
+        std::error_code ec;
+        std::filesystem::remove(path, ec);
+        if (ec) throw StorageError("cannot remove " + path.string() + ": " + ec.message());
+    }
+}
+
 void BlockStore::truncate_undo(int file, uint64_t end) {
     const std::lock_guard<std::mutex> lock(mutex_);
     truncate_file(undo_file_path(file), end);

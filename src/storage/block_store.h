@@ -105,6 +105,16 @@ public:
     std::filesystem::path block_file_path(int file) const;
     std::filesystem::path undo_file_path(int file) const;
 
+    // ---- Pruning ----
+
+    // The blk file new blocks are appended to.
+    int current_file() const;
+    // Bytes of each blk file present plus its rev file, by file number.
+    std::map<int, uint64_t> file_usage() const;
+    // Deletes blk and rev file `file` (a missing one is fine). REQUIRES: not the current
+    // file. Throws StorageError when a file cannot be removed.
+    void remove_file_pair(int file);
+
 private:
     std::filesystem::path dir_;
     std::array<uint8_t, 4> magic_;

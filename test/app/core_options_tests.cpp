@@ -130,12 +130,12 @@ TEST(CoreOptions, MinimumChainWorkAndNonStandard) {
 
 TEST(CoreOptions, AbsentFeaturesAcceptTheDefaultOnly) {
     const test::TempDir tmp("coreopt");
-    NodeOptions o = parse(tmp.path(), {"-regtest", "-prune=0", "-peerbloomfilters=0", "-disablewallet"});
+    NodeOptions o = parse(tmp.path(), {"-regtest", "-blocksxor=0", "-peerbloomfilters=0", "-disablewallet"});
     check_core_compat_options(o);
-    EXPECT_TRUE(has_warning(o, "-prune accepted with its default value"));
+    EXPECT_TRUE(has_warning(o, "-blocksxor accepted with its default value"));
     EXPECT_TRUE(has_warning(o, "-disablewallet ignored"));
-    EXPECT_EQ(error_of(tmp.path(), {"-regtest", "-prune=550"}),
-              "-prune=550 is not supported: minicashd keeps every block (no pruning)");
+    EXPECT_EQ(error_of(tmp.path(), {"-regtest", "-blocksxor=1"}),
+              "-blocksxor=1 is not supported: block files are not XOR-obfuscated");
     EXPECT_EQ(error_of(tmp.path(), {"-regtest", "-peerbloomfilters"}),
               "-peerbloomfilters=1 is not supported: BIP37 bloom filters are not served");
     EXPECT_EQ(error_of(tmp.path(), {"-regtest", "-natpmp=1"}),
@@ -151,7 +151,7 @@ TEST(CoreOptions, EachOptionIsRegisteredOnce) {
     // name of the table may be one of them (minicashd itself is checked by starting it).
     EXPECT_NO_THROW((void)make());
     NodeOptions o = make();
-    EXPECT_THROW(o.add_bool("prune", "again"), std::logic_error);
+    EXPECT_THROW(o.add_bool("blocksxor", "again"), std::logic_error);
     EXPECT_THROW(o.add_list("whitelist", "again", "again"), std::logic_error);
 }
 

@@ -12,7 +12,7 @@ categories with `logging`, stop at -stopatheight, honour -rpcwhitelist and stop 
 writing nothing to stderr (Core's framework fails a test on any).
 
 Bad input gets Core's message and a non-zero exit before anything starts:
--testactivationheight=segwit@x, an unknown option, -prune=550, -peerbloomfilters,
+-testactivationheight=segwit@x, an unknown option, -prune=549, -peerbloomfilters,
 -acceptnonstdtxn on main, -includeconf on the command line.
 
 Run by ctest (bitcoind_dropin) with /usr/bin/python3; by hand after a build:
@@ -207,7 +207,8 @@ def main():
                     "Invalid height value (segwit@x) for -testactivationheight=name@height.", checks,
                     "-testactivationheight=segwit@x")
             refused(base + ["-nosuchoption"], bad.path, "unknown option -nosuchoption", checks, "unknown option")
-            refused(base + ["-prune=550"], bad.path, "-prune=550 is not supported", checks, "-prune=550")
+            refused(base + ["-prune=549"], bad.path,
+                    "Prune configured below the minimum of 550 MiB.  Please use a higher number.", checks, "-prune=549")
             refused(base + ["-peerbloomfilters"], bad.path, "BIP37 bloom filters are not served", checks,
                     "-peerbloomfilters")
             refused(base + ["-includeconf=x.conf"], bad.path, "-includeconf cannot be used from commandline", checks,

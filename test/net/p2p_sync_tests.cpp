@@ -8,6 +8,7 @@
 #include "consensus/merkle.h"
 #include "consensus/pow.h"
 #include "net/headers_sync.h"
+#include "net/net_permissions.h"
 #include "test/net/p2p_test_harness.h"
 #include "util/hash.h"
 
@@ -567,6 +568,27 @@ TEST(P2PSync, BlocksAreServedAndUnknownOnesIgnored) {
     EXPECT_EQ(blocks[0], block_bytes(h.chain.chain(), 2));
     EXPECT_EQ(h.count(p, cmd::NOTFOUND), 0u) << "as Core: notfound is for transactions";
     EXPECT_FALSE(h.is_closed(p));
+}
+
+TEST(P2PSync, PrunedNodeDisconnectsPeersAskingForDeepBlocks) {
+    // NODE_NETWORK_LIMITED without NODE_NETWORK (-prune): blocks deeper than 288 + 2 are
+    // not served and the peer is disconnected (Core, BIP159), unless it has noban.
+    P2PHarness h("sync-limited");
+    h.chain.mine_blocks(300);
+    h.options.local_services = (kLocalServices & ~uint64_t(NODE_NETWORK)) | NODE_NETWORK_LIMITED;
+    h.start();
+    auto recent = h.connect_ready(inbound());
+    h.deliver(recent, cmd::GETDATA, encode_inv({Inv{MSG_WITNESS_BLOCK, hash_at(h.chain.chain(), 300 - 290)}}));
+    EXPECT_EQ(h.count(recent, cmd::BLOCK), 1u) << "290 deep: still served";
+    EXPECT_FALSE(h.is_closed(recent));
+    auto deep = h.connect_ready(inbound());
+    h.deliver(deep, cmd::GETDATA, encode_inv({Inv{MSG_WITNESS_BLOCK, hash_at(h.chain.chain(), 300 - 291)}}));
+    EXPECT_EQ(h.count(deep, cmd::BLOCK), 0u);
+    EXPECT_TRUE(h.is_closed(deep));
+    auto noban = h.connect_ready(inbound().with_permissions(PF_NOBAN));
+    h.deliver(noban, cmd::GETDATA, encode_inv({Inv{MSG_WITNESS_BLOCK, hash_at(h.chain.chain(), 5)}}));
+    EXPECT_EQ(h.count(noban, cmd::BLOCK), 1u) << "noban peers may ask for any stored block";
+    EXPECT_FALSE(h.is_closed(noban));
 }
 
 }  // namespace

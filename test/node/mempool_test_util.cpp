@@ -73,10 +73,18 @@ Bytes sign_hash(const TestKey& key, const uint256& hash, uint8_t hash_type, bool
     return der;
 }
 
-TestChain::TestChain(const std::string& tag, int64_t start_time)
+TestChain::TestChain(const std::string& tag, int64_t start_time, std::function<void(ChainstateOptions&)> configure)
     : params_(make_chain_params(Network::REGTEST)),
       dir_("mempool-" + tag),
-      clock_(std::make_shared<std::atomic<int64_t>>(start_time)) {
+      clock_(std::make_shared<std::atomic<int64_t>>(start_time)),
+      configure_(std::move(configure)) {
+    std::string error;
+    if (!reopen(&error)) throw std::runtime_error("cannot open chain state: " + error);
+    for (int i = 0; i < 8; ++i) keys.push_back(make_test_key("minicash mempool test key " + std::to_string(i)));
+}
+
+bool TestChain::reopen(std::string* error) {
+    chain_.reset();
     ChainstateOptions o;
     o.datadir = dir_.path();
     o.dbcache_bytes = size_t(16) << 20;
@@ -84,10 +92,9 @@ TestChain::TestChain(const std::string& tag, int64_t start_time)
     o.signature_cache_bytes = size_t(1) << 20;
     auto clock = clock_;
     o.clock = [clock] { return clock->load(); };
-    std::string error;
-    chain_ = Chainstate::open(params_, o, &error);
-    if (!chain_) throw std::runtime_error("cannot open chain state: " + error);
-    for (int i = 0; i < 8; ++i) keys.push_back(make_test_key("minicash mempool test key " + std::to_string(i)));
+    if (configure_) configure_(o);
+    chain_ = Chainstate::open(params_, o, error);
+    return chain_ != nullptr;
 }
 
 TestChain::~TestChain() {

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -67,12 +68,17 @@ class TestChain {
 public:
     // Opens a fresh regtest chain state in a unique temporary directory. The clock starts
     // at `start_time` and only moves when set.
-    explicit TestChain(const std::string& tag, int64_t start_time = 1700000000);
+    // `configure`, when given, adjusts the chain state's options (also on reopen()).
+    explicit TestChain(const std::string& tag, int64_t start_time = 1700000000,
+                       std::function<void(ChainstateOptions&)> configure = {});
     ~TestChain();  // closes the chain state and removes the directory
     TestChain(const TestChain&) = delete;
     TestChain& operator=(const TestChain&) = delete;
 
     Chainstate& chain() { return *chain_; }
+    // Closes the chain state and opens it again on the same directory; false with `error`
+    // when the open fails (chain() is then unusable until a reopen succeeds).
+    bool reopen(std::string* error = nullptr);
     const ChainParams& params() const { return params_; }
     const std::filesystem::path& dir() const { return dir_.path(); }
     int height() { return chain_->height(); }
@@ -108,6 +114,7 @@ private:
     ChainParams params_;
     TempDir dir_;
     std::shared_ptr<std::atomic<int64_t>> clock_;
+    std::function<void(ChainstateOptions&)> configure_;
     std::unique_ptr<Chainstate> chain_;
     int blocks_mined_ = 0;  // in every coinbase, so no two blocks are the same
 };

@@ -94,7 +94,7 @@ std::unique_ptr<AddressIndex> AddressIndex::open(Chainstate& chain, const std::f
     options.cache_bytes = 16 << 20;
     std::unique_ptr<Database> db = Database::open(netdir / "indexes" / "addressindex", options, error);
     if (!db) return nullptr;
-    return std::unique_ptr<AddressIndex>(new AddressIndex(kName, chain, std::move(db), netdir / "blocks"));
+    return std::unique_ptr<AddressIndex>(new AddressIndex(kName, chain, std::move(db), chain.blocks_dir()));
 }
 
 AddressIndex::~AddressIndex() { stop(); }

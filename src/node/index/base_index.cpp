@@ -88,10 +88,18 @@ void BaseIndex::start() {
         best = nullptr;
         rewound_to(nullptr);
     }
+    // The next block to index must still be stored (Core's check for pruned nodes).
+    const BlockIndex* next = chain_.at_height(best ? best->height + 1 : 0);
+    if (next && (!best || chain_.in_active_chain(best)) && chain_.is_block_pruned(next))
+        throw StorageError(name_ +
+                           " best block of the index goes beyond pruned data. Please disable the index or reindex "
+                           "(which will download the whole blockchain again)");
     {
         std::lock_guard lock(state_mutex_);
         best_ = best;
     }
+    // Pruning keeps every block the index has yet to read (node/prune.h).
+    chain_.prune_locks().set(name_, best ? best->height : -1);
     log_info("%s: starting at height %d", name_.c_str(), best ? best->height : -1);
     std::shared_ptr<Wakeup> wakeup = wakeup_;
     Chainstate::Listener listener;
@@ -230,6 +238,7 @@ void BaseIndex::set_best(const BlockIndex* b, Database::Batch& batch) {
         std::lock_guard lock(state_mutex_);
         best_ = b;
     }
+    chain_.prune_locks().set(name_, b ? b->height : -1);
     state_cv_.notify_all();
 }
 

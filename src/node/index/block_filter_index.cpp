@@ -2,6 +2,7 @@
 
 #include "common/block_filter.h"
 #include "node/block_index.h"
+#include "node/chainstate.h"
 
 namespace minicash {
 
@@ -21,7 +22,7 @@ std::unique_ptr<BlockFilterIndex> BlockFilterIndex::open(Chainstate& chain, cons
     Database::Options options;
     std::unique_ptr<Database> db = Database::open(netdir / "indexes" / "blockfilter" / "basic", options, error);
     if (!db) return nullptr;
-    return std::unique_ptr<BlockFilterIndex>(new BlockFilterIndex(kName, chain, std::move(db), netdir / "blocks"));
+    return std::unique_ptr<BlockFilterIndex>(new BlockFilterIndex(kName, chain, std::move(db), chain.blocks_dir()));
 }
 
 BlockFilterIndex::~BlockFilterIndex() { stop(); }

@@ -29,7 +29,7 @@ std::unique_ptr<SilentPaymentIndex> SilentPaymentIndex::open(Chainstate& chain, 
     std::unique_ptr<Database> db = Database::open(netdir / "indexes" / "silentpayments", options, error);
     if (!db) return nullptr;
     const int start = chain.params().network == Network::MAIN ? kMainnetTaprootHeight : 0;
-    return std::unique_ptr<SilentPaymentIndex>(new SilentPaymentIndex(chain, std::move(db), netdir / "blocks", start));
+    return std::unique_ptr<SilentPaymentIndex>(new SilentPaymentIndex(chain, std::move(db), chain.blocks_dir(), start));
 }
 
 SilentPaymentIndex::~SilentPaymentIndex() { stop(); }

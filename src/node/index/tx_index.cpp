@@ -22,7 +22,7 @@ std::unique_ptr<TxIndex> TxIndex::open(Chainstate& chain, const std::filesystem:
     Database::Options options;
     std::unique_ptr<Database> db = Database::open(netdir / "indexes" / "txindex", options, error);
     if (!db) return nullptr;
-    return std::unique_ptr<TxIndex>(new TxIndex(kName, chain, std::move(db), netdir / "blocks"));
+    return std::unique_ptr<TxIndex>(new TxIndex(kName, chain, std::move(db), chain.blocks_dir()));
 }
 
 TxIndex::~TxIndex() { stop(); }
