@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Installs the test-only clients from npm that the functional tests drive: exactly the
 # versions pinned in test/functional/js/package.json and package-lock.json (the
-# `bitcoin-core` RPC/REST client and the `@mempool/electrum-client` Electrum client),
+# `bitcoin-core` RPC/REST client, the `@mempool/electrum-client` Electrum client and the
+# `@mempool/mempool.js` Esplora client),
 # `npm ci` style, into a directory of the build tree.
 #
 #   bash contrib/install-test-clients.sh [DIR]     (DIR defaults to build/test-clients)
 #
 # Needs node and npm (contrib/install-deps.sh installs Debian's nodejs and npm). Does
 # nothing when DIR already holds what the lock file pins. No install scripts are run
-# (--ignore-scripts): the clients are plain JavaScript. test/functional/rest_npm_client.py
-# and electrum_npm_client.py find the modules in DIR/node_modules ($MINICASH_NPM_MODULES overrides).
+# (--ignore-scripts): the clients are plain JavaScript. test/functional/rest_npm_client.py,
+# electrum_npm_client.py and esplora_npm_client.py find the modules in DIR/node_modules
+# ($MINICASH_NPM_MODULES overrides).
 #
 # To move to another version: edit package.json, then in test/functional/js run
 #   npm install --package-lock-only --ignore-scripts --omit-lockfile-registry-resolved

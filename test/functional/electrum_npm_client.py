@@ -17,8 +17,6 @@ Usage: electrum_npm_client.py   ($MINICASH_BIN_DIR as for every test; $MINICASH_
 default <build>/test-clients/node_modules)
 """
 import json
-import os
-import shutil
 import sys
 
 import minicash_test
@@ -26,19 +24,12 @@ from electrum_test import merkle_root_from, script_hash, spend, status_of
 
 checks = minicash_test.Checks()
 check = checks.check
-REPO = minicash_test.REPO
 
 
 def main():
-    node_bin = shutil.which("node")
-    modules = os.environ.get("MINICASH_NPM_MODULES") or os.path.join(os.path.dirname(minicash_test.bin_dir()),
-                                                                    "test-clients", "node_modules")
-    if not node_bin or not os.path.isfile(os.path.join(modules, "@mempool", "electrum-client", "package.json")):
-        print(f"SKIP: the @mempool/electrum-client npm client is not installed (node: {node_bin}, modules: "
-              f"{modules}); run bash contrib/install-test-clients.sh (the test command does)")
+    client = minicash_test.NpmClient("@mempool/electrum-client")
+    if not client.installed():
         return minicash_test.SKIP
-    with open(os.path.join(REPO, "test", "functional", "js", "package.json")) as f:
-        pinned = json.load(f)["dependencies"]["@mempool/electrum-client"]
 
     with minicash_test.TestNode("electrum-npm") as node:
         port = minicash_test.free_port()
@@ -54,20 +45,14 @@ def main():
         spend_hex = spend(payment, 0, value - 10000, 5000, other_script, "52")
         spend_txid = node.rpc("decoderawtransaction", spend_hex)["txid"]
         sh = script_hash(wallet_script)
-        with open(os.path.join(node.netdir, ".cookie")) as f:
-            user, password = f.read().strip().split(":", 1)
-
-        env = dict(os.environ, NODE_PATH=modules, MINICASH_ELECTRUM_PORT=str(port),
-                   MINICASH_RPC_PORT=str(node.rpc_port), MINICASH_RPC_USER=user, MINICASH_RPC_PASSWORD=password,
-                   MINICASH_SCRIPTHASH=sh, MINICASH_PAYMENT_HEX=payment_hex, MINICASH_SPEND_HEX=spend_hex,
-                   MINICASH_MINE_ADDRESS=mine_address)
-        p = minicash_test.run([node_bin, os.path.join(REPO, "test", "functional", "js", "electrum_client.js")],
-                              env=env, timeout=300)
+        p = client.run_script("electrum_client.js", node, MINICASH_ELECTRUM_PORT=str(port), MINICASH_SCRIPTHASH=sh,
+                              MINICASH_PAYMENT_HEX=payment_hex, MINICASH_SPEND_HEX=spend_hex,
+                              MINICASH_MINE_ADDRESS=mine_address)
         if not check(p.returncode == 0, f"the client script ran ({p.returncode}: {p.stderr[-800:]})"):
             return checks.exit_code("electrum_npm_client")
         got = json.loads(p.stdout)
         print(f"@mempool/electrum-client {got['version']}")
-        check(got["version"] == pinned, f"the client is the pinned version {pinned}")
+        check(got["version"] == client.pinned, f"the client is the pinned version {client.pinned}")
         check(got["server"][1] == "1.4", f"negotiated protocol 1.4: {got['server']}")
         check(got["features"].get("genesis_hash") == node.rpc("getblockhash", 0), "server_features(): genesis_hash")
         check(got["tip"] == {"hex": node.rpc("getblockheader", hashes[-1], False), "height": 101},

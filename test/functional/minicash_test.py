@@ -17,6 +17,8 @@ under Debian's /usr/bin/python3 next to python3-bitcoinlib or python3-zmq.
                              (minicash-devnet, the documented commands)
   op_true_spend(...)         a transaction spending the anyone-can-spend P2SH(OP_TRUE) output
                              tests mine to (the address of `decodescript 51`), as hex
+  NpmClient(package)         an npm client pinned in test/functional/js, as installed by
+                             contrib/install-test-clients.sh, and its scripts run under node
   Checks                     "ok/FAIL" lines, the failure count, the exit status
   SKIP                       the exit status ctest reports as skipped (77)
 
@@ -380,6 +382,39 @@ def op_true_spend(prev_txid, prev_index, value, fee, script_pubkey_hex, sequence
     tx += b"\x02\x01\x51" + struct.pack("<I", sequence)
     tx += b"\x01" + struct.pack("<q", value - fee) + bytes([len(script)]) + script + struct.pack("<I", 0)
     return tx.hex()
+
+
+class NpmClient:
+    """An npm client pinned in test/functional/js/package.json, installed (with the other
+    pinned clients) by contrib/install-test-clients.sh into <build>/test-clients/node_modules
+    ($MINICASH_NPM_MODULES overrides), and node to run test/functional/js scripts with it."""
+
+    def __init__(self, package):
+        self.package = package
+        self.node_bin = shutil.which("node")
+        self.modules = os.environ.get("MINICASH_NPM_MODULES") or os.path.join(os.path.dirname(bin_dir()),
+                                                                             "test-clients", "node_modules")
+        with open(os.path.join(REPO, "test", "functional", "js", "package.json")) as f:
+            self.pinned = json.load(f)["dependencies"][package]
+
+    def installed(self):
+        """True when node and the client are there; otherwise prints the SKIP line saying why."""
+        if self.node_bin and os.path.isfile(os.path.join(self.modules, *self.package.split("/"), "package.json")):
+            return True
+        print(f"SKIP: the {self.package} npm client is not installed (node: {self.node_bin}, modules: "
+              f"{self.modules}); run bash contrib/install-test-clients.sh (the test command does)")
+        return False
+
+    def run_script(self, script, node, timeout=300, **env):
+        """Runs test/functional/js/<script> to completion (a CompletedProcess), with the
+        modules on NODE_PATH, `node`'s RPC port and cookie credentials in MINICASH_RPC_PORT,
+        MINICASH_RPC_USER and MINICASH_RPC_PASSWORD, and `env` added."""
+        with open(os.path.join(node.netdir, ".cookie")) as f:
+            user, password = f.read().strip().split(":", 1)
+        full_env = dict(os.environ, NODE_PATH=self.modules, MINICASH_RPC_PORT=str(node.rpc_port),
+                        MINICASH_RPC_USER=user, MINICASH_RPC_PASSWORD=password, **env)
+        return run([self.node_bin, os.path.join(REPO, "test", "functional", "js", script)], env=full_env,
+                   timeout=timeout)
 
 
 class Checks:

@@ -17,15 +17,12 @@ Usage: rest_npm_client.py   ($MINICASH_BIN_DIR as for every test; $MINICASH_NPM_
 default <build>/test-clients/node_modules)
 """
 import json
-import os
-import shutil
 import sys
 
 import minicash_test
 
 checks = minicash_test.Checks()
 check = checks.check
-REPO = minicash_test.REPO
 
 
 def same(js, rpc):
@@ -44,15 +41,9 @@ def same(js, rpc):
 
 
 def main():
-    node_bin = shutil.which("node")
-    modules = os.environ.get("MINICASH_NPM_MODULES") or os.path.join(os.path.dirname(minicash_test.bin_dir()),
-                                                                    "test-clients", "node_modules")
-    if not node_bin or not os.path.isfile(os.path.join(modules, "bitcoin-core", "package.json")):
-        print(f"SKIP: the bitcoin-core npm client is not installed (node: {node_bin}, modules: {modules}); "
-              "run bash contrib/install-test-clients.sh (the test command does)")
+    client = minicash_test.NpmClient("bitcoin-core")
+    if not client.installed():
         return minicash_test.SKIP
-    with open(os.path.join(REPO, "test", "functional", "js", "package.json")) as f:
-        pinned = json.load(f)["dependencies"]["bitcoin-core"]
 
     with minicash_test.TestNode("npm", args=["-rest", "-txindex"]) as node:
         node.start()
@@ -65,20 +56,14 @@ def main():
         block = node.mine(1, address)[0]
         second = node.rpc("getblock", hashes[1])["tx"][0]
         pending = node.rpc("sendrawtransaction", minicash_test.op_true_spend(second, 0, value, 10000, script))
-        with open(os.path.join(node.netdir, ".cookie")) as f:
-            user, password = f.read().strip().split(":", 1)
-
-        env = dict(os.environ, NODE_PATH=modules, MINICASH_RPC_PORT=str(node.rpc_port), MINICASH_RPC_USER=user,
-                   MINICASH_RPC_PASSWORD=password, MINICASH_BLOCK=block, MINICASH_CONFIRMED_TX=confirmed,
-                   MINICASH_MEMPOOL_TX=pending)
-        p = minicash_test.run([node_bin, os.path.join(REPO, "test", "functional", "js", "bitcoin_core_client.js")],
-                              env=env, timeout=300)
+        p = client.run_script("bitcoin_core_client.js", node, MINICASH_BLOCK=block, MINICASH_CONFIRMED_TX=confirmed,
+                              MINICASH_MEMPOOL_TX=pending)
         if not check(p.returncode == 0, f"the client script ran ({p.returncode}: {p.stderr[-500:]})"):
             return checks.exit_code("rest_npm_client")
         got = json.loads(p.stdout)
         rpc, rest = got["rpc"], got["rest"]
         print(f"bitcoin-core npm client {got['version']}")
-        check(got["version"] == pinned, f"the client is the pinned version {pinned}")
+        check(got["version"] == client.pinned, f"the client is the pinned version {client.pinned}")
 
         # ---- RPC ----
         info = node.rpc("getblockchaininfo")
