@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -29,6 +30,12 @@
 #include "util/uint256.h"
 
 namespace minicash {
+
+struct MiniscriptScript;  // common/descriptor.h
+
+// The Miniscript expression of a witness script or tapscript leaf, when the caller knows
+// it (from a descriptor); nullptr otherwise.
+using MiniscriptLookup = std::function<const MiniscriptScript*(const Script& script)>;
 
 // Record types (key type bytes).
 enum : uint8_t {
@@ -158,10 +165,12 @@ public:
 // Input Finalizer: builds the final scriptSig / witness of input `i` from the signatures
 // and scripts present, verifies it with the consensus interpreter (standard flags), and
 // on success clears everything but the UTXOs, final fields and unknown records.
-// Returns true when the input is final (also if it already was).
-[[nodiscard]] bool finalize_input(Psbt& psbt, size_t i);
+// Returns true when the input is final (also if it already was). A Miniscript script found
+// by `miniscripts` is satisfied with the cheapest non-malleable witness the signatures,
+// preimages and the transaction's nSequence / nLockTime allow.
+[[nodiscard]] bool finalize_input(Psbt& psbt, size_t i, const MiniscriptLookup& miniscripts = {});
 // Finalizes every input it can; true when all are final.
-[[nodiscard]] bool finalize_psbt(Psbt& psbt);
+[[nodiscard]] bool finalize_psbt(Psbt& psbt, const MiniscriptLookup& miniscripts = {});
 
 // Transaction Extractor: the network transaction, when every input is final.
 [[nodiscard]] std::optional<Transaction> extract_transaction(const Psbt& psbt, std::string* error = nullptr);

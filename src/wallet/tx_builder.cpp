@@ -53,6 +53,22 @@ struct Plan {
     bool low_r = true;
 };
 
+// The timelocks the inputs' satisfactions need (Miniscript older() / after()): nSequence
+// from older(n) in version 2 (BIP68), nLockTime at least after(n). The default sequences
+// (0xfffffffd / 0xfffffffe) already leave nLockTime enforced.
+void apply_timelocks(const std::vector<SpendableCoin>& inputs, Transaction& tx) {
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        if (const uint32_t n = inputs[i].older) {
+            tx.vin[i].sequence = n;
+            tx.version = std::max(tx.version, int32_t{2});
+        }
+        if (const uint32_t n = inputs[i].after) {
+            const bool same_kind = (tx.locktime < kLocktimeThreshold) == (n < kLocktimeThreshold);
+            if (!same_kind || tx.locktime < n) tx.locktime = n;
+        }
+    }
+}
+
 std::optional<BuiltTransaction> build(const Plan& plan, SelectionRng& rng, BuildError* error) {
     if (plan.recipients.empty())
         return fail(error, Kind::kInvalidParameter, "Transaction must have at least one recipient");
@@ -178,6 +194,7 @@ std::optional<BuiltTransaction> build(const Plan& plan, SelectionRng& rng, Build
             sizes.push_back(inputs[i].input);
             selected_value += inputs[i].txout.value;
         }
+        apply_timelocks(inputs, tx);
         out.inputs = std::move(inputs);
         for (const auto& r : plan.recipients) tx.vout.push_back(TxOut{r.amount, r.script_pubkey});
 
