@@ -190,6 +190,7 @@ BuiltTransaction one_output_spend(const std::vector<SpendableCoin>& coins, const
         sizes.push_back(c.input);
         *total += c.txout.value;
     }
+    apply_input_timelocks(coins, tx);
     out.inputs = coins;
     tx.vout.push_back(TxOut{0, to});
     out.estimated_weight = estimate_signed_weight(tx, sizes);
