@@ -6,10 +6,12 @@
 #include "common/psbt.h"
 
 #include <algorithm>
+#include <memory>
 
 #include "common/base64.h"
 #include "common/descriptor.h"
 #include "common/key.h"
+#include "common/miniscript_from_script.h"
 #include "common/miniscript_satisfier.h"
 #include "consensus/interpreter.h"
 #include "consensus/pubkey.h"
@@ -870,13 +872,37 @@ bool finalize_input(Psbt& psbt, size_t i, const MiniscriptLookup& miniscripts) {
     if (!utxo) return false;
     const Script& spk = utxo->script_pubkey;
     const Satisfier sat(in);
-    const auto known_miniscript = [&](const Script& s) -> const MiniscriptScript* {
-        return miniscripts ? miniscripts(s) : nullptr;
+    // The expression of a script: from the caller, else recognized in the script itself
+    // (pk_h keys found among the input's signatures and derivations).
+    std::vector<std::unique_ptr<MiniscriptScript>> decoded;
+    const auto known_miniscript = [&](const Script& s, miniscript::Context ctx) -> const MiniscriptScript* {
+        if (const MiniscriptScript* ms = miniscripts ? miniscripts(s) : nullptr) return ms;
+        const miniscript::KeyForHash key_for_hash = [&](ByteView h) -> std::optional<Bytes> {
+            std::vector<Bytes> candidates;
+            if (ctx == miniscript::Context::P2WSH) {
+                for (const auto& [pk, sig] : in.partial_sigs) candidates.push_back(pk);
+                for (const auto& [pk, origin] : in.bip32_derivs) candidates.push_back(pk);
+            } else {
+                for (const auto& [key, sig] : in.tap_script_sigs)
+                    candidates.emplace_back(key.first.begin(), key.first.end());
+                for (const auto& [x, origin] : in.tap_bip32_derivs) candidates.emplace_back(x.begin(), x.end());
+            }
+            for (const Bytes& c : candidates) {
+                const Hash160 kh = hash160(c);
+                if (std::equal(kh.begin(), kh.end(), h.begin(), h.end())) return c;
+            }
+            return std::nullopt;
+        };
+        auto d = miniscript::from_script(s, ctx, key_for_hash);
+        if (!d) return nullptr;
+        decoded.push_back(
+            std::make_unique<MiniscriptScript>(MiniscriptScript{s, std::move(d->node), std::move(d->keys)}));
+        return decoded.back().get();
     };
     // A P2WSH witness: a pk/pkh/multisig script, else a known Miniscript one.
     const auto p2wsh = [&](const Script& ws) -> std::optional<Witness> {
         if (auto w = sat.p2wsh(ws)) return w;
-        const MiniscriptScript* ms = known_miniscript(ws);
+        const MiniscriptScript* ms = known_miniscript(ws, miniscript::Context::P2WSH);
         if (!ms) return std::nullopt;
         auto st = sat.miniscript(*ms, miniscript::Context::P2WSH, psbt.tx, i, [&](ByteView k) { return sat.sig(k); });
         if (!st) return std::nullopt;
@@ -926,7 +952,8 @@ bool finalize_input(Psbt& psbt, size_t i, const MiniscriptLookup& miniscripts) {
                     if (leaf.second != kTaprootLeafTapscript || cbs.empty()) continue;
                     const uint256 lh = tapleaf_hash(leaf.second, leaf.first);
                     auto st = sat.tapleaf(leaf.first, lh);
-                    if (const MiniscriptScript* ms = st ? nullptr : known_miniscript(leaf.first)) {
+                    if (const MiniscriptScript* ms =
+                            st ? nullptr : known_miniscript(leaf.first, miniscript::Context::TAPSCRIPT)) {
                         st = sat.miniscript(*ms, miniscript::Context::TAPSCRIPT, psbt.tx, i,
                                             [&](ByteView x) { return sat.tap_sig(x, lh); });
                     }

@@ -9,8 +9,10 @@
 //
 // Finalizing understands P2PKH, P2WPKH, P2SH-P2WPKH, P2PK, bare and P2SH / P2WSH /
 // P2SH-P2WSH multisig (and single-key pk/pkh witness scripts), P2TR key path, and P2TR
-// script path with `<key> CHECKSIG` and multi_a leaves. The result is checked with the
-// consensus interpreter before it is stored.
+// script path with `<key> CHECKSIG` and multi_a leaves; and any Miniscript witness script
+// or tapscript leaf (miniscript_satisfier.h), its expression from the caller (a
+// MiniscriptLookup, from descriptors) or recognized in the script (miniscript_from_script.h).
+// The result is checked with the consensus interpreter before it is stored.
 #pragma once
 
 #include <cstdint>
@@ -165,9 +167,9 @@ public:
 // Input Finalizer: builds the final scriptSig / witness of input `i` from the signatures
 // and scripts present, verifies it with the consensus interpreter (standard flags), and
 // on success clears everything but the UTXOs, final fields and unknown records.
-// Returns true when the input is final (also if it already was). A Miniscript script found
-// by `miniscripts` is satisfied with the cheapest non-malleable witness the signatures,
-// preimages and the transaction's nSequence / nLockTime allow.
+// Returns true when the input is final (also if it already was). A Miniscript script (found
+// by `miniscripts`, else recognized) is satisfied with the cheapest non-malleable witness the
+// signatures, preimages and the transaction's nSequence / nLockTime allow.
 [[nodiscard]] bool finalize_input(Psbt& psbt, size_t i, const MiniscriptLookup& miniscripts = {});
 // Finalizes every input it can; true when all are final.
 [[nodiscard]] bool finalize_psbt(Psbt& psbt, const MiniscriptLookup& miniscripts = {});

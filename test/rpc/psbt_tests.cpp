@@ -113,7 +113,8 @@ TEST_F(PsbtRpc, MultisigSignedApartThenCombined) {
 }
 
 // A Miniscript policy, or_d(pk(K1),pk(K2)) under wsh(): descriptorprocesspsbt with K2's
-// private key finalizes the input with the satisfier (K2's signature after K1's empty one).
+// private key finalizes the input with the satisfier (K2's signature after K1's empty one),
+// and so does finalizepsbt from the script alone.
 TEST_F(PsbtRpc, DescriptorProcessFinalizesMiniscript) {
     const SecretKey k1 = key("psbt-ms-or1"), k2 = key("psbt-ms-or2");
     Script ws;
@@ -125,6 +126,15 @@ TEST_F(PsbtRpc, DescriptorProcessFinalizesMiniscript) {
         json::array{json::value(create(u)), json::array{"wsh(or_d(pk(" + pub(k1) + "),pk(" + wif(k2) + ")))"}});
     ASSERT_EQ(r.at("complete"), true) << rpc::write_json(r);
     EXPECT_TRUE(accepted(str(r.at("hex"))));
+    // Signed only, then finalizepsbt with no descriptor: it recognizes the Miniscript (Core's FromScript).
+    const json::value signed_only =
+        rpc().call("descriptorprocesspsbt",
+                   json::array{json::value(create(u)),
+                               json::array{"wsh(or_d(pk(" + pub(k1) + "),pk(" + wif(k2) + ")))"}, "ALL", true, false});
+    EXPECT_EQ(signed_only.at("complete"), false);
+    const json::value done = rpc().call("finalizepsbt", json::array{signed_only.at("psbt")});
+    ASSERT_EQ(done.at("complete"), true) << rpc::write_json(done);
+    EXPECT_EQ(done.at("hex"), r.at("hex"));
 }
 
 TEST_F(PsbtRpc, JoinAndConvert) {
