@@ -48,8 +48,7 @@ using Opt = std::optional<Part>;
 // `letter` wrapped around `text` ("v" and "c:pk_k(k0)" -> "vc:pk_k(k0)").
 std::string wrap(char letter, const std::string& text) {
     const size_t colon = text.find(':'), paren = text.find('(');
-    const bool wrapped = colon != std::string::npos && colon < paren &&
-                         text.find_first_not_of("asctdvjnlu") == colon;
+    const bool wrapped = colon != std::string::npos && colon < paren && text.find_first_not_of("asctdvjnlu") == colon;
     return std::string(1, letter) + (wrapped ? "" : ":") + text;
 }
 

@@ -3,6 +3,7 @@
 // expression giving the same script; scripts that are not Miniscript are refused.
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -87,9 +88,7 @@ TEST(MiniscriptFromScript, EveryFragmentRoundTrips) {
             const Script script = script_of(text, ctx);
             auto d = from_script(script, ctx, [ctx](ByteView h) { return key_for_hash(h, ctx); });
             EXPECT_TRUE(d);
-            if (d) {
-                EXPECT_EQ(to_script(*d->node, d->keys), script);
-            }
+            if (d) { EXPECT_EQ(to_script(*d->node, d->keys), script); }
         }
     }
 }
@@ -99,12 +98,41 @@ TEST(MiniscriptFromScript, RefusesOtherScripts) {
         return from_script(Script(*hex_decode(hex)), ctx).has_value();
     };
     EXPECT_FALSE(decode(""));
-    EXPECT_FALSE(decode("525293"));    // 2 2 ADD
+    EXPECT_FALSE(decode("525293"));                       // 2 2 ADD
     EXPECT_FALSE(decode("0014" + std::string(40, '1')));  // a witness program
-    EXPECT_FALSE(decode("4c"));        // truncated push
+    EXPECT_FALSE(decode("4c"));                           // truncated push
     // A pkh whose key is unknown cannot be rebuilt.
     EXPECT_FALSE(decode("76a914" + std::string(40, '1') + "88ac"));
     // An x-only key is not a P2WSH key, and a 33-byte key not a tapscript one.
     EXPECT_FALSE(decode("20" + std::string(64, '1') + "ac"));
     EXPECT_FALSE(decode("21" + std::string(66, '1') + "ac", Context::TAPSCRIPT));
+}
+
+// Damaged scripts (bytes changed, dropped, cut off) never crash the decoder, and whatever
+// it accepts gives back exactly the damaged script.
+TEST(MiniscriptFromScript, DamagedScriptsAreRefusedOrExact) {
+    const std::vector<std::string> exprs = {
+        "andor(pk(A),or_i(and_v(v:pkh(B),hash160(" + std::string(40, 'b') + ")),older(10)),and_v(v:pk(C),after(20)))",
+        "thresh(2,pk(A),a:pk(B),s:pk(C))", "or_d(multi(2,A,B,C),and_v(v:pk(D),older(5)))", "j:and_b(pk(A),s:pk(B))"};
+    std::mt19937 rng(18);
+    size_t accepted = 0;
+    for (const std::string& text : exprs) {
+        const Bytes good = script_of(text, Context::P2WSH).bytes();
+        for (int round = 0; round < 400; ++round) {
+            Bytes b = good;
+            const size_t at = rng() % b.size();
+            switch (rng() % 3) {
+            case 0: b[at] = uint8_t(rng()); break;
+            case 1: b.erase(b.begin() + ptrdiff_t(at)); break;
+            default: b.resize(at); break;
+            }
+            const Script damaged(b);
+            auto d = from_script(damaged, Context::P2WSH, [](ByteView h) { return key_for_hash(h, Context::P2WSH); });
+            if (d) {
+                ++accepted;
+                EXPECT_EQ(to_script(*d->node, d->keys), damaged);
+            }
+        }
+    }
+    EXPECT_LT(accepted, 1600u);
 }
