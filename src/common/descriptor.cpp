@@ -955,7 +955,7 @@ public:
             if (!derived) return std::nullopt;
             std::vector<Bytes>& pks = *derived;
             s = miniscript::to_script(*n.miniscript, pks);
-            es.miniscripts.push_back(MiniscriptScript{s, n.miniscript});
+            es.miniscripts.push_back(MiniscriptScript{s, n.miniscript, pks});
             return s;
         }
         case Kind::SH: {

@@ -55,10 +55,11 @@ struct DerivedPubkey {
 };
 
 // A script written in Miniscript (a wsh() witness script or a tr() leaf), with its
-// expression for satisfaction sizes.
+// expression (for satisfaction sizes and the finalizer) and its keys.
 struct MiniscriptScript {
     Script script;
     miniscript::NodeRef node;
+    std::vector<Bytes> keys;  // key index -> the key as the script uses it (33, or 32 x-only)
 };
 
 // The output of a descriptor at one index.

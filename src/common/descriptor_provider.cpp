@@ -17,7 +17,10 @@ XOnlyPubkey xonly_of(const Bytes& pubkey) {
 bool DescriptorProvider::add(const Descriptor& desc, uint32_t index, bool include_private, std::string* error) {
     auto expanded = desc.expand(index, error);
     if (!expanded) return false;
-    for (ExpandedScript& e : *expanded) by_script_.emplace(e.script_pubkey, std::move(e));
+    for (ExpandedScript& e : *expanded) {
+        for (const MiniscriptScript& ms : e.miniscripts) keys_.add_miniscript(ms);  // for the finalizer
+        by_script_.emplace(e.script_pubkey, std::move(e));
+    }
     if (include_private && desc.has_private_keys()) {
         keys_.add_descriptor(desc, index);
         has_private_ = true;

@@ -36,6 +36,7 @@ public:
     // internal key and tree, and (with `include_origins`) key derivations.
     void update_output(PsbtOutput& out, const Script& script_pubkey, bool include_origins) const;
 
+    // The private keys (when asked) and the Miniscript expressions of the descriptors.
     const KeyStore& keys() const { return keys_; }
     bool has_private_keys() const { return has_private_; }
 

@@ -6,9 +6,13 @@
 #include "common/psbt.h"
 
 #include <algorithm>
+#include <memory>
 
 #include "common/base64.h"
+#include "common/descriptor.h"
 #include "common/key.h"
+#include "common/miniscript_from_script.h"
+#include "common/miniscript_satisfier.h"
 #include "consensus/interpreter.h"
 #include "consensus/pubkey.h"
 #include "consensus/script_flags.h"
@@ -533,13 +537,41 @@ public:
         return Witness{*sg, *pk};
     }
 
-    // Stack for a tapscript leaf: `<x> CHECKSIG` or multi_a.
-    std::optional<std::vector<Bytes>> tapleaf(const Script& s, const uint256& leaf_hash) const {
-        auto tsig = [&](ByteView x) -> std::optional<Bytes> {
-            auto it = in_.tap_script_sigs.find({to_array<32>(x), leaf_hash});
-            if (it == in_.tap_script_sigs.end() || !schnorr_sighash_ok(in_, it->second)) return std::nullopt;
+    // The signature by x-only key `x` for the leaf `leaf_hash`.
+    std::optional<Bytes> tap_sig(ByteView x, const uint256& leaf_hash) const {
+        if (x.size() != 32) return std::nullopt;
+        auto it = in_.tap_script_sigs.find({to_array<32>(x), leaf_hash});
+        if (it == in_.tap_script_sigs.end() || !schnorr_sighash_ok(in_, it->second)) return std::nullopt;
+        return it->second;
+    }
+
+    // Stack for a Miniscript script spent by input `i` of `tx`; `sig` gives the signature
+    // by a key as the script uses it.
+    std::optional<std::vector<Bytes>> miniscript(const MiniscriptScript& ms, miniscript::Context ctx,
+                                                 const Transaction& tx, size_t i,
+                                                 const std::function<std::optional<Bytes>(ByteView)>& sig) const {
+        miniscript::SatisfierInputs inputs;
+        inputs.signature = [&](size_t k) { return k < ms.keys.size() ? sig(ms.keys[k]) : std::nullopt; };
+        inputs.key = [&](size_t k) { return k < ms.keys.size() ? ms.keys[k] : Bytes{}; };
+        inputs.preimage = [&](miniscript::Fragment f, const Bytes& hash) -> std::optional<Bytes> {
+            const std::map<Bytes, Bytes>& known = f == miniscript::Fragment::SHA256      ? in_.sha256_preimages
+                                                  : f == miniscript::Fragment::HASH256   ? in_.hash256_preimages
+                                                  : f == miniscript::Fragment::RIPEMD160 ? in_.ripemd160_preimages
+                                                                                         : in_.hash160_preimages;
+            auto it = known.find(hash);
+            if (it == known.end()) return std::nullopt;
             return it->second;
         };
+        inputs.older = [&](uint32_t n) { return miniscript::tx_meets_older(tx, i, n); };
+        inputs.after = [&](uint32_t n) { return miniscript::tx_meets_after(tx, i, n); };
+        auto sat = miniscript::satisfy(*ms.node, ctx, inputs);
+        if (!sat) return std::nullopt;
+        return std::move(sat->stack);
+    }
+
+    // Stack for a tapscript leaf: `<x> CHECKSIG` or multi_a.
+    std::optional<std::vector<Bytes>> tapleaf(const Script& s, const uint256& leaf_hash) const {
+        auto tsig = [&](ByteView x) { return tap_sig(x, leaf_hash); };
         const Bytes& b = s.bytes();
         if (b.size() == 34 && b[0] == 32 && b[33] == OP_CHECKSIG) {
             auto sg = tsig(ByteView(b).subspan(1, 32));
@@ -832,7 +864,7 @@ std::optional<Psbt> combine_psbts(const std::vector<Psbt>& psbts, std::string* e
     return out;
 }
 
-bool finalize_input(Psbt& psbt, size_t i) {
+bool finalize_input(Psbt& psbt, size_t i, const MiniscriptLookup& miniscripts) {
     if (i >= psbt.inputs.size()) return false;
     PsbtInput& in = psbt.inputs[i];
     if (in.is_final()) return true;
@@ -840,6 +872,43 @@ bool finalize_input(Psbt& psbt, size_t i) {
     if (!utxo) return false;
     const Script& spk = utxo->script_pubkey;
     const Satisfier sat(in);
+    // The expression of a script: from the caller, else recognized in the script itself
+    // (pk_h keys found among the input's signatures and derivations).
+    std::vector<std::unique_ptr<MiniscriptScript>> decoded;
+    const auto known_miniscript = [&](const Script& s, miniscript::Context ctx) -> const MiniscriptScript* {
+        if (const MiniscriptScript* ms = miniscripts ? miniscripts(s) : nullptr) return ms;
+        const miniscript::KeyForHash key_for_hash = [&](ByteView h) -> std::optional<Bytes> {
+            std::vector<Bytes> candidates;
+            if (ctx == miniscript::Context::P2WSH) {
+                for (const auto& [pk, sig] : in.partial_sigs) candidates.push_back(pk);
+                for (const auto& [pk, origin] : in.bip32_derivs) candidates.push_back(pk);
+            } else {
+                for (const auto& [key, sig] : in.tap_script_sigs)
+                    candidates.emplace_back(key.first.begin(), key.first.end());
+                for (const auto& [x, origin] : in.tap_bip32_derivs) candidates.emplace_back(x.begin(), x.end());
+            }
+            for (const Bytes& c : candidates) {
+                const Hash160 kh = hash160(c);
+                if (std::equal(kh.begin(), kh.end(), h.begin(), h.end())) return c;
+            }
+            return std::nullopt;
+        };
+        auto d = miniscript::from_script(s, ctx, key_for_hash);
+        if (!d) return nullptr;
+        decoded.push_back(
+            std::make_unique<MiniscriptScript>(MiniscriptScript{s, std::move(d->node), std::move(d->keys)}));
+        return decoded.back().get();
+    };
+    // A P2WSH witness: a pk/pkh/multisig script, else a known Miniscript one.
+    const auto p2wsh = [&](const Script& ws) -> std::optional<Witness> {
+        if (auto w = sat.p2wsh(ws)) return w;
+        const MiniscriptScript* ms = known_miniscript(ws, miniscript::Context::P2WSH);
+        if (!ms) return std::nullopt;
+        auto st = sat.miniscript(*ms, miniscript::Context::P2WSH, psbt.tx, i, [&](ByteView k) { return sat.sig(k); });
+        if (!st) return std::nullopt;
+        st->push_back(ws.bytes());
+        return *st;
+    };
 
     std::optional<Script> script_sig = Script();
     std::optional<Witness> witness = Witness();
@@ -856,7 +925,7 @@ bool finalize_input(Psbt& psbt, size_t i) {
                 witness = sat.p2wpkh(program);
             } else if (program.size() == 32 && in.witness_script &&
                        sha256(in.witness_script->bytes()) == uint256(program)) {
-                witness = sat.p2wsh(*in.witness_script);
+                witness = p2wsh(*in.witness_script);
             } else {
                 return false;
             }
@@ -873,7 +942,7 @@ bool finalize_input(Psbt& psbt, size_t i) {
             witness = sat.p2wpkh(program);
         } else if (version == 0 && program.size() == 32) {
             if (!in.witness_script || sha256(in.witness_script->bytes()) != uint256(program)) return false;
-            witness = sat.p2wsh(*in.witness_script);
+            witness = p2wsh(*in.witness_script);
         } else if (version == 1 && program.size() == 32) {
             witness.reset();
             if (in.tap_key_sig && schnorr_sighash_ok(in, *in.tap_key_sig)) {
@@ -881,7 +950,13 @@ bool finalize_input(Psbt& psbt, size_t i) {
             } else {
                 for (const auto& [leaf, cbs] : in.tap_scripts) {
                     if (leaf.second != kTaprootLeafTapscript || cbs.empty()) continue;
-                    auto st = sat.tapleaf(leaf.first, tapleaf_hash(leaf.second, leaf.first));
+                    const uint256 lh = tapleaf_hash(leaf.second, leaf.first);
+                    auto st = sat.tapleaf(leaf.first, lh);
+                    if (const MiniscriptScript* ms =
+                            st ? nullptr : known_miniscript(leaf.first, miniscript::Context::TAPSCRIPT)) {
+                        st = sat.miniscript(*ms, miniscript::Context::TAPSCRIPT, psbt.tx, i,
+                                            [&](ByteView x) { return sat.tap_sig(x, lh); });
+                    }
                     if (!st) continue;
                     // The shortest control block (shallowest path) makes the smallest witness.
                     const Bytes& cb = *std::min_element(
@@ -931,9 +1006,9 @@ bool finalize_input(Psbt& psbt, size_t i) {
     return true;
 }
 
-bool finalize_psbt(Psbt& psbt) {
+bool finalize_psbt(Psbt& psbt, const MiniscriptLookup& miniscripts) {
     bool all = true;
-    for (size_t i = 0; i < psbt.inputs.size(); ++i) all = finalize_input(psbt, i) && all;
+    for (size_t i = 0; i < psbt.inputs.size(); ++i) all = finalize_input(psbt, i, miniscripts) && all;
     return all;
 }
 

@@ -9,11 +9,14 @@
 //
 // Finalizing understands P2PKH, P2WPKH, P2SH-P2WPKH, P2PK, bare and P2SH / P2WSH /
 // P2SH-P2WSH multisig (and single-key pk/pkh witness scripts), P2TR key path, and P2TR
-// script path with `<key> CHECKSIG` and multi_a leaves. The result is checked with the
-// consensus interpreter before it is stored.
+// script path with `<key> CHECKSIG` and multi_a leaves; and any Miniscript witness script
+// or tapscript leaf (miniscript_satisfier.h), its expression from the caller (a
+// MiniscriptLookup, from descriptors) or recognized in the script (miniscript_from_script.h).
+// The result is checked with the consensus interpreter before it is stored.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -29,6 +32,12 @@
 #include "util/uint256.h"
 
 namespace minicash {
+
+struct MiniscriptScript;  // common/descriptor.h
+
+// The Miniscript expression of a witness script or tapscript leaf, when the caller knows
+// it (from a descriptor); nullptr otherwise.
+using MiniscriptLookup = std::function<const MiniscriptScript*(const Script& script)>;
 
 // Record types (key type bytes).
 enum : uint8_t {
@@ -158,10 +167,12 @@ public:
 // Input Finalizer: builds the final scriptSig / witness of input `i` from the signatures
 // and scripts present, verifies it with the consensus interpreter (standard flags), and
 // on success clears everything but the UTXOs, final fields and unknown records.
-// Returns true when the input is final (also if it already was).
-[[nodiscard]] bool finalize_input(Psbt& psbt, size_t i);
+// Returns true when the input is final (also if it already was). A Miniscript script (found
+// by `miniscripts`, else recognized) is satisfied with the cheapest non-malleable witness the
+// signatures, preimages and the transaction's nSequence / nLockTime allow.
+[[nodiscard]] bool finalize_input(Psbt& psbt, size_t i, const MiniscriptLookup& miniscripts = {});
 // Finalizes every input it can; true when all are final.
-[[nodiscard]] bool finalize_psbt(Psbt& psbt);
+[[nodiscard]] bool finalize_psbt(Psbt& psbt, const MiniscriptLookup& miniscripts = {});
 
 // Transaction Extractor: the network transaction, when every input is final.
 [[nodiscard]] std::optional<Transaction> extract_transaction(const Psbt& psbt, std::string* error = nullptr);

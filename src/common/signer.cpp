@@ -126,7 +126,15 @@ void KeyStore::add_descriptor(const Descriptor& desc, uint32_t index) {
         if (e.redeem_script) add_script(*e.redeem_script);
         if (e.witness_script) add_script(*e.witness_script);
         if (e.taproot) add_taproot(*e.taproot);
+        for (const MiniscriptScript& ms : e.miniscripts) add_miniscript(ms);
     }
+}
+
+void KeyStore::add_miniscript(const MiniscriptScript& ms) { miniscripts_.emplace(ms.script, ms); }
+
+const MiniscriptScript* KeyStore::miniscript_for(const Script& script) const {
+    auto it = miniscripts_.find(script);
+    return it == miniscripts_.end() ? nullptr : &it->second;
 }
 
 const SecretKey* KeyStore::key_for_pubkey(ByteView pubkey) const {
@@ -416,7 +424,7 @@ size_t sign_psbt(Psbt& psbt, const KeyStore& keys, const SignOptions& options, s
             if (error) *error = err;
             reported = true;
         }
-        if (finalize_input(psbt, i)) ++final_count;
+        if (finalize_input(psbt, i, keys.miniscript_lookup())) ++final_count;
     }
     return final_count;
 }
@@ -431,7 +439,7 @@ bool sign_transaction_input(Transaction& tx, size_t i, const std::vector<TxOut>&
     trusted.trust_witness_utxos = true;
     if (!sign_input_impl(psbt, i, keys, trusted, error)) return false;
     // Builds the scriptSig/witness and checks it with the interpreter.
-    if (!finalize_input(psbt, i)) {
+    if (!finalize_input(psbt, i, keys.miniscript_lookup())) {
         return fail(error, "input " + std::to_string(i) +
                                ": could not produce a valid signature (missing keys or "
                                "scripts, or verification failed)");

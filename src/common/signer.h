@@ -74,6 +74,13 @@ public:
     const Script* script_for_hash160(ByteView hash) const;
     const Script* script_for_sha256(ByteView hash) const;
     const TaprootSpendData* taproot_for_output(const XOnlyPubkey& output_key) const;
+    // A Miniscript witness script or tapscript leaf from the descriptors added, for the
+    // finalizer (see finalize_input).
+    void add_miniscript(const MiniscriptScript& ms);
+    const MiniscriptScript* miniscript_for(const Script& script) const;
+    MiniscriptLookup miniscript_lookup() const {
+        return [this](const Script& s) { return miniscript_for(s); };
+    }
 
 private:
     std::vector<SecretKey> keys_;
@@ -82,6 +89,7 @@ private:
     std::map<XOnlyPubkey, size_t> by_xonly_;
     std::map<Bytes, Script> by_hash160_, by_sha256_;
     std::map<XOnlyPubkey, TaprootSpendData> taproot_;
+    std::map<Script, MiniscriptScript> miniscripts_;
 };
 
 struct SignOptions {

@@ -380,7 +380,8 @@ Psbt process_psbt(NodeContext& node, const std::string& text, const DescriptorPr
             // An input these keys cannot sign is no error: it stays as it is (Core's SignPSBTInput).
             (void)sign_psbt_input(psbt, i, provider.keys(), options);
         }
-        if (finalize) (void)finalize_input(psbt, i);  // completeness is read from the inputs below
+        // Completeness is read from the inputs below. Miniscript: the descriptors' expressions.
+        if (finalize) (void)finalize_input(psbt, i, provider.keys().miniscript_lookup());
     }
     for (size_t i = 0; i < psbt.outputs.size(); ++i)
         provider.update_output(psbt.outputs[i], psbt.tx.vout[i].script_pubkey, include_origins);

@@ -86,6 +86,10 @@ struct SpendableCoin {
     InputSize input;        // REQUIRES: input.weight > 0
     int confirmations = 0;  // 0: unconfirmed (in the mempool)
     bool from_me = false;   // unconfirmed change or a payment to self: trusted at 0 conf
+    // Timelocks the wallet's satisfaction of the coin needs (Miniscript older(n) /
+    // after(n)); 0: none. The builder sets nSequence / nLockTime from them.
+    uint32_t older = 0;
+    uint32_t after = 0;
 };
 
 // A SpendableCoin with the size from estimate_input_size; nullopt for unknown types.

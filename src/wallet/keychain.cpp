@@ -215,7 +215,13 @@ void add_keys_for_scripts(const WalletState& state, const std::vector<Script>& s
                 continue;
             }
             const Descriptor& d = state.descriptors[o->descriptor].desc;
-            if (d.has_private_keys()) keys.add_descriptor(d, o->index);
+            if (d.has_private_keys()) {
+                keys.add_descriptor(d, o->index);
+            } else if (auto expanded = d.expand(o->index)) {
+                // A cosigner's signatures may complete a Miniscript spend: the finalizer needs the expression.
+                for (const ExpandedScript& e : *expanded)
+                    for (const MiniscriptScript& ms : e.miniscripts) keys.add_miniscript(ms);
+            }
         }
 }
 

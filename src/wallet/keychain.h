@@ -87,7 +87,8 @@ std::optional<std::string> multisig_descriptor(int m, const std::vector<std::str
 std::optional<AddressType> infer_address_type(const Descriptor& desc);
 
 // Adds the keys (and scripts, taproot data) for the wallet's own outputs spent by
-// `spent` to `keys`. Watch-only descriptors add nothing.
+// `spent` to `keys`. Watch-only descriptors add only their Miniscript expressions (for
+// the finalizer).
 void add_keys_for_scripts(const WalletState& state, const std::vector<Script>& spent, KeyStore& keys);
 
 // Adds keys for the inputs of `psbt`: inputs whose UTXO pays a wallet script, and

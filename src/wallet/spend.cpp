@@ -8,6 +8,7 @@
 #include "common/signer.h"
 #include "util/hex.h"
 #include "wallet/input_size.h"
+#include "wallet/input_timelocks.h"
 #include "wallet/keychain.h"
 
 namespace minicash::wallet {
@@ -32,6 +33,21 @@ std::optional<InputSize> wallet_input_size(const WalletState& state, const Scrip
     return estimate_input_size(script_pubkey);  // silent payment outputs: P2TR key path
 }
 
+namespace {
+// The coin `c` as the builder spends it: its signed size, and the timelocks its
+// satisfaction needs.
+SpendableCoin spendable_coin(const WalletState& state, const WalletCoin& c, const InputSize& size, bool trusted) {
+    SpendableCoin out{c.outpoint, c.out, size, c.confirmations, trusted};
+    if (const ScriptOwner* o = state.owner_of(c.out.script_pubkey); o && !o->is_silent_payment()) {
+        const InputTimelocks t =
+            descriptor_input_timelocks(state.descriptors[o->descriptor].desc, o->index, c.out.script_pubkey);
+        out.older = t.older;
+        out.after = t.after;
+    }
+    return out;
+}
+}  // namespace
+
 std::vector<SpendableCoin> spendable_coins(const WalletState& state, int tip, const UnconfirmedPolicy& unconfirmed) {
     std::vector<SpendableCoin> out;
     for (const WalletCoin& c : state.unspent(tip)) {
@@ -45,7 +61,7 @@ std::vector<SpendableCoin> spendable_coins(const WalletState& state, int tip, co
             trusted = true;  // selected like unconfirmed change: after every confirmed coin
         }
         if (auto size = wallet_input_size(state, c.out.script_pubkey))
-            out.push_back(SpendableCoin{c.outpoint, c.out, *size, c.confirmations, trusted});
+            out.push_back(spendable_coin(state, c, *size, trusted));
     }
     return out;
 }
@@ -64,7 +80,7 @@ SpendableCoin chosen_coin(const WalletState& state, const OutPoint& op, int tip)
             throw SpendError("input " + name + " is an immature coinbase output");
         auto size = wallet_input_size(state, c.out.script_pubkey);
         if (!size) throw SpendError("input " + name + " has a script whose signed size is unknown");
-        return SpendableCoin{c.outpoint, c.out, *size, c.confirmations, true};
+        return spendable_coin(state, c, *size, true);
     }
     throw SpendError("input " + name + " is not an unspent output of this wallet");
 }
@@ -174,6 +190,7 @@ BuiltTransaction one_output_spend(const std::vector<SpendableCoin>& coins, const
         sizes.push_back(c.input);
         *total += c.txout.value;
     }
+    apply_input_timelocks(coins, tx);
     out.inputs = coins;
     tx.vout.push_back(TxOut{0, to});
     out.estimated_weight = estimate_signed_weight(tx, sizes);
@@ -214,7 +231,7 @@ BuiltTransaction build_cpfp(WalletState& state, const uint256& parent, FeeRate r
     for (const WalletCoin& c : state.unspent(tip))
         if (c.outpoint.txid == parent && !state.locked.count(c.outpoint))
             if (auto size = wallet_input_size(state, c.out.script_pubkey))
-                inputs.push_back(SpendableCoin{c.outpoint, c.out, *size, 0, true});
+                inputs.push_back(spendable_coin(state, c, *size, true));
     if (inputs.empty())
         throw SpendError("the transaction pays this wallet no unspent output: a child has nothing to spend");
     // More coins, largest first, when the parent's outputs cannot pay the child's fee.

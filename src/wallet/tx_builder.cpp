@@ -9,6 +9,19 @@
 
 namespace minicash::wallet {
 
+void apply_input_timelocks(std::span<const SpendableCoin> inputs, Transaction& tx) {
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        if (const uint32_t n = inputs[i].older) {
+            tx.vin[i].sequence = n;
+            tx.version = std::max(tx.version, int32_t{2});
+        }
+        if (const uint32_t n = inputs[i].after) {
+            const bool same_kind = (tx.locktime < kLocktimeThreshold) == (n < kLocktimeThreshold);
+            if (!same_kind || tx.locktime < n) tx.locktime = n;
+        }
+    }
+}
+
 size_t estimate_signed_weight(const Transaction& tx, std::span<const InputSize> sizes) {
     size_t base = 4 + 4 + compact_size_length(tx.vin.size()) + compact_size_length(tx.vout.size());
     for (const auto& out : tx.vout) base += output_size(out.script_pubkey);
@@ -178,6 +191,7 @@ std::optional<BuiltTransaction> build(const Plan& plan, SelectionRng& rng, Build
             sizes.push_back(inputs[i].input);
             selected_value += inputs[i].txout.value;
         }
+        apply_input_timelocks(inputs, tx);
         out.inputs = std::move(inputs);
         for (const auto& r : plan.recipients) tx.vout.push_back(TxOut{r.amount, r.script_pubkey});
 

@@ -9,7 +9,8 @@
 //   - weight <= 400,000 (standard), fee <= max_tx_fee;
 //   - no recipient output is dust; change is either absent or at least the minimum
 //     viable change (an amount not worth a change output goes to the fee);
-//   - inputs carry nSequence 0xfffffffd (BIP125 replaceable) or 0xfffffffe, and the
+//   - inputs carry nSequence 0xfffffffd (BIP125 replaceable) or 0xfffffffe, or the
+//     relative lock their Miniscript satisfaction needs (apply_input_timelocks), and the
 //     scriptSigs and witnesses are empty (sign with sign_transaction()).
 #pragma once
 
@@ -146,6 +147,11 @@ struct BumpOptions {
                                                          std::optional<size_t> change_index,
                                                          std::span<const SpendableCoin> extra_coins,
                                                          const BumpOptions& options, BuildError* error = nullptr);
+
+// Sets what the inputs' satisfactions need (SpendableCoin::older / after; `inputs` in
+// input order): nSequence = older(n) and version 2 (BIP68), nLockTime at least after(n)
+// (replacing a height by a time when the lock is one). Every build does this.
+void apply_input_timelocks(std::span<const SpendableCoin> inputs, Transaction& tx);
 
 // Estimated weight of `tx` once its inputs (of the given sizes, in input order) are
 // signed. The result is exact for the given sizes: it includes the segwit marker and

@@ -1,7 +1,8 @@
 // The PSBT commands, the mempool queries and estimaterawfee over an in-process regtest
 // chain: a P2WPKH and a P2SH-P2WSH multisig spend taken through the BIP174 roles by RPC
 // (createpsbt, utxoupdatepsbt with descriptors, analyzepsbt, descriptorprocesspsbt,
-// combinepsbt, finalizepsbt, joinpsbts), each result accepted by testmempoolaccept; a chain
+// combinepsbt, finalizepsbt, joinpsbts), each result accepted by testmempoolaccept; a
+// Miniscript input finalized by descriptorprocesspsbt; a chain
 // of three mempool transactions; Core's error codes and messages for bad input.
 #include <gtest/gtest.h>
 
@@ -109,6 +110,31 @@ TEST_F(PsbtRpc, MultisigSignedApartThenCombined) {
     const json::value done = rpc().call("finalizepsbt", json::array{combined});
     ASSERT_EQ(done.at("complete"), true) << rpc::write_json(done);
     EXPECT_TRUE(accepted(str(done.at("hex"))));
+}
+
+// A Miniscript policy, or_d(pk(K1),pk(K2)) under wsh(): descriptorprocesspsbt with K2's
+// private key finalizes the input with the satisfier (K2's signature after K1's empty one),
+// and so does finalizepsbt from the script alone.
+TEST_F(PsbtRpc, DescriptorProcessFinalizesMiniscript) {
+    const SecretKey k1 = key("psbt-ms-or1"), k2 = key("psbt-ms-or2");
+    Script ws;
+    ws.push_data(k1.pubkey()).push_op(OP_CHECKSIG).push_op(OP_IFDUP).push_op(OP_NOTIF);
+    ws.push_data(k2.pubkey()).push_op(OP_CHECKSIG).push_op(OP_ENDIF);
+    const Utxo u = fund(p2wsh(ws), 100000000);
+    const json::value r = rpc().call(
+        "descriptorprocesspsbt",
+        json::array{json::value(create(u)), json::array{"wsh(or_d(pk(" + pub(k1) + "),pk(" + wif(k2) + ")))"}});
+    ASSERT_EQ(r.at("complete"), true) << rpc::write_json(r);
+    EXPECT_TRUE(accepted(str(r.at("hex"))));
+    // Signed only, then finalizepsbt with no descriptor: it recognizes the Miniscript (Core's FromScript).
+    const json::value signed_only =
+        rpc().call("descriptorprocesspsbt",
+                   json::array{json::value(create(u)),
+                               json::array{"wsh(or_d(pk(" + pub(k1) + "),pk(" + wif(k2) + ")))"}, "ALL", true, false});
+    EXPECT_EQ(signed_only.at("complete"), false);
+    const json::value done = rpc().call("finalizepsbt", json::array{signed_only.at("psbt")});
+    ASSERT_EQ(done.at("complete"), true) << rpc::write_json(done);
+    EXPECT_EQ(done.at("hex"), r.at("hex"));
 }
 
 TEST_F(PsbtRpc, JoinAndConvert) {

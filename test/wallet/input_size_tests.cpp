@@ -79,6 +79,16 @@ std::vector<Case> cases() {
         {"wsh pkh", "wsh(pkh(" + a + "))"},
         {"sh-wsh pk", "sh(wsh(pk(" + a + ")))"},
         {"pk", "pk(" + a + ")"},
+        // Miniscript: the builder sets nSequence / nLockTime for the timelocks, the
+        // finalizer picks the cheapest satisfaction.
+        {"wsh miniscript and_v older", "wsh(and_v(v:pk(" + a + "),older(10)))"},
+        {"wsh miniscript and_v after", "wsh(and_v(v:pk(" + a + "),after(100)))"},
+        {"wsh miniscript or_d", "wsh(or_d(pk(" + a + "),and_v(v:pk(" + b + "),older(10))))"},
+        {"wsh miniscript thresh 2-of-3", "wsh(thresh(2,pk(" + a + "),s:pk(" + b + "),s:pk(" + c + ")))"},
+        {"sh-wsh miniscript andor", "sh(wsh(andor(pk(" + a + "),pk(" + b + "),and_v(v:pkh(" + c + "),older(10)))))"},
+        {"tr miniscript leaf older", "tr(" + std::string(kNums) + ",and_v(v:pk(" + a + "),older(10)))"},
+        {"tr miniscript leaves", "tr(" + std::string(kNums) + ",{and_v(v:pk(" + a + "),after(100)),or_d(pk(" + b +
+                                     "),and_v(v:pk(" + c + "),older(10)))})"},
     };
 }
 
