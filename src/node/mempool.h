@@ -288,7 +288,16 @@ public:
     struct LoadStats {
         uint64_t accepted = 0, failed = 0, expired = 0, already_there = 0;
     };
+    // What to take over from the file besides the transactions (Core's ImportMempoolOptions;
+    // the defaults are those of the load at start-up, importmempool passes its own).
+    struct LoadOptions {
+        bool use_current_time = false;         // entry time = now (so nothing counts as expired)
+        bool apply_fee_delta_priority = true;  // fee deltas added to any existing ones
+        bool apply_unbroadcast_set = true;     // the unbroadcast set, for txs now in the pool
+    };
     [[nodiscard]] bool load(const std::filesystem::path& file, std::string* error, LoadStats* stats = nullptr);
+    [[nodiscard]] bool load(const std::filesystem::path& file, std::string* error, LoadStats* stats,
+                            const LoadOptions& options);
     [[nodiscard]] bool save(const std::filesystem::path& file, std::string* error) const;
 
     // Notified (outside the mempool lock) for every transaction added, for relay.
