@@ -266,9 +266,13 @@ public:
     // chunk's transactions in their cluster's order, so parents come first), within the
     // weight and sigop-cost budgets. `fees` receives their total base fee.
     // The budgets are for the transactions alone (the caller reserves the coinbase's).
-    // Packages below 1 sat/kvB (modified fee) are left out (Core 30's -blockmintxfee).
+    // Chunks paying less than `min_fee_rate` (modified fee; -blockmintxfee, by default
+    // 1 sat/kvB as Core 30's) are left out.
+    static constexpr Amount kDefaultBlockMinTxFee = 1;  // sat/kvB
     std::vector<std::shared_ptr<const Transaction>> select_for_block(size_t max_weight, int64_t max_sigops_cost,
-                                                                     Amount& fees) const;
+                                                                     Amount& fees,
+                                                                     FeeRate min_fee_rate = FeeRate{
+                                                                         kDefaultBlockMinTxFee}) const;
 
     // estimatesmartfee: a fee rate likely to confirm within `target` blocks, and the
     // target it actually answers for; nullopt with too little data. The rate is raised to

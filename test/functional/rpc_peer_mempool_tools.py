@@ -6,7 +6,8 @@ importmempool reads a mempool.dat written by savemempool: by default with the cu
 use_current_time=false, apply_fee_delta_priority and apply_unbroadcast_set it takes all
 three. sendmsgtopeer queues a raw message to one peer (the receiver counts it as
 "*other*"). getblockfrompeer fetches a stale block whose header came from submitheader,
-and the block is then stored. Each with Core's errors for bad parameters.
+and the block is then stored. Each with Core's errors for bad parameters. -blockmintxfee
+keeps transactions paying less out of getblocktemplate.
 """
 
 import os
@@ -135,6 +136,20 @@ def test_getblockfrompeer(a, b, address):
           f"the fetched block stays off the active chain ({tips.get(stale)})")
 
 
+def test_blockmintxfee(node, spk):
+    node.stop()
+    node.start(["-blockmintxfee=0.0001"])  # 10 sat/vB
+    rich = node.rpc("sendrawtransaction", coinbase_spend(node, 3, spk, fee=20000))
+    poor = node.rpc("sendrawtransaction", coinbase_spend(node, 4, spk, fee=300))
+    picked = [t["txid"] for t in node.rpc("getblocktemplate", {"rules": ["segwit"]})["transactions"]]
+    check(rich in picked and poor not in picked,
+          "-blockmintxfee: the template leaves out transactions paying less")
+    node.stop()
+    bad = mt.run([mt.program("minicashd"), "-regtest", f"-datadir={node.dir}", "-blockmintxfee=abc"], timeout=60)
+    check(bad.returncode != 0 and "Invalid amount for -blockmintxfee=<amount>: 'abc'" in bad.stdout + bad.stderr,
+          "-blockmintxfee with a bad amount is refused with Core's message")
+
+
 def main():
     with mt.TempDir("peer-tools") as tmp, mt.TestNode("a", p2p=True) as a, mt.TestNode("b", p2p=True) as b:
         a.start()
@@ -147,6 +162,8 @@ def main():
         mt.wait_synced([a, b], a.rpc("getblockcount"))
         test_sendmsgtopeer(a, b)
         test_getblockfrompeer(a, b, address)
+        b.stop()
+        test_blockmintxfee(a, spk)
     return checks.exit_code("rpc_peer_mempool_tools")
 
 
