@@ -183,8 +183,9 @@ struct Settings {
     app::NotificationSettings notify;     // -blocknotify, -stopatheight, ... (app/node_notifications.h)
     app::ElectrumSettings electrum;       // Electrum server (app/electrum_setup.h)
     MempoolOptions mempool;
-    size_t block_max_weight = 0;  // -blockmaxweight (0: the miner's default)
-    int64_t mocktime = 0;         // -mocktime (Core's: the process's clock fixed there from the start)
+    size_t block_max_weight = 0;    // -blockmaxweight (0: the miner's default)
+    int64_t block_min_tx_fee = -1;  // -blockmintxfee in sat/kvB (-1: the miner's default)
+    int64_t mocktime = 0;           // -mocktime (Core's: the process's clock fixed there from the start)
 };
 
 // Core's smallest accepted -maxmempool: room for 40 maximal descendant packages.
@@ -213,6 +214,9 @@ void add_mempool_options(app::NodeOptions& o) {
     o.add_string("dustrelayfee", "amt",
                  "Fee rate (in BTC/kvB) used to define dust, the value of an output such that it will cost more "
                  "than its value in fees at this fee rate to spend it (default: 0.00003)");
+    o.add_string("blockmintxfee", "amt",
+                 "Set lowest fee rate (in BTC/kvB) for transactions to be included in block creation. (default: "
+                 "0.00000001)");
     o.add_int("blockmaxweight", "n",
               "Set maximum BIP141 block weight (default: 3996000, at most 4000000; 4000 of it are kept for the "
               "coinbase)");
@@ -443,6 +447,7 @@ Settings read_settings(const app::NodeOptions& o) {
         // Clamped below as Core's block assembler does: room for the coinbase at least.
         s.block_max_weight = size_t(std::max<int64_t>(*w, int64_t(kCoinbaseReservedWeight) + 1));
     }
+    if (auto f = read_fee_rate(o, "blockmintxfee")) s.block_min_tx_fee = f->sat_per_kvb;
     app::check_core_compat_options(o);
     if (auto t = o.get_int("mocktime")) {
         if (*t < 0) throw app::OptionError("Mocktime cannot be negative: " + std::to_string(*t));
@@ -566,6 +571,7 @@ int run_node(const app::NodeOptions& options, const Settings& s, Daemonizer& dae
     node.blockfilterindex = s.rpc.blockfilterindex;
     node.silentpaymentindex = s.rpc.silentpaymentindex;
     node.block_max_weight = s.block_max_weight;
+    node.block_min_tx_fee = s.block_min_tx_fee;
     // ZMQ: bound before anything is announced; follows the chain after the mempool does.
     std::unique_ptr<app::ZmqService> zmq_service =
         app::ZmqService::start(s.zmq, *chainstate, node.mempool.get(), &error);

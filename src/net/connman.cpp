@@ -1228,6 +1228,28 @@ bool Connman::disconnect_node(int64_t id) {
     });
 }
 
+bool Connman::send_message(int64_t id, const std::string& command, Bytes payload) {
+    return call_on_loop([this, id, command, payload = std::move(payload)] {
+        auto p = find_peer(id);
+        if (!p || p->disconnected() || !p->successfully_connected) return false;
+        p->send(command, payload);
+        return true;
+    });
+}
+
+std::optional<std::string> Connman::fetch_block(int64_t id, const BlockIndex* block) {
+    std::optional<std::optional<std::string>> r =
+        call_on_loop([this, id, block]() -> std::optional<std::optional<std::string>> {
+            auto p = find_peer(id);
+            if (!p || p->disconnected()) return std::optional<std::string>("Peer does not exist");
+            if (!(p->services & NODE_WITNESS)) return std::optional<std::string>("Pre-SegWit peer");
+            if (!p->successfully_connected) return std::optional<std::string>("Peer not fully connected");
+            return events_->fetch_block(*p, block);
+        });
+    if (!r) return std::string("Peer does not exist");  // the network is stopping
+    return *r;
+}
+
 void Connman::request_pings() {
     call_on_loop([this] {
         for (auto& [id, p] : peers_) p->next_ping = SteadyTime{};

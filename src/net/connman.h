@@ -188,6 +188,13 @@ public:
     void ban_changed(const SubNet* banned);
     AddrMan& addrman() override { return *addrman_; }
     void request_pings();  // RPC ping: every peer is pinged at the next tick
+    // sendmsgtopeer: queues `payload` as message `command` to peer `id` (on the loop, as any
+    // other message); false when there is no such peer or it is not fully connected
+    // (handshake done, not disconnecting), as Core's ForNode.
+    [[nodiscard]] bool send_message(int64_t id, const std::string& command, Bytes payload);
+    // getblockfrompeer: asks peer `id` for `block` (REQUIRES: a header the chain state
+    // holds, so the pointer stays valid); Core's FetchBlock messages when it cannot.
+    [[nodiscard]] std::optional<std::string> fetch_block(int64_t id, const BlockIndex* block);
 
     // ---- PeerNetwork (for the protocol logic) ----
     const std::map<int64_t, std::shared_ptr<Peer>>& peers() const override { return peers_; }

@@ -11,9 +11,15 @@
 #include <boost/asio.hpp>
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "net/protocol.h"
+
+namespace minicash {
+struct BlockIndex;
+}
 
 namespace minicash::net {
 
@@ -48,6 +54,9 @@ public:
     virtual void on_tick() = 0;
 
     virtual PeerSyncStats sync_stats(const Peer& peer) const = 0;
+    // getblockfrompeer: asks `peer` for `block` (whose header we have), forgetting any other
+    // request for it; Core's FetchBlock message when it cannot.
+    virtual std::optional<std::string> fetch_block(Peer& peer, const BlockIndex* block) = 0;
     virtual bool in_initial_block_download() const = 0;
 };
 

@@ -114,6 +114,10 @@ public:
 
     bool in_initial_block_download() const override { return sync_.ibd(); }
 
+    std::optional<std::string> fetch_block(Peer& peer, const BlockIndex* block) override {
+        return sync_.fetch_block(peer, block);
+    }
+
 private:
     struct Bridge {
         std::mutex mutex;

@@ -278,6 +278,13 @@ void BlockSync::mark_in_flight(Peer& peer, const BlockIndex* b) {
     peer.blocks_in_flight.push_back(b->hash);
 }
 
+std::optional<std::string> BlockSync::fetch_block(Peer& peer, const BlockIndex* b) {
+    if (!(peer.services & NODE_WITNESS)) return std::string("Pre-SegWit peer");
+    remove_in_flight(b->hash);
+    request_block(peer, b, MSG_WITNESS_BLOCK);
+    return std::nullopt;
+}
+
 void BlockSync::request_block(Peer& peer, const BlockIndex* b, uint32_t inv_type) {
     mark_in_flight(peer, b);
     peer.send(cmd::GETDATA, encode_inv({Inv{inv_type, b->hash}}));

@@ -111,6 +111,10 @@ public:
     // The same, and asks for it (getdata of `inv_type`).
     void request_block(Peer& peer, const BlockIndex* b, uint32_t inv_type);
     void cancel_request(const uint256& hash) { remove_in_flight(hash); }
+    // getblockfrompeer (Core's FetchBlock): drops any request for `b`, then asks `peer` for
+    // it as a witness block; the answer is processed as a requested block (stored even off
+    // the best chain). Core's message when the peer cannot be asked.
+    std::optional<std::string> fetch_block(Peer& peer, const BlockIndex* b);
     // Received and being validated, or stored above the tip.
     bool have_or_queued(const uint256& hash) const { return queued_.count(hash) || have_data_.count(hash); }
     bool peer_has(const Peer& peer, const BlockIndex* b) const;

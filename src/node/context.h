@@ -41,6 +41,7 @@ struct NodeContext {
     bool addressindex = false;                                 // -addressindex given (or implied)
     std::shared_ptr<AddressIndex> address_index;               // running when addressindex
     std::shared_ptr<AddressMempool> address_mempool;           // its mempool half
+    int64_t block_min_tx_fee = -1;                             // -blockmintxfee in sat/kvB; -1: the miner's default
     size_t block_max_weight = 0;                               // -blockmaxweight; 0: the miner's default
     std::shared_ptr<TipWaiter> tip_waiter;                     // waitfor* RPCs; set with chainstate
 };

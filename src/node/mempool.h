@@ -266,9 +266,13 @@ public:
     // chunk's transactions in their cluster's order, so parents come first), within the
     // weight and sigop-cost budgets. `fees` receives their total base fee.
     // The budgets are for the transactions alone (the caller reserves the coinbase's).
-    // Packages below 1 sat/kvB (modified fee) are left out (Core 30's -blockmintxfee).
+    // Chunks paying less than `min_fee_rate` (modified fee; -blockmintxfee, by default
+    // 1 sat/kvB as Core 30's) are left out.
+    static constexpr Amount kDefaultBlockMinTxFee = 1;  // sat/kvB
     std::vector<std::shared_ptr<const Transaction>> select_for_block(size_t max_weight, int64_t max_sigops_cost,
-                                                                     Amount& fees) const;
+                                                                     Amount& fees,
+                                                                     FeeRate min_fee_rate = FeeRate{
+                                                                         kDefaultBlockMinTxFee}) const;
 
     // estimatesmartfee: a fee rate likely to confirm within `target` blocks, and the
     // target it actually answers for; nullopt with too little data. The rate is raised to
@@ -288,7 +292,16 @@ public:
     struct LoadStats {
         uint64_t accepted = 0, failed = 0, expired = 0, already_there = 0;
     };
+    // What to take over from the file besides the transactions (Core's ImportMempoolOptions;
+    // the defaults are those of the load at start-up, importmempool passes its own).
+    struct LoadOptions {
+        bool use_current_time = false;         // entry time = now (so nothing counts as expired)
+        bool apply_fee_delta_priority = true;  // fee deltas added to any existing ones
+        bool apply_unbroadcast_set = true;     // the unbroadcast set, for txs now in the pool
+    };
     [[nodiscard]] bool load(const std::filesystem::path& file, std::string* error, LoadStats* stats = nullptr);
+    [[nodiscard]] bool load(const std::filesystem::path& file, std::string* error, LoadStats* stats,
+                            const LoadOptions& options);
     [[nodiscard]] bool save(const std::filesystem::path& file, std::string* error) const;
 
     // Notified (outside the mempool lock) for every transaction added, for relay.

@@ -72,6 +72,11 @@ bool Mempool::save(const std::filesystem::path& file, std::string* error) const 
 }
 
 bool Mempool::load(const std::filesystem::path& file, std::string* error, LoadStats* stats) {
+    return load(file, error, stats, LoadOptions{});
+}
+
+bool Mempool::load(const std::filesystem::path& file, std::string* error, LoadStats* stats,
+                   const LoadOptions& options) {
     LoadStats local;
     LoadStats& st = stats ? *stats : local;
     st = LoadStats{};
@@ -99,12 +104,13 @@ bool Mempool::load(const std::filesystem::path& file, std::string* error, LoadSt
     const uint64_t count = r.u64();
     for (uint64_t n = 0; n < count; ++n) {
         Transaction tx = Transaction::read(r, true);
-        const int64_t time = r.i64();
+        int64_t time = r.i64();
         const int64_t delta = r.i64();
         if (!r.ok()) return fail("malformed transaction record: " + r.error());
         const uint256 txid = tx.txid();
-        if (delta != 0) prioritise(txid, delta);
+        if (delta != 0 && options.apply_fee_delta_priority) prioritise(txid, delta);
         const int64_t now = impl_->chain.now();
+        if (options.use_current_time) time = now;
         if (time <= now - impl_->opts.expiry_seconds) {
             ++st.expired;
             continue;
@@ -133,12 +139,12 @@ bool Mempool::load(const std::filesystem::path& file, std::string* error, LoadSt
     for (uint64_t n = 0; n < n_deltas && r.ok(); ++n) {
         const uint256 txid = r.hash();
         const int64_t delta = r.i64();
-        if (r.ok()) prioritise(txid, delta);
+        if (r.ok() && options.apply_fee_delta_priority) prioritise(txid, delta);
     }
     const uint64_t n_unbroadcast = r.compact_size();
     for (uint64_t n = 0; n < n_unbroadcast && r.ok(); ++n) {
         const uint256 txid = r.hash();
-        if (r.ok() && contains(txid)) add_unbroadcast(txid);
+        if (r.ok() && options.apply_unbroadcast_set && contains(txid)) add_unbroadcast(txid);
     }
     if (!r.ok()) return fail("malformed trailer: " + r.error());
     return true;

@@ -32,14 +32,8 @@ namespace minicash {
 
 using namespace mempool_internal;
 
-namespace {
-
-constexpr Amount kBlockMinFeeRate = 1;  // sat/kvB, Core 30's -blockmintxfee
-
-}  // namespace
-
 std::vector<std::shared_ptr<const Transaction>> Mempool::select_for_block(size_t max_weight, int64_t max_sigops_cost,
-                                                                          Amount& fees) const {
+                                                                          Amount& fees, FeeRate min_fee_rate) const {
     std::lock_guard lock(impl_->mutex);
     fees = 0;
     // Core 31's BlockAssembler over the TxGraph's block builder: every chunk of every
@@ -70,7 +64,7 @@ std::vector<std::shared_ptr<const Transaction>> Mempool::select_for_block(size_t
     for (const Candidate& cand : chunks) {
         if (skipped.count(cand.c)) continue;
         const size_t chunk_vsize = size_t((cand.feerate.size + 3) / 4);
-        if (cand.feerate.fee < FeeRate{kBlockMinFeeRate}.fee(chunk_vsize)) break;  // everything left pays less
+        if (cand.feerate.fee < min_fee_rate.fee(chunk_vsize)) break;  // everything left pays less
         const uint32_t begin = cand.chunk == 0 ? 0 : cand.c->chunk_ends[cand.chunk - 1];
         const uint32_t end = cand.c->chunk_ends[cand.chunk];
         size_t weight = 0;

@@ -97,7 +97,8 @@ BlockTemplate create_block_template(Chainstate& chain, const Mempool* mempool, c
         Amount selected_fees = 0;
         const size_t budget =
             options.max_weight > kCoinbaseReservedWeight ? options.max_weight - kCoinbaseReservedWeight : 0;
-        txs = mempool->select_for_block(budget, kMaxBlockSigopsCost - kCoinbaseReservedSigops, selected_fees);
+        txs = mempool->select_for_block(budget, kMaxBlockSigopsCost - kCoinbaseReservedSigops, selected_fees,
+                                        FeeRate{options.min_fee_rate});
     }
     chain.with_view([&](Chainstate::View& view) {
         const BlockIndex* prev = view.tip();

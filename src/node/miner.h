@@ -47,6 +47,7 @@ struct TemplateOptions {
     // are included in this order and must be valid in it.
     std::optional<std::vector<std::shared_ptr<const Transaction>>> transactions;
     size_t max_weight = kDefaultBlockMaxWeight;
+    Amount min_fee_rate = 1;  // sat/kvB: -blockmintxfee (Mempool::kDefaultBlockMinTxFee)
     uint32_t extra_nonce = 0;
 };
 

@@ -1,5 +1,5 @@
 // Mempool queries beyond getrawmempool (Core's rpc/mempool.cpp): getmempoolancestors,
-// getmempooldescendants, gettxspendingprevout, savemempool, getorphantxs (hidden).
+// getmempooldescendants, gettxspendingprevout, savemempool, importmempool, getorphantxs (hidden).
 #include <set>
 
 #include "node/context.h"
@@ -7,6 +7,7 @@
 #include "rpc/server.h"
 #include "rpc/util.h"
 #include "util/hex.h"
+#include "util/logging.h"
 
 namespace minicash::rpc {
 
@@ -86,6 +87,40 @@ json::value save_mempool(NodeContext& node, const RpcRequest&) {
     json::object r;
     r["filename"] = file.string();
     return r;
+}
+
+// Core's importmempool: the node must be out of initial block download; the file is read
+// as at start-up, taking over only the metadata the options ask for.
+json::value import_mempool(NodeContext& node, const RpcRequest& req) {
+    Mempool& mempool = require_mempool(node);
+    if (require_chain(node).initial_block_download())
+        throw RpcError(RPC_CLIENT_IN_INITIAL_DOWNLOAD,
+                       "Can only import the mempool after the block download and sync is done.");
+    const std::filesystem::path file = req.get_str(0);
+    Mempool::LoadOptions opts;
+    opts.use_current_time = true;
+    opts.apply_fee_delta_priority = false;
+    opts.apply_unbroadcast_set = false;
+    if (req.has(1)) {
+        const json::object& o = req.at(1).as_object();
+        const auto flag = [&](const char* key, bool& out) {
+            const json::value& v = json_member(o, key);
+            if (!v.is_null()) out = json_bool(v);
+        };
+        flag("use_current_time", opts.use_current_time);
+        flag("apply_fee_delta_priority", opts.apply_fee_delta_priority);
+        flag("apply_unbroadcast_set", opts.apply_unbroadcast_set);
+    }
+    std::string error;
+    Mempool::LoadStats stats;
+    if (!mempool.load(file, &error, &stats, opts)) {
+        log_warning("importmempool: %s", error.c_str());
+        throw RpcError(RPC_MISC_ERROR, "Unable to import mempool file, see debug log for details.");
+    }
+    log_info("Imported mempool transactions from %s: %llu succeeded, %llu failed, %llu expired, %llu already there",
+             file.c_str(), (unsigned long long)stats.accepted, (unsigned long long)stats.failed,
+             (unsigned long long)stats.expired, (unsigned long long)stats.already_there);
+    return json::object{};
 }
 
 const char* const kVerboseEntryHelp =
@@ -203,6 +238,31 @@ void register_mempool_query_commands(RpcTable& t) {
            "  \"filename\" : \"str\"     (string) the directory and file where the mempool was saved\n"
            "}",
            save_mempool});
+    t.add({"blockchain",
+           "importmempool",
+           "Import a mempool.dat file and attempt to add its contents to the mempool.\n"
+           "Warning: Importing untrusted files is dangerous, especially if metadata from the file is taken over.",
+           {{"filepath", ArgType::STR, true, "", "The mempool file"},
+            {"options", ArgType::OBJ, false, "",
+             "{\n"
+             "  \"use_current_time\": bool,          (boolean, optional, default=true) Whether to use the current "
+             "system time or use the entry time metadata from the mempool file.\n"
+             "                                     Warning: Importing untrusted metadata may lead to unexpected issues "
+             "and undesirable behavior.\n"
+             "  \"apply_fee_delta_priority\": bool,  (boolean, optional, default=false) Whether to apply the fee "
+             "delta metadata from the mempool file.\n"
+             "                                     It will be added to any existing fee deltas.\n"
+             "                                     The fee delta can be set by the prioritisetransaction RPC.\n"
+             "                                     Warning: Importing untrusted metadata may lead to unexpected issues "
+             "and undesirable behavior.\n"
+             "                                     Only set this bool if you understand what it does.\n"
+             "  \"apply_unbroadcast_set\": bool,     (boolean, optional, default=false) Whether to apply the "
+             "unbroadcast set metadata from the mempool file.\n"
+             "                                     Warning: Importing untrusted metadata may lead to unexpected issues "
+             "and undesirable behavior.\n"
+             "}"}},
+           "{}    (json object) (empty)",
+           import_mempool});
 }
 
 }  // namespace minicash::rpc

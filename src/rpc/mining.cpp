@@ -48,10 +48,11 @@ bool mine_and_process(NodeContext& node, Chainstate& chain, Block& block, int he
     return true;
 }
 
-// -blockmaxweight for templates from the mempool.
+// -blockmaxweight and -blockmintxfee for templates from the mempool.
 TemplateOptions template_options(const NodeContext& node) {
     TemplateOptions o;
     if (node.block_max_weight > 0) o.max_weight = node.block_max_weight;
+    if (node.block_min_tx_fee >= 0) o.min_fee_rate = node.block_min_tx_fee;
     return o;
 }
 

@@ -7,8 +7,10 @@
 
 #include "net/connman.h"
 #include "net/protocol.h"
+#include "node/chainstate.h"
 #include "node/context.h"
 #include "node/mempool.h"
+#include "util/hex.h"
 
 namespace minicash::rpc {
 
@@ -21,6 +23,17 @@ constexpr int kClientVersion = 100;  // 0.1.0 as Core encodes versions (major*10
 net::Connman& require_connman(NodeContext& node) {
     if (!node.connman) throw RpcError(RPC_CLIENT_P2P_DISABLED, "Error: Peer-to-peer functionality missing or disabled");
     return *node.connman;
+}
+
+// Core's ParseHashV (rpc/util.h's parse_hash, which this layer cannot include).
+uint256 block_hash_argument(const RpcRequest& req, size_t i, const std::string& name) {
+    const std::string s = req.get_str(i);
+    if (s.size() != 64)
+        throw RpcError(RPC_INVALID_PARAMETER,
+                       name + " must be of length 64 (not " + std::to_string(s.size()) + ", for '" + s + "')");
+    const std::optional<uint256> h = uint256::from_hex(s);
+    if (!h || !is_hex(s)) throw RpcError(RPC_INVALID_PARAMETER, name + " must be hexadecimal string (not '" + s + "')");
+    return *h;
 }
 
 std::string services_hex(uint64_t services) {
@@ -121,6 +134,59 @@ std::optional<net::ConnType> parse_connection_type(const std::string& s) {
 
 void register_net_commands(RpcTable& t) {
     register_addrman_commands(t);
+    t.add({"blockchain",
+           "getblockfrompeer",
+           "Attempt to fetch block from a given peer.\n\n"
+           "We must have the header for this block, e.g. using submitheader.\n"
+           "The block will not have any undo data which can limit the usage of the block data in a context where the "
+           "undo data is needed.\n"
+           "Subsequent calls for the same block may cause the response from the previous peer to be ignored.\n"
+           "Peers generally ignore requests for a stale block that they never fully verified, or one that is more "
+           "than a month old.\n"
+           "When a peer does not respond with a block, we will disconnect.\n\n"
+           "Returns an empty JSON object if the request was successfully scheduled.",
+           {{"blockhash", ArgType::STR_HEX, true, "", "The block hash to try to fetch"},
+            {"peer_id", ArgType::NUM, true, "", "The peer to fetch it from (see getpeerinfo for peer IDs)"}},
+           "{}    (json object) (empty)",
+           [](NodeContext& node, const RpcRequest& req) -> json::value {
+               const uint256 hash = block_hash_argument(req, 0, "blockhash");
+               const int64_t id = req.get_int(1);
+               net::Connman& c = require_connman(node);
+               if (!node.chainstate) throw RpcError(RPC_IN_WARMUP, "Loading block index...");
+               Chainstate& chain = *node.chainstate;
+               const BlockIndex* b = chain.lookup(hash);
+               if (!b) throw RpcError(RPC_MISC_ERROR, "Block header missing");
+               bool have_data = false;
+               chain.with_view([&](Chainstate::View&) { have_data = b->status & BLOCK_HAVE_DATA; });
+               if (have_data) throw RpcError(RPC_MISC_ERROR, "Block already downloaded");
+               if (chain.loading_blocks()) throw RpcError(RPC_MISC_ERROR, "Loading blocks ...");
+               if (const std::optional<std::string> err = c.fetch_block(id, b)) throw RpcError(RPC_MISC_ERROR, *err);
+               return json::object{};
+           }});
+    t.add(
+        {"hidden",
+         "sendmsgtopeer",
+         "Send a p2p message to a peer specified by id.\n"
+         "The message type and body must be provided, the message header will be generated.\n"
+         "This RPC is for testing only.",
+         {{"peer_id", ArgType::NUM, true, "", "The peer to send the message to."},
+          {"msg_type", ArgType::STR, true, "",
+           "The message type (maximum length " + std::to_string(net::kCommandSize) + ")"},
+          {"msg", ArgType::STR_HEX, true, "", "The serialized message body to send, in hex, without a message header"}},
+         "{}    (json object) (empty)",
+         [](NodeContext& node, const RpcRequest& req) -> json::value {
+             const int64_t id = req.get_int(0);
+             const std::string type = req.get_str(1);
+             if (type.size() > net::kCommandSize)
+                 throw RpcError(RPC_INVALID_PARAMETER,
+                                "Error: msg_type too long, max length is " + std::to_string(net::kCommandSize));
+             std::optional<Bytes> payload = hex_decode(req.get_str(2));
+             if (!payload) throw RpcError(RPC_INVALID_PARAMETER, "Error parsing input for msg");
+             net::Connman& c = require_connman(node);
+             if (!c.send_message(id, type, std::move(*payload)))
+                 throw RpcError(RPC_MISC_ERROR, "Error: Could not send message to peer");
+             return json::object{};
+         }});
     t.add({"network",
            "getconnectioncount",
            "Returns the number of connections to other nodes.",
