@@ -226,8 +226,9 @@ void add_net_options(NodeOptions& o) {
     o.add_bool("peerblockfilters", "Serve compact block filters to peers per BIP 157 (default: 0)");
     o.add_list("uacomment", "cmt", "Append comment to the user agent string");
     o.add_bool("blocksonly",
-               "Whether to reject transactions from network peers. Transactions are not relayed to peers either; "
-               "sendrawtransaction still adds them to the mempool (default: 0)");
+               "Whether to reject transactions from network peers. Disables automatic broadcast and rebroadcast of "
+               "transactions, unless the source peer has the 'forcerelay' permission. RPC transactions are not "
+               "affected. (default: 0)");
     o.add_int("maxtipage", "n",
               "Maximum tip age in seconds to consider node in initial block download (default: 86400)");
     o.add_int("peertimeout", "n",
@@ -330,7 +331,7 @@ NetSettings read_net_settings(const NodeOptions& o, const std::filesystem::path&
     if (o.is_set("listenonion") && o.get_bool("listenonion"))
         log_info("-listenonion: minicash does not create Tor onion services (no Tor control client)");
     c.user_agent = user_agent_with_comments(c.user_agent, o.get_list("uacomment"));
-    s.blocks_only = o.get_bool("blocksonly", false);
+    c.blocks_only = o.get_bool("blocksonly", false);
     if (auto age = o.get_int("maxtipage")) {
         if (*age < 0) throw OptionError("-maxtipage must not be negative");
         c.max_tip_age = *age;
@@ -358,7 +359,7 @@ std::unique_ptr<NetService> NetService::start(const NetSettings& settings, NodeC
         return nullptr;
     }
     std::unique_ptr<NetService> svc(new NetService());
-    if (node.mempool && !settings.blocks_only) svc->txpool_ = net::make_txpool(*node.mempool);
+    if (node.mempool) svc->txpool_ = net::make_txpool(*node.mempool);
     net::ConnmanOptions options = settings.connman;
     auto request_shutdown = node.request_shutdown;
     options.fatal_error = [request_shutdown](const std::string& what) {
@@ -373,6 +374,7 @@ std::unique_ptr<NetService> NetService::start(const NetSettings& settings, NodeC
     logic_options.allow_local_addresses = options.allow_local_addresses;
     logic_options.max_tip_age = options.max_tip_age;
     logic_options.local_services = options.local_services;
+    logic_options.blocks_only = options.blocks_only;
     if ((options.local_services & net::NODE_COMPACT_FILTERS) && node.block_filter_index)
         svc->filters_ = net::make_block_filter_source(*node.block_filter_index);
     svc->chain_ = net::make_chain_access(*node.chainstate);

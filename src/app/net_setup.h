@@ -30,10 +30,7 @@ namespace minicash::app {
 void add_net_options(NodeOptions& o);
 
 struct NetSettings {
-    net::ConnmanOptions connman;
-    // -blocksonly: the peer logic gets no transaction pool, so transactions are neither
-    // requested from nor relayed to peers (RPC still submits to the mempool).
-    bool blocks_only = false;
+    net::ConnmanOptions connman;  // with -blocksonly (net/peer_logic.h's PeerLogicOptions)
 };
 
 // Validates and collects the options (Core's interactions: -connect turns off -listen

@@ -79,6 +79,7 @@ struct ConnmanOptions {
     std::vector<Service> external_addresses;              // -externalip: advertised as ours
     bool discover = true;                                 // advertise the address peers see us at
     std::string user_agent = "/minicash:0.1.0/";          // (also given to the peer logic)
+    bool blocks_only = false;                             // -blocksonly (peer logic, getnetworkinfo)
     bool allow_local_addresses = false;                   // regtest: loopback addresses enter the address manager
     int64_t max_tip_age = 24 * 60 * 60;                   // -maxtipage (for the peer logic)
     int64_t peer_timeout_seconds = 60;                    // -peertimeout: time to finish the handshake
@@ -169,6 +170,7 @@ public:
     std::vector<LocalAddress> local_addresses() const;
     const NetworkSettings& network_settings() const { return options_.networks; }
     const std::string& user_agent() const { return options_.user_agent; }
+    bool blocks_only() const { return options_.blocks_only; }
     bool in_initial_block_download() const { return !events_ || events_->in_initial_block_download(); }
     // addnode: "add" (false if already added), "remove" (false if not added), "onetry".
     enum class AddNodeResult { OK, ALREADY_ADDED, NOT_ADDED, INVALID };

@@ -3,8 +3,8 @@
 //   noban       never discouraged or disconnected for misbehaviour (only logged); let in
 //               even when banned or discouraged; never evicted for an inbound
 //               connection. Implies download.
-//   relay       transaction announcements from it are not capped at 5,000 pending.
-//               (Core: also "relay even with -blocksonly"; minicash has no -blocksonly.)
+//   relay       transaction announcements from it are not capped at 5,000 pending, and
+//               its transactions are taken even with -blocksonly.
 //   forcerelay  implies relay; a transaction it sends that we already hold in the
 //               mempool is announced again to every peer; no feefilter is sent to it.
 //   mempool     may send BIP35 "mempool" (answered with an inv of the mempool above its

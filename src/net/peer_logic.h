@@ -32,6 +32,9 @@ struct PeerLogicOptions {
     bool allow_local_addresses = false;        // regtest: loopback addresses enter the address manager
     int64_t max_tip_age = 24 * 60 * 60;        // older tips mean initial block download
     uint64_t local_services = kLocalServices;  // our version's services (| NODE_COMPACT_FILTERS with -peerblockfilters)
+    // -blocksonly: peers' transactions are refused (our version says relay=0; a tx or a tx
+    // inv disconnects) unless the peer has relay permission; our own are still announced.
+    bool blocks_only = false;
 };
 
 struct PeerLogicDeps {

@@ -79,11 +79,15 @@ void PeerManager::send_version(Peer& peer) {
     m.nonce = deps_.network.random_u64() | 1;
     m.user_agent = deps_.options.user_agent;
     m.start_height = sync_.tip() ? sync_.tip()->height : 0;
-    m.relay = peer.relays_txs_with_us();  // block-relay-only: relay=0
+    m.relay = !rejects_incoming_txs(peer);  // block-relay-only, -blocksonly: relay=0
     peer.local_nonce = m.nonce;
     if (!peer.inbound()) our_nonces_[peer.id] = m.nonce;
     peer.version_sent = true;
     peer.send(cmd::VERSION, encode_version(m));
+}
+
+bool PeerManager::rejects_incoming_txs(const Peer& peer) const {
+    return !peer.relays_txs_with_us() || (deps_.options.blocks_only && !peer.has_permission(PF_RELAY));
 }
 
 void PeerManager::on_peer_closed(Peer& peer) {
@@ -448,7 +452,7 @@ asio::awaitable<void> PeerManager::handle_inv(std::shared_ptr<Peer> peer, ByteVi
             last_block = inv.hash;
         } else if (inv.type == MSG_TX || inv.type == MSG_WTX) {
             peer->known_inventory.insert(inv.hash);
-            if (!peer->relays_txs_with_us()) {
+            if (rejects_incoming_txs(*peer)) {
                 deps_.network.misbehaving(*peer, Misbehavior::TX_RELAY_NOT_AGREED, "inv " + inv.hash.to_hex());
                 co_return;
             }
@@ -613,7 +617,7 @@ void PeerManager::handle_notfound(Peer& peer, ByteView payload) {
 
 asio::awaitable<void> PeerManager::handle_tx(std::shared_ptr<Peer> peer, Bytes payload) {
     TxPool* pool = deps_.txpool;
-    if (!peer->relays_txs_with_us()) {
+    if (rejects_incoming_txs(*peer)) {
         deps_.network.misbehaving(*peer, Misbehavior::TX_RELAY_NOT_AGREED, "tx");
         co_return;
     }
@@ -907,9 +911,9 @@ void PeerManager::tick() {
         flush_addresses(peer);
         // Out of initial download: lift the MAX_MONEY filter right away (as Core).
         if (peer.fee_filter_sent == kMaxMoney && fee != kMaxMoney) peer.next_fee_filter_send = now;
-        // No feefilter where no transactions flow, nor to forcerelay peers (as Core).
+        // No feefilter where no transactions come in, nor to forcerelay peers (as Core).
         if (peer.version >= kFeeFilterVersion && peer.type != ConnType::ADDR_FETCH && deps_.txpool &&
-            peer.relays_txs_with_us() && !peer.has_permission(PF_FORCERELAY) && now >= peer.next_fee_filter_send) {
+            !rejects_incoming_txs(peer) && !peer.has_permission(PF_FORCERELAY) && now >= peer.next_fee_filter_send) {
             if (fee != peer.fee_filter_sent) {
                 peer.send(cmd::FEEFILTER, encode_i64(fee));
                 peer.fee_filter_sent = fee;

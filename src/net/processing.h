@@ -62,6 +62,9 @@ public:
     bool is_our_nonce(uint64_t nonce) const;
 
 private:
+    // Core's RejectIncomingTxs: block-relay-only connections, and every peer without relay
+    // permission under -blocksonly.
+    bool rejects_incoming_txs(const Peer& peer) const;
     void handle_version(Peer& peer, ByteView payload);
     void handle_verack(const std::shared_ptr<Peer>& peer);
     void handle_addr(Peer& peer, ByteView payload, bool v2);

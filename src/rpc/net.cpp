@@ -222,7 +222,7 @@ void register_net_commands(RpcTable& t) {
                const uint64_t services = node.connman ? node.connman->local_services() : 0;
                o["localservices"] = services_hex(services);
                o["localservicesnames"] = services_names(services);
-               o["localrelay"] = true;
+               o["localrelay"] = !(node.connman && node.connman->blocks_only());  // false with -blocksonly
                o["timeoffset"] = 0;
                if (node.connman) {
                    const auto c = node.connman->connection_counts();

@@ -3,6 +3,7 @@
 // transactions, and the initial-download rules, on fake peers (p2p_test_harness.h).
 #include <gtest/gtest.h>
 
+#include "net/net_permissions.h"
 #include "test/net/p2p_test_harness.h"
 #include "util/hash.h"
 
@@ -105,6 +106,42 @@ TEST(P2PRelay, PeersThatDoNotRelayGetNoAnnouncements) {
     h.txpool.add(make_tx(1));
     h.pass(10s);
     EXPECT_EQ(h.count(p, cmd::INV), 0u);
+}
+
+// -blocksonly (Core's RejectIncomingTxs): our version says relay=0; a transaction or its inv
+// disconnects a peer without relay permission; one with it is asked for what it announces;
+// transactions that reach our mempool otherwise (RPC) are still announced.
+TEST(P2PRelay, BlocksOnlyRefusesPeersTransactionsButAnnouncesOurs) {
+    P2PHarness h("relay-blocksonly");
+    h.chain.mine_blocks(1);
+    h.options.blocks_only = true;
+    h.start();
+    auto out = h.connect();
+    const auto versions = h.payloads(out, cmd::VERSION);
+    ASSERT_EQ(versions.size(), 1u);
+    const auto ours = decode_version(versions[0]);
+    ASSERT_TRUE(ours);
+    EXPECT_FALSE(ours->relay);
+    h.handshake(out);
+
+    auto a = h.connect_ready(inbound());
+    h.deliver(a, cmd::INV, inv_payload(MSG_WTX, {make_tx(1).wtxid()}));
+    auto b = h.connect_ready(inbound());
+    h.deliver(b, cmd::TX, tx_bytes(make_tx(2)));
+    EXPECT_TRUE(h.is_closed(a));
+    EXPECT_TRUE(h.is_closed(b));
+    EXPECT_FALSE(h.txpool.contains(make_tx(2).txid()));
+
+    auto relay = h.connect_ready(inbound().with_permissions(PF_RELAY));
+    const Transaction offered = make_tx(3);
+    h.deliver(relay, cmd::INV, inv_payload(MSG_WTX, {offered.wtxid()}));
+    EXPECT_FALSE(h.is_closed(relay));
+    EXPECT_EQ(h.invs(relay, cmd::GETDATA), (std::vector<Inv>{Inv{MSG_WTX, offered.wtxid()}}));
+
+    const Transaction own = make_tx(4);
+    h.txpool.add(own);
+    h.pass(10s);
+    EXPECT_EQ(h.invs(out, cmd::INV), (std::vector<Inv>{Inv{MSG_WTX, own.wtxid()}}));
 }
 
 // ---- requests ----
